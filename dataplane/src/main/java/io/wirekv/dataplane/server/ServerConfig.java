@@ -1,0 +1,69 @@
+package io.wirekv.dataplane.server;
+
+import io.wirekv.dataplane.table.MemoryMode;
+
+import java.util.List;
+
+/**
+ * The concluded, validated configuration of one appliance. Built by the control plane from the
+ * config file and flags (which validates every key before any thread starts); the dataplane
+ * trusts it.
+ *
+ * @param instanceName      names the instance (CnC directory, logs).
+ * @param listenAddress     IPv4 address for UDP and TCP, e.g. 127.0.0.1.
+ * @param port              UDP and TCP port (memcached's -p/-U); 0 picks a free port (tests).
+ * @param backend           packet I/O backend for UDP.
+ * @param lcores            UDP lcore threads (SO_REUSEPORT sockets on the kernel backend).
+ * @param lcoreCpus         CPU per lcore, same length as lcores; empty = do not pin.
+ * @param writers           writer threads; partition p belongs to writer p % writers.
+ * @param tcpThreads        NIO threads serving TCP; 0 disables TCP.
+ * @param partitions        table partitions, a power of two, at least writers.
+ * @param memoryBytes       table memory budget.
+ * @param memoryMode        cache (evict) or store (refuse).
+ * @param itemSizeMaxBytes  largest item.
+ * @param udpMaxPayloadBytes largest reply datagram payload, frame header included.
+ * @param burstSize         datagrams per recvmmsg/sendmmsg batch.
+ * @param udpSlotsPerLcore  datagrams an lcore can hold while their writes are in flight.
+ * @param idle              what an idle lcore or writer does.
+ * @param preferHugepages   back table arenas with hugepages where reserved.
+ */
+public record ServerConfig(
+    String instanceName,
+    String listenAddress,
+    int port,
+    Backend backend,
+    int lcores,
+    List<Integer> lcoreCpus,
+    int writers,
+    int tcpThreads,
+    int partitions,
+    long memoryBytes,
+    MemoryMode memoryMode,
+    int itemSizeMaxBytes,
+    int udpMaxPayloadBytes,
+    int burstSize,
+    int udpSlotsPerLcore,
+    IdleMode idle,
+    boolean preferHugepages)
+{
+    public enum Backend
+    {
+        KERNEL, XDP, DPDK
+    }
+
+    public enum IdleMode
+    {
+        /** Production: spin, never yield the core. */
+        BUSY_SPIN,
+        /** Shared machines and tests: spin, yield, then park with exponential back-off. */
+        BACKOFF
+    }
+
+    /** The embedded defaults: a small kernel-backend instance on loopback. */
+    public static ServerConfig defaults()
+    {
+        return new ServerConfig(
+            "default", "127.0.0.1", 11211, Backend.KERNEL, 1, List.of(), 1, 1, 16,
+            64L * 1024 * 1024, MemoryMode.CACHE, 1024 * 1024, 1400, 32, 64, IdleMode.BACKOFF, true);
+    }
+}

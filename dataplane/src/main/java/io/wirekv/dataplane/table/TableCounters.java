@@ -1,0 +1,30 @@
+package io.wirekv.dataplane.table;
+
+/** Snapshot-free read access to the table's counters; every getter is a plain or opaque load. */
+public interface TableCounters
+{
+    long items();
+
+    long bytes();
+
+    long hits();
+
+    long misses();
+
+    long evictions();
+
+    long expirations();
+
+    long retiredNotFreedBytes();
+
+    /** Age in ms of the oldest unfinished grace period; grows when a reader stalls. */
+    long gracePeriodAgeMs();
+
+    /** Registered readers that have not reported quiescence for longer than the stall threshold. */
+    long stalledReaders();
+
+    long resizes();
+
+    /** Total CAS-unique writes (memcached's total_items). */
+    long totalItems();
+}
