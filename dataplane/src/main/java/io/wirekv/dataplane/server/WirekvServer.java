@@ -1,45 +1,214 @@
 package io.wirekv.dataplane.server;
 
+import io.wirekv.dataplane.lcore.UdpLcoreAgent;
+import io.wirekv.dataplane.proto.ProtocolSettings;
+import io.wirekv.dataplane.proto.ServerStats;
+import io.wirekv.dataplane.proto.WriteExecutor;
+import io.wirekv.dataplane.ring.WriteRings;
+import io.wirekv.dataplane.table.Table;
+import io.wirekv.dataplane.table.TableConfig;
+import io.wirekv.dataplane.tcp.TcpAgent;
+import io.wirekv.dataplane.writer.WriterAgent;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.IdleStrategy;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One running appliance: table, writer threads, UDP lcores and TCP threads, started from a
  * validated {@link ServerConfig}. {@link #close()} stops every thread and frees all memory.
+ * <pre>
+ *   UDP lcore i ─┐                         ┌─► writer 0 (partitions 0, W, 2W, ...)
+ *   TCP thread j ┴─ request/reply rings ───┴─► writer w (partitions w, w+W, ...)
+ * </pre>
+ * Reader indices in the {@link WriteRings}: lcores first, then TCP threads.
  */
 public final class WirekvServer implements AutoCloseable
 {
+    /** Extra room beyond the item size for the command line or reply framing around a value. */
+    private static final int FRAMING_BYTES = 64 * 1024;
+    private static final int MAX_TCP_CONNECTIONS_PER_THREAD = 1024;
+
+    private final ServerConfig config;
+    private final Table table;
+    private final WriteRings rings;
+    private final List<AgentRunner> runners = new ArrayList<>();
+    private final List<UdpLcoreAgent> lcores = new ArrayList<>();
+    private final List<TcpAgent> tcpAgents = new ArrayList<>();
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private volatile boolean isClosed;
+
+    private WirekvServer(final ServerConfig config, final EpochClock clock, final PrintStream log) throws IOException
+    {
+        this.config = config;
+        this.table = new Table(new TableConfig(
+            config.partitions(), config.memoryBytes(), config.memoryMode(), config.itemSizeMaxBytes(),
+            config.preferHugepages()), clock);
+
+        final int readers = config.lcores() + config.tcpThreads();
+        final int maxCommandBytes = config.itemSizeMaxBytes() + FRAMING_BYTES;
+        this.rings = new WriteRings(readers, config.writers(), maxCommandBytes, maxCommandBytes);
+
+        final ProtocolSettings settings = new ProtocolSettings(
+            config.itemSizeMaxBytes(), config.udpMaxPayloadBytes(), Version.VERSION);
+        final ServerStats stats = new ServerStats(readers + config.writers());
+        final ErrorHandler errorHandler = new ThreadErrorHandler(log);
+
+        for (int w = 0; w < config.writers(); w++)
+        {
+            final WriterAgent writer = new WriterAgent(
+                w, table, rings, new WriteExecutor(table, settings), maxCommandBytes);
+            runners.add(new AgentRunner(idleStrategy(), errorHandler, null, writer));
+        }
+        int port = config.port();
+        for (int i = 0; i < config.lcores(); i++)
+        {
+            final int cpu = config.lcoreCpus().isEmpty() ? UdpLcoreAgent.NO_CPU : config.lcoreCpus().get(i);
+            final UdpLcoreAgent lcore = new UdpLcoreAgent(
+                i, new InetSocketAddress(config.listenAddress(), port), cpu, config, table, settings, stats, rings);
+            port = lcore.port(); // later lcores share the first one's port through SO_REUSEPORT
+            lcores.add(lcore);
+            runners.add(new AgentRunner(idleStrategy(), errorHandler, null, lcore));
+        }
+        for (int j = 0; j < config.tcpThreads(); j++)
+        {
+            // TCP shares the UDP port number, as memcached's -p/-U; threads share it through SO_REUSEPORT.
+            final TcpAgent tcp = new TcpAgent(
+                config.lcores() + j, new InetSocketAddress(config.listenAddress(), port), table, settings, stats, rings,
+                MAX_TCP_CONNECTIONS_PER_THREAD, maxCommandBytes, maxCommandBytes);
+            tcpAgents.add(tcp);
+            runners.add(new AgentRunner(idleStrategy(), errorHandler, null, tcp));
+        }
+        report(log);
+        for (final AgentRunner runner : runners)
+        {
+            AgentRunner.startOnThread(runner);
+        }
+    }
+
     /**
      * Starts every thread and returns once UDP and TCP are accepting requests. Prints the
      * concluded configuration and what was found (lcores, cpus, memory) to {@code log}.
      */
     public static WirekvServer start(final ServerConfig config, final EpochClock clock, final PrintStream log)
     {
-        throw new UnsupportedOperationException("server: not yet implemented");
+        try
+        {
+            return new WirekvServer(config, clock, log);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot bind " + config.listenAddress() + ":" + config.port() +
+                ": " + ex.getMessage() + " (is another server using the port? choose one with --port)", ex);
+        }
     }
 
     /** The bound UDP port (differs from config.port() when that was 0). */
     public int udpPort()
     {
-        throw new UnsupportedOperationException("server: not yet implemented");
+        return lcores.isEmpty() ? -1 : lcores.getFirst().port();
     }
 
     /** The bound TCP port, or -1 when TCP is disabled. */
     public int tcpPort()
     {
-        throw new UnsupportedOperationException("server: not yet implemented");
+        return tcpAgents.isEmpty() ? -1 : tcpAgents.getFirst().port();
+    }
+
+    public ServerConfig config()
+    {
+        return config;
+    }
+
+    public Table table()
+    {
+        return table;
     }
 
     /** Blocks until {@link #close()} is called from another thread (or a shutdown hook). */
     public void awaitShutdown() throws InterruptedException
     {
-        throw new UnsupportedOperationException("server: not yet implemented");
+        closed.await();
+    }
+
+    public boolean awaitShutdown(final long timeoutMs) throws InterruptedException
+    {
+        return closed.await(timeoutMs, TimeUnit.MILLISECONDS);
     }
 
     @Override
     public void close()
     {
-        throw new UnsupportedOperationException("server: not yet implemented");
+        if (isClosed)
+        {
+            return;
+        }
+        isClosed = true;
+        // Readers first, so that no write is forwarded to a writer that has stopped.
+        CloseHelper.closeAll(runners.reversed());
+        CloseHelper.closeAll(rings, table);
+        closed.countDown();
+    }
+
+    private IdleStrategy idleStrategy()
+    {
+        return switch (config.idle())
+        {
+            case BUSY_SPIN -> new BusySpinIdleStrategy();
+            case BACKOFF -> new BackoffIdleStrategy(64, 64, TimeUnit.MICROSECONDS.toNanos(1),
+                TimeUnit.MICROSECONDS.toNanos(100));
+        };
+    }
+
+    private void report(final PrintStream log)
+    {
+        log.printf("wirekv %s instance '%s'%n", Version.VERSION, config.instanceName());
+        log.printf("  backend      %s, UDP %s:%d, TCP %s:%d%n", config.backend().name().toLowerCase(),
+            config.listenAddress(), udpPort(), config.listenAddress(), tcpPort());
+        for (final UdpLcoreAgent lcore : lcores)
+        {
+            log.printf("  lcore %d      %s%n", lcore.index(), lcore.describe());
+        }
+        log.printf("  writers      %d over %d partitions; tcp threads %d%n",
+            config.writers(), config.partitions(), config.tcpThreads());
+        log.printf("  memory       %d MiB table (%s mode), item max %d KiB, rings %d MiB%n",
+            config.memoryBytes() >> 20, config.memoryMode().name().toLowerCase(), config.itemSizeMaxBytes() >> 10,
+            rings.mappedBytes() >> 20);
+        log.printf("  idle         %s, burst %d, udp payload %d%n",
+            config.idle().name().toLowerCase(), config.burstSize(), config.udpMaxPayloadBytes());
+    }
+
+    /** Agent errors are programming errors: print once per distinct error, never per packet. */
+    private static final class ThreadErrorHandler implements ErrorHandler
+    {
+        private final PrintStream log;
+        private final java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        ThreadErrorHandler(final PrintStream log)
+        {
+            this.log = log;
+        }
+
+        @Override
+        public void onError(final Throwable throwable)
+        {
+            if (seen.add(throwable.getClass().getName() + ":" + throwable.getMessage()))
+            {
+                log.println("wirekv: error on a dataplane thread (reported once): " + throwable);
+                throwable.printStackTrace(log);
+            }
+        }
     }
 }

@@ -1,0 +1,362 @@
+package io.wirekv.dataplane.tcp;
+
+import io.wirekv.dataplane.proto.ProtocolSettings;
+import io.wirekv.dataplane.proto.RequestProcessor;
+import io.wirekv.dataplane.proto.ServerStats;
+import io.wirekv.dataplane.ring.ReaderRingEndpoint;
+import io.wirekv.dataplane.ring.WriteRings;
+import io.wirekv.dataplane.table.QsbrReader;
+import io.wirekv.dataplane.table.Table;
+import org.agrona.collections.IntArrayQueue;
+import org.agrona.concurrent.Agent;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.function.Consumer;
+
+/**
+ * Serves memcached over TCP through the kernel (Java NIO), for clients that cannot use UDP.
+ * One agent per TCP thread; each binds the port with SO_REUSEPORT so the kernel spreads
+ * connections. It is a table reader like an lcore: reads are answered on this thread, writes
+ * go to the partition's writer and the connection is parked until the reply comes back, so a
+ * connection's requests are answered strictly in order.
+ */
+public final class TcpAgent implements Agent
+{
+    private final String name;
+    private final Table table;
+    private final RequestProcessor processor;
+    private final ReaderRingEndpoint rings;
+    private final ServerSocketChannel server;
+    private final Selector selector;
+    private final TcpConnection[] connections;
+    /** A slot whose connection closed while a write was in flight stays reserved until its reply. */
+    private final boolean[] zombie;
+    private final IntArrayQueue freeSlots;
+    private final IntArrayQueue backpressured;
+    private final int inputBytes;
+    private final int replyBytes;
+    private final Consumer<SelectionKey> onSelected = this::onSelected;
+    private QsbrReader qsbr;
+    private int work;
+    private long acceptedConnections;
+    private long closedConnections;
+
+    /**
+     * @param reader      this thread's reader index in the {@link WriteRings}.
+     * @param inputBytes  per-connection input buffer: must hold the largest command with its data.
+     * @param replyBytes  per-connection reply buffer: must hold the largest single value reply.
+     */
+    public TcpAgent(
+        final int reader, final InetSocketAddress bindAddress, final Table table, final ProtocolSettings settings,
+        final ServerStats stats, final WriteRings writeRings, final int maxConnections,
+        final int inputBytes, final int replyBytes) throws IOException
+    {
+        this.name = "wirekv-tcp-" + reader;
+        this.table = table;
+        this.rings = new ReaderRingEndpoint(reader, writeRings, this::onReply);
+        this.processor = new RequestProcessor(table, settings, stats, rings);
+        this.inputBytes = inputBytes;
+        this.replyBytes = replyBytes;
+        this.connections = new TcpConnection[maxConnections];
+        this.zombie = new boolean[maxConnections];
+        this.freeSlots = new IntArrayQueue(maxConnections, IntArrayQueue.DEFAULT_NULL_VALUE);
+        this.backpressured = new IntArrayQueue(maxConnections, IntArrayQueue.DEFAULT_NULL_VALUE);
+        for (int i = 0; i < maxConnections; i++)
+        {
+            freeSlots.addInt(i);
+        }
+        this.selector = Selector.open();
+        this.server = ServerSocketChannel.open();
+        server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        server.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+        server.bind(bindAddress, 1024);
+        server.configureBlocking(false);
+        server.register(selector, SelectionKey.OP_ACCEPT);
+    }
+
+    /** The bound port (useful when bound to port 0). */
+    public int port()
+    {
+        return server.socket().getLocalPort();
+    }
+
+    public long acceptedConnections()
+    {
+        return acceptedConnections;
+    }
+
+    public long openConnections()
+    {
+        return acceptedConnections - closedConnections;
+    }
+
+    @Override
+    public void onStart()
+    {
+        qsbr = table.registerReader(name);
+    }
+
+    @Override
+    public int doWork() throws IOException
+    {
+        work = 0;
+        selector.selectNow(onSelected);
+        work += rings.drainReplies();
+        for (int i = backpressured.size(); i > 0; i--)
+        {
+            final int slot = backpressured.pollInt();
+            final TcpConnection connection = connections[slot];
+            if (null != connection)
+            {
+                connection.backpressured = false;
+                connection.key.interestOps(SelectionKey.OP_READ);
+                pump(connection, processor.process(connection.session));
+            }
+        }
+        qsbr.quiescent(); // this thread holds no ItemView past this point
+        return work;
+    }
+
+    @Override
+    public void onClose()
+    {
+        for (final TcpConnection connection : connections)
+        {
+            if (null != connection)
+            {
+                connection.close();
+            }
+        }
+        try
+        {
+            server.close();
+            selector.close();
+        }
+        catch (final IOException ignore)
+        {
+            // shutting down
+        }
+        if (null != qsbr)
+        {
+            qsbr.close();
+        }
+    }
+
+    @Override
+    public String roleName()
+    {
+        return name;
+    }
+
+    private void onSelected(final SelectionKey key)
+    {
+        work++;
+        try
+        {
+            if (key.isAcceptable())
+            {
+                accept();
+                return;
+            }
+            final TcpConnection connection = (TcpConnection)key.attachment();
+            if (key.isWritable())
+            {
+                onWritable(connection);
+            }
+            else if (key.isReadable())
+            {
+                onReadable(connection);
+            }
+        }
+        catch (final IOException ex)
+        {
+            final Object attachment = key.attachment();
+            if (attachment instanceof TcpConnection connection)
+            {
+                close(connection);
+            }
+        }
+    }
+
+    private void accept() throws IOException
+    {
+        SocketChannel channel;
+        while (null != (channel = server.accept()))
+        {
+            if (freeSlots.isEmpty())
+            {
+                channel.close(); // at the connection limit, as memcached's -c
+                continue;
+            }
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            final int slot = freeSlots.pollInt();
+            final SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
+            final TcpConnection connection = new TcpConnection(slot, channel, key, inputBytes, replyBytes);
+            key.attach(connection);
+            connections[slot] = connection;
+            acceptedConnections++;
+        }
+    }
+
+    private void onReadable(final TcpConnection connection) throws IOException
+    {
+        if (connection.parked || connection.blockedOnWrite || connection.backpressured)
+        {
+            return;
+        }
+        final int read = connection.read();
+        if (read < 0)
+        {
+            close(connection);
+            return;
+        }
+        if (read > 0)
+        {
+            connection.session.wrapInput(connection.input(), connection.inputStart, connection.inputEnd, false);
+            pump(connection, processor.process(connection.session));
+        }
+    }
+
+    private void onWritable(final TcpConnection connection) throws IOException
+    {
+        if (connection.flush())
+        {
+            connection.blockedOnWrite = false;
+            connection.key.interestOps(connection.parked ? 0 : SelectionKey.OP_READ);
+            if (connection.closing)
+            {
+                close(connection);
+                return;
+            }
+            if (!connection.parked)
+            {
+                pump(connection, processor.process(connection.session)); // carry on where OUTPUT_FULL stopped
+            }
+        }
+    }
+
+    private void onReply(final long ticket, final MemorySegment memory, final long offset, final int length)
+    {
+        final int slot = (int)ticket;
+        final TcpConnection connection = connections[slot];
+        if (null == connection)
+        {
+            if (zombie[slot])
+            {
+                zombie[slot] = false; // the write landed; nobody is left to tell
+                freeSlots.addInt(slot);
+            }
+            return;
+        }
+        connection.parked = false;
+        if (!connection.blockedOnWrite)
+        {
+            connection.key.interestOps(SelectionKey.OP_READ);
+        }
+        try
+        {
+            pump(connection, processor.resume(connection.session, memory, offset, length));
+        }
+        catch (final IOException ex)
+        {
+            close(connection);
+        }
+    }
+
+    /** Acts on the processor's status until the connection has to wait for something. */
+    private void pump(final TcpConnection connection, final int firstStatus) throws IOException
+    {
+        int status = firstStatus;
+        while (true)
+        {
+            connection.inputStart = connection.session.inputPosition();
+            switch (status)
+            {
+                case RequestProcessor.DONE ->
+                {
+                    if (!flushOrWait(connection))
+                    {
+                        return;
+                    }
+                    if (connection.inputFull())
+                    {
+                        close(connection); // one command larger than the buffer: the processor could not parse it
+                    }
+                    return;
+                }
+                case RequestProcessor.PARKED ->
+                {
+                    connection.parked = true;
+                    if (flushOrWait(connection))
+                    {
+                        connection.key.interestOps(0); // input waits until the write's reply is back
+                    }
+                    return;
+                }
+                case RequestProcessor.OUTPUT_FULL ->
+                {
+                    if (!flushOrWait(connection))
+                    {
+                        return;
+                    }
+                }
+                case RequestProcessor.BACKPRESSURE ->
+                {
+                    connection.backpressured = true;
+                    connection.key.interestOps(0);
+                    backpressured.addInt(connection.slot);
+                    return;
+                }
+                default ->
+                {
+                    connection.closing = true;
+                    if (flushOrWait(connection))
+                    {
+                        close(connection);
+                    }
+                    return;
+                }
+            }
+            status = processor.process(connection.session);
+        }
+    }
+
+    /** Flushes the reply; if the socket is full, waits for OP_WRITE and returns false. */
+    private boolean flushOrWait(final TcpConnection connection) throws IOException
+    {
+        if (connection.flush())
+        {
+            return true;
+        }
+        connection.blockedOnWrite = true;
+        connection.key.interestOps(SelectionKey.OP_WRITE);
+        return false;
+    }
+
+    private void close(final TcpConnection connection)
+    {
+        if (connections[connection.slot] != connection)
+        {
+            return;
+        }
+        connections[connection.slot] = null;
+        connection.close();
+        closedConnections++;
+        if (connection.parked)
+        {
+            zombie[connection.slot] = true;
+        }
+        else
+        {
+            freeSlots.addInt(connection.slot);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.wirekv.dataplane.writer;
+
+import io.wirekv.dataplane.proto.ReplyBuffer;
+import io.wirekv.dataplane.proto.WriteExecutor;
+import io.wirekv.dataplane.ring.SpscMessageRing;
+import io.wirekv.dataplane.ring.WriteRings;
+import io.wirekv.dataplane.table.PartitionWriter;
+import io.wirekv.dataplane.table.Table;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ControlledMessageHandler;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+/**
+ * The single writer of the partitions {@code p} with {@code p % writers == index}. Each duty
+ * cycle it drains the request ring from every reader, applies each command through
+ * {@link WriteExecutor} and puts the reply on that reader's reply ring; with nothing to do it
+ * runs the table's housekeeping (expiry sweep, eviction, reclamation of retired memory).
+ * <p>
+ * A command is taken off its ring only when the reply ring back to its reader has room for the
+ * largest possible reply, so a write is never applied without its reply being deliverable.
+ */
+public final class WriterAgent implements Agent
+{
+    private static final int COMMANDS_PER_READER_PER_CYCLE = 64;
+    private static final int HOUSEKEEPING_BUDGET = 256;
+
+    private final int index;
+    private final WriteRings rings;
+    private final WriteExecutor executor;
+    private final PartitionWriter[] writersByPartition;
+    private final int[] ownedPartitions;
+    private final ReplyBuffer scratch;
+    private final Arena scratchArena = Arena.ofShared();
+    private final int maxReplyBytes;
+    private final CommandHandler handler = new CommandHandler();
+    private long commandsApplied;
+
+    public WriterAgent(
+        final int index, final Table table, final WriteRings rings, final WriteExecutor executor, final int maxReplyBytes)
+    {
+        this.index = index;
+        this.rings = rings;
+        this.executor = executor;
+        this.maxReplyBytes = maxReplyBytes;
+        final int partitions = table.partitionCount();
+        final int writers = rings.writers();
+        this.writersByPartition = new PartitionWriter[partitions];
+        this.ownedPartitions = new int[(partitions - index + writers - 1) / writers];
+        for (int p = index, i = 0; p < partitions; p += writers, i++)
+        {
+            writersByPartition[p] = table.writer(p);
+            ownedPartitions[i] = p;
+        }
+        this.scratch = new ReplyBuffer(scratchArena.allocate(maxReplyBytes, 64));
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = 0;
+        for (int r = 0, readers = rings.readers(); r < readers; r++)
+        {
+            final SpscMessageRing request = rings.request(r, index);
+            handler.request = request;
+            handler.reply = rings.reply(r, index);
+            work += request.ring().controlledRead(handler, COMMANDS_PER_READER_PER_CYCLE);
+        }
+        if (0 == work)
+        {
+            for (final int p : ownedPartitions)
+            {
+                work += writersByPartition[p].doHousekeeping(HOUSEKEEPING_BUDGET);
+            }
+        }
+        return work;
+    }
+
+    /** Commands applied since start; read by the stats reporter (plain long, single writer). */
+    public long commandsApplied()
+    {
+        return commandsApplied;
+    }
+
+    @Override
+    public void onClose()
+    {
+        scratchArena.close();
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "wirekv-writer-" + index;
+    }
+
+    private final class CommandHandler implements ControlledMessageHandler
+    {
+        SpscMessageRing request;
+        SpscMessageRing reply;
+
+        @Override
+        public Action onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int offset, final int length)
+        {
+            if (reply.freeBytes() < maxReplyBytes + 2 * WriteRings.REPLY_HEADER_LENGTH + 64)
+            {
+                return Action.ABORT; // the reader has not drained its replies yet: retry next cycle
+            }
+            final MemorySegment memory = request.memory(); // the ring's buffer wraps exactly this memory
+            final long ticket = memory.get(JAVA_LONG_UNALIGNED, offset + WriteRings.TICKET_OFFSET);
+            final int partition = memory.get(JAVA_INT_UNALIGNED, offset + WriteRings.PARTITION_OFFSET);
+            final int commandLength = length - WriteRings.REQUEST_HEADER_LENGTH;
+
+            scratch.resetStream();
+            final int replyLength = executor.execute(
+                writersByPartition[partition], memory, offset + WriteRings.REQUEST_HEADER_LENGTH, commandLength, scratch);
+            commandsApplied++;
+
+            final int at = reply.tryClaim(WriteRings.MSG_WRITE, WriteRings.REPLY_HEADER_LENGTH + replyLength);
+            // Cannot fail: free space was checked above and only this thread produces on the ring.
+            final MemorySegment out = reply.memory();
+            out.set(JAVA_LONG_UNALIGNED, at + WriteRings.TICKET_OFFSET, ticket);
+            MemorySegment.copy(scratch.memory(), 0, out, at + WriteRings.REPLY_HEADER_LENGTH, replyLength);
+            reply.commit(at);
+            return Action.CONTINUE;
+        }
+    }
+}

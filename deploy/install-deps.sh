@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs what wirekv needs on a Debian 12 machine, idempotently: Debian packages that are
+# missing, a JDK 25 check, and (as root) a small hugepage reservation for the tests.
+#   deploy/install-deps.sh [--dry-run] [--no-hugepages]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "${here}/lib/jdk.sh"
+
+dry_run=0
+hugepages=1
+for arg in "$@"; do
+  case "${arg}" in
+    --dry-run) dry_run=1 ;;
+    --no-hugepages) hugepages=0 ;;
+    -h|--help) sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "install-deps: unknown option '${arg}' (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+run() { if (( dry_run )); then echo "would run: $*"; else "$@"; fi; }
+
+# Packages: build (maven bootstraps ./mvnw, unzip unpacks it, gcc/pkg-config for native code),
+# the oracle and real clients for tests (memcached, libmemcached-tools), network tools.
+packages=(maven unzip gcc pkg-config memcached libmemcached-tools iproute2 netcat-openbsd procps
+          dpdk dpdk-dev libdpdk-dev libxdp-dev libbpf-dev xdp-tools bpftool clang rdma-core libibverbs-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "${p}" 2>/dev/null | grep -q "install ok installed" || missing+=("${p}")
+done
+if (( ${#missing[@]} )); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "install-deps: missing Debian packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "install-deps: installing ${missing[*]}"
+  run apt-get update -qq
+  run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "install-deps: Debian packages present"
+fi
+
+jdk="$(wirekv_find_jdk25)" || exit 1
+echo "install-deps: JDK 25 at ${jdk}"
+
+if (( hugepages )) && [[ $(id -u) -eq 0 ]]; then
+  want=128   # 256 MiB of 2 MiB pages: enough for the tests' hugepage paths
+  have="$(cat /proc/sys/vm/nr_hugepages)"
+  if (( have < want )); then
+    run sh -c "echo ${want} > /proc/sys/vm/nr_hugepages"
+    echo "install-deps: reserved $(cat /proc/sys/vm/nr_hugepages) x 2 MiB hugepages (asked ${want})"
+  fi
+  if ! mountpoint -q /dev/hugepages 2>/dev/null; then
+    run mkdir -p /dev/hugepages
+    run mount -t hugetlbfs nodev /dev/hugepages || echo "install-deps: could not mount hugetlbfs (continuing without)"
+  fi
+fi
