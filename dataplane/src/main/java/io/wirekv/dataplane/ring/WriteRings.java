@@ -4,8 +4,8 @@ import org.agrona.CloseHelper;
 
 import java.lang.foreign.MemorySegment;
 
-import static JAVA_INT_UNALIGNED;
-import static JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
  * The rings between R reader threads (UDP lcores, TCP threads) and W writer threads: one

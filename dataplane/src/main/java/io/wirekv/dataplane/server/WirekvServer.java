@@ -46,6 +46,7 @@ public final class WirekvServer implements AutoCloseable
     private final WriteRings rings;
     private final List<AgentRunner> runners = new ArrayList<>();
     private final List<UdpLcoreAgent> lcores = new ArrayList<>();
+    private final List<AgentRunner> lcoreRunners = new ArrayList<>();
     private final List<TcpAgent> tcpAgents = new ArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile boolean isClosed;
@@ -80,7 +81,9 @@ public final class WirekvServer implements AutoCloseable
                 i, new InetSocketAddress(config.listenAddress(), port), cpu, config, table, settings, stats, rings);
             port = lcore.port(); // later lcores share the first one's port through SO_REUSEPORT
             lcores.add(lcore);
-            runners.add(new AgentRunner(idleStrategy(), errorHandler, null, lcore));
+            final AgentRunner runner = new AgentRunner(idleStrategy(), errorHandler, null, lcore);
+            lcoreRunners.add(runner);
+            runners.add(runner);
         }
         for (int j = 0; j < config.tcpThreads(); j++)
         {
@@ -125,6 +128,23 @@ public final class WirekvServer implements AutoCloseable
     public int tcpPort()
     {
         return tcpAgents.isEmpty() ? -1 : tcpAgents.getFirst().port();
+    }
+
+    /** Frames the lcores dropped because they were not single-datagram requests. */
+    public long malformedFrames()
+    {
+        long total = 0;
+        for (final UdpLcoreAgent lcore : lcores)
+        {
+            total += lcore.malformedFrames();
+        }
+        return total;
+    }
+
+    /** Java thread ids of the lcore threads, for allocation and CPU accounting. */
+    public long[] lcoreThreadIds()
+    {
+        return lcoreRunners.stream().mapToLong(runner -> runner.thread().threadId()).toArray();
     }
 
     public ServerConfig config()

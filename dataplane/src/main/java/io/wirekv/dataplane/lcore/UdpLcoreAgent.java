@@ -1,0 +1,274 @@
+package io.wirekv.dataplane.lcore;
+
+import io.wirekv.dataplane.port.DatagramBatch;
+import io.wirekv.dataplane.port.KernelPort;
+import io.wirekv.dataplane.port.PacketPort;
+import io.wirekv.dataplane.proto.ProtocolSettings;
+import io.wirekv.dataplane.proto.RequestProcessor;
+import io.wirekv.dataplane.proto.ServerStats;
+import io.wirekv.dataplane.proto.UdpFrame;
+import io.wirekv.dataplane.ring.ReaderRingEndpoint;
+import io.wirekv.dataplane.ring.WriteRings;
+import io.wirekv.dataplane.server.ServerConfig;
+import io.wirekv.dataplane.table.QsbrReader;
+import io.wirekv.dataplane.table.Table;
+import org.agrona.collections.IntArrayQueue;
+import org.agrona.concurrent.Agent;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+
+/**
+ * An lcore serving memcached over UDP: a pinned thread that owns one port queue and runs the
+ * duty cycle
+ * <ol>
+ *   <li>deliver writers' replies to the datagrams waiting for them (and send those replies),</li>
+ *   <li>retry datagrams whose write found its ring full,</li>
+ *   <li>receive a burst into free slots; drop and count frames that are not single-datagram
+ *       requests; answer reads from the table; forward writes and keep their slot,</li>
+ *   <li>send the burst of replies, then report QSBR quiescence.</li>
+ * </ol>
+ * The hot path allocates nothing, takes no lock, logs nothing and throws nothing: failures are
+ * counted.
+ */
+public final class UdpLcoreAgent implements Agent
+{
+    public static final int NO_CPU = -1;
+
+    private final int index;
+    private final int cpu;
+    private final Table table;
+    private final PacketPort port;
+    private final RequestProcessor processor;
+    private final ReaderRingEndpoint rings;
+    private final int maxPayloadBytes;
+    private final Arena arena = Arena.ofShared();
+    private final UdpSlot[] slots;
+    private final IntArrayQueue freeSlots;
+    private final IntArrayQueue backpressured;
+    private final DatagramBatch rx;
+    private final DatagramBatch tx;
+    /** rxSlot[i] is the slot whose input buffer rx position i points at; -1 when unassigned. */
+    private final int[] rxSlot;
+    /** Slots whose reply datagrams sit in the tx batch; freed once it has been sent. */
+    private final int[] sentSlots;
+    private int sentSlotCount;
+    private QsbrReader qsbr;
+
+    private long requests;
+    private long malformedFrames;
+
+    public UdpLcoreAgent(
+        final int index, final InetSocketAddress bind, final int cpu, final ServerConfig config, final Table table,
+        final ProtocolSettings settings, final ServerStats stats, final WriteRings writeRings)
+    {
+        this.index = index;
+        this.cpu = cpu;
+        this.table = table;
+        this.maxPayloadBytes = config.udpMaxPayloadBytes();
+        this.port = new KernelPort(bind.getHostString(), bind.getPort());
+        this.rings = new ReaderRingEndpoint(index, writeRings, this::onReply);
+        this.processor = new RequestProcessor(table, settings, stats, rings);
+
+        final int burst = config.burstSize();
+        final int slotCount = Math.max(config.udpSlotsPerLcore(), 2 * burst);
+        final long replyBytes = config.itemSizeMaxBytes() + 64 * 1024;
+        final long slotBytes = UdpSlot.INPUT_BYTES + replyBytes;
+        final MemorySegment memory = arena.allocate(slotBytes * slotCount, 4096);
+        this.slots = new UdpSlot[slotCount];
+        this.freeSlots = new IntArrayQueue(slotCount, IntArrayQueue.DEFAULT_NULL_VALUE);
+        this.backpressured = new IntArrayQueue(slotCount, IntArrayQueue.DEFAULT_NULL_VALUE);
+        for (int i = 0; i < slotCount; i++)
+        {
+            slots[i] = new UdpSlot(i, memory.asSlice(i * slotBytes, slotBytes));
+            freeSlots.addInt(i);
+        }
+        this.rx = new DatagramBatch(burst);
+        this.tx = new DatagramBatch(burst);
+        this.rxSlot = new int[burst];
+        this.sentSlots = new int[slotCount];
+        for (int i = 0; i < burst; i++)
+        {
+            assignReceiveSlot(i);
+        }
+    }
+
+    public int index()
+    {
+        return index;
+    }
+
+    public int port()
+    {
+        return port.localPort();
+    }
+
+    public PacketPort packetPort()
+    {
+        return port;
+    }
+
+    /** Requests received in valid frames (plain long written by the lcore; read it opaquely elsewhere). */
+    public long requests()
+    {
+        return requests;
+    }
+
+    /** Frames dropped because they were not a single-datagram request (bad header, truncated). */
+    public long malformedFrames()
+    {
+        return malformedFrames;
+    }
+
+    public String describe()
+    {
+        return port.describe() + (NO_CPU == cpu ? ", not pinned" : ", pinned to cpu " + cpu) +
+            ", " + slots.length + " slots";
+    }
+
+    @Override
+    public void onStart()
+    {
+        if (NO_CPU != cpu)
+        {
+            Affinity.pinCurrentThread(cpu);
+        }
+        qsbr = table.registerReader(roleName());
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = rings.drainReplies();
+        for (int i = backpressured.size(); i > 0; i--)
+        {
+            final UdpSlot slot = slots[backpressured.pollInt()];
+            complete(slot, processor.process(slot.session));
+            work++;
+        }
+        work += receive();
+        if (tx.count() > 0)
+        {
+            sendReplies();
+        }
+        qsbr.quiescent(); // no ItemView is held past this point
+        return work;
+    }
+
+    @Override
+    public void onClose()
+    {
+        if (null != qsbr)
+        {
+            qsbr.close();
+        }
+        port.close();
+        rx.close();
+        tx.close();
+        arena.close();
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "wirekv-lcore-" + index;
+    }
+
+    private int receive()
+    {
+        // Every rx position needs a slot to receive into; with too few free slots, wait for writers.
+        for (int i = 0; i < rxSlot.length; i++)
+        {
+            if (rxSlot[i] < 0 && !assignReceiveSlot(i))
+            {
+                return 0;
+            }
+        }
+        final int received = port.receive(rx);
+        for (int i = 0; i < received; i++)
+        {
+            final UdpSlot slot = slots[rxSlot[i]];
+            rxSlot[i] = -1;
+            final int length = rx.length(i);
+            if (rx.truncated(i) || !UdpFrame.isValidRequest(slot.input, 0, length))
+            {
+                malformedFrames++;
+                release(slot);
+                continue;
+            }
+            requests++;
+            slot.requestId = UdpFrame.requestId(slot.input, 0);
+            slot.peerAddress = rx.peerAddress(i);
+            slot.peerPort = rx.peerPort(i);
+            slot.reply.resetDatagrams(maxPayloadBytes);
+            slot.session.wrapInput(slot.input, UdpFrame.HEADER_LENGTH, length, true);
+            complete(slot, processor.process(slot.session));
+        }
+        return received;
+    }
+
+    private boolean assignReceiveSlot(final int position)
+    {
+        if (freeSlots.isEmpty())
+        {
+            return false;
+        }
+        final UdpSlot slot = slots[freeSlots.pollInt()];
+        rxSlot[position] = slot.index;
+        rx.setBuffer(position, slot.input, 0, UdpSlot.INPUT_BYTES);
+        return true;
+    }
+
+    private void onReply(final long ticket, final MemorySegment memory, final long offset, final int length)
+    {
+        final UdpSlot slot = slots[(int)ticket];
+        complete(slot, processor.resume(slot.session, memory, offset, length));
+    }
+
+    private void complete(final UdpSlot slot, final int status)
+    {
+        switch (status)
+        {
+            case RequestProcessor.PARKED ->
+            {
+                // the slot waits for its write's reply
+            }
+            case RequestProcessor.BACKPRESSURE -> backpressured.addInt(slot.index);
+            // DONE, CLOSE, and OUTPUT_FULL (a reply train can only be as long as the slot): send it.
+            default -> queueReply(slot);
+        }
+    }
+
+    private void queueReply(final UdpSlot slot)
+    {
+        final int datagrams = slot.reply.length() > 0 ? slot.reply.finishDatagrams(slot.requestId) : 0;
+        for (int d = 0; d < datagrams; d++)
+        {
+            if (tx.isFull())
+            {
+                sendReplies();
+            }
+            tx.add(slot.reply.memory(), slot.reply.datagramOffset(d), slot.reply.datagramLength(d),
+                slot.peerAddress, slot.peerPort);
+        }
+        sentSlots[sentSlotCount++] = slot.index;
+    }
+
+    private void sendReplies()
+    {
+        port.send(tx);
+        // The kernel has copied every datagram: the slots' memory can be reused.
+        for (int i = 0; i < sentSlotCount; i++)
+        {
+            release(slots[sentSlots[i]]);
+        }
+        sentSlotCount = 0;
+    }
+
+    private void release(final UdpSlot slot)
+    {
+        slot.session.reset();
+        freeSlots.addInt(slot.index);
+    }
+}

@@ -1,0 +1,36 @@
+package io.wirekv.dataplane.lcore;
+
+import io.wirekv.dataplane.proto.ReplyBuffer;
+import io.wirekv.dataplane.proto.RequestSession;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One datagram's life on an lcore: its receive buffer, the reply train being built for it, the
+ * protocol session, and where the reply goes. A slot stays taken while its write is with a
+ * writer thread, so other datagrams keep flowing meanwhile.
+ * <pre>
+ *   slot memory: | request datagram (64 KiB) | reply train (item max + framing) |
+ * </pre>
+ */
+final class UdpSlot
+{
+    /** The largest UDP payload over IPv4. */
+    static final int INPUT_BYTES = 65_536;
+
+    final int index;
+    final MemorySegment input;
+    final ReplyBuffer reply;
+    final RequestSession session;
+    int requestId;
+    int peerAddress;
+    int peerPort;
+
+    UdpSlot(final int index, final MemorySegment memory)
+    {
+        this.index = index;
+        this.input = memory.asSlice(0, INPUT_BYTES);
+        this.reply = new ReplyBuffer(memory.asSlice(INPUT_BYTES));
+        this.session = new RequestSession(index, reply);
+    }
+}

@@ -1,0 +1,122 @@
+package io.wirekv.dataplane.server;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** A deliberately plain memcached client for tests: raw request bytes in, raw reply bytes out. */
+final class MemcachedTestClient implements AutoCloseable
+{
+    private final InetAddress host = InetAddress.getLoopbackAddress();
+    private final int udpPort;
+    private final DatagramSocket udp;
+    private final Socket tcp;
+    private final InputStream tcpIn;
+    private final OutputStream tcpOut;
+    private int nextRequestId = 1;
+
+    MemcachedTestClient(final int udpPort, final int tcpPort) throws IOException
+    {
+        this.udpPort = udpPort;
+        this.udp = new DatagramSocket();
+        this.udp.setSoTimeout(2000);
+        this.tcp = new Socket();
+        this.tcp.connect(new InetSocketAddress(host, tcpPort), 2000);
+        this.tcp.setSoTimeout(2000);
+        this.tcp.setTcpNoDelay(true);
+        this.tcpIn = tcp.getInputStream();
+        this.tcpOut = tcp.getOutputStream();
+    }
+
+    /** Sends one UDP request frame and reassembles the reply datagrams by sequence number. */
+    String udp(final String request) throws IOException
+    {
+        return new String(udpBytes(request.getBytes(StandardCharsets.US_ASCII)), StandardCharsets.US_ASCII);
+    }
+
+    byte[] udpBytes(final byte[] request) throws IOException
+    {
+        final int requestId = nextRequestId++ & 0xFFFF;
+        final ByteBuffer frame = ByteBuffer.allocate(8 + request.length);
+        frame.putShort((short)requestId).putShort((short)0).putShort((short)1).putShort((short)0).put(request);
+        udp.send(new DatagramPacket(frame.array(), frame.capacity(), host, udpPort));
+
+        final Map<Integer, byte[]> parts = new TreeMap<>();
+        int total = -1;
+        final byte[] buffer = new byte[65536];
+        while (total < 0 || parts.size() < total)
+        {
+            final DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+            udp.receive(packet);
+            final ByteBuffer header = ByteBuffer.wrap(packet.getData(), 0, packet.getLength());
+            final int id = header.getShort() & 0xFFFF;
+            final int sequence = header.getShort() & 0xFFFF;
+            total = header.getShort() & 0xFFFF;
+            if (id != requestId)
+            {
+                continue; // a late reply to an earlier request
+            }
+            final byte[] payload = new byte[packet.getLength() - 8];
+            System.arraycopy(packet.getData(), 8, payload, 0, payload.length);
+            parts.put(sequence, payload);
+        }
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        parts.values().forEach(out::writeBytes);
+        return out.toByteArray();
+    }
+
+    /** Sends a raw datagram (no frame added) and returns whether any reply arrived within the timeout. */
+    boolean udpRaw(final byte[] datagram, final int timeoutMs) throws IOException
+    {
+        udp.send(new DatagramPacket(datagram, datagram.length, host, udpPort));
+        udp.setSoTimeout(timeoutMs);
+        try
+        {
+            udp.receive(new DatagramPacket(new byte[65536], 65536));
+            return true;
+        }
+        catch (final java.net.SocketTimeoutException ex)
+        {
+            return false;
+        }
+        finally
+        {
+            udp.setSoTimeout(2000);
+        }
+    }
+
+    /** Sends bytes over TCP and reads until the reply ends with {@code terminator}. */
+    String tcp(final String request, final String terminator) throws IOException
+    {
+        tcpOut.write(request.getBytes(StandardCharsets.US_ASCII));
+        tcpOut.flush();
+        final ByteArrayOutputStream reply = new ByteArrayOutputStream();
+        while (!reply.toString(StandardCharsets.US_ASCII).endsWith(terminator))
+        {
+            final int b = tcpIn.read();
+            if (b < 0)
+            {
+                break;
+            }
+            reply.write(b);
+        }
+        return reply.toString(StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    public void close() throws IOException
+    {
+        udp.close();
+        tcp.close();
+    }
+}
