@@ -18,6 +18,7 @@ import org.agrona.concurrent.Agent;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An lcore serving memcached over UDP: a pinned thread that owns one port queue and runs the
@@ -56,8 +57,9 @@ public final class UdpLcoreAgent implements Agent
     private int sentSlotCount;
     private QsbrReader qsbr;
 
-    private long requests;
-    private long malformedFrames;
+    // Written only by this lcore (ordered stores), read by the server's reporters.
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong malformedFrames = new AtomicLong();
 
     public UdpLcoreAgent(
         final int index, final InetSocketAddress bind, final int cpu, final ServerConfig config, final Table table,
@@ -109,16 +111,16 @@ public final class UdpLcoreAgent implements Agent
         return port;
     }
 
-    /** Requests received in valid frames (plain long written by the lcore; read it opaquely elsewhere). */
+    /** Requests received in valid frames. */
     public long requests()
     {
-        return requests;
+        return requests.get();
     }
 
     /** Frames dropped because they were not a single-datagram request (bad header, truncated). */
     public long malformedFrames()
     {
-        return malformedFrames;
+        return malformedFrames.get();
     }
 
     public String describe()
@@ -193,11 +195,11 @@ public final class UdpLcoreAgent implements Agent
             final int length = rx.length(i);
             if (rx.truncated(i) || !UdpFrame.isValidRequest(slot.input, 0, length))
             {
-                malformedFrames++;
+                malformedFrames.lazySet(malformedFrames.get() + 1); // release; single writer
                 release(slot);
                 continue;
             }
-            requests++;
+            requests.lazySet(requests.get() + 1); // release; single writer
             slot.requestId = UdpFrame.requestId(slot.input, 0);
             slot.peerAddress = rx.peerAddress(i);
             slot.peerPort = rx.peerPort(i);
