@@ -222,6 +222,7 @@ public final class HugepageMemory
             " (deploy/ scripts do both)";
     }
 
+    @SuppressWarnings("restricted")
     private MemoryRegion finish(
         final String purpose,
         final long address,

@@ -124,6 +124,59 @@ class HugepageMemoryTest
     }
 
     @Test
+    void shouldMapAHugetlbfsFileWhenMounted(@TempDir final Path dir) throws IOException, InterruptedException
+    {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")) && Files.isWritable(NR_HUGEPAGES),
+            "skipped: reserving hugepages and mounting hugetlbfs need root");
+        final int pages = 2;
+        final long before = readLong(NR_HUGEPAGES);
+        Files.writeString(NR_HUGEPAGES, Long.toString(before + pages));
+        final Path mountPoint = Files.createDirectory(dir.resolve("hugetlbfs"));
+        boolean mounted = false;
+        try
+        {
+            Assumptions.assumeTrue(PageSize.HUGE_2M.freePages() >= pages,
+                "skipped: the kernel could not reserve 2 MiB hugepages (fragmented memory or a container limit)");
+            mounted = run("mount", "-t", "hugetlbfs", "-o", "pagesize=2M", "none", mountPoint.toString()) == 0;
+            Assumptions.assumeTrue(mounted, "skipped: cannot mount hugetlbfs here (no CAP_SYS_ADMIN in this container?)");
+            assertEquals(PageSize.HUGE_2M, HugepageMemory.hugetlbfsPageSize(mountPoint.resolve("x")));
+
+            final Path file = mountPoint.resolve("wirekv-umem");
+            try (MemoryRegion region = memory.mapFile("umem", file, 3 << 20, true))
+            {
+                assertTrue(region.isHugepageBacked(), region.backing());
+                assertEquals(4L << 20, region.sizeBytes());
+                assertEquals(4L << 20, accounting.hugepageBytes());
+                region.segment().set(ValueLayout.JAVA_LONG, region.sizeBytes() - 8, -1L);
+                assertEquals(-1L, region.segment().get(ValueLayout.JAVA_LONG, region.sizeBytes() - 8));
+            }
+            assertFalse(Files.exists(file), "the file it created is deleted on close");
+            assertEquals(0, accounting.mappedBytes());
+        }
+        finally
+        {
+            if (mounted)
+            {
+                run("umount", mountPoint.toString());
+            }
+            final long now = readLong(NR_HUGEPAGES);
+            Files.writeString(NR_HUGEPAGES, Long.toString(Math.max(before, now - pages)));
+        }
+    }
+
+    private static int run(final String... command) throws IOException, InterruptedException
+    {
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process.getInputStream().readAllBytes();
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS))
+        {
+            process.destroyForcibly();
+            return -1;
+        }
+        return process.exitValue();
+    }
+
+    @Test
     void shouldMapAFileAndDeleteItOnCloseWhenItCreatedIt(@TempDir final Path dir)
     {
         final Path file = dir.resolve("region");

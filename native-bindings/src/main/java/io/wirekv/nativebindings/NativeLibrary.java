@@ -57,6 +57,7 @@ public final class NativeLibrary
      * @return the library.
      * @throws NativeException when it cannot be loaded; the message says which package to install.
      */
+    @SuppressWarnings("restricted")
     public static NativeLibrary load(final String name, final String debianPackage)
     {
         try
@@ -106,6 +107,7 @@ public final class NativeLibrary
      * @return the handle.
      * @throws NativeException when the symbol is missing (e.g. an older library version).
      */
+    @SuppressWarnings("restricted")
     public MethodHandle downcall(final String symbol, final FunctionDescriptor descriptor, final Linker.Option... options)
     {
         final MemorySegment address = lookup.find(symbol).orElseThrow(() -> new NativeException(

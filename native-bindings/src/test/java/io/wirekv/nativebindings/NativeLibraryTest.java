@@ -47,6 +47,7 @@ class NativeLibraryTest
     }
 
     @Test
+    @SuppressWarnings("restricted")
     void shouldMapWriteAndUnmapAnonymousMemory()
     {
         final MemorySegment state = Errno.threadState();

@@ -23,7 +23,7 @@ import static io.wirekv.nativebindings.libc.MmsghdrDescriptor.MSG_NAMELEN_OFFSET
  * One batch is used for receiving ({@link PacketPort#receive}) and another for sending
  * ({@link PacketPort#send}); both are re-used for the life of the lcore and allocate nothing.
  * <p>
- * <b>Receive side.</b> Before the first receive, give every slot a buffer with
+ * <b>Receive side.</b> Before the first receive, give every slot (up to {@link #receiveLimit()}) a buffer with
  * {@link #setBuffer(int, MemorySegment, long, int)} (the length is the slot's capacity). Slots keep
  * their buffer until set again, so an lcore that keeps a datagram (e.g. while its write is in flight)
  * points that slot at a fresh buffer before the next receive. After {@code n = port.receive(rx)},
@@ -56,6 +56,7 @@ public final class DatagramBatch implements AutoCloseable
     private final MemorySegment[] segments;
     private final long[] offsets;
     private int count;
+    private int receiveLimit;
     /** Slots whose msg_namelen the last receive may have changed. */
     private int dirtyNames;
 
@@ -76,6 +77,7 @@ public final class DatagramBatch implements AutoCloseable
         this.headersFrom = new MemorySegment[capacity];
         this.segments = new MemorySegment[capacity];
         this.offsets = new long[capacity];
+        this.receiveLimit = capacity;
         for (int i = 0; i < capacity; i++)
         {
             final long header = (long)i * MMSGHDR_SIZE;
@@ -96,6 +98,30 @@ public final class DatagramBatch implements AutoCloseable
     public int capacity()
     {
         return capacity;
+    }
+
+    /**
+     * @return most datagrams the next receive takes (slots {@code [0, receiveLimit)} need buffers);
+     * {@link #capacity()} unless lowered.
+     */
+    public int receiveLimit()
+    {
+        return receiveLimit;
+    }
+
+    /**
+     * Limits how many datagrams a receive takes, e.g. when the lcore has fewer free buffers than
+     * slots; the rest wait in the socket for the next receive.
+     *
+     * @param receiveLimit 1..capacity.
+     */
+    public void receiveLimit(final int receiveLimit)
+    {
+        if (receiveLimit < 1 || receiveLimit > capacity)
+        {
+            throw new IllegalArgumentException("receive limit " + receiveLimit + " outside 1.." + capacity);
+        }
+        this.receiveLimit = receiveLimit;
     }
 
     /**

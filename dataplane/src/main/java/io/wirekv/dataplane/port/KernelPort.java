@@ -118,7 +118,7 @@ public final class KernelPort implements PacketPort
     public int receive(final DatagramBatch rx)
     {
         rx.prepareReceive();
-        final int received = Sockets.recvmmsg(errnoState, fd, rx.headersFrom(0), rx.capacity(), Sockets.MSG_DONTWAIT);
+        final int received = Sockets.recvmmsg(errnoState, fd, rx.headersFrom(0), rx.receiveLimit(), Sockets.MSG_DONTWAIT);
         if (received <= 0)
         {
             if (received == 0 || received == -Errno.EAGAIN || received == -Errno.EINTR)

@@ -17,7 +17,7 @@ package io.wirekv.dataplane.port;
 public sealed interface PacketPort extends AutoCloseable permits KernelPort
 {
     /**
-     * Receives up to {@code rx.capacity()} datagrams into the slots' buffers (see {@link DatagramBatch}).
+     * Receives up to {@code rx.receiveLimit()} (by default {@code rx.capacity()}) datagrams into the slots' buffers (see {@link DatagramBatch}).
      *
      * @param rx the receive batch; its count is set to the result.
      * @return datagrams received ({@code 0} when none was waiting), or {@code -errno} for an unexpected

@@ -125,6 +125,39 @@ class KernelPortTest
     }
 
     @Test
+    void shouldTakeNoMoreThanTheReceiveLimit() throws IOException
+    {
+        try (Arena arena = Arena.ofConfined();
+            KernelPort port = new KernelPort("127.0.0.1", 0);
+            DatagramBatch rx = new DatagramBatch(8);
+            DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)))
+        {
+            final MemorySegment buffer = arena.allocate(2 * 64);
+            rx.setBuffer(0, buffer, 0, 64);
+            rx.setBuffer(1, buffer, 64, 64);
+            rx.receiveLimit(2);
+            for (int i = 0; i < 5; i++)
+            {
+                client.send(new DatagramPacket(new byte[]{(byte)i}, 1, InetAddress.getLoopbackAddress(), port.localPort()));
+            }
+            int total = 0;
+            final long deadline = System.nanoTime() + DEADLINE_NS;
+            while (total < 5 && System.nanoTime() < deadline)
+            {
+                final int received = port.receive(rx);
+                assertTrue(received <= 2, "received " + received);
+                for (int i = 0; i < received; i++)
+                {
+                    assertEquals((byte)(total + i), rx.segment(i).get(java.lang.foreign.ValueLayout.JAVA_BYTE, rx.offset(i)));
+                }
+                total += received;
+            }
+            assertEquals(5, total);
+            assertThrows(IllegalArgumentException.class, () -> rx.receiveLimit(9));
+        }
+    }
+
+    @Test
     void shouldLetSeveralPortsShareOneUdpPort()
     {
         try (KernelPort first = new KernelPort("127.0.0.1", 0);

@@ -87,6 +87,7 @@ public final class LibC
      * @param errno a positive errno value.
      * @return the C library's text for it; setup paths only (allocates a String).
      */
+    @SuppressWarnings("restricted")
     public static String strerror(final int errno)
     {
         final MemorySegment text;
