@@ -48,9 +48,9 @@ public final class PartitionWriter
     private static final int STAT_COUNT = 10;
 
     /** Items evicted per allocation miss in cache mode (the rest refill the free list after a grace period). */
-    static final int EVICT_BATCH = 8;
+    static final int EVICT_BATCH = 32;
     /** Longest a writer waits for readers to pass a grace period before reporting out of memory. */
-    static final long GRACE_WAIT_NS = 2_000_000L;
+    static final long GRACE_WAIT_NS = 5_000_000L;
     /** Retire queue length past which writes try to reclaim. */
     static final int RECLAIM_THRESHOLD = 64;
     static final byte POISON = (byte)0xA5;
@@ -626,9 +626,17 @@ public final class PartitionWriter
             return 0;
         }
         final long deadline = System.nanoTime() + GRACE_WAIT_NS;
+        int spins = 0;
         do
         {
-            Thread.onSpinWait();
+            if (++spins < 100)
+            {
+                Thread.onSpinWait();
+            }
+            else
+            {
+                Thread.yield(); // let a descheduled reader run and pass its quiescent state
+            }
             if (reclaim() > 0)
             {
                 final long address = popFree(sizeClass);
