@@ -1,6 +1,10 @@
 package io.wirekv.dataplane.table;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import static io.wirekv.dataplane.table.ArenaMemory.NATIVE;
+import static io.wirekv.dataplane.table.ItemDescriptor.*;
 
 /**
  * Flyweight over one published, immutable item. Re-wrapped by {@link Table#get} and the
@@ -11,6 +15,10 @@ import java.lang.foreign.MemorySegment;
  * <p>
  * Offsets are absolute within {@link #segment()}, so a value is copied with
  * {@code MemorySegment.copy(view.segment(), view.valueOffset(), dst, dstOffset, view.valueLength())}.
+ * (The segment spans the address space; offsets are native addresses. See {@link ItemDescriptor}.)
+ * <p>
+ * All loads here are plain: the item was reached through an acquire load of its index slot (or is the
+ * writer's own), and its fields never change after publication.
  */
 public final class ItemView
 {
@@ -21,58 +29,91 @@ public final class ItemView
     /** Meta-protocol bit: the item has been read at least once since stored (mg {@code h}). */
     public static final int META_FETCHED = 4;
 
+    private long address;
+
+    public ItemView()
+    {
+    }
+
+    void wrap(final long address)
+    {
+        this.address = address;
+    }
+
+    /** Native address of the item's header; 0 if never wrapped. */
+    public long address()
+    {
+        return address;
+    }
+
     public MemorySegment segment()
     {
-        throw new UnsupportedOperationException("table: not yet implemented");
+        return NATIVE;
     }
 
     public long keyOffset()
     {
-        throw new UnsupportedOperationException("table: not yet implemented");
+        return address + KEY_OFFSET;
     }
 
     public int keyLength()
     {
-        throw new UnsupportedOperationException("table: not yet implemented");
+        return NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_LENGTH_OFFSET) & 0xFF;
     }
 
     public long valueOffset()
     {
-        throw new UnsupportedOperationException("table: not yet implemented");
+        return address + KEY_OFFSET + keyLength();
     }
 
     public int valueLength()
     {
-        throw new UnsupportedOperationException("table: not yet implemented");
+        return NATIVE.get(ValueLayout.JAVA_INT, address + VALUE_LENGTH_OFFSET);
     }
 
     /** memcached's opaque 32-bit client flags. */
     public int clientFlags()
     {
-        throw new UnsupportedOperationException("table: not yet implemented");
+        return NATIVE.get(ValueLayout.JAVA_INT, address + CLIENT_FLAGS_OFFSET);
     }
 
     /** Absolute expiry in unix seconds; 0 means never. */
     public long expiresAtSeconds()
     {
-        throw new UnsupportedOperationException("table: not yet implemented");
+        return NATIVE.get(ValueLayout.JAVA_INT, address + EXPIRES_AT_OFFSET) & 0xFFFF_FFFFL;
     }
 
     /** Unix seconds of the write that published this item (flush_all with a delay compares it). */
     public long storedAtSeconds()
     {
-        throw new UnsupportedOperationException("table: not yet implemented");
+        return NATIVE.get(ValueLayout.JAVA_INT, address + STORED_AT_OFFSET) & 0xFFFF_FFFFL;
     }
 
     /** The item's CAS version: unique per write across the whole table, never 0. */
     public long cas()
     {
-        throw new UnsupportedOperationException("table: not yet implemented");
+        return NATIVE.get(ValueLayout.JAVA_LONG, address + CAS_OFFSET);
     }
 
     /** {@link #META_STALE}, {@link #META_WIN_SENT}, {@link #META_FETCHED}. */
     public int metaBits()
     {
-        throw new UnsupportedOperationException("table: not yet implemented");
+        return NATIVE.get(ValueLayout.JAVA_BYTE, address + META_BITS_OFFSET) & 0xFF;
+    }
+
+    /** Copies the value into a byte array (tests and tools; allocates). */
+    public byte[] valueBytes()
+    {
+        final byte[] bytes = new byte[valueLength()];
+        MemorySegment.copy(NATIVE, ValueLayout.JAVA_BYTE, valueOffset(), bytes, 0, bytes.length);
+        return bytes;
+    }
+
+    /** Copies the key into a byte array (tests and tools; allocates). */
+    public byte[] keyBytes()
+    {
+        final byte[] bytes = new byte[keyLength()];
+        MemorySegment.copy(NATIVE, ValueLayout.JAVA_BYTE, keyOffset(), bytes, 0, bytes.length);
+        return bytes;
     }
 }

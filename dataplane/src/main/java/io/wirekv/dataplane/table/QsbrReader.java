@@ -10,6 +10,15 @@ public interface QsbrReader extends AutoCloseable
     /** Declares that this thread holds no reference into the table; a single release store. */
     void quiescent();
 
+    /**
+     * Declares an extended quiescent period (e.g. before blocking in a poll): the thread holds no
+     * reference and does not read until {@link #online()}. Writers do not wait for an offline reader.
+     */
+    void offline();
+
+    /** Ends an {@link #offline()} period; must be called before the next {@link Table#get}. */
+    void online();
+
     /** Deregisters; the reader must not call {@link Table#get} afterwards. */
     @Override
     void close();

@@ -1,55 +1,228 @@
 package io.wirekv.dataplane.table;
 
 import org.agrona.concurrent.EpochClock;
+import org.jctools.util.PaddedAtomicLong;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.LongAdder;
+
+import static io.wirekv.dataplane.table.ArenaMemory.NATIVE;
+import static io.wirekv.dataplane.table.IndexDescriptor.ADDRESS_MASK;
+import static io.wirekv.dataplane.table.IndexDescriptor.EMPTY;
+import static io.wirekv.dataplane.table.IndexDescriptor.TOMBSTONE;
+import static io.wirekv.dataplane.table.ItemDescriptor.*;
 
 /**
  * The partitioned, copy-on-write key-value table (CREW: concurrent reads, exclusive write per
  * partition). See package-info for the publication and reclamation rules.
+ * <p>
+ * Memory: {@code memoryBytes / partitions} per partition, items and index together, mapped through
+ * {@link ArenaMemory}. Time: the injected clock is read on every {@link #get}; inject a cached clock
+ * (Agrona's {@code CachedEpochClock} updated once per duty cycle) to read it once per cycle.
  */
 public final class Table implements AutoCloseable
 {
+    /** A reader that has not reported quiescence while a grace period is this old is counted stalled. */
+    public static final long STALL_THRESHOLD_MS = 1000;
+
+    private static final VarHandle OLDEST_LIVE;
+    private static final VarHandle OLDEST_CAS;
+
+    static
+    {
+        try
+        {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            OLDEST_LIVE = lookup.findVarHandle(FlushState.class, "oldestLiveSeconds", long.class);
+            OLDEST_CAS = lookup.findVarHandle(FlushState.class, "oldestCas", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    /** flush_all state; written rarely by a writer thread, read on every get, kept off hot written lines. */
+    static final class FlushState
+    {
+        long p00, p01, p02, p03, p04, p05, p06, p07;
+        long oldestLiveSeconds;
+        long oldestCas;
+        long q00, q01, q02, q03, q04, q05, q06, q07;
+    }
+
+    private final TableConfig config;
+    private final EpochClock clock;
+    private final Qsbr qsbr = new Qsbr();
+    private final PartitionWriter[] partitions;
+    private final int partitionMask;
+    /** CAS sequence shared by all writers (padded; one increment per write). */
+    private final PaddedAtomicLong casSequence = new PaddedAtomicLong(0);
+    private final FlushState flushState = new FlushState();
+    private final ThreadLocal<ReaderSlot> threadReader = new ThreadLocal<>();
+    private final LongAdder unregisteredHits = new LongAdder();
+    private final LongAdder unregisteredMisses = new LongAdder();
+    private final Counters counters = new Counters();
+    private volatile boolean closed;
+
     public Table(final TableConfig config, final EpochClock clock)
     {
-        throw new UnsupportedOperationException("table: not yet implemented");
+        this(config, clock, Boolean.getBoolean("wirekv.table.poisonFreed"));
+    }
+
+    /**
+     * @param poisonFreed fill freed chunks with {@link PartitionWriter#POISON} (tests: a reader that ever
+     *                    observes poison has read freed memory).
+     */
+    Table(final TableConfig config, final EpochClock clock, final boolean poisonFreed)
+    {
+        this.config = config;
+        this.clock = clock;
+        final int n = config.partitions();
+        partitionMask = n - 1;
+        partitions = new PartitionWriter[n];
+        final SizeClasses classes = new SizeClasses(config.itemSizeMaxBytes());
+        final long budget = config.memoryBytes() / n;
+        try
+        {
+            for (int i = 0; i < n; i++)
+            {
+                partitions[i] = new PartitionWriter(this, i, new ArenaMemory(budget), qsbr, classes, config, poisonFreed);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            for (final PartitionWriter p : partitions)
+            {
+                if (p != null)
+                {
+                    p.close();
+                }
+            }
+            throw ex;
+        }
     }
 
     public TableConfig config()
     {
-        throw new UnsupportedOperationException("table: not yet implemented");
+        return config;
     }
 
     public int partitionCount()
     {
-        throw new UnsupportedOperationException("table: not yet implemented");
+        return partitions.length;
     }
 
     /** Partition of a key; the same hash the partition's index uses. */
-    public int partitionOf(MemorySegment key, long keyOffset, int keyLength)
+    public int partitionOf(final MemorySegment key, final long keyOffset, final int keyLength)
     {
-        throw new UnsupportedOperationException("table: not yet implemented");
+        return partitionOfHash(KeyHash.hash(key, keyOffset, keyLength));
+    }
+
+    private int partitionOfHash(final long hash)
+    {
+        return (int)(hash >>> 32) & partitionMask;
     }
 
     /** Registers the calling thread as a reader; it must report quiescence once per duty cycle. */
-    public QsbrReader registerReader(String name)
+    public QsbrReader registerReader(final String name)
     {
-        throw new UnsupportedOperationException("table: not yet implemented");
+        final ReaderSlot slot = qsbr.register(name);
+        threadReader.set(slot);
+        return slot;
     }
 
     /**
      * Lock-free lookup from any registered reader thread: no lock, no CAS, no shared write.
      * Expired and flushed items are reported absent. Counts hits and misses per reader.
      */
-    public boolean get(MemorySegment key, long keyOffset, int keyLength, ItemView view)
+    public boolean get(final MemorySegment key, final long keyOffset, final int keyLength, final ItemView view)
     {
-        throw new UnsupportedOperationException("table: not yet implemented");
+        final long hash = KeyHash.hash(key, keyOffset, keyLength);
+        final PartitionIndex index = partitions[partitionOfHash(hash)].indexRef.getAcquire();
+        final long address = lookup(index, hash, key, keyOffset, keyLength);
+        final boolean hit = address != 0 && isLive(address, nowSeconds());
+        final ReaderSlot slot = threadReader.get();
+        if (hit)
+        {
+            view.wrap(address);
+            if (slot != null)
+            {
+                slot.countHit();
+            }
+            else
+            {
+                unregisteredHits.increment();
+            }
+        }
+        else if (slot != null)
+        {
+            slot.countMiss();
+        }
+        else
+        {
+            unregisteredMisses.increment();
+        }
+        return hit;
+    }
+
+    /** Probe from any thread; returns the item address for key (any liveness) or 0. */
+    static long lookup(
+        final PartitionIndex index, final long hash, final MemorySegment key, final long keyOffset, final int keyLength)
+    {
+        final long tag = IndexDescriptor.tagOf(hash);
+        final long mask = index.mask;
+        final long base = index.address;
+        long pos = hash & mask;
+        while (true)
+        {
+            final long value = (long)PartitionWriter.SLOT.getAcquire(NATIVE, base + (pos << 3)); // acquire: pairs with setRelease in PartitionWriter.link/unlink
+            if (value == EMPTY)
+            {
+                return 0;
+            }
+            if ((value >>> IndexDescriptor.TAG_SHIFT) == tag && value != TOMBSTONE)
+            {
+                final long address = value & ADDRESS_MASK;
+                if ((NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_LENGTH_OFFSET) & 0xFF) == keyLength &&
+                    KeyHash.keyEquals(address + KEY_OFFSET, key, keyOffset, keyLength))
+                {
+                    return address;
+                }
+            }
+            pos = (pos + 1) & mask;
+        }
+    }
+
+    /** memcached's expiry ({@code exptime != 0 && exptime <= now}) and item_is_flushed rules. */
+    boolean isLive(final long address, final long nowSeconds)
+    {
+        final long expiresAt = NATIVE.get(ValueLayout.JAVA_INT, address + EXPIRES_AT_OFFSET) & 0xFFFF_FFFFL;
+        if (expiresAt != 0 && expiresAt <= nowSeconds)
+        {
+            return false;
+        }
+        final long oldestLive = (long)OLDEST_LIVE.getAcquire(flushState); // acquire: pairs with setRelease in flush
+        if (oldestLive == 0 || oldestLive > nowSeconds)
+        {
+            return true;
+        }
+        final long storedAt = NATIVE.get(ValueLayout.JAVA_INT, address + STORED_AT_OFFSET) & 0xFFFF_FFFFL;
+        if (storedAt <= oldestLive)
+        {
+            return false;
+        }
+        final long oldestCas = (long)OLDEST_CAS.getAcquire(flushState); // acquire: pairs with setRelease in flush
+        return oldestCas == 0 || NATIVE.get(ValueLayout.JAVA_LONG, address + CAS_OFFSET) >= oldestCas;
     }
 
     /** The writer of one partition; only one thread may ever use it. */
-    public PartitionWriter writer(int partition)
+    public PartitionWriter writer(final int partition)
     {
-        throw new UnsupportedOperationException("table: not yet implemented");
+        return partitions[partition];
     }
 
     /**
@@ -57,26 +230,162 @@ public final class Table implements AutoCloseable
      * once that time is reached; {@code immediate} also hides every item with a CAS below the
      * current one (flush_all with no delay). Callable from any writer thread.
      */
-    public void flush(long oldestLiveSeconds, boolean immediate)
+    public synchronized void flush(final long oldestLiveSeconds, final boolean immediate)
     {
-        throw new UnsupportedOperationException("table: not yet implemented");
+        if (immediate)
+        {
+            OLDEST_CAS.setRelease(flushState, nextCas()); // release: pairs with getAcquire in isLive
+        }
+        OLDEST_LIVE.setRelease(flushState, oldestLiveSeconds); // release: pairs with getAcquire in isLive
+    }
+
+    long nextCas()
+    {
+        return casSequence.incrementAndGet();
     }
 
     /** Current time in unix seconds from the injected clock. */
     public long nowSeconds()
     {
-        throw new UnsupportedOperationException("table: not yet implemented");
+        return clock.time() / 1000;
+    }
+
+    long nowMillis()
+    {
+        return clock.time();
     }
 
     public TableCounters counters()
     {
-        throw new UnsupportedOperationException("table: not yet implemented");
+        return counters;
+    }
+
+    /** Bytes mapped by all partitions (items, free chunks and index arrays). */
+    public long allocatedBytes()
+    {
+        long sum = 0;
+        for (final PartitionWriter p : partitions)
+        {
+            sum += p.allocatedBytes();
+        }
+        return sum;
     }
 
     /** Frees every arena; afterwards the hugepages accounting for this table is zero. */
     @Override
-    public void close()
+    public synchronized void close()
     {
-        throw new UnsupportedOperationException("table: not yet implemented");
+        if (!closed)
+        {
+            closed = true;
+            for (final PartitionWriter p : partitions)
+            {
+                p.close();
+            }
+        }
+    }
+
+    private long sum(final int stat)
+    {
+        long total = 0;
+        for (final PartitionWriter p : partitions)
+        {
+            total += p.stat(stat);
+        }
+        return total;
+    }
+
+    private final class Counters implements TableCounters
+    {
+        public long items()
+        {
+            return sum(PartitionWriter.STAT_ITEMS);
+        }
+
+        public long bytes()
+        {
+            return sum(PartitionWriter.STAT_BYTES);
+        }
+
+        public long hits()
+        {
+            return qsbr.hits() + unregisteredHits.sum();
+        }
+
+        public long misses()
+        {
+            return qsbr.misses() + unregisteredMisses.sum();
+        }
+
+        public long evictions()
+        {
+            return sum(PartitionWriter.STAT_EVICTIONS);
+        }
+
+        public long expirations()
+        {
+            return sum(PartitionWriter.STAT_EXPIRATIONS);
+        }
+
+        public long retiredNotFreedBytes()
+        {
+            return sum(PartitionWriter.STAT_RETIRED_BYTES);
+        }
+
+        public long gracePeriodAgeMs()
+        {
+            long oldest = Long.MAX_VALUE;
+            for (final PartitionWriter p : partitions)
+            {
+                final long t = p.stat(PartitionWriter.STAT_OLDEST_RETIRED_MS);
+                if (t != 0 && t < oldest)
+                {
+                    oldest = t;
+                }
+            }
+            return oldest == Long.MAX_VALUE ? 0 : Math.max(0, nowMillis() - oldest);
+        }
+
+        public long stalledReaders()
+        {
+            if (gracePeriodAgeMs() < STALL_THRESHOLD_MS)
+            {
+                return 0;
+            }
+            long oldestTag = Long.MAX_VALUE;
+            for (final PartitionWriter p : partitions)
+            {
+                final long tag = p.stat(PartitionWriter.STAT_OLDEST_RETIRED_TAG);
+                if (tag != 0 && tag < oldestTag)
+                {
+                    oldestTag = tag;
+                }
+            }
+            long stalled = 0;
+            for (final ReaderSlot slot : qsbr.readers())
+            {
+                if (slot.epochAcquire() < oldestTag)
+                {
+                    stalled++;
+                }
+            }
+            return stalled;
+        }
+
+        public long resizes()
+        {
+            return sum(PartitionWriter.STAT_RESIZES);
+        }
+
+        public long totalItems()
+        {
+            return sum(PartitionWriter.STAT_TOTAL_ITEMS);
+        }
+
+        /** Writes refused for lack of memory (store mode, or cache mode that could not evict enough). */
+        public long outOfMemory()
+        {
+            return sum(PartitionWriter.STAT_OUT_OF_MEMORY);
+        }
     }
 }

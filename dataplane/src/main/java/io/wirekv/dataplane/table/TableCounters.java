@@ -27,4 +27,7 @@ public interface TableCounters
 
     /** Total CAS-unique writes (memcached's total_items). */
     long totalItems();
+
+    /** Writes refused for lack of memory (store mode full, or cache mode that could not evict enough). */
+    long outOfMemory();
 }

@@ -1,0 +1,63 @@
+package io.wirekv.dataplane.table;
+
+/**
+ * Layout of one item in a slab chunk. All fields little-endian; chunks are 8-byte aligned.
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |                        cas (u64)                              |  0
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                 expiresAtSeconds (u32, 0 = never)             |  8
+ *  +---------------------------------------------------------------+
+ *  |                 storedAtSeconds (u32)                         | 12
+ *  +---------------------------------------------------------------+
+ *  |                 clientFlags (u32)                             | 16
+ *  +---------------------------------------------------------------+
+ *  |                 valueLength (u32)                             | 20
+ *  +---------------+---------------+---------------+---------------+
+ *  | keyLength u8  | metaBits u8   | state u8 (W)  | clock u8 (W)  | 24
+ *  +---------------+---------------+---------------+---------------+
+ *  |                 reserved (u32)                                | 28
+ *  +---------------------------------------------------------------+
+ *  |      key (keyLength bytes) ... value (valueLength bytes) ...  | 32
+ *  +---------------------------------------------------------------+
+ * </pre>
+ * Fields marked (W) are private to the partition's writer thread (slab state and CLOCK reference bit);
+ * readers never read them. Every other field is written once, before publication, and never again.
+ * A free chunk reuses bytes 0..7 as the free-list link.
+ */
+final class ItemDescriptor
+{
+    static final int CAS_OFFSET = 0;
+    static final int EXPIRES_AT_OFFSET = CAS_OFFSET + Long.BYTES;
+    static final int STORED_AT_OFFSET = EXPIRES_AT_OFFSET + Integer.BYTES;
+    static final int CLIENT_FLAGS_OFFSET = STORED_AT_OFFSET + Integer.BYTES;
+    static final int VALUE_LENGTH_OFFSET = CLIENT_FLAGS_OFFSET + Integer.BYTES;
+    static final int KEY_LENGTH_OFFSET = VALUE_LENGTH_OFFSET + Integer.BYTES;
+    static final int META_BITS_OFFSET = KEY_LENGTH_OFFSET + Byte.BYTES;
+    static final int STATE_OFFSET = META_BITS_OFFSET + Byte.BYTES;
+    static final int CLOCK_OFFSET = STATE_OFFSET + Byte.BYTES;
+    static final int RESERVED_OFFSET = CLOCK_OFFSET + Byte.BYTES;
+    static final int KEY_OFFSET = RESERVED_OFFSET + Integer.BYTES;
+    static final int HEADER_LENGTH = KEY_OFFSET;
+
+    /** Offset of the free-list link in a free chunk. */
+    static final int FREE_NEXT_OFFSET = 0;
+
+    static final byte STATE_FREE = 0;
+    static final byte STATE_LIVE = 1;
+    static final byte STATE_RETIRED = 2;
+
+    static final int ALIGNMENT = 8;
+
+    private ItemDescriptor()
+    {
+    }
+
+    static long itemLength(final int keyLength, final long valueLength)
+    {
+        return HEADER_LENGTH + keyLength + valueLength;
+    }
+}

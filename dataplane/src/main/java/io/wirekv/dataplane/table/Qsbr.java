@@ -1,0 +1,106 @@
+package io.wirekv.dataplane.table;
+
+import org.jctools.util.PaddedAtomicLong;
+
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+
+/**
+ * The table's QSBR domain: a global epoch advanced by writers when they retire memory, and the registry
+ * of reader slots. Memory retired with tag {@code e} may be freed once {@link #safeEpoch()} {@code >= e}.
+ */
+final class Qsbr
+{
+    /** Advanced by writers (incrementAndGet, after the unlinking store); read by readers at quiescence. */
+    private final PaddedAtomicLong epoch = new PaddedAtomicLong(1);
+    private volatile ReaderSlot[] readers = new ReaderSlot[0];
+    private long closedHits;
+    private long closedMisses;
+
+    long epochAcquire()
+    {
+        return epoch.get(); // volatile load (acquire): pairs with incrementAndGet in retireTag
+    }
+
+    /** Tag for memory unlinked just before this call (full fence: orders the unlink before the new epoch). */
+    long retireTag()
+    {
+        return epoch.incrementAndGet(); // volatile RMW: pairs with getAcquire in epochAcquire (reader)
+    }
+
+    /** Smallest epoch every registered reader has passed; {@code Long.MAX_VALUE} with no readers. */
+    long safeEpoch()
+    {
+        long min = Long.MAX_VALUE;
+        final ReaderSlot[] slots = readers; // volatile: pairs with the volatile write in register
+        for (final ReaderSlot slot : slots)
+        {
+            final long e = slot.epochAcquire();
+            if (e < min)
+            {
+                min = e;
+            }
+        }
+        return min;
+    }
+
+    ReaderSlot[] readers()
+    {
+        return readers;
+    }
+
+    synchronized ReaderSlot register(final String name)
+    {
+        final ReaderSlot slot = new ReaderSlot(this, name, epochAcquire());
+        final ReaderSlot[] old = readers;
+        final ReaderSlot[] next = Arrays.copyOf(old, old.length + 1);
+        next[old.length] = slot;
+        readers = next; // volatile: pairs with the volatile read in safeEpoch
+        VarHandle.fullFence(); // StoreLoad: registration visible to writers before this thread reads the index
+        return slot;
+    }
+
+    synchronized void deregister(final ReaderSlot slot)
+    {
+        final ReaderSlot[] old = readers;
+        int index = -1;
+        for (int i = 0; i < old.length; i++)
+        {
+            if (old[i] == slot)
+            {
+                index = i;
+                break;
+            }
+        }
+        if (index < 0)
+        {
+            return;
+        }
+        closedHits += slot.hitsOpaque();
+        closedMisses += slot.missesOpaque();
+        final ReaderSlot[] next = new ReaderSlot[old.length - 1];
+        System.arraycopy(old, 0, next, 0, index);
+        System.arraycopy(old, index + 1, next, index, old.length - index - 1);
+        readers = next; // volatile: pairs with the volatile read in safeEpoch
+    }
+
+    synchronized long hits()
+    {
+        long sum = closedHits;
+        for (final ReaderSlot slot : readers)
+        {
+            sum += slot.hitsOpaque();
+        }
+        return sum;
+    }
+
+    synchronized long misses()
+    {
+        long sum = closedMisses;
+        for (final ReaderSlot slot : readers)
+        {
+            sum += slot.missesOpaque();
+        }
+        return sum;
+    }
+}

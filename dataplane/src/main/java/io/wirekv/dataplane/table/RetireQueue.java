@@ -1,0 +1,111 @@
+package io.wirekv.dataplane.table;
+
+/**
+ * FIFO of memory retired by one partition writer, in tag order (tags come from a monotonic epoch, and a
+ * writer retires in program order). Writer-thread private; grows by doubling (rare, amortised).
+ */
+final class RetireQueue
+{
+    private long[] addresses;
+    private long[] tags;
+    private long[] timesMs;
+    private long[] bytes;
+    private int[] kinds;
+    private int mask;
+    private long head;
+    private long tail;
+
+    RetireQueue(final int initialCapacity)
+    {
+        final int capacity = Integer.highestOneBit(Math.max(16, initialCapacity - 1) << 1);
+        allocate(capacity);
+    }
+
+    private void allocate(final int capacity)
+    {
+        addresses = new long[capacity];
+        tags = new long[capacity];
+        timesMs = new long[capacity];
+        bytes = new long[capacity];
+        kinds = new int[capacity];
+        mask = capacity - 1;
+    }
+
+    boolean isEmpty()
+    {
+        return head == tail;
+    }
+
+    int size()
+    {
+        return (int)(tail - head);
+    }
+
+    void push(final long address, final int kind, final long length, final long tag, final long timeMs)
+    {
+        if (tail - head == addresses.length)
+        {
+            grow();
+        }
+        final int i = (int)tail & mask;
+        addresses[i] = address;
+        kinds[i] = kind;
+        bytes[i] = length;
+        tags[i] = tag;
+        timesMs[i] = timeMs;
+        tail++;
+    }
+
+    private void grow()
+    {
+        final long[] a = addresses;
+        final long[] t = tags;
+        final long[] m = timesMs;
+        final long[] b = bytes;
+        final int[] k = kinds;
+        final int oldMask = mask;
+        final int size = (int)(tail - head);
+        allocate(a.length * 2);
+        for (int j = 0; j < size; j++)
+        {
+            final int from = (int)(head + j) & oldMask;
+            addresses[j] = a[from];
+            tags[j] = t[from];
+            timesMs[j] = m[from];
+            bytes[j] = b[from];
+            kinds[j] = k[from];
+        }
+        head = 0;
+        tail = size;
+    }
+
+    long headAddress()
+    {
+        return addresses[(int)head & mask];
+    }
+
+    long headTag()
+    {
+        return tags[(int)head & mask];
+    }
+
+    long headTimeMs()
+    {
+        return timesMs[(int)head & mask];
+    }
+
+    long headBytes()
+    {
+        return bytes[(int)head & mask];
+    }
+
+    int headKind()
+    {
+        return kinds[(int)head & mask];
+    }
+
+    void pop()
+    {
+        head++;
+    }
+}

@@ -1,0 +1,99 @@
+package io.wirekv.dataplane.table;
+
+import java.util.Arrays;
+
+/**
+ * Slab size classes: chunk sizes grow by a factor of 1.25 from 64 bytes to the item size limit, each
+ * a multiple of 8. A class's page holds {@code chunksPerPage} chunks; pages are at least
+ * {@link #MIN_PAGE_BYTES} (a single chunk for the largest classes). Immutable, shared by all partitions.
+ */
+final class SizeClasses
+{
+    static final int MIN_CHUNK_BYTES = 64;
+    static final int MIN_PAGE_BYTES = 64 * 1024;
+    static final double FACTOR = 1.25;
+
+    private final int[] chunkBytes;
+    private final int[] chunksPerPage;
+    private final int[] pageBytes;
+
+    SizeClasses(final int itemSizeMaxBytes)
+    {
+        final int max = align(itemSizeMaxBytes);
+        int[] sizes = new int[64];
+        int n = 0;
+        int size = MIN_CHUNK_BYTES;
+        while (size < max)
+        {
+            if (n == sizes.length)
+            {
+                sizes = Arrays.copyOf(sizes, n * 2);
+            }
+            sizes[n++] = size;
+            size = align((int)Math.min((long)max, (long)(size * FACTOR)));
+        }
+        if (n == sizes.length)
+        {
+            sizes = Arrays.copyOf(sizes, n + 1);
+        }
+        sizes[n++] = max;
+        chunkBytes = Arrays.copyOf(sizes, n);
+        chunksPerPage = new int[n];
+        pageBytes = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            chunksPerPage[i] = Math.max(1, MIN_PAGE_BYTES / chunkBytes[i]);
+            pageBytes[i] = chunksPerPage[i] * chunkBytes[i];
+        }
+    }
+
+    static int align(final int bytes)
+    {
+        return (bytes + ItemDescriptor.ALIGNMENT - 1) & -ItemDescriptor.ALIGNMENT;
+    }
+
+    int count()
+    {
+        return chunkBytes.length;
+    }
+
+    int chunkBytes(final int sizeClass)
+    {
+        return chunkBytes[sizeClass];
+    }
+
+    int chunksPerPage(final int sizeClass)
+    {
+        return chunksPerPage[sizeClass];
+    }
+
+    int pageBytes(final int sizeClass)
+    {
+        return pageBytes[sizeClass];
+    }
+
+    /** Smallest class whose chunk holds {@code itemBytes}; -1 if none. */
+    int classOf(final long itemBytes)
+    {
+        final int[] sizes = chunkBytes;
+        int lo = 0;
+        int hi = sizes.length - 1;
+        if (itemBytes > sizes[hi])
+        {
+            return -1;
+        }
+        while (lo < hi)
+        {
+            final int mid = (lo + hi) >>> 1;
+            if (sizes[mid] >= itemBytes)
+            {
+                hi = mid;
+            }
+            else
+            {
+                lo = mid + 1;
+            }
+        }
+        return lo;
+    }
+}

@@ -1,0 +1,29 @@
+/**
+ * The partitioned copy-on-write key-value table (CREW: concurrent reads, exclusive write per partition).
+ *
+ * <h2>Publication rule</h2>
+ * Items are immutable once published. A writer builds a complete new item in memory that no reader can
+ * reach (a free slab chunk), then publishes its address into the partition's index slot with a single
+ * release store ({@code setRelease}); readers load index slots with {@code getAcquire}, so every byte of
+ * an item a reader reaches was written before the store that made it reachable. A grown index is built
+ * completely, then published with a release store of the partition's index reference; readers load that
+ * reference with {@code getAcquire} and move to the new index at their next lookup. A writer never modifies
+ * an index after it has published its successor.
+ *
+ * <h2>Reclamation rule (QSBR)</h2>
+ * Each registered reader thread reports a quiescent state once per duty cycle ({@link
+ * io.wirekv.dataplane.table.QsbrReader#quiescent()}): it copies the global epoch into its own padded slot
+ * with a release store, declaring that it holds no reference into the table. A writer that unlinks an item
+ * or an index retires it with tag {@code e = epoch.incrementAndGet()} (after the unlinking store). Memory
+ * retired with tag {@code e} is freed once every registered reader's slot is {@code >= e}, i.e. every reader
+ * has passed a quiescent state after the unlink. A reader that stops reporting holds back reclamation; it is
+ * counted in {@link io.wirekv.dataplane.table.TableCounters#stalledReaders()} and the withheld memory in
+ * {@link io.wirekv.dataplane.table.TableCounters#retiredNotFreedBytes()}; retired memory stays inside the
+ * memory budget, so a stall makes writes fail or evict, never grow memory.
+ *
+ * <h2>Threads</h2>
+ * Exactly one thread writes a given partition ({@link io.wirekv.dataplane.table.PartitionWriter}); any
+ * number of registered reader threads call {@link io.wirekv.dataplane.table.Table#get}, which takes no
+ * lock, performs no CAS and writes no shared memory (hit/miss counts go to the reader's own padded slot).
+ */
+package io.wirekv.dataplane.table;

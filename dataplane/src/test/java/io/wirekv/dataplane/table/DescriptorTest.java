@@ -1,0 +1,63 @@
+package io.wirekv.dataplane.table;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class DescriptorTest
+{
+    @Test
+    void shouldLayOutItemHeaderWithAlignedFields()
+    {
+        assertEquals(0, ItemDescriptor.CAS_OFFSET);
+        assertEquals(8, ItemDescriptor.EXPIRES_AT_OFFSET);
+        assertEquals(12, ItemDescriptor.STORED_AT_OFFSET);
+        assertEquals(16, ItemDescriptor.CLIENT_FLAGS_OFFSET);
+        assertEquals(20, ItemDescriptor.VALUE_LENGTH_OFFSET);
+        assertEquals(24, ItemDescriptor.KEY_LENGTH_OFFSET);
+        assertEquals(25, ItemDescriptor.META_BITS_OFFSET);
+        assertEquals(26, ItemDescriptor.STATE_OFFSET);
+        assertEquals(27, ItemDescriptor.CLOCK_OFFSET);
+        assertEquals(28, ItemDescriptor.RESERVED_OFFSET);
+        assertEquals(32, ItemDescriptor.HEADER_LENGTH);
+        assertEquals(0, ItemDescriptor.CAS_OFFSET % Long.BYTES, "cas is a naturally aligned u64");
+        assertEquals(0, ItemDescriptor.HEADER_LENGTH % ItemDescriptor.ALIGNMENT);
+        assertEquals(0, ItemDescriptor.FREE_NEXT_OFFSET % Long.BYTES);
+    }
+
+    @Test
+    void shouldEncodeIndexSlotsDistinctFromEmptyAndTombstone()
+    {
+        assertEquals(8, IndexDescriptor.SLOT_LENGTH);
+        final long address = 0x7fff_1234_5678L & ~7L;
+        for (final long tag : new long[] {0, 1, 0xFFFF})
+        {
+            final long slot = IndexDescriptor.slot(tag, address);
+            assertNotEquals(IndexDescriptor.EMPTY, slot);
+            assertNotEquals(IndexDescriptor.TOMBSTONE, slot);
+            assertEquals(address, slot & IndexDescriptor.ADDRESS_MASK);
+            assertEquals(tag, slot >>> IndexDescriptor.TAG_SHIFT);
+        }
+        assertTrue(IndexDescriptor.MAX_LOAD_NUMERATOR < IndexDescriptor.LOAD_DENOMINATOR, "a probe always meets an empty slot");
+    }
+
+    @Test
+    void shouldBuildAlignedGrowingSizeClassesUpToTheItemLimit()
+    {
+        final SizeClasses classes = new SizeClasses(1024 * 1024);
+        int previous = 0;
+        for (int c = 0; c < classes.count(); c++)
+        {
+            final int chunk = classes.chunkBytes(c);
+            assertEquals(0, chunk % ItemDescriptor.ALIGNMENT);
+            assertTrue(chunk > previous);
+            assertTrue(classes.pageBytes(c) >= chunk);
+            previous = chunk;
+        }
+        assertEquals(1024 * 1024, classes.chunkBytes(classes.count() - 1));
+        assertEquals(0, classes.classOf(1));
+        assertEquals(0, classes.classOf(64));
+        assertEquals(1, classes.classOf(65));
+        assertEquals(-1, classes.classOf(1024 * 1024 + 1));
+    }
+}

@@ -1,0 +1,223 @@
+package io.wirekv.dataplane.table;
+
+import org.agrona.concurrent.CachedEpochClock;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static io.wirekv.dataplane.table.PartitionWriter.MODE_SET;
+import static org.junit.jupiter.api.Assertions.*;
+
+class TableMemoryTest
+{
+    private static final long NOW_MS = 1_700_000_000_000L;
+    private static final long BUDGET = 2L << 20;
+
+    private final CachedEpochClock clock = new CachedEpochClock();
+    private final ItemView view = new ItemView();
+
+    private static MemorySegment seg(final String s)
+    {
+        return MemorySegment.ofArray(s.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    private Table newTable(final MemoryMode mode)
+    {
+        clock.update(NOW_MS);
+        return new Table(new TableConfig(1, BUDGET, mode, 64 * 1024, false), clock, true);
+    }
+
+    private static int set(final Table table, final String key, final MemorySegment value)
+    {
+        final MemorySegment k = seg(key);
+        return table.writer(0).store(MODE_SET, k, 0, (int)k.byteSize(), value, 0, (int)value.byteSize(), 0, 0, 0,
+            new ItemView());
+    }
+
+    @Test
+    void shouldRefuseWritesWhenFullInStoreModeButKeepReadsAndDeletes()
+    {
+        try (Table table = newTable(MemoryMode.STORE))
+        {
+            final MemorySegment value = MemorySegment.ofArray(new byte[200]);
+            int stored = 0;
+            int status = Status.STORED;
+            while (status == Status.STORED && stored < 100_000)
+            {
+                status = set(table, "key-" + stored, value);
+                if (status == Status.STORED)
+                {
+                    stored++;
+                }
+            }
+            assertEquals(Status.OUT_OF_MEMORY, status);
+            assertTrue(stored > 1000, "stored " + stored);
+            assertTrue(table.allocatedBytes() <= BUDGET);
+            assertTrue(table.counters().outOfMemory() > 0);
+            assertEquals(0, table.counters().evictions());
+
+            final MemorySegment first = seg("key-0");
+            assertTrue(table.get(first, 0, (int)first.byteSize(), view), "reads keep working");
+            assertEquals(Status.DELETED, table.writer(0).delete(first, 0, (int)first.byteSize(), 0));
+            assertEquals(Status.STORED, set(table, "fresh", value), "a delete frees room");
+            assertEquals(stored, table.counters().items());
+        }
+    }
+
+    @Test
+    void shouldEvictWhenFullInCacheModeAndStayWithinBudget()
+    {
+        try (Table table = newTable(MemoryMode.CACHE))
+        {
+            final MemorySegment value = MemorySegment.ofArray(new byte[200]);
+            for (int i = 0; i < 50_000; i++)
+            {
+                assertEquals(Status.STORED, set(table, "key-" + i, value), "cache mode never refuses, i=" + i);
+            }
+            assertTrue(table.counters().evictions() > 0);
+            assertTrue(table.allocatedBytes() <= BUDGET);
+            assertEquals(50_000, table.counters().items() + table.counters().evictions());
+            final MemorySegment last = seg("key-49999");
+            assertTrue(table.get(last, 0, (int)last.byteSize(), view), "the newest item is present");
+        }
+    }
+
+    @Test
+    void shouldEvictWithConcurrentReaderQuiescing() throws Exception
+    {
+        try (Table table = newTable(MemoryMode.CACHE))
+        {
+            final CountDownLatch registered = new CountDownLatch(1);
+            final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            final Thread reader = new Thread(() ->
+            {
+                try (QsbrReader r = table.registerReader("reader"))
+                {
+                    registered.countDown();
+                    final ItemView v = new ItemView();
+                    final MemorySegment k = seg("key-1");
+                    while (!stop.get())
+                    {
+                        table.get(k, 0, (int)k.byteSize(), v);
+                        r.quiescent();
+                    }
+                }
+            });
+            reader.start();
+            assertTrue(registered.await(10, TimeUnit.SECONDS));
+            final MemorySegment value = MemorySegment.ofArray(new byte[200]);
+            int oom = 0;
+            for (int i = 0; i < 30_000; i++)
+            {
+                if (set(table, "key-" + i, value) != Status.STORED)
+                {
+                    oom++;
+                }
+            }
+            stop.set(true);
+            reader.join();
+            assertTrue(oom < 300, "cache mode with a live reader refuses at most rarely (grace wait times out only when the reader is descheduled): " + oom);
+            assertTrue(table.counters().evictions() > 0);
+            assertTrue(table.allocatedBytes() <= BUDGET);
+        }
+    }
+
+    @Test
+    void shouldReportStalledReaderAndFreeAfterItQuiesces() throws Exception
+    {
+        try (Table table = newTable(MemoryMode.STORE))
+        {
+            final QsbrReader[] holder = new QsbrReader[1];
+            final Thread t = new Thread(() -> holder[0] = table.registerReader("stalled"));
+            t.start();
+            t.join();
+            final QsbrReader stalled = holder[0];
+            final MemorySegment value = MemorySegment.ofArray(new byte[100]);
+            for (int i = 0; i < 100; i++)
+            {
+                assertEquals(Status.STORED, set(table, "same", value));
+            }
+            table.writer(0).doHousekeeping(1000);
+            assertTrue(table.counters().retiredNotFreedBytes() > 0, "held back by the stalled reader");
+            assertEquals(0, table.counters().stalledReaders(), "not yet past the threshold");
+            clock.advance(Table.STALL_THRESHOLD_MS + 500);
+            assertTrue(table.counters().gracePeriodAgeMs() >= Table.STALL_THRESHOLD_MS + 500);
+            assertEquals(1, table.counters().stalledReaders());
+
+            stalled.quiescent();
+            table.writer(0).doHousekeeping(1000);
+            assertEquals(0, table.counters().retiredNotFreedBytes());
+            assertEquals(0, table.counters().stalledReaders());
+            assertEquals(0, table.counters().gracePeriodAgeMs());
+            stalled.close();
+        }
+    }
+
+    @Test
+    void shouldBoundMemoryWhileAReaderStallsInStoreMode()
+    {
+        try (Table table = newTable(MemoryMode.STORE))
+        {
+            final QsbrReader stalled = table.registerReader("stalled");
+            final MemorySegment value = MemorySegment.ofArray(new byte[500]);
+            int status = Status.STORED;
+            int writes = 0;
+            while (status == Status.STORED && writes < 100_000)
+            {
+                status = set(table, "k" + (writes % 10), value);
+                writes++;
+            }
+            assertEquals(Status.OUT_OF_MEMORY, status, "retired memory counts against the budget");
+            assertTrue(table.allocatedBytes() <= BUDGET);
+            stalled.close();
+            table.writer(0).doHousekeeping(10);
+            assertEquals(0, table.counters().retiredNotFreedBytes());
+            assertEquals(Status.STORED, set(table, "k0", value));
+        }
+    }
+
+    @Test
+    void shouldIgnoreOfflineReaderForGracePeriods()
+    {
+        try (Table table = newTable(MemoryMode.STORE))
+        {
+            final QsbrReader reader = table.registerReader("idle");
+            reader.offline();
+            final MemorySegment value = MemorySegment.ofArray(new byte[100]);
+            set(table, "k", value);
+            set(table, "k", value);
+            table.writer(0).doHousekeeping(10);
+            assertEquals(0, table.counters().retiredNotFreedBytes());
+            reader.online();
+            set(table, "k", value);
+            table.writer(0).doHousekeeping(10);
+            assertTrue(table.counters().retiredNotFreedBytes() > 0);
+            reader.quiescent();
+            table.writer(0).doHousekeeping(10);
+            assertEquals(0, table.counters().retiredNotFreedBytes());
+            reader.close();
+        }
+    }
+
+    @Test
+    void shouldFreeEverythingOnCloseWithItemsAndRetiredMemoryOutstanding()
+    {
+        final Table table = newTable(MemoryMode.CACHE);
+        final QsbrReader reader = table.registerReader("holder");
+        final MemorySegment value = MemorySegment.ofArray(new byte[300]);
+        for (int i = 0; i < 3000; i++)
+        {
+            set(table, "key-" + (i % 500), value);
+        }
+        assertTrue(table.counters().retiredNotFreedBytes() > 0);
+        assertTrue(table.allocatedBytes() > 0);
+        reader.close();
+        table.close();
+        assertEquals(0, table.allocatedBytes());
+        assertEquals(0, table.counters().retiredNotFreedBytes());
+        assertEquals(0, table.counters().items());
+    }
+}
