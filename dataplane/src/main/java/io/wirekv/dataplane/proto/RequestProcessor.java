@@ -1,14 +1,27 @@
 package io.wirekv.dataplane.proto;
 
+import io.wirekv.dataplane.table.ItemView;
 import io.wirekv.dataplane.table.Table;
 
 import java.lang.foreign.MemorySegment;
+
+import static io.wirekv.dataplane.proto.AsciiCodec.BYTE;
+import static io.wirekv.dataplane.proto.AsciiCodec.KEY_MAX_LENGTH;
 
 /**
  * The protocol engine of one reader thread (an lcore or a TCP thread): parses memcached text
  * and meta commands from a session's input, answers reads from the table in place, forwards
  * writes to their partition's writer and parks until the reply comes back. Allocates nothing,
  * throws nothing: malformed input gets memcached's error reply.
+ * <p>
+ * Reads (get, gets, mg without N/T/R, mn, me, version, stats, verbosity) are answered here from
+ * {@link Table#get}. Writes (storage commands, delete, incr/decr, touch, gat/gats, flush_all, ms, md,
+ * ma, mg with N/T/R or on a stale item whose win token is still to be handed out) are validated here
+ * (so error replies are produced without a round trip) and forwarded whole, command line plus data
+ * block; {@link WriteExecutor} re-parses and applies them on the partition's writer. gat/gats are
+ * forwarded one key at a time (keys of one line may live in different partitions).
+ * <p>
+ * Threading: one instance per reader thread; not thread-safe.
  */
 public final class RequestProcessor
 {
@@ -23,20 +36,1067 @@ public final class RequestProcessor
     /** quit, or an error after which memcached closes the connection: send the reply, then close. */
     public static final int CLOSE = 4;
 
+    /** memcached closes a connection whose first 2048 bytes hold no newline (unless it is a get). */
+    static final int MAX_LINE_WITHOUT_NEWLINE = 2048;
+
+    private static final int CONTINUE = -1;
+    private static final int SMALL_REPLY_BOUND = 1024;
+
+    private final Table table;
+    private final ProtocolSettings settings;
+    private final ServerStats stats;
+    private final WriteForwarder forwarder;
+    private final int slot;
+    private final AsciiCodec codec = new AsciiCodec();
+    private final MetaFlags meta = new MetaFlags();
+    private final MetaReplyFormatter metaFormatter = new MetaReplyFormatter();
+    private final ItemView item = new ItemView();
+    private final MemorySegment gatScratch = MemorySegment.ofArray(new byte[KEY_MAX_LENGTH + 64]);
+    private final byte[] versionBytes;
+    private final StatsWriter statsWriter;
+
     public RequestProcessor(
         final Table table, final ProtocolSettings settings, final ServerStats stats, final WriteForwarder forwarder)
     {
-        throw new UnsupportedOperationException("proto: not yet implemented");
+        this(table, settings, stats, forwarder, 0);
     }
 
-    public int process(RequestSession session)
+    /**
+     * @param threadSlot this reader thread's slot in {@code stats} (0 .. threadSlots-1).
+     */
+    public RequestProcessor(
+        final Table table,
+        final ProtocolSettings settings,
+        final ServerStats stats,
+        final WriteForwarder forwarder,
+        final int threadSlot)
     {
-        throw new UnsupportedOperationException("proto: not yet implemented");
+        this.table = table;
+        this.settings = settings;
+        this.stats = stats;
+        this.forwarder = forwarder;
+        this.slot = threadSlot;
+        this.versionBytes = Replies.b(settings.version());
+        this.statsWriter = new StatsWriter(table, settings, stats);
+    }
+
+    public int process(final RequestSession session)
+    {
+        if (session.stage == RequestSession.STAGE_PARKED)
+        {
+            return PARKED;
+        }
+        return run(session);
     }
 
     /** Appends the writer's reply for the parked command and continues like {@link #process}. */
-    public int resume(RequestSession session, MemorySegment reply, long offset, int length)
+    public int resume(final RequestSession session, final MemorySegment reply, final long offset, final int length)
     {
-        throw new UnsupportedOperationException("proto: not yet implemented");
+        if (session.stage != RequestSession.STAGE_PARKED)
+        {
+            return run(session);
+        }
+        final ReplyBuffer rb = session.reply();
+        if (session.parkedInMultiGat)
+        {
+            final boolean lastKey = nextKey(session.input, session.position + session.stageCursor,
+                session.position + lineContentLength(session)) < 0;
+            int n = length;
+            if (!lastKey && n >= Replies.END.length)
+            {
+                n -= Replies.END.length; // the writer ends every per-key reply with END; only the last keeps it
+            }
+            appendParkedReply(rb, reply, offset, n);
+            session.stage = lastKey ? RequestSession.STAGE_NONE : RequestSession.STAGE_MULTIGAT;
+            if (lastKey)
+            {
+                session.position += session.stageLineLength;
+            }
+            session.parkedInMultiGat = false;
+        }
+        else
+        {
+            if (length > 0)
+            {
+                appendParkedReply(rb, reply, offset, length);
+            }
+            session.position += session.parkedLength;
+            session.swallowRemaining = session.swallowAfterPark;
+            session.swallowAfterPark = 0;
+            session.stage = RequestSession.STAGE_NONE;
+        }
+        session.parkedLength = 0;
+        return run(session);
+    }
+
+    private static void appendParkedReply(final ReplyBuffer rb, final MemorySegment reply, final long offset, final int n)
+    {
+        rb.mark();
+        if (!rb.beginResponse() || !rb.put(reply, offset, n))
+        {
+            rb.rollbackToMark();
+            rb.beginResponse();
+            rb.put(Replies.OUT_OF_MEMORY_GET);
+        }
+    }
+
+    private int run(final RequestSession s)
+    {
+        while (true)
+        {
+            if (s.swallowRemaining > 0)
+            {
+                final long n = Math.min(s.swallowRemaining, s.end - s.position);
+                s.position += n;
+                s.swallowRemaining -= n;
+                if (s.swallowRemaining > 0)
+                {
+                    if (s.endOfInput)
+                    {
+                        s.swallowRemaining = 0;
+                    }
+                    return DONE;
+                }
+            }
+            if (s.stage == RequestSession.STAGE_MULTIGET)
+            {
+                final int r = continueGet(s);
+                if (r != CONTINUE)
+                {
+                    return r;
+                }
+                continue;
+            }
+            if (s.stage == RequestSession.STAGE_MULTIGAT)
+            {
+                final int r = continueGat(s);
+                if (r != CONTINUE)
+                {
+                    return r;
+                }
+                continue;
+            }
+            if (s.position >= s.end)
+            {
+                return DONE;
+            }
+            final long newline = AsciiCodec.indexOf(s.input, s.position, s.end, (byte)'\n');
+            if (newline < 0)
+            {
+                if (s.endOfInput)
+                {
+                    s.position = s.end; // memcached over UDP: an unterminated command gets no reply
+                    return DONE;
+                }
+                if (s.end - s.position > MAX_LINE_WITHOUT_NEWLINE && !isGetPrefix(s.input, s.position, s.end))
+                {
+                    return CLOSE;
+                }
+                return DONE;
+            }
+            long contentEnd = newline;
+            if (newline - s.position >= 1 && s.input.get(BYTE, newline - 1) == '\r')
+            {
+                contentEnd--;
+            }
+            final int r = processLine(s, s.position, contentEnd, newline + 1);
+            if (r != CONTINUE)
+            {
+                return r;
+            }
+        }
+    }
+
+    /** memcached keeps reading an over-long line only if it is a get/gets (after at most 100 spaces). */
+    private static boolean isGetPrefix(final MemorySegment in, final long start, final long end)
+    {
+        long p = start;
+        while (p < end && in.get(BYTE, p) == ' ')
+        {
+            p++;
+        }
+        if (p - start > 100 || end - p < 5)
+        {
+            return false;
+        }
+        if (in.get(BYTE, p) != 'g' || in.get(BYTE, p + 1) != 'e' || in.get(BYTE, p + 2) != 't')
+        {
+            return false;
+        }
+        final byte c = in.get(BYTE, p + 3);
+        return c == ' ' || (c == 's' && in.get(BYTE, p + 4) == ' ');
+    }
+
+    private int processLine(final RequestSession s, final long lineStart, final long contentEnd, final long next)
+    {
+        final AsciiCodec c = codec;
+        c.tokenize(s.input, lineStart, contentEnd);
+        final int nt = c.ntokens;
+        if (nt < 2)
+        {
+            return replyAndConsume(s, Replies.ERROR, next, false);
+        }
+        final byte first = c.tokenByte(0, 0);
+        final int cmdLength = c.tokenLength[0];
+        if (first == 'm' && cmdLength == 2)
+        {
+            return processMeta(s, c.tokenByte(0, 1), lineStart, contentEnd, next);
+        }
+        switch (first)
+        {
+            case 'g':
+                if (nt < 3)
+                {
+                    return replyAndConsume(s, Replies.ERROR, next, false);
+                }
+                if (c.tokenEquals(0, Replies.CMD_GET) || c.tokenEquals(0, Replies.CMD_GETS))
+                {
+                    return startGet(s, lineStart, contentEnd, next, cmdLength == 4);
+                }
+                if (c.tokenEquals(0, Replies.CMD_GAT) || c.tokenEquals(0, Replies.CMD_GATS))
+                {
+                    return startGat(s, lineStart, contentEnd, next);
+                }
+                return replyAndConsume(s, Replies.ERROR, next, false);
+            case 's':
+                if (c.tokenEquals(0, Replies.CMD_SET))
+                {
+                    return storage(s, lineStart, next, false);
+                }
+                if (c.tokenEquals(0, Replies.CMD_STATS))
+                {
+                    return statsCommand(s, next);
+                }
+                if (c.tokenEquals(0, Replies.CMD_SHUTDOWN))
+                {
+                    return replyAndConsume(s, Replies.SHUTDOWN_DISABLED, next, false);
+                }
+                return replyAndConsume(s, Replies.ERROR, next, false);
+            case 'a':
+                if (c.tokenEquals(0, Replies.CMD_ADD) || c.tokenEquals(0, Replies.CMD_APPEND))
+                {
+                    return storage(s, lineStart, next, false);
+                }
+                return replyAndConsume(s, Replies.ERROR, next, false);
+            case 'r':
+                if (c.tokenEquals(0, Replies.CMD_REPLACE))
+                {
+                    return storage(s, lineStart, next, false);
+                }
+                break;
+            case 'p':
+                if (c.tokenEquals(0, Replies.CMD_PREPEND))
+                {
+                    return storage(s, lineStart, next, false);
+                }
+                break;
+            case 'c':
+                if (c.tokenEquals(0, Replies.CMD_CAS))
+                {
+                    return storage(s, lineStart, next, true);
+                }
+                return replyAndConsume(s, Replies.ERROR, next, false);
+            case 'i':
+                if (c.tokenEquals(0, Replies.CMD_INCR))
+                {
+                    return arithmetic(s, lineStart, next);
+                }
+                return replyAndConsume(s, Replies.ERROR, next, false);
+            case 'd':
+                if (c.tokenEquals(0, Replies.CMD_DELETE))
+                {
+                    return delete(s, lineStart, next);
+                }
+                if (c.tokenEquals(0, Replies.CMD_DECR))
+                {
+                    return arithmetic(s, lineStart, next);
+                }
+                return replyAndConsume(s, Replies.ERROR, next, false);
+            case 't':
+                if (c.tokenEquals(0, Replies.CMD_TOUCH))
+                {
+                    return touch(s, lineStart, next);
+                }
+                return replyAndConsume(s, Replies.ERROR, next, false);
+            default:
+                break;
+        }
+        if (c.tokenEquals(0, Replies.CMD_FLUSH_ALL))
+        {
+            return flushAll(s, lineStart, next);
+        }
+        if (c.tokenEquals(0, Replies.CMD_VERSION))
+        {
+            return version(s, next);
+        }
+        if (c.tokenEquals(0, Replies.CMD_QUIT))
+        {
+            s.position = next;
+            return CLOSE;
+        }
+        if (c.tokenEquals(0, Replies.CMD_VERBOSITY))
+        {
+            if (nt != 3 && nt != 4)
+            {
+                return replyAndConsume(s, Replies.ERROR, next, false);
+            }
+            final boolean noreply = c.lastTokenIsNoreply();
+            if (!c.tokenUnsigned64(1))
+            {
+                return replyAndConsume(s, Replies.BAD_FORMAT, next, noreply);
+            }
+            return replyAndConsume(s, Replies.OK, next, noreply);
+        }
+        if (isHttp(c))
+        {
+            s.position = next;
+            return CLOSE;
+        }
+        return replyAndConsume(s, Replies.ERROR, next, false);
+    }
+
+    private static boolean isHttp(final AsciiCodec c)
+    {
+        final int t = c.ntokens - 2;
+        return c.tokenLength[t] >= 5 && c.tokenByte(t, 0) == 'H' && c.tokenByte(t, 1) == 'T' &&
+            c.tokenByte(t, 2) == 'T' && c.tokenByte(t, 3) == 'P' && c.tokenByte(t, 4) == '/';
+    }
+
+    /** Writes a fixed reply as one response (nothing if {@code noreply}) and consumes the line. */
+    private int replyAndConsume(final RequestSession s, final byte[] reply, final long next, final boolean noreply)
+    {
+        if (!noreply)
+        {
+            final ReplyBuffer rb = s.reply();
+            rb.mark();
+            if (!rb.beginResponse() || !rb.put(reply))
+            {
+                rb.rollbackToMark();
+                return OUTPUT_FULL;
+            }
+        }
+        s.position = next;
+        return CONTINUE;
+    }
+
+    // ------------------------------------------------------------------------------------------ get
+
+    private int startGet(
+        final RequestSession s, final long lineStart, final long contentEnd, final long next, final boolean withCas)
+    {
+        // memcached refuses the whole line if any key is too long
+        long p = codec.tokenStart[1];
+        while ((p = nextKey(s.input, p, contentEnd)) >= 0)
+        {
+            final long e = keyEnd(s.input, p, contentEnd);
+            if (e - p > KEY_MAX_LENGTH)
+            {
+                return replyAndConsume(s, Replies.BAD_FORMAT, next, false);
+            }
+            p = e;
+        }
+        s.stage = RequestSession.STAGE_MULTIGET;
+        s.stageFlags = withCas ? 1 : 0;
+        s.stageCursor = (int)(codec.tokenStart[1] - lineStart);
+        s.stageLineLength = (int)(next - lineStart);
+        return continueGet(s);
+    }
+
+    private static int lineContentLength(final RequestSession s)
+    {
+        int n = s.stageLineLength - 1;
+        if (n > 0 && s.input.get(BYTE, s.position + n - 1) == '\r')
+        {
+            n--;
+        }
+        return n;
+    }
+
+    private static long nextKey(final MemorySegment in, final long from, final long end)
+    {
+        long p = from;
+        while (p < end && in.get(BYTE, p) == ' ')
+        {
+            p++;
+        }
+        return p < end ? p : -1;
+    }
+
+    private static long keyEnd(final MemorySegment in, final long from, final long end)
+    {
+        long p = from;
+        while (p < end && in.get(BYTE, p) != ' ')
+        {
+            p++;
+        }
+        return p;
+    }
+
+    private int continueGet(final RequestSession s)
+    {
+        final MemorySegment in = s.input;
+        final long lineStart = s.position;
+        final long contentEnd = lineStart + lineContentLength(s);
+        final boolean withCas = (s.stageFlags & 1) != 0;
+        final ReplyBuffer rb = s.reply();
+        long p = nextKey(in, lineStart + s.stageCursor, contentEnd);
+        while (p >= 0)
+        {
+            final long e = keyEnd(in, p, contentEnd);
+            final int keyLength = (int)(e - p);
+            final long following = nextKey(in, e, contentEnd);
+            final boolean last = following < 0;
+            rb.mark();
+            final boolean bufferWasEmpty = rb.length() == 0;
+            final boolean hit = table.get(in, p, keyLength, item);
+            int needed = last ? Replies.END.length : 0;
+            if (hit)
+            {
+                needed += keyLength + 51 + item.valueLength() + 2;
+            }
+            if (!rb.beginResponse() || !rb.fits(needed))
+            {
+                rb.rollbackToMark();
+                if (bufferWasEmpty)
+                {
+                    // the value can never fit: memcached's reply when it cannot build a get response
+                    rb.beginResponse();
+                    rb.put(Replies.OUT_OF_MEMORY_GET);
+                    s.stage = RequestSession.STAGE_NONE;
+                    s.position = lineStart + s.stageLineLength;
+                    return CONTINUE;
+                }
+                s.stageCursor = (int)(p - lineStart);
+                return OUTPUT_FULL;
+            }
+            stats.increment(slot, ServerStats.CMD_GET);
+            if (hit)
+            {
+                stats.increment(slot, ServerStats.GET_HITS);
+                rb.put(Replies.VALUE);
+                rb.put(in, p, keyLength);
+                rb.putByteUnchecked((byte)' ');
+                rb.putUnsigned(item.clientFlags() & 0xFFFFFFFFL);
+                rb.putByteUnchecked((byte)' ');
+                rb.putUnsigned(item.valueLength());
+                if (withCas)
+                {
+                    rb.putByteUnchecked((byte)' ');
+                    rb.putUnsigned(item.cas());
+                }
+                rb.put(Replies.CRLF);
+                rb.put(item.segment(), item.valueOffset(), item.valueLength());
+                rb.put(Replies.CRLF);
+            }
+            else
+            {
+                stats.increment(slot, ServerStats.GET_MISSES);
+            }
+            if (last)
+            {
+                rb.put(Replies.END);
+            }
+            p = following;
+        }
+        s.stage = RequestSession.STAGE_NONE;
+        s.position = lineStart + s.stageLineLength;
+        return CONTINUE;
+    }
+
+    // ------------------------------------------------------------------------------------------ gat
+
+    private int startGat(final RequestSession s, final long lineStart, final long contentEnd, final long next)
+    {
+        if (!codec.tokenSigned32(1))
+        {
+            return replyAndConsume(s, Replies.INVALID_EXPTIME, next, false);
+        }
+        if (codec.ntokens < 4)
+        {
+            return replyAndConsume(s, Replies.END, next, false);
+        }
+        long p = codec.tokenStart[2];
+        while ((p = nextKey(s.input, p, contentEnd)) >= 0)
+        {
+            final long e = keyEnd(s.input, p, contentEnd);
+            if (e - p > KEY_MAX_LENGTH)
+            {
+                return replyAndConsume(s, Replies.BAD_FORMAT, next, false);
+            }
+            p = e;
+        }
+        s.stage = RequestSession.STAGE_MULTIGAT;
+        s.stageFlags = codec.tokenLength[0] == 4 ? 1 : 0;
+        // the exptime token is remembered by position: [tokenStart(1), tokenStart(2)) relative to the line
+        s.stageCursor = (int)(codec.tokenStart[2] - lineStart);
+        s.stageLineLength = (int)(next - lineStart);
+        return continueGat(s);
+    }
+
+    private int continueGat(final RequestSession s)
+    {
+        final MemorySegment in = s.input;
+        final long lineStart = s.position;
+        final long contentEnd = lineStart + lineContentLength(s);
+        final long p = nextKey(in, lineStart + s.stageCursor, contentEnd);
+        if (p < 0)
+        {
+            s.stage = RequestSession.STAGE_NONE;
+            s.position = lineStart + s.stageLineLength;
+            return CONTINUE;
+        }
+        final long e = keyEnd(in, p, contentEnd);
+        final int keyLength = (int)(e - p);
+        final ReplyBuffer rb = s.reply();
+        if (rb.length() > 0 && !rb.fits(settings.itemSizeMaxBytes() + SMALL_REPLY_BOUND + 64))
+        {
+            return OUTPUT_FULL;
+        }
+        // rebuild "gat[s] <exptime> <key>\r\n" for this key's partition
+        final long expStart = nextKey(in, keyEnd(in, nextKey(in, lineStart, contentEnd), contentEnd), contentEnd);
+        final int expLength = (int)(keyEnd(in, expStart, contentEnd) - expStart);
+        final MemorySegment cmd = gatScratch;
+        int n = 0;
+        final byte[] name = (s.stageFlags & 1) != 0 ? Replies.CMD_GATS : Replies.CMD_GAT;
+        MemorySegment.copy(name, 0, cmd, BYTE, n, name.length);
+        n += name.length;
+        cmd.set(BYTE, n++, (byte)' ');
+        codec.parseSigned32(in, expStart, expLength); // validated in startGat
+        n = putDecimal(cmd, n, codec.number);
+        cmd.set(BYTE, n++, (byte)' ');
+        MemorySegment.copy(in, p, cmd, n, keyLength);
+        n += keyLength;
+        cmd.set(BYTE, n++, (byte)'\r');
+        cmd.set(BYTE, n++, (byte)'\n');
+        final int partition = table.partitionOf(in, p, keyLength);
+        if (!forwarder.forward(partition, cmd, 0, n, s.ticket()))
+        {
+            return BACKPRESSURE;
+        }
+        s.stageCursor = (int)(e - lineStart);
+        s.stage = RequestSession.STAGE_PARKED;
+        s.parkedInMultiGat = true;
+        s.parkedLength = 0;
+        return PARKED;
+    }
+
+    private static int putDecimal(final MemorySegment dst, final int at, final long value)
+    {
+        int n = at;
+        long v = value;
+        if (v < 0)
+        {
+            dst.set(BYTE, n++, (byte)'-');
+            v = -v;
+        }
+        long div = 1;
+        while (div <= v / 10)
+        {
+            div *= 10;
+        }
+        while (div > 0)
+        {
+            dst.set(BYTE, n++, (byte)('0' + (v / div) % 10));
+            div /= 10;
+        }
+        return n;
+    }
+
+    // ------------------------------------------------------------------------------------------ writes
+
+    private int forward(
+        final RequestSession s, final long start, final long length, final MemorySegment key, final long keyOffset,
+        final int keyLength, final boolean valueReply, final long swallowAfter)
+    {
+        final ReplyBuffer rb = s.reply();
+        final int bound = valueReply ? settings.itemSizeMaxBytes() + SMALL_REPLY_BOUND + 64 : SMALL_REPLY_BOUND;
+        if (rb.length() > 0 && !rb.fits(bound + 8))
+        {
+            return OUTPUT_FULL;
+        }
+        final int partition = key == null ? 0 : table.partitionOf(key, keyOffset, keyLength);
+        if (!forwarder.forward(partition, s.input, start, (int)length, s.ticket()))
+        {
+            return BACKPRESSURE;
+        }
+        s.stage = RequestSession.STAGE_PARKED;
+        s.parkedLength = (int)length;
+        s.swallowAfterPark = swallowAfter;
+        return PARKED;
+    }
+
+    private int storage(final RequestSession s, final long lineStart, final long next, final boolean isCas)
+    {
+        final AsciiCodec c = codec;
+        final int nt = c.ntokens;
+        if (isCas ? nt != 7 && nt != 8 : nt != 6 && nt != 7)
+        {
+            return replyAndConsume(s, Replies.ERROR, next, false);
+        }
+        final boolean noreply = c.lastTokenIsNoreply();
+        if (c.tokenLength[1] > KEY_MAX_LENGTH)
+        {
+            return replyAndConsume(s, Replies.BAD_FORMAT, next, noreply);
+        }
+        if (!c.tokenFlags(2))
+        {
+            return replyAndConsume(s, Replies.BAD_FORMAT, next, noreply);
+        }
+        final long clientFlags = c.number;
+        if (!c.tokenSigned32(3) || !c.tokenSigned32(4))
+        {
+            return replyAndConsume(s, Replies.BAD_FORMAT, next, noreply);
+        }
+        final long vlen = c.number;
+        if (isCas && !c.tokenUnsigned64(5))
+        {
+            return replyAndConsume(s, Replies.BAD_FORMAT, next, noreply);
+        }
+        if (vlen < 0 || vlen > Integer.MAX_VALUE - 2)
+        {
+            return replyAndConsume(s, Replies.BAD_FORMAT, next, noreply);
+        }
+        final long total = vlen + 2;
+        final long keyOffset = c.tokenStart[1];
+        final int keyLength = c.tokenLength[1];
+        if (AsciiCodec.itemTooLarge(keyLength, clientFlags, vlen, settings.itemSizeMaxBytes()))
+        {
+            if (c.tokenEquals(0, Replies.CMD_SET))
+            {
+                // memcached also unlinks the old item of a too-large set: the writer must see it
+                return forward(s, lineStart, next - lineStart, s.input, keyOffset, keyLength, false, total);
+            }
+            stats.increment(slot, ServerStats.STORE_TOO_LARGE);
+            final int r = replyAndConsume(s, Replies.TOO_LARGE, next, noreply);
+            if (r == CONTINUE)
+            {
+                s.swallowRemaining = total;
+            }
+            return r;
+        }
+        if (s.end - next < total)
+        {
+            if (s.endOfInput)
+            {
+                s.position = s.end; // memcached over UDP waits for the rest forever: no reply
+            }
+            return DONE;
+        }
+        final long dataEnd = next + vlen;
+        if (s.input.get(BYTE, dataEnd) != '\r' || s.input.get(BYTE, dataEnd + 1) != '\n')
+        {
+            final int r = replyAndConsume(s, Replies.BAD_DATA_CHUNK, next, noreply);
+            if (r == CONTINUE)
+            {
+                s.position = next + total;
+            }
+            return r;
+        }
+        return forward(s, lineStart, next + total - lineStart, s.input, keyOffset, keyLength, false, 0);
+    }
+
+    private int arithmetic(final RequestSession s, final long lineStart, final long next)
+    {
+        final AsciiCodec c = codec;
+        if (c.ntokens != 4 && c.ntokens != 5)
+        {
+            return replyAndConsume(s, Replies.ERROR, next, false);
+        }
+        final boolean noreply = c.lastTokenIsNoreply();
+        if (c.tokenLength[1] > KEY_MAX_LENGTH)
+        {
+            return replyAndConsume(s, Replies.BAD_FORMAT, next, noreply);
+        }
+        if (!c.tokenUnsigned64(2))
+        {
+            return replyAndConsume(s, Replies.INVALID_DELTA, next, noreply);
+        }
+        return forward(s, lineStart, next - lineStart, s.input, c.tokenStart[1], c.tokenLength[1], false, 0);
+    }
+
+    private int delete(final RequestSession s, final long lineStart, final long next)
+    {
+        final AsciiCodec c = codec;
+        final int nt = c.ntokens;
+        if (nt < 3 || nt > 5)
+        {
+            return replyAndConsume(s, Replies.ERROR, next, false);
+        }
+        boolean noreply = false;
+        if (nt > 3)
+        {
+            final boolean holdIsZero = c.tokenEquals(2, Replies.ZERO);
+            noreply = c.lastTokenIsNoreply();
+            final boolean valid = (nt == 4 && (holdIsZero || noreply)) || (nt == 5 && holdIsZero && noreply);
+            if (!valid)
+            {
+                return replyAndConsume(s, Replies.BAD_DELETE, next, noreply);
+            }
+        }
+        if (c.tokenLength[1] > KEY_MAX_LENGTH)
+        {
+            return replyAndConsume(s, Replies.BAD_FORMAT, next, noreply);
+        }
+        return forward(s, lineStart, next - lineStart, s.input, c.tokenStart[1], c.tokenLength[1], false, 0);
+    }
+
+    private int touch(final RequestSession s, final long lineStart, final long next)
+    {
+        final AsciiCodec c = codec;
+        if (c.ntokens != 4 && c.ntokens != 5)
+        {
+            return replyAndConsume(s, Replies.ERROR, next, false);
+        }
+        final boolean noreply = c.lastTokenIsNoreply();
+        if (c.tokenLength[1] > KEY_MAX_LENGTH)
+        {
+            return replyAndConsume(s, Replies.BAD_FORMAT, next, noreply);
+        }
+        if (!c.tokenSigned32(2))
+        {
+            return replyAndConsume(s, Replies.INVALID_EXPTIME, next, noreply);
+        }
+        return forward(s, lineStart, next - lineStart, s.input, c.tokenStart[1], c.tokenLength[1], false, 0);
+    }
+
+    private int flushAll(final RequestSession s, final long lineStart, final long next)
+    {
+        final AsciiCodec c = codec;
+        if (c.ntokens < 2 || c.ntokens > 4)
+        {
+            return replyAndConsume(s, Replies.ERROR, next, false);
+        }
+        final boolean noreply = c.lastTokenIsNoreply();
+        if (c.ntokens != (noreply ? 3 : 2) && !c.tokenSigned32(1))
+        {
+            return replyAndConsume(s, Replies.INVALID_EXPTIME, next, noreply);
+        }
+        return forward(s, lineStart, next - lineStart, null, 0, 0, false, 0);
+    }
+
+    private int version(final RequestSession s, final long next)
+    {
+        final ReplyBuffer rb = s.reply();
+        rb.mark();
+        if (!rb.beginResponse() || !rb.fits(Replies.VERSION.length + versionBytes.length + 2))
+        {
+            rb.rollbackToMark();
+            return OUTPUT_FULL;
+        }
+        rb.put(Replies.VERSION);
+        rb.put(versionBytes);
+        rb.put(Replies.CRLF);
+        s.position = next;
+        return CONTINUE;
+    }
+
+    private int statsCommand(final RequestSession s, final long next)
+    {
+        final AsciiCodec c = codec;
+        if (c.ntokens == 2)
+        {
+            final ReplyBuffer rb = s.reply();
+            rb.mark();
+            if (!rb.beginResponse() || !rb.fits(StatsWriter.MAX_BYTES))
+            {
+                rb.rollbackToMark();
+                return OUTPUT_FULL;
+            }
+            statsWriter.write(rb);
+            s.position = next;
+            return CONTINUE;
+        }
+        if (c.ntokens == 3 && c.tokenEquals(1, Replies.RESET_ARG))
+        {
+            stats.resetFromSlot(slot);
+            return replyAndConsume(s, Replies.RESET, next, false);
+        }
+        return replyAndConsume(s, Replies.ERROR, next, false);
+    }
+
+    // ------------------------------------------------------------------------------------------ meta
+
+    private int processMeta(
+        final RequestSession s, final byte which, final long lineStart, final long contentEnd, final long next)
+    {
+        final AsciiCodec c = codec;
+        switch (which)
+        {
+            case 'n':
+                return replyAndConsume(s, Replies.MN, next, false);
+            case 'g':
+                return metaGet(s, lineStart, next);
+            case 'e':
+                return metaDebug(s, next);
+            case 's':
+                return metaSet(s, lineStart, next);
+            case 'd':
+            case 'a':
+                if (c.ntokens < 3 || c.tokenLength[1] > KEY_MAX_LENGTH)
+                {
+                    return replyAndConsume(s, Replies.BAD_FORMAT, next, false);
+                }
+                if (!meta.parse(c, 2, table.nowSeconds()))
+                {
+                    return replyAndConsume(s, Replies.INVALID_OR_DUPLICATE_FLAG, next, false);
+                }
+                if (MetaReplyFormatter.opaqueTooLong(c, 2))
+                {
+                    return replyAndConsume(s, Replies.OPAQUE_TOO_LONG, next, false);
+                }
+                if (which == 'a' && meta.mode != 0 && !validArithmeticMode(meta.mode))
+                {
+                    return replyAndConsume(s, Replies.INVALID_MA_MODE, next, false);
+                }
+                return forward(s, lineStart, next - lineStart, meta.key, meta.keyOffset, meta.keyLength, false, 0);
+            default:
+                return replyAndConsume(s, Replies.ERROR, next, false);
+        }
+    }
+
+    static boolean validArithmeticMode(final byte mode)
+    {
+        return mode == 'I' || mode == 'i' || mode == '+' || mode == 'D' || mode == 'd' || mode == '-';
+    }
+
+    static boolean validSetMode(final byte mode)
+    {
+        switch (mode)
+        {
+            case 'E': case 'e': case 'A': case 'a': case 'P': case 'p': case 'R': case 'r': case 'S': case 's':
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private int metaGet(final RequestSession s, final long lineStart, final long next)
+    {
+        final AsciiCodec c = codec;
+        if (c.ntokens < 3 || c.tokenLength[1] > KEY_MAX_LENGTH)
+        {
+            return replyAndConsume(s, Replies.BAD_FORMAT, next, false);
+        }
+        final long now = table.nowSeconds();
+        if (!meta.parse(c, 2, now))
+        {
+            return replyAndConsume(s, meta.error, next, false);
+        }
+        if (MetaReplyFormatter.opaqueTooLong(c, 2))
+        {
+            return replyAndConsume(s, Replies.OPAQUE_TOO_LONG, next, false);
+        }
+        if (meta.vivify || meta.newTtl || meta.recache)
+        {
+            return forward(s, lineStart, next - lineStart, meta.key, meta.keyOffset, meta.keyLength, true, 0);
+        }
+        final boolean hit = table.get(meta.key, meta.keyOffset, meta.keyLength, item);
+        if (hit && (item.metaBits() & ItemView.META_STALE) != 0 && (item.metaBits() & ItemView.META_WIN_SENT) == 0)
+        {
+            // handing out the win token marks the item: that is a write
+            return forward(s, lineStart, next - lineStart, meta.key, meta.keyOffset, meta.keyLength, true, 0);
+        }
+        stats.increment(slot, ServerStats.CMD_GET);
+        final ReplyBuffer rb = s.reply();
+        rb.mark();
+        if (!hit)
+        {
+            if (meta.quiet)
+            {
+                stats.increment(slot, ServerStats.GET_MISSES);
+                s.position = next;
+                return CONTINUE;
+            }
+            if (!rb.beginResponse() || !rb.fits(MetaReplyFormatter.lineBound(c)))
+            {
+                rb.rollbackToMark();
+                stats.add(slot, ServerStats.CMD_GET, -1);
+                return OUTPUT_FULL;
+            }
+            stats.increment(slot, ServerStats.GET_MISSES);
+            rb.put(Replies.EN);
+            metaFormatter.appendFlags(rb, c, meta, 2, MetaReplyFormatter.KIND_MG, null, 0, now);
+            rb.put(Replies.CRLF);
+            s.position = next;
+            return CONTINUE;
+        }
+        final boolean bufferWasEmpty = rb.length() == 0;
+        final int needed = MetaReplyFormatter.lineBound(c) + (meta.value ? item.valueLength() + 2 : 0);
+        if (!rb.beginResponse() || !rb.fits(needed))
+        {
+            rb.rollbackToMark();
+            if (bufferWasEmpty)
+            {
+                rb.beginResponse();
+                rb.put(Replies.OUT_OF_MEMORY_GET);
+                s.position = next;
+                return CONTINUE;
+            }
+            stats.add(slot, ServerStats.CMD_GET, -1);
+            return OUTPUT_FULL;
+        }
+        stats.increment(slot, ServerStats.GET_HITS);
+        writeMetaGetHit(rb, c, meta, metaFormatter, item, now, false);
+        s.position = next;
+        return CONTINUE;
+    }
+
+    /** The hit reply of mg: status line with flags in request order, W/Z/X, then the value if asked. */
+    static void writeMetaGetHit(
+        final ReplyBuffer rb, final AsciiCodec c, final MetaFlags meta, final MetaReplyFormatter formatter,
+        final ItemView item, final long now, final boolean won)
+    {
+        if (meta.value)
+        {
+            rb.put(Replies.VA);
+            rb.putUnsigned(item.valueLength());
+        }
+        else
+        {
+            rb.put(Replies.HD);
+        }
+        formatter.appendFlags(rb, c, meta, 2, MetaReplyFormatter.KIND_MG, item, item.expiresAtSeconds(), now);
+        final int bits = item.metaBits();
+        if (won)
+        {
+            rb.put(W);
+        }
+        else if ((bits & ItemView.META_WIN_SENT) != 0)
+        {
+            rb.put(Z);
+        }
+        if ((bits & ItemView.META_STALE) != 0)
+        {
+            rb.put(X);
+        }
+        rb.put(Replies.CRLF);
+        if (meta.value)
+        {
+            rb.put(item.segment(), item.valueOffset(), item.valueLength());
+            rb.put(Replies.CRLF);
+        }
+    }
+
+    static final byte[] W = Replies.b(" W");
+    static final byte[] Z = Replies.b(" Z");
+    static final byte[] X = Replies.b(" X");
+    private static final byte[] ME_EXP = Replies.b(" exp=");
+    private static final byte[] ME_LA = Replies.b(" la=");
+    private static final byte[] ME_CAS = Replies.b(" cas=");
+    private static final byte[] ME_FETCH_YES = Replies.b(" fetch=yes");
+    private static final byte[] ME_FETCH_NO = Replies.b(" fetch=no");
+    private static final byte[] ME_CLS = Replies.b(" cls=1 size=");
+    private static final byte[] EN_LINE = Replies.b("EN\r\n");
+
+    private int metaDebug(final RequestSession s, final long next)
+    {
+        final AsciiCodec c = codec;
+        if (c.ntokens < 3 || c.tokenLength[1] > KEY_MAX_LENGTH)
+        {
+            return replyAndConsume(s, Replies.BAD_FORMAT, next, false);
+        }
+        MemorySegment key = c.line;
+        long keyOffset = c.tokenStart[1];
+        int keyLength = c.tokenLength[1];
+        if (c.ntokens > 3 && c.tokenLength[2] == 1 && c.tokenByte(2, 0) == 'b')
+        {
+            final int n = AsciiCodec.base64Decode(key, keyOffset, keyLength, meta.keyScratch, KEY_MAX_LENGTH);
+            if (n <= 0)
+            {
+                return replyAndConsume(s, MetaFlags.ERR_DECODING_KEY, next, false);
+            }
+            key = meta.keyScratch;
+            keyOffset = 0;
+            keyLength = n;
+        }
+        if (!table.get(key, keyOffset, keyLength, item))
+        {
+            return replyAndConsume(s, EN_LINE, next, false);
+        }
+        final ReplyBuffer rb = s.reply();
+        rb.mark();
+        if (!rb.beginResponse() || !rb.fits(2 * KEY_MAX_LENGTH + 200))
+        {
+            rb.rollbackToMark();
+            return OUTPUT_FULL;
+        }
+        final long now = table.nowSeconds();
+        rb.put(Replies.ME);
+        rb.put(c.line, c.tokenStart[1], c.tokenLength[1]);
+        rb.put(ME_EXP);
+        final long exp = item.expiresAtSeconds();
+        rb.putSigned(exp == 0 ? -1 : exp - now);
+        rb.put(ME_LA);
+        rb.putUnsigned(Math.max(0, now - item.storedAtSeconds()));
+        rb.put(ME_CAS);
+        rb.putUnsigned(item.cas());
+        rb.put((item.metaBits() & ItemView.META_FETCHED) != 0 ? ME_FETCH_YES : ME_FETCH_NO);
+        rb.put(ME_CLS);
+        rb.putUnsigned(AsciiCodec.ITEM_HEADER_BYTES + keyLength + 1 + (item.clientFlags() != 0 ? 4 : 0) +
+            item.valueLength() + 2L);
+        rb.put(Replies.CRLF);
+        s.position = next;
+        return CONTINUE;
+    }
+
+    private int metaSet(final RequestSession s, final long lineStart, final long next)
+    {
+        final AsciiCodec c = codec;
+        if (c.tokenLength[1] > KEY_MAX_LENGTH || c.ntokens <= 3)
+        {
+            return replyAndConsume(s, Replies.BAD_FORMAT, next, false);
+        }
+        if (!c.tokenSigned32(2) || c.number < 0 || c.number > Integer.MAX_VALUE - 2)
+        {
+            return replyAndConsume(s, Replies.BAD_FORMAT, next, false);
+        }
+        final long total = c.number + 2;
+        final long vlen = c.number;
+        byte[] error = null;
+        if (!meta.parse(c, 3, table.nowSeconds()))
+        {
+            error = meta.error;
+        }
+        else if (MetaReplyFormatter.opaqueTooLong(c, 3))
+        {
+            error = Replies.OPAQUE_TOO_LONG;
+        }
+        else if (meta.mode != 0 && !validSetMode(meta.mode))
+        {
+            error = Replies.INVALID_MS_MODE;
+        }
+        else if (AsciiCodec.itemTooLarge(meta.keyLength, meta.clientFlags, vlen, settings.itemSizeMaxBytes()))
+        {
+            error = Replies.TOO_LARGE;
+            stats.increment(slot, ServerStats.STORE_TOO_LARGE);
+        }
+        if (error != null)
+        {
+            final int r = replyAndConsume(s, error, next, false);
+            if (r == CONTINUE)
+            {
+                s.swallowRemaining = total;
+            }
+            return r;
+        }
+        if (s.end - next < total)
+        {
+            if (s.endOfInput)
+            {
+                s.position = s.end;
+            }
+            return DONE;
+        }
+        final long dataEnd = next + vlen;
+        if (s.input.get(BYTE, dataEnd) != '\r' || s.input.get(BYTE, dataEnd + 1) != '\n')
+        {
+            final int r = replyAndConsume(s, Replies.BAD_DATA_CHUNK, next, false);
+            if (r == CONTINUE)
+            {
+                s.position = next + total;
+            }
+            return r;
+        }
+        return forward(s, lineStart, next + total - lineStart, meta.key, meta.keyOffset, meta.keyLength, false, 0);
     }
 }

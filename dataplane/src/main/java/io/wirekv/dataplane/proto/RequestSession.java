@@ -5,24 +5,58 @@ import java.lang.foreign.MemorySegment;
 /**
  * The resumable state of one request stream: a TCP connection, or one UDP datagram. Holds the
  * input window, the reply being built, and where processing stopped when a write was handed
- * to a writer ({@link RequestProcessor#PARKED}). Reused, never allocated per request.
+ * to a writer ({@link RequestProcessor#PARKED}) or the reply buffer filled up
+ * ({@link RequestProcessor#OUTPUT_FULL}). Reused, never allocated per request.
+ * <p>
+ * Every remembered position is relative to {@link #inputPosition()}, so the owner may move the
+ * unconsumed bytes (compact its receive buffer) and {@link #wrapInput} them again between calls.
+ * Single-threaded: used only by the reader thread that owns the connection or datagram.
  */
 public final class RequestSession
 {
+    static final int STAGE_NONE = 0;
+    /** Between keys of a get/gets line: {@link #stageCursor} is the next key, relative to the line start. */
+    static final int STAGE_MULTIGET = 1;
+    /** A forwarded command waits for its reply; {@link #parkedLength} bytes are consumed on resume. */
+    static final int STAGE_PARKED = 2;
+    /** Between keys of a gat/gats line, forwarded one key at a time. */
+    static final int STAGE_MULTIGAT = 3;
+
+    private final long ticket;
+    private final ReplyBuffer reply;
+
+    MemorySegment input;
+    long position;
+    long end;
+    boolean endOfInput;
+
+    int stage;
+    int stageFlags;
+    int stageCursor;
+    int stageLineLength;
+    int parkedLength;
+    /** Bytes still to drop from the input (data block of a refused storage command). */
+    long swallowRemaining;
+    /** Applied after the parked reply arrives: bytes to swallow following the parked line. */
+    long swallowAfterPark;
+    /** Resume continues a multi-key gat after the parked key. */
+    boolean parkedInMultiGat;
+
     public RequestSession(final long ticket, final ReplyBuffer reply)
     {
-        throw new UnsupportedOperationException("proto: not yet implemented");
+        this.ticket = ticket;
+        this.reply = reply;
     }
 
     /** The id the writer's reply carries back to find this session. */
     public long ticket()
     {
-        throw new UnsupportedOperationException("proto: not yet implemented");
+        return ticket;
     }
 
     public ReplyBuffer reply()
     {
-        throw new UnsupportedOperationException("proto: not yet implemented");
+        return reply;
     }
 
     /**
@@ -30,25 +64,45 @@ public final class RequestSession
      * {@code endOfInput} is true for a UDP datagram (an incomplete command is an error) and
      * false for a TCP stream (an incomplete command waits for more bytes).
      */
-    public void wrapInput(MemorySegment input, long start, long end, boolean endOfInput)
+    public void wrapInput(final MemorySegment input, final long start, final long end, final boolean endOfInput)
     {
-        throw new UnsupportedOperationException("proto: not yet implemented");
+        this.input = input;
+        this.position = start;
+        this.end = end;
+        this.endOfInput = endOfInput;
     }
 
     /** First byte not yet consumed. */
     public long inputPosition()
     {
-        throw new UnsupportedOperationException("proto: not yet implemented");
+        return position;
+    }
+
+    /** Bytes of the input window not yet consumed. */
+    public long remaining()
+    {
+        return end - position;
     }
 
     public boolean isParked()
     {
-        throw new UnsupportedOperationException("proto: not yet implemented");
+        return stage == STAGE_PARKED;
     }
 
     /** Forget all state (connection closed, datagram done). */
     public void reset()
     {
-        throw new UnsupportedOperationException("proto: not yet implemented");
+        input = null;
+        position = 0;
+        end = 0;
+        endOfInput = false;
+        stage = STAGE_NONE;
+        stageFlags = 0;
+        stageCursor = 0;
+        stageLineLength = 0;
+        parkedLength = 0;
+        swallowRemaining = 0;
+        swallowAfterPark = 0;
+        parkedInMultiGat = false;
     }
 }

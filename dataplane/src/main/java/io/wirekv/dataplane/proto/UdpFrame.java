@@ -1,6 +1,8 @@
 package io.wirekv.dataplane.proto;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * memcached's 8-byte UDP frame header, big-endian:
@@ -14,19 +16,44 @@ import java.lang.foreign.MemorySegment;
 public final class UdpFrame
 {
     public static final int HEADER_LENGTH = 8;
+    public static final int REQUEST_ID_OFFSET = 0;
+    public static final int SEQUENCE_OFFSET = REQUEST_ID_OFFSET + 2;
+    public static final int COUNT_OFFSET = SEQUENCE_OFFSET + 2;
+    public static final int RESERVED_OFFSET = COUNT_OFFSET + 2;
+
+    private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private UdpFrame()
     {
     }
 
-    /** True if this is a request wirekv serves: at least a header, count 1, sequence 0, reserved 0. */
-    public static boolean isValidRequest(MemorySegment datagram, long offset, int length)
+    /**
+     * True if this is a request wirekv serves: at least a header, count 1, sequence 0, reserved 0.
+     * memcached 1.6 silently drops anything else (multi-datagram requests are not supported).
+     */
+    public static boolean isValidRequest(final MemorySegment datagram, final long offset, final int length)
     {
-        throw new UnsupportedOperationException("proto: not yet implemented");
+        if (length < HEADER_LENGTH || offset < 0 || offset + length > datagram.byteSize())
+        {
+            return false;
+        }
+        return datagram.get(SHORT_BE, offset + SEQUENCE_OFFSET) == 0 &&
+            datagram.get(SHORT_BE, offset + COUNT_OFFSET) == 1 &&
+            datagram.get(SHORT_BE, offset + RESERVED_OFFSET) == 0;
     }
 
-    public static int requestId(MemorySegment datagram, long offset)
+    public static int requestId(final MemorySegment datagram, final long offset)
     {
-        throw new UnsupportedOperationException("proto: not yet implemented");
+        return datagram.get(SHORT_BE, offset + REQUEST_ID_OFFSET) & 0xFFFF;
+    }
+
+    public static int sequence(final MemorySegment datagram, final long offset)
+    {
+        return datagram.get(SHORT_BE, offset + SEQUENCE_OFFSET) & 0xFFFF;
+    }
+
+    public static int count(final MemorySegment datagram, final long offset)
+    {
+        return datagram.get(SHORT_BE, offset + COUNT_OFFSET) & 0xFFFF;
     }
 }
