@@ -71,7 +71,7 @@ public final class UdpLcoreAgent implements Agent
         this.maxPayloadBytes = config.udpMaxPayloadBytes();
         this.port = new KernelPort(bind.getHostString(), bind.getPort());
         this.rings = new ReaderRingEndpoint(index, writeRings, this::onReply);
-        this.processor = new RequestProcessor(table, settings, stats, rings);
+        this.processor = new RequestProcessor(table, settings, stats, rings, index); // reader index = stats slot
 
         final int burst = config.burstSize();
         final int slotCount = Math.max(config.udpSlotsPerLcore(), 2 * burst);

@@ -70,7 +70,7 @@ public final class WirekvServer implements AutoCloseable
         for (int w = 0; w < config.writers(); w++)
         {
             final WriterAgent writer = new WriterAgent(
-                w, table, rings, new WriteExecutor(table, settings), maxCommandBytes);
+                w, table, rings, new WriteExecutor(table, settings, stats, readers + w), maxCommandBytes);
             runners.add(new AgentRunner(idleStrategy(), errorHandler, null, writer));
         }
         int port = config.port();

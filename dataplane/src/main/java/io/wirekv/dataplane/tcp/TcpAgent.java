@@ -32,6 +32,8 @@ public final class TcpAgent implements Agent
     private final String name;
     private final Table table;
     private final RequestProcessor processor;
+    private final ServerStats stats;
+    private final int statsSlot;
     private final ReaderRingEndpoint rings;
     private final ServerSocketChannel server;
     private final Selector selector;
@@ -61,7 +63,9 @@ public final class TcpAgent implements Agent
         this.name = "wirekv-tcp-" + reader;
         this.table = table;
         this.rings = new ReaderRingEndpoint(reader, writeRings, this::onReply);
-        this.processor = new RequestProcessor(table, settings, stats, rings);
+        this.processor = new RequestProcessor(table, settings, stats, rings, reader); // reader index = stats slot
+        this.stats = stats;
+        this.statsSlot = reader;
         this.inputBytes = inputBytes;
         this.replyBytes = replyBytes;
         this.connections = new TcpConnection[maxConnections];
@@ -203,6 +207,7 @@ public final class TcpAgent implements Agent
             key.attach(connection);
             connections[slot] = connection;
             acceptedConnections++;
+            stats.connectionOpened(statsSlot);
         }
     }
 
@@ -350,6 +355,7 @@ public final class TcpAgent implements Agent
         connections[connection.slot] = null;
         connection.close();
         closedConnections++;
+        stats.connectionClosed(statsSlot);
         if (connection.parked)
         {
             zombie[connection.slot] = true;

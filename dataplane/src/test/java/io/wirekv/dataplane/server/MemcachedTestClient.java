@@ -38,41 +38,57 @@ final class MemcachedTestClient implements AutoCloseable
         this.tcpOut = tcp.getOutputStream();
     }
 
-    /** Sends one UDP request frame and reassembles the reply datagrams by sequence number. */
+    /** Sends one UDP request frame and returns the reply of its single response (one datagram group). */
     String udp(final String request) throws IOException
     {
-        return new String(udpBytes(request.getBytes(StandardCharsets.US_ASCII)), StandardCharsets.US_ASCII);
+        return udp(request, null);
     }
 
-    byte[] udpBytes(final byte[] request) throws IOException
+    /**
+     * Sends one UDP request frame and reassembles the replies. Each response is its own datagram
+     * group (sequence 0..count-1, as memcached sends them); with a {@code terminator} (e.g. the
+     * {@code MN} of a pipelined meta request) groups are collected until the reply ends with it.
+     */
+    String udp(final String request, final String terminator) throws IOException
+    {
+        return new String(udpBytes(request.getBytes(StandardCharsets.US_ASCII), terminator), StandardCharsets.US_ASCII);
+    }
+
+    byte[] udpBytes(final byte[] request, final String terminator) throws IOException
     {
         final int requestId = nextRequestId++ & 0xFFFF;
         final ByteBuffer frame = ByteBuffer.allocate(8 + request.length);
         frame.putShort((short)requestId).putShort((short)0).putShort((short)1).putShort((short)0).put(request);
         udp.send(new DatagramPacket(frame.array(), frame.capacity(), host, udpPort));
 
-        final Map<Integer, byte[]> parts = new TreeMap<>();
-        int total = -1;
+        final ByteArrayOutputStream reply = new ByteArrayOutputStream();
+        final Map<Integer, byte[]> group = new TreeMap<>();
         final byte[] buffer = new byte[65536];
-        while (total < 0 || parts.size() < total)
+        while (true)
         {
             final DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
             udp.receive(packet);
             final ByteBuffer header = ByteBuffer.wrap(packet.getData(), 0, packet.getLength());
             final int id = header.getShort() & 0xFFFF;
             final int sequence = header.getShort() & 0xFFFF;
-            total = header.getShort() & 0xFFFF;
+            final int count = header.getShort() & 0xFFFF;
             if (id != requestId)
             {
                 continue; // a late reply to an earlier request
             }
             final byte[] payload = new byte[packet.getLength() - 8];
             System.arraycopy(packet.getData(), 8, payload, 0, payload.length);
-            parts.put(sequence, payload);
+            group.put(sequence, payload);
+            if (group.size() >= count)
+            {
+                group.values().forEach(reply::writeBytes);
+                group.clear();
+                if (null == terminator || reply.toString(StandardCharsets.US_ASCII).endsWith(terminator))
+                {
+                    return reply.toByteArray();
+                }
+            }
         }
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        parts.values().forEach(out::writeBytes);
-        return out.toByteArray();
     }
 
     /** Sends a raw datagram (no frame added) and returns whether any reply arrived within the timeout. */
