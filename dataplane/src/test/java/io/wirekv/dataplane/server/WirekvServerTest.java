@@ -107,10 +107,12 @@ class WirekvServerTest
         client.udp("set srv:z 0 0 5\r\nhello\r\n");
         final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final long lcoreThreadId = server.lcoreThreadIds()[0];
-        // Until C2 has compiled the FFM downcalls they allocate; a per-request allocation would show
-        // in every round, so steady state is a round of 5000 requests that allocates nothing.
+        // Until C2 has compiled the FFM downcalls they allocate (later on a busy machine); a
+        // per-request allocation would show in every round, so steady state is a round of 5000
+        // requests that allocates nothing. Bounded: at most 60 s of rounds.
         long allocated = -1;
-        for (int round = 0; round < 10 && 0 != allocated; round++)
+        final long deadlineNs = System.nanoTime() + 60_000_000_000L;
+        while (0 != allocated && System.nanoTime() < deadlineNs)
         {
             final long before = threads.getThreadAllocatedBytes(lcoreThreadId);
             for (int i = 0; i < 5_000; i++)
