@@ -20,7 +20,7 @@ public sealed interface McTransport extends AutoCloseable permits TcpTransport, 
      * Sends arbitrary request bytes and returns every reply they produce, however many that is
      * (requests with {@code noreply} produce none). Over TCP a meta no-op ({@code mn}) is sent
      * after the request and replies are read up to its {@code MN}; over UDP it is the reassembled
-     * reply message, or an empty array when none came within the timeout.
+     * reply message up to the MN of an appended mn, as over TCP.
      */
     byte[] exchangeAll(byte[] request);
 

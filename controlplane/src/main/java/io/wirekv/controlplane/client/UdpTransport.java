@@ -1,11 +1,14 @@
 package io.wirekv.controlplane.client;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -16,6 +19,11 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class UdpTransport implements McTransport
 {
+    private static final byte[] MN = "mn\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MN_REPLY = "MN\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** Reply count meaning: read up to the MN reply of the trailing mn, and drop it. */
+    private static final int UNTIL_MN = -1;
+
     private final ServerAddress address;
     private final int timeoutMs;
     private final int retries;
@@ -44,16 +52,20 @@ public final class UdpTransport implements McTransport
     @Override
     public byte[] exchange(final byte[] request, final int replies)
     {
-        return send(request, true);
+        return send(request, replies);
     }
 
+    /** Appends {@code mn} to the request and reads up to its {@code MN}, as over TCP. */
     @Override
     public byte[] exchangeAll(final byte[] request)
     {
-        return send(request, false);
+        final byte[] withMn = new byte[request.length + MN.length];
+        System.arraycopy(request, 0, withMn, 0, request.length);
+        System.arraycopy(MN, 0, withMn, request.length, MN.length);
+        return send(withMn, UNTIL_MN);
     }
 
-    private byte[] send(final byte[] request, final boolean replyRequired)
+    private byte[] send(final byte[] request, final int replies)
     {
         if (request.length + UdpFrame.HEADER_LENGTH > UdpFrame.MAX_DATAGRAM)
         {
@@ -63,7 +75,7 @@ public final class UdpTransport implements McTransport
         final byte[] datagram = new byte[request.length + UdpFrame.HEADER_LENGTH];
         System.arraycopy(request, 0, datagram, UdpFrame.HEADER_LENGTH, request.length);
         String progress = "";
-        final int attempts = replyRequired ? retries + 1 : 1;
+        final int attempts = retries + 1;
         for (int attempt = 0; attempt < attempts; attempt++)
         {
             final int requestId = nextRequestId;
@@ -72,15 +84,14 @@ public final class UdpTransport implements McTransport
             try
             {
                 socket.send(new DatagramPacket(datagram, datagram.length));
-                final byte[][] parts = receive(requestId);
-                if (parts != null && received(parts) == parts.length)
+                final Reassembly r = new Reassembly();
+                final byte[] reply = receive(requestId, replies, r);
+                if (reply != null)
                 {
-                    return join(parts);
+                    return reply;
                 }
-                if (parts != null)
-                {
-                    progress = "; the last attempt got " + received(parts) + " of " + parts.length + " datagrams";
-                }
+                progress = r.datagrams == 0 ? "" : "; the last attempt got " + r.datagrams + " datagram" +
+                    (r.datagrams == 1 ? "" : "s") + " but not the whole reply";
             }
             catch (final PortUnreachableException ex)
             {
@@ -91,30 +102,38 @@ public final class UdpTransport implements McTransport
                 throw new McClientException("talking to " + describe() + ": " + TcpTransport.reason(ex), ex);
             }
         }
-        if (!replyRequired)
-        {
-            return new byte[0];
-        }
         throw new McClientException("no reply from " + describe() + " after " + attempts + " attempt" +
             (attempts == 1 ? "" : "s") + " of " + timeoutMs + " ms" + progress + " — is `wirekv serve` running?");
     }
 
+    /** What one attempt has received so far. */
+    private static final class Reassembly
+    {
+        final ByteArrayOutputStream stream = new ByteArrayOutputStream();
+        byte[][] parts;
+        int missing;
+        int datagrams;
+    }
+
     /**
-     * @return the reply's datagram payloads by sequence (all present when complete; missing ones
-     * null), or null when none arrived before the timeout.
+     * Collects the reply datagrams of {@code requestId}. A reply message is the datagrams
+     * numbered 0..count-1 of the frame header; a server may also send each reply as its own
+     * message (memcached 1.6 sends every response of a multi-key get as a separate datagram with
+     * sequence 0 and count 1), so complete messages are appended in arrival order and the byte
+     * stream is checked for the replies wanted.
+     *
+     * @return the reply bytes, or null when the timeout passed first.
      */
-    private byte[][] receive(final int requestId) throws IOException
+    private byte[] receive(final int requestId, final int replies, final Reassembly r) throws IOException
     {
         final long deadlineNs = System.nanoTime() + timeoutMs * 1_000_000L;
         final DatagramPacket packet = new DatagramPacket(receiveBuffer, receiveBuffer.length);
-        byte[][] parts = null;
-        int missing = Integer.MAX_VALUE;
-        while (missing > 0)
+        while (true)
         {
             final long leftMs = (deadlineNs - System.nanoTime()) / 1_000_000L;
             if (leftMs <= 0)
             {
-                return parts;
+                return null;
             }
             socket.setSoTimeout((int)Math.max(1, leftMs));
             try
@@ -124,53 +143,72 @@ public final class UdpTransport implements McTransport
             }
             catch (final SocketTimeoutException ex)
             {
-                return parts;
+                return null;
             }
             if (packet.getLength() < UdpFrame.HEADER_LENGTH || UdpFrame.requestId(receiveBuffer, 0) != requestId)
             {
                 continue; // a late reply to an earlier attempt, or garbage
             }
+            r.datagrams++;
             final int sequence = UdpFrame.sequence(receiveBuffer, 0);
             final int count = Math.max(1, UdpFrame.count(receiveBuffer, 0));
-            if (parts == null)
+            if (r.parts == null || (sequence == 0 && r.parts[0] != null))
             {
-                parts = new byte[count][];
-                missing = count;
+                r.parts = new byte[count][];
+                r.missing = count;
             }
-            if (sequence >= parts.length || parts[sequence] != null)
+            if (sequence >= r.parts.length || r.parts[sequence] != null)
             {
                 continue;
             }
             final byte[] payload = new byte[packet.getLength() - UdpFrame.HEADER_LENGTH];
             System.arraycopy(receiveBuffer, UdpFrame.HEADER_LENGTH, payload, 0, payload.length);
-            parts[sequence] = payload;
-            missing--;
-        }
-        return parts;
-    }
-
-    private static int received(final byte[][] parts)
-    {
-        int n = 0;
-        for (final byte[] p : parts)
-        {
-            n += p == null ? 0 : 1;
-        }
-        return n;
-    }
-
-    private static byte[] join(final byte[][] parts)
-    {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (final byte[] p : parts)
-        {
-            if (p == null)
+            r.parts[sequence] = payload;
+            if (--r.missing > 0)
             {
-                return null;
+                continue;
             }
-            out.writeBytes(p);
+            for (final byte[] p : r.parts)
+            {
+                r.stream.writeBytes(p);
+            }
+            r.parts = null;
+            final byte[] reply = complete(r.stream.toByteArray(), replies);
+            if (reply != null)
+            {
+                return reply;
+            }
         }
-        return out.toByteArray();
+    }
+
+    /** @return the reply bytes when {@code bytes} hold all the replies wanted, else null. */
+    static byte[] complete(final byte[] bytes, final int replies)
+    {
+        final ReplyFramer framer = new ReplyFramer(new ByteArrayInputStream(bytes));
+        int n = 0;
+        int consumed = 0;
+        try
+        {
+            byte[] reply;
+            while ((reply = framer.next()) != null)
+            {
+                n++;
+                if (replies == UNTIL_MN && Arrays.equals(reply, MN_REPLY))
+                {
+                    return Arrays.copyOf(bytes, consumed);
+                }
+                consumed += reply.length;
+                if (replies != UNTIL_MN && n >= replies)
+                {
+                    return bytes;
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            // incomplete so far; a malformed reply is reported by the timeout
+        }
+        return null;
     }
 
     @Override
