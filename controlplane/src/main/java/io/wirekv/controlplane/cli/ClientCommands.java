@@ -23,12 +23,15 @@ final class ClientCommands
     {
     }
 
-    @Command(name = "get", mixinStandardHelpOptions = true,
+    @Command(name = "get",
         description = {"Print the value stored under KEY.", "Exits 1 with 'NOT_FOUND' on stderr when the key is missing."})
     static final class Get implements Callable<Integer>
     {
         @Spec
         CommandSpec spec;
+
+        @Mixin
+        HelpOption help;
 
         @Mixin
         ClientOptions client;
@@ -63,13 +66,16 @@ final class ClientCommands
         }
     }
 
-    @Command(name = "set", mixinStandardHelpOptions = true,
+    @Command(name = "set",
         description = {"Store VALUE under KEY; prints the server's reply (STORED).",
             "VALUE '-' reads the value from standard input."})
     static final class Set implements Callable<Integer>
     {
         @Spec
         CommandSpec spec;
+
+        @Mixin
+        HelpOption help;
 
         @Mixin
         ClientOptions client;
@@ -107,12 +113,15 @@ final class ClientCommands
         }
     }
 
-    @Command(name = "delete", mixinStandardHelpOptions = true,
+    @Command(name = "delete",
         description = {"Delete KEY; prints DELETED, or NOT_FOUND (exit 1) when it was not there."})
     static final class Delete implements Callable<Integer>
     {
         @Spec
         CommandSpec spec;
+
+        @Mixin
+        HelpOption help;
 
         @Mixin
         ClientOptions client;
@@ -141,7 +150,7 @@ final class ClientCommands
         }
     }
 
-    @Command(name = "mc", mixinStandardHelpOptions = true,
+    @Command(name = "mc",
         description = {"Raw mode: send memcached request lines and print the raw replies.",
             "Lines come from the arguments (one per argument) or, with none, from standard input;",
             "each is sent with CRLF. A storage command's data block is the next line, e.g.",
@@ -151,6 +160,9 @@ final class ClientCommands
     {
         @Spec
         CommandSpec spec;
+
+        @Mixin
+        HelpOption help;
 
         @Mixin
         ClientOptions client;

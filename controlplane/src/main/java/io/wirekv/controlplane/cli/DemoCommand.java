@@ -8,6 +8,7 @@ import io.wirekv.dataplane.server.ServerConfig;
 import io.wirekv.dataplane.server.WirekvServer;
 import org.agrona.concurrent.SystemEpochClock;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -22,14 +23,20 @@ import java.util.concurrent.Callable;
  * progress once a second and a summary, then stops the server. With {@code --target} it drives
  * an already running server (wirekv or memcached) instead.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Start a server on loopback with the default configuration, drive it over UDP and",
-        "TCP at once for --duration, print progress every second and a latency summary, then stop it.",
-        "With --target HOST:PORT, drive an already running server (wirekv or memcached) instead."})
+@Command(name = "demo", sortOptions = false,
+    description = {"Quick start: run a server on loopback and drive it over UDP and TCP at once.",
+        "Starts an in-process server with the default configuration on free",
+        "loopback ports, stores every key once, drives a GET/SET mix for --duration",
+        "with a progress line every second, prints throughput and latency",
+        "percentiles, then stops the server. With --target HOST:PORT it drives an",
+        "already running server (wirekv or memcached) instead."})
 final class DemoCommand implements Callable<Integer>
 {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    HelpOption help;
 
     @Option(names = "--duration", paramLabel = "TIME", defaultValue = "10s",
         description = "how long to drive the load, e.g. 10s, 500ms, 2m (default: ${DEFAULT-VALUE})")
@@ -75,6 +82,9 @@ final class DemoCommand implements Callable<Integer>
     @Option(names = "--no-warm-up", description = "skip storing every key before measuring")
     boolean noWarmUp;
 
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the summary as JSON to FILE")
+    java.nio.file.Path json;
+
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "random seed (default: ${DEFAULT-VALUE})")
     long seed;
 
@@ -82,6 +92,8 @@ final class DemoCommand implements Callable<Integer>
     public Integer call() throws InterruptedException
     {
         final PrintWriter out = spec.commandLine().getOut();
+        // check the load options before anything starts
+        loadSpec(new ServerAddress("127.0.0.1", 1), new ServerAddress("127.0.0.1", 1));
         if (target != null)
         {
             final ServerAddress address;
@@ -144,23 +156,39 @@ final class DemoCommand implements Callable<Integer>
 
     private int drive(final ServerAddress udp, final ServerAddress tcp, final PrintWriter out) throws InterruptedException
     {
-        final LoadSpec loadSpec;
+        final LoadSpec loadSpec = loadSpec(udp, tcp);
+        final LoadReport report = LoadGenerator.run(loadSpec, out);
+        report.print(out);
+        if (json != null)
+        {
+            try
+            {
+                java.nio.file.Files.writeString(json, report.toJson());
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new UserException("cannot write " + json + ": " + ex.getMessage());
+            }
+            out.println("wrote " + json);
+        }
+        if (report.totalOk() == 0)
+        {
+            throw new UserException("no request got a reply: is the server at " + (udpThreads > 0 ? udp : tcp) + " running?");
+        }
+        return 0;
+    }
+
+    private LoadSpec loadSpec(final ServerAddress udp, final ServerAddress tcp)
+    {
         try
         {
-            loadSpec = new LoadSpec(udp, tcp, duration, keys, keySize, valueSize, getRatio, udpThreads, inFlight,
+            return new LoadSpec(udp, tcp, duration, keys, keySize, valueSize, getRatio, udpThreads, inFlight,
                 tcpThreads, pipeline, timeoutMs, !noWarmUp, seed);
         }
         catch (final IllegalArgumentException ex)
         {
             throw new UserException(ex.getMessage());
         }
-        final LoadReport report = LoadGenerator.run(loadSpec, out);
-        report.print(out);
-        if (report.totalOk() == 0)
-        {
-            throw new UserException("no request got a reply: is the server at " + (udpThreads > 0 ? udp : tcp) + " running?");
-        }
-        return 0;
     }
 
     private static String describe(final Duration d)

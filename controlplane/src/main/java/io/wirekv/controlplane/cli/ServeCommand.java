@@ -9,6 +9,7 @@ import io.wirekv.controlplane.config.Setting;
 import io.wirekv.dataplane.server.WirekvServer;
 import org.agrona.concurrent.SystemEpochClock;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,14 +27,18 @@ import java.util.concurrent.Callable;
  * validates every key before any thread starts, prints it, starts the server and serves until
  * SIGTERM or SIGINT, when a shutdown hook closes the server.
  */
-@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "serve", sortOptions = false,
     description = {"Run the appliance in the foreground until SIGTERM or SIGINT.",
-        "Settings come from the defaults, then --config FILE, then flags (flags win).",
-        "Every setting is checked before anything starts; the concluded configuration is printed."})
+        "Settings come from the defaults, then --config FILE, then flags (flags",
+        "win). Every setting is checked before anything starts, and the concluded",
+        "configuration is printed with where each value came from."})
 final class ServeCommand implements Callable<Integer>
 {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    HelpOption help;
 
     @Option(names = "--config", paramLabel = "FILE", description = "configuration file (key = value lines; see wirekv.conf.sample)")
     Path configFile;

@@ -49,14 +49,14 @@ public record LoadReport(Result udp, Result tcp, long elapsedNs, long warmUpKeys
     {
         out.printf(Locale.ROOT, "summary over %.1f s%s:%n", elapsedNs / 1e9,
             warmUpKeys > 0 ? " (after a warm-up that stored " + warmUpKeys + " keys)" : "");
-        out.printf(Locale.ROOT, "  %-4s %12s %12s %10s %10s %8s %9s%n", "", "requests/s", "sent", "hits", "misses",
-            "errors", "timeouts");
+        out.printf(Locale.ROOT, "  %-4s %12s %12s %10s %10s %10s %8s %9s%n", "", "requests/s", "sent", "hits", "misses",
+            "stored", "errors", "timeouts");
         for (final Result r : new Result[] {udp, tcp})
         {
             if (r != null)
             {
-                out.printf(Locale.ROOT, "  %-4s %,12.0f %,12d %,10d %,10d %,8d %,9d%n", r.protocol(),
-                    r.requestsPerSecond(elapsedNs), r.sent(), r.hits(), r.misses(), r.errors(), r.timeouts());
+                out.printf(Locale.ROOT, "  %-4s %,12.0f %,12d %,10d %,10d %,10d %,8d %,9d%n", r.protocol(),
+                    r.requestsPerSecond(elapsedNs), r.sent(), r.hits(), r.misses(), r.stored(), r.errors(), r.timeouts());
             }
         }
         out.printf(Locale.ROOT, "  latency (us) %8s %8s %8s %8s %8s%n", "p50", "p90", "p99", "p99.9", "max");
@@ -77,6 +77,31 @@ public record LoadReport(Result udp, Result tcp, long elapsedNs, long warmUpKeys
             }
         }
         out.flush();
+    }
+
+    /**
+     * The report as one JSON object, for benchmark scripts: elapsed seconds, warm-up keys, and per
+     * protocol the counts, requests/s and latency percentiles in microseconds.
+     */
+    public String toJson()
+    {
+        final StringBuilder sb = new StringBuilder("{");
+        sb.append(String.format(Locale.ROOT, "\"elapsed_s\":%.3f,\"warm_up_keys\":%d", elapsedNs / 1e9, warmUpKeys));
+        for (final Result r : new Result[] {udp, tcp})
+        {
+            if (r == null)
+            {
+                continue;
+            }
+            final Histogram h = r.latencyNs();
+            sb.append(String.format(Locale.ROOT, ",\"%s\":{\"requests_per_s\":%.1f,\"sent\":%d,\"ok\":%d,\"hits\":%d," +
+                "\"misses\":%d,\"stored\":%d,\"errors\":%d,\"timeouts\":%d,\"latency_us\":{\"p50\":%.1f,\"p90\":%.1f," +
+                "\"p99\":%.1f,\"p99_9\":%.1f,\"max\":%.1f}}", r.protocol(), r.requestsPerSecond(elapsedNs), r.sent(),
+                r.ok(), r.hits(), r.misses(), r.stored(), r.errors(), r.timeouts(), h.getValueAtPercentile(50) / 1e3,
+                h.getValueAtPercentile(90) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3,
+                h.getMaxValue() / 1e3));
+        }
+        return sb.append("}\n").toString();
     }
 
     /** Convenience for a PrintStream. */

@@ -54,6 +54,9 @@ class LoadGeneratorTest
             final StringWriter summary = new StringWriter();
             report.print(new PrintWriter(summary));
             assertTrue(summary.toString().contains("latency (us)"), summary.toString());
+            final String json = report.toJson();
+            assertTrue(json.startsWith("{\"elapsed_s\":") && json.contains("\"udp\":{\"requests_per_s\":") &&
+                json.contains("\"sent\":" + report.tcp().sent() + ","), json);
         }
     }
 
