@@ -152,10 +152,10 @@ final class ClientCommands
 
     @Command(name = "mc",
         description = {"Raw mode: send memcached request lines and print the raw replies.",
-            "Lines come from the arguments (one per argument) or, with none, from standard input;",
-            "each is sent with CRLF. A storage command's data block is the next line, e.g.",
+            "Lines come from the arguments (one each) or, with none, from standard input,",
+            "and are sent with CRLF; a storage command's data block is the next line:",
             "  wirekv mc 'set k 0 0 5' hello 'get k'",
-            "Over TCP an 'mn' is sent last and replies are read up to its MN, so noreply works."})
+            "An 'mn' is sent last and replies are read up to its MN, so noreply works."})
     static final class Mc implements Callable<Integer>
     {
         @Spec
