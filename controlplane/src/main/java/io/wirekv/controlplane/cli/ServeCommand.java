@@ -1,0 +1,183 @@
+package io.wirekv.controlplane.cli;
+
+import io.wirekv.controlplane.config.ConcludedConfig;
+import io.wirekv.controlplane.config.ConfigKey;
+import io.wirekv.controlplane.config.ConfigLoader;
+import io.wirekv.controlplane.config.ConfigValidator;
+import io.wirekv.controlplane.config.Machine;
+import io.wirekv.controlplane.config.Setting;
+import io.wirekv.dataplane.server.WirekvServer;
+import org.agrona.concurrent.SystemEpochClock;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code wirekv serve}: concludes the configuration (defaults, then the file, then flags),
+ * validates every key before any thread starts, prints it, starts the server and serves until
+ * SIGTERM or SIGINT, when a shutdown hook closes the server.
+ */
+@Command(name = "serve", sortOptions = false,
+    description = {"Run the appliance in the foreground until SIGTERM or SIGINT.",
+        "Settings come from the defaults, then --config FILE, then flags (flags",
+        "win). Every setting is checked before anything starts, and the concluded",
+        "configuration is printed with where each value came from."})
+final class ServeCommand implements Callable<Integer>
+{
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    HelpOption help;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "configuration file (key = value lines; see wirekv.conf.sample)")
+    Path configFile;
+
+    @Option(names = "--listen", paramLabel = "ADDR", description = "IPv4 address to serve on (listen; default 127.0.0.1)")
+    String listen;
+
+    @Option(names = "--port", paramLabel = "N", description = "UDP and TCP port, 0 = any free port (port; default 11211)")
+    String port;
+
+    @Option(names = "--backend", paramLabel = "kernel|xdp|dpdk", description = "UDP packet I/O (backend; default kernel)")
+    String backend;
+
+    @Option(names = "--memory", paramLabel = "SIZE", description = "table memory, e.g. 64m, 4g (memory; default 64m)")
+    String memory;
+
+    @Option(names = "--lcores", paramLabel = "N", description = "UDP lcore threads (lcores; default 1)")
+    String lcores;
+
+    @Option(names = "--cpus", paramLabel = "LIST", description = "cpu per lcore, e.g. 2,3 or 2-5 (cpus; default: not pinned)")
+    String cpus;
+
+    @Option(names = "--writers", paramLabel = "N", description = "writer threads (writers; default 1)")
+    String writers;
+
+    @Option(names = "--tcp-threads", paramLabel = "N", description = "TCP threads, 0 = no TCP (tcp.threads; default 1)")
+    String tcpThreads;
+
+    @Option(names = "--partitions", paramLabel = "N", description = "table partitions, a power of two >= writers (partitions; default 16)")
+    String partitions;
+
+    @Option(names = "--mode", paramLabel = "cache|store", description = "evict when full, or refuse writes (mode; default cache)")
+    String mode;
+
+    @Option(names = "--item-size-max", paramLabel = "SIZE", description = "largest item (item.size.max; default 1m)")
+    String itemSizeMax;
+
+    @Option(names = "--idle", paramLabel = "busy-spin|backoff", description = "idle strategy of lcores and writers (idle; default backoff)")
+    String idle;
+
+    @Option(names = "--instance", paramLabel = "NAME", description = "instance name (instance; default 'default')")
+    String instance;
+
+    @Option(names = "--no-hugepages", description = "do not use hugepages for table memory (hugepages = false)")
+    boolean noHugepages;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "set any configuration key, e.g. --set udp.max.payload=1400")
+    List<String> sets;
+
+    @Option(names = "--check", description = "validate and print the configuration, then exit without serving")
+    boolean check;
+
+    @Override
+    public Integer call() throws InterruptedException
+    {
+        final ConcludedConfig concluded = ConfigValidator.validate(settings(), Machine.current());
+        final PrintWriter out = spec.commandLine().getOut();
+        out.print(concluded.describe());
+        out.flush();
+        if (check)
+        {
+            out.println("configuration OK");
+            return 0;
+        }
+
+        final WirekvServer server;
+        try
+        {
+            server = WirekvServer.start(concluded.config(), SystemEpochClock.INSTANCE, System.out);
+        }
+        catch (final RuntimeException ex)
+        {
+            WirekvCli.debug(ex);
+            throw new UserException("cannot start the server: " + ex.getMessage());
+        }
+        final Thread hook = new Thread(() -> closeOnSignal(server, System.out), "wirekv-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.println("wirekv: serving udp " + concluded.config().listenAddress() + ":" + server.udpPort() +
+            (server.tcpPort() < 0 ? ", tcp disabled" : ", tcp " + concluded.config().listenAddress() + ":" + server.tcpPort()) +
+            "; stop with SIGTERM or Ctrl-C");
+        out.flush();
+        server.awaitShutdown();
+        return 0;
+    }
+
+    private static void closeOnSignal(final WirekvServer server, final PrintStream log)
+    {
+        log.println("wirekv: shutting down");
+        server.close();
+        log.println("wirekv: stopped");
+        log.flush();
+    }
+
+    /** File settings overlaid by flags; each remembers where it came from. */
+    Map<String, Setting> settings()
+    {
+        final Map<String, Setting> settings = new LinkedHashMap<>();
+        if (configFile != null)
+        {
+            settings.putAll(ConfigLoader.load(configFile));
+        }
+        flag(settings, ConfigKey.LISTEN, listen);
+        flag(settings, ConfigKey.PORT, port);
+        flag(settings, ConfigKey.BACKEND, backend);
+        flag(settings, ConfigKey.MEMORY, memory);
+        flag(settings, ConfigKey.LCORES, lcores);
+        flag(settings, ConfigKey.CPUS, cpus);
+        flag(settings, ConfigKey.WRITERS, writers);
+        flag(settings, ConfigKey.TCP_THREADS, tcpThreads);
+        flag(settings, ConfigKey.PARTITIONS, partitions);
+        flag(settings, ConfigKey.MODE, mode);
+        flag(settings, ConfigKey.ITEM_SIZE_MAX, itemSizeMax);
+        flag(settings, ConfigKey.IDLE, idle);
+        flag(settings, ConfigKey.INSTANCE, instance);
+        if (noHugepages)
+        {
+            flag(settings, ConfigKey.HUGEPAGES, "false");
+        }
+        if (sets != null)
+        {
+            for (final String s : sets)
+            {
+                final int eq = s.indexOf('=');
+                if (eq <= 0)
+                {
+                    throw new UserException("--set " + s + ": expected KEY=VALUE, e.g. --set udp.max.payload=1400");
+                }
+                final String key = s.substring(0, eq).trim();
+                settings.put(key, new Setting(key, s.substring(eq + 1).trim(), "--set " + key));
+            }
+        }
+        return settings;
+    }
+
+    private static void flag(final Map<String, Setting> settings, final ConfigKey key, final String value)
+    {
+        if (value != null)
+        {
+            settings.put(key.key(), new Setting(key.key(), value.trim(), key.flag()));
+        }
+    }
+}

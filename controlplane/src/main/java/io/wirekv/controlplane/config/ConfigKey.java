@@ -1,0 +1,173 @@
+package io.wirekv.controlplane.config;
+
+import io.wirekv.dataplane.server.ServerConfig;
+
+import java.util.Locale;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Every key the configuration file accepts, with the {@code serve} flag that overrides it, its
+ * default (read from {@link ServerConfig#defaults()}, so the two never drift apart) and a
+ * one-line description. The order is the order of the sample file and of the start-up report.
+ */
+public enum ConfigKey
+{
+    INSTANCE("instance", "--instance", "name of this instance (CnC file, logs); letters, digits, '.', '_', '-'",
+        ServerConfig::instanceName),
+    LISTEN("listen", "--listen", "IPv4 address to serve UDP and TCP on; 0.0.0.0 = every interface",
+        ServerConfig::listenAddress),
+    PORT("port", "--port", "UDP and TCP port, like memcached's -p/-U; 0 picks a free port",
+        c -> Integer.toString(c.port())),
+    BACKEND("backend", "--backend", "UDP packet I/O: kernel (sockets); xdp and dpdk come with kernel bypass",
+        c -> c.backend().name().toLowerCase(Locale.ROOT)),
+    MEMORY("memory", "--memory", "table memory budget, e.g. 64m, 4g",
+        c -> Sizes.format(c.memoryBytes())),
+    MODE("mode", "--mode", "cache (evict cold items when full) or store (refuse writes when full)",
+        c -> c.memoryMode().name().toLowerCase(Locale.ROOT)),
+    ITEM_SIZE_MAX("item.size.max", "--item-size-max", "largest item (key + value), 1k..1g and at most memory",
+        c -> Sizes.format(c.itemSizeMaxBytes())),
+    LCORES("lcores", "--lcores", "UDP lcore threads, each with its own socket (SO_REUSEPORT)",
+        c -> Integer.toString(c.lcores())),
+    CPUS("cpus", "--cpus", "CPU per lcore, e.g. 2,3 or 2-5; one per lcore; empty = do not pin",
+        c -> c.lcoreCpus().stream().map(String::valueOf).collect(Collectors.joining(","))),
+    WRITERS("writers", "--writers", "writer threads; partition p belongs to writer p % writers",
+        c -> Integer.toString(c.writers())),
+    PARTITIONS("partitions", "--partitions", "table partitions: a power of two, at least writers",
+        c -> Integer.toString(c.partitions())),
+    TCP_THREADS("tcp.threads", "--tcp-threads", "threads serving TCP; 0 disables TCP",
+        c -> Integer.toString(c.tcpThreads())),
+    UDP_MAX_PAYLOAD("udp.max.payload", null, "largest reply datagram payload in bytes, frame header included, 64..65507",
+        c -> Integer.toString(c.udpMaxPayloadBytes())),
+    BURST_SIZE("burst.size", null, "datagrams per recvmmsg/sendmmsg batch, 1..1024",
+        c -> Integer.toString(c.burstSize())),
+    UDP_SLOTS("udp.slots", null, "datagrams an lcore can hold while their writes are in flight, at least burst.size",
+        c -> Integer.toString(c.udpSlotsPerLcore())),
+    IDLE("idle", "--idle", "what idle lcores and writers do: busy-spin (production) or backoff (shared machines)",
+        c -> c.idle() == ServerConfig.IdleMode.BUSY_SPIN ? "busy-spin" : "backoff"),
+    HUGEPAGES("hugepages", "--no-hugepages", "back table memory with hugepages where reserved: true or false",
+        c -> Boolean.toString(c.preferHugepages()));
+
+    private final String key;
+    private final String flag;
+    private final String description;
+    private final Function<ServerConfig, String> valueOf;
+
+    ConfigKey(final String key, final String flag, final String description, final Function<ServerConfig, String> valueOf)
+    {
+        this.key = key;
+        this.flag = flag;
+        this.description = description;
+        this.valueOf = valueOf;
+    }
+
+    /** The name used in the configuration file, e.g. {@code tcp.threads}. */
+    public String key()
+    {
+        return key;
+    }
+
+    /** The {@code serve} flag that overrides it, or null when only the file (or --set) sets it. */
+    public String flag()
+    {
+        return flag;
+    }
+
+    public String description()
+    {
+        return description;
+    }
+
+    /** This key's value in {@code config}, written as the file would write it. */
+    public String valueIn(final ServerConfig config)
+    {
+        return valueOf.apply(config);
+    }
+
+    /** The embedded default, as the file would write it. */
+    public String defaultValue()
+    {
+        return valueIn(ServerConfig.defaults());
+    }
+
+    /** @return the key named {@code name}, or null. */
+    public static ConfigKey byKey(final String name)
+    {
+        for (final ConfigKey k : values())
+        {
+            if (k.key.equals(name))
+            {
+                return k;
+            }
+        }
+        return null;
+    }
+
+    /** All keys, comma-separated, in file order. */
+    public static String validKeys()
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (final ConfigKey k : values())
+        {
+            if (!sb.isEmpty())
+            {
+                sb.append(", ");
+            }
+            sb.append(k.key);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The closest valid key to a misspelt one ({@code tcp_threads}, {@code partition}), or null
+     * when nothing is close.
+     */
+    public static String suggest(final String unknown)
+    {
+        final String normalized = unknown.toLowerCase(Locale.ROOT).replace('_', '.').replace('-', '.');
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (final ConfigKey k : values())
+        {
+            if (k.key.equals(normalized))
+            {
+                return k.key;
+            }
+            final int d = distance(normalized, k.key);
+            if (d < bestDistance)
+            {
+                bestDistance = d;
+                best = k.key;
+            }
+        }
+        for (final ConfigKey k : values())
+        {
+            if (normalized.length() >= 3 && (k.key.startsWith(normalized) || normalized.startsWith(k.key)))
+            {
+                return k.key;
+            }
+        }
+        return bestDistance <= Math.max(2, normalized.length() / 3) ? best : null;
+    }
+
+    private static int distance(final String a, final String b)
+    {
+        final int[] prev = new int[b.length() + 1];
+        final int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++)
+        {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++)
+        {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++)
+            {
+                final int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            System.arraycopy(cur, 0, prev, 0, cur.length);
+        }
+        return prev[b.length()];
+    }
+}

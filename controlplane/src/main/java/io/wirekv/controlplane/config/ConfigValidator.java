@@ -1,0 +1,360 @@
+package io.wirekv.controlplane.config;
+
+import io.wirekv.dataplane.server.ServerConfig;
+import io.wirekv.dataplane.server.ServerConfig.Backend;
+import io.wirekv.dataplane.server.ServerConfig.IdleMode;
+import io.wirekv.dataplane.table.MemoryMode;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns raw settings (defaults, overlaid by the file, overlaid by flags) into a
+ * {@link ServerConfig}, checking every key and every constraint between keys before any thread
+ * starts. All problems are collected and reported together; each message reads
+ * {@code key = value: what is wrong, and the fix (where it was set)}, e.g.
+ * {@code partitions = 12: must be a power of two, e.g. 16 (wirekv.conf line 7)}.
+ */
+public final class ConfigValidator
+{
+    /** Backends this build can run; the kernel-bypass work adds XDP and DPDK here. */
+    public static final Set<Backend> AVAILABLE_BACKENDS = EnumSet.of(Backend.KERNEL);
+
+    static final long MIN_MEMORY_BYTES = 1L << 20;
+    static final long MIN_ITEM_SIZE_BYTES = 1L << 10;
+    static final long MAX_ITEM_SIZE_BYTES = 1L << 30;
+    static final int MIN_UDP_PAYLOAD = 64;
+    static final int MAX_UDP_PAYLOAD = 65507;
+    static final int MAX_BURST = 1024;
+    static final int MAX_UDP_SLOTS = 65536;
+    static final int MAX_LCORES = 1024;
+    static final int MAX_WRITERS = 1024;
+    static final int MAX_TCP_THREADS = 1024;
+    static final int MAX_PARTITIONS = 1 << 16;
+
+    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+    private static final Pattern INSTANCE = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}");
+
+    private final Machine machine;
+    private final List<String> problems = new ArrayList<>();
+    private final Map<ConfigKey, Setting> settings = new EnumMap<>(ConfigKey.class);
+
+    private ConfigValidator(final Machine machine)
+    {
+        this.machine = machine;
+    }
+
+    /**
+     * @param overrides settings by key (file, then flags, already merged; later wins); keys
+     *                  missing here take their default.
+     * @param machine   CPUs and memory to check against.
+     * @return the validated configuration and where each value came from.
+     * @throws ConfigException listing every problem.
+     */
+    public static ConcludedConfig validate(final Map<String, Setting> overrides, final Machine machine)
+    {
+        return new ConfigValidator(machine).run(overrides);
+    }
+
+    private ConcludedConfig run(final Map<String, Setting> overrides)
+    {
+        for (final ConfigKey key : ConfigKey.values())
+        {
+            settings.put(key, new Setting(key.key(), key.defaultValue(), Setting.DEFAULT_ORIGIN));
+        }
+        for (final Map.Entry<String, Setting> e : overrides.entrySet())
+        {
+            final ConfigKey key = ConfigKey.byKey(e.getKey());
+            if (key == null)
+            {
+                problems.add(ConfigLoader.unknownKey(e.getKey(), e.getValue().origin()));
+                continue;
+            }
+            settings.put(key, e.getValue());
+        }
+
+        final String instance = value(ConfigKey.INSTANCE);
+        if (!INSTANCE.matcher(instance).matches())
+        {
+            fail(ConfigKey.INSTANCE, "must be 1 to 64 letters, digits, '.', '_' or '-', not starting with '.', e.g. default");
+        }
+        final String listen = value(ConfigKey.LISTEN);
+        if (!isIpv4(listen))
+        {
+            fail(ConfigKey.LISTEN, "must be an IPv4 address such as 127.0.0.1, or 0.0.0.0 for every interface");
+        }
+        final int port = intIn(ConfigKey.PORT, 0, 65535, "; 0 picks a free port");
+        final Backend backend = backend();
+        final long memory = memory();
+        final MemoryMode mode = choice(ConfigKey.MODE, MemoryMode.class, "cache or store");
+        final long itemSizeMax = itemSizeMax();
+        final int lcores = intIn(ConfigKey.LCORES, 1, MAX_LCORES, "");
+        final List<Integer> cpus = cpus(lcores);
+        final int writers = intIn(ConfigKey.WRITERS, 1, MAX_WRITERS, "");
+        final int partitions = partitions(writers);
+        final int tcpThreads = intIn(ConfigKey.TCP_THREADS, 0, MAX_TCP_THREADS, "; 0 disables TCP");
+        final int udpMaxPayload = intIn(ConfigKey.UDP_MAX_PAYLOAD, MIN_UDP_PAYLOAD, MAX_UDP_PAYLOAD, "");
+        final int burst = intIn(ConfigKey.BURST_SIZE, 1, MAX_BURST, "");
+        final int slots = intIn(ConfigKey.UDP_SLOTS, 1, MAX_UDP_SLOTS, "");
+        if (slots > 0 && burst > 0 && slots < burst)
+        {
+            fail(ConfigKey.UDP_SLOTS, "must be at least burst.size (" + burst + "); raise udp.slots to " + burst +
+                " or lower burst.size");
+        }
+        final IdleMode idle = idle();
+        final Boolean hugepages = bool(ConfigKey.HUGEPAGES);
+
+        if (memory > 0 && itemSizeMax > 0 && itemSizeMax > memory)
+        {
+            fail(ConfigKey.ITEM_SIZE_MAX, "must not exceed memory (" + Sizes.format(memory) +
+                "); lower item.size.max or raise memory");
+        }
+
+        if (!problems.isEmpty())
+        {
+            throw new ConfigException(problems);
+        }
+        final ServerConfig config = new ServerConfig(
+            instance, listen, port, backend, lcores, cpus, writers, tcpThreads, partitions, memory, mode,
+            (int)itemSizeMax, udpMaxPayload, burst, slots, idle, hugepages);
+        final Map<ConfigKey, String> origins = new EnumMap<>(ConfigKey.class);
+        settings.forEach((k, s) -> origins.put(k, s.origin()));
+        return new ConcludedConfig(config, origins);
+    }
+
+    private String value(final ConfigKey key)
+    {
+        return settings.get(key).value();
+    }
+
+    private void fail(final ConfigKey key, final String why)
+    {
+        final Setting s = settings.get(key);
+        problems.add(key.key() + " = " + s.value() + ": " + why + (s.isDefault() ? "" : " (" + s.origin() + ")"));
+    }
+
+    private int intIn(final ConfigKey key, final int min, final int max, final String hint)
+    {
+        final String text = value(key);
+        try
+        {
+            final long v = Long.parseLong(text);
+            if (v >= min && v <= max)
+            {
+                return (int)v;
+            }
+        }
+        catch (final NumberFormatException ignore)
+        {
+            // reported below
+        }
+        fail(key, "must be a whole number from " + min + " to " + max + hint);
+        return -1;
+    }
+
+    private static boolean isIpv4(final String text)
+    {
+        final var m = IPV4.matcher(text);
+        if (!m.matches())
+        {
+            return false;
+        }
+        for (int i = 1; i <= 4; i++)
+        {
+            if (Integer.parseInt(m.group(i)) > 255)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Backend backend()
+    {
+        final Backend backend = choice(ConfigKey.BACKEND, Backend.class, "kernel, xdp or dpdk");
+        if (backend != null && !AVAILABLE_BACKENDS.contains(backend))
+        {
+            final String name = backend.name().toLowerCase(Locale.ROOT);
+            fail(ConfigKey.BACKEND, "backend '" + name + "' is not available in this build yet; use --backend kernel");
+        }
+        return backend;
+    }
+
+    private <E extends Enum<E>> E choice(final ConfigKey key, final Class<E> type, final String allowed)
+    {
+        final String text = value(key).toUpperCase(Locale.ROOT).replace('-', '_');
+        for (final E e : type.getEnumConstants())
+        {
+            if (e.name().equals(text))
+            {
+                return e;
+            }
+        }
+        fail(key, "must be " + allowed);
+        return null;
+    }
+
+    private IdleMode idle()
+    {
+        return choice(ConfigKey.IDLE, IdleMode.class, "busy-spin or backoff");
+    }
+
+    private Boolean bool(final ConfigKey key)
+    {
+        switch (value(key).toLowerCase(Locale.ROOT))
+        {
+            case "true", "yes", "on" ->
+            {
+                return Boolean.TRUE;
+            }
+            case "false", "no", "off" ->
+            {
+                return Boolean.FALSE;
+            }
+            default ->
+            {
+                fail(key, "must be true or false");
+                return null;
+            }
+        }
+    }
+
+    private long memory()
+    {
+        final long bytes = Sizes.parse(value(ConfigKey.MEMORY));
+        if (bytes < 0)
+        {
+            fail(ConfigKey.MEMORY, "not a size; write bytes or a number with k, m or g, e.g. 64m");
+        }
+        else if (bytes < MIN_MEMORY_BYTES)
+        {
+            fail(ConfigKey.MEMORY, "must be at least 1m");
+        }
+        else if (bytes > machine.totalMemoryBytes())
+        {
+            fail(ConfigKey.MEMORY, "exceeds this machine's memory (" + (machine.totalMemoryBytes() >> 20) +
+                "m); use less, e.g. " + Sizes.format(Math.max(MIN_MEMORY_BYTES, (machine.totalMemoryBytes() / 2) >> 20 << 20)));
+        }
+        else
+        {
+            return bytes;
+        }
+        return -1;
+    }
+
+    private long itemSizeMax()
+    {
+        final long bytes = Sizes.parse(value(ConfigKey.ITEM_SIZE_MAX));
+        if (bytes < 0)
+        {
+            fail(ConfigKey.ITEM_SIZE_MAX, "not a size; write bytes or a number with k, m or g, e.g. 1m");
+        }
+        else if (bytes < MIN_ITEM_SIZE_BYTES || bytes > MAX_ITEM_SIZE_BYTES)
+        {
+            fail(ConfigKey.ITEM_SIZE_MAX, "must be between 1k and 1g, e.g. 1m");
+        }
+        else
+        {
+            return bytes;
+        }
+        return -1;
+    }
+
+    private List<Integer> cpus(final int lcores)
+    {
+        final String text = value(ConfigKey.CPUS);
+        if (text.isEmpty())
+        {
+            return List.of();
+        }
+        final List<Integer> cpus = new ArrayList<>();
+        for (final String part : text.split(",", -1))
+        {
+            final String p = part.trim();
+            final int dash = p.indexOf('-');
+            try
+            {
+                if (dash > 0)
+                {
+                    final int from = Integer.parseInt(p.substring(0, dash).trim());
+                    final int to = Integer.parseInt(p.substring(dash + 1).trim());
+                    if (from < 0 || to < from || to - from > MAX_LCORES)
+                    {
+                        throw new NumberFormatException(p);
+                    }
+                    for (int c = from; c <= to; c++)
+                    {
+                        cpus.add(c);
+                    }
+                }
+                else
+                {
+                    final int c = Integer.parseInt(p);
+                    if (c < 0)
+                    {
+                        throw new NumberFormatException(p);
+                    }
+                    cpus.add(c);
+                }
+            }
+            catch (final NumberFormatException ex)
+            {
+                fail(ConfigKey.CPUS, "must be a list of cpu ids such as 2,3 or 2-5");
+                return List.of();
+            }
+        }
+        final int available = machine.availableProcessors();
+        for (int i = 0; i < cpus.size(); i++)
+        {
+            final int c = cpus.get(i);
+            if (c >= available)
+            {
+                fail(ConfigKey.CPUS, "cpu " + c + " does not exist; this machine has cpus 0-" + (available - 1));
+                return List.of();
+            }
+            if (cpus.indexOf(c) != i)
+            {
+                fail(ConfigKey.CPUS, "cpu " + c + " is listed twice; give each lcore its own cpu");
+                return List.of();
+            }
+        }
+        if (lcores > 0 && cpus.size() != lcores)
+        {
+            fail(ConfigKey.CPUS, "lists " + cpus.size() + " cpu" + (cpus.size() == 1 ? "" : "s") + " but lcores = " +
+                lcores + "; give exactly one cpu per lcore, or leave cpus empty to not pin");
+            return List.of();
+        }
+        return List.copyOf(cpus);
+    }
+
+    private int partitions(final int writers)
+    {
+        final int partitions = intIn(ConfigKey.PARTITIONS, 1, MAX_PARTITIONS, "");
+        if (partitions < 0)
+        {
+            return partitions;
+        }
+        if (Integer.bitCount(partitions) != 1)
+        {
+            final int suggestion = Math.max(Integer.highestOneBit(partitions) << 1, writers > 0 ? ceilPow2(writers) : 1);
+            fail(ConfigKey.PARTITIONS, "must be a power of two, e.g. " + suggestion);
+        }
+        else if (writers > 0 && partitions < writers)
+        {
+            fail(ConfigKey.PARTITIONS, "must be at least writers (" + writers + "), e.g. " + ceilPow2(writers) +
+                "; or lower writers");
+        }
+        return partitions;
+    }
+
+    private static int ceilPow2(final int n)
+    {
+        return n <= 1 ? 1 : Integer.highestOneBit(n - 1) << 1;
+    }
+}

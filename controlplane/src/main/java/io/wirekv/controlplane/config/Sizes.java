@@ -1,0 +1,89 @@
+package io.wirekv.controlplane.config;
+
+import java.util.Locale;
+
+/**
+ * Parses and prints byte sizes the way operators write them: {@code 64m}, {@code 1g},
+ * {@code 1024k}, {@code 512} (bytes). Suffixes are binary (k = 1024) and case-insensitive;
+ * {@code kb}, {@code mib} and friends are accepted too.
+ */
+public final class Sizes
+{
+    private Sizes()
+    {
+    }
+
+    /**
+     * @return the size in bytes, or -1 when {@code text} is not a size (no exception, so the
+     * validator can word the error with the key's name).
+     */
+    public static long parse(final String text)
+    {
+        if (text == null)
+        {
+            return -1;
+        }
+        String s = text.trim().toLowerCase(Locale.ROOT);
+        if (s.endsWith("ib"))
+        {
+            s = s.substring(0, s.length() - 2);
+        }
+        else if (s.endsWith("b"))
+        {
+            s = s.substring(0, s.length() - 1);
+        }
+        if (s.isEmpty())
+        {
+            return -1;
+        }
+        long multiplier = 1;
+        final char last = s.charAt(s.length() - 1);
+        switch (last)
+        {
+            case 'k' -> multiplier = 1L << 10;
+            case 'm' -> multiplier = 1L << 20;
+            case 'g' -> multiplier = 1L << 30;
+            case 't' -> multiplier = 1L << 40;
+            default ->
+            {
+            }
+        }
+        if (multiplier != 1)
+        {
+            s = s.substring(0, s.length() - 1).trim();
+        }
+        if (s.isEmpty() || s.length() > 18)
+        {
+            return -1;
+        }
+        for (int i = 0; i < s.length(); i++)
+        {
+            if (!Character.isDigit(s.charAt(i)))
+            {
+                return -1;
+            }
+        }
+        final long number = Long.parseLong(s);
+        if (number > Long.MAX_VALUE / multiplier)
+        {
+            return -1;
+        }
+        return number * multiplier;
+    }
+
+    /** The shortest exact form: {@code 64m} for 67108864, {@code 1000} for 1000. */
+    public static String format(final long bytes)
+    {
+        final String[] units = {"t", "g", "m", "k"};
+        final int[] shifts = {40, 30, 20, 10};
+        for (int i = 0; i < units.length; i++)
+        {
+            final long unit = 1L << shifts[i];
+            if (bytes >= unit && bytes % unit == 0)
+            {
+                return (bytes / unit) + units[i];
+            }
+        }
+        return Long.toString(bytes);
+    }
+}

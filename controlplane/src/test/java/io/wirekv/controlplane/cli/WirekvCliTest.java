@@ -1,0 +1,183 @@
+package io.wirekv.controlplane.cli;
+
+import io.wirekv.controlplane.MemcachedProcess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class WirekvCliTest
+{
+    private record Run(int code, String out, String err)
+    {
+    }
+
+    private static Run run(final String... args)
+    {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final int code = WirekvCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void shouldListEveryCommandInTopLevelHelp()
+    {
+        final Run r = run("--help");
+        assertEquals(0, r.code());
+        for (final String command : new String[] {"serve", "get", "set", "delete", "mc", "demo", "help"})
+        {
+            assertTrue(r.out().contains("\n  " + command + " "), command + " in\n" + r.out());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"serve", "get", "set", "delete", "mc", "demo"})
+    void shouldPrintHelpForEveryCommand(final String command)
+    {
+        final Run r = run(command, "--help");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("Usage: wirekv " + command), r.out());
+        assertTrue(r.out().contains("--help"), r.out());
+        if (!command.equals("serve") && !command.equals("demo"))
+        {
+            assertTrue(r.out().contains("--server") && r.out().contains("--udp"), r.out());
+        }
+    }
+
+    @Test
+    void shouldShowEveryServeFlagInItsHelp()
+    {
+        final String help = run("serve", "--help").out();
+        for (final String flag : new String[] {"--config", "--listen", "--port", "--backend", "--memory", "--lcores",
+            "--cpus", "--writers", "--tcp-threads", "--partitions", "--mode", "--item-size-max", "--idle", "--instance",
+            "--no-hugepages", "--set", "--check"})
+        {
+            assertTrue(help.contains(flag), flag);
+        }
+    }
+
+    @Test
+    void shouldFailWithUsageForAnUnknownOption()
+    {
+        final Run r = run("serve", "--bogus");
+        assertEquals(2, r.code());
+        assertEquals("wirekv: Unknown option: '--bogus'\nTry 'wirekv serve --help'.\n", r.err().replace("\r", ""));
+    }
+
+    @Test
+    void shouldPrintTheConcludedConfigurationWithFlagsOverridingTheFile(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("w.conf");
+        Files.writeString(file, "port = 20001\npartitions = 32\n");
+
+        final Run r = run("serve", "--config", file.toString(), "--port", "0", "--set", "burst.size=8", "--check");
+
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("port             = 0                (--port)"), r.out());
+        assertTrue(r.out().contains("partitions       = 32               (" + file + " line 2)"), r.out());
+        assertTrue(r.out().contains("burst.size       = 8                (--set burst.size)"), r.out());
+        assertTrue(r.out().contains("configuration OK"), r.out());
+    }
+
+    @Test
+    void shouldRefuseABadConfigurationWithOneLinePerProblemAndNoStackTrace(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("w.conf");
+        Files.writeString(file, "partitions = 12\n");
+
+        final Run r = run("serve", "--config", file.toString(), "--backend", "dpdk");
+
+        assertEquals(1, r.code());
+        assertEquals("wirekv: backend = dpdk: backend 'dpdk' is not available in this build yet; use --backend kernel " +
+            "(--backend)\nwirekv: partitions = 12: must be a power of two, e.g. 16 (" + file + " line 1)\n",
+            r.err().replace("\r", ""));
+        assertFalse(r.out().contains("configuration:"), "nothing is printed as concluded");
+    }
+
+    @Test
+    void shouldRefuseAMissingConfigFile(@TempDir final Path dir)
+    {
+        final Run r = run("serve", "--config", dir.resolve("none.conf").toString());
+        assertEquals(1, r.code());
+        assertEquals("wirekv: cannot read config file " + dir.resolve("none.conf") + ": no such file\n",
+            r.err().replace("\r", ""));
+    }
+
+    @Test
+    void shouldSayWhenTheServerIsNotRunning() throws Exception
+    {
+        final int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            port = s.getLocalPort();
+        }
+        final Run r = run("get", "k", "--server", "127.0.0.1:" + port);
+        assertEquals(1, r.code());
+        assertEquals("wirekv: cannot connect to 127.0.0.1:" + port + " over TCP: connection refused — is `wirekv serve` " +
+            "running?\n", r.err().replace("\r", ""));
+    }
+
+    @Test
+    void shouldRejectABadServerAddress()
+    {
+        final Run r = run("get", "k", "--server", "localhost:99999");
+        assertEquals(1, r.code());
+        assertEquals("wirekv: --server 'localhost:99999' is not HOST:PORT; the port must be from 1 to 65535\n",
+            r.err().replace("\r", ""));
+    }
+
+    @Test
+    void shouldSetGetAndDeleteAgainstMemcachedOverTcpAndUdp() throws Exception
+    {
+        try (MemcachedProcess memcached = MemcachedProcess.start())
+        {
+            final String server = "127.0.0.1:" + memcached.port();
+            assertEquals(new Run(0, "STORED\n", ""), normalize(run("set", "cli", "v1", "--flags", "3", "--server", server)));
+            assertEquals(new Run(0, "v1\n", ""), normalize(run("get", "cli", "--server", server, "--udp")));
+            assertEquals(new Run(0, "VALUE cli 3 2\r\nv1\r\nEND\r\n", ""),
+                run("mc", "get cli", "--server", server, "--udp"));
+            assertEquals(new Run(0, "DELETED\n", ""), normalize(run("delete", "cli", "--server", server)));
+            assertEquals(new Run(1, "", "NOT_FOUND\n"), normalize(run("get", "cli", "--server", server)));
+            assertEquals(new Run(1, "", "NOT_FOUND\n"), normalize(run("delete", "cli", "--server", server, "--udp")));
+        }
+    }
+
+    @Test
+    void shouldRunTheDemoAgainstATargetServer() throws Exception
+    {
+        try (MemcachedProcess memcached = MemcachedProcess.start())
+        {
+            final Run r = run("demo", "--target", "127.0.0.1:" + memcached.port(), "--duration", "1s", "--keys", "100",
+                "--udp-threads", "1", "--tcp-threads", "1");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("warm-up: stored 100 keys"), r.out());
+            assertTrue(r.out().contains("summary over"), r.out());
+            assertTrue(r.out().contains("  udp ") && r.out().contains("  tcp "), r.out());
+        }
+    }
+
+    @Test
+    void shouldRejectABadDuration()
+    {
+        final Run r = run("demo", "--duration", "soon");
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("wirekv: Invalid value for option '--duration': 'soon' is not a duration"), r.err());
+    }
+
+    private static Run normalize(final Run r)
+    {
+        return new Run(r.code(), r.out().replace("\r\n", "\n"), r.err().replace("\r\n", "\n"));
+    }
+}

@@ -1,0 +1,283 @@
+package io.wirekv.controlplane.config;
+
+import io.wirekv.dataplane.server.ServerConfig;
+import io.wirekv.dataplane.table.MemoryMode;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigValidatorTest
+{
+    private static final Machine MACHINE = new Machine(4, 8L << 30);
+
+    private static ConcludedConfig validate(final String... keyValues)
+    {
+        final Map<String, Setting> settings = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2)
+        {
+            settings.put(keyValues[i], new Setting(keyValues[i], keyValues[i + 1], "test"));
+        }
+        return ConfigValidator.validate(settings, MACHINE);
+    }
+
+    private static void assertProblem(final String expected, final String... keyValues)
+    {
+        final ConfigException ex = assertThrows(ConfigException.class, () -> validate(keyValues));
+        assertEquals(List.of(expected), ex.problems());
+    }
+
+    @Test
+    void shouldConcludeTheEmbeddedDefaultsWhenNothingIsSet()
+    {
+        final ConcludedConfig c = validate();
+        assertEquals(ServerConfig.defaults(), c.config());
+        assertEquals(Setting.DEFAULT_ORIGIN, c.origins().get(ConfigKey.PORT));
+    }
+
+    @Test
+    void shouldApplyEveryKey()
+    {
+        final ServerConfig c = validate(
+            "instance", "cache-1", "listen", "0.0.0.0", "port", "0", "backend", "kernel", "memory", "1g",
+            "mode", "store", "item.size.max", "2m", "lcores", "2", "cpus", "2-3", "writers", "2", "partitions", "64",
+            "tcp.threads", "0", "udp.max.payload", "9000", "burst.size", "64", "udp.slots", "128", "idle", "busy-spin",
+            "hugepages", "false").config();
+        assertEquals(new ServerConfig("cache-1", "0.0.0.0", 0, ServerConfig.Backend.KERNEL, 2, List.of(2, 3), 2, 0, 64,
+            1L << 30, MemoryMode.STORE, 2 << 20, 9000, 64, 128, ServerConfig.IdleMode.BUSY_SPIN, false), c);
+    }
+
+    @Test
+    void shouldRecordWhereEachValueCameFrom()
+    {
+        final ConcludedConfig c = validate("port", "1234");
+        assertEquals("test", c.origins().get(ConfigKey.PORT));
+        assertTrue(c.describe().contains("port             = 1234             (test)"), c.describe());
+    }
+
+    @Test
+    void shouldRejectPartitionsThatAreNotAPowerOfTwo()
+    {
+        assertProblem("partitions = 12: must be a power of two, e.g. 16 (test)", "partitions", "12");
+    }
+
+    @Test
+    void shouldRejectFewerPartitionsThanWriters()
+    {
+        assertProblem("partitions = 4: must be at least writers (6), e.g. 8; or lower writers (test)",
+            "partitions", "4", "writers", "6");
+    }
+
+    @Test
+    void shouldRejectPartitionsOutOfRange()
+    {
+        assertProblem("partitions = 0: must be a whole number from 1 to 65536 (test)", "partitions", "0");
+        assertProblem("partitions = lots: must be a whole number from 1 to 65536 (test)", "partitions", "lots");
+    }
+
+    @Test
+    void shouldRejectAPortOutOfRange()
+    {
+        assertProblem("port = 65536: must be a whole number from 0 to 65535; 0 picks a free port (test)", "port", "65536");
+        assertProblem("port = -1: must be a whole number from 0 to 65535; 0 picks a free port (test)", "port", "-1");
+    }
+
+    @Test
+    void shouldRefuseBypassBackendsNotInThisBuild()
+    {
+        assertProblem("backend = dpdk: backend 'dpdk' is not available in this build yet; use --backend kernel (test)",
+            "backend", "dpdk");
+        assertProblem("backend = xdp: backend 'xdp' is not available in this build yet; use --backend kernel (test)",
+            "backend", "xdp");
+    }
+
+    @Test
+    void shouldRejectAnUnknownBackend()
+    {
+        assertProblem("backend = rdma: must be kernel, xdp or dpdk (test)", "backend", "rdma");
+    }
+
+    @Test
+    void shouldRejectAMemoryThatIsNotASize()
+    {
+        assertProblem("memory = 64x: not a size; write bytes or a number with k, m or g, e.g. 64m (test)", "memory", "64x");
+    }
+
+    @Test
+    void shouldRejectTooLittleMemory()
+    {
+        assertProblem("memory = 512k: must be at least 1m (test)", "memory", "512k");
+    }
+
+    @Test
+    void shouldRejectMoreMemoryThanTheMachineHas()
+    {
+        assertProblem("memory = 16g: exceeds this machine's memory (8192m); use less, e.g. 4g (test)", "memory", "16g");
+    }
+
+    @Test
+    void shouldRejectAnUnknownMode()
+    {
+        assertProblem("mode = lru: must be cache or store (test)", "mode", "lru");
+    }
+
+    @Test
+    void shouldRejectAnItemSizeOutOfRange()
+    {
+        assertProblem("item.size.max = 512: must be between 1k and 1g, e.g. 1m (test)", "item.size.max", "512");
+        assertProblem("item.size.max = 2g: must be between 1k and 1g, e.g. 1m (test)", "item.size.max", "2g");
+        assertProblem("item.size.max = big: not a size; write bytes or a number with k, m or g, e.g. 1m (test)",
+            "item.size.max", "big");
+    }
+
+    @Test
+    void shouldRejectAnItemSizeLargerThanMemory()
+    {
+        assertProblem("item.size.max = 4m: must not exceed memory (2m); lower item.size.max or raise memory (test)",
+            "item.size.max", "4m", "memory", "2m");
+    }
+
+    @Test
+    void shouldRejectZeroLcores()
+    {
+        assertProblem("lcores = 0: must be a whole number from 1 to 1024 (test)", "lcores", "0");
+    }
+
+    @Test
+    void shouldRejectCpusNotMatchingLcores()
+    {
+        assertProblem("cpus = 1,2: lists 2 cpus but lcores = 1; give exactly one cpu per lcore, or leave cpus empty " +
+            "to not pin (test)", "cpus", "1,2");
+    }
+
+    @Test
+    void shouldRejectACpuTheMachineDoesNotHave()
+    {
+        assertProblem("cpus = 2,7: cpu 7 does not exist; this machine has cpus 0-3 (test)", "cpus", "2,7", "lcores", "2");
+    }
+
+    @Test
+    void shouldRejectACpuListedTwice()
+    {
+        assertProblem("cpus = 1,1: cpu 1 is listed twice; give each lcore its own cpu (test)", "cpus", "1,1", "lcores", "2");
+    }
+
+    @Test
+    void shouldRejectACpuListThatDoesNotParse()
+    {
+        assertProblem("cpus = a,b: must be a list of cpu ids such as 2,3 or 2-5 (test)", "cpus", "a,b");
+        assertProblem("cpus = 3-1: must be a list of cpu ids such as 2,3 or 2-5 (test)", "cpus", "3-1");
+    }
+
+    @Test
+    void shouldRejectZeroWriters()
+    {
+        assertProblem("writers = 0: must be a whole number from 1 to 1024 (test)", "writers", "0");
+    }
+
+    @Test
+    void shouldRejectNegativeTcpThreads()
+    {
+        assertProblem("tcp.threads = -1: must be a whole number from 0 to 1024; 0 disables TCP (test)", "tcp.threads", "-1");
+    }
+
+    @Test
+    void shouldRejectAUdpPayloadOutOfRange()
+    {
+        assertProblem("udp.max.payload = 63: must be a whole number from 64 to 65507 (test)", "udp.max.payload", "63");
+        assertProblem("udp.max.payload = 65508: must be a whole number from 64 to 65507 (test)", "udp.max.payload", "65508");
+    }
+
+    @Test
+    void shouldRejectABurstOutOfRange()
+    {
+        assertProblem("burst.size = 0: must be a whole number from 1 to 1024 (test)", "burst.size", "0");
+        assertProblem("burst.size = 1025: must be a whole number from 1 to 1024 (test)", "burst.size", "1025");
+    }
+
+    @Test
+    void shouldRejectFewerUdpSlotsThanBurst()
+    {
+        assertProblem("udp.slots = 16: must be at least burst.size (32); raise udp.slots to 32 or lower burst.size (test)",
+            "udp.slots", "16");
+    }
+
+    @Test
+    void shouldRejectAnUnknownIdleMode()
+    {
+        assertProblem("idle = sleep: must be busy-spin or backoff (test)", "idle", "sleep");
+    }
+
+    @Test
+    void shouldRejectAHugepagesValueThatIsNotABoolean()
+    {
+        assertProblem("hugepages = maybe: must be true or false (test)", "hugepages", "maybe");
+    }
+
+    @Test
+    void shouldRejectABadInstanceName()
+    {
+        assertProblem("instance = ../etc: must be 1 to 64 letters, digits, '.', '_' or '-', not starting with '.', " +
+            "e.g. default (test)", "instance", "../etc");
+    }
+
+    @Test
+    void shouldRejectAListenAddressThatIsNotIpv4()
+    {
+        assertProblem("listen = 300.1.1.1: must be an IPv4 address such as 127.0.0.1, or 0.0.0.0 for every interface (test)",
+            "listen", "300.1.1.1");
+        assertProblem("listen = localhost: must be an IPv4 address such as 127.0.0.1, or 0.0.0.0 for every interface (test)",
+            "listen", "localhost");
+    }
+
+    @Test
+    void shouldRejectAnUnknownKeyFromFlags()
+    {
+        final ConfigException ex = assertThrows(ConfigException.class, () -> validate("udp.max.paylod", "1400"));
+        assertEquals(List.of("test: unknown key 'udp.max.paylod'; did you mean 'udp.max.payload'? Valid keys: " +
+            ConfigKey.validKeys()), ex.problems());
+    }
+
+    @Test
+    void shouldReportEveryBadKeyAtOnce()
+    {
+        final ConfigException ex = assertThrows(ConfigException.class,
+            () -> validate("port", "x", "partitions", "3", "idle", "nap", "backend", "dpdk"));
+        assertEquals(4, ex.problems().size());
+        assertTrue(ex.getMessage().contains("partitions = 3"), ex.getMessage());
+    }
+
+    @Test
+    void shouldAcceptBooleanSpellingsAndCaseInChoices()
+    {
+        final ServerConfig c = validate("hugepages", "off", "mode", "STORE", "backend", "Kernel").config();
+        assertEquals(false, c.preferHugepages());
+        assertEquals(MemoryMode.STORE, c.memoryMode());
+    }
+
+    @Test
+    void shouldShipASampleFileThatDocumentsEveryKeyAtItsDefault() throws Exception
+    {
+        final String sample;
+        try (InputStream in = getClass().getResourceAsStream("/wirekv.conf.sample"))
+        {
+            assertNotNull(in, "wirekv.conf.sample is on the classpath");
+            sample = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        final Map<String, Setting> settings = ConfigLoader.parse(sample, "wirekv.conf.sample");
+        assertEquals(ConfigKey.values().length, settings.size());
+        for (final ConfigKey key : ConfigKey.values())
+        {
+            assertEquals(key.defaultValue(), settings.get(key.key()).value(), key.key());
+        }
+        assertEquals(ServerConfig.defaults(), ConfigValidator.validate(settings, MACHINE).config());
+    }
+}
