@@ -65,9 +65,10 @@ caslap_tps() { # port
 }
 
 builtin_tps() { # port
-  taskset -c 1 "${root}/deploy/wirekv" demo --target "127.0.0.1:$1" --duration "${seconds}s" --udp-only \
-    --get-ratio 0.9 --key-size 16 --value-size 32 --json \
-    | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["udp"]["requestsPerSecond"]))'
+  taskset -c 1 "${root}/deploy/wirekv" demo --target "127.0.0.1:$1" --duration "${seconds}s" --tcp-threads 0 \
+    --udp-threads 1 --in-flight "${concurrency}" --get-ratio 0.9 --key-size 16 --value-size 32 \
+    --json "${work}/load.json" > "${work}/load.log" 2>&1
+  python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["udp"]["requests_per_s"]))' "${work}/load.json"
 }
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One running appliance: table, writer threads, UDP lcores and TCP threads, started from a
@@ -49,7 +50,7 @@ public final class WirekvServer implements AutoCloseable
     private final List<AgentRunner> lcoreRunners = new ArrayList<>();
     private final List<TcpAgent> tcpAgents = new ArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
-    private volatile boolean isClosed;
+    private final AtomicBoolean isClosed = new AtomicBoolean();
 
     private WirekvServer(final ServerConfig config, final EpochClock clock, final PrintStream log) throws IOException
     {
@@ -62,6 +63,22 @@ public final class WirekvServer implements AutoCloseable
         final int maxCommandBytes = config.itemSizeMaxBytes() + FRAMING_BYTES;
         this.rings = new WriteRings(readers, config.writers(), maxCommandBytes, maxCommandBytes);
 
+        try
+        {
+            startAgents(config, log, maxCommandBytes);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(runners); // a runner that never started closes its agent
+            CloseHelper.quietCloseAll(rings, table);
+            throw ex;
+        }
+    }
+
+    private void startAgents(final ServerConfig config, final PrintStream log, final int maxCommandBytes)
+        throws IOException
+    {
+        final int readers = config.lcores() + config.tcpThreads();
         final ProtocolSettings settings = new ProtocolSettings(
             config.itemSizeMaxBytes(), config.udpMaxPayloadBytes(), Version.VERSION);
         final ServerStats stats = new ServerStats(readers + config.writers());
@@ -171,11 +188,10 @@ public final class WirekvServer implements AutoCloseable
     @Override
     public void close()
     {
-        if (isClosed)
+        if (!isClosed.compareAndSet(false, true))
         {
-            return;
+            return; // the shutdown hook and the normal exit path may both close
         }
-        isClosed = true;
         // Readers first, so that no write is forwarded to a writer that has stopped.
         CloseHelper.closeAll(runners.reversed());
         CloseHelper.closeAll(rings, table);
