@@ -21,6 +21,13 @@ public final class UdpFrame
     public static final int COUNT_OFFSET = SEQUENCE_OFFSET + 2;
     public static final int RESERVED_OFFSET = COUNT_OFFSET + 2;
 
+    /**
+     * The only non-zero reserved value accepted: libmemcached's UDP clients (memcaslap among them)
+     * set the reserved field to 0x0100 ("support facebook memcached" in its ms_conn.c). memcached
+     * ignores the field altogether; wirekv drops any other non-zero value as malformed.
+     */
+    public static final short RESERVED_LIBMEMCACHED = 0x0100;
+
     private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private UdpFrame()
@@ -28,8 +35,9 @@ public final class UdpFrame
     }
 
     /**
-     * True if this is a request wirekv serves: at least a header, count 1, sequence 0, reserved 0.
-     * memcached 1.6 silently drops anything else (multi-datagram requests are not supported).
+     * True if this is a request wirekv serves: at least a header, count 1, sequence 0, reserved 0
+     * (or libmemcached's {@link #RESERVED_LIBMEMCACHED}). Anything else is counted and dropped
+     * (multi-datagram requests are not supported, as in memcached 1.6).
      */
     public static boolean isValidRequest(final MemorySegment datagram, final long offset, final int length)
     {
@@ -37,9 +45,10 @@ public final class UdpFrame
         {
             return false;
         }
+        final short reserved = datagram.get(SHORT_BE, offset + RESERVED_OFFSET);
         return datagram.get(SHORT_BE, offset + SEQUENCE_OFFSET) == 0 &&
             datagram.get(SHORT_BE, offset + COUNT_OFFSET) == 1 &&
-            datagram.get(SHORT_BE, offset + RESERVED_OFFSET) == 0;
+            (0 == reserved || RESERVED_LIBMEMCACHED == reserved);
     }
 
     public static int requestId(final MemorySegment datagram, final long offset)
