@@ -85,6 +85,10 @@ final class ServeCommand implements Callable<Integer>
     @Option(names = "--no-hugepages", description = "do not use hugepages for table memory (hugepages = false)")
     boolean noHugepages;
 
+    @Option(names = "--colocate", description = "run writers and TCP inside lcore 0's thread: one thread serves " +
+        "everything, for one-core machines (colocate = true)")
+    boolean colocate;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "set any configuration key, e.g. --set udp.max.payload=1400")
     List<String> sets;
 
@@ -156,6 +160,10 @@ final class ServeCommand implements Callable<Integer>
         if (noHugepages)
         {
             flag(settings, ConfigKey.HUGEPAGES, "false");
+        }
+        if (colocate)
+        {
+            flag(settings, ConfigKey.COLOCATE, "true");
         }
         if (sets != null)
         {

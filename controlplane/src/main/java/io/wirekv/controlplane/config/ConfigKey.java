@@ -46,7 +46,9 @@ public enum ConfigKey
     IDLE("idle", "--idle", "what idle lcores and writers do: busy-spin (production) or backoff (shared machines)",
         c -> c.idle() == ServerConfig.IdleMode.BUSY_SPIN ? "busy-spin" : "backoff"),
     HUGEPAGES("hugepages", "--no-hugepages", "back table memory with hugepages where reserved: true or false",
-        c -> Boolean.toString(c.preferHugepages()));
+        c -> Boolean.toString(c.preferHugepages())),
+    COLOCATE("colocate", "--colocate", "run writers and TCP inside lcore 0's thread (one thread serves all): true or false",
+        c -> Boolean.toString(c.colocate()));
 
     private final String key;
     private final String flag;

@@ -109,6 +109,7 @@ public final class ConfigValidator
         }
         final IdleMode idle = idle();
         final Boolean hugepages = bool(ConfigKey.HUGEPAGES);
+        final Boolean colocate = bool(ConfigKey.COLOCATE);
 
         if (memory > 0 && itemSizeMax > 0 && itemSizeMax > memory)
         {
@@ -122,7 +123,7 @@ public final class ConfigValidator
         }
         final ServerConfig config = new ServerConfig(
             instance, listen, port, backend, lcores, cpus, writers, tcpThreads, partitions, memory, mode,
-            (int)itemSizeMax, udpMaxPayload, burst, slots, idle, hugepages);
+            (int)itemSizeMax, udpMaxPayload, burst, slots, idle, hugepages, colocate);
         final Map<ConfigKey, String> origins = new EnumMap<>(ConfigKey.class);
         settings.forEach((k, s) -> origins.put(k, s.origin()));
         return new ConcludedConfig(config, origins);

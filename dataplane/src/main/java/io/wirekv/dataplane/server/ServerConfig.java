@@ -26,6 +26,8 @@ import java.util.List;
  * @param udpSlotsPerLcore  datagrams an lcore can hold while their writes are in flight.
  * @param idle              what an idle lcore or writer does.
  * @param preferHugepages   back table arenas with hugepages where reserved.
+ * @param colocate          run the writers and TCP threads inside lcore 0's duty cycle, so one
+ *                          thread serves everything (one-core deployments, one-core benchmarks).
  */
 public record ServerConfig(
     String instanceName,
@@ -44,8 +46,21 @@ public record ServerConfig(
     int burstSize,
     int udpSlotsPerLcore,
     IdleMode idle,
-    boolean preferHugepages)
+    boolean preferHugepages,
+    boolean colocate)
 {
+    /** A configuration with a thread per agent (not colocated). */
+    public ServerConfig(
+        final String instanceName, final String listenAddress, final int port, final Backend backend, final int lcores,
+        final List<Integer> lcoreCpus, final int writers, final int tcpThreads, final int partitions,
+        final long memoryBytes, final MemoryMode memoryMode, final int itemSizeMaxBytes, final int udpMaxPayloadBytes,
+        final int burstSize, final int udpSlotsPerLcore, final IdleMode idle, final boolean preferHugepages)
+    {
+        this(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads, partitions,
+            memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
+            preferHugepages, false);
+    }
+
     public enum Backend
     {
         KERNEL, XDP, DPDK

@@ -11,7 +11,9 @@ import io.wirekv.dataplane.tcp.TcpAgent;
 import io.wirekv.dataplane.writer.WriterAgent;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.EpochClock;
@@ -48,6 +50,7 @@ public final class WirekvServer implements AutoCloseable
     private final List<AgentRunner> runners = new ArrayList<>();
     private final List<UdpLcoreAgent> lcores = new ArrayList<>();
     private final List<AgentRunner> lcoreRunners = new ArrayList<>();
+    private final List<Agent> agents = new ArrayList<>();
     private final List<TcpAgent> tcpAgents = new ArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicBoolean isClosed = new AtomicBoolean();
@@ -69,7 +72,7 @@ public final class WirekvServer implements AutoCloseable
         }
         catch (final IOException | RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(runners); // a runner that never started closes its agent
+            agents.forEach(WirekvServer::closeUnstarted); // no thread has started yet
             CloseHelper.quietCloseAll(rings, table);
             throw ex;
         }
@@ -84,12 +87,13 @@ public final class WirekvServer implements AutoCloseable
         final ServerStats stats = new ServerStats(readers + config.writers());
         final ErrorHandler errorHandler = new ThreadErrorHandler(log);
 
+        final List<Agent> writers = new ArrayList<>();
         for (int w = 0; w < config.writers(); w++)
         {
-            final WriterAgent writer = new WriterAgent(
-                w, table, rings, new WriteExecutor(table, settings, stats, readers + w), maxCommandBytes);
-            runners.add(new AgentRunner(idleStrategy(), errorHandler, null, writer));
+            writers.add(new WriterAgent(
+                w, table, rings, new WriteExecutor(table, settings, stats, readers + w), maxCommandBytes));
         }
+        agents.addAll(writers);
         int port = config.port();
         for (int i = 0; i < config.lcores(); i++)
         {
@@ -98,9 +102,7 @@ public final class WirekvServer implements AutoCloseable
                 i, new InetSocketAddress(config.listenAddress(), port), cpu, config, table, settings, stats, rings);
             port = lcore.port(); // later lcores share the first one's port through SO_REUSEPORT
             lcores.add(lcore);
-            final AgentRunner runner = new AgentRunner(idleStrategy(), errorHandler, null, lcore);
-            lcoreRunners.add(runner);
-            runners.add(runner);
+            agents.add(lcore);
         }
         for (int j = 0; j < config.tcpThreads(); j++)
         {
@@ -109,7 +111,26 @@ public final class WirekvServer implements AutoCloseable
                 config.lcores() + j, new InetSocketAddress(config.listenAddress(), port), table, settings, stats, rings,
                 MAX_TCP_CONNECTIONS_PER_THREAD, maxCommandBytes, maxCommandBytes);
             tcpAgents.add(tcp);
-            runners.add(new AgentRunner(idleStrategy(), errorHandler, null, tcp));
+            agents.add(tcp);
+        }
+
+        // Threads: one per agent; colocated, lcore 0's thread also runs every writer and TCP agent.
+        for (int i = 0; i < lcores.size(); i++)
+        {
+            final List<Agent> onThisThread = new ArrayList<>(List.of(lcores.get(i)));
+            if (config.colocate() && 0 == i)
+            {
+                onThisThread.addAll(writers);
+                onThisThread.addAll(tcpAgents);
+            }
+            final AgentRunner runner = runnerFor(onThisThread, errorHandler);
+            lcoreRunners.add(runner);
+            runners.add(runner);
+        }
+        if (!config.colocate())
+        {
+            writers.forEach(writer -> runners.add(runnerFor(List.of(writer), errorHandler)));
+            tcpAgents.forEach(tcp -> runners.add(runnerFor(List.of(tcp), errorHandler)));
         }
         report(log);
         for (final AgentRunner runner : runners)
@@ -198,6 +219,24 @@ public final class WirekvServer implements AutoCloseable
         closed.countDown();
     }
 
+    private AgentRunner runnerFor(final List<Agent> agentsOnThread, final ErrorHandler errorHandler)
+    {
+        final Agent agent = 1 == agentsOnThread.size() ? agentsOnThread.getFirst() : new CompositeAgent(agentsOnThread);
+        return new AgentRunner(idleStrategy(), errorHandler, null, agent);
+    }
+
+    private static void closeUnstarted(final Agent agent)
+    {
+        try
+        {
+            agent.onClose();
+        }
+        catch (final RuntimeException ignore)
+        {
+            // best effort while failing to start
+        }
+    }
+
     private IdleStrategy idleStrategy()
     {
         return switch (config.idle())
@@ -217,8 +256,9 @@ public final class WirekvServer implements AutoCloseable
         {
             log.printf("  lcore %d      %s%n", lcore.index(), lcore.describe());
         }
-        log.printf("  writers      %d over %d partitions; tcp threads %d%n",
-            config.writers(), config.partitions(), config.tcpThreads());
+        log.printf("  writers      %d over %d partitions; tcp threads %d%s%n",
+            config.writers(), config.partitions(), config.tcpThreads(),
+            config.colocate() ? "; writers and tcp colocated on lcore 0's thread" : "");
         log.printf("  memory       %d MiB table (%s mode), item max %d KiB, rings %d MiB%n",
             config.memoryBytes() >> 20, config.memoryMode().name().toLowerCase(), config.itemSizeMaxBytes() >> 10,
             rings.mappedBytes() >> 20);
