@@ -34,14 +34,23 @@ pkg-config --exists libdpdk 2>/dev/null || skip "pkg-config cannot find libdpdk"
 
 mkdir -p "$out_dir" "$arch_dir" || exit 1
 
-# Rebuild only when the source is newer than the library (keeps incremental builds quick).
-if [ ! -f "$out_dir/$name" ] || [ "$src_dir/wirekv_dpdk_shim.c" -nt "$out_dir/$name" ]; then
+# Rebuild when the source, this script or the DPDK version changed (keeps incremental builds quick).
+version=$(pkg-config --modversion libdpdk)
+stamp="$out_dir/$name.dpdk-version"
+if [ ! -f "$out_dir/$name" ] || [ "$src_dir/wirekv_dpdk_shim.c" -nt "$out_dir/$name" ] \
+    || [ "$0" -nt "$out_dir/$name" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$version" ]; then
     # shellcheck disable=SC2046
-    gcc -O2 -g -fPIC -shared -fvisibility=hidden -Wall -Wextra -Werror \
+    if ! gcc -O2 -g -fPIC -shared -fvisibility=hidden -Wall -Wextra \
         $(pkg-config --cflags libdpdk) \
         -o "$out_dir/$name.tmp" "$src_dir/wirekv_dpdk_shim.c" \
-        -Wl,-soname,$name $(pkg-config --libs libdpdk) || exit 1
+        -Wl,-soname,$name $(pkg-config --libs libdpdk); then
+        echo "[ERROR] wirekv DPDK shim does not compile against DPDK $version: adapt" \
+             "src/main/c/wirekv_dpdk_shim.c (and DpdkLayout) to it, or build without the DPDK backend" \
+             "with -Dwirekv.dpdk.skipShim=true." >&2
+        exit 1
+    fi
     mv -f "$out_dir/$name.tmp" "$out_dir/$name" || exit 1
-    echo "[INFO] wirekv DPDK shim built against DPDK $(pkg-config --modversion libdpdk): $out_dir/$name"
+    echo "$version" > "$stamp"
+    echo "[INFO] wirekv DPDK shim built against DPDK $version: $out_dir/$name"
 fi
 cp -f "$out_dir/$name" "$arch_dir/$name" || exit 1
