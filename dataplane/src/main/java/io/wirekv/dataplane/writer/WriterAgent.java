@@ -9,6 +9,8 @@ import io.wirekv.dataplane.table.Table;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ControlledMessageHandler;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -19,8 +21,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 /**
  * The single writer of the partitions {@code p} with {@code p % writers == index}. Each duty
  * cycle it drains the request ring from every reader, applies each command through
- * {@link WriteExecutor} and puts the reply on that reader's reply ring; with nothing to do it
- * runs the table's housekeeping (expiry sweep, eviction, reclamation of retired memory).
+ * {@link WriteExecutor} and puts the reply on that reader's reply ring; once a millisecond it
+ * runs the table's housekeeping (expiry sweep, eviction, reclamation of retired memory), so
+ * that it neither steals a shared core in every idle cycle nor starves under constant writes.
  * <p>
  * A command is taken off its ring only when the reply ring back to its reader has room for the
  * largest possible reply, so a write is never applied without its reply being deliverable.
@@ -29,6 +32,8 @@ public final class WriterAgent implements Agent
 {
     private static final int COMMANDS_PER_READER_PER_CYCLE = 64;
     private static final int HOUSEKEEPING_BUDGET = 256;
+    /** Expiry sweep, eviction and reclamation run this often whether or not writes keep coming. */
+    private static final long HOUSEKEEPING_INTERVAL_NS = 1_000_000;
 
     private final int index;
     private final WriteRings rings;
@@ -39,6 +44,8 @@ public final class WriterAgent implements Agent
     private final Arena scratchArena = Arena.ofShared();
     private final int maxReplyBytes;
     private final CommandHandler handler = new CommandHandler();
+    private final NanoClock clock = SystemNanoClock.INSTANCE;
+    private long nextHousekeepingNs;
     private long commandsApplied;
 
     public WriterAgent(
@@ -71,8 +78,10 @@ public final class WriterAgent implements Agent
             handler.reply = rings.reply(r, index);
             work += request.ring().controlledRead(handler, COMMANDS_PER_READER_PER_CYCLE);
         }
-        if (0 == work)
+        final long nowNs = clock.nanoTime();
+        if (nowNs - nextHousekeepingNs >= 0)
         {
+            nextHousekeepingNs = nowNs + HOUSEKEEPING_INTERVAL_NS;
             for (final int p : ownedPartitions)
             {
                 work += writersByPartition[p].doHousekeeping(HOUSEKEEPING_BUDGET);
