@@ -106,7 +106,10 @@ public final class RequestProcessor
             {
                 n -= Replies.END.length; // the writer ends every per-key reply with END; only the last keeps it
             }
-            appendParkedReply(rb, reply, offset, n);
+            if (n > 0 || lastKey || rb.length() == 0)
+            {
+                appendParkedReply(rb, reply, offset, n);
+            }
             session.stage = lastKey ? RequestSession.STAGE_NONE : RequestSession.STAGE_MULTIGAT;
             if (lastKey)
             {
@@ -331,6 +334,8 @@ public final class RequestProcessor
         }
         if (c.tokenEquals(0, Replies.CMD_QUIT))
         {
+            // memcached answers a UDP quit with one empty datagram
+            s.reply().beginResponse();
             s.position = next;
             return CLOSE;
         }
@@ -454,7 +459,10 @@ public final class RequestProcessor
             {
                 needed += keyLength + 51 + item.valueLength() + 2;
             }
-            if (!rb.beginResponse() || !rb.fits(needed))
+            // memcached 1.6 over UDP: a hit is its own response; a miss sends an empty (header-only) datagram
+            // only as the very first response, and END rides on the last key's response
+            final boolean ownResponse = hit || last || bufferWasEmpty;
+            if ((ownResponse && !rb.beginResponse()) || !rb.fits(needed))
             {
                 rb.rollbackToMark();
                 if (bufferWasEmpty)
@@ -820,6 +828,10 @@ public final class RequestProcessor
         final RequestSession s, final byte which, final long lineStart, final long contentEnd, final long next)
     {
         final AsciiCodec c = codec;
+        if (c.ntokens < 3 && (which == 'g' || which == 's' || which == 'd' || which == 'a'))
+        {
+            return replyAndConsume(s, Replies.ERROR, next, false);
+        }
         switch (which)
         {
             case 'n':
@@ -1003,7 +1015,7 @@ public final class RequestProcessor
             final int n = AsciiCodec.base64Decode(key, keyOffset, keyLength, meta.keyScratch, KEY_MAX_LENGTH);
             if (n <= 0)
             {
-                return replyAndConsume(s, MetaFlags.ERR_DECODING_KEY, next, false);
+                return replyAndConsume(s, Replies.BAD_FORMAT, next, false);
             }
             key = meta.keyScratch;
             keyOffset = 0;

@@ -573,12 +573,6 @@ public final class WriteExecutor
         {
             status = writer.store(mode, m.key, m.keyOffset, m.keyLength, command, data, vlen, flags, expiresAt,
                 m.compareCas, item);
-            if (status == Status.NOT_STORED && m.vivify &&
-                (mode == PartitionWriter.MODE_APPEND || mode == PartitionWriter.MODE_PREPEND))
-            {
-                status = writer.store(PartitionWriter.MODE_SET, m.key, m.keyOffset, m.keyLength, command, data, vlen,
-                    flags, m.vivifyExptime, 0, item);
-            }
         }
         if (mode == PartitionWriter.MODE_CAS)
         {
