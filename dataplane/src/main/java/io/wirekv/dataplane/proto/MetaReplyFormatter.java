@@ -16,15 +16,27 @@ final class MetaReplyFormatter
 
     private final byte[] keyScratch = new byte[AsciiCodec.base64Length(AsciiCodec.KEY_MAX_LENGTH) + 4];
 
-    /** Upper bound of a meta reply's status line for the request line in {@code codec}. */
+    /** Upper bound of a meta reply's status line (code, return flags, W/Z/X, CRLF) for the request in {@code codec}. */
     static int lineBound(final AsciiCodec codec)
     {
-        long length = 0;
-        for (int i = 0; i < codec.ntokens; i++)
+        int length = 16 + 9 + 2;
+        for (int i = 2; i < codec.ntokens - 1; i++)
         {
-            length += codec.tokenLength[i] + 1;
+            final byte o = codec.tokenByte(i, 0);
+            if (o == 'O')
+            {
+                length += codec.tokenLength[i] + 1;
+            }
+            else if (o == 'k')
+            {
+                length += AsciiCodec.base64Length(AsciiCodec.KEY_MAX_LENGTH) + 5;
+            }
+            else
+            {
+                length += 24;
+            }
         }
-        return (int)(2 * length + 512);
+        return length;
     }
 
     /** True if an {@code O} token is longer than memcached accepts. */

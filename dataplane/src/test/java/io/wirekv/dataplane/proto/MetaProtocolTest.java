@@ -15,7 +15,7 @@ class MetaProtocolTest
     @BeforeEach
     void setUp()
     {
-        h = new ProtoHarness(1 << 20, 1024 * 1024);
+        h = new ProtoHarness(2 << 20, 1024 * 1024);
     }
 
     @AfterEach
