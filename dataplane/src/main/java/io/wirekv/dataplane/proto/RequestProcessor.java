@@ -566,8 +566,10 @@ public final class RequestProcessor
         final MemorySegment cmd = gatScratch;
         int n = 0;
         final byte[] name = (s.stageFlags & 1) != 0 ? Replies.CMD_GATS : Replies.CMD_GAT;
-        MemorySegment.copy(name, 0, cmd, BYTE, n, name.length);
-        n += name.length;
+        for (final byte b : name)
+        {
+            cmd.set(BYTE, n++, b);
+        }
         cmd.set(BYTE, n++, (byte)' ');
         codec.parseSigned32(in, expStart, expLength); // validated in startGat
         n = putDecimal(cmd, n, codec.number);

@@ -141,6 +141,10 @@ class TextProtocolTest
         expect("set f 4294967296 0 1\r\na\r\nget f\r\n", "STORED\r\nVALUE f 0 1\r\na\r\nEND\r\n");
         expect("set f 18446744073709551615 0 1\r\na\r\nget f\r\n", "STORED\r\nVALUE f 4294967295 1\r\na\r\nEND\r\n");
         expect("set f -0 +5 +1\r\na\r\nget f\r\n", "STORED\r\nVALUE f 0 1\r\na\r\nEND\r\n");
+        // memcached's safe_strtol parses a 64-bit long and truncates it to int32
+        expect("set t 0 0 4294967297\r\na\r\nget t\r\n", "STORED\r\nVALUE t 0 1\r\na\r\nEND\r\n");
+        expect("set t 0 0 9223372036854775808\r\n", "CLIENT_ERROR bad command line format\r\n");
+        expect("touch t 4294967296\r\nmg t t\r\n", "TOUCHED\r\nHD t-1\r\n");
         expect("set  g   0 0 1 \r\nb\r\n  get g\r\nget g\n", "STORED\r\nVALUE g 0 1\r\nb\r\nEND\r\nVALUE g 0 1\r\nb\r\nEND\r\n");
     }
 
