@@ -47,7 +47,12 @@ public final class WriteExecutor
         this.slot = threadSlot;
     }
 
-    /** @return the reply length in bytes. */
+    /**
+     * Applies one forwarded command and appends its reply at {@code reply.length()} (the caller usually
+     * resets a stream-mode buffer first).
+     *
+     * @return the number of reply bytes appended (0 for noreply/quiet).
+     */
     public int execute(
         final PartitionWriter writer, final MemorySegment command, final long offset, final int length,
         final ReplyBuffer reply)
