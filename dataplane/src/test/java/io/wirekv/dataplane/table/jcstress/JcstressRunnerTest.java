@@ -47,6 +47,14 @@ class JcstressRunnerTest
         finally
         {
             System.setOut(original);
+            // jcstress 0.16 always writes its result blob to the working directory: keep it under target/
+            try (var blobs = Files.newDirectoryStream(Path.of("."), "jcstress-results-*.bin.gz"))
+            {
+                for (final Path blob : blobs)
+                {
+                    Files.move(blob, results.resolve(blob.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
         }
         final String output = captured.toString(StandardCharsets.UTF_8);
         // jcstress 0.16 progress line: "(Results: 28 planned; 28 passed, 0 failed, 0 soft errs, 0 hard errs)"
