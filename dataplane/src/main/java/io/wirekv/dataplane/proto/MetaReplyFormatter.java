@@ -14,6 +14,12 @@ final class MetaReplyFormatter
     static final int KIND_MD = 2;
     static final int KIND_MA = 3;
 
+    /**
+     * Protocol-owned bit in the item's meta byte (the table uses 1, 2 and 4): the item was stored through
+     * a base64 key ({@code ms ... b}), so memcached returns its key base64-encoded with {@code k}.
+     */
+    static final int META_KEY_BINARY = 8;
+
     private final byte[] keyScratch = new byte[AsciiCodec.base64Length(AsciiCodec.KEY_MAX_LENGTH) + 4];
 
     /** Upper bound of a meta reply's status line (code, return flags, W/Z/X, CRLF) for the request in {@code codec}. */
@@ -73,7 +79,7 @@ final class MetaReplyFormatter
                 case 'k':
                     rb.putByteUnchecked((byte)' ');
                     rb.putByteUnchecked((byte)'k');
-                    if (meta.binaryKey)
+                    if (meta.binaryKey || (item != null && (item.metaBits() & META_KEY_BINARY) != 0))
                     {
                         final int n = AsciiCodec.base64Encode(meta.key, meta.keyOffset, meta.keyLength, keyScratch);
                         rb.put(keyScratch, 0, n);

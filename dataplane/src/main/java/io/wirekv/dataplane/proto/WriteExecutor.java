@@ -574,6 +574,12 @@ public final class WriteExecutor
             status = writer.publish(m.key, m.keyOffset, m.keyLength, command, data, vlen, empty, 0, 0,
                 flags, expiresAt, 0, ItemView.META_STALE, item);
         }
+        else if (m.binaryKey && mode == PartitionWriter.MODE_SET)
+        {
+            // a plain set through a base64 key: remember it, memcached echoes such keys encoded
+            status = writer.publish(m.key, m.keyOffset, m.keyLength, command, data, vlen, empty, 0, 0,
+                flags, expiresAt, 0, MetaReplyFormatter.META_KEY_BINARY, item);
+        }
         else
         {
             status = writer.store(mode, m.key, m.keyOffset, m.keyLength, command, data, vlen, flags, expiresAt,
@@ -623,7 +629,8 @@ public final class WriteExecutor
         {
             final long expiry = m.newTtl ? m.ttlExptime : item.expiresAtSeconds();
             writer.publish(m.key, m.keyOffset, m.keyLength, item.segment(), item.valueOffset(), item.valueLength(),
-                empty, 0, 0, item.clientFlags(), expiry, item.cas(), ItemView.META_STALE, item);
+                empty, 0, 0, item.clientFlags(), expiry, item.cas(),
+                (item.metaBits() & MetaReplyFormatter.META_KEY_BINARY) | ItemView.META_STALE, item);
         }
         else
         {

@@ -126,8 +126,8 @@ class MetaProtocolTest
     @Test
     void shouldUseBase64KeysAndEchoThemEncoded()
     {
-        expect("ms Zm9v 2 b\r\nhi\r\nmg Zm9v b v k\r\nmg foo v\r\nmg Zm9v= b v\r\nmg Zm9 b v\r\n",
-            "HD\r\nVA 2 kZm9v b\r\nhi\r\nVA 2\r\nhi\r\nCLIENT_ERROR error decoding key\r\n" +
+        expect("ms Zm9v 2 b\r\nhi\r\nmg Zm9v b v k\r\nmg foo v k\r\nmg Zm9v= b v\r\nmg Zm9 b v\r\n",
+            "HD\r\nVA 2 kZm9v b\r\nhi\r\nVA 2 kZm9v b\r\nhi\r\nCLIENT_ERROR error decoding key\r\n" +
             "CLIENT_ERROR error decoding key\r\n");
         expect("ms Zm9vYmFy 3 b q\r\nabc\r\nmg Zm9vYmFy b v q k\r\nmd Zm9vYmFy b q\r\nmg foobar v\r\nms b1 2 b\r\nhi\r\nmn\r\n",
             "VA 3 kZm9vYmFy b\r\nabc\r\nEN\r\nCLIENT_ERROR error decoding key\r\nMN\r\n");

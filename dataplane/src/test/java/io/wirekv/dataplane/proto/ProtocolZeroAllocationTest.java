@@ -76,16 +76,27 @@ class ProtocolZeroAllocationTest
         {
             h.tcp("set k 7 0 10\r\n0123456789\r\nset n 0 0 1\r\n1\r\n");
             final int length = load(h, request);
-            final int expected = run(h, length, warmup, udp);
-            assertTrue(expected > 0);
+            // warm up through many calls of run() so that it is compiled as a whole, not only on-stack-replaced
+            for (int round = 0; round < 10; round++)
+            {
+                assertTrue(run(h, length, warmup / 10, udp) > 0);
+            }
             final long threadId = Thread.currentThread().threadId();
             final long calibrate = allocatedBytes(threadId);
             final long overhead = allocatedBytes(threadId) - calibrate;
-            final long before = allocatedBytes(threadId);
-            final int last = run(h, length, measured, udp);
-            final long allocated = allocatedBytes(threadId) - before - overhead;
-            assertTrue(last > 0, "the last request was answered");
-            assertEquals(0, allocated, () -> "bytes allocated over " + measured + " x " + request.trim());
+            // a per-request allocation shows in every round; a one-off JIT transition shows in one at most
+            final long[] rounds = new long[3];
+            long allocated = Long.MAX_VALUE;
+            for (int round = 0; round < rounds.length && allocated != 0; round++)
+            {
+                final long before = allocatedBytes(threadId);
+                final int last = run(h, length, measured, udp);
+                rounds[round] = allocatedBytes(threadId) - before - overhead;
+                allocated = Math.min(allocated, rounds[round]);
+                assertTrue(last > 0, "the last request was answered");
+            }
+            assertEquals(0, allocated, () -> "bytes allocated per round of " + measured + " x " + request.trim() +
+                ": " + java.util.Arrays.toString(rounds));
         }
     }
 
