@@ -79,6 +79,12 @@ public final class WriteExecutor
         }
         final long data = newline + 1;
         final long now = table.nowSeconds();
+        if (c.ntokens < 3 && !c.tokenEquals(0, Replies.CMD_FLUSH_ALL) || !hasArity(c))
+        {
+            // never forwarded by RequestProcessor; refuse rather than read tokens that are not there
+            reply.put(Replies.ERROR);
+            return reply.length() - before;
+        }
         if (c.tokenLength[0] == 2 && c.tokenByte(0, 0) == 'm')
         {
             switch (c.tokenByte(0, 1))
@@ -143,6 +149,32 @@ public final class WriteExecutor
             reply.put(Replies.ERROR);
         }
         return reply.length() - before;
+    }
+
+    /** The token counts RequestProcessor validated before forwarding (memcached's ntokens, terminal included). */
+    private static boolean hasArity(final AsciiCodec c)
+    {
+        final int nt = c.ntokens;
+        if (c.tokenEquals(0, Replies.CMD_CAS))
+        {
+            return nt == 7 || nt == 8;
+        }
+        if (c.tokenEquals(0, Replies.CMD_SET) || c.tokenEquals(0, Replies.CMD_ADD) ||
+            c.tokenEquals(0, Replies.CMD_REPLACE) || c.tokenEquals(0, Replies.CMD_APPEND) ||
+            c.tokenEquals(0, Replies.CMD_PREPEND))
+        {
+            return nt == 6 || nt == 7;
+        }
+        if (c.tokenEquals(0, Replies.CMD_INCR) || c.tokenEquals(0, Replies.CMD_DECR) ||
+            c.tokenEquals(0, Replies.CMD_TOUCH))
+        {
+            return nt == 4 || nt == 5;
+        }
+        if (c.tokenEquals(0, Replies.CMD_MS))
+        {
+            return nt >= 4;
+        }
+        return true;
     }
 
     private static void say(final ReplyBuffer reply, final byte[] line, final boolean noreply)
