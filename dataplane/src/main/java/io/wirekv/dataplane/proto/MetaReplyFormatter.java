@@ -151,4 +151,39 @@ final class MetaReplyFormatter
         rb.putByteUnchecked((byte)' ');
         rb.putByteUnchecked((byte)flag);
     }
+
+    /** The hit reply of mg: status line with flags in request order, W/Z/X, then the value if asked. */
+    void writeMetaGetHit(
+        final ReplyBuffer rb, final AsciiCodec c, final MetaFlags meta, final ItemView item, final long now)
+    {
+        if (meta.value)
+        {
+            rb.put(Replies.VA);
+            rb.putUnsigned(item.valueLength());
+        }
+        else
+        {
+            rb.put(Replies.HD);
+        }
+        appendFlags(rb, c, meta, 2, MetaReplyFormatter.KIND_MG, item, item.expiresAtSeconds(), now);
+        final int bits = item.metaBits();
+        if ((bits & ItemView.META_WIN_SENT) != 0)
+        {
+            rb.put(Z);
+        }
+        if ((bits & ItemView.META_STALE) != 0)
+        {
+            rb.put(X);
+        }
+        rb.put(Replies.CRLF);
+        if (meta.value)
+        {
+            rb.put(item.segment(), item.valueOffset(), item.valueLength());
+            rb.put(Replies.CRLF);
+        }
+    }
+
+    static final byte[] W = Replies.b(" W");
+    static final byte[] Z = Replies.b(" Z");
+    static final byte[] X = Replies.b(" X");
 }

@@ -520,18 +520,18 @@ public final class WriteExecutor
         formatter.appendFlags(reply, codec, m, 2, MetaReplyFormatter.KIND_MG, item, expiryBeforeTouch, now);
         if (won && !wonByStale)
         {
-            reply.put(RequestProcessor.W);
+            reply.put(MetaReplyFormatter.W);
         }
         else if (tokenSentBefore)
         {
-            reply.put(RequestProcessor.Z);
+            reply.put(MetaReplyFormatter.Z);
         }
         if ((item.metaBits() & ItemView.META_STALE) != 0)
         {
-            reply.put(RequestProcessor.X);
+            reply.put(MetaReplyFormatter.X);
             if (wonByStale)
             {
-                reply.put(RequestProcessor.W);
+                reply.put(MetaReplyFormatter.W);
             }
         }
         reply.put(Replies.CRLF);
