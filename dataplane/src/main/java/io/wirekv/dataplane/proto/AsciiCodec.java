@@ -165,7 +165,10 @@ final class AsciiCodec
         return true;
     }
 
-    /** safe_strtol over a whole token: optional sign, decimal digits, within int32. */
+    /**
+     * memcached 1.6's safe_strtol over a whole token: strtol (64-bit long: optional sign, decimal digits,
+     * ERANGE beyond the long range) and then a plain truncation to int32, exactly as memcached stores it.
+     */
     boolean parseSigned32(final MemorySegment segment, final long start, final int length)
     {
         number = 0;
@@ -184,7 +187,7 @@ final class AsciiCodec
         {
             return false;
         }
-        long value = 0;
+        long magnitude = 0;
         for (; i < length; i++)
         {
             final int d = segment.get(BYTE, start + i) - '0';
@@ -192,18 +195,17 @@ final class AsciiCodec
             {
                 return false;
             }
-            value = value * 10 + d;
-            if (value > 0x8000_0000L)
+            if (magnitude > (Long.MAX_VALUE - d) / 10 + (negative ? 1 : 0))
+            {
+                return false; // ERANGE
+            }
+            magnitude = magnitude * 10 + d;
+            if (magnitude < 0 && !(negative && magnitude == Long.MIN_VALUE))
             {
                 return false;
             }
         }
-        value = negative ? -value : value;
-        if (value > Integer.MAX_VALUE || value < Integer.MIN_VALUE)
-        {
-            return false;
-        }
-        number = value;
+        number = (int)(negative ? -magnitude : magnitude);
         return true;
     }
 

@@ -14,17 +14,35 @@ final class MetaReplyFormatter
     static final int KIND_MD = 2;
     static final int KIND_MA = 3;
 
+    /**
+     * Protocol-owned bit in the item's meta byte (the table uses 1, 2 and 4): the item was stored through
+     * a base64 key ({@code ms ... b}), so memcached returns its key base64-encoded with {@code k}.
+     */
+    static final int META_KEY_BINARY = 8;
+
     private final byte[] keyScratch = new byte[AsciiCodec.base64Length(AsciiCodec.KEY_MAX_LENGTH) + 4];
 
-    /** Upper bound of a meta reply's status line for the request line in {@code codec}. */
+    /** Upper bound of a meta reply's status line (code, return flags, W/Z/X, CRLF) for the request in {@code codec}. */
     static int lineBound(final AsciiCodec codec)
     {
-        long length = 0;
-        for (int i = 0; i < codec.ntokens; i++)
+        int length = 16 + 9 + 2;
+        for (int i = 2; i < codec.ntokens - 1; i++)
         {
-            length += codec.tokenLength[i] + 1;
+            final byte o = codec.tokenByte(i, 0);
+            if (o == 'O')
+            {
+                length += codec.tokenLength[i] + 1;
+            }
+            else if (o == 'k')
+            {
+                length += AsciiCodec.base64Length(AsciiCodec.KEY_MAX_LENGTH) + 5;
+            }
+            else
+            {
+                length += 24;
+            }
         }
-        return (int)(2 * length + 512);
+        return length;
     }
 
     /** True if an {@code O} token is longer than memcached accepts. */
@@ -61,7 +79,7 @@ final class MetaReplyFormatter
                 case 'k':
                     rb.putByteUnchecked((byte)' ');
                     rb.putByteUnchecked((byte)'k');
-                    if (meta.binaryKey)
+                    if (meta.binaryKey || (item != null && (item.metaBits() & META_KEY_BINARY) != 0))
                     {
                         final int n = AsciiCodec.base64Encode(meta.key, meta.keyOffset, meta.keyLength, keyScratch);
                         rb.put(keyScratch, 0, n);
@@ -133,4 +151,39 @@ final class MetaReplyFormatter
         rb.putByteUnchecked((byte)' ');
         rb.putByteUnchecked((byte)flag);
     }
+
+    /** The hit reply of mg: status line with flags in request order, W/Z/X, then the value if asked. */
+    void writeMetaGetHit(
+        final ReplyBuffer rb, final AsciiCodec c, final MetaFlags meta, final ItemView item, final long now)
+    {
+        if (meta.value)
+        {
+            rb.put(Replies.VA);
+            rb.putUnsigned(item.valueLength());
+        }
+        else
+        {
+            rb.put(Replies.HD);
+        }
+        appendFlags(rb, c, meta, 2, MetaReplyFormatter.KIND_MG, item, item.expiresAtSeconds(), now);
+        final int bits = item.metaBits();
+        if ((bits & ItemView.META_WIN_SENT) != 0)
+        {
+            rb.put(Z);
+        }
+        if ((bits & ItemView.META_STALE) != 0)
+        {
+            rb.put(X);
+        }
+        rb.put(Replies.CRLF);
+        if (meta.value)
+        {
+            rb.put(item.segment(), item.valueOffset(), item.valueLength());
+            rb.put(Replies.CRLF);
+        }
+    }
+
+    static final byte[] W = Replies.b(" W");
+    static final byte[] Z = Replies.b(" Z");
+    static final byte[] X = Replies.b(" X");
 }

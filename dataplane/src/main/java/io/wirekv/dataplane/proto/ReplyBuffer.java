@@ -190,9 +190,14 @@ public final class ReplyBuffer
         {
             return false;
         }
+        // a byte loop: constants are short, and MemorySegment.copy from an array wraps it in a heap
+        // segment that only C2's escape analysis removes (allocation before the JIT settles)
         if (!datagramMode)
         {
-            MemorySegment.copy(src, offset, memory, ValueLayout.JAVA_BYTE, position, length);
+            for (int i = 0; i < length; i++)
+            {
+                memory.set(ValueLayout.JAVA_BYTE, position + i, src[offset + i]);
+            }
             position += length;
             return true;
         }
@@ -201,7 +206,10 @@ public final class ReplyBuffer
         while (remaining > 0)
         {
             final int n = Math.min(roomInDatagram(), remaining);
-            MemorySegment.copy(src, from, memory, ValueLayout.JAVA_BYTE, position, n);
+            for (int i = 0; i < n; i++)
+            {
+                memory.set(ValueLayout.JAVA_BYTE, position + i, src[from + i]);
+            }
             position += n;
             from += n;
             remaining -= n;

@@ -99,14 +99,17 @@ public final class RequestProcessor
         final ReplyBuffer rb = session.reply();
         if (session.parkedInMultiGat)
         {
-            final boolean lastKey = nextKey(session.input, session.position + session.stageCursor,
+            final boolean lastKey = CommandScan.nextKey(session.input, session.position + session.stageCursor,
                 session.position + lineContentLength(session)) < 0;
             int n = length;
             if (!lastKey && n >= Replies.END.length)
             {
                 n -= Replies.END.length; // the writer ends every per-key reply with END; only the last keeps it
             }
-            appendParkedReply(rb, reply, offset, n);
+            if (n > 0 || lastKey || rb.length() == 0)
+            {
+                appendParkedReply(rb, reply, offset, n);
+            }
             session.stage = lastKey ? RequestSession.STAGE_NONE : RequestSession.STAGE_MULTIGAT;
             if (lastKey)
             {
@@ -188,7 +191,7 @@ public final class RequestProcessor
                     s.position = s.end; // memcached over UDP: an unterminated command gets no reply
                     return DONE;
                 }
-                if (s.end - s.position > MAX_LINE_WITHOUT_NEWLINE && !isGetPrefix(s.input, s.position, s.end))
+                if (s.end - s.position > MAX_LINE_WITHOUT_NEWLINE && !CommandScan.isGetPrefix(s.input, s.position, s.end))
                 {
                     return CLOSE;
                 }
@@ -205,26 +208,6 @@ public final class RequestProcessor
                 return r;
             }
         }
-    }
-
-    /** memcached keeps reading an over-long line only if it is a get/gets (after at most 100 spaces). */
-    private static boolean isGetPrefix(final MemorySegment in, final long start, final long end)
-    {
-        long p = start;
-        while (p < end && in.get(BYTE, p) == ' ')
-        {
-            p++;
-        }
-        if (p - start > 100 || end - p < 5)
-        {
-            return false;
-        }
-        if (in.get(BYTE, p) != 'g' || in.get(BYTE, p + 1) != 'e' || in.get(BYTE, p + 2) != 't')
-        {
-            return false;
-        }
-        final byte c = in.get(BYTE, p + 3);
-        return c == ' ' || (c == 's' && in.get(BYTE, p + 4) == ' ');
     }
 
     private int processLine(final RequestSession s, final long lineStart, final long contentEnd, final long next)
@@ -331,6 +314,8 @@ public final class RequestProcessor
         }
         if (c.tokenEquals(0, Replies.CMD_QUIT))
         {
+            // memcached answers a UDP quit with one empty datagram
+            s.reply().beginResponse();
             s.position = next;
             return CLOSE;
         }
@@ -347,19 +332,12 @@ public final class RequestProcessor
             }
             return replyAndConsume(s, Replies.OK, next, noreply);
         }
-        if (isHttp(c))
+        if (CommandScan.isHttp(c))
         {
             s.position = next;
             return CLOSE;
         }
         return replyAndConsume(s, Replies.ERROR, next, false);
-    }
-
-    private static boolean isHttp(final AsciiCodec c)
-    {
-        final int t = c.ntokens - 2;
-        return c.tokenLength[t] >= 5 && c.tokenByte(t, 0) == 'H' && c.tokenByte(t, 1) == 'T' &&
-            c.tokenByte(t, 2) == 'T' && c.tokenByte(t, 3) == 'P' && c.tokenByte(t, 4) == '/';
     }
 
     /** Writes a fixed reply as one response (nothing if {@code noreply}) and consumes the line. */
@@ -386,9 +364,9 @@ public final class RequestProcessor
     {
         // memcached refuses the whole line if any key is too long
         long p = codec.tokenStart[1];
-        while ((p = nextKey(s.input, p, contentEnd)) >= 0)
+        while ((p = CommandScan.nextKey(s.input, p, contentEnd)) >= 0)
         {
-            final long e = keyEnd(s.input, p, contentEnd);
+            final long e = CommandScan.keyEnd(s.input, p, contentEnd);
             if (e - p > KEY_MAX_LENGTH)
             {
                 return replyAndConsume(s, Replies.BAD_FORMAT, next, false);
@@ -412,26 +390,6 @@ public final class RequestProcessor
         return n;
     }
 
-    private static long nextKey(final MemorySegment in, final long from, final long end)
-    {
-        long p = from;
-        while (p < end && in.get(BYTE, p) == ' ')
-        {
-            p++;
-        }
-        return p < end ? p : -1;
-    }
-
-    private static long keyEnd(final MemorySegment in, final long from, final long end)
-    {
-        long p = from;
-        while (p < end && in.get(BYTE, p) != ' ')
-        {
-            p++;
-        }
-        return p;
-    }
-
     private int continueGet(final RequestSession s)
     {
         final MemorySegment in = s.input;
@@ -439,12 +397,12 @@ public final class RequestProcessor
         final long contentEnd = lineStart + lineContentLength(s);
         final boolean withCas = (s.stageFlags & 1) != 0;
         final ReplyBuffer rb = s.reply();
-        long p = nextKey(in, lineStart + s.stageCursor, contentEnd);
+        long p = CommandScan.nextKey(in, lineStart + s.stageCursor, contentEnd);
         while (p >= 0)
         {
-            final long e = keyEnd(in, p, contentEnd);
+            final long e = CommandScan.keyEnd(in, p, contentEnd);
             final int keyLength = (int)(e - p);
-            final long following = nextKey(in, e, contentEnd);
+            final long following = CommandScan.nextKey(in, e, contentEnd);
             final boolean last = following < 0;
             rb.mark();
             final boolean bufferWasEmpty = rb.length() == 0;
@@ -454,7 +412,10 @@ public final class RequestProcessor
             {
                 needed += keyLength + 51 + item.valueLength() + 2;
             }
-            if (!rb.beginResponse() || !rb.fits(needed))
+            // memcached 1.6 over UDP: a hit is its own response; a miss sends an empty (header-only) datagram
+            // only as the very first response, and END rides on the last key's response
+            final boolean ownResponse = hit || last || bufferWasEmpty;
+            if ((ownResponse && !rb.beginResponse()) || !rb.fits(needed))
             {
                 rb.rollbackToMark();
                 if (bufferWasEmpty)
@@ -516,9 +477,9 @@ public final class RequestProcessor
             return replyAndConsume(s, Replies.END, next, false);
         }
         long p = codec.tokenStart[2];
-        while ((p = nextKey(s.input, p, contentEnd)) >= 0)
+        while ((p = CommandScan.nextKey(s.input, p, contentEnd)) >= 0)
         {
-            final long e = keyEnd(s.input, p, contentEnd);
+            final long e = CommandScan.keyEnd(s.input, p, contentEnd);
             if (e - p > KEY_MAX_LENGTH)
             {
                 return replyAndConsume(s, Replies.BAD_FORMAT, next, false);
@@ -538,14 +499,14 @@ public final class RequestProcessor
         final MemorySegment in = s.input;
         final long lineStart = s.position;
         final long contentEnd = lineStart + lineContentLength(s);
-        final long p = nextKey(in, lineStart + s.stageCursor, contentEnd);
+        final long p = CommandScan.nextKey(in, lineStart + s.stageCursor, contentEnd);
         if (p < 0)
         {
             s.stage = RequestSession.STAGE_NONE;
             s.position = lineStart + s.stageLineLength;
             return CONTINUE;
         }
-        final long e = keyEnd(in, p, contentEnd);
+        final long e = CommandScan.keyEnd(in, p, contentEnd);
         final int keyLength = (int)(e - p);
         final ReplyBuffer rb = s.reply();
         if (rb.length() > 0 && !rb.fits(settings.itemSizeMaxBytes() + SMALL_REPLY_BOUND + 64))
@@ -553,16 +514,18 @@ public final class RequestProcessor
             return OUTPUT_FULL;
         }
         // rebuild "gat[s] <exptime> <key>\r\n" for this key's partition
-        final long expStart = nextKey(in, keyEnd(in, nextKey(in, lineStart, contentEnd), contentEnd), contentEnd);
-        final int expLength = (int)(keyEnd(in, expStart, contentEnd) - expStart);
+        final long expStart = CommandScan.nextKey(in, CommandScan.keyEnd(in, CommandScan.nextKey(in, lineStart, contentEnd), contentEnd), contentEnd);
+        final int expLength = (int)(CommandScan.keyEnd(in, expStart, contentEnd) - expStart);
         final MemorySegment cmd = gatScratch;
         int n = 0;
         final byte[] name = (s.stageFlags & 1) != 0 ? Replies.CMD_GATS : Replies.CMD_GAT;
-        MemorySegment.copy(name, 0, cmd, BYTE, n, name.length);
-        n += name.length;
+        for (final byte b : name)
+        {
+            cmd.set(BYTE, n++, b);
+        }
         cmd.set(BYTE, n++, (byte)' ');
         codec.parseSigned32(in, expStart, expLength); // validated in startGat
-        n = putDecimal(cmd, n, codec.number);
+        n = CommandScan.putDecimal(cmd, n, codec.number);
         cmd.set(BYTE, n++, (byte)' ');
         MemorySegment.copy(in, p, cmd, n, keyLength);
         n += keyLength;
@@ -578,28 +541,6 @@ public final class RequestProcessor
         s.parkedInMultiGat = true;
         s.parkedLength = 0;
         return PARKED;
-    }
-
-    private static int putDecimal(final MemorySegment dst, final int at, final long value)
-    {
-        int n = at;
-        long v = value;
-        if (v < 0)
-        {
-            dst.set(BYTE, n++, (byte)'-');
-            v = -v;
-        }
-        long div = 1;
-        while (div <= v / 10)
-        {
-            div *= 10;
-        }
-        while (div > 0)
-        {
-            dst.set(BYTE, n++, (byte)('0' + (v / div) % 10));
-            div /= 10;
-        }
-        return n;
     }
 
     // ------------------------------------------------------------------------------------------ writes
@@ -820,6 +761,10 @@ public final class RequestProcessor
         final RequestSession s, final byte which, final long lineStart, final long contentEnd, final long next)
     {
         final AsciiCodec c = codec;
+        if (c.ntokens < 3 && (which == 'g' || which == 's' || which == 'd' || which == 'a'))
+        {
+            return replyAndConsume(s, Replies.ERROR, next, false);
+        }
         switch (which)
         {
             case 'n':
@@ -844,29 +789,13 @@ public final class RequestProcessor
                 {
                     return replyAndConsume(s, Replies.OPAQUE_TOO_LONG, next, false);
                 }
-                if (which == 'a' && meta.mode != 0 && !validArithmeticMode(meta.mode))
+                if (which == 'a' && meta.mode != 0 && !CommandScan.validArithmeticMode(meta.mode))
                 {
                     return replyAndConsume(s, Replies.INVALID_MA_MODE, next, false);
                 }
                 return forward(s, lineStart, next - lineStart, meta.key, meta.keyOffset, meta.keyLength, false, 0);
             default:
                 return replyAndConsume(s, Replies.ERROR, next, false);
-        }
-    }
-
-    static boolean validArithmeticMode(final byte mode)
-    {
-        return mode == 'I' || mode == 'i' || mode == '+' || mode == 'D' || mode == 'd' || mode == '-';
-    }
-
-    static boolean validSetMode(final byte mode)
-    {
-        switch (mode)
-        {
-            case 'E': case 'e': case 'A': case 'a': case 'P': case 'p': case 'R': case 'r': case 'S': case 's':
-                return true;
-            default:
-                return false;
         }
     }
 
@@ -936,50 +865,11 @@ public final class RequestProcessor
             return OUTPUT_FULL;
         }
         stats.increment(slot, ServerStats.GET_HITS);
-        writeMetaGetHit(rb, c, meta, metaFormatter, item, now, false);
+        metaFormatter.writeMetaGetHit(rb, c, meta, item, now);
         s.position = next;
         return CONTINUE;
     }
 
-    /** The hit reply of mg: status line with flags in request order, W/Z/X, then the value if asked. */
-    static void writeMetaGetHit(
-        final ReplyBuffer rb, final AsciiCodec c, final MetaFlags meta, final MetaReplyFormatter formatter,
-        final ItemView item, final long now, final boolean won)
-    {
-        if (meta.value)
-        {
-            rb.put(Replies.VA);
-            rb.putUnsigned(item.valueLength());
-        }
-        else
-        {
-            rb.put(Replies.HD);
-        }
-        formatter.appendFlags(rb, c, meta, 2, MetaReplyFormatter.KIND_MG, item, item.expiresAtSeconds(), now);
-        final int bits = item.metaBits();
-        if (won)
-        {
-            rb.put(W);
-        }
-        else if ((bits & ItemView.META_WIN_SENT) != 0)
-        {
-            rb.put(Z);
-        }
-        if ((bits & ItemView.META_STALE) != 0)
-        {
-            rb.put(X);
-        }
-        rb.put(Replies.CRLF);
-        if (meta.value)
-        {
-            rb.put(item.segment(), item.valueOffset(), item.valueLength());
-            rb.put(Replies.CRLF);
-        }
-    }
-
-    static final byte[] W = Replies.b(" W");
-    static final byte[] Z = Replies.b(" Z");
-    static final byte[] X = Replies.b(" X");
     private static final byte[] ME_EXP = Replies.b(" exp=");
     private static final byte[] ME_LA = Replies.b(" la=");
     private static final byte[] ME_CAS = Replies.b(" cas=");
@@ -1003,7 +893,7 @@ public final class RequestProcessor
             final int n = AsciiCodec.base64Decode(key, keyOffset, keyLength, meta.keyScratch, KEY_MAX_LENGTH);
             if (n <= 0)
             {
-                return replyAndConsume(s, MetaFlags.ERR_DECODING_KEY, next, false);
+                return replyAndConsume(s, Replies.BAD_FORMAT, next, false);
             }
             key = meta.keyScratch;
             keyOffset = 0;
@@ -1061,7 +951,7 @@ public final class RequestProcessor
         {
             error = Replies.OPAQUE_TOO_LONG;
         }
-        else if (meta.mode != 0 && !validSetMode(meta.mode))
+        else if (meta.mode != 0 && !CommandScan.validSetMode(meta.mode))
         {
             error = Replies.INVALID_MS_MODE;
         }

@@ -47,7 +47,12 @@ public final class WriteExecutor
         this.slot = threadSlot;
     }
 
-    /** @return the reply length in bytes. */
+    /**
+     * Applies one forwarded command and appends its reply at {@code reply.length()} (the caller usually
+     * resets a stream-mode buffer first).
+     *
+     * @return the number of reply bytes appended (0 for noreply/quiet).
+     */
     public int execute(
         final PartitionWriter writer, final MemorySegment command, final long offset, final int length,
         final ReplyBuffer reply)
@@ -74,6 +79,12 @@ public final class WriteExecutor
         }
         final long data = newline + 1;
         final long now = table.nowSeconds();
+        if (c.ntokens < 3 && !c.tokenEquals(0, Replies.CMD_FLUSH_ALL) || !hasArity(c))
+        {
+            // never forwarded by RequestProcessor; refuse rather than read tokens that are not there
+            reply.put(Replies.ERROR);
+            return reply.length() - before;
+        }
         if (c.tokenLength[0] == 2 && c.tokenByte(0, 0) == 'm')
         {
             switch (c.tokenByte(0, 1))
@@ -138,6 +149,32 @@ public final class WriteExecutor
             reply.put(Replies.ERROR);
         }
         return reply.length() - before;
+    }
+
+    /** The token counts RequestProcessor validated before forwarding (memcached's ntokens, terminal included). */
+    private static boolean hasArity(final AsciiCodec c)
+    {
+        final int nt = c.ntokens;
+        if (c.tokenEquals(0, Replies.CMD_CAS))
+        {
+            return nt == 7 || nt == 8;
+        }
+        if (c.tokenEquals(0, Replies.CMD_SET) || c.tokenEquals(0, Replies.CMD_ADD) ||
+            c.tokenEquals(0, Replies.CMD_REPLACE) || c.tokenEquals(0, Replies.CMD_APPEND) ||
+            c.tokenEquals(0, Replies.CMD_PREPEND))
+        {
+            return nt == 6 || nt == 7;
+        }
+        if (c.tokenEquals(0, Replies.CMD_INCR) || c.tokenEquals(0, Replies.CMD_DECR) ||
+            c.tokenEquals(0, Replies.CMD_TOUCH))
+        {
+            return nt == 4 || nt == 5;
+        }
+        if (c.tokenEquals(0, Replies.CMD_MS))
+        {
+            return nt >= 4;
+        }
+        return true;
     }
 
     private static void say(final ReplyBuffer reply, final byte[] line, final boolean noreply)
@@ -483,18 +520,18 @@ public final class WriteExecutor
         formatter.appendFlags(reply, codec, m, 2, MetaReplyFormatter.KIND_MG, item, expiryBeforeTouch, now);
         if (won && !wonByStale)
         {
-            reply.put(RequestProcessor.W);
+            reply.put(MetaReplyFormatter.W);
         }
         else if (tokenSentBefore)
         {
-            reply.put(RequestProcessor.Z);
+            reply.put(MetaReplyFormatter.Z);
         }
         if ((item.metaBits() & ItemView.META_STALE) != 0)
         {
-            reply.put(RequestProcessor.X);
+            reply.put(MetaReplyFormatter.X);
             if (wonByStale)
             {
-                reply.put(RequestProcessor.W);
+                reply.put(MetaReplyFormatter.W);
             }
         }
         reply.put(Replies.CRLF);
@@ -569,16 +606,16 @@ public final class WriteExecutor
             status = writer.publish(m.key, m.keyOffset, m.keyLength, command, data, vlen, empty, 0, 0,
                 flags, expiresAt, 0, ItemView.META_STALE, item);
         }
+        else if (m.binaryKey && mode == PartitionWriter.MODE_SET)
+        {
+            // a plain set through a base64 key: remember it, memcached echoes such keys encoded
+            status = writer.publish(m.key, m.keyOffset, m.keyLength, command, data, vlen, empty, 0, 0,
+                flags, expiresAt, 0, MetaReplyFormatter.META_KEY_BINARY, item);
+        }
         else
         {
             status = writer.store(mode, m.key, m.keyOffset, m.keyLength, command, data, vlen, flags, expiresAt,
                 m.compareCas, item);
-            if (status == Status.NOT_STORED && m.vivify &&
-                (mode == PartitionWriter.MODE_APPEND || mode == PartitionWriter.MODE_PREPEND))
-            {
-                status = writer.store(PartitionWriter.MODE_SET, m.key, m.keyOffset, m.keyLength, command, data, vlen,
-                    flags, m.vivifyExptime, 0, item);
-            }
         }
         if (mode == PartitionWriter.MODE_CAS)
         {
@@ -624,7 +661,8 @@ public final class WriteExecutor
         {
             final long expiry = m.newTtl ? m.ttlExptime : item.expiresAtSeconds();
             writer.publish(m.key, m.keyOffset, m.keyLength, item.segment(), item.valueOffset(), item.valueLength(),
-                empty, 0, 0, item.clientFlags(), expiry, item.cas(), ItemView.META_STALE, item);
+                empty, 0, 0, item.clientFlags(), expiry, item.cas(),
+                (item.metaBits() & MetaReplyFormatter.META_KEY_BINARY) | ItemView.META_STALE, item);
         }
         else
         {

@@ -9,6 +9,13 @@ import java.lang.foreign.MemorySegment;
  */
 public interface WriteForwarder
 {
-    /** @return false when the ring is full: nothing was consumed, try again after draining replies. */
+    /**
+     * Copies the command into the writer's ring. The bytes are valid only during this call: they are
+     * usually in the session's input, but gat/gats are forwarded one key at a time from the processor's
+     * own scratch memory, and a too-large {@code set} is forwarded as its command line only (the reader
+     * swallows the data block; the writer only unlinks the key and replies).
+     *
+     * @return false when the ring is full: nothing was consumed, try again after draining replies.
+     */
     boolean forward(int partition, MemorySegment command, long offset, int length, long ticket);
 }

@@ -67,6 +67,9 @@ public final class PartitionWriter
     final IndexRef indexRef = new IndexRef();
 
     private final long[] freeHead;
+    /** Per class: next never-used chunk of the newest page, and that page's end (bump allocation). */
+    private final long[] bumpNext;
+    private final long[] bumpEnd;
     private final long[][] pages;
     private final int[] pageCount;
     private final int[] clockPage;
@@ -97,6 +100,8 @@ public final class PartitionWriter
         this.poisonFreed = poisonFreed;
         final int n = classes.count();
         freeHead = new long[n];
+        bumpNext = new long[n];
+        bumpEnd = new long[n];
         pages = new long[n][];
         pageCount = new int[n];
         clockPage = new int[n];
@@ -656,8 +661,15 @@ public final class PartitionWriter
         if (address != 0)
         {
             freeHead[sizeClass] = NATIVE.get(ValueLayout.JAVA_LONG, address + FREE_NEXT_OFFSET);
+            return address;
         }
-        return address;
+        final long next = bumpNext[sizeClass];
+        if (next != 0 && next < bumpEnd[sizeClass])
+        {
+            bumpNext[sizeClass] = next + classes.chunkBytes(sizeClass);
+            return next;
+        }
+        return 0;
     }
 
     private void freeChunk(final long address, final int sizeClass)
@@ -690,13 +702,9 @@ public final class PartitionWriter
             pages[sizeClass] = Arrays.copyOf(pages[sizeClass], pages[sizeClass].length * 2);
         }
         pages[sizeClass][pageCount[sizeClass]++] = page;
-        final int chunk = classes.chunkBytes(sizeClass);
-        for (int i = classes.chunksPerPage(sizeClass) - 1; i >= 0; i--)
-        {
-            final long address = page + (long)i * chunk;
-            NATIVE.set(ValueLayout.JAVA_LONG, address + FREE_NEXT_OFFSET, freeHead[sizeClass]);
-            freeHead[sizeClass] = address;
-        }
+        // chunks are handed out by bumping through the zeroed page (state FREE until used)
+        bumpNext[sizeClass] = page;
+        bumpEnd[sizeClass] = page + (long)classes.chunksPerPage(sizeClass) * classes.chunkBytes(sizeClass);
         return true;
     }
 

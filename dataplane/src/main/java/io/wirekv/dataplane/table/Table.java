@@ -54,7 +54,11 @@ public final class Table implements AutoCloseable
         long q00, q01, q02, q03, q04, q05, q06, q07;
     }
 
-    private final TableConfig config;
+    // the config's values, not the record itself: Lincheck's object walk cannot read record fields on JDK 25
+    private final long memoryBytes;
+    private final MemoryMode mode;
+    private final int itemSizeMaxBytes;
+    private final boolean preferHugepages;
     private final EpochClock clock;
     private final Qsbr qsbr = new Qsbr();
     private final PartitionWriter[] partitions;
@@ -79,7 +83,10 @@ public final class Table implements AutoCloseable
      */
     Table(final TableConfig config, final EpochClock clock, final boolean poisonFreed)
     {
-        this.config = config;
+        this.memoryBytes = config.memoryBytes();
+        this.mode = config.mode();
+        this.itemSizeMaxBytes = config.itemSizeMaxBytes();
+        this.preferHugepages = config.preferHugepages();
         this.clock = clock;
         final int n = config.partitions();
         partitionMask = n - 1;
@@ -108,7 +115,7 @@ public final class Table implements AutoCloseable
 
     public TableConfig config()
     {
-        return config;
+        return new TableConfig(partitions.length, memoryBytes, mode, itemSizeMaxBytes, preferHugepages);
     }
 
     public int partitionCount()

@@ -1,0 +1,233 @@
+package io.wirekv.benchmarks.table;
+
+import io.wirekv.dataplane.table.ItemView;
+import io.wirekv.dataplane.table.MemoryMode;
+import io.wirekv.dataplane.table.PartitionWriter;
+import io.wirekv.dataplane.table.QsbrReader;
+import io.wirekv.dataplane.table.Table;
+import io.wirekv.dataplane.table.TableConfig;
+import org.agrona.concurrent.CachedEpochClock;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Table GET/SET at 1M items (16-byte keys, 32-byte values), uniform and Zipf(0.99) key choice, against
+ * {@code ConcurrentHashMap<ByteArrayKey, byte[]>} in the same run. {@code mixed} measures a reader while
+ * one writer thread overwrites uniformly chosen keys (compare with {@code tableGet}).
+ * <p>
+ * Run: {@code java --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED
+ * -jar benchmarks/target/benchmarks.jar TableBenchmark -f 1 -wi 2 -i 3 -prof gc}
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 2)
+@Fork(value = 1, jvmArgsAppend = {
+    "--enable-native-access=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx3g"})
+public class TableBenchmark
+{
+    static final int ITEMS = 1 << 20;
+    static final int KEY_BYTES = 16;
+    static final int VALUE_BYTES = 32;
+    static final int SEQUENCE = 1 << 22;
+
+    @Param({"uniform", "zipf"})
+    public String distribution;
+
+    Table table;
+    MemorySegment[] keys;
+    ByteArrayKey[] mapKeys;
+    ConcurrentHashMap<ByteArrayKey, byte[]> map;
+    int[] sequence;
+    int[] uniformSequence;
+    final MemorySegment value = MemorySegment.ofArray(new byte[VALUE_BYTES]);
+    final byte[] mapValue = new byte[VALUE_BYTES];
+
+    /** A byte[] key with content equality, as a server would build for ConcurrentHashMap. */
+    public static final class ByteArrayKey
+    {
+        final byte[] bytes;
+        final int hash;
+
+        ByteArrayKey(final byte[] bytes)
+        {
+            this.bytes = bytes;
+            this.hash = Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public int hashCode()
+        {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(final Object o)
+        {
+            return o instanceof ByteArrayKey other && Arrays.equals(bytes, other.bytes);
+        }
+    }
+
+    @Setup(Level.Trial)
+    public void setUp()
+    {
+        final CachedEpochClock clock = new CachedEpochClock();
+        clock.update(System.currentTimeMillis());
+        table = new Table(new TableConfig(4, 512L << 20, MemoryMode.CACHE, 1024 * 1024, false), clock);
+        keys = new MemorySegment[ITEMS];
+        mapKeys = new ByteArrayKey[ITEMS];
+        map = new ConcurrentHashMap<>(ITEMS * 2);
+        final ItemView view = new ItemView();
+        for (int i = 0; i < ITEMS; i++)
+        {
+            final byte[] key = String.format("k%015d", i).getBytes();
+            keys[i] = MemorySegment.ofArray(key);
+            mapKeys[i] = new ByteArrayKey(key);
+            map.put(mapKeys[i], new byte[VALUE_BYTES]);
+            final int p = table.partitionOf(keys[i], 0, KEY_BYTES);
+            table.writer(p).store(PartitionWriter.MODE_SET, keys[i], 0, KEY_BYTES, value, 0, VALUE_BYTES, 0, 0, 0, view);
+        }
+        uniformSequence = uniform(new SplittableRandom(42));
+        sequence = "zipf".equals(distribution) ? zipf(new SplittableRandom(43), 0.99) : uniformSequence;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown()
+    {
+        table.close();
+    }
+
+    static int[] uniform(final SplittableRandom random)
+    {
+        final int[] s = new int[SEQUENCE];
+        for (int i = 0; i < SEQUENCE; i++)
+        {
+            s[i] = random.nextInt(ITEMS);
+        }
+        return s;
+    }
+
+    /** Zipf by inverse CDF; ranks scattered over the key space so hot keys are not neighbours. */
+    static int[] zipf(final SplittableRandom random, final double exponent)
+    {
+        final double[] cdf = new double[ITEMS];
+        double sum = 0;
+        for (int i = 0; i < ITEMS; i++)
+        {
+            sum += 1.0 / Math.pow(i + 1, exponent);
+            cdf[i] = sum;
+        }
+        final int[] s = new int[SEQUENCE];
+        for (int i = 0; i < SEQUENCE; i++)
+        {
+            int rank = Arrays.binarySearch(cdf, random.nextDouble() * sum);
+            rank = rank < 0 ? -rank - 1 : rank;
+            s[i] = (int)((rank * 0x9E3779B1L) & (ITEMS - 1)); // odd multiplier: a permutation of [0, 2^20)
+        }
+        return s;
+    }
+
+    @State(Scope.Thread)
+    public static class ReaderState
+    {
+        QsbrReader reader;
+        final ItemView view = new ItemView();
+        int cursor;
+
+        @Setup(Level.Trial)
+        public void setUp(final TableBenchmark benchmark)
+        {
+            reader = benchmark.table.registerReader(Thread.currentThread().getName());
+            cursor = (int)(Thread.currentThread().threadId() * 7919);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown()
+        {
+            reader.close();
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class WriterState
+    {
+        final ItemView view = new ItemView();
+        int cursor;
+    }
+
+    private int nextKey(final int[] s, final int cursor)
+    {
+        return s[cursor & (SEQUENCE - 1)];
+    }
+
+    @Benchmark
+    public int tableGet(final ReaderState state)
+    {
+        final int cursor = state.cursor++;
+        final MemorySegment key = keys[nextKey(sequence, cursor)];
+        final int result = table.get(key, 0, KEY_BYTES, state.view) ? state.view.valueLength() : -1;
+        if ((cursor & 63) == 0)
+        {
+            state.reader.quiescent();
+        }
+        return result;
+    }
+
+    @Benchmark
+    public int tableSet(final WriterState state)
+    {
+        final MemorySegment key = keys[nextKey(sequence, state.cursor++)];
+        return table.writer(table.partitionOf(key, 0, KEY_BYTES))
+            .store(PartitionWriter.MODE_SET, key, 0, KEY_BYTES, value, 0, VALUE_BYTES, 0, 0, 0, state.view);
+    }
+
+    @Benchmark
+    public byte[] chmGet(final WriterState state)
+    {
+        return map.get(mapKeys[nextKey(sequence, state.cursor++)]);
+    }
+
+    @Benchmark
+    public byte[] chmSet(final WriterState state)
+    {
+        return map.put(mapKeys[nextKey(sequence, state.cursor++)], mapValue);
+    }
+
+    @Benchmark
+    @Group("mixed")
+    @GroupThreads(1)
+    public int mixedTableGet(final ReaderState state)
+    {
+        return tableGet(state);
+    }
+
+    @Benchmark
+    @Group("mixed")
+    @GroupThreads(1)
+    public int mixedTableSet(final WriterState state)
+    {
+        final MemorySegment key = keys[nextKey(uniformSequence, state.cursor++)];
+        return table.writer(table.partitionOf(key, 0, KEY_BYTES))
+            .store(PartitionWriter.MODE_SET, key, 0, KEY_BYTES, value, 0, VALUE_BYTES, 0, 0, 0, state.view);
+    }
+}

@@ -1,0 +1,150 @@
+package io.wirekv.dataplane.proto;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Meta commands; expected replies taken from memcached 1.6.18 with CAS values masked. */
+class MetaProtocolTest
+{
+    private ProtoHarness h;
+
+    @BeforeEach
+    void setUp()
+    {
+        h = new ProtoHarness(2 << 20, 1024 * 1024);
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        h.close();
+    }
+
+    private static String maskCas(final String s)
+    {
+        return s.replaceAll(" c\\d+", " cCAS");
+    }
+
+    private void expect(final String request, final String reply)
+    {
+        assertEquals(reply, maskCas(h.tcp(request)), () -> "request: " + request);
+    }
+
+    @Test
+    void shouldReturnFlagsInRequestOrderWithOpaqueAndKey()
+    {
+        expect("ms mk 2 T0 F5\r\nhi\r\nmg mk v\r\nmg mk s v t f c k O123 q\r\nmg mk\r\nmg mk k\r\n",
+            "HD\r\nVA 2\r\nhi\r\nVA 2 s2 t-1 f5 cCAS kmk O123\r\nhi\r\nHD\r\nHD kmk\r\n");
+    }
+
+    @Test
+    void shouldEchoOpaqueAndKeyOnMissAndSuppressMissWhenQuiet()
+    {
+        expect("mg nokey v k O5\r\nmg nokey v q k O5\r\nmg nokey s v t f c\r\nmn\r\n", "EN knokey O5\r\nEN\r\nMN\r\n");
+    }
+
+    @Test
+    void shouldNotSuppressHitsWithQuietOnMg()
+    {
+        expect("ms qk 2\r\nhi\r\nmg qk q\r\nmg qk q v\r\n", "HD\r\nHD\r\nVA 2\r\nhi\r\n");
+    }
+
+    @Test
+    void shouldSetWithModesCasAndQuiet()
+    {
+        expect("ms mk 2 c\r\nhi\r\nms mk 2 q\r\nhi\r\nms mk 2 C1\r\nhi\r\nms nokey3 2 C1\r\nhi\r\n" +
+            "ms mk 2 ME\r\nhi\r\nms mk 2 MA\r\nyo\r\nmg mk v\r\n",
+            "HD cCAS\r\nEX\r\nNF\r\nNS\r\nHD\r\nVA 4\r\nhiyo\r\n");
+        expect("ms k1 1 MR\r\na\r\nms k1 1 MP N0\r\na\r\nms k1 1 MA\r\nb\r\nmg k1 v\r\n", "NS\r\nNS\r\nNS\r\nEN\r\n");
+        final String cas = h.tcp("mg mk c\r\n").replaceAll("[^0-9]", "");
+        expect("ms mk 2 C" + cas + "\r\nzz\r\nmg mk v\r\n", "HD\r\nVA 2\r\nzz\r\n");
+    }
+
+    @Test
+    void shouldRefuseBadMetaSyntaxLikeMemcached()
+    {
+        expect("mg\r\nmg " + "a".repeat(251) + " v\r\nmg mk zz\r\nmg mk v v\r\nmg mk Oabc\r\nmg mk O" + "1".repeat(40) +
+            "\r\nms mk abc\r\nhi\r\nms mk -1\r\nms mk 2 Fabc\r\nhi\r\nms mk 2 Tabc\r\nhi\r\n",
+            "ERROR\r\nCLIENT_ERROR bad command line format\r\nCLIENT_ERROR invalid flag\r\nCLIENT_ERROR duplicate flag\r\n" +
+            "EN Oabc\r\nCLIENT_ERROR opaque token too long\r\nCLIENT_ERROR bad command line format\r\nERROR\r\n" +
+            "CLIENT_ERROR bad command line format\r\nCLIENT_ERROR bad command line format\r\n" +
+            "CLIENT_ERROR bad token in command line format\r\n");
+        expect("ms mk 2 MX\r\nhi\r\nms mk S2\r\nhi\r\nms mk\r\nms\r\nmd\r\nma\r\nme\r\n",
+            "CLIENT_ERROR invalid mode for ms M token\r\nCLIENT_ERROR bad command line format\r\nERROR\r\n" +
+            "CLIENT_ERROR bad command line format\r\nERROR\r\nERROR\r\nERROR\r\nCLIENT_ERROR bad command line format\r\n");
+        expect("ms e1 2 E12345\r\nhi\r\nmd qk x\r\nma mq v MX\r\nma mq v Dabc\r\n",
+            "CLIENT_ERROR invalid flag\r\nCLIENT_ERROR invalid or duplicate flag\r\n" +
+            "CLIENT_ERROR invalid mode for ma M token\r\nCLIENT_ERROR invalid or duplicate flag\r\n");
+        expect("mg qk O" + "1".repeat(31) + "\r\n", "EN O" + "1".repeat(31) + "\r\n");
+    }
+
+    @Test
+    void shouldDeleteWithQuietAndFlags()
+    {
+        expect("ms mk 2\r\nhi\r\nmd mk\r\nmd mk\r\nmd mk q\r\nmd mk q O1 k\r\nmn\r\n",
+            "HD\r\nHD\r\nNF\r\nNF\r\nNF O1 kmk\r\nMN\r\n");
+        expect("ms m1 2\r\nhi\r\nmd m1 C1\r\nmd m1 q\r\nmd m1\r\n", "HD\r\nEX\r\nNF\r\n");
+    }
+
+    @Test
+    void shouldDoArithmeticWithAutovivifyModesAndQuiet()
+    {
+        expect("ma nonum\r\nma nonum N0 J10\r\nma nonum v\r\nma nonum D5 MD v t c\r\nma nonum q\r\nma nokey9 q\r\nmn\r\n",
+            "NF\r\nHD\r\nVA 2\r\n11\r\nVA 1 t-1 cCAS\r\n6\r\nNF\r\nMN\r\n");
+        expect("ms str 1\r\na\r\nma str\r\n", "HD\r\nCLIENT_ERROR cannot increment or decrement non-numeric value\r\n");
+        expect("ma mq N0 J5 q\r\nma mq v MI D3\r\nma mq v M+\r\nma mq v M-\r\nma mq C1\r\n",
+            "HD\r\nVA 1\r\n8\r\nVA 1\r\n9\r\nVA 1\r\n8\r\nEX\r\n");
+    }
+
+    @Test
+    void shouldAutovivifyOnMissAndHandOutWinTokenOnce()
+    {
+        expect("mg nokey2 N30 v t c\r\nmg nokey2 N30 v t c\r\nmg nokey2 v\r\n",
+            "VA 0 t30 cCAS W\r\n\r\nVA 0 t30 cCAS Z\r\n\r\nVA 0 Z\r\n\r\n");
+    }
+
+    @Test
+    void shouldInvalidateAndReportStaleWithWinToken()
+    {
+        expect("ms inv 2\r\nhi\r\nmd inv I T30\r\nmg inv v c\r\nmg inv v c\r\nms inv 2 I\r\nyo\r\nmg inv v\r\n",
+            "HD\r\nHD\r\nVA 2 cCAS X W\r\nhi\r\nVA 2 cCAS Z X\r\nhi\r\nHD\r\nVA 2\r\nyo\r\n");
+    }
+
+    @Test
+    void shouldTouchWithTAndReportTtlAsOfFlagPosition()
+    {
+        expect("ms tt 2 T100\r\nhi\r\nmg tt t T50\r\nmg tt t\r\nmg tt t s k\r\n",
+            "HD\r\nHD t100\r\nHD t50\r\nHD t50 s2 ktt\r\n");
+        h.advanceSeconds(51);
+        expect("mg tt v\r\n", "EN\r\n");
+    }
+
+    @Test
+    void shouldUseBase64KeysAndEchoThemEncoded()
+    {
+        expect("ms Zm9v 2 b\r\nhi\r\nmg Zm9v b v k\r\nmg foo v k\r\nmg Zm9v= b v\r\nmg Zm9 b v\r\n",
+            "HD\r\nVA 2 kZm9v b\r\nhi\r\nVA 2 kZm9v b\r\nhi\r\nCLIENT_ERROR error decoding key\r\n" +
+            "CLIENT_ERROR error decoding key\r\n");
+        expect("ms Zm9vYmFy 3 b q\r\nabc\r\nmg Zm9vYmFy b v q k\r\nmd Zm9vYmFy b q\r\nmg foobar v\r\nms b1 2 b\r\nhi\r\nmn\r\n",
+            "VA 3 kZm9vYmFy b\r\nabc\r\nEN\r\nCLIENT_ERROR error decoding key\r\nMN\r\n");
+    }
+
+    @Test
+    void shouldDescribeItemWithMe()
+    {
+        expect("me nokey\r\nme\r\n", "EN\r\nCLIENT_ERROR bad command line format\r\n");
+        final String me = h.tcp("ms qk 2\r\nhi\r\nme qk\r\n");
+        assertTrue(me.matches("HD\r\nME qk exp=-1 la=0 cas=\\d+ fetch=no cls=1 size=63\r\n"), me);
+    }
+
+    @Test
+    void shouldRefuseTooLargeMetaSetAndSwallowData()
+    {
+        expect("ms big 1048517\r\n" + "a".repeat(1048517) + "\r\nmn\r\n",
+            "SERVER_ERROR object too large for cache\r\nMN\r\n");
+    }
+}

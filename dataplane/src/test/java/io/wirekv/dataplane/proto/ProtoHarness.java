@@ -1,0 +1,234 @@
+package io.wirekv.dataplane.proto;
+
+import io.wirekv.dataplane.table.MemoryMode;
+import io.wirekv.dataplane.table.QsbrReader;
+import io.wirekv.dataplane.table.Table;
+import io.wirekv.dataplane.table.TableConfig;
+import org.agrona.concurrent.CachedEpochClock;
+
+import java.io.ByteArrayOutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Drives {@link RequestProcessor} and {@link WriteExecutor} on one thread over the real {@link Table}:
+ * a synchronous forwarder runs the write on the partition's writer at once and the driver resumes the
+ * parked session with its reply, as the dataplane's writer threads would.
+ */
+final class ProtoHarness implements AutoCloseable
+{
+    static final long NOW_SECONDS = 1_700_000_000L;
+
+    final CachedEpochClock clock = new CachedEpochClock();
+    final Table table;
+    final ProtocolSettings settings;
+    final ServerStats stats = new ServerStats(2);
+    final WriteExecutor executor;
+    final RequestProcessor processor;
+    final QsbrReader reader;
+    final Arena arena = Arena.ofConfined();
+    final MemorySegment writerReplyMemory;
+    final ReplyBuffer writerReply;
+    final MemorySegment input;
+    final ReplyBuffer reply;
+    final RequestSession session;
+
+    /** Set by the forwarder, consumed by the driver. */
+    boolean pending;
+    int forwardedPartition = -1;
+    /** When > 0, that many forward calls fail first (ring full). */
+    int rejectForwards;
+    int forwards;
+
+    ProtoHarness(final int replyCapacity)
+    {
+        this(replyCapacity, 64 * 1024);
+    }
+
+    ProtoHarness(final int replyCapacity, final int itemSizeMax)
+    {
+        clock.update(NOW_SECONDS * 1000);
+        table = new Table(new TableConfig(4, 32L << 20, MemoryMode.STORE, Math.max(1024, itemSizeMax), false), clock);
+        settings = new ProtocolSettings(itemSizeMax, 1400, "1.6.18");
+        executor = new WriteExecutor(table, settings, stats, 1);
+        writerReplyMemory = arena.allocate(itemSizeMax + 64 * 1024);
+        writerReply = new ReplyBuffer(writerReplyMemory);
+        processor = new RequestProcessor(table, settings, stats, this::forward, 0);
+        reader = table.registerReader("test");
+        input = arena.allocate(4 * 1024 * 1024);
+        reply = new ReplyBuffer(arena.allocate(replyCapacity));
+        session = new RequestSession(42, reply);
+    }
+
+    private boolean forward(final int partition, final MemorySegment command, final long offset, final int length,
+        final long ticket)
+    {
+        if (rejectForwards > 0)
+        {
+            rejectForwards--;
+            return false;
+        }
+        forwards++;
+        forwardedPartition = partition;
+        writerReply.resetStream();
+        executor.execute(table.writer(partition), command, offset, length, writerReply);
+        pending = true;
+        return true;
+    }
+
+    int resumePending(final RequestSession s)
+    {
+        pending = false;
+        return processor.resume(s, writerReplyMemory, 0, writerReply.length());
+    }
+
+    static byte[] bytes(final String s)
+    {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    static String str(final byte[] b)
+    {
+        return new String(b, StandardCharsets.ISO_8859_1);
+    }
+
+    /** TCP: feeds {@code data} in chunks of {@code chunk} bytes, as a stream; returns everything sent back. */
+    String tcp(final byte[] data, final int chunk)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        session.reset();
+        reply.resetStream();
+        long filled = 0;
+        long start = 0;
+        int fed = 0;
+        int lastResult = RequestProcessor.DONE;
+        while (true)
+        {
+            if (fed < data.length)
+            {
+                final int n = Math.min(chunk, data.length - fed);
+                MemorySegment.copy(data, fed, input, ValueLayout.JAVA_BYTE, filled, n);
+                filled += n;
+                fed += n;
+            }
+            session.wrapInput(input, start, filled, false);
+            int r = processor.process(session);
+            while (true)
+            {
+                if (r == RequestProcessor.PARKED)
+                {
+                    r = resumePending(session);
+                    continue;
+                }
+                if (r == RequestProcessor.OUTPUT_FULL)
+                {
+                    drain(out);
+                    r = processor.process(session);
+                    continue;
+                }
+                if (r == RequestProcessor.BACKPRESSURE)
+                {
+                    r = processor.process(session);
+                    continue;
+                }
+                break;
+            }
+            lastResult = r;
+            start = session.inputPosition();
+            drain(out);
+            if (r == RequestProcessor.CLOSE)
+            {
+                out.writeBytes(bytes("<CLOSE>"));
+                break;
+            }
+            if (fed >= data.length)
+            {
+                break;
+            }
+        }
+        reader.quiescent();
+        return str(out.toByteArray());
+    }
+
+    String tcp(final String data)
+    {
+        return tcp(bytes(data), Integer.MAX_VALUE);
+    }
+
+    private void drain(final ByteArrayOutputStream out)
+    {
+        final int n = reply.length();
+        final byte[] b = new byte[n];
+        MemorySegment.copy(reply.memory(), ValueLayout.JAVA_BYTE, 0, b, 0, n);
+        out.writeBytes(b);
+        reply.resetStream();
+    }
+
+    /** UDP: one request datagram (payload after the frame header); returns the reply datagrams, headers included. */
+    List<byte[]> udp(final byte[] payload, final int requestId)
+    {
+        final List<byte[]> datagrams = new ArrayList<>();
+        final int length = UdpFrame.HEADER_LENGTH + payload.length;
+        input.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 0, (short)requestId);
+        input.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 2, (short)0);
+        input.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 4, (short)1);
+        input.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 6, (short)0);
+        MemorySegment.copy(payload, 0, input, ValueLayout.JAVA_BYTE, UdpFrame.HEADER_LENGTH, payload.length);
+        if (!UdpFrame.isValidRequest(input, 0, length))
+        {
+            return datagrams;
+        }
+        session.reset();
+        session.wrapInput(input, UdpFrame.HEADER_LENGTH, length, true);
+        reply.resetDatagrams(settings.udpMaxPayloadBytes());
+        int r = processor.process(session);
+        while (true)
+        {
+            if (r == RequestProcessor.PARKED)
+            {
+                r = resumePending(session);
+            }
+            else if (r == RequestProcessor.OUTPUT_FULL)
+            {
+                collect(datagrams, UdpFrame.requestId(input, 0));
+                reply.resetDatagrams(settings.udpMaxPayloadBytes());
+                r = processor.process(session);
+            }
+            else
+            {
+                break;
+            }
+        }
+        collect(datagrams, UdpFrame.requestId(input, 0));
+        reader.quiescent();
+        return datagrams;
+    }
+
+    private void collect(final List<byte[]> datagrams, final int requestId)
+    {
+        final int n = reply.finishDatagrams(requestId);
+        for (int i = 0; i < n; i++)
+        {
+            final byte[] b = new byte[reply.datagramLength(i)];
+            MemorySegment.copy(reply.memory(), ValueLayout.JAVA_BYTE, reply.datagramOffset(i), b, 0, b.length);
+            datagrams.add(b);
+        }
+    }
+
+    void advanceSeconds(final long seconds)
+    {
+        clock.update(clock.time() + seconds * 1000);
+    }
+
+    @Override
+    public void close()
+    {
+        reader.close();
+        table.close();
+        arena.close();
+    }
+}
