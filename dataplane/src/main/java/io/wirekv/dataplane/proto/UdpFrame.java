@@ -35,9 +35,10 @@ public final class UdpFrame
     }
 
     /**
-     * True if this is a request wirekv serves: at least a header, count 1, sequence 0, reserved 0
-     * (or libmemcached's {@link #RESERVED_LIBMEMCACHED}). Anything else is counted and dropped
-     * (multi-datagram requests are not supported, as in memcached 1.6).
+     * True if this is a request wirekv serves: at least a header, count 1, reserved 0 (or
+     * libmemcached's {@link #RESERVED_LIBMEMCACHED}). Anything else is counted and dropped
+     * (multi-datagram requests are not supported, as in memcached 1.6). The sequence number is
+     * ignored, as memcached ignores it.
      */
     public static boolean isValidRequest(final MemorySegment datagram, final long offset, final int length)
     {
@@ -46,8 +47,7 @@ public final class UdpFrame
             return false;
         }
         final short reserved = datagram.get(SHORT_BE, offset + RESERVED_OFFSET);
-        return datagram.get(SHORT_BE, offset + SEQUENCE_OFFSET) == 0 &&
-            datagram.get(SHORT_BE, offset + COUNT_OFFSET) == 1 &&
+        return datagram.get(SHORT_BE, offset + COUNT_OFFSET) == 1 &&
             (0 == reserved || RESERVED_LIBMEMCACHED == reserved);
     }
 

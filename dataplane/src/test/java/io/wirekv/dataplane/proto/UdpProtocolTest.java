@@ -125,11 +125,14 @@ class UdpProtocolTest
         d.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 5, (byte)2);
         assertFalse(UdpFrame.isValidRequest(d, 0, 12), "count 2");
         d.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 5, (byte)1);
-        d.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 3, (byte)1);
-        assertFalse(UdpFrame.isValidRequest(d, 0, 12), "sequence 1");
+        d.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 3, (byte)5);
+        assertTrue(UdpFrame.isValidRequest(d, 0, 12), "sequence 5 is ignored, as memcached ignores it");
         d.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 3, (byte)0);
         d.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 7, (byte)1);
         assertFalse(UdpFrame.isValidRequest(d, 0, 12), "reserved 1");
+        d.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 7, (byte)0);
+        d.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 6, (byte)1);
+        assertTrue(UdpFrame.isValidRequest(d, 0, 12), "reserved 0x0100: libmemcached's marker");
     }
 
     @Test
