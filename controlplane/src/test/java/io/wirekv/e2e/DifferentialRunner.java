@@ -177,7 +177,8 @@ final class DifferentialRunner implements AutoCloseable
                 udp = new UdpWire(server.host(), server.udpPort());
             }
             final UdpWire.Reply reply = udp.exchange(requestId, step, request);
-            final String text = "datagrams " + reply.layout() + "\n" + Normalisation.normalise(reply.payload(), cas) +
+            final String payload = Normalisation.normalise(reply.payload(), cas);
+            final String text = "datagrams " + Normalisation.udpLayout(reply.layout(), payload) + "\n" + payload +
                 (reply.timedOut() ? "<timeout: no MN>\n" : "");
             return new StepOutcome("[udp seq=" + step.udpSeq() + " count=" + step.udpCount() + " res=" +
                 step.udpReserved() + "] " + shown, text);

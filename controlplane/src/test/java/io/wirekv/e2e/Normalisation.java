@@ -24,6 +24,10 @@ import java.util.List;
  *       sequences use round TTLs (30, 100, 1000, 3600) so rounding never crosses a bucket.</li>
  *   <li><b>me slab details</b> ({@code cls=}, {@code size=}): memcached's slab class and internal item size,
  *       meaningless for wirekv's item layout; replaced by {@code <internal>}.</li>
+ *   <li><b>UDP datagram layout of stats replies</b>: the sizes follow the lengths of the (normalised away)
+ *       values, so for a reply holding {@code STAT} lines the layout is not compared. For every other
+ *       reply the datagram count and each datagram's size ARE compared (memcached: 1400 bytes per
+ *       datagram including the 8-byte header).</li>
  * </ol>
  * Data blocks longer than 64 bytes are shown as {@code <N bytes sha256:...>} to keep reports readable;
  * that is still a byte-for-byte comparison.
@@ -98,6 +102,13 @@ public final class Normalisation
             }
         }
         return out.toString();
+    }
+
+    /** The UDP datagram layout to compare, given the normalised payload (see rule 6). */
+    public static String udpLayout(final String layout, final String normalisedPayload)
+    {
+        return normalisedPayload.startsWith("STAT ") || normalisedPayload.contains("\nSTAT ") ?
+            "<stats: layout not compared>" : layout;
     }
 
     private static boolean isMetaCode(final String s)
