@@ -42,6 +42,24 @@ final class DifferentialTest
     {
         reference = new MemcachedProcess();
         target = Targets.start();
+        requireSentinelSupport(target);
+    }
+
+    /** The harness ends every step with {@code mn}; a target without it cannot be compared step by step. */
+    static void requireSentinelSupport(final Target server)
+    {
+        try (TcpWire tcp = new TcpWire(server.host(), server.tcpPort());
+            UdpWire udp = new UdpWire(server.host(), server.udpPort()))
+        {
+            final TcpWire.Reply t = tcp.exchange(new byte[0], 0);
+            assertEquals("MN\r\n", new String(t.bytes(), StandardCharsets.ISO_8859_1),
+                server.name() + " must answer the meta no-op \"mn\\r\\n\" with \"MN\\r\\n\" over TCP (port " +
+                server.tcpPort() + "): the differential harness ends every step with it");
+            final UdpWire.Reply u = udp.exchange(0xFFFF, new Sequence.Step(""), new byte[0]);
+            assertEquals("MN\r\n", new String(u.payload(), StandardCharsets.ISO_8859_1),
+                server.name() + " must answer a UDP datagram [id=65535 seq=0 count=1 res=0] \"mn\\r\\n\" with one " +
+                "datagram [65535 0 1 0] \"MN\\r\\n\" (port " + server.udpPort() + ")");
+        }
     }
 
     @AfterAll
