@@ -20,7 +20,8 @@ import java.util.List;
  *       time, counters all differ). The names and their order are still compared.</li>
  *   <li><b>remaining TTL / last access seconds</b> (meta {@code t<n>}, {@code l<n>}, {@code me exp= la=}):
  *       each server samples its own once-a-second clock at a slightly different instant, so a value can
- *       be one lower on one of them. Values are rounded to the nearest 10 s ({@code t-1} stays exact);
+ *       be one lower on one of them. Values are rounded to the nearest 10 s ({@code -1} = no expiry stays exact; memcached 1.6.18's
+ *       {@code me} prints exp= negated, e.g. {@code exp=-1000} for 1000 s left, rounded the same way);
  *       sequences use round TTLs (30, 100, 1000, 3600) so rounding never crosses a bucket.</li>
  *   <li><b>me slab details</b> ({@code cls=}, {@code size=}): memcached's slab class and internal item size,
  *       meaningless for wirekv's item layout; replaced by {@code <internal>}.</li>
@@ -177,11 +178,13 @@ public final class Normalisation
 
     private static String seconds(final String v)
     {
-        if (!isDigits(v))
+        final boolean negative = v.startsWith("-");
+        final String digits = negative ? v.substring(1) : v;
+        if (!isDigits(digits) || v.equals("-1"))
         {
-            return v;
+            return v; // -1 = no expiry: exact
         }
-        final long s = Long.parseLong(v);
+        final long s = negative ? -Long.parseLong(digits) : Long.parseLong(digits);
         return "~" + (Math.round(s / 10.0) * 10);
     }
 
