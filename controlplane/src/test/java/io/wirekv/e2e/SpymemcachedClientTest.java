@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -109,7 +108,8 @@ final class SpymemcachedClientTest
         assertEquals(-1L, client.incr("spy:ctr-missing", 1), "incr of a missing key without default");
         assertTrue(client.set("spy:ctr-max", 0, "18446744073709551615").get(OP_TIMEOUT_S, TimeUnit.SECONDS));
         assertEquals(0L, client.incr("spy:ctr-max", 1), "64-bit wrap");
-        assertEquals("12", String.valueOf(client.incr("spy:ctr", 12)).substring(0, 2));
+        assertEquals(12L, client.incr("spy:ctr", 12), "incr after the floor");
+        assertEquals("12", client.get("spy:ctr").toString().strip(), "stored counter (memcached pads with spaces)");
     }
 
     @Test
@@ -163,8 +163,7 @@ final class SpymemcachedClientTest
                 assertFalse(got.containsKey(key), key + " was never set");
             }
         }
-        assertEquals(Arrays.asList(keys.stream().filter(k -> Integer.parseInt(k.substring(10)) % 3 != 0).count()),
-            Arrays.asList((long)got.size()));
+        assertEquals(33, got.size(), "keys 0..49 not divisible by 3");
     }
 
     @Test
