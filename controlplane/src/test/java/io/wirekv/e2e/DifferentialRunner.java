@@ -194,8 +194,9 @@ final class DifferentialRunner implements AutoCloseable
             {
                 timeouts++;
             }
-            final String payload = Normalisation.normalise(reply.payload(), cas);
-            final String text = "datagrams " + Normalisation.udpLayout(reply.layout(), payload) + "\n" + payload +
+            final boolean[] altered = new boolean[1];
+            final String payload = Normalisation.normalise(reply.payload(), cas, altered);
+            final String text = "datagrams " + Normalisation.udpLayout(reply.layout(), altered[0]) + "\n" + payload +
                 (reply.timedOut() ? "<timeout: no MN>\n" : "");
             return new StepOutcome("[udp seq=" + step.udpSeq() + " count=" + step.udpCount() + " res=" +
                 step.udpReserved() + "] " + shown, text);
