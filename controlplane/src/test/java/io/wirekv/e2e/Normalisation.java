@@ -16,8 +16,11 @@ import java.util.List;
  *       by {@code <cas#N>}, N = order of first appearance within the sequence on that server; so equal
  *       CAS values must stay equal and different ones different. Requests refer to them as {@code ${cas:N}}.</li>
  *   <li><b>version</b>: {@code VERSION x} becomes {@code VERSION <version>}; wirekv reports its own version.</li>
- *   <li><b>stats values</b>: {@code STAT name value} keeps the name, value becomes {@code <v>} (pid, uptime,
- *       time, counters all differ). The names and their order are still compared.</li>
+ *   <li><b>stats</b>: {@code STAT name value} keeps the name, value becomes {@code <v>} (pid, uptime,
+ *       time, counters all differ). Only the names in {@link #CORE_STATS} (the general stats a memcached
+ *       client/monitor relies on) are kept; memcached's implementation-internal ones (libevent, rusage_*,
+ *       connection_structures, response_obj_*, read_buf_*, slab/LRU/hash internals, ...) are dropped. The
+ *       kept names must all be present, in memcached's order.</li>
  *   <li><b>remaining TTL / last access seconds</b> (meta {@code t<n>}, {@code l<n>}, {@code me exp= la=}):
  *       each server samples its own once-a-second clock at a slightly different instant, so a value can
  *       be one lower on one of them. Values are rounded to the nearest 10 s ({@code -1} = no expiry stays exact; memcached 1.6.18's
@@ -36,6 +39,14 @@ import java.util.List;
 public final class Normalisation
 {
     private static final int INLINE_DATA_MAX = 64;
+
+    /** General stats every memcached-compatible server reports (names and order as memcached 1.6.18). */
+    public static final java.util.Set<String> CORE_STATS = java.util.Set.of(
+        "pid", "uptime", "time", "version", "pointer_size", "curr_connections", "total_connections",
+        "cmd_get", "cmd_set", "cmd_flush", "cmd_touch", "cmd_meta", "get_hits", "get_misses", "get_expired",
+        "get_flushed", "delete_misses", "delete_hits", "incr_misses", "incr_hits", "decr_misses", "decr_hits",
+        "cas_misses", "cas_hits", "cas_badval", "touch_hits", "touch_misses", "store_too_large", "store_no_memory",
+        "bytes_read", "bytes_written", "limit_maxbytes", "threads", "bytes", "curr_items", "total_items", "evictions");
 
     private Normalisation()
     {
@@ -103,7 +114,10 @@ public final class Normalisation
             {
                 lengthAltered[0] = true;
                 final String name = t[1];
-                out.append("STAT ").append(name).append(" <v>\\r\\n\n");
+                if (CORE_STATS.contains(name))
+                {
+                    out.append("STAT ").append(name).append(" <v>\\r\\n\n");
+                }
                 continue;
             }
             escapeString(String.join(" ", t), out);
