@@ -196,7 +196,7 @@ final class DifferentialRunner implements AutoCloseable
             }
             final boolean[] altered = new boolean[1];
             final String payload = Normalisation.normalise(reply.payload(), cas, altered);
-            final String text = "datagrams " + Normalisation.udpLayout(reply.layout(), altered[0]) + "\n" + payload +
+            final String text = "datagrams " + Normalisation.udpLayout(reply.layout(), altered[0], payload) + "\n" + payload +
                 (reply.timedOut() ? "<timeout: no MN>\n" : "");
             return new StepOutcome("[udp seq=" + step.udpSeq() + " count=" + step.udpCount() + " res=" +
                 step.udpReserved() + "] " + shown, text);

@@ -64,10 +64,10 @@ final class HarnessTest
         final boolean[] altered = new boolean[1];
         Normalisation.normalise(bytes("VALUE k 0 1\r\na\r\nEND\r\n"), new ArrayList<>(), altered);
         assertFalse(altered[0]);
-        assertEquals("0/2:1400 1/2:20", Normalisation.udpLayout("0/2:1400 1/2:20", altered[0]));
+        assertEquals("0/2:1400 1/2:20", Normalisation.udpLayout("0/2:1400 1/2:20", altered[0], "VALUE"));
         Normalisation.normalise(bytes("HD c123\r\n"), new ArrayList<>(), altered);
         assertTrue(altered[0]);
-        assertTrue(Normalisation.udpLayout("0/1:17 0/1:12", altered[0]).startsWith("0/1 0/1 "));
+        assertTrue(Normalisation.udpLayout("0/1:17 0/1:12", altered[0], "HD").startsWith("0/1 0/1 "));
     }
 
     @Test
