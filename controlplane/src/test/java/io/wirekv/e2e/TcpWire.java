@@ -1,0 +1,173 @@
+package io.wirekv.e2e;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One reused TCP connection to a target. {@link #exchange} writes a request followed by the {@code mn}
+ * sentinel and reads until the sentinel's {@code MN\r\n} comes back (or the server closes, or a timeout),
+ * so every step's complete reply is captured without knowing its shape. Reconnects after close/timeout.
+ */
+final class TcpWire implements AutoCloseable
+{
+    static final byte[] SENTINEL = "mn\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int READ_TIMEOUT_MS = 1_000;
+
+    private final String host;
+    private final int port;
+    private Socket socket;
+
+    /** The reply to one step. */
+    record Reply(byte[] bytes, boolean closed, boolean timedOut, boolean sendFailed)
+    {
+    }
+
+    TcpWire(final String host, final int port)
+    {
+        this.host = host;
+        this.port = port;
+    }
+
+    /**
+     * @param mnInRequest how many {@code mn} commands the request itself holds (each adds an MN to the reply);
+     *                    counted on the template, so value bytes that happen to look like "mn" do not count.
+     */
+    Reply exchange(final byte[] request, final int mnInRequest)
+    {
+        try
+        {
+            if (socket == null)
+            {
+                socket = new Socket();
+                socket.setTcpNoDelay(true);
+                socket.connect(new InetSocketAddress(host, port), 2_000);
+                socket.setSoTimeout(READ_TIMEOUT_MS);
+            }
+        }
+        catch (final IOException ex)
+        {
+            socket = null;
+            throw new IllegalStateException("cannot connect to " + host + ":" + port + ": " + ex.getMessage(), ex);
+        }
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try
+        {
+            final byte[] wire = new byte[request.length + SENTINEL.length];
+            System.arraycopy(request, 0, wire, 0, request.length);
+            System.arraycopy(SENTINEL, 0, wire, request.length, SENTINEL.length);
+            socket.getOutputStream().write(wire);
+            socket.getOutputStream().flush();
+        }
+        catch (final IOException ex)
+        {
+            // The server may close while we still write (e.g. after a line it refuses): read what it sent.
+            final Reply partial = readRest(out, mnInRequest);
+            dropConnection();
+            return new Reply(partial.bytes(), true, partial.timedOut(), true);
+        }
+        final Reply reply = readRest(out, mnInRequest);
+        if (reply.closed() || reply.timedOut())
+        {
+            dropConnection();
+        }
+        return reply;
+    }
+
+    private Reply readRest(final ByteArrayOutputStream out, final int mnInRequest)
+    {
+        final byte[] buf = new byte[64 * 1024];
+        try
+        {
+            final InputStream in = socket.getInputStream();
+            final long deadlineMs = System.currentTimeMillis() + READ_TIMEOUT_MS;
+            while (System.currentTimeMillis() < deadlineMs)
+            {
+                final int n = in.read(buf);
+                if (n < 0)
+                {
+                    return new Reply(out.toByteArray(), true, false, false);
+                }
+                out.write(buf, 0, n);
+                final byte[] sofar = out.toByteArray();
+                if (endsWithSentinelReply(sofar) && countMnReplies(sofar) > mnInRequest)
+                {
+                    return new Reply(sofar, false, false, false);
+                }
+            }
+            return new Reply(out.toByteArray(), false, true, false);
+        }
+        catch (final SocketTimeoutException ex)
+        {
+            return new Reply(out.toByteArray(), false, true, false);
+        }
+        catch (final IOException ex)
+        {
+            // connection reset: treat like a close.
+            return new Reply(out.toByteArray(), true, false, false);
+        }
+    }
+
+    static boolean endsWithSentinelReply(final byte[] b)
+    {
+        final int n = b.length;
+        return n >= 4 && b[n - 4] == 'M' && b[n - 3] == 'N' && b[n - 2] == '\r' && b[n - 1] == '\n' &&
+            (n == 4 || b[n - 5] == '\n');
+    }
+
+    /** "MN\r\n" at the start of a line. */
+    static int countMnReplies(final byte[] b)
+    {
+        int count = 0;
+        for (int i = 0; i + 3 < b.length; i++)
+        {
+            if ((i == 0 || b[i - 1] == '\n') && b[i] == 'M' && b[i + 1] == 'N' && b[i + 2] == '\r' && b[i + 3] == '\n')
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** "mn" as a command line of its own inside the request template (so one more MN comes back). */
+    static int countMnCommands(final String template)
+    {
+        final byte[] b = template.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        int count = 0;
+        for (int i = 0; i + 1 < b.length; i++)
+        {
+            if ((i == 0 || b[i - 1] == '\n') && b[i] == 'm' && b[i + 1] == 'n' &&
+                (i + 2 == b.length || b[i + 2] == '\r' || b[i + 2] == '\n' || b[i + 2] == ' '))
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private void dropConnection()
+    {
+        if (socket != null)
+        {
+            try
+            {
+                socket.close();
+            }
+            catch (final IOException ignore)
+            {
+                // closing anyway.
+            }
+            socket = null;
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        dropConnection();
+    }
+}

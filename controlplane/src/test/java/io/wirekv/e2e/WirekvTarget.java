@@ -1,0 +1,65 @@
+package io.wirekv.e2e;
+
+import io.wirekv.dataplane.server.ServerConfig;
+import io.wirekv.dataplane.server.WirekvServer;
+import org.agrona.concurrent.SystemEpochClock;
+
+/** An in-process {@link WirekvServer} on 127.0.0.1, kernel backend, free ports, 64 MiB, back-off idle. */
+public final class WirekvTarget implements Target
+{
+    private final WirekvServer server;
+    private final String host;
+
+    private WirekvTarget(final WirekvServer server, final String host)
+    {
+        this.server = server;
+        this.host = host;
+    }
+
+    /** The loopback test configuration: {@link ServerConfig#defaults()} with port 0, 64 MiB, BACKOFF idle. */
+    public static ServerConfig testConfig()
+    {
+        final ServerConfig d = ServerConfig.defaults();
+        return new ServerConfig(
+            "e2e", "127.0.0.1", 0, d.backend(), d.lcores(), d.lcoreCpus(), d.writers(), Math.max(1, d.tcpThreads()),
+            d.partitions(), 64L * 1024 * 1024, d.memoryMode(), d.itemSizeMaxBytes(), d.udpMaxPayloadBytes(),
+            d.burstSize(), d.udpSlotsPerLcore(), ServerConfig.IdleMode.BACKOFF, d.preferHugepages());
+    }
+
+    /** Starts wirekv; throws whatever {@link WirekvServer#start} throws. */
+    public static WirekvTarget start()
+    {
+        final ServerConfig config = testConfig();
+        return new WirekvTarget(WirekvServer.start(config, SystemEpochClock.INSTANCE, System.out), config.listenAddress());
+    }
+
+    @Override
+    public String name()
+    {
+        return "wirekv";
+    }
+
+    @Override
+    public String host()
+    {
+        return host;
+    }
+
+    @Override
+    public int tcpPort()
+    {
+        return server.tcpPort();
+    }
+
+    @Override
+    public int udpPort()
+    {
+        return server.udpPort();
+    }
+
+    @Override
+    public void close()
+    {
+        server.close();
+    }
+}
