@@ -1,7 +1,5 @@
 package io.wirekv.e2e;
 
-import org.junit.jupiter.api.Assumptions;
-
 /**
  * Chooses the server the end-to-end tests run against.
  * <p>
@@ -42,22 +40,6 @@ public final class Targets
 
     private static Target startWirekv()
     {
-        // ===================================================================================
-        // ESCAPE HATCH (temporary, the ONE place): while WirekvServer.start is a stub that throws
-        // UnsupportedOperationException, every wirekv-targeted e2e test is ABORTED (reported as
-        // skipped) instead of failing. Remove this try/catch once the server is integrated, so a
-        // missing server fails the build.
-        // ===================================================================================
-        try
-        {
-            return WirekvTarget.start();
-        }
-        catch (final UnsupportedOperationException ex)
-        {
-            System.err.println("[wirekv e2e] ABORTED (not run): wirekv server not yet integrated -- " + ex.getMessage());
-            Assumptions.abort("wirekv server not yet integrated (" + ex.getMessage() +
-                "); run with -D" + PROPERTY + "=memcached to prove the harness against memcached");
-            throw ex; // unreachable: abort throws
-        }
+        return WirekvTarget.start();
     }
 }
