@@ -42,6 +42,16 @@ fi
 jdk="$(wirekv_find_jdk25)" || exit 1
 echo "install-deps: JDK 25 at ${jdk}"
 
+# UDP servers and load generators need socket buffers larger than Linux's 208 KiB default cap.
+if [[ $(id -u) -eq 0 ]]; then
+  for limit in rmem_max wmem_max; do
+    if (( $(cat /proc/sys/net/core/${limit}) < 8388608 )); then
+      run sh -c "echo 8388608 > /proc/sys/net/core/${limit}"
+      echo "install-deps: raised net.core.${limit} to 8 MiB"
+    fi
+  done
+fi
+
 if (( hugepages )) && [[ $(id -u) -eq 0 ]]; then
   want=128   # 256 MiB of 2 MiB pages: enough for the tests' hugepage paths
   have="$(cat /proc/sys/vm/nr_hugepages)"

@@ -228,8 +228,18 @@ public final class UdpLcoreAgent implements Agent
         complete(slot, processor.resume(slot.session, memory, offset, length));
     }
 
-    private void complete(final UdpSlot slot, final int status)
+    private void complete(final UdpSlot slot, final int firstStatus)
     {
+        int status = firstStatus;
+        while (RequestProcessor.OUTPUT_FULL == status)
+        {
+            // The reply train fills the slot (a multi-get of large values): send it, then let the
+            // processor carry on into the emptied buffer.
+            addDatagrams(slot);
+            sendReplies();
+            slot.reply.resetDatagrams(maxPayloadBytes);
+            status = processor.process(slot.session);
+        }
         switch (status)
         {
             case RequestProcessor.PARKED ->
@@ -237,12 +247,15 @@ public final class UdpLcoreAgent implements Agent
                 // the slot waits for its write's reply
             }
             case RequestProcessor.BACKPRESSURE -> backpressured.addInt(slot.index);
-            // DONE, CLOSE, and OUTPUT_FULL (a reply train can only be as long as the slot): send it.
-            default -> queueReply(slot);
+            default -> // DONE, or CLOSE (quit): send the reply and free the slot once it is sent
+            {
+                addDatagrams(slot);
+                sentSlots[sentSlotCount++] = slot.index;
+            }
         }
     }
 
-    private void queueReply(final UdpSlot slot)
+    private void addDatagrams(final UdpSlot slot)
     {
         final int datagrams = slot.reply.length() > 0 ? slot.reply.finishDatagrams(slot.requestId) : 0;
         for (int d = 0; d < datagrams; d++)
@@ -254,7 +267,6 @@ public final class UdpLcoreAgent implements Agent
             tx.add(slot.reply.memory(), slot.reply.datagramOffset(d), slot.reply.datagramLength(d),
                 slot.peerAddress, slot.peerPort);
         }
-        sentSlots[sentSlotCount++] = slot.index;
     }
 
     private void sendReplies()

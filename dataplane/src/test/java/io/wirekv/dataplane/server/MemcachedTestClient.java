@@ -30,6 +30,7 @@ final class MemcachedTestClient implements AutoCloseable
         this.udpPort = udpPort;
         this.udp = new DatagramSocket();
         this.udp.setSoTimeout(2000);
+        this.udp.setReceiveBufferSize(4 << 20); // large replies arrive as bursts of datagrams
         this.tcp = new Socket();
         this.tcp.connect(new InetSocketAddress(host, tcpPort), 2000);
         this.tcp.setSoTimeout(2000);
