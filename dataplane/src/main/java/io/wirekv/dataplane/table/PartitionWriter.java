@@ -122,7 +122,7 @@ public final class PartitionWriter
         {
             throw new IllegalArgumentException("memoryBytes too small for " + table.partitionCount() + " partitions");
         }
-        indexRef.setRelease(new PartitionIndex(address, capacity));
+        indexRef.setRelease(new PartitionIndex(address, capacity)); // release: first index; pairs with getAcquire in Table.get
     }
 
     int partitionId()
