@@ -267,6 +267,12 @@ public final class Table implements AutoCloseable
         return counters;
     }
 
+    /** Slab pages moved between size classes by cache-mode rebalancing. */
+    public long pagesMoved()
+    {
+        return sum(PartitionWriter.STAT_PAGES_MOVED);
+    }
+
     /** Bytes mapped by all partitions (items, free chunks and index arrays). */
     public long allocatedBytes()
     {
