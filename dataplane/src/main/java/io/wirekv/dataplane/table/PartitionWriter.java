@@ -45,7 +45,8 @@ public final class PartitionWriter
     static final int STAT_OLDEST_RETIRED_MS = PAD + 7;
     static final int STAT_OLDEST_RETIRED_TAG = PAD + 8;
     static final int STAT_OUT_OF_MEMORY = PAD + 9;
-    private static final int STAT_COUNT = 10;
+    static final int STAT_PAGES_MOVED = PAD + 10;
+    private static final int STAT_COUNT = 11;
 
     /** Items evicted per allocation miss in cache mode (the rest refill the free list after a grace period). */
     static final int EVICT_BATCH = 32;
@@ -78,6 +79,11 @@ public final class PartitionWriter
     private int sweepPage;
     private int sweepChunk;
     private int evictClassCursor;
+    /** Slab rebalancing (cache mode): a page being emptied for another class, and its chunks still in use. */
+    private long drainingPage;
+    private int drainingFromClass;
+    private int drainingToClass;
+    private int drainingOutstanding;
 
     private final RetireQueue retired = new RetireQueue(1024);
     private long pinA = -1;
@@ -122,7 +128,7 @@ public final class PartitionWriter
         {
             throw new IllegalArgumentException("memoryBytes too small for " + table.partitionCount() + " partitions");
         }
-        indexRef.setRelease(new PartitionIndex(address, capacity));
+        indexRef.setRelease(new PartitionIndex(address, capacity)); // release: first index; pairs with getAcquire in Table.get
     }
 
     int partitionId()
@@ -534,7 +540,9 @@ public final class PartitionWriter
         {
             return true;
         }
-        if ((index.live + 1L) * d > capacity * 3 && rebuildIndex(index.capacity * 2))
+        // grow only while the grown index keeps its own same-size rebuild reserve (see addPage)
+        if ((index.live + 1L) * d > capacity * 3 && memory.availableBytes() >= 4 * index.bytes &&
+            rebuildIndex(index.capacity * 2))
         {
             return true;
         }
@@ -615,8 +623,11 @@ public final class PartitionWriter
         }
         if (mode == MemoryMode.CACHE)
         {
-            evict(sizeClass, EVICT_BATCH);
-            if (reclaim() > 0 && (address = popFree(sizeClass)) != 0)
+            if (evict(sizeClass, EVICT_BATCH) == 0 && drainingPage == 0)
+            {
+                startDrain(sizeClass); // no room and nothing of this size to evict: move a page from another class
+            }
+            if ((address = popFree(sizeClass)) != 0 || (reclaim() > 0 && (address = popFree(sizeClass)) != 0))
             {
                 return address;
             }
@@ -678,6 +689,14 @@ public final class PartitionWriter
         {
             NATIVE.asSlice(address, classes.chunkBytes(sizeClass)).fill(POISON);
         }
+        if (drainingPage != 0 && (address & -(long)classes.pageBytes()) == drainingPage)
+        {
+            if (--drainingOutstanding == 0)
+            {
+                finishDrain();
+            }
+            return;
+        }
         NATIVE.set(ValueLayout.JAVA_BYTE, address + STATE_OFFSET, STATE_FREE);
         NATIVE.set(ValueLayout.JAVA_LONG, address + FREE_NEXT_OFFSET, freeHead[sizeClass]);
         freeHead[sizeClass] = address;
@@ -685,14 +704,15 @@ public final class PartitionWriter
 
     private boolean addPage(final int sizeClass)
     {
-        final long pageBytes = classes.pageBytes(sizeClass);
-        // keep room for the index to grow once (old and new arrays coexist for a grace period)
-        final long reserve = 2 * indexRef.index.bytes;
+        final long pageBytes = classes.pageBytes();
+        // Index reserve: room to grow the index once (to 2x) and still rebuild the grown index in place
+        // (same size, dropping tombstones) later. Pages never take it, so a rebuild can always be paid for.
+        final long reserve = 4 * indexRef.index.bytes;
         if (memory.availableBytes() - pageBytes < reserve)
         {
             return false;
         }
-        final long page = memory.allocatePage(pageBytes, 64);
+        final long page = memory.allocatePage(pageBytes, pageBytes);
         if (page == 0)
         {
             return false;
@@ -706,6 +726,126 @@ public final class PartitionWriter
         bumpNext[sizeClass] = page;
         bumpEnd[sizeClass] = page + (long)classes.chunksPerPage(sizeClass) * classes.chunkBytes(sizeClass);
         return true;
+    }
+
+    /**
+     * Cache mode, class {@code toClass} has no chunk, no budget for a page and nothing to evict: empty one page
+     * of another class (evicting its items, which are freed after a grace period) and give it to
+     * {@code toClass} once its last chunk is free (memcached's slab rebalancing, done by the writer).
+     */
+    private boolean startDrain(final int toClass)
+    {
+        final int n = classes.count();
+        for (int i = 0; i < n; i++)
+        {
+            final int from = (evictClassCursor + i) % n;
+            if (from == toClass || pageCount[from] == 0)
+            {
+                continue;
+            }
+            final int pageIndex = clockPage[from] < pageCount[from] ? clockPage[from] : 0;
+            final long page = pages[from][pageIndex];
+            final int chunk = classes.chunkBytes(from);
+            final int perPage = classes.chunksPerPage(from);
+            boolean pinnedPage = false;
+            for (int c = 0; c < perPage && !pinnedPage; c++)
+            {
+                final long address = page + (long)c * chunk;
+                pinnedPage = NATIVE.get(ValueLayout.JAVA_BYTE, address + STATE_OFFSET) == STATE_LIVE && pinned(address, chunk);
+            }
+            if (pinnedPage)
+            {
+                continue;
+            }
+            evictClassCursor = (from + 1) % n;
+            drainingPage = page;
+            drainingFromClass = from;
+            drainingToClass = toClass;
+            drainingOutstanding = 0;
+            if (bumpNext[from] >= page && bumpNext[from] < page + classes.pageBytes())
+            {
+                bumpNext[from] = 0;
+                bumpEnd[from] = 0;
+            }
+            // drop the page's chunks from the free list
+            long kept = 0;
+            long tail = 0;
+            for (long a = freeHead[from]; a != 0; )
+            {
+                final long next = NATIVE.get(ValueLayout.JAVA_LONG, a + FREE_NEXT_OFFSET);
+                if ((a & -(long)classes.pageBytes()) != page)
+                {
+                    if (tail == 0)
+                    {
+                        kept = a;
+                    }
+                    else
+                    {
+                        NATIVE.set(ValueLayout.JAVA_LONG, tail + FREE_NEXT_OFFSET, a);
+                    }
+                    tail = a;
+                }
+                a = next;
+            }
+            if (tail != 0)
+            {
+                NATIVE.set(ValueLayout.JAVA_LONG, tail + FREE_NEXT_OFFSET, 0L);
+            }
+            freeHead[from] = kept;
+            // the page leaves the class now, so hands and sweeps no longer visit it
+            System.arraycopy(pages[from], pageIndex + 1, pages[from], pageIndex, pageCount[from] - pageIndex - 1);
+            pageCount[from]--;
+            final long now = table.nowSeconds();
+            for (int c = 0; c < perPage; c++)
+            {
+                final long address = page + (long)c * chunk;
+                final byte state = NATIVE.get(ValueLayout.JAVA_BYTE, address + STATE_OFFSET);
+                if (state == STATE_LIVE)
+                {
+                    final boolean live = table.isLive(address, now);
+                    drainingOutstanding++; // before the unlink: with no reader the chunk may be freed at once
+                    if (unlinkAddress(address))
+                    {
+                        addStat(live ? STAT_EVICTIONS : STAT_EXPIRATIONS, 1);
+                    }
+                    else
+                    {
+                        drainingOutstanding--;
+                    }
+                }
+                else if (state == STATE_RETIRED)
+                {
+                    drainingOutstanding++;
+                }
+            }
+            if (drainingOutstanding == 0)
+            {
+                finishDrain();
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private void finishDrain()
+    {
+        final long page = drainingPage;
+        final int to = drainingToClass;
+        drainingPage = 0;
+        NATIVE.asSlice(page, classes.pageBytes()).fill((byte)0); // old chunk states must not look live in the new layout
+        if (pageCount[to] == pages[to].length)
+        {
+            pages[to] = Arrays.copyOf(pages[to], pages[to].length * 2);
+        }
+        pages[to][pageCount[to]++] = page;
+        final int chunk = classes.chunkBytes(to);
+        for (int c = classes.chunksPerPage(to) - 1; c >= 0; c--)
+        {
+            final long address = page + (long)c * chunk;
+            NATIVE.set(ValueLayout.JAVA_LONG, address + FREE_NEXT_OFFSET, freeHead[to]);
+            freeHead[to] = address;
+        }
+        addStat(STAT_PAGES_MOVED, 1);
     }
 
     private boolean pinned(final long address, final int chunk)
@@ -942,7 +1082,7 @@ public final class PartitionWriter
         for (int i = STAT_ITEMS; i < STAT_ITEMS + STAT_COUNT; i++)
         {
             if (i != STAT_EVICTIONS && i != STAT_EXPIRATIONS && i != STAT_RESIZES && i != STAT_TOTAL_ITEMS &&
-                i != STAT_OUT_OF_MEMORY)
+                i != STAT_OUT_OF_MEMORY && i != STAT_PAGES_MOVED)
             {
                 setStat(i, 0);
             }

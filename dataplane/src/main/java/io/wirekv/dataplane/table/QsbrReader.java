@@ -14,10 +14,16 @@ public interface QsbrReader extends AutoCloseable
      * Declares an extended quiescent period (e.g. before blocking in a poll): the thread holds no
      * reference and does not read until {@link #online()}. Writers do not wait for an offline reader.
      */
-    void offline();
+    default void offline()
+    {
+        throw new UnsupportedOperationException("offline");
+    }
 
     /** Ends an {@link #offline()} period; must be called before the next {@link Table#get}. */
-    void online();
+    default void online()
+    {
+        throw new UnsupportedOperationException("online");
+    }
 
     /** Deregisters; the reader must not call {@link Table#get} afterwards. */
     @Override

@@ -4,8 +4,10 @@ import java.util.Arrays;
 
 /**
  * Slab size classes: chunk sizes grow by a factor of 1.25 from 64 bytes to the item size limit, each
- * a multiple of 8. A class's page holds {@code chunksPerPage} chunks; pages are at least
- * {@link #MIN_PAGE_BYTES} (a single chunk for the largest classes). Immutable, shared by all partitions.
+ * a multiple of 8. Every page has the same size, a power of two at least {@link #MIN_PAGE_BYTES} and at
+ * least the item size limit, and is aligned to its size (so a chunk's page is {@code address & -pageBytes},
+ * and a page can move between classes). A class's page holds {@code pageBytes / chunkBytes} chunks.
+ * Immutable, shared by all partitions.
  */
 final class SizeClasses
 {
@@ -15,7 +17,7 @@ final class SizeClasses
 
     private final int[] chunkBytes;
     private final int[] chunksPerPage;
-    private final int[] pageBytes;
+    private final int pageBytes;
 
     SizeClasses(final int itemSizeMaxBytes)
     {
@@ -39,11 +41,10 @@ final class SizeClasses
         sizes[n++] = max;
         chunkBytes = Arrays.copyOf(sizes, n);
         chunksPerPage = new int[n];
-        pageBytes = new int[n];
+        pageBytes = Math.max(MIN_PAGE_BYTES, Integer.highestOneBit(max - 1) << 1);
         for (int i = 0; i < n; i++)
         {
-            chunksPerPage[i] = Math.max(1, MIN_PAGE_BYTES / chunkBytes[i]);
-            pageBytes[i] = chunksPerPage[i] * chunkBytes[i];
+            chunksPerPage[i] = pageBytes / chunkBytes[i];
         }
     }
 
@@ -67,9 +68,9 @@ final class SizeClasses
         return chunksPerPage[sizeClass];
     }
 
-    int pageBytes(final int sizeClass)
+    int pageBytes()
     {
-        return pageBytes[sizeClass];
+        return pageBytes;
     }
 
     /** Smallest class whose chunk holds {@code itemBytes}; -1 if none. */

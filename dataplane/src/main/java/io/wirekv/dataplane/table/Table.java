@@ -149,7 +149,7 @@ public final class Table implements AutoCloseable
     public boolean get(final MemorySegment key, final long keyOffset, final int keyLength, final ItemView view)
     {
         final long hash = KeyHash.hash(key, keyOffset, keyLength);
-        final PartitionIndex index = partitions[partitionOfHash(hash)].indexRef.getAcquire();
+        final PartitionIndex index = partitions[partitionOfHash(hash)].indexRef.getAcquire(); // acquire: pairs with setRelease in PartitionWriter.rebuildIndex
         final long address = lookup(index, hash, key, keyOffset, keyLength);
         final boolean hit = address != 0 && isLive(address, nowSeconds());
         final ReaderSlot slot = threadReader.get();
@@ -248,7 +248,7 @@ public final class Table implements AutoCloseable
 
     long nextCas()
     {
-        return casSequence.incrementAndGet();
+        return casSequence.incrementAndGet(); // atomic RMW: unique CAS across writers; no ordering relied upon
     }
 
     /** Current time in unix seconds from the injected clock. */
@@ -265,6 +265,12 @@ public final class Table implements AutoCloseable
     public TableCounters counters()
     {
         return counters;
+    }
+
+    /** Slab pages moved between size classes by cache-mode rebalancing. */
+    public long pagesMoved()
+    {
+        return sum(PartitionWriter.STAT_PAGES_MOVED);
     }
 
     /** Bytes mapped by all partitions (items, free chunks and index arrays). */

@@ -29,5 +29,8 @@ public interface TableCounters
     long totalItems();
 
     /** Writes refused for lack of memory (store mode full, or cache mode that could not evict enough). */
-    long outOfMemory();
+    default long outOfMemory()
+    {
+        return 0;
+    }
 }

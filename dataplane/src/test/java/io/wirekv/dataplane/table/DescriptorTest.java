@@ -51,10 +51,13 @@ class DescriptorTest
             final int chunk = classes.chunkBytes(c);
             assertEquals(0, chunk % ItemDescriptor.ALIGNMENT);
             assertTrue(chunk > previous);
-            assertTrue(classes.pageBytes(c) >= chunk);
+            assertTrue(classes.pageBytes() >= chunk);
+            assertTrue(classes.chunksPerPage(c) >= 1);
             previous = chunk;
         }
         assertEquals(1024 * 1024, classes.chunkBytes(classes.count() - 1));
+        assertEquals(1024 * 1024, classes.pageBytes(), "pages are a power of two holding the largest item");
+        assertEquals(64 * 1024, new SizeClasses(4096).pageBytes());
         assertEquals(0, classes.classOf(1));
         assertEquals(0, classes.classOf(64));
         assertEquals(1, classes.classOf(65));

@@ -86,6 +86,43 @@ class TableMemoryTest
     }
 
     @Test
+    void shouldMovePagesToANewSizeClassWhenFullInCacheMode()
+    {
+        try (Table table = newTable(MemoryMode.CACHE))
+        {
+            final MemorySegment small = MemorySegment.ofArray(new byte[100]);
+            for (int i = 0; i < 30_000; i++)
+            {
+                assertEquals(Status.STORED, set(table, "small-" + i, small));
+            }
+            assertTrue(table.counters().evictions() > 0, "memory is full of small items");
+            final MemorySegment large = MemorySegment.ofArray(new byte[5000]);
+            int stored = 0;
+            for (int i = 0; i < 2000; i++)
+            {
+                if (set(table, "large-" + i, large) == Status.STORED)
+                {
+                    stored++;
+                }
+            }
+            assertTrue(stored >= 1990, "large items find room after pages move: " + stored);
+            assertTrue(table.pagesMoved() > 0);
+            assertTrue(table.allocatedBytes() <= BUDGET);
+            final MemorySegment last = seg("large-1999");
+            assertTrue(table.get(last, 0, (int)last.byteSize(), view));
+            assertEquals(5000, view.valueLength());
+            // and back: small items reclaim pages from the large class
+            for (int i = 0; i < 30_000; i++)
+            {
+                final int status = set(table, "again-" + i, small);
+                assertEquals(Status.STORED, status, "i=" + i + " items=" + table.counters().items() +
+                    " alloc=" + table.allocatedBytes() + " moved=" + table.pagesMoved() + " retired=" +
+                    table.counters().retiredNotFreedBytes() + " resizes=" + table.counters().resizes());
+            }
+        }
+    }
+
+    @Test
     void shouldEvictWithConcurrentReaderQuiescing() throws Exception
     {
         try (Table table = newTable(MemoryMode.CACHE))
