@@ -262,6 +262,7 @@ public final class WirekvServer implements AutoCloseable
         log.printf("  memory       %d MiB table (%s mode), item max %d KiB, rings %d MiB%n",
             config.memoryBytes() >> 20, config.memoryMode().name().toLowerCase(), config.itemSizeMaxBytes() >> 10,
             rings.mappedBytes() >> 20);
+        log.printf("  table memory %s%n", table.describeMemory());
         log.printf("  idle         %s, burst %d, udp payload %d%n",
             config.idle().name().toLowerCase(), config.burstSize(), config.udpMaxPayloadBytes());
     }

@@ -1,16 +1,20 @@
 package io.wirekv.dataplane.table;
 
+import io.wirekv.hugepages.HugepageMemory;
+import io.wirekv.hugepages.MemoryRegion;
+import io.wirekv.hugepages.PageSize;
 import org.agrona.collections.Long2ObjectHashMap;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * One partition's off-heap memory with byte accounting against a fixed budget. The single place that maps
- * memory, so that hugepage arenas can replace it later. Slab pages come from one shared arena that lives
- * until {@link #close()}; freeable blocks (index arrays) each get their own arena so they can be returned.
+ * One partition's off-heap memory with byte accounting against a fixed budget; the single place that
+ * maps memory for the table. Slab pages are carved, never returned, from the partition's range of the
+ * table's {@link SlabRegion} (hugepages where reserved). Freeable blocks (index arrays) are each their
+ * own mapping from {@link HugepageMemory}, so that a replaced index is unmapped: 2 MiB hugepages for
+ * blocks of at least that size, ordinary pages below.
  * <p>
  * Threading: allocate/free from the partition's writer thread (or the thread constructing the table);
  * {@link #allocatedBytes()} from any thread (opaque load).
@@ -38,14 +42,29 @@ final class ArenaMemory implements AutoCloseable
     }
 
     private final long budgetBytes;
-    private final Arena pageArena = Arena.ofShared();
-    private final Long2ObjectHashMap<Arena> blockArenas = new Long2ObjectHashMap<>();
+    private final HugepageMemory hugepages;
+    private final boolean preferHugepages;
+    private final String purpose;
+    private final long pageLimit;
+    private final Long2ObjectHashMap<MemoryRegion> blocks = new Long2ObjectHashMap<>();
+    private long nextPage;
     private long allocatedBytes;
     private boolean closed;
 
-    ArenaMemory(final long budgetBytes)
+    /**
+     * @param pageBase  first byte of this partition's slab-page range (aligned to the page size).
+     * @param pageLimit end of the range.
+     */
+    ArenaMemory(
+        final long budgetBytes, final long pageBase, final long pageLimit, final HugepageMemory hugepages,
+        final boolean preferHugepages, final String purpose)
     {
         this.budgetBytes = budgetBytes;
+        this.nextPage = checkAddress(pageBase);
+        this.pageLimit = pageLimit;
+        this.hugepages = hugepages;
+        this.preferHugepages = preferHugepages;
+        this.purpose = purpose;
     }
 
     long budgetBytes()
@@ -63,16 +82,17 @@ final class ArenaMemory implements AutoCloseable
         return budgetBytes - allocatedBytes;
     }
 
-    /** A zeroed page that lives until close; 0 if the budget does not allow it. */
+    /** A zeroed page, aligned to {@code alignment}, that lives until close; 0 if the budget does not allow it. */
     long allocatePage(final long bytes, final long alignment)
     {
-        if (closed || allocatedBytes + bytes > budgetBytes)
+        final long page = (nextPage + alignment - 1) & -alignment;
+        if (closed || allocatedBytes + bytes > budgetBytes || page + bytes > pageLimit)
         {
             return 0;
         }
-        final MemorySegment segment = pageArena.allocate(bytes, alignment);
+        nextPage = page + bytes; // fresh mapped memory: zero until first written
         account(bytes);
-        return checkAddress(segment.address());
+        return page;
     }
 
     /** A zeroed block that {@link #freeBlock(long, long)} can return; 0 if the budget does not allow it. */
@@ -82,19 +102,20 @@ final class ArenaMemory implements AutoCloseable
         {
             return 0;
         }
-        final Arena arena = Arena.ofShared();
-        final MemorySegment segment = arena.allocate(bytes, alignment);
-        blockArenas.put(segment.address(), arena);
+        final PageSize pageSize = preferHugepages && bytes >= PageSize.HUGE_2M.bytes() ? PageSize.HUGE_2M : PageSize.BASE_4K;
+        final MemoryRegion region = hugepages.map(purpose + " index", bytes, pageSize);
+        final long address = region.segment().address(); // page-aligned, so any alignment up to 4 KiB holds
+        blocks.put(address, region);
         account(bytes);
-        return checkAddress(segment.address());
+        return checkAddress(address);
     }
 
     void freeBlock(final long address, final long bytes)
     {
-        final Arena arena = blockArenas.remove(address);
-        if (arena != null)
+        final MemoryRegion region = blocks.remove(address);
+        if (region != null)
         {
-            arena.close();
+            region.close();
             account(-bytes);
         }
     }
@@ -113,18 +134,18 @@ final class ArenaMemory implements AutoCloseable
         return address;
     }
 
+    /** Unmaps the index blocks; the slab pages go when the table closes its {@link SlabRegion}. */
     @Override
     public void close()
     {
         if (!closed)
         {
             closed = true;
-            for (final Arena arena : blockArenas.values())
+            for (final MemoryRegion region : blocks.values())
             {
-                arena.close();
+                region.close();
             }
-            blockArenas.clear();
-            pageArena.close();
+            blocks.clear();
             ALLOCATED.setOpaque(this, 0L); // opaque: pairs with getOpaque in allocatedBytes
         }
     }

@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.table;
 
+import io.wirekv.hugepages.HugepageMemory;
 import org.agrona.concurrent.EpochClock;
 import org.jctools.util.PaddedAtomicLong;
 
@@ -70,6 +71,7 @@ public final class Table implements AutoCloseable
     private final LongAdder unregisteredHits = new LongAdder();
     private final LongAdder unregisteredMisses = new LongAdder();
     private final Counters counters = new Counters();
+    private final SlabRegion slabs;
     private volatile boolean closed;
 
     public Table(final TableConfig config, final EpochClock clock)
@@ -93,15 +95,20 @@ public final class Table implements AutoCloseable
         partitions = new PartitionWriter[n];
         final SizeClasses classes = new SizeClasses(config.itemSizeMaxBytes());
         final long budget = config.memoryBytes() / n;
+        final HugepageMemory hugepages = HugepageMemory.global();
+        slabs = new SlabRegion(hugepages, n, budget, classes.pageBytes(), config.preferHugepages());
         try
         {
             for (int i = 0; i < n; i++)
             {
-                partitions[i] = new PartitionWriter(this, i, new ArenaMemory(budget), qsbr, classes, config, poisonFreed);
+                final ArenaMemory memory = new ArenaMemory(budget, slabs.partitionBase(i), slabs.partitionLimit(i),
+                    hugepages, config.preferHugepages(), "table partition " + i);
+                partitions[i] = new PartitionWriter(this, i, memory, qsbr, classes, config, poisonFreed);
             }
         }
         catch (final RuntimeException ex)
         {
+            slabs.close();
             for (final PartitionWriter p : partitions)
             {
                 if (p != null)
@@ -295,7 +302,19 @@ public final class Table implements AutoCloseable
             {
                 p.close();
             }
+            slabs.close();
         }
+    }
+
+    /** How the table's memory is backed (hugepages or not, locked or not), for the start-up report. */
+    public String describeMemory()
+    {
+        return slabs.describe();
+    }
+
+    public boolean isHugepageBacked()
+    {
+        return slabs.isHugepageBacked();
     }
 
     private long sum(final int stat)
