@@ -41,10 +41,10 @@ final class SlabRegion implements AutoCloseable
         return partitionBase(partition) + bytesPerPartition;
     }
 
-    /** How the pages are backed, for the start-up report, e.g. "anonymous hugetlb 2 MiB pages, locked". */
+    /** How the pages are backed, for the start-up report, e.g. "anonymous hugetlb 2MiB pages, locked, 66 MiB". */
     String describe()
     {
-        return region.backing() + (region.isLocked() ? ", locked" : ", not locked") + ", " + (region.sizeBytes() >> 20) + " MiB";
+        return region.backing() + ", " + (region.sizeBytes() >> 20) + " MiB";
     }
 
     boolean isHugepageBacked()
