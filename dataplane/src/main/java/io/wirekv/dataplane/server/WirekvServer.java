@@ -16,6 +16,7 @@ import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.CachedEpochClock;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -45,6 +46,8 @@ public final class WirekvServer implements AutoCloseable
     private static final int MAX_TCP_CONNECTIONS_PER_THREAD = 1024;
 
     private final ServerConfig config;
+    private final CachedEpochClock tableClock;
+    private final ClockTicker clockTicker;
     private final Table table;
     private final WriteRings rings;
     private final List<AgentRunner> runners = new ArrayList<>();
@@ -58,9 +61,13 @@ public final class WirekvServer implements AutoCloseable
     private WirekvServer(final ServerConfig config, final EpochClock clock, final PrintStream log) throws IOException
     {
         this.config = config;
+        // A cached clock given by a test is the table's clock as it is; a live clock is cached and ticked.
+        this.tableClock = clock instanceof CachedEpochClock cached ? cached : new CachedEpochClock();
+        this.clockTicker = clock instanceof CachedEpochClock ? null : new ClockTicker(clock, tableClock);
+        tableClock.update(clock.time());
         this.table = new Table(new TableConfig(
             config.partitions(), config.memoryBytes(), config.memoryMode(), config.itemSizeMaxBytes(),
-            config.preferHugepages()), clock);
+            config.preferHugepages()), tableClock);
 
         final int readers = config.lcores() + config.tcpThreads();
         final int maxCommandBytes = config.itemSizeMaxBytes() + FRAMING_BYTES;
@@ -91,7 +98,8 @@ public final class WirekvServer implements AutoCloseable
         for (int w = 0; w < config.writers(); w++)
         {
             writers.add(new WriterAgent(
-                w, table, rings, new WriteExecutor(table, settings, stats, readers + w), maxCommandBytes));
+                w, table, rings, new WriteExecutor(table, settings, stats, readers + w), maxCommandBytes,
+                0 == w ? clockTicker : null));
         }
         agents.addAll(writers);
         int port = config.port();

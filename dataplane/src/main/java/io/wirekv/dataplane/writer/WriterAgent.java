@@ -4,6 +4,7 @@ import io.wirekv.dataplane.proto.ReplyBuffer;
 import io.wirekv.dataplane.proto.WriteExecutor;
 import io.wirekv.dataplane.ring.SpscMessageRing;
 import io.wirekv.dataplane.ring.WriteRings;
+import io.wirekv.dataplane.server.ClockTicker;
 import io.wirekv.dataplane.table.PartitionWriter;
 import io.wirekv.dataplane.table.Table;
 import org.agrona.MutableDirectBuffer;
@@ -45,13 +46,23 @@ public final class WriterAgent implements Agent
     private final int maxReplyBytes;
     private final CommandHandler handler = new CommandHandler();
     private final NanoClock clock = SystemNanoClock.INSTANCE;
+    private final ClockTicker clockTicker;
     private long nextHousekeepingNs;
     private long commandsApplied;
 
     public WriterAgent(
         final int index, final Table table, final WriteRings rings, final WriteExecutor executor, final int maxReplyBytes)
     {
+        this(index, table, rings, executor, maxReplyBytes, null);
+    }
+
+    /** @param clockTicker ticked once per duty cycle, or null when another writer ticks the table's clock. */
+    public WriterAgent(
+        final int index, final Table table, final WriteRings rings, final WriteExecutor executor, final int maxReplyBytes,
+        final ClockTicker clockTicker)
+    {
         this.index = index;
+        this.clockTicker = clockTicker;
         this.rings = rings;
         this.executor = executor;
         this.maxReplyBytes = maxReplyBytes;
@@ -70,6 +81,10 @@ public final class WriterAgent implements Agent
     @Override
     public int doWork()
     {
+        if (null != clockTicker)
+        {
+            clockTicker.tick();
+        }
         int work = 0;
         for (int r = 0, readers = rings.readers(); r < readers; r++)
         {
