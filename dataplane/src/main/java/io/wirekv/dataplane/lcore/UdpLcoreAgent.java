@@ -150,9 +150,9 @@ public final class UdpLcoreAgent implements Agent
             work++;
         }
         work += receive();
-        if (tx.count() > 0)
+        if (sentSlotCount > 0)
         {
-            sendReplies();
+            sendReplies(); // also frees slots whose reply was empty (noreply)
         }
         qsbr.quiescent(); // no ItemView is held past this point
         return work;
@@ -271,7 +271,10 @@ public final class UdpLcoreAgent implements Agent
 
     private void sendReplies()
     {
-        port.send(tx);
+        if (tx.count() > 0)
+        {
+            port.send(tx);
+        }
         // The kernel has copied every datagram: the slots' memory can be reused.
         for (int i = 0; i < sentSlotCount; i++)
         {

@@ -92,6 +92,15 @@ final class MemcachedTestClient implements AutoCloseable
         }
     }
 
+    /** Sends one framed request and does not wait for a reply (noreply). */
+    void udpSend(final String request) throws IOException
+    {
+        final byte[] bytes = request.getBytes(StandardCharsets.US_ASCII);
+        final ByteBuffer frame = ByteBuffer.allocate(8 + bytes.length);
+        frame.putShort((short)(nextRequestId++ & 0xFFFF)).putShort((short)0).putShort((short)1).putShort((short)0).put(bytes);
+        udp.send(new DatagramPacket(frame.array(), frame.capacity(), host, udpPort));
+    }
+
     /** Sends a raw datagram (no frame added) and returns whether any reply arrived within the timeout. */
     boolean udpRaw(final byte[] datagram, final int timeoutMs) throws IOException
     {

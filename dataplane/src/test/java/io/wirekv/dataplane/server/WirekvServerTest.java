@@ -102,6 +102,17 @@ class WirekvServerTest
     }
 
     @Test
+    void shouldKeepServingAfterManyRequestsWithoutReplies() throws IOException
+    {
+        // More noreply datagrams than the lcore has slots: each slot must come back although nothing is sent.
+        for (int i = 0; i < 500; i++)
+        {
+            client.udpSend("set srv:quiet 0 0 1 noreply\r\nq\r\n");
+        }
+        assertEquals("VALUE srv:quiet 0 1\r\nq\r\nEND\r\n", client.udp("get srv:quiet\r\n"));
+    }
+
+    @Test
     void shouldAllocateNothingOnTheLcorePerRequestInSteadyState() throws Exception
     {
         client.udp("set srv:z 0 0 5\r\nhello\r\n");
