@@ -10,10 +10,10 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * One partition's off-heap memory with byte accounting against a fixed budget; the single place that
- * maps memory for the table. Slab pages are carved, never returned, from the partition's range of the
- * table's {@link SlabRegion} (hugepages where reserved). Freeable blocks (index arrays) are each their
- * own mapping from {@link HugepageMemory}, so that a replaced index is unmapped: 2 MiB hugepages for
+ * One partition's off-heap memory, paid for from the table-wide {@link TableBudget}; the single place
+ * that maps memory for the table. Slab pages are taken, never returned, from the table's shared
+ * {@link SlabRegion} (hugepages where reserved). Freeable blocks (index arrays) are each their own
+ * mapping from {@link HugepageMemory}, so that a replaced index is unmapped: 2 MiB hugepages for
  * blocks of at least that size, ordinary pages below.
  * <p>
  * Threading: allocate/free from the partition's writer thread (or the thread constructing the table);
@@ -41,35 +41,35 @@ final class ArenaMemory implements AutoCloseable
         }
     }
 
-    private final long budgetBytes;
+    private final long shareBytes;
+    private final TableBudget budget;
+    private final SlabRegion slabs;
     private final HugepageMemory hugepages;
     private final boolean preferHugepages;
     private final String purpose;
-    private final long pageLimit;
     private final Long2ObjectHashMap<MemoryRegion> blocks = new Long2ObjectHashMap<>();
-    private long nextPage;
     private long allocatedBytes;
     private boolean closed;
 
     /**
-     * @param pageBase  first byte of this partition's slab-page range (aligned to the page size).
-     * @param pageLimit end of the range.
+     * @param shareBytes this partition's even share of the budget: only a sizing hint (initial index).
      */
     ArenaMemory(
-        final long budgetBytes, final long pageBase, final long pageLimit, final HugepageMemory hugepages,
+        final long shareBytes, final TableBudget budget, final SlabRegion slabs, final HugepageMemory hugepages,
         final boolean preferHugepages, final String purpose)
     {
-        this.budgetBytes = budgetBytes;
-        this.nextPage = checkAddress(pageBase);
-        this.pageLimit = pageLimit;
+        this.shareBytes = shareBytes;
+        this.budget = budget;
+        this.slabs = slabs;
         this.hugepages = hugepages;
         this.preferHugepages = preferHugepages;
         this.purpose = purpose;
     }
 
+    /** This partition's even share of the table's memory: a sizing hint, not a limit. */
     long budgetBytes()
     {
-        return budgetBytes;
+        return shareBytes;
     }
 
     long allocatedBytes()
@@ -77,28 +77,36 @@ final class ArenaMemory implements AutoCloseable
         return (long)ALLOCATED.getOpaque(this); // opaque: stats read; pairs with setOpaque in account
     }
 
+    /** What the whole table can still allocate (every partition draws on the same budget). */
     long availableBytes()
     {
-        return budgetBytes - allocatedBytes;
+        return budget.availableBytes();
     }
 
-    /** A zeroed page, aligned to {@code alignment}, that lives until close; 0 if the budget does not allow it. */
+    /**
+     * A zeroed slab page that lives until close, aligned to its size; 0 if the budget does not allow it.
+     * Pages are all {@link SlabRegion#pageBytes()} long.
+     */
     long allocatePage(final long bytes, final long alignment)
     {
-        final long page = (nextPage + alignment - 1) & -alignment;
-        if (closed || allocatedBytes + bytes > budgetBytes || page + bytes > pageLimit)
+        if (closed || bytes != slabs.pageBytes() || alignment > bytes || !budget.tryTake(bytes))
         {
             return 0;
         }
-        nextPage = page + bytes; // fresh mapped memory: zero until first written
+        final long page = slabs.takePage(); // fresh mapped memory: zero until first written
+        if (0 == page)
+        {
+            budget.give(bytes);
+            return 0;
+        }
         account(bytes);
-        return page;
+        return checkAddress(page);
     }
 
     /** A zeroed block that {@link #freeBlock(long, long)} can return; 0 if the budget does not allow it. */
     long allocateBlock(final long bytes, final long alignment)
     {
-        if (closed || allocatedBytes + bytes > budgetBytes)
+        if (closed || !budget.tryTake(bytes))
         {
             return 0;
         }
@@ -116,6 +124,7 @@ final class ArenaMemory implements AutoCloseable
         if (region != null)
         {
             region.close();
+            budget.give(bytes);
             account(-bytes);
         }
     }
@@ -134,7 +143,7 @@ final class ArenaMemory implements AutoCloseable
         return address;
     }
 
-    /** Unmaps the index blocks; the slab pages go when the table closes its {@link SlabRegion}. */
+    /** Unmaps the index blocks and returns what this partition took; the slab pages go with the {@link SlabRegion}. */
     @Override
     public void close()
     {
@@ -146,6 +155,7 @@ final class ArenaMemory implements AutoCloseable
                 region.close();
             }
             blocks.clear();
+            budget.give(allocatedBytes);
             ALLOCATED.setOpaque(this, 0L); // opaque: pairs with getOpaque in allocatedBytes
         }
     }

@@ -1,0 +1,44 @@
+package io.wirekv.dataplane.table;
+
+import org.jctools.util.PaddedAtomicLong;
+
+/**
+ * The table's memory budget, shared by every partition: slab pages and index arrays are paid for
+ * from it, so memory stays bounded by the configuration as a whole. Taken and given back by writer
+ * threads only (a CAS per page or index array, never per item); readers never touch it.
+ */
+final class TableBudget
+{
+    private final long limitBytes;
+    private final PaddedAtomicLong usedBytes = new PaddedAtomicLong();
+
+    TableBudget(final long limitBytes)
+    {
+        this.limitBytes = limitBytes;
+    }
+
+    boolean tryTake(final long bytes)
+    {
+        long used;
+        do
+        {
+            used = usedBytes.get();
+            if (used + bytes > limitBytes)
+            {
+                return false;
+            }
+        }
+        while (!usedBytes.compareAndSet(used, used + bytes));
+        return true;
+    }
+
+    void give(final long bytes)
+    {
+        usedBytes.addAndGet(-bytes);
+    }
+
+    long availableBytes()
+    {
+        return limitBytes - usedBytes.get();
+    }
+}
