@@ -39,6 +39,10 @@ import java.util.List;
  *       reply the datagram count and each datagram's size ARE compared (memcached: 1400 bytes per
  *       datagram including the 8-byte header).</li>
  * </ol>
+ * Deliberate differences whose whole reply differs (a dropped frame, a flag memcached refuses) are not normalised
+ * here: they are listed with their reasons in {@link DeliberateDifferences} and asserted per step in
+ * {@code sequences.txt}.
+ * <p>
  * Data blocks longer than 64 bytes are shown as {@code <N bytes sha256:...>} to keep reports readable;
  * that is still a byte-for-byte comparison.
  */
