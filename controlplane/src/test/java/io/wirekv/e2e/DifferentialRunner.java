@@ -2,7 +2,9 @@ package io.wirekv.e2e;
 
 import io.wirekv.e2e.Sequence.Transport;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -27,9 +29,22 @@ final class DifferentialRunner implements AutoCloseable
      */
     static final int MAX_TIMEOUTS_PER_SIDE = 20;
 
-    /** One step's request and normalised reply. */
-    record StepOutcome(String request, String reply)
+    /**
+     * One step's request and normalised reply; {@code raw} is the reply as received (TCP bytes or UDP payloads,
+     * the harness's trailing MN included); {@code mismatch} is set only on a target step with a deliberate-difference
+     * expectation ({@link Sequence.Step#expectTarget()}): null if it was met, else why not.
+     */
+    record StepOutcome(String request, String reply, byte[] raw, String mismatch)
     {
+        StepOutcome(final String request, final String reply, final byte[] raw)
+        {
+            this(request, reply, raw, null);
+        }
+
+        StepOutcome withMismatch(final String why)
+        {
+            return new StepOutcome(request, reply, raw, why);
+        }
     }
 
     /** One sequence over one transport: the reference's and the target's outcomes. */
@@ -136,8 +151,44 @@ final class DifferentialRunner implements AutoCloseable
                 System.err.println("slow step (" + ms + " ms on reference): " + state.run.displayName() + " " +
                     state.run.reference().getLast().request());
             }
-            state.run.target().add(target.execute(state.run.transport(), step, state.prefix(), state.targetCas, requestId));
+            final StepOutcome t = target.execute(state.run.transport(), step, state.prefix(), state.targetCas, requestId);
+            state.run.target().add(step.expectTarget() == null ? t :
+                t.withMismatch(checkExpectation(step, state, state.run.reference().getLast(), t)));
         }
+    }
+
+    private static final byte[] MN = "MN\r\n".getBytes(StandardCharsets.ISO_8859_1);
+
+    /** A deliberate-difference step ({@link DeliberateDifferences}): null if the target did what the sequence expects. */
+    private static String checkExpectation(
+        final Sequence.Step step, final State state, final StepOutcome reference, final StepOutcome target)
+    {
+        if (Sequence.Step.SILENT.equals(step.expectTarget()))
+        {
+            if (target.raw().length != 0)
+            {
+                return "expected no reply at all, got " + target.reply();
+            }
+            if (reference.raw().length <= MN.length)
+            {
+                return "memcached no longer answers this step: the deliberate difference is gone, drop the marker";
+            }
+            return null;
+        }
+        final byte[] expected = Templates.resolve(step.expectTarget(), state.prefix(), state.targetCas);
+        final byte[] raw = target.raw();
+        final boolean endsWithMn = raw.length >= MN.length &&
+            Arrays.equals(raw, raw.length - MN.length, raw.length, MN, 0, MN.length);
+        final byte[] got = endsWithMn ? Arrays.copyOf(raw, raw.length - MN.length) : raw;
+        if (!endsWithMn || !Arrays.equals(expected, got))
+        {
+            final StringBuilder e = new StringBuilder();
+            Normalisation.escape(expected, 0, expected.length, e);
+            final StringBuilder g = new StringBuilder();
+            Normalisation.escape(raw, 0, raw.length, g);
+            return "expected exactly " + e + " (then MN), got " + g;
+        }
+        return null;
     }
 
     /** One server's reused TCP connection and UDP socket. */
@@ -160,7 +211,8 @@ final class DifferentialRunner implements AutoCloseable
             final String shown = Normalisation.displayRequest(request);
             if (timeouts >= MAX_TIMEOUTS_PER_SIDE)
             {
-                return new StepOutcome(shown, "<not run: " + server.name() + " timed out " + timeouts + " times>\n");
+                return new StepOutcome(shown, "<not run: " + server.name() + " timed out " + timeouts + " times>\n",
+                    new byte[0]);
             }
             if (transport == Transport.TCP)
             {
@@ -183,7 +235,7 @@ final class DifferentialRunner implements AutoCloseable
                     timeouts++;
                     sb.append("<timeout: no MN>\n");
                 }
-                return new StepOutcome(shown, sb.toString());
+                return new StepOutcome(shown, sb.toString(), reply.bytes());
             }
             if (udp == null)
             {
@@ -199,7 +251,7 @@ final class DifferentialRunner implements AutoCloseable
             final String text = "datagrams " + Normalisation.udpLayout(reply.layout(), altered[0], payload) + "\n" + payload +
                 (reply.timedOut() ? "<timeout: no MN>\n" : "");
             return new StepOutcome("[udp seq=" + step.udpSeq() + " count=" + step.udpCount() + " res=" +
-                step.udpReserved() + "] " + shown, text);
+                step.udpReserved() + "] " + shown, text, reply.payload());
         }
 
         @Override

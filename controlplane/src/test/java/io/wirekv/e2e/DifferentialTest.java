@@ -129,8 +129,20 @@ final class DifferentialTest
         final List<DifferentialRunner.StepOutcome> ref = run.reference();
         final List<DifferentialRunner.StepOutcome> tgt = run.target();
         assertEquals(ref.size(), tgt.size(), "step count");
+        final List<Sequence.Step> steps = run.sequence().phases().stream().flatMap(List::stream).toList();
         for (int i = 0; i < ref.size(); i++)
         {
+            if (steps.get(i).expectTarget() != null)
+            {
+                // a documented deliberate difference (DeliberateDifferences): checked against the sequence's own expectation
+                if (tgt.get(i).mismatch() != null)
+                {
+                    fail("sequence " + run.sequence().name() + " (" + run.sequence().origin() + ") over " + run.transport() +
+                        ", step " + (i + 1) + " (deliberate difference " + run.sequence().differs() + "): " +
+                        tgt.get(i).mismatch() + "\n  request: " + tgt.get(i).request());
+                }
+                continue;
+            }
             if (!ref.get(i).reply().equals(tgt.get(i).reply()))
             {
                 fail("sequence " + run.sequence().name() + " (" + run.sequence().origin() + ") over " + run.transport() +
@@ -163,9 +175,18 @@ final class DifferentialTest
             for (int i = 0; i < run.reference().size(); i++)
             {
                 final DifferentialRunner.StepOutcome o = run.reference().get(i);
+                final boolean deliberate = run.sequence().phases().stream().flatMap(List::stream).toList()
+                    .get(i).expectTarget() != null;
                 final boolean same = i < run.target().size() && o.reply().equals(run.target().get(i).reply());
-                sb.append(same ? "> " : "!> ").append(o.request()).append('\n').append(indent(o.reply()));
-                if (!same && i < run.target().size())
+                sb.append(deliberate ? "~> " : same ? "> " : "!> ").append(o.request()).append('\n').append(indent(o.reply()));
+                if (deliberate && i < run.target().size())
+                {
+                    final String why = run.target().get(i).mismatch();
+                    sb.append("  target (deliberate difference ").append(run.sequence().differs()).append(", ")
+                        .append(why == null ? "as expected" : why).append("):\n")
+                        .append(indent(run.target().get(i).reply()));
+                }
+                else if (!same && i < run.target().size())
                 {
                     sb.append("  target:\n").append(indent(run.target().get(i).reply()));
                 }

@@ -15,8 +15,11 @@ import java.util.Set;
  * @param transports TCP and/or UDP.
  * @param exclusive  true when it affects the whole server (flush_all): run alone, after all others.
  * @param phases     steps, split where the sequence says {@code @sleep}.
+ * @param differs    null, or a {@link DeliberateDifferences} reason: steps with an expectation are checked
+ *                   against it instead of memcached.
  */
-public record Sequence(String name, String origin, Set<Transport> transports, boolean exclusive, List<List<Step>> phases)
+public record Sequence(
+    String name, String origin, Set<Transport> transports, boolean exclusive, List<List<Step>> phases, String differs)
 {
     public enum Transport
     {
@@ -30,12 +33,22 @@ public record Sequence(String name, String origin, Set<Transport> transports, bo
      * @param udpSeq   UDP frame sequence number to send (memcached clients send 0).
      * @param udpCount UDP frame datagram count to send (memcached requires 1).
      * @param udpReserved UDP frame reserved field to send (0).
+     * @param expectTarget null to compare with memcached; otherwise the target's exact reply (template, without
+     *                     the harness's MN), or {@link #SILENT} for "no reply at all" (see {@link DeliberateDifferences}).
      */
-    public record Step(String template, int udpSeq, int udpCount, int udpReserved)
+    public record Step(String template, int udpSeq, int udpCount, int udpReserved, String expectTarget)
     {
+        /** {@link #expectTarget} value: the target sends nothing while memcached answers. */
+        public static final String SILENT = "\u0000<silent>";
+
         public Step(final String template)
         {
-            this(template, 0, 1, 0);
+            this(template, 0, 1, 0, null);
+        }
+
+        public Step(final String template, final int udpSeq, final int udpCount, final int udpReserved)
+        {
+            this(template, udpSeq, udpCount, udpReserved, null);
         }
     }
 
@@ -50,6 +63,7 @@ public record Sequence(String name, String origin, Set<Transport> transports, bo
         private final String name;
         private final Set<Transport> transports = EnumSet.noneOf(Transport.class);
         private boolean exclusive;
+        private String differs;
         private final List<List<Step>> phases = new ArrayList<>();
 
         public Builder(final String name)
@@ -73,6 +87,13 @@ public record Sequence(String name, String origin, Set<Transport> transports, bo
         public Builder exclusive()
         {
             exclusive = true;
+            return this;
+        }
+
+        /** A documented deliberate difference ({@link DeliberateDifferences} key). */
+        public Builder differs(final String reason)
+        {
+            differs = reason;
             return this;
         }
 
@@ -118,7 +139,16 @@ public record Sequence(String name, String origin, Set<Transport> transports, bo
             {
                 copy.add(List.copyOf(phase));
             }
-            return new Sequence(name, origin, Set.copyOf(transports), exclusive, List.copyOf(copy));
+            final boolean expectations = copy.stream().flatMap(List::stream).anyMatch(st -> st.expectTarget() != null);
+            if (expectations && differs == null)
+            {
+                throw new IllegalArgumentException(origin + ": @target needs differs=REASON in the === header");
+            }
+            if (!expectations && differs != null)
+            {
+                throw new IllegalArgumentException(origin + ": differs=" + differs + " but no @target step");
+            }
+            return new Sequence(name, origin, Set.copyOf(transports), exclusive, List.copyOf(copy), differs);
         }
     }
 }

@@ -40,6 +40,8 @@ public final class SequenceFile
         StringBuilder step = null;
         int[] frame = {0, 1, 0};
         int[] pendingFrame = {0, 1, 0};
+        String expect = null;
+        StringBuilder pendingExpect = null;
         final String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++)
         {
@@ -53,7 +55,7 @@ public final class SequenceFile
             {
                 if (current != null)
                 {
-                    flush(current, step, frame);
+                    flush(current, step, frame, expect);
                     out.add(current.build(origin));
                 }
                 final String[] words = line.substring(3).trim().split("\\s+");
@@ -62,6 +64,8 @@ public final class SequenceFile
                 step = null;
                 frame = new int[] {0, 1, 0};
                 pendingFrame = new int[] {0, 1, 0};
+                expect = null;
+                pendingExpect = null;
                 for (int w = 1; w < words.length; w++)
                 {
                     switch (words[w])
@@ -70,7 +74,15 @@ public final class SequenceFile
                         case "udp" -> current.udp();
                         case "both" -> current.tcp().udp();
                         case "exclusive" -> current.exclusive();
-                        default -> throw new IllegalArgumentException(where + ": unknown option " + words[w]);
+                        default ->
+                        {
+                            if (!words[w].startsWith("differs="))
+                            {
+                                throw new IllegalArgumentException(where + ": unknown option " + words[w]);
+                            }
+                            DeliberateDifferences.requireKnown(words[w].substring(8), where);
+                            current.differs(words[w].substring(8));
+                        }
                     }
                 }
                 continue;
@@ -81,9 +93,23 @@ public final class SequenceFile
             }
             if (line.equals("@sleep"))
             {
-                flush(current, step, frame);
+                flush(current, step, frame, expect);
                 step = null;
                 current.sleep();
+                continue;
+            }
+            if (line.equals("@target-silent"))
+            {
+                pendingExpect = new StringBuilder(Sequence.Step.SILENT);
+                continue;
+            }
+            if (line.startsWith("@target ") || line.equals("@target"))
+            {
+                if (pendingExpect == null)
+                {
+                    pendingExpect = new StringBuilder();
+                }
+                pendingExpect.append(unescape(line.length() > 8 ? line.substring(8) : "", where)).append("\r\n");
                 continue;
             }
             if (line.startsWith("@udp "))
@@ -127,10 +153,12 @@ public final class SequenceFile
             {
                 if (step != null)
                 {
-                    flush(current, step, frame);
+                    flush(current, step, frame, expect);
                 }
                 frame = pendingFrame;
                 pendingFrame = new int[] {0, 1, 0};
+                expect = pendingExpect == null ? null : pendingExpect.toString();
+                pendingExpect = null;
                 step = new StringBuilder();
             }
             else if (step == null)
@@ -145,17 +173,17 @@ public final class SequenceFile
         }
         if (current != null)
         {
-            flush(current, step, frame);
+            flush(current, step, frame, expect);
             out.add(current.build(origin));
         }
         return out;
     }
 
-    private static void flush(final Sequence.Builder b, final StringBuilder step, final int[] frame)
+    private static void flush(final Sequence.Builder b, final StringBuilder step, final int[] frame, final String expect)
     {
         if (step != null)
         {
-            b.step(new Sequence.Step(step.toString(), frame[0], frame[1], frame[2]));
+            b.step(new Sequence.Step(step.toString(), frame[0], frame[1], frame[2], expect));
         }
     }
 

@@ -169,7 +169,7 @@ public final class SequenceGenerator
     private static void metaGet(final List<Sequence> out)
     {
         final String[] flags = {"", "v", "s", "f", "c", "k", "O123", "Oabc", "t", "h", "l", "q", "v q", "k v O9 q",
-            "s f c v k t", "N30", "N30 v c t", "T30", "T30 t v", "E55", "v v", "x", "sv", "R30 v c", "u",
+            "s f c v k t", "N30", "N30 v c t", "T30", "T30 t v", "v v", "x", "sv", "R30 v c", "u",
             "b", "h l t"};
         for (final String f : flags)
         {

@@ -44,6 +44,9 @@ final class MetaFlags
     long clientFlags;
     boolean hasCompareCas;
     long compareCas;
+    /** E(token): the CAS to give the item if this command modifies it (protocol.txt; not in memcached 1.6.18). */
+    boolean hasExplicitCas;
+    long explicitCas;
     byte mode;
     long initial;
     long delta;
@@ -82,6 +85,8 @@ final class MetaFlags
         clientFlags = 0;
         hasCompareCas = false;
         compareCas = 0;
+        hasExplicitCas = false;
+        explicitCas = 0;
         mode = 0;
         initial = 0;
         delta = 1;
@@ -204,6 +209,20 @@ final class MetaFlags
                     {
                         hasCompareCas = true;
                         compareCas = codec.number;
+                    }
+                    break;
+                case 'E':
+                    // DELIBERATE difference: memcached 1.6.18 refuses E (invalid flag); protocol.txt and the
+                    // project's issue require it
+                    if (!codec.parseUnsigned64(line, argStart, argLength))
+                    {
+                        errstr = ERR_BAD_TOKEN;
+                        hasError = true;
+                    }
+                    else
+                    {
+                        hasExplicitCas = true;
+                        explicitCas = codec.number;
                     }
                     break;
                 case 'M':

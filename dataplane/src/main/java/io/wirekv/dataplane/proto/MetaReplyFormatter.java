@@ -128,8 +128,10 @@ final class MetaReplyFormatter
                 case 'h':
                     if (item != null && kind == KIND_MG)
                     {
+                        // DELIBERATE difference from memcached (which says h1 after any earlier fetch): readers
+                        // never write shared memory, so fetches are not tracked and an item is never "hit before"
                         putFlag(rb, 'h');
-                        rb.putByteUnchecked((item.metaBits() & ItemView.META_FETCHED) != 0 ? (byte)'1' : (byte)'0');
+                        rb.putByteUnchecked((byte)'0');
                     }
                     break;
                 case 'l':

@@ -27,6 +27,10 @@ final class Replies
     static final byte[] OUT_OF_MEMORY_GET = b("SERVER_ERROR out of memory writing get response\r\n");
     static final byte[] SHUTDOWN_DISABLED = b("ERROR: shutdown not enabled\r\n");
     static final byte[] OPAQUE_TOO_LONG = b("CLIENT_ERROR opaque token too long\r\n");
+    /** mg's reply when a meta line has more than {@link RequestProcessor#META_MAX_TOKENS} tokens. */
+    static final byte[] MG_FLAGS_TOO_LONG = b("CLIENT_ERROR options flags are too long\r\n");
+    /** ms/md/ma's reply for the same condition (memcached words it differently there). */
+    static final byte[] FLAGS_TOO_LONG = b("CLIENT_ERROR options flags too long\r\n");
     static final byte[] INVALID_OR_DUPLICATE_FLAG = b("CLIENT_ERROR invalid or duplicate flag\r\n");
     static final byte[] INVALID_MS_MODE = b("CLIENT_ERROR invalid mode for ms M token\r\n");
     static final byte[] INVALID_MA_MODE = b("CLIENT_ERROR invalid mode for ma M token\r\n");

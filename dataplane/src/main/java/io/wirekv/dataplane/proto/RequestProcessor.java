@@ -38,6 +38,16 @@ public final class RequestProcessor
 
     /** memcached closes a connection whose first 2048 bytes hold no newline (unless it is a get). */
     static final int MAX_LINE_WITHOUT_NEWLINE = 2048;
+    /**
+     * memcached's MFLAG_MAX_OPT_LENGTH: a meta command whose ntokens (real tokens plus the terminal one)
+     * exceeds this is refused with "options flags (are) too long" (so mg takes at most 17 flags).
+     */
+    static final int META_MAX_TOKENS = 20;
+    /**
+     * memcached's TCP read buffer (READ_BUFFER_SIZE): a non-get line whose newline is not within its first
+     * 16384 bytes is never seen whole by memcached, which closes the connection. UDP datagrams are read whole.
+     */
+    static final int TCP_READ_BUFFER_SIZE = 16384;
 
     private static final int CONTINUE = -1;
     private static final int SMALL_REPLY_BOUND = 1024;
@@ -196,6 +206,11 @@ public final class RequestProcessor
                     return CLOSE;
                 }
                 return DONE;
+            }
+            if (!s.endOfInput && newline - s.position >= TCP_READ_BUFFER_SIZE &&
+                !CommandScan.isGetPrefix(s.input, s.position, newline))
+            {
+                return CLOSE;
             }
             long contentEnd = newline;
             if (newline - s.position >= 1 && s.input.get(BYTE, newline - 1) == '\r')
@@ -781,6 +796,10 @@ public final class RequestProcessor
                 {
                     return replyAndConsume(s, Replies.BAD_FORMAT, next, false);
                 }
+                if (c.ntokens > META_MAX_TOKENS)
+                {
+                    return replyAndConsume(s, Replies.FLAGS_TOO_LONG, next, false);
+                }
                 if (!meta.parse(c, 2, table.nowSeconds()))
                 {
                     return replyAndConsume(s, Replies.INVALID_OR_DUPLICATE_FLAG, next, false);
@@ -805,6 +824,10 @@ public final class RequestProcessor
         if (c.ntokens < 3 || c.tokenLength[1] > KEY_MAX_LENGTH)
         {
             return replyAndConsume(s, Replies.BAD_FORMAT, next, false);
+        }
+        if (c.ntokens > META_MAX_TOKENS)
+        {
+            return replyAndConsume(s, Replies.MG_FLAGS_TOO_LONG, next, false);
         }
         final long now = table.nowSeconds();
         if (!meta.parse(c, 2, now))
@@ -873,7 +896,6 @@ public final class RequestProcessor
     private static final byte[] ME_EXP = Replies.b(" exp=");
     private static final byte[] ME_LA = Replies.b(" la=");
     private static final byte[] ME_CAS = Replies.b(" cas=");
-    private static final byte[] ME_FETCH_YES = Replies.b(" fetch=yes");
     private static final byte[] ME_FETCH_NO = Replies.b(" fetch=no");
     private static final byte[] ME_CLS = Replies.b(" cls=1 size=");
     private static final byte[] EN_LINE = Replies.b("EN\r\n");
@@ -915,12 +937,14 @@ public final class RequestProcessor
         rb.put(c.line, c.tokenStart[1], c.tokenLength[1]);
         rb.put(ME_EXP);
         final long exp = item.expiresAtSeconds();
-        rb.putSigned(exp == 0 ? -1 : exp - now);
+        // memcached 1.6.18 prints current_time - exptime: the remaining TTL negated (-1 = no expiry)
+        rb.putSigned(exp == 0 ? -1 : now - exp);
         rb.put(ME_LA);
         rb.putUnsigned(Math.max(0, now - item.storedAtSeconds()));
         rb.put(ME_CAS);
         rb.putUnsigned(item.cas());
-        rb.put((item.metaBits() & ItemView.META_FETCHED) != 0 ? ME_FETCH_YES : ME_FETCH_NO);
+        // fetches are not tracked (readers never write shared memory): always fetch=no, see mg's h flag
+        rb.put(ME_FETCH_NO);
         rb.put(ME_CLS);
         rb.putUnsigned(AsciiCodec.ITEM_HEADER_BYTES + keyLength + 1 + (item.clientFlags() != 0 ? 4 : 0) +
             item.valueLength() + 2L);
@@ -935,6 +959,10 @@ public final class RequestProcessor
         if (c.tokenLength[1] > KEY_MAX_LENGTH || c.ntokens <= 3)
         {
             return replyAndConsume(s, Replies.BAD_FORMAT, next, false);
+        }
+        if (c.ntokens > META_MAX_TOKENS)
+        {
+            return replyAndConsume(s, Replies.FLAGS_TOO_LONG, next, false); // data line not swallowed
         }
         if (!c.tokenSigned32(2) || c.number < 0 || c.number > Integer.MAX_VALUE - 2)
         {

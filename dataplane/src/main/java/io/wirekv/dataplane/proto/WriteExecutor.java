@@ -456,7 +456,7 @@ public final class WriteExecutor
             }
             stats.increment(slot, ServerStats.GET_MISSES);
             final int status = writer.publish(
-                m.key, m.keyOffset, m.keyLength, empty, 0, 0, empty, 0, 0, 0, m.vivifyExptime, 0,
+                m.key, m.keyOffset, m.keyLength, empty, 0, 0, empty, 0, 0, 0, m.vivifyExptime, explicitCasOrNext(),
                 ItemView.META_WIN_SENT, item);
             if (status != Status.STORED)
             {
@@ -604,18 +604,27 @@ public final class WriteExecutor
         {
             // I: a CAS older than the item's still stores, but the result is marked stale
             status = writer.publish(m.key, m.keyOffset, m.keyLength, command, data, vlen, empty, 0, 0,
-                flags, expiresAt, 0, ItemView.META_STALE, item);
+                flags, expiresAt, explicitCasOrNext(), ItemView.META_STALE, item);
         }
         else if (m.binaryKey && mode == PartitionWriter.MODE_SET)
         {
             // a plain set through a base64 key: remember it, memcached echoes such keys encoded
             status = writer.publish(m.key, m.keyOffset, m.keyLength, command, data, vlen, empty, 0, 0,
-                flags, expiresAt, 0, MetaReplyFormatter.META_KEY_BINARY, item);
+                flags, expiresAt, explicitCasOrNext(), MetaReplyFormatter.META_KEY_BINARY, item);
+        }
+        else if (m.hasExplicitCas && mode == PartitionWriter.MODE_SET)
+        {
+            status = writer.publish(m.key, m.keyOffset, m.keyLength, command, data, vlen, empty, 0, 0,
+                flags, expiresAt, m.explicitCas, 0, item);
         }
         else
         {
             status = writer.store(mode, m.key, m.keyOffset, m.keyLength, command, data, vlen, flags, expiresAt,
                 m.compareCas, item);
+            if (status == Status.STORED)
+            {
+                status = applyExplicitCas(writer);
+            }
         }
         if (mode == PartitionWriter.MODE_CAS)
         {
@@ -661,7 +670,7 @@ public final class WriteExecutor
         {
             final long expiry = m.newTtl ? m.ttlExptime : item.expiresAtSeconds();
             writer.publish(m.key, m.keyOffset, m.keyLength, item.segment(), item.valueOffset(), item.valueLength(),
-                empty, 0, 0, item.clientFlags(), expiry, item.cas(),
+                empty, 0, 0, item.clientFlags(), expiry, explicitCasOrNext(), // memcached: invalidation bumps the CAS
                 (item.metaBits() & MetaReplyFormatter.META_KEY_BINARY) | ItemView.META_STALE, item);
         }
         else
@@ -709,7 +718,7 @@ public final class WriteExecutor
             }
             final int digits = formatUnsigned(numberScratch, m.initial);
             status = writer.publish(m.key, m.keyOffset, m.keyLength, numberScratch, 0, digits, empty, 0, 0,
-                0, m.vivifyExptime, 0, 0, item);
+                0, m.vivifyExptime, explicitCasOrNext(), 0, item);
             if (status != Status.STORED)
             {
                 reply.put(storeReplyServerError(status));
@@ -730,6 +739,12 @@ public final class WriteExecutor
         else
         {
             stats.increment(slot, increment ? ServerStats.INCR_HITS : ServerStats.DECR_HITS);
+            status = applyExplicitCas(writer);
+            if (status != Status.STORED)
+            {
+                reply.put(storeReplyServerError(status));
+                return;
+            }
         }
         if (m.newTtl)
         {
@@ -756,6 +771,29 @@ public final class WriteExecutor
             putNumber(reply);
             reply.put(Replies.CRLF);
         }
+    }
+
+    /** The CAS for an item this meta command creates: its E token, else 0 (the table assigns the next one). */
+    private long explicitCasOrNext()
+    {
+        return meta.hasExplicitCas ? meta.explicitCas : 0;
+    }
+
+    /**
+     * E(token) after a table operation that assigned the next CAS to {@link #item} (ms add/replace/append/prepend/
+     * cas modes, ma): republishes the new item unchanged but with the explicit CAS. The writer owns the
+     * partition, so no one can observe the intermediate CAS except through a concurrent read, which sees
+     * either item whole. Returns STORED or the publish failure.
+     */
+    private int applyExplicitCas(final PartitionWriter writer)
+    {
+        if (!meta.hasExplicitCas)
+        {
+            return Status.STORED;
+        }
+        return writer.publish(meta.key, meta.keyOffset, meta.keyLength, item.segment(), item.valueOffset(),
+            item.valueLength(), empty, 0, 0, item.clientFlags(), item.expiresAtSeconds(), meta.explicitCas,
+            item.metaBits(), item);
     }
 
     private static int formatUnsigned(final MemorySegment dst, final long value)

@@ -7,9 +7,9 @@ import java.lang.foreign.ValueLayout;
  * memcached's incr/decr number handling; one instance per writer (holds the last parsed value).
  * Parsing follows memcached's {@code safe_strtoull} over the item data (which memcached terminates with
  * CRLF): leading white space, an optional sign, decimal digits (at least one, no overflow past 2^64-1),
- * then white space or the end of the value; a result that is negative as a signed number is refused
+ * then white space, a NUL or the end of the value; a result that is negative as a signed number is refused
  * when a '-' was present. Verified against memcached 1.6.18: "ab", "-5", 21 digits and "" are
- * non-numeric; " 12", "12 34", "+5", "-0" are numeric.
+ * non-numeric; " 12", "12 34", "+5", "-0", "1\\0" + "2" (1) are numeric.
  */
 final class Arithmetic
 {
@@ -65,7 +65,10 @@ final class Arithmetic
         {
             return false; // no conversion
         }
-        if (i < length && !isSpace(segment.get(ValueLayout.JAVA_BYTE, offset + i)))
+        // safe_strtoull accepts the number if strtoull stopped at white space or at a NUL (C's string end):
+        // "1\0 2" is 1
+        if (i < length && !isSpace(segment.get(ValueLayout.JAVA_BYTE, offset + i)) &&
+            segment.get(ValueLayout.JAVA_BYTE, offset + i) != 0)
         {
             return false;
         }

@@ -76,7 +76,7 @@ class MetaProtocolTest
         expect("ms mk 2 MX\r\nhi\r\nms mk S2\r\nhi\r\nms mk\r\nms\r\nmd\r\nma\r\nme\r\n",
             "CLIENT_ERROR invalid mode for ms M token\r\nCLIENT_ERROR bad command line format\r\nERROR\r\n" +
             "CLIENT_ERROR bad command line format\r\nERROR\r\nERROR\r\nERROR\r\nCLIENT_ERROR bad command line format\r\n");
-        expect("ms e1 2 E12345\r\nhi\r\nmd qk x\r\nma mq v MX\r\nma mq v Dabc\r\n",
+        expect("ms e1 2 S100\r\nhi\r\nmd qk x\r\nma mq v MX\r\nma mq v Dabc\r\n",
             "CLIENT_ERROR invalid flag\r\nCLIENT_ERROR invalid or duplicate flag\r\n" +
             "CLIENT_ERROR invalid mode for ma M token\r\nCLIENT_ERROR invalid or duplicate flag\r\n");
         expect("mg qk O" + "1".repeat(31) + "\r\n", "EN O" + "1".repeat(31) + "\r\n");
@@ -146,5 +146,31 @@ class MetaProtocolTest
     {
         expect("ms big 1048517\r\n" + "a".repeat(1048517) + "\r\nmn\r\n",
             "SERVER_ERROR object too large for cache\r\nMN\r\n");
+    }
+
+    @Test
+    void shouldUseExplicitCasFromETokenWhenTheCommandModifiesTheItem()
+    {
+        // E<token> is protocol.txt's explicit CAS (a deliberate addition: memcached 1.6.18 refuses it)
+        assertEquals("HD\r\nVA 1 c12345\r\na\r\nHD c600\r\nHD c600\r\nVA 2 c900\r\n10\r\nHD\r\nHD c500 X W\r\n" +
+                "HD c42 W\r\nCLIENT_ERROR bad token in command line format\r\n",
+            h.tcp("ms ek 1 E12345\r\na\r\nmg ek c v\r\nms ek 1 MA E600 c\r\nb\r\nmg ek c E77\r\n" +
+                "ma en N0 J10 E900 c v\r\nmd en I E500\r\nmg en c\r\nmg ev N30 E42 c\r\nmg ek Eabc\r\n"));
+    }
+
+    @Test
+    void shouldRefuseMoreThanSeventeenMetaFlagsLikeMemcached()
+    {
+        expect("mg mk v k s f t c q h l O1 Z Y a b d e g\r\nmg mk v k s f t c q h l O1 Z Y a b d e g i\r\n" +
+                "md mk v k s f t c q h l O1 Z Y a b d e g i\r\n",
+            "CLIENT_ERROR invalid flag\r\nCLIENT_ERROR options flags are too long\r\n" +
+                "CLIENT_ERROR options flags too long\r\n");
+    }
+
+    @Test
+    void shouldReportNeverFetchedAndNegatedExpiryInMe()
+    {
+        assertTrue(h.tcp("ms xk 2 T1000\r\nhi\r\nmg xk v\r\nmg xk h\r\nme xk\r\n")
+            .matches("HD\r\nVA 2\r\nhi\r\nHD h0\r\nME xk exp=-(1000|999) la=\\d+ cas=\\d+ fetch=no cls=1 size=\\d+\r\n"));
     }
 }
