@@ -16,13 +16,18 @@ public final class WirekvTarget implements Target
         this.host = host;
     }
 
-    /** The loopback test configuration: {@link ServerConfig#defaults()} with port 0, 64 MiB, BACKOFF idle. */
+    /**
+     * The loopback test configuration: {@link ServerConfig#defaults()} with port 0, 256 MiB, BACKOFF idle.
+     * The suite compares protocol behaviour, not eviction policy, so neither server may evict: memcached's
+     * 64 MB global LRU holds the suite's data, while wirekv, whose memory is split into per-partition slab
+     * pages, started evicting recently touched keys under the suite's large values at 64 MiB.
+     */
     public static ServerConfig testConfig()
     {
         final ServerConfig d = ServerConfig.defaults();
         return new ServerConfig(
             "e2e", "127.0.0.1", 0, d.backend(), d.lcores(), d.lcoreCpus(), d.writers(), Math.max(1, d.tcpThreads()),
-            d.partitions(), 64L * 1024 * 1024, d.memoryMode(), d.itemSizeMaxBytes(), d.udpMaxPayloadBytes(),
+            d.partitions(), 256L * 1024 * 1024, d.memoryMode(), d.itemSizeMaxBytes(), d.udpMaxPayloadBytes(),
             d.burstSize(), d.udpSlotsPerLcore(), ServerConfig.IdleMode.BACKOFF, d.preferHugepages());
     }
 

@@ -4,6 +4,7 @@ import io.wirekv.dataplane.server.ServerConfig;
 import io.wirekv.dataplane.server.ServerConfig.Backend;
 import io.wirekv.dataplane.server.ServerConfig.IdleMode;
 import io.wirekv.dataplane.table.MemoryMode;
+import io.wirekv.dataplane.table.TableConfig;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -115,6 +116,13 @@ public final class ConfigValidator
         {
             fail(ConfigKey.ITEM_SIZE_MAX, "must not exceed memory (" + Sizes.format(memory) +
                 "); lower item.size.max or raise memory");
+        }
+        else if (memory > 0 && itemSizeMax > 0 && partitions > 0 && itemSizeMax <= Integer.MAX_VALUE &&
+            memory < TableConfig.minimumMemoryBytes(partitions, (int)itemSizeMax))
+        {
+            fail(ConfigKey.MEMORY, "must hold two slab pages (item.size.max rounded up to a power of two) per " +
+                "partition: at least " + Sizes.format(TableConfig.minimumMemoryBytes(partitions, (int)itemSizeMax)) +
+                " for " + partitions + " partitions; raise memory, or lower partitions or item.size.max");
         }
 
         if (!problems.isEmpty())

@@ -57,7 +57,7 @@ class ServeAndDemoIntegrationTest
         final Process serve = new ProcessBuilder(List.of(java,
             "--enable-native-access=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
             "-Xmx256m", "-cp", System.getProperty("java.class.path"), WirekvCli.class.getName(),
-            "serve", "--port", Integer.toString(port), "--memory", "16m", "--no-hugepages"))
+            "serve", "--port", Integer.toString(port), "--memory", "32m", "--no-hugepages"))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();

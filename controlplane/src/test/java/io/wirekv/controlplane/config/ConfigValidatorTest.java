@@ -146,6 +146,14 @@ class ConfigValidatorTest
     }
 
     @Test
+    void shouldRejectMemoryTooSmallForOneSlabPagePerPartition()
+    {
+        assertProblem("memory = 16m: must hold two slab pages (item.size.max rounded up to a power of two) per " +
+            "partition: at least 32m for 16 partitions; raise memory, or lower partitions or item.size.max (test)",
+            "memory", "16m", "partitions", "16", "item.size.max", "1m");
+    }
+
+    @Test
     void shouldRejectZeroLcores()
     {
         assertProblem("lcores = 0: must be a whole number from 1 to 1024 (test)", "lcores", "0");

@@ -11,8 +11,9 @@ import java.lang.invoke.VarHandle;
 
 /**
  * One partition's off-heap memory, paid for from the table-wide {@link TableBudget}; the single place
- * that maps memory for the table. Slab pages are taken, never returned, from the table's shared
- * {@link SlabRegion} (hugepages where reserved). Freeable blocks (index arrays) are each their own
+ * that maps memory for the table. Slab pages are taken, never returned, from the table's
+ * {@link SlabRegion} (hugepages where reserved): first the partition's prepaid floor pages, then
+ * shared ones while the budget lasts. Freeable blocks (index arrays) are each their own
  * mapping from {@link HugepageMemory}, so that a replaced index is unmapped: 2 MiB hugepages for
  * blocks of at least that size, ordinary pages below.
  * <p>
@@ -42,6 +43,7 @@ final class ArenaMemory implements AutoCloseable
     }
 
     private final long shareBytes;
+    private final int partition;
     private final TableBudget budget;
     private final SlabRegion slabs;
     private final HugepageMemory hugepages;
@@ -49,15 +51,19 @@ final class ArenaMemory implements AutoCloseable
     private final String purpose;
     private final Long2ObjectHashMap<MemoryRegion> blocks = new Long2ObjectHashMap<>();
     private long allocatedBytes;
+    /** Bytes this partition took from the budget (shared pages and index arrays; floor pages are prepaid). */
+    private long budgetTakenBytes;
+    private int floorPagesTaken;
     private boolean closed;
 
     /**
      * @param shareBytes this partition's even share of the budget: only a sizing hint (initial index).
      */
     ArenaMemory(
-        final long shareBytes, final TableBudget budget, final SlabRegion slabs, final HugepageMemory hugepages,
-        final boolean preferHugepages, final String purpose)
+        final int partition, final long shareBytes, final TableBudget budget, final SlabRegion slabs,
+        final HugepageMemory hugepages, final boolean preferHugepages, final String purpose)
     {
+        this.partition = partition;
         this.shareBytes = shareBytes;
         this.budget = budget;
         this.slabs = slabs;
@@ -77,10 +83,10 @@ final class ArenaMemory implements AutoCloseable
         return (long)ALLOCATED.getOpaque(this); // opaque: stats read; pairs with setOpaque in account
     }
 
-    /** What the whole table can still allocate (every partition draws on the same budget). */
+    /** What this partition can still allocate: its untaken floor pages plus what the whole table has left. */
     long availableBytes()
     {
-        return budget.availableBytes();
+        return (long)(slabs.floorPages() - floorPagesTaken) * slabs.pageBytes() + budget.availableBytes();
     }
 
     /**
@@ -89,16 +95,26 @@ final class ArenaMemory implements AutoCloseable
      */
     long allocatePage(final long bytes, final long alignment)
     {
-        if (closed || bytes != slabs.pageBytes() || alignment > bytes || !budget.tryTake(bytes))
+        if (closed || bytes != slabs.pageBytes() || alignment > bytes)
         {
             return 0;
         }
-        final long page = slabs.takePage(); // fresh mapped memory: zero until first written
+        if (floorPagesTaken < slabs.floorPages())
+        {
+            account(bytes);
+            return checkAddress(slabs.floorPage(partition, floorPagesTaken++)); // prepaid, never taken by others
+        }
+        if (!budget.tryTake(bytes))
+        {
+            return 0;
+        }
+        final long page = slabs.takeSharedPage(); // fresh mapped memory: zero until first written
         if (0 == page)
         {
             budget.give(bytes);
             return 0;
         }
+        budgetTakenBytes += bytes;
         account(bytes);
         return checkAddress(page);
     }
@@ -114,6 +130,7 @@ final class ArenaMemory implements AutoCloseable
         final MemoryRegion region = hugepages.map(purpose + " index", bytes, pageSize);
         final long address = region.segment().address(); // page-aligned, so any alignment up to 4 KiB holds
         blocks.put(address, region);
+        budgetTakenBytes += bytes;
         account(bytes);
         return checkAddress(address);
     }
@@ -125,6 +142,7 @@ final class ArenaMemory implements AutoCloseable
         {
             region.close();
             budget.give(bytes);
+            budgetTakenBytes -= bytes;
             account(-bytes);
         }
     }
@@ -155,7 +173,8 @@ final class ArenaMemory implements AutoCloseable
                 region.close();
             }
             blocks.clear();
-            budget.give(allocatedBytes);
+            budget.give(budgetTakenBytes);
+            budgetTakenBytes = 0;
             ALLOCATED.setOpaque(this, 0L); // opaque: pairs with getOpaque in allocatedBytes
         }
     }

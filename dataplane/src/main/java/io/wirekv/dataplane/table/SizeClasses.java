@@ -41,11 +41,17 @@ final class SizeClasses
         sizes[n++] = max;
         chunkBytes = Arrays.copyOf(sizes, n);
         chunksPerPage = new int[n];
-        pageBytes = Math.max(MIN_PAGE_BYTES, Integer.highestOneBit(max - 1) << 1);
+        pageBytes = pageBytesFor(itemSizeMaxBytes);
         for (int i = 0; i < n; i++)
         {
             chunksPerPage[i] = pageBytes / chunkBytes[i];
         }
+    }
+
+    /** The slab page size for an item size limit: a power of two, at least the limit. */
+    static int pageBytesFor(final int itemSizeMaxBytes)
+    {
+        return Math.max(MIN_PAGE_BYTES, Integer.highestOneBit(align(itemSizeMaxBytes) - 1) << 1);
     }
 
     static int align(final int bytes)

@@ -8,44 +8,71 @@ import org.jctools.util.PaddedAtomicLong;
 /**
  * The one mapping that holds every slab page of a table: 2 MiB hugepages where reserved (locked,
  * populated up front), otherwise ordinary pages with MADV_HUGEPAGE and a one-time warning that says
- * how to reserve hugepages. Partitions take whole pages from it as they need them, so a busy
- * partition is not limited to a fixed share of the memory.
+ * how to reserve hugepages. Every partition owns a floor of pages that nobody else can take, so it
+ * can always store and evict; the rest is shared, taken by whichever partition needs pages first.
  * <pre>
- *   | slack to align | page | page | page | ... |      pages handed out in address order
- *                      ^ next (atomic, bumped by writers only)
+ *   | slack | p0: floor pages | p1: floor pages | ... | shared pages ...                |
+ *                                                       ^ nextShared (atomic, writers only)
  * </pre>
  */
 final class SlabRegion implements AutoCloseable
 {
     private final MemoryRegion region;
     private final long pageBytes;
+    private final int floorPages;
+    private final long base;
     private final long limit;
-    /** Next page to hand out; writers bump it (rarely: once per page), readers never touch it. */
-    private final PaddedAtomicLong next = new PaddedAtomicLong();
+    /** Next shared page; writers bump it (once per page), readers never touch it. */
+    private final PaddedAtomicLong nextShared = new PaddedAtomicLong();
 
-    SlabRegion(final HugepageMemory hugepages, final long memoryBytes, final long pageBytes, final boolean preferHugepages)
+    /** @param memoryBytes at least two pages per partition ({@link TableConfig} checks it). */
+    SlabRegion(
+        final HugepageMemory hugepages, final long memoryBytes, final long pageBytes, final int partitions,
+        final boolean preferHugepages)
     {
         this.pageBytes = pageBytes;
-        final long pages = Math.max(1, memoryBytes / pageBytes);
+        final long pages = memoryBytes / pageBytes;
+        // Three quarters of the pages are spread evenly as floors, so a partition keeps most of its even
+        // share whatever the others do; the last quarter goes to whichever partition needs pages first.
+        // (At the minimum memory, two pages per partition, the floor is one page.)
+        this.floorPages = (int)Math.max(1, pages * 3 / (4L * partitions));
         final PageSize pageSize = preferHugepages ? PageSize.HUGE_2M : PageSize.BASE_4K;
         // One extra page of slack lets the pages start on a page boundary whatever the mapping's alignment.
         this.region = hugepages.map("table slab pages", (pages + 1) * pageBytes, pageSize);
         final long address = region.segment().address();
-        final long base = (address + pageBytes - 1) & -pageBytes;
+        this.base = (address + pageBytes - 1) & -pageBytes;
         this.limit = base + pages * pageBytes;
-        next.set(base);
-    }
-
-    /** A zeroed page aligned to its size, or 0 when every page has been handed out. Writer threads. */
-    long takePage()
-    {
-        final long page = next.getAndAdd(pageBytes); // atomic: writers of several partitions may race here
-        return page + pageBytes <= limit ? page : 0;
+        nextShared.set(base + (long)partitions * floorPages * pageBytes);
     }
 
     long pageBytes()
     {
         return pageBytes;
+    }
+
+    /** Pages every partition is guaranteed. */
+    int floorPages()
+    {
+        return floorPages;
+    }
+
+    /** Bytes of all partitions' floors together: committed to the budget up front. */
+    long floorBytes(final int partitions)
+    {
+        return (long)partitions * floorPages * pageBytes;
+    }
+
+    /** The {@code index}-th floor page of a partition ({@code index < floorPages()}); zeroed, aligned to its size. */
+    long floorPage(final int partition, final int index)
+    {
+        return base + ((long)partition * floorPages + index) * pageBytes;
+    }
+
+    /** A zeroed shared page aligned to its size, or 0 when all are taken. Writer threads. */
+    long takeSharedPage()
+    {
+        final long page = nextShared.getAndAdd(pageBytes); // atomic: writers of several partitions may race here
+        return page + pageBytes <= limit ? page : 0;
     }
 
     /** How the pages are backed, for the start-up report, e.g. "anonymous hugetlb 2MiB pages, locked, 66 MiB". */

@@ -96,13 +96,13 @@ public final class Table implements AutoCloseable
         final SizeClasses classes = new SizeClasses(config.itemSizeMaxBytes());
         final long budget = config.memoryBytes() / n;
         final HugepageMemory hugepages = HugepageMemory.global();
-        final TableBudget tableBudget = new TableBudget(config.memoryBytes());
-        slabs = new SlabRegion(hugepages, config.memoryBytes(), classes.pageBytes(), config.preferHugepages());
+        slabs = new SlabRegion(hugepages, config.memoryBytes(), classes.pageBytes(), n, config.preferHugepages());
+        final TableBudget tableBudget = new TableBudget(config.memoryBytes(), slabs.floorBytes(n));
         try
         {
             for (int i = 0; i < n; i++)
             {
-                final ArenaMemory memory = new ArenaMemory(budget, tableBudget, slabs, hugepages,
+                final ArenaMemory memory = new ArenaMemory(i, budget, tableBudget, slabs, hugepages,
                     config.preferHugepages(), "table partition " + i);
                 partitions[i] = new PartitionWriter(this, i, memory, qsbr, classes, config, poisonFreed);
             }

@@ -12,9 +12,11 @@ final class TableBudget
     private final long limitBytes;
     private final PaddedAtomicLong usedBytes = new PaddedAtomicLong();
 
-    TableBudget(final long limitBytes)
+    /** @param committedBytes paid for up front (the partitions' floor pages). */
+    TableBudget(final long limitBytes, final long committedBytes)
     {
         this.limitBytes = limitBytes;
+        usedBytes.set(committedBytes);
     }
 
     boolean tryTake(final long bytes)

@@ -28,5 +28,22 @@ public record TableConfig(int partitions, long memoryBytes, MemoryMode mode, int
         {
             throw new IllegalArgumentException("itemSizeMaxBytes must be at least 1024, got " + itemSizeMaxBytes);
         }
+        final long minimum = minimumMemoryBytes(partitions, itemSizeMaxBytes);
+        if (memoryBytes < minimum)
+        {
+            throw new IllegalArgumentException("memory " + memoryBytes + " bytes holds less than two slab pages (" +
+                SizeClasses.pageBytesFor(itemSizeMaxBytes) + " bytes each) per partition: give at least " + minimum +
+                " bytes, or fewer partitions, or a smaller item size limit");
+        }
+    }
+
+    /**
+     * The least memory a table can work with: two slab pages per partition (one it always owns, one's
+     * worth for its index and what is shared), a page being the item size limit rounded up to a power
+     * of two (at least 64 KiB).
+     */
+    public static long minimumMemoryBytes(final int partitions, final int itemSizeMaxBytes)
+    {
+        return 2L * partitions * SizeClasses.pageBytesFor(itemSizeMaxBytes);
     }
 }

@@ -20,7 +20,7 @@ class ColocatedServerTest
     {
         final ServerConfig config = new ServerConfig(
             "colocated", "127.0.0.1", 0, ServerConfig.Backend.KERNEL, 1, List.of(), 1, 1, 16,
-            16L * 1024 * 1024, MemoryMode.CACHE, 1024 * 1024, 1400, 32, 64, ServerConfig.IdleMode.BACKOFF, false, true);
+            32L * 1024 * 1024, MemoryMode.CACHE, 1024 * 1024, 1400, 32, 64, ServerConfig.IdleMode.BACKOFF, false, true);
         final ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (WirekvServer server = WirekvServer.start(config, SystemEpochClock.INSTANCE, new PrintStream(log, true));
             MemcachedTestClient client = new MemcachedTestClient(server.udpPort(), server.tcpPort()))
