@@ -42,7 +42,9 @@ import java.util.concurrent.TimeUnit;
  * not something a server can do.
  * <p>
  * Run: {@code java --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED
- * -jar benchmarks/target/benchmarks.jar TableBenchmark -f 1 -wi 2 -i 3 -prof gc}
+ * -jar benchmarks/target/benchmarks.jar TableBenchmark -f 1 -wi 2 -i 3 -prof gc}. On a shared machine, where
+ * wall-clock iterations vary several-fold, compare with {@link TableCpuTimeComparison} (interleaved rounds,
+ * thread CPU time).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
