@@ -20,7 +20,7 @@ public final class TableCpuTimeComparison
 {
     private static final int OPS = 1 << 20;
     private static final String[] VARIANTS =
-        {"tableGet", "chmGet", "chmGetPrebuilt", "tableGetThreadLocal", "tableGetWithWriter"};
+        {"tableGet", "chmGet", "chmGetPrebuilt", "tableGetThreadLocal", "tableGetWithWriter", "keyLoadAndHash"};
     private static final int WITH_WRITER = 4;
 
     /** Overwrites uniformly chosen keys (TableBenchmark.mixedTableSet) until stopped; counts its writes. */
@@ -165,10 +165,19 @@ public final class TableCpuTimeComparison
                     sink += b.tableGetThreadLocal(state);
                 }
                 break;
-            default:
+            case WITH_WRITER:
                 for (int i = 0; i < OPS; i++)
                 {
                     sink += b.mixedTableGet(state);
+                }
+                break;
+            default:
+                // the part of a get before the index: load the request's key bytes and hash them
+                for (int i = 0; i < OPS; i++)
+                {
+                    final long keyOffset = (long)b.sequence[state.cursor++ & (TableBenchmark.SEQUENCE - 1)]
+                        * TableBenchmark.KEY_BYTES;
+                    sink += b.table.partitionOf(b.request, keyOffset, TableBenchmark.KEY_BYTES);
                 }
                 break;
         }
