@@ -34,8 +34,17 @@ import java.util.concurrent.TimeUnit;
  * {@code ConcurrentHashMap<ByteArrayKey, byte[]>} in the same run. {@code mixed} measures a reader while
  * one writer thread overwrites uniformly chosen keys (compare with {@code tableGet}).
  * <p>
+ * Both sides do what a server does with a request: the key bytes come from one request buffer
+ * ({@link #requestBytes}, every key at {@code index * KEY_BYTES}) and the value is copied into a reply buffer.
+ * The table reads the key in place; {@code chmGet} copies it into a new {@code byte[]} and wraps and hashes
+ * it, as a server using a map must (the buffer is reused, the map needs a key object with content equality).
+ * {@code chmGetPrebuilt} looks up with equal, already hashed key objects built in setup: the map's best case,
+ * not something a server can do.
+ * <p>
  * Run: {@code java --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED
- * -jar benchmarks/target/benchmarks.jar TableBenchmark -f 1 -wi 2 -i 3 -prof gc}
+ * -jar benchmarks/target/benchmarks.jar TableBenchmark -f 1 -wi 2 -i 3 -prof gc}. On a shared machine, where
+ * wall-clock iterations vary several-fold, compare with {@link TableCpuTimeComparison} (interleaved rounds,
+ * thread CPU time).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -55,7 +64,9 @@ public class TableBenchmark
     public String distribution;
 
     Table table;
-    MemorySegment[] keys;
+    /** Every key's bytes back to back, key i at {@code i * KEY_BYTES}: the stand-in for request buffers. */
+    byte[] requestBytes;
+    MemorySegment request;
     ByteArrayKey[] mapKeys;
     /** Equal but distinct key objects for lookups, as a server holds the request's bytes, not the stored key. */
     ByteArrayKey[] lookupKeys;
@@ -96,7 +107,8 @@ public class TableBenchmark
         final CachedEpochClock clock = new CachedEpochClock();
         clock.update(System.currentTimeMillis());
         table = new Table(new TableConfig(4, 512L << 20, MemoryMode.CACHE, 1024 * 1024, false), clock);
-        keys = new MemorySegment[ITEMS];
+        requestBytes = new byte[ITEMS * KEY_BYTES];
+        request = MemorySegment.ofArray(requestBytes);
         mapKeys = new ByteArrayKey[ITEMS];
         lookupKeys = new ByteArrayKey[ITEMS];
         map = new ConcurrentHashMap<>(ITEMS * 2);
@@ -104,12 +116,13 @@ public class TableBenchmark
         for (int i = 0; i < ITEMS; i++)
         {
             final byte[] key = String.format("k%015d", i).getBytes();
-            keys[i] = MemorySegment.ofArray(key);
+            System.arraycopy(key, 0, requestBytes, i * KEY_BYTES, KEY_BYTES);
             mapKeys[i] = new ByteArrayKey(key);
             lookupKeys[i] = new ByteArrayKey(key.clone());
             map.put(mapKeys[i], new byte[VALUE_BYTES]);
-            final int p = table.partitionOf(keys[i], 0, KEY_BYTES);
-            table.writer(p).store(PartitionWriter.MODE_SET, keys[i], 0, KEY_BYTES, value, 0, VALUE_BYTES, 0, 0, 0, view);
+            final int p = table.partitionOf(request, (long)i * KEY_BYTES, KEY_BYTES);
+            table.writer(p).store(
+                PartitionWriter.MODE_SET, request, (long)i * KEY_BYTES, KEY_BYTES, value, 0, VALUE_BYTES, 0, 0, 0, view);
         }
         uniformSequence = uniform(new SplittableRandom(42));
         sequence = "zipf".equals(distribution) ? zipf(new SplittableRandom(43), 0.99) : uniformSequence;
@@ -156,6 +169,8 @@ public class TableBenchmark
     {
         QsbrReader reader;
         final ItemView view = new ItemView();
+        final byte[] reply = new byte[VALUE_BYTES];
+        final MemorySegment replySegment = MemorySegment.ofArray(reply);
         int cursor;
 
         @Setup(Level.Trial)
@@ -188,8 +203,34 @@ public class TableBenchmark
     public int tableGet(final ReaderState state)
     {
         final int cursor = state.cursor++;
-        final MemorySegment key = keys[nextKey(sequence, cursor)];
-        final int result = table.get(key, 0, KEY_BYTES, state.view) ? state.view.valueLength() : -1;
+        final long keyOffset = (long)nextKey(sequence, cursor) * KEY_BYTES;
+        final ItemView view = state.view;
+        int result = -1;
+        if (table.get(state.reader, request, keyOffset, KEY_BYTES, view))
+        {
+            result = view.valueLength();
+            MemorySegment.copy(view.segment(), view.valueOffset(), state.replySegment, 0, result);
+        }
+        if ((cursor & 63) == 0)
+        {
+            state.reader.quiescent();
+        }
+        return result;
+    }
+
+    /** The thread-local signature the protocol engine used before it held its reader handle. */
+    @Benchmark
+    public int tableGetThreadLocal(final ReaderState state)
+    {
+        final int cursor = state.cursor++;
+        final long keyOffset = (long)nextKey(sequence, cursor) * KEY_BYTES;
+        final ItemView view = state.view;
+        int result = -1;
+        if (table.get(request, keyOffset, KEY_BYTES, view))
+        {
+            result = view.valueLength();
+            MemorySegment.copy(view.segment(), view.valueOffset(), state.replySegment, 0, result);
+        }
         if ((cursor & 63) == 0)
         {
             state.reader.quiescent();
@@ -200,21 +241,41 @@ public class TableBenchmark
     @Benchmark
     public int tableSet(final WriterState state)
     {
-        final MemorySegment key = keys[nextKey(sequence, state.cursor++)];
-        return table.writer(table.partitionOf(key, 0, KEY_BYTES))
-            .store(PartitionWriter.MODE_SET, key, 0, KEY_BYTES, value, 0, VALUE_BYTES, 0, 0, 0, state.view);
+        final long keyOffset = (long)nextKey(sequence, state.cursor++) * KEY_BYTES;
+        return table.writer(table.partitionOf(request, keyOffset, KEY_BYTES))
+            .store(PartitionWriter.MODE_SET, request, keyOffset, KEY_BYTES, value, 0, VALUE_BYTES, 0, 0, 0, state.view);
     }
 
     @Benchmark
-    public byte[] chmGet(final WriterState state)
+    public int chmGet(final ReaderState state)
     {
-        return map.get(lookupKeys[nextKey(sequence, state.cursor++)]);
+        final int keyOffset = nextKey(sequence, state.cursor++) * KEY_BYTES;
+        final byte[] v = map.get(new ByteArrayKey(Arrays.copyOfRange(requestBytes, keyOffset, keyOffset + KEY_BYTES)));
+        if (v == null)
+        {
+            return -1;
+        }
+        System.arraycopy(v, 0, state.reply, 0, v.length);
+        return v.length;
+    }
+
+    @Benchmark
+    public int chmGetPrebuilt(final ReaderState state)
+    {
+        final byte[] v = map.get(lookupKeys[nextKey(sequence, state.cursor++)]);
+        if (v == null)
+        {
+            return -1;
+        }
+        System.arraycopy(v, 0, state.reply, 0, v.length);
+        return v.length;
     }
 
     @Benchmark
     public byte[] chmSet(final WriterState state)
     {
-        return map.put(lookupKeys[nextKey(sequence, state.cursor++)], mapValue);
+        final int keyOffset = nextKey(sequence, state.cursor++) * KEY_BYTES;
+        return map.put(new ByteArrayKey(Arrays.copyOfRange(requestBytes, keyOffset, keyOffset + KEY_BYTES)), mapValue);
     }
 
     @Benchmark
@@ -230,8 +291,8 @@ public class TableBenchmark
     @GroupThreads(1)
     public int mixedTableSet(final WriterState state)
     {
-        final MemorySegment key = keys[nextKey(uniformSequence, state.cursor++)];
-        return table.writer(table.partitionOf(key, 0, KEY_BYTES))
-            .store(PartitionWriter.MODE_SET, key, 0, KEY_BYTES, value, 0, VALUE_BYTES, 0, 0, 0, state.view);
+        final long keyOffset = (long)nextKey(uniformSequence, state.cursor++) * KEY_BYTES;
+        return table.writer(table.partitionOf(request, keyOffset, KEY_BYTES))
+            .store(PartitionWriter.MODE_SET, request, keyOffset, KEY_BYTES, value, 0, VALUE_BYTES, 0, 0, 0, state.view);
     }
 }

@@ -1,6 +1,7 @@
 package io.wirekv.dataplane.proto;
 
 import io.wirekv.dataplane.table.ItemView;
+import io.wirekv.dataplane.table.QsbrReader;
 import io.wirekv.dataplane.table.Table;
 
 import java.lang.foreign.MemorySegment;
@@ -61,6 +62,8 @@ public final class RequestProcessor
     private final MetaFlags meta = new MetaFlags();
     private final MetaReplyFormatter metaFormatter = new MetaReplyFormatter();
     private final ItemView item = new ItemView();
+    /** The calling reader thread's table handle, fetched on first use (the agent registers after construction). */
+    private QsbrReader reader;
     private final MemorySegment gatScratch = MemorySegment.ofArray(new byte[KEY_MAX_LENGTH + 64]);
     private final byte[] versionBytes;
     private final StatsWriter statsWriter;
@@ -88,6 +91,25 @@ public final class RequestProcessor
         this.slot = threadSlot;
         this.versionBytes = Replies.b(settings.version());
         this.statsWriter = new StatsWriter(table, settings, stats);
+    }
+
+    /**
+     * {@link Table#get} through this thread's reader handle, fetched once (no thread-local lookup per key);
+     * a thread that never registered as a reader uses the thread-local signature.
+     */
+    private boolean tableGet(final MemorySegment key, final long keyOffset, final int keyLength, final ItemView view)
+    {
+        QsbrReader handle = reader;
+        if (handle == null)
+        {
+            handle = table.currentReader();
+            if (handle == null)
+            {
+                return table.get(key, keyOffset, keyLength, view);
+            }
+            reader = handle; // the handle only carries hit/miss counts; safety does not depend on it
+        }
+        return table.get(handle, key, keyOffset, keyLength, view);
     }
 
     public int process(final RequestSession session)
@@ -421,7 +443,7 @@ public final class RequestProcessor
             final boolean last = following < 0;
             rb.mark();
             final boolean bufferWasEmpty = rb.length() == 0;
-            final boolean hit = table.get(in, p, keyLength, item);
+            final boolean hit = tableGet(in, p, keyLength, item);
             int needed = last ? Replies.END.length : 0;
             if (hit)
             {
@@ -842,7 +864,7 @@ public final class RequestProcessor
         {
             return forward(s, lineStart, next - lineStart, meta.key, meta.keyOffset, meta.keyLength, true, 0);
         }
-        final boolean hit = table.get(meta.key, meta.keyOffset, meta.keyLength, item);
+        final boolean hit = tableGet(meta.key, meta.keyOffset, meta.keyLength, item);
         if (hit && (item.metaBits() & ItemView.META_STALE) != 0 && (item.metaBits() & ItemView.META_WIN_SENT) == 0)
         {
             // handing out the win token marks the item: that is a write
@@ -921,7 +943,7 @@ public final class RequestProcessor
             keyOffset = 0;
             keyLength = n;
         }
-        if (!table.get(key, keyOffset, keyLength, item))
+        if (!tableGet(key, keyOffset, keyLength, item))
         {
             return replyAndConsume(s, EN_LINE, next, false);
         }

@@ -21,8 +21,9 @@ import static io.wirekv.dataplane.table.ItemDescriptor.*;
  * partition). See package-info for the publication and reclamation rules.
  * <p>
  * Memory: {@code memoryBytes / partitions} per partition, items and index together, mapped through
- * {@link ArenaMemory}. Time: the injected clock is read on every {@link #get}; inject a cached clock
- * (Agrona's {@code CachedEpochClock} updated once per duty cycle) to read it once per cycle.
+ * {@link ArenaMemory}. Time: {@link #get} reads the injected clock only for an item with an expiry time or
+ * while a flush_all is pending; inject a cached clock (Agrona's {@code CachedEpochClock} updated once per duty
+ * cycle) so that such reads cost a field load.
  */
 public final class Table implements AutoCloseable
 {
@@ -151,37 +152,73 @@ public final class Table implements AutoCloseable
     }
 
     /**
+     * The handle the calling thread last got from {@link #registerReader}, or null if it never registered:
+     * for a reader that cannot keep the handle itself and wants the faster
+     * {@link #get(QsbrReader, MemorySegment, long, int, ItemView)}.
+     */
+    public QsbrReader currentReader()
+    {
+        return threadReader.get();
+    }
+
+    /**
      * Lock-free lookup from any registered reader thread: no lock, no CAS, no shared write.
-     * Expired and flushed items are reported absent. Counts hits and misses per reader.
+     * Expired and flushed items are reported absent. Counts hits and misses per reader, finding the
+     * calling thread's slot through a {@link ThreadLocal}; a reader that keeps its {@link QsbrReader}
+     * should call {@link #get(QsbrReader, MemorySegment, long, int, ItemView)} instead.
      */
     public boolean get(final MemorySegment key, final long keyOffset, final int keyLength, final ItemView view)
     {
-        final long hash = KeyHash.hash(key, keyOffset, keyLength);
-        final PartitionIndex index = partitions[partitionOfHash(hash)].indexRef.getAcquire(); // acquire: pairs with setRelease in PartitionWriter.rebuildIndex
-        final long address = lookup(index, hash, key, keyOffset, keyLength);
-        final boolean hit = address != 0 && isLive(address, nowSeconds());
         final ReaderSlot slot = threadReader.get();
+        if (slot != null)
+        {
+            return get(slot, key, keyOffset, keyLength, view);
+        }
+        final boolean hit = find(key, keyOffset, keyLength, view);
         if (hit)
         {
-            view.wrap(address);
-            if (slot != null)
-            {
-                slot.countHit();
-            }
-            else
-            {
-                unregisteredHits.increment();
-            }
-        }
-        else if (slot != null)
-        {
-            slot.countMiss();
+            unregisteredHits.increment();
         }
         else
         {
             unregisteredMisses.increment();
         }
         return hit;
+    }
+
+    /**
+     * {@link #get(MemorySegment, long, int, ItemView)} for a reader that passes its own handle: no
+     * thread-local lookup. Hits and misses go to {@code reader}'s padded slot, written only by its thread.
+     *
+     * @param reader the handle {@link #registerReader} returned to the calling thread, for this table.
+     */
+    public boolean get(
+        final QsbrReader reader, final MemorySegment key, final long keyOffset, final int keyLength, final ItemView view)
+    {
+        final ReaderSlot slot = (ReaderSlot)reader;
+        final boolean hit = find(key, keyOffset, keyLength, view);
+        if (hit)
+        {
+            slot.countHit();
+        }
+        else
+        {
+            slot.countMiss();
+        }
+        return hit;
+    }
+
+    private boolean find(final MemorySegment key, final long keyOffset, final int keyLength, final ItemView view)
+    {
+        final long hash = KeyHash.hash(key, keyOffset, keyLength);
+        final PartitionIndex index = partitions[partitionOfHash(hash)].indexRef.getAcquire(); // acquire: pairs with setRelease in PartitionWriter.rebuildIndex
+        final long address = lookup(index, hash, key, keyOffset, keyLength);
+        if (address != 0 && isLive(address))
+        {
+            view.wrap(address);
+            return true;
+        }
+        return false;
     }
 
     /** Probe from any thread; returns the item address for key (any liveness) or 0. */
@@ -212,15 +249,35 @@ public final class Table implements AutoCloseable
         }
     }
 
+    /**
+     * {@link #isLive(long, long)} reading the clock only when it matters: an item that never expires,
+     * with no flush_all pending, is live whatever the time.
+     */
+    private boolean isLive(final long address)
+    {
+        final long expiresAt = NATIVE.get(ValueLayout.JAVA_INT, address + EXPIRES_AT_OFFSET) & 0xFFFF_FFFFL;
+        final long oldestLive = (long)OLDEST_LIVE.getAcquire(flushState); // acquire: pairs with setRelease in flush
+        if (expiresAt == 0 && oldestLive == 0)
+        {
+            return true;
+        }
+        return isLive(address, expiresAt, oldestLive, nowSeconds());
+    }
+
     /** memcached's expiry ({@code exptime != 0 && exptime <= now}) and item_is_flushed rules. */
     boolean isLive(final long address, final long nowSeconds)
     {
         final long expiresAt = NATIVE.get(ValueLayout.JAVA_INT, address + EXPIRES_AT_OFFSET) & 0xFFFF_FFFFL;
+        final long oldestLive = (long)OLDEST_LIVE.getAcquire(flushState); // acquire: pairs with setRelease in flush
+        return isLive(address, expiresAt, oldestLive, nowSeconds);
+    }
+
+    private boolean isLive(final long address, final long expiresAt, final long oldestLive, final long nowSeconds)
+    {
         if (expiresAt != 0 && expiresAt <= nowSeconds)
         {
             return false;
         }
-        final long oldestLive = (long)OLDEST_LIVE.getAcquire(flushState); // acquire: pairs with setRelease in flush
         if (oldestLive == 0 || oldestLive > nowSeconds)
         {
             return true;

@@ -24,6 +24,8 @@
  * <h2>Threads</h2>
  * Exactly one thread writes a given partition ({@link io.wirekv.dataplane.table.PartitionWriter}); any
  * number of registered reader threads call {@link io.wirekv.dataplane.table.Table#get}, which takes no
- * lock, performs no CAS and writes no shared memory (hit/miss counts go to the reader's own padded slot).
+ * lock, performs no CAS and writes no shared memory (hit/miss counts go to the reader's own padded slot). A
+ * reader that keeps the {@link io.wirekv.dataplane.table.QsbrReader} it registered with passes it to
+ * {@code get(QsbrReader, ...)}, which finds that slot without a thread-local lookup.
  */
 package io.wirekv.dataplane.table;

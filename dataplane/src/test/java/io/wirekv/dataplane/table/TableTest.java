@@ -430,6 +430,42 @@ class TableTest
     }
 
     @Test
+    void shouldCountHitsAndMissesThroughReaderHandle()
+    {
+        set("k", "v");
+        final MemorySegment k = seg("k");
+        final MemorySegment nope = seg("nope");
+        try (QsbrReader reader = table.registerReader("handle"))
+        {
+            assertTrue(table.get(reader, k, 0, 1, view));
+            assertEquals("v", new String(view.valueBytes(), StandardCharsets.ISO_8859_1));
+            assertTrue(table.get(reader, k, 0, 1, view));
+            assertFalse(table.get(reader, nope, 0, 4, view));
+            assertEquals(2, table.counters().hits());
+            assertEquals(1, table.counters().misses());
+            assertSame(reader, table.currentReader());
+        }
+        assertEquals(2, table.counters().hits(), "counts survive the reader's close");
+        assertEquals(1, table.counters().misses());
+    }
+
+    @Test
+    void shouldHideExpiredAndFlushedItemsThroughReaderHandle()
+    {
+        store(MODE_SET, "e", "1", 0, NOW_S + 1, 0);
+        set("f", "2");
+        try (QsbrReader reader = table.registerReader("handle"))
+        {
+            assertTrue(table.get(reader, seg("e"), 0, 1, view));
+            clock.update((NOW_S + 1) * 1000);
+            assertFalse(table.get(reader, seg("e"), 0, 1, view));
+            assertTrue(table.get(reader, seg("f"), 0, 1, view));
+            table.flush(NOW_S + 1, true);
+            assertFalse(table.get(reader, seg("f"), 0, 1, view));
+        }
+    }
+
+    @Test
     void shouldReturnAllMemoryOnClose()
     {
         for (int i = 0; i < 1000; i++)

@@ -36,14 +36,16 @@ class ZeroAllocationTest
                 for (int round = 0; round < 10; round++)
                 {
                     hits += run(table, reader, keySegments, missing, view, 100_000); // warm up and JIT
+                    hits += runWithHandle(table, reader, keySegments, missing, view, 100_000);
                 }
                 final long calibrate = threads.getThreadAllocatedBytes(threadId);
                 final long overhead = threads.getThreadAllocatedBytes(threadId) - calibrate;
                 final long before = threads.getThreadAllocatedBytes(threadId);
                 hits += run(table, reader, keySegments, missing, view, 100_000);
+                hits += runWithHandle(table, reader, keySegments, missing, view, 100_000);
                 final long allocated = threads.getThreadAllocatedBytes(threadId) - before - overhead;
                 assertTrue(hits > 0);
-                assertEquals(0, allocated, "bytes allocated by 100k gets");
+                assertEquals(0, allocated, "bytes allocated by 200k gets");
             }
         }
     }
@@ -57,6 +59,26 @@ class ZeroAllocationTest
         {
             final MemorySegment key = (i & 7) == 7 ? missing : keys[i & (keys.length - 1)];
             if (table.get(key, 0, 16, view))
+            {
+                hits += view.valueLength();
+            }
+            if ((i & 31) == 0)
+            {
+                reader.quiescent();
+            }
+        }
+        return hits;
+    }
+
+    private static long runWithHandle(
+        final Table table, final QsbrReader reader, final MemorySegment[] keys, final MemorySegment missing,
+        final ItemView view, final int count)
+    {
+        long hits = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final MemorySegment key = (i & 7) == 7 ? missing : keys[i & (keys.length - 1)];
+            if (table.get(reader, key, 0, 16, view))
             {
                 hits += view.valueLength();
             }
