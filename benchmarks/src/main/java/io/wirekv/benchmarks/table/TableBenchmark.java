@@ -63,6 +63,14 @@ public class TableBenchmark
     @Param({"uniform", "zipf"})
     public String distribution;
 
+    /**
+     * Table memory on 2 MiB hugepages, as the appliance runs it (reserve about 300 pages first:
+     * {@code echo 300 > /proc/sys/vm/nr_hugepages}; without them the table falls back to ordinary
+     * pages with a warning). {@code -p hugepages=false} measures ordinary pages.
+     */
+    @Param({"true"})
+    public boolean hugepages;
+
     Table table;
     /** Every key's bytes back to back, key i at {@code i * KEY_BYTES}: the stand-in for request buffers. */
     byte[] requestBytes;
@@ -106,7 +114,7 @@ public class TableBenchmark
     {
         final CachedEpochClock clock = new CachedEpochClock();
         clock.update(System.currentTimeMillis());
-        table = new Table(new TableConfig(4, 512L << 20, MemoryMode.CACHE, 1024 * 1024, false), clock);
+        table = new Table(new TableConfig(4, 512L << 20, MemoryMode.CACHE, 1024 * 1024, hugepages), clock);
         requestBytes = new byte[ITEMS * KEY_BYTES];
         request = MemorySegment.ofArray(requestBytes);
         mapKeys = new ByteArrayKey[ITEMS];
