@@ -319,7 +319,7 @@ public final class RequestProcessor
             case 'i':
                 if (c.tokenEquals(0, Replies.CMD_INCR))
                 {
-                    return arithmetic(s, lineStart, next);
+                    return keyAndNumber(s, lineStart, next, true, Replies.INVALID_DELTA);
                 }
                 return replyAndConsume(s, Replies.ERROR, next, false);
             case 'd':
@@ -329,13 +329,13 @@ public final class RequestProcessor
                 }
                 if (c.tokenEquals(0, Replies.CMD_DECR))
                 {
-                    return arithmetic(s, lineStart, next);
+                    return keyAndNumber(s, lineStart, next, true, Replies.INVALID_DELTA);
                 }
                 return replyAndConsume(s, Replies.ERROR, next, false);
             case 't':
                 if (c.tokenEquals(0, Replies.CMD_TOUCH))
                 {
-                    return touch(s, lineStart, next);
+                    return keyAndNumber(s, lineStart, next, false, Replies.INVALID_EXPTIME);
                 }
                 return replyAndConsume(s, Replies.ERROR, next, false);
             default:
@@ -673,7 +673,13 @@ public final class RequestProcessor
         return forward(s, lineStart, next + total - lineStart, s.input, keyOffset, keyLength, false, 0);
     }
 
-    private int arithmetic(final RequestSession s, final long lineStart, final long next)
+    /**
+     * incr/decr ({@code <cmd> <key> <delta> [noreply]}, delta an unsigned 64-bit number) and touch
+     * ({@code touch <key> <exptime> [noreply]}, exptime memcached's int32): one key and one number,
+     * checked here, applied by the writer.
+     */
+    private int keyAndNumber(
+        final RequestSession s, final long lineStart, final long next, final boolean unsigned64, final byte[] badNumber)
     {
         final AsciiCodec c = codec;
         if (c.ntokens != 4 && c.ntokens != 5)
@@ -685,9 +691,9 @@ public final class RequestProcessor
         {
             return replyAndConsume(s, Replies.BAD_FORMAT, next, noreply);
         }
-        if (!c.tokenUnsigned64(2))
+        if (!(unsigned64 ? c.tokenUnsigned64(2) : c.tokenSigned32(2)))
         {
-            return replyAndConsume(s, Replies.INVALID_DELTA, next, noreply);
+            return replyAndConsume(s, badNumber, next, noreply);
         }
         return forward(s, lineStart, next - lineStart, s.input, c.tokenStart[1], c.tokenLength[1], false, 0);
     }
@@ -714,25 +720,6 @@ public final class RequestProcessor
         if (c.tokenLength[1] > KEY_MAX_LENGTH)
         {
             return replyAndConsume(s, Replies.BAD_FORMAT, next, noreply);
-        }
-        return forward(s, lineStart, next - lineStart, s.input, c.tokenStart[1], c.tokenLength[1], false, 0);
-    }
-
-    private int touch(final RequestSession s, final long lineStart, final long next)
-    {
-        final AsciiCodec c = codec;
-        if (c.ntokens != 4 && c.ntokens != 5)
-        {
-            return replyAndConsume(s, Replies.ERROR, next, false);
-        }
-        final boolean noreply = c.lastTokenIsNoreply();
-        if (c.tokenLength[1] > KEY_MAX_LENGTH)
-        {
-            return replyAndConsume(s, Replies.BAD_FORMAT, next, noreply);
-        }
-        if (!c.tokenSigned32(2))
-        {
-            return replyAndConsume(s, Replies.INVALID_EXPTIME, next, noreply);
         }
         return forward(s, lineStart, next - lineStart, s.input, c.tokenStart[1], c.tokenLength[1], false, 0);
     }
