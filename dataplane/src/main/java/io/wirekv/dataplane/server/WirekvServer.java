@@ -23,7 +23,9 @@ import org.agrona.concurrent.IdleStrategy;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -103,6 +105,7 @@ public final class WirekvServer implements AutoCloseable
         }
         agents.addAll(writers);
         int port = config.port();
+        ensureNobodyHolds(config.listenAddress(), port);
         for (int i = 0; i < config.lcores(); i++)
         {
             final int cpu = config.lcoreCpus().isEmpty() ? UdpLcoreAgent.NO_CPU : config.lcoreCpus().get(i);
@@ -225,6 +228,26 @@ public final class WirekvServer implements AutoCloseable
         CloseHelper.closeAll(runners.reversed());
         CloseHelper.closeAll(rings, table);
         closed.countDown();
+    }
+
+    /**
+     * SO_REUSEPORT lets this server's lcores and TCP threads share the port, and would as quietly let a
+     * second server share it, each getting part of the clients. So first bind the port with sockets that
+     * do not share: if that fails, somebody else holds it (as memcached, refuse to start).
+     */
+    private static void ensureNobodyHolds(final String address, final int port) throws IOException
+    {
+        if (0 == port)
+        {
+            return; // the kernel picks a free port
+        }
+        final InetSocketAddress endpoint = new InetSocketAddress(address, port);
+        try (DatagramSocket udp = new DatagramSocket(null); ServerSocket tcp = new ServerSocket())
+        {
+            udp.bind(endpoint);
+            tcp.setReuseAddress(true); // connections in TIME_WAIT do not count, as for the real socket
+            tcp.bind(endpoint);
+        }
     }
 
     private AgentRunner runnerFor(final List<Agent> agentsOnThread, final ErrorHandler errorHandler)
