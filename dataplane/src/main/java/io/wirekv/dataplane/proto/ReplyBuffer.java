@@ -27,8 +27,9 @@ public final class ReplyBuffer
 
     private final MemorySegment memory;
     private final int capacity;
-    private final int[] datagramStart;
-    private final int[] datagramGroupFirst;
+    /** Where each datagram starts and its response group; sized on first datagram use (TCP never uses them). */
+    private int[] datagramStart;
+    private int[] datagramGroupFirst;
 
     private final byte[] digits = new byte[21];
 
@@ -44,9 +45,6 @@ public final class ReplyBuffer
     {
         this.memory = memory;
         this.capacity = (int)Math.min(Integer.MAX_VALUE - 8, memory.byteSize());
-        final int maxDatagrams = capacity / UdpFrame.HEADER_LENGTH + 1;
-        this.datagramStart = new int[maxDatagrams];
-        this.datagramGroupFirst = new int[maxDatagrams];
         resetStream();
     }
 
@@ -71,6 +69,13 @@ public final class ReplyBuffer
 
     public void resetDatagrams(final int maxPayloadBytes)
     {
+        if (null == datagramStart)
+        {
+            // Once per buffer, at its first datagram: at most one header-only datagram per 8 bytes.
+            final int maxDatagrams = capacity / UdpFrame.HEADER_LENGTH + 1;
+            datagramStart = new int[maxDatagrams];
+            datagramGroupFirst = new int[maxDatagrams];
+        }
         datagramMode = true;
         this.maxPayloadBytes = Math.max(UdpFrame.HEADER_LENGTH + 1, maxPayloadBytes);
         position = 0;

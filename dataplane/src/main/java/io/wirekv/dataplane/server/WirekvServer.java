@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
@@ -104,7 +105,7 @@ public final class WirekvServer implements AutoCloseable
                 0 == w ? clockTicker : null));
         }
         agents.addAll(writers);
-        int port = config.port();
+        int port = 0 == config.port() ? freePortForUdpAndTcp(config.listenAddress()) : config.port();
         ensureNobodyHolds(config.listenAddress(), port);
         for (int i = 0; i < config.lcores(); i++)
         {
@@ -237,10 +238,6 @@ public final class WirekvServer implements AutoCloseable
      */
     private static void ensureNobodyHolds(final String address, final int port) throws IOException
     {
-        if (0 == port)
-        {
-            return; // the kernel picks a free port
-        }
         final InetSocketAddress endpoint = new InetSocketAddress(address, port);
         try (DatagramSocket udp = new DatagramSocket(null); ServerSocket tcp = new ServerSocket())
         {
@@ -248,6 +245,29 @@ public final class WirekvServer implements AutoCloseable
             tcp.setReuseAddress(true); // connections in TIME_WAIT do not count, as for the real socket
             tcp.bind(endpoint);
         }
+    }
+
+    /**
+     * Port 0 asks for any free port; UDP and TCP share the number (as memcached's -p/-U), so find one that
+     * is free for both: an ephemeral UDP port may well be some TCP connection's local port.
+     */
+    private static int freePortForUdpAndTcp(final String address) throws IOException
+    {
+        IOException last = null;
+        for (int attempt = 0; attempt < 32; attempt++)
+        {
+            try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getByName(address));
+                DatagramSocket udp = new DatagramSocket(null))
+            {
+                udp.bind(new InetSocketAddress(address, tcp.getLocalPort()));
+                return tcp.getLocalPort();
+            }
+            catch (final IOException ex)
+            {
+                last = ex;
+            }
+        }
+        throw last;
     }
 
     private AgentRunner runnerFor(final List<Agent> agentsOnThread, final ErrorHandler errorHandler)

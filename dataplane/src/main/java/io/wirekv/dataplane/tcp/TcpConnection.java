@@ -1,10 +1,12 @@
 package io.wirekv.dataplane.tcp;
 
 import io.wirekv.dataplane.proto.ReplyBuffer;
+import io.wirekv.hugepages.HugepageMemory;
+import io.wirekv.hugepages.MemoryRegion;
+import io.wirekv.hugepages.PageSize;
 import io.wirekv.dataplane.proto.RequestSession;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -13,7 +15,9 @@ import java.nio.channels.SocketChannel;
 /**
  * One TCP client: its socket, an off-heap input buffer that holds at least one whole command
  * (the largest item plus its command line), the reply being built, and the protocol session.
- * Owned by exactly one {@link TcpAgent}; its memory is freed when the connection closes.
+ * Owned by exactly one {@link TcpAgent}; its memory is unmapped when the connection closes.
+ * The buffers are mapped, not allocated: pages are only made resident when a large command or
+ * reply touches them, so a thousand idle clients cost a few pages each, not two item sizes.
  */
 final class TcpConnection
 {
@@ -23,7 +27,8 @@ final class TcpConnection
     final RequestSession session;
     final ReplyBuffer reply;
 
-    private final Arena arena;
+    private final MemoryRegion inputRegion;
+    private final MemoryRegion replyRegion;
     private final MemorySegment input;
     private final ByteBuffer inputView;
     private final ByteBuffer replyView;
@@ -48,10 +53,11 @@ final class TcpConnection
         this.slot = slot;
         this.channel = channel;
         this.key = key;
-        this.arena = Arena.ofConfined();
-        this.input = arena.allocate(inputBytes, 64);
+        this.inputRegion = HugepageMemory.global().map("tcp connection input", inputBytes, PageSize.BASE_4K, false, true);
+        this.input = inputRegion.segment();
         this.inputView = input.asByteBuffer();
-        final MemorySegment replyMemory = arena.allocate(replyBytes, 64);
+        this.replyRegion = HugepageMemory.global().map("tcp connection reply", replyBytes, PageSize.BASE_4K, false, true);
+        final MemorySegment replyMemory = replyRegion.segment();
         this.replyView = replyMemory.asByteBuffer();
         this.reply = new ReplyBuffer(replyMemory);
         this.reply.resetStream();
@@ -126,6 +132,7 @@ final class TcpConnection
         {
             // closing anyway
         }
-        arena.close();
+        inputRegion.close();
+        replyRegion.close();
     }
 }
