@@ -78,7 +78,7 @@ public final class WirekvServer implements AutoCloseable
 
         try
         {
-            startAgents(config, log, maxCommandBytes);
+            startAgents(config, log, readers, maxCommandBytes);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -88,10 +88,9 @@ public final class WirekvServer implements AutoCloseable
         }
     }
 
-    private void startAgents(final ServerConfig config, final PrintStream log, final int maxCommandBytes)
+    private void startAgents(final ServerConfig config, final PrintStream log, final int readers, final int maxCommandBytes)
         throws IOException
     {
-        final int readers = config.lcores() + config.tcpThreads();
         final ProtocolSettings settings = new ProtocolSettings(
             config.itemSizeMaxBytes(), config.udpMaxPayloadBytes(), Version.VERSION);
         final ServerStats stats = new ServerStats(readers + config.writers());
@@ -105,14 +104,13 @@ public final class WirekvServer implements AutoCloseable
                 0 == w ? clockTicker : null));
         }
         agents.addAll(writers);
-        int port = 0 == config.port() ? freePortForUdpAndTcp(config.listenAddress()) : config.port();
+        final int port = 0 == config.port() ? freePortForUdpAndTcp(config.listenAddress()) : config.port();
         ensureNobodyHolds(config.listenAddress(), port);
-        for (int i = 0; i < config.lcores(); i++)
+        for (int i = 0; i < config.lcores(); i++) // lcores share the port through SO_REUSEPORT
         {
             final int cpu = config.lcoreCpus().isEmpty() ? UdpLcoreAgent.NO_CPU : config.lcoreCpus().get(i);
             final UdpLcoreAgent lcore = new UdpLcoreAgent(
                 i, new InetSocketAddress(config.listenAddress(), port), cpu, config, table, settings, stats, rings);
-            port = lcore.port(); // later lcores share the first one's port through SO_REUSEPORT
             lcores.add(lcore);
             agents.add(lcore);
         }
