@@ -96,7 +96,7 @@ class HugepageMemoryTest
             "skipped: reserving hugepages needs root (writes /proc/sys/vm/nr_hugepages)");
         final int pages = 4;
         final long before = readLong(NR_HUGEPAGES);
-        Files.writeString(NR_HUGEPAGES, Long.toString(before + pages));
+        writeSysctl(NR_HUGEPAGES, Long.toString(before + pages));
         try
         {
             Assumptions.assumeTrue(PageSize.HUGE_2M.freePages() >= 2,
@@ -119,7 +119,7 @@ class HugepageMemoryTest
         {
             // Give back only what this test added, in case another process changed the pool meanwhile.
             final long now = readLong(NR_HUGEPAGES);
-            Files.writeString(NR_HUGEPAGES, Long.toString(Math.max(before, now - pages)));
+            writeSysctl(NR_HUGEPAGES, Long.toString(Math.max(before, now - pages)));
         }
     }
 
@@ -130,7 +130,7 @@ class HugepageMemoryTest
             "skipped: reserving hugepages and mounting hugetlbfs need root");
         final int pages = 2;
         final long before = readLong(NR_HUGEPAGES);
-        Files.writeString(NR_HUGEPAGES, Long.toString(before + pages));
+        writeSysctl(NR_HUGEPAGES, Long.toString(before + pages));
         final Path mountPoint = Files.createDirectory(dir.resolve("hugetlbfs"));
         boolean mounted = false;
         try
@@ -160,7 +160,7 @@ class HugepageMemoryTest
                 run("umount", mountPoint.toString());
             }
             final long now = readLong(NR_HUGEPAGES);
-            Files.writeString(NR_HUGEPAGES, Long.toString(Math.max(before, now - pages)));
+            writeSysctl(NR_HUGEPAGES, Long.toString(Math.max(before, now - pages)));
         }
     }
 
@@ -204,8 +204,26 @@ class HugepageMemoryTest
         assertThrows(IllegalArgumentException.class, () -> memory.map("zero", 0, PageSize.BASE_4K));
     }
 
+    /**
+     * Reads a number with one read(2). /proc/sys files answer only a read at offset 0 (the NIO Files
+     * helpers read them piecewise and see just "1" of "128").
+     */
     private static long readLong(final Path path) throws IOException
     {
-        return Long.parseLong(Files.readString(path).trim());
+        try (java.io.FileInputStream in = new java.io.FileInputStream(path.toFile()))
+        {
+            final byte[] bytes = new byte[64];
+            final int length = in.read(bytes);
+            return Long.parseLong(new String(bytes, 0, Math.max(0, length), java.nio.charset.StandardCharsets.US_ASCII).trim());
+        }
+    }
+
+    /** Writes a value with one write(2): a sysctl ignores a write that does not start at offset 0. */
+    private static void writeSysctl(final Path path, final String value) throws IOException
+    {
+        try (java.io.FileOutputStream out = new java.io.FileOutputStream(path.toFile()))
+        {
+            out.write(value.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
     }
 }
