@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what wirekv needs on a Debian 12 machine, idempotently: Debian packages that are
-# missing, a JDK 25 check, and (as root) a small hugepage reservation for the tests.
+# missing, a JDK 25 check, and (as root) UDP socket buffer limits of 8 MiB and a small
+# hugepage reservation (128 x 2 MiB) for the tests. --dry-run prints what it would change.
 #   deploy/install-deps.sh [--dry-run] [--no-hugepages]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -12,7 +13,7 @@ for arg in "$@"; do
   case "${arg}" in
     --dry-run) dry_run=1 ;;
     --no-hugepages) hugepages=0 ;;
-    -h|--help) sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "install-deps: unknown option '${arg}' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -47,7 +48,7 @@ if [[ $(id -u) -eq 0 ]]; then
   for limit in rmem_max wmem_max; do
     if (( $(cat /proc/sys/net/core/${limit}) < 8388608 )); then
       run sh -c "echo 8388608 > /proc/sys/net/core/${limit}"
-      echo "install-deps: raised net.core.${limit} to 8 MiB"
+      (( dry_run )) || echo "install-deps: raised net.core.${limit} to 8 MiB"
     fi
   done
 fi
@@ -57,7 +58,7 @@ if (( hugepages )) && [[ $(id -u) -eq 0 ]]; then
   have="$(cat /proc/sys/vm/nr_hugepages)"
   if (( have < want )); then
     run sh -c "echo ${want} > /proc/sys/vm/nr_hugepages"
-    echo "install-deps: reserved $(cat /proc/sys/vm/nr_hugepages) x 2 MiB hugepages (asked ${want})"
+    (( dry_run )) || echo "install-deps: reserved $(cat /proc/sys/vm/nr_hugepages) x 2 MiB hugepages (asked ${want})"
   fi
   if ! mountpoint -q /dev/hugepages 2>/dev/null; then
     run mkdir -p /dev/hugepages
