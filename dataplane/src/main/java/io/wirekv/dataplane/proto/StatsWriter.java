@@ -57,6 +57,14 @@ final class StatsWriter
     private static final byte[] CURR_ITEMS = Replies.b("curr_items");
     private static final byte[] TOTAL_ITEMS = Replies.b("total_items");
     private static final byte[] EVICTIONS = Replies.b("evictions");
+    // wirekv's own, after memcached's: the table's health (reclamation, stalls, growth).
+    private static final byte[] EXPIRATIONS = Replies.b("table_expirations");
+    private static final byte[] RETIRED_BYTES = Replies.b("table_retired_not_freed_bytes");
+    private static final byte[] GRACE_PERIOD_AGE = Replies.b("table_grace_period_age_ms");
+    private static final byte[] STALLED_READERS = Replies.b("table_stalled_readers");
+    private static final byte[] RESIZES = Replies.b("table_index_resizes");
+    private static final byte[] OUT_OF_MEMORY = Replies.b("table_out_of_memory");
+    private static final byte[] HUGEPAGES = Replies.b("table_hugepages");
 
     /** Writes the whole reply; the caller checked that {@link #MAX_BYTES} fit. */
     void write(final ReplyBuffer rb)
@@ -85,6 +93,13 @@ final class StatsWriter
         stat(rb, CURR_ITEMS, table.counters().items());
         stat(rb, TOTAL_ITEMS, table.counters().totalItems());
         stat(rb, EVICTIONS, table.counters().evictions());
+        stat(rb, EXPIRATIONS, table.counters().expirations());
+        stat(rb, RETIRED_BYTES, table.counters().retiredNotFreedBytes());
+        stat(rb, GRACE_PERIOD_AGE, table.counters().gracePeriodAgeMs());
+        stat(rb, STALLED_READERS, table.counters().stalledReaders());
+        stat(rb, RESIZES, table.counters().resizes());
+        stat(rb, OUT_OF_MEMORY, table.counters().outOfMemory());
+        stat(rb, HUGEPAGES, table.isHugepageBacked() ? 1 : 0);
         rb.put(Replies.END);
     }
 

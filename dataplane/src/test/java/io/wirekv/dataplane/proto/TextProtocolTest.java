@@ -241,4 +241,20 @@ class TextProtocolTest
         h.tcp("stats reset\r\n");
         assertTrue(h.tcp("stats\r\n").contains("STAT cmd_get 0\r\n"));
     }
+
+    @Test
+    void shouldReportAStalledReaderAndItsRetiredMemoryInStats()
+    {
+        // A registered reader that never reports quiescence holds back reclamation: stats must say so.
+        try (io.wirekv.dataplane.table.QsbrReader stalled = h.table.registerReader("stalled"))
+        {
+            h.tcp("set s 0 0 1\r\na\r\nset s 0 0 1\r\nb\r\n"); // the first item is retired, not freed
+            h.advanceSeconds(2); // past the stall threshold (1 s) on the table's clock
+            final String stats = h.tcp("stats\r\n");
+            assertTrue(stats.contains("STAT table_stalled_readers 1\r\n"), stats);
+            assertTrue(!stats.contains("STAT table_retired_not_freed_bytes 0\r\n"), stats);
+            assertTrue(stats.contains("STAT table_grace_period_age_ms "), stats);
+            assertTrue(stats.indexOf("STAT evictions") < stats.indexOf("STAT table_"), "memcached's stats come first");
+        }
+    }
 }
