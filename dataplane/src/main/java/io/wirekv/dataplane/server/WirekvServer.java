@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.server;
 
+import io.wirekv.dataplane.lcore.Affinity;
 import io.wirekv.dataplane.lcore.UdpLcoreAgent;
 import io.wirekv.dataplane.proto.ProtocolSettings;
 import io.wirekv.dataplane.proto.ServerStats;
@@ -104,6 +105,7 @@ public final class WirekvServer implements AutoCloseable
                 0 == w ? clockTicker : null));
         }
         agents.addAll(writers);
+        ensureCpusAllowed(config.lcoreCpus());
         final int port = 0 == config.port() ? freePortForUdpAndTcp(config.listenAddress()) : config.port();
         ensureNobodyHolds(config.listenAddress(), port);
         for (int i = 0; i < config.lcores(); i++) // lcores share the port through SO_REUSEPORT
@@ -227,6 +229,28 @@ public final class WirekvServer implements AutoCloseable
         CloseHelper.closeAll(runners.reversed());
         CloseHelper.closeAll(rings, table);
         closed.countDown();
+    }
+
+    /**
+     * An lcore pins itself when its thread starts; a CPU outside this process's allowed set (taskset,
+     * a cgroup cpuset) would only fail then, on the lcore's thread. Refuse before any thread starts.
+     */
+    private static void ensureCpusAllowed(final List<Integer> cpus)
+    {
+        if (cpus.isEmpty())
+        {
+            return;
+        }
+        final java.util.BitSet allowed = Affinity.allowedCpus();
+        for (final int cpu : cpus)
+        {
+            if (!allowed.get(cpu))
+            {
+                throw new IllegalArgumentException("cpus: CPU " + cpu + " is not allowed for this process (allowed: " +
+                    Affinity.format(allowed) + ", online: " + Affinity.onlineCpus() +
+                    "); choose lcore CPUs from the allowed set, or widen it (taskset, the cgroup cpuset)");
+            }
+        }
     }
 
     /**
