@@ -28,7 +28,7 @@ final class TcpLoadWorker implements Runnable
     private final byte[] in = new byte[256 * 1024];
     private int inPos;
     private int inLimit;
-    private long random;
+    private final OperationMix mix;
     private volatile Throwable failure;
 
     TcpLoadWorker(final LoadSpec spec, final LoadStats stats, final long deadlineNs, final long seed)
@@ -38,7 +38,7 @@ final class TcpLoadWorker implements Runnable
         this.deadlineNs = deadlineNs;
         this.sendBuffer = new byte[spec.tcpPipeline() * KeyValues.maxRequestBytes(spec.keySizeBytes(), spec.valueSizeBytes())];
         this.batchIsGet = new boolean[spec.tcpPipeline()];
-        this.random = seed == 0 ? 0x9E3779B97F4A7C15L : seed;
+        this.mix = new OperationMix(spec, seed);
     }
 
     /** The exception that stopped this worker early (not counted failures), or null. */
@@ -117,8 +117,8 @@ final class TcpLoadWorker implements Runnable
             int p = 0;
             for (int i = 0; i < depth; i++)
             {
-                final boolean get = nextDouble() < spec.getRatio();
-                final int key = (int)((nextLong() >>> 1) % spec.keySpace());
+                final boolean get = mix.nextIsGet();
+                final int key = mix.nextKey();
                 batchIsGet[i] = get;
                 p = KeyValues.putRequest(sendBuffer, p, get, key, spec.keySizeBytes(), spec.valueSizeBytes());
             }
@@ -261,20 +261,5 @@ final class TcpLoadWorker implements Runnable
             v = v * 10 + d;
         }
         return v > Integer.MAX_VALUE ? -1 : (int)v;
-    }
-
-    private long nextLong()
-    {
-        long x = random;
-        x ^= x >>> 12;
-        x ^= x << 25;
-        x ^= x >>> 27;
-        random = x;
-        return x * 0x2545F4914F6CDD1DL;
-    }
-
-    private double nextDouble()
-    {
-        return (nextLong() >>> 11) * 0x1.0p-53;
     }
 }

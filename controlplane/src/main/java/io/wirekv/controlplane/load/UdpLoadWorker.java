@@ -36,7 +36,7 @@ final class UdpLoadWorker implements Runnable
     private final int[] outcome = new int[IDS];
     private final int[] window;
     private final int[] windowSlotOfId = new int[IDS];
-    private long random;
+    private final OperationMix mix;
     private int nextId;
     private int outstanding;
     private volatile Throwable failure;
@@ -49,7 +49,7 @@ final class UdpLoadWorker implements Runnable
         this.timeoutNs = spec.timeoutMs() * 1_000_000L;
         this.sendBuffer = new byte[UdpFrame.HEADER_LENGTH + KeyValues.maxRequestBytes(spec.keySizeBytes(), spec.valueSizeBytes())];
         this.window = new int[spec.udpInFlight()];
-        this.random = seed == 0 ? 0x9E3779B97F4A7C15L : seed;
+        this.mix = new OperationMix(spec, seed);
         this.nextId = (int)(seed & 0xFFFF);
         java.util.Arrays.fill(sentAtNs, NONE);
         java.util.Arrays.fill(window, -1);
@@ -120,8 +120,8 @@ final class UdpLoadWorker implements Runnable
             // the id is still owned by an old request (only if the window wrapped 65536 ids within a timeout)
             return;
         }
-        final boolean get = nextDouble() < spec.getRatio();
-        final int key = (int)((nextLong() >>> 1) % spec.keySpace());
+        final boolean get = mix.nextIsGet();
+        final int key = mix.nextKey();
         UdpFrame.writeRequestHeader(sendBuffer, 0, id);
         final int end = KeyValues.putRequest(sendBuffer, UdpFrame.HEADER_LENGTH, get, key, spec.keySizeBytes(),
             spec.valueSizeBytes());
@@ -204,21 +204,5 @@ final class UdpLoadWorker implements Runnable
     {
         sentAtNs[id] = NONE;
         outstanding--;
-    }
-
-    private long nextLong()
-    {
-        // xorshift64*: cheap, allocation-free, reproducible from the seed
-        long x = random;
-        x ^= x >>> 12;
-        x ^= x << 25;
-        x ^= x >>> 27;
-        random = x;
-        return x * 0x2545F4914F6CDD1DL;
-    }
-
-    private double nextDouble()
-    {
-        return (nextLong() >>> 11) * 0x1.0p-53;
     }
 }
