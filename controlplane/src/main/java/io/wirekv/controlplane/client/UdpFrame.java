@@ -1,23 +1,18 @@
 package io.wirekv.controlplane.client;
 
 /**
- * memcached's 8-byte UDP frame header, in front of every request and reply datagram:
- * <pre>
- *  0               2               4               6               8
- * +---------------+---------------+---------------+---------------+
- * |  request id   |   sequence    | datagram count|   reserved 0  |   all u16, big-endian
- * +---------------+---------------+---------------+---------------+
- * </pre>
- * A request is one datagram (sequence 0, count 1); a reply may span {@code count} datagrams
- * numbered 0..count-1, all carrying the request's id.
+ * The client side of memcached's 8-byte UDP frame header, over heap byte arrays. The layout (and
+ * its diagram) is defined once, by the server's {@link io.wirekv.dataplane.proto.UdpFrame}; this
+ * class reads and writes it. A request is one datagram (sequence 0, count 1); a reply may span
+ * {@code count} datagrams numbered 0..count-1, all carrying the request's id.
  */
 public final class UdpFrame
 {
-    public static final int HEADER_LENGTH = 8;
-    public static final int REQUEST_ID_OFFSET = 0;
-    public static final int SEQUENCE_OFFSET = REQUEST_ID_OFFSET + 2;
-    public static final int COUNT_OFFSET = SEQUENCE_OFFSET + 2;
-    public static final int RESERVED_OFFSET = COUNT_OFFSET + 2;
+    public static final int HEADER_LENGTH = io.wirekv.dataplane.proto.UdpFrame.HEADER_LENGTH;
+    public static final int REQUEST_ID_OFFSET = io.wirekv.dataplane.proto.UdpFrame.REQUEST_ID_OFFSET;
+    public static final int SEQUENCE_OFFSET = io.wirekv.dataplane.proto.UdpFrame.SEQUENCE_OFFSET;
+    public static final int COUNT_OFFSET = io.wirekv.dataplane.proto.UdpFrame.COUNT_OFFSET;
+    public static final int RESERVED_OFFSET = io.wirekv.dataplane.proto.UdpFrame.RESERVED_OFFSET;
     /** Largest UDP payload over IPv4. */
     public static final int MAX_DATAGRAM = 65507;
 
