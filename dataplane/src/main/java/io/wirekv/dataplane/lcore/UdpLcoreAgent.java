@@ -57,8 +57,7 @@ public final class UdpLcoreAgent implements Agent
     private int sentSlotCount;
     private QsbrReader qsbr;
 
-    // Written only by this lcore (ordered stores), read by the server's reporters.
-    private final AtomicLong requests = new AtomicLong();
+    /** Written only by this lcore (ordered stores), read by the server's reporters. */
     private final AtomicLong malformedFrames = new AtomicLong();
 
     public UdpLcoreAgent(
@@ -104,17 +103,6 @@ public final class UdpLcoreAgent implements Agent
     public int port()
     {
         return port.localPort();
-    }
-
-    public PacketPort packetPort()
-    {
-        return port;
-    }
-
-    /** Requests received in valid frames. */
-    public long requests()
-    {
-        return requests.get();
     }
 
     /** Frames dropped because they were not a single-datagram request (bad header, truncated). */
@@ -199,7 +187,6 @@ public final class UdpLcoreAgent implements Agent
                 release(slot);
                 continue;
             }
-            requests.lazySet(requests.get() + 1); // release; single writer
             slot.requestId = UdpFrame.requestId(slot.input, 0);
             slot.peerAddress = rx.peerAddress(i);
             slot.peerPort = rx.peerPort(i);

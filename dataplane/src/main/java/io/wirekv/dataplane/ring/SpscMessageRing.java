@@ -62,11 +62,6 @@ public final class SpscMessageRing implements AutoCloseable
         return ring.capacity() - ring.size();
     }
 
-    public int maxMessageBytes()
-    {
-        return ring.maxMsgLength();
-    }
-
     /** @return the offset in {@link #memory()} to write {@code length} bytes at, or negative if full. */
     public int tryClaim(final int msgTypeId, final int length)
     {

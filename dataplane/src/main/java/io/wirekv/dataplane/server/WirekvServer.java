@@ -213,11 +213,6 @@ public final class WirekvServer implements AutoCloseable
         closed.await();
     }
 
-    public boolean awaitShutdown(final long timeoutMs) throws InterruptedException
-    {
-        return closed.await(timeoutMs, TimeUnit.MILLISECONDS);
-    }
-
     @Override
     public void close()
     {

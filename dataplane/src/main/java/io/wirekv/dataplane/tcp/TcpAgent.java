@@ -47,8 +47,6 @@ public final class TcpAgent implements Agent
     private final Consumer<SelectionKey> onSelected = this::onSelected;
     private QsbrReader qsbr;
     private int work;
-    private long acceptedConnections;
-    private long closedConnections;
 
     /**
      * @param reader      this thread's reader index in the {@link WriteRings}.
@@ -89,16 +87,6 @@ public final class TcpAgent implements Agent
     public int port()
     {
         return server.socket().getLocalPort();
-    }
-
-    public long acceptedConnections()
-    {
-        return acceptedConnections;
-    }
-
-    public long openConnections()
-    {
-        return acceptedConnections - closedConnections;
     }
 
     @Override
@@ -206,7 +194,6 @@ public final class TcpAgent implements Agent
             final TcpConnection connection = new TcpConnection(slot, channel, key, inputBytes, replyBytes);
             key.attach(connection);
             connections[slot] = connection;
-            acceptedConnections++;
             stats.connectionOpened(statsSlot);
         }
     }
@@ -354,7 +341,6 @@ public final class TcpAgent implements Agent
         }
         connections[connection.slot] = null;
         connection.close();
-        closedConnections++;
         stats.connectionClosed(statsSlot);
         if (connection.parked)
         {

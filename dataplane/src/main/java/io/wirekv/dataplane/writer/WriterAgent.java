@@ -48,7 +48,6 @@ public final class WriterAgent implements Agent
     private final NanoClock clock = SystemNanoClock.INSTANCE;
     private final ClockTicker clockTicker;
     private long nextHousekeepingNs;
-    private long commandsApplied;
 
     public WriterAgent(
         final int index, final Table table, final WriteRings rings, final WriteExecutor executor, final int maxReplyBytes)
@@ -105,12 +104,6 @@ public final class WriterAgent implements Agent
         return work;
     }
 
-    /** Commands applied since start; read by the stats reporter (plain long, single writer). */
-    public long commandsApplied()
-    {
-        return commandsApplied;
-    }
-
     @Override
     public void onClose()
     {
@@ -143,7 +136,6 @@ public final class WriterAgent implements Agent
             scratch.resetStream();
             final int replyLength = executor.execute(
                 writersByPartition[partition], memory, offset + WriteRings.REQUEST_HEADER_LENGTH, commandLength, scratch);
-            commandsApplied++;
 
             final int at = reply.tryClaim(WriteRings.MSG_WRITE, WriteRings.REPLY_HEADER_LENGTH + replyLength);
             // Cannot fail: free space was checked above and only this thread produces on the ring.
