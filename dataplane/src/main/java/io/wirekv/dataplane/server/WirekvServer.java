@@ -106,8 +106,8 @@ public final class WirekvServer implements AutoCloseable
         }
         agents.addAll(writers);
         ensureCpusAllowed(config.lcoreCpus());
-        final int port = 0 == config.port() ? freePortForUdpAndTcp(config.listenAddress()) : config.port();
-        ensureNobodyHolds(config.listenAddress(), port);
+        final int port = 0 == config.port() ?
+            freePortForUdpAndTcp(config.listenAddress()) : nobodyHolds(config.listenAddress(), config.port());
         for (int i = 0; i < config.lcores(); i++) // lcores share the port through SO_REUSEPORT
         {
             final int cpu = config.lcoreCpus().isEmpty() ? UdpLcoreAgent.NO_CPU : config.lcoreCpus().get(i);
@@ -253,7 +253,7 @@ public final class WirekvServer implements AutoCloseable
      * second server share it, each getting part of the clients. So first bind the port with sockets that
      * do not share: if that fails, somebody else holds it (as memcached, refuse to start).
      */
-    private static void ensureNobodyHolds(final String address, final int port) throws IOException
+    private static int nobodyHolds(final String address, final int port) throws IOException
     {
         final InetSocketAddress endpoint = new InetSocketAddress(address, port);
         try (DatagramSocket udp = new DatagramSocket(null); ServerSocket tcp = new ServerSocket())
@@ -262,6 +262,7 @@ public final class WirekvServer implements AutoCloseable
             tcp.setReuseAddress(true); // connections in TIME_WAIT do not count, as for the real socket
             tcp.bind(endpoint);
         }
+        return port;
     }
 
     /**
