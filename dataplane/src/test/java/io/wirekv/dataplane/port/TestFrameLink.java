@@ -1,0 +1,97 @@
+package io.wirekv.dataplane.port;
+
+import io.wirekv.nativebindings.dpdk.DpdkEthPort;
+import io.wirekv.nativebindings.dpdk.MbufDescriptor;
+import io.wirekv.nativebindings.dpdk.RteMbuf;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The test's end of a ring-port pair: sends whole frames given as bytes and collects what comes back.
+ * One thread only (the test's).
+ */
+public final class TestFrameLink implements AutoCloseable
+{
+    private static final long WAIT_NS = 5_000_000_000L;
+    private static final long QUIET_NS = 200_000_000L;
+
+    private final DpdkEthPort port;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment mbufs = arena.allocate(ADDRESS, 32);
+
+    /**
+     * @param deviceName the test's side of the pair.
+     */
+    public TestFrameLink(final String deviceName)
+    {
+        this.port = DpdkEthPort.open(deviceName, new DpdkEthPort.Config(1, 1, 1024, 1024, 2047, 64,
+            RteMbuf.RTE_MBUF_DEFAULT_BUF_SIZE));
+    }
+
+    /**
+     * @param frame a whole Ethernet frame.
+     */
+    public void send(final byte[] frame)
+    {
+        final long mbuf = port.allocMbuf();
+        if (mbuf == 0)
+        {
+            throw new IllegalStateException("test pool empty");
+        }
+        MbufDescriptor.copyIn(frame, 0, mbuf, 0, frame.length);
+        MbufDescriptor.setLength(mbuf, frame.length);
+        mbufs.setAtIndex(JAVA_LONG, 0, mbuf);
+        if (port.txBurstOrFree(0, mbufs, 1) != 1)
+        {
+            throw new IllegalStateException("ring full");
+        }
+    }
+
+    /**
+     * @param expected frames to wait for (up to 5 s); 0 waits 200 ms for anything that should not come.
+     * @return the frames that arrived, in order (more than expected if more came at once).
+     */
+    public List<byte[]> receive(final int expected)
+    {
+        final List<byte[]> frames = new ArrayList<>();
+        final long deadline = System.nanoTime() + (expected == 0 ? QUIET_NS : WAIT_NS);
+        while ((expected == 0 || frames.size() < expected) && System.nanoTime() < deadline)
+        {
+            final int n = port.rxBurst(0, mbufs, 32);
+            for (int i = 0; i < n; i++)
+            {
+                final long mbuf = mbufs.getAtIndex(JAVA_LONG, i);
+                final byte[] frame = new byte[MbufDescriptor.dataLength(mbuf)];
+                MbufDescriptor.copyOut(mbuf, 0, frame, 0, frame.length);
+                port.freeMbuf(mbuf);
+                frames.add(frame);
+            }
+            if (n == 0)
+            {
+                Thread.onSpinWait();
+            }
+        }
+        if (frames.size() < expected)
+        {
+            throw new AssertionError("expected " + expected + " frame(s) within 5 s, got " + frames.size());
+        }
+        return frames;
+    }
+
+    @Override
+    public void close()
+    {
+        for (int n = port.rxBurst(0, mbufs, 32); n > 0; n = port.rxBurst(0, mbufs, 32))
+        {
+            port.freeMbufs(mbufs, n); // return what is still queued before the pool goes
+        }
+        port.close();
+        arena.close();
+    }
+}
