@@ -100,7 +100,7 @@ public final class DpdkPorts implements PortSet
     public String describe()
     {
         return "dpdk " + ethPort.name() + " (" + ethPort.deviceInfo().driverName() + "), " + ethPort.config().rxQueues() +
-            " queue(s), mac " + DpdkEthPort.formatMac(local.mac()) + ", ipv4 " + NetAddress.formatIpv4(local.ipv4()) +
+            " queue(s), mac " + DpdkEthPort.formatMac(local.mac()) + ", ipv4 " + NetAddress.ipv4ToString(local.ipv4()) +
             ", udp port " + udpPort;
     }
 

@@ -24,8 +24,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * under its name; closing the ports releases them (the rings stay until the process exits: the ring
  * PMD does not own rings it was given, and they are a few KiB).
  *
- * @param nameA the device name of side a (the appliance's, by convention).
- * @param nameB the device name of side b (the test's).
+ * @param nameA the device name of side a (the appliance's, by convention): {@code net_ring_NAME_a}.
+ * @param nameB the device name of side b (the test's): {@code net_ring_NAME_b}.
  */
 public record RingPortPair(String nameA, String nameB)
 {
@@ -43,8 +43,8 @@ public record RingPortPair(String nameA, String nameB)
     }
 
     /**
-     * @param name   prefix of the two device names ({@code NAME_a}, {@code NAME_b}) and of the rings;
-     *               at most 20 characters, unique in the process.
+     * @param name   names the two devices ({@code net_ring_NAME_a}, {@code net_ring_NAME_b}) and the rings;
+     *               at most 16 characters, unique in the process.
      * @param queues queues per side.
      * @param slots  ring size, a power of two (holds {@code slots - 1} packets).
      * @return the pair's names.
@@ -61,11 +61,10 @@ public record RingPortPair(String nameA, String nameB)
                 ab.setAtIndex(ADDRESS, q, ring(arena, name + "_ab_" + q, slots));
                 ba.setAtIndex(ADDRESS, q, ring(arena, name + "_ba_" + q, slots));
             }
-            final String a = name + "_a";
-            final String b = name + "_b";
-            fromRings(arena, a, ba, ab, queues);
-            fromRings(arena, b, ab, ba, queues);
-            return new RingPortPair(a, b);
+            fromRings(arena, name + "_a", ba, ab, queues);
+            fromRings(arena, name + "_b", ab, ba, queues);
+            // The ring PMD names its devices net_ring_NAME.
+            return new RingPortPair("net_ring_" + name + "_a", "net_ring_" + name + "_b");
         }
     }
 

@@ -1,5 +1,6 @@
-package io.wirekv.dataplane.port;
+package io.wirekv.dataplane.testnet;
 
+import io.wirekv.dataplane.port.DpdkRuntime;
 import io.wirekv.nativebindings.dpdk.DpdkShim;
 import io.wirekv.nativebindings.dpdk.Eal;
 import io.wirekv.nativebindings.dpdk.RingPortPair;

@@ -1,4 +1,4 @@
-package io.wirekv.dataplane.port;
+package io.wirekv.dataplane.testnet;
 
 import io.wirekv.nativebindings.dpdk.DpdkEthPort;
 import io.wirekv.nativebindings.dpdk.MbufDescriptor;
@@ -43,6 +43,11 @@ public final class TestFrameLink implements AutoCloseable
         if (mbuf == 0)
         {
             throw new IllegalStateException("test pool empty");
+        }
+        if (frame.length > MbufDescriptor.bufferLength(mbuf) - MbufDescriptor.dataOffset(mbuf))
+        {
+            port.freeMbuf(mbuf);
+            throw new IllegalArgumentException("a " + frame.length + "-byte frame does not fit one mbuf (MTU 1500)");
         }
         MbufDescriptor.copyIn(frame, 0, mbuf, 0, frame.length);
         MbufDescriptor.setLength(mbuf, frame.length);

@@ -1,4 +1,4 @@
-package io.wirekv.dataplane.port;
+package io.wirekv.dataplane.testnet;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -9,18 +9,18 @@ import java.util.Arrays;
  * Frames as a test's "network" builds and reads them, written independently of the dataplane's L2/L3
  * stack (plain ByteBuffers, the textbook 16-bit one's-complement sum), so the two check each other.
  */
-final class TestFrames
+public final class TestFrames
 {
-    static final int ETHERTYPE_IPV4 = 0x0800;
-    static final int ETHERTYPE_ARP = 0x0806;
-    static final long BROADCAST = 0xFFFF_FFFF_FFFFL;
+    public static final int ETHERTYPE_IPV4 = 0x0800;
+    public static final int ETHERTYPE_ARP = 0x0806;
+    public static final long BROADCAST = 0xFFFF_FFFF_FFFFL;
 
     private TestFrames()
     {
     }
 
     /** A memcached request datagram: the 8-byte UDP frame header then the request text. */
-    static byte[] memcachedDatagram(final int requestId, final String request)
+    public static byte[] memcachedDatagram(final int requestId, final String request)
     {
         final byte[] text = request.getBytes(StandardCharsets.US_ASCII);
         final ByteBuffer b = ByteBuffer.allocate(8 + text.length);
@@ -28,7 +28,7 @@ final class TestFrames
         return b.array();
     }
 
-    static byte[] udp(
+    public static byte[] udp(
         final long dstMac, final long srcMac, final int srcIp, final int dstIp, final int srcPort, final int dstPort,
         final byte[] payload)
     {
@@ -44,7 +44,7 @@ final class TestFrames
         return b.array();
     }
 
-    static byte[] arpRequest(final long srcMac, final int srcIp, final int targetIp)
+    public static byte[] arpRequest(final long srcMac, final int srcIp, final int targetIp)
     {
         final ByteBuffer b = ByteBuffer.allocate(42);
         ethernet(b, BROADCAST, srcMac, ETHERTYPE_ARP);
@@ -56,7 +56,7 @@ final class TestFrames
         return b.array();
     }
 
-    static byte[] icmpEcho(final long dstMac, final long srcMac, final int srcIp, final int dstIp, final int id,
+    public static byte[] icmpEcho(final long dstMac, final long srcMac, final int srcIp, final int dstIp, final int id,
         final int seq, final byte[] data)
     {
         final int icmpLength = 8 + data.length;
@@ -69,14 +69,14 @@ final class TestFrames
         return b.array();
     }
 
-    static void ethernet(final ByteBuffer b, final long dstMac, final long srcMac, final int etherType)
+    public static void ethernet(final ByteBuffer b, final long dstMac, final long srcMac, final int etherType)
     {
         mac(b, dstMac);
         mac(b, srcMac);
         b.putShort((short)etherType);
     }
 
-    static void ipv4(final ByteBuffer b, final int protocol, final int srcIp, final int dstIp, final int payloadLength)
+    public static void ipv4(final ByteBuffer b, final int protocol, final int srcIp, final int dstIp, final int payloadLength)
     {
         final int ip = b.position();
         b.put((byte)0x45).put((byte)0).putShort((short)(20 + payloadLength)).putShort((short)0x1234)
@@ -84,7 +84,7 @@ final class TestFrames
         b.putShort(ip + 10, (short)(~fold(sum(b.array(), ip, 20)) & 0xFFFF));
     }
 
-    static void mac(final ByteBuffer b, final long mac)
+    public static void mac(final ByteBuffer b, final long mac)
     {
         for (int shift = 40; shift >= 0; shift -= 8)
         {
@@ -92,7 +92,7 @@ final class TestFrames
         }
     }
 
-    static long mac(final byte[] frame, final int offset)
+    public static long mac(final byte[] frame, final int offset)
     {
         long mac = 0;
         for (int i = 0; i < 6; i++)
@@ -102,18 +102,18 @@ final class TestFrames
         return mac;
     }
 
-    static int u16(final byte[] frame, final int offset)
+    public static int u16(final byte[] frame, final int offset)
     {
         return ((frame[offset] & 0xFF) << 8) | (frame[offset + 1] & 0xFF);
     }
 
-    static int u32(final byte[] frame, final int offset)
+    public static int u32(final byte[] frame, final int offset)
     {
         return ByteBuffer.wrap(frame, offset, 4).getInt();
     }
 
     /** The one's-complement sum of big-endian 16-bit words (odd tail padded with zero), unfolded. */
-    static int sum(final byte[] bytes, final int offset, final int length)
+    public static int sum(final byte[] bytes, final int offset, final int length)
     {
         int sum = 0;
         for (int i = 0; i + 1 < length; i += 2)
@@ -127,7 +127,7 @@ final class TestFrames
         return sum;
     }
 
-    static int fold(final int sum)
+    public static int fold(final int sum)
     {
         int s = sum;
         while ((s >>> 16) != 0)
@@ -137,15 +137,15 @@ final class TestFrames
         return s;
     }
 
-    static int pseudoHeaderSum(final int srcIp, final int dstIp, final int protocol, final int length)
+    public static int pseudoHeaderSum(final int srcIp, final int dstIp, final int protocol, final int length)
     {
         return (srcIp >>> 16) + (srcIp & 0xFFFF) + (dstIp >>> 16) + (dstIp & 0xFFFF) + protocol + length;
     }
 
     /** A received IPv4/UDP frame, checked: header checksum, UDP checksum (when present), lengths. */
-    record UdpFrame(long dstMac, long srcMac, int srcIp, int dstIp, int srcPort, int dstPort, byte[] payload)
+    public record UdpFrame(long dstMac, long srcMac, int srcIp, int dstIp, int srcPort, int dstPort, byte[] payload)
     {
-        static UdpFrame parse(final byte[] frame)
+        public static UdpFrame parse(final byte[] frame)
         {
             if (u16(frame, 12) != ETHERTYPE_IPV4 || frame[23] != 17)
             {
@@ -175,18 +175,18 @@ final class TestFrames
         }
 
         /** The memcached payload after the 8-byte UDP frame header, as text. */
-        String memcachedText()
+        public String memcachedText()
         {
             return new String(payload, 8, payload.length - 8, StandardCharsets.US_ASCII);
         }
 
-        int requestId()
+        public int requestId()
         {
             return u16(payload, 0);
         }
     }
 
-    static int ipv4(final int a, final int b, final int c, final int d)
+    public static int ipv4(final int a, final int b, final int c, final int d)
     {
         return (a << 24) | (b << 16) | (c << 8) | d;
     }
