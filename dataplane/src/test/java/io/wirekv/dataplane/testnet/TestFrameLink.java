@@ -24,6 +24,7 @@ public final class TestFrameLink implements AutoCloseable
     private final DpdkEthPort port;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment mbufs = arena.allocate(ADDRESS, 32);
+    private final java.util.ArrayDeque<byte[]> pending = new java.util.ArrayDeque<>();
 
     /**
      * @param deviceName the test's side of the pair.
@@ -59,23 +60,48 @@ public final class TestFrameLink implements AutoCloseable
     }
 
     /**
+     * @param timeoutNs how long to wait.
+     * @return the next frame that arrives within the timeout, or null.
+     */
+    public byte[] poll(final long timeoutNs)
+    {
+        if (!pending.isEmpty())
+        {
+            return pending.removeFirst();
+        }
+        final long deadline = System.nanoTime() + timeoutNs;
+        do
+        {
+            final int n = port.rxBurst(0, mbufs, 32);
+            for (int i = 0; i < n; i++)
+            {
+                pending.addLast(copyAndFree(mbufs.getAtIndex(JAVA_LONG, i)));
+            }
+            if (!pending.isEmpty())
+            {
+                return pending.removeFirst();
+            }
+            Thread.onSpinWait();
+        }
+        while (System.nanoTime() < deadline);
+        return null;
+    }
+
+    /**
      * @param expected frames to wait for (up to 5 s); 0 waits 200 ms for anything that should not come.
      * @return the frames that arrived, in order (more than expected if more came at once).
      */
     public List<byte[]> receive(final int expected)
     {
-        final List<byte[]> frames = new ArrayList<>();
+        final List<byte[]> frames = new ArrayList<>(pending);
+        pending.clear();
         final long deadline = System.nanoTime() + (expected == 0 ? QUIET_NS : WAIT_NS);
         while ((expected == 0 || frames.size() < expected) && System.nanoTime() < deadline)
         {
             final int n = port.rxBurst(0, mbufs, 32);
             for (int i = 0; i < n; i++)
             {
-                final long mbuf = mbufs.getAtIndex(JAVA_LONG, i);
-                final byte[] frame = new byte[MbufDescriptor.dataLength(mbuf)];
-                MbufDescriptor.copyOut(mbuf, 0, frame, 0, frame.length);
-                port.freeMbuf(mbuf);
-                frames.add(frame);
+                frames.add(copyAndFree(mbufs.getAtIndex(JAVA_LONG, i)));
             }
             if (n == 0)
             {
@@ -87,6 +113,14 @@ public final class TestFrameLink implements AutoCloseable
             throw new AssertionError("expected " + expected + " frame(s) within 5 s, got " + frames.size());
         }
         return frames;
+    }
+
+    private byte[] copyAndFree(final long mbuf)
+    {
+        final byte[] frame = new byte[MbufDescriptor.dataLength(mbuf)];
+        MbufDescriptor.copyOut(mbuf, 0, frame, 0, frame.length);
+        port.freeMbuf(mbuf);
+        return frame;
     }
 
     @Override
