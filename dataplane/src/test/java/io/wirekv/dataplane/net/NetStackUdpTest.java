@@ -188,11 +188,12 @@ class NetStackUdpTest
     }
 
     @Test
-    void shouldRefuseOutOfRangePayloadLengthWithoutWriting()
+    void shouldRefuseOutOfRangePayloadLengthOrUnknownPeerWithoutWriting()
     {
         final byte[] frame = new byte[64];
         assertEquals(-1, stack.writeUdpHeaders(segment(frame), 0, PEER_MAC, PEER_IP, PEER_PORT, -1));
         assertEquals(-1, stack.writeUdpHeaders(segment(frame), 0, PEER_MAC, PEER_IP, PEER_PORT, 65508));
+        assertEquals(-1, stack.writeUdpHeaders(segment(frame), 0, stack.arpTable().lookup(OTHER_IP), PEER_IP, PEER_PORT, 0));
         assertArrayEquals(new byte[64], frame);
     }
 
