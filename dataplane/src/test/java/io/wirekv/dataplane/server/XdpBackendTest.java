@@ -199,6 +199,34 @@ class XdpBackendTest
         assertTrue(port.deviceStats().containsKey("rx_dropped"), port.deviceStats().toString());
     }
 
+    @Test
+    void shouldAllocateNothingOnTheLcorePerPacketInSteadyState() throws Exception
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final long lcoreThreadId = server.lcoreThreadIds()[0];
+        try (DatagramSocket socket = network.insideNamespace(DatagramSocket::new)) // a socket of the namespace
+        {
+            socket.setSoTimeout(3000);
+            socket.connect(new InetSocketAddress(network.hostAddress(), server.udpPort()));
+            exchange(socket, 1, "set xdp:z 0 0 5\r\nhello\r\n");
+            // Steady state is a round of requests in which the lcore allocates nothing (C2 must first compile
+            // the downcalls and the ring code). Bounded: at most 60 s of rounds.
+            long allocated = -1;
+            final long deadlineNs = System.nanoTime() + 60_000_000_000L;
+            while (0 != allocated && System.nanoTime() < deadlineNs)
+            {
+                final long before = threads.getThreadAllocatedBytes(lcoreThreadId);
+                for (int i = 0; i < 2_000; i++)
+                {
+                    exchange(socket, i & 0xFFFF, 0 == (i & 7) ? "set xdp:z 0 0 5\r\nhello\r\n" : "get xdp:z\r\n");
+                }
+                allocated = threads.getThreadAllocatedBytes(lcoreThreadId) - before;
+            }
+            assertEquals(0, allocated, "bytes allocated by the lcore thread over 2000 requests");
+        }
+    }
+
     private static String diagnostics()
     {
         final BypassPort port = (BypassPort)server.udpPorts().getFirst();
