@@ -357,9 +357,10 @@ public final class XskFrameQueue implements FrameQueue
             txOutstanding -= completed;
             extraAdd(COMPLETED, completed);
         }
-        if (txOutstanding > 0)
+        if (txOutstanding > 0 && txRing.outstanding() > 0)
         {
-            // Copy mode sends at most a batch per syscall; the rest waits for the next kick.
+            // Descriptors the kernel has not taken yet: copy mode sends at most a batch per syscall, the rest
+            // waits for the next kick.
             kickTxIfNeeded();
         }
     }
