@@ -3,6 +3,7 @@ package io.wirekv.dataplane.port;
 import io.wirekv.nativebindings.xdp.XdpAttachMode;
 import io.wirekv.nativebindings.xdp.XdpLibraries;
 import io.wirekv.nativebindings.xdp.XdpProgramAttachment;
+import io.wirekv.nativebindings.xdp.XskBindMode;
 import io.wirekv.nativebindings.xdp.XskDescriptor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -536,15 +537,24 @@ class XskFrameQueueVethTest
 
     @Test
     @Order(8)
-    void shouldRedirectInGenericModeToo() throws IOException, InterruptedException
+    void shouldRedirectInGenericModeWithBusyPollAndWithoutNeedWakeup() throws IOException, InterruptedException
     {
         queue.close();
         queue = null;
         attachment.close();
         attachment = null;
-        attachment = XdpProgramAttachment.attach(net.hostInterface, SERVICE_PORT, 0, XdpAttachMode.SKB);
-        queue = openQueue(attachment);
+        attachment = XdpProgramAttachment.attach(net.hostInterface, SERVICE_PORT, hostIp, XdpAttachMode.SKB);
+        // The other wakeup policy too: no need-wakeup flag (every transmit kicks), socket busy-polling on.
+        queue = XskFrameQueue.open(new XskFrameQueue.Config(net.hostInterface, 0)
+            .frames(1024, 4096)
+            .rings(512, 512, 512, 512)
+            .bindMode(XskBindMode.COPY)
+            .needWakeup(false)
+            .busyPoll(20, 16)
+            .attachment(attachment));
         assertEquals(XdpAttachMode.SKB, attachment.mode());
+        assertTrue(queue.describe().contains("copy (as configured), need_wakeup off, busy-poll 20 us budget 16"),
+            queue.describe());
 
         net.inNamespace(10, "python3", "-c", SEND_SCRIPT, net.peerAddress, Integer.toString(CLIENT_PORT),
             net.hostAddress, Integer.toString(SERVICE_PORT), "3", "generic");
@@ -563,6 +573,32 @@ class XskFrameQueueVethTest
         }
         assertEquals(List.of("generic-0", "generic-1", "generic-2"), payloads.stream().sorted().toList());
         assertFalse(queue.isZeroCopy(), "generic XDP is always copy mode");
+
+        // And a reply, sent with an unconditional kick.
+        final Process client = net.startInNamespace("python3", "-c", REQUEST_REPLY_SCRIPT, net.peerAddress,
+            Integer.toString(CLIENT_PORT), net.hostAddress, Integer.toString(SERVICE_PORT), "1");
+        try
+        {
+            int received = 0;
+            final long requestDeadline = System.nanoTime() + TIMEOUT_NS;
+            while (received == 0 && System.nanoTime() < requestDeadline)
+            {
+                received = queue.receive(rx);
+                idle(received);
+            }
+            assertEquals(1, received, "the client's request");
+            final FrameBurst tx = new FrameBurst(1);
+            UdpFrames.swapInPlace(queue.memory(), rx.offset(0));
+            tx.add(rx.handle(0), rx.offset(0), rx.length(0));
+            assertEquals(1, queue.transmit(tx));
+            assertTrue(client.waitFor(10, TimeUnit.SECONDS), "the client got its reply in time");
+            final String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(net.hostAddress + " " + SERVICE_PORT + " request", output.strip());
+        }
+        finally
+        {
+            client.destroyForcibly();
+        }
     }
 
     /** Receives and frees whatever earlier tests left in the RX ring. */
