@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.port;
 
+import io.wirekv.nativebindings.NativeException;
 import io.wirekv.nativebindings.xdp.XdpAttachMode;
 import io.wirekv.nativebindings.xdp.XdpLibraries;
 import io.wirekv.nativebindings.xdp.XdpProgramAttachment;
@@ -39,6 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -221,6 +223,18 @@ class XskFrameQueueVethTest
 
     @Test
     @Order(2)
+    void shouldRefuseASecondProgramOnTheInterfaceAndSayHowToRemoveIt()
+    {
+        final NativeException ex = assertThrows(NativeException.class,
+            () -> XdpProgramAttachment.attach(net.hostInterface, SERVICE_PORT, 0, XdpAttachMode.AUTO));
+
+        assertTrue(ex.getMessage().contains("xdp-loader unload " + net.hostInterface), ex.getMessage());
+        assertFalse(ex.getMessage().contains("skb"), () -> "a busy interface is no reason to try generic mode: " + ex);
+        assertEquals(XdpAttachMode.NATIVE, attachment.mode(), "the first attachment is untouched");
+    }
+
+    @Test
+    @Order(3)
     void shouldReceiveTheServicePortsDatagramsAsExactFrames() throws IOException, InterruptedException
     {
         drain();
@@ -271,7 +285,7 @@ class XskFrameQueueVethTest
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void shouldDeliverTransmittedRepliesToTheSenderInTheNamespace() throws IOException, InterruptedException
     {
         drain();
@@ -332,7 +346,7 @@ class XskFrameQueueVethTest
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void shouldPassPingTcpAndOtherUdpPortsToTheKernel() throws IOException, InterruptedException
     {
         drain();
@@ -378,7 +392,7 @@ class XskFrameQueueVethTest
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void shouldRedirectVlanTaggedDatagramsAndPassFragments() throws IOException, InterruptedException
     {
         drain();
@@ -457,7 +471,7 @@ class XskFrameQueueVethTest
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void shouldFreeAndCountFramesItCannotSendAndIgnoreBadFrees()
     {
         drain();
@@ -479,7 +493,7 @@ class XskFrameQueueVethTest
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void shouldNotAllocateWhileEchoingFramesThroughTheNamespace() throws IOException, InterruptedException
     {
         drain();
@@ -536,7 +550,7 @@ class XskFrameQueueVethTest
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void shouldRedirectInGenericModeWithBusyPollAndWithoutNeedWakeup() throws IOException, InterruptedException
     {
         queue.close();

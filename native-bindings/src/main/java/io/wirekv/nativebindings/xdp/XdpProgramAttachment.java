@@ -107,7 +107,7 @@ public final class XdpProgramAttachment implements AutoCloseable
         String fallbackReason = null;
         MemorySegment program = open(objectFile);
         int result = LibXdp.xdp_program__attach(program, ifindex, mode.libxdpMode(), 0);
-        if (result < 0 && requested == XdpAttachMode.AUTO)
+        if (result < 0 && requested == XdpAttachMode.AUTO && isWorthGenericMode(-result))
         {
             fallbackReason = "native XDP refused on " + interfaceName + ": " + errorText(result);
             // A fresh program object: the failed attempt may have left this one loaded for the other mode.
@@ -138,6 +138,14 @@ public final class XdpProgramAttachment implements AutoCloseable
             throw ex;
         }
         return attachment;
+    }
+
+    /**
+     * @return false for failures generic mode would hit too (permissions, another program in place).
+     */
+    private static boolean isWorthGenericMode(final int errno)
+    {
+        return errno != Errno.EPERM && errno != Errno.EACCES && errno != Errno.EBUSY && errno != Errno.EEXIST;
     }
 
     private static MemorySegment open(final Path objectFile)
