@@ -236,6 +236,12 @@ public final class XskFrameQueue implements FrameQueue
             return 0;
         }
         int slots = Math.min(count, txRing.free(count));
+        if (slots < count)
+        {
+            // The kernel may be waiting for a kick to take what the ring holds: one kick and one more look, no loop.
+            kickTxIfNeeded();
+            slots = Math.min(count, txRing.free(count));
+        }
         if (slots > 0 && txRing.reserve(slots) != slots)
         {
             slots = 0;
@@ -289,7 +295,13 @@ public final class XskFrameQueue implements FrameQueue
     @Override
     public long allocate()
     {
-        final int frame = pool.acquire();
+        int frame = pool.acquire();
+        if (frame == FramePool.NO_FRAME)
+        {
+            // A transmit-only lcore never calls receive, where completions are normally drained.
+            drainCompletions();
+            frame = pool.acquire();
+        }
         return frame == FramePool.NO_FRAME ? NO_FRAME : (long)frame << frameShift;
     }
 

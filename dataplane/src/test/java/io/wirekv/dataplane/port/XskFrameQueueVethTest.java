@@ -472,6 +472,37 @@ class XskFrameQueueVethTest
 
     @Test
     @Order(7)
+    void shouldRecycleSentFramesForALcoreThatOnlyTransmits()
+    {
+        drain();
+        final int free = queue.freeFrames();
+        final int frames = free * 4;
+        final FrameBurst tx = new FrameBurst(32);
+        final byte[] payload = "to-the-discard-port".getBytes(StandardCharsets.US_ASCII);
+        final long deadline = System.nanoTime() + TIMEOUT_NS;
+        int sent = 0;
+        while (sent < frames && System.nanoTime() < deadline)
+        {
+            final long frame = queue.allocate();
+            if (frame != FrameQueue.NO_FRAME)
+            {
+                final int length = UdpFrames.write(queue.memory(), queue.dataOffset(frame), net.peerMac, net.hostMac, hostIp,
+                    peerIp, SERVICE_PORT, 9, payload);
+                tx.add(frame, queue.dataOffset(frame), length);
+            }
+            if (tx.isFull() || (frame == FrameQueue.NO_FRAME && tx.count() > 0))
+            {
+                sent += queue.transmit(tx);
+            }
+        }
+        sent += queue.transmit(tx);
+
+        assertEquals(frames, sent, "four times the free frames went out without a single receive call");
+        assertEquals(0, queue.counters().get(PortCounters.TX_DROPPED), "the TX ring holds every frame there is: none dropped");
+    }
+
+    @Test
+    @Order(8)
     void shouldFreeAndCountFramesItCannotSendAndIgnoreBadFrees()
     {
         drain();
@@ -493,7 +524,7 @@ class XskFrameQueueVethTest
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void shouldNotAllocateWhileEchoingFramesThroughTheNamespace() throws IOException, InterruptedException
     {
         drain();
@@ -550,7 +581,7 @@ class XskFrameQueueVethTest
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void shouldRedirectInGenericModeWithBusyPollAndWithoutNeedWakeup() throws IOException, InterruptedException
     {
         queue.close();
