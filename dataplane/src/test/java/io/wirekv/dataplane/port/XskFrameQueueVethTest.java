@@ -211,7 +211,7 @@ class XskFrameQueueVethTest
 
     @Test
     @Order(1)
-    void shouldAttachNativelyOnVethAndBindTheSocket()
+    void shouldAttachNativelyOnVethAndBindTheSocket() throws IOException
     {
         assertEquals(XdpAttachMode.NATIVE, attachment.mode(), () -> "veth supports native XDP: " + attachment.describe());
         assertTrue(queue.describe().contains(queue.isZeroCopy() ? "zero-copy" : "copy"), queue.describe());
@@ -219,6 +219,11 @@ class XskFrameQueueVethTest
         assertEquals(List.of(XskDescriptor.STATISTICS_NAMES), List.copyOf(stats.keySet()));
         assertEquals(1024 - 512, queue.freeFrames(), "the fill ring holds half the frames, the rest are free");
         assertEquals(2048 - XskDescriptor.XDP_PACKET_HEADROOM, queue.frameCapacity());
+        if (!Files.readString(Path.of("/proc/mounts")).contains(" /sys/fs/bpf bpf "))
+        {
+            assertTrue(attachment.describe().contains("dispatcher"),
+                () -> "libxdp's note that it attached without its dispatcher reaches the report: " + attachment.describe());
+        }
     }
 
     @Test
