@@ -9,7 +9,10 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,6 +50,26 @@ class XdpObjectFileTest
         assertEquals(0x7F, header[0] & 0xFF);
         assertEquals('E', header[1]);
         assertEquals(247, (header[18] & 0xFF) | (header[19] & 0xFF) << 8, "e_machine EM_BPF");
+    }
+
+    @Test
+    void shouldExtractTheProgramFromAJar(@TempDir final Path dir) throws IOException
+    {
+        final byte[] content = {0x7F, 'E', 'L', 'F', 42};
+        final Path jar = dir.resolve("wirekv-test.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar)))
+        {
+            out.putNextEntry(new JarEntry(XdpObjectFile.RESOURCE));
+            out.write(content);
+            out.closeEntry();
+        }
+        try (URLClassLoader loader = new URLClassLoader(new URL[]{jar.toUri().toURL()}, null))
+        {
+            final Path extracted = XdpObjectFile.locate(null, loader);
+
+            assertTrue(!extracted.startsWith(dir), "a copy outside the jar: " + extracted);
+            assertArrayEquals(content, Files.readAllBytes(extracted));
+        }
     }
 
     private static ClassLoader emptyLoader()
