@@ -66,6 +66,7 @@ public final class XskFrameQueue implements FrameQueue
         "bad_frees", "rx_wakeups", "tx_wakeups", "wakeup_errors", "filled", "completed", "tx_invalid"};
 
     private static final int ENETDOWN = 100;
+    private static final long BIND_RETRY_MS = 1000;
 
     private final Config config;
     private final MemoryRegion region;
@@ -138,27 +139,23 @@ public final class XskFrameQueue implements FrameQueue
             final MemorySegment memory = region.segment().asSlice(0, umemBytes);
             final int wakeupFlag = config.needWakeup ? XskDescriptor.XDP_USE_NEED_WAKEUP : 0;
             String report;
-            umem = XskUmem.create(memory, config.frameSize, 0, config.fillSize, config.completionSize);
+            Bound bound;
             try
             {
-                socket = XskSocket.create(umem, config.interfaceName, config.queueId, config.rxSize, config.txSize,
-                    config.bindMode.bindFlag() | wakeupFlag);
+                bound = bind(config, memory, config.bindMode.bindFlag() | wakeupFlag);
                 report = config.bindMode == XskBindMode.COPY ? "copy (as configured)" : "zero-copy";
             }
             catch (final NativeException ex)
             {
-                if (config.bindMode != XskBindMode.AUTO)
+                if (config.bindMode != XskBindMode.AUTO || ex.errno() == Errno.EBUSY)
                 {
                     throw ex;
                 }
-                // A fresh UMEM: libxdp may have set rings up on the first one's descriptor before bind failed.
-                umem.close();
-                umem = null;
-                umem = XskUmem.create(memory, config.frameSize, 0, config.fillSize, config.completionSize);
-                socket = XskSocket.create(umem, config.interfaceName, config.queueId, config.rxSize, config.txSize,
-                    XskDescriptor.XDP_COPY | wakeupFlag);
+                bound = bind(config, memory, XskDescriptor.XDP_COPY | wakeupFlag);
                 report = "copy (fallback: zero-copy bind refused: " + Errno.name(ex.errno()) + ")";
             }
+            umem = bound.umem();
+            socket = bound.socket();
             if (config.busyPoll)
             {
                 socket.enableBusyPoll(config.busyPollUs, config.busyPollBudget);
@@ -181,6 +178,52 @@ public final class XskFrameQueue implements FrameQueue
             }
             region.close();
             throw ex;
+        }
+    }
+
+    private record Bound(XskUmem umem, XskSocket socket)
+    {
+    }
+
+    /**
+     * A fresh UMEM and a socket on it. A queue's previous socket is released by the kernel asynchronously
+     * (its buffer pool is freed from a workqueue), so binding again right after closing one can meet
+     * {@code EBUSY} for a moment: retried for up to {@value #BIND_RETRY_MS} ms, then reported.
+     */
+    private static Bound bind(final Config config, final MemorySegment memory, final int bindFlags)
+    {
+        final long deadline = System.nanoTime() + BIND_RETRY_MS * 1_000_000L;
+        while (true)
+        {
+            // A fresh UMEM per attempt: libxdp may have set rings up on the UMEM's descriptor before bind failed.
+            final XskUmem umem = XskUmem.create(memory, config.frameSize, 0, config.fillSize, config.completionSize);
+            try
+            {
+                return new Bound(umem, XskSocket.create(
+                    umem, config.interfaceName, config.queueId, config.rxSize, config.txSize, bindFlags));
+            }
+            catch (final NativeException ex)
+            {
+                umem.close();
+                if (ex.errno() != Errno.EBUSY || System.nanoTime() > deadline)
+                {
+                    throw ex;
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                umem.close();
+                throw ex;
+            }
+            try
+            {
+                Thread.sleep(10);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while binding " + config.interfaceName + " queue " + config.queueId, ex);
+            }
         }
     }
 
