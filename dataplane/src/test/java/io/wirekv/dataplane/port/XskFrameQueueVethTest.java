@@ -522,6 +522,21 @@ class XskFrameQueueVethTest
         assertEquals(droppedBefore + 1, queue.counters().get(PortCounters.TX_DROPPED));
         assertEquals(1L, queue.queueStats().get("tx_invalid"));
 
+        // Longer than the link's MTU but inside the frame: the kernel takes it (and the veth drops it); the
+        // frame must still come back through the completion ring, not leak.
+        final long big = queue.allocate();
+        final int bigLength = UdpFrames.write(queue.memory(), queue.dataOffset(big), net.peerMac, net.hostMac, hostIp, peerIp,
+            SERVICE_PORT, 9, new byte[queue.frameCapacity() - UdpFrames.HEADERS]);
+        tx.add(big, queue.dataOffset(big), bigLength);
+        queue.transmit(tx);
+        final FrameBurst rx = new FrameBurst(8);
+        final long deadline = System.nanoTime() + TIMEOUT_NS;
+        while (queue.freeFrames() < free && System.nanoTime() < deadline)
+        {
+            idle(queue.receive(rx));
+        }
+        assertEquals(free, queue.freeFrames(), "the oversized frame came back: " + queue.deviceStats());
+
         queue.free(frame); // already free: counted, ignored
         queue.free(-12345);
         assertEquals(2L, queue.queueStats().get("bad_frees"));
