@@ -639,6 +639,16 @@ class XskFrameQueueVethTest
         assertEquals(List.of("generic-0", "generic-1", "generic-2"), payloads.stream().sorted().toList());
         assertFalse(queue.isZeroCopy(), "generic XDP is always copy mode");
 
+        // The address filter: datagrams to another address than the configured one stay with the kernel.
+        attachment.configure(SERVICE_PORT, hostIp + 1);
+        final long redirectedBefore = attachment.redirectedPackets();
+        net.inNamespace(10, "python3", "-c", SEND_SCRIPT, net.peerAddress, Integer.toString(CLIENT_PORT),
+            net.hostAddress, Integer.toString(SERVICE_PORT), "2", "filtered");
+        Thread.sleep(200);
+        assertEquals(0, queue.receive(rx), "not for the configured address");
+        assertEquals(redirectedBefore, attachment.redirectedPackets());
+        attachment.configure(SERVICE_PORT, hostIp);
+
         // And a reply, sent with an unconditional kick.
         final Process client = net.startInNamespace("python3", "-c", REQUEST_REPLY_SCRIPT, net.peerAddress,
             Integer.toString(CLIENT_PORT), net.hostAddress, Integer.toString(SERVICE_PORT), "1");
