@@ -15,16 +15,16 @@ import java.util.concurrent.TimeUnit;
  * N is chosen so no route for 10.99.N.0/24 exists yet. Needs root and iproute2. {@link #close()} deletes
  * the namespace and the link, also after a failed setup.
  */
-final class VethNamespace implements AutoCloseable
+public final class VethNamespace implements AutoCloseable
 {
-    final String namespace;
-    final String hostInterface;
-    final String peerInterface;
-    final int subnet;
-    final String hostAddress;
-    final String peerAddress;
-    byte[] hostMac;
-    byte[] peerMac;
+    public final String namespace;
+    public final String hostInterface;
+    public final String peerInterface;
+    public final int subnet;
+    public final String hostAddress;
+    public final String peerAddress;
+    public byte[] hostMac;
+    public byte[] peerMac;
 
     private VethNamespace(final long pid, final int subnet)
     {
@@ -39,7 +39,7 @@ final class VethNamespace implements AutoCloseable
     /**
      * @return true when running as root (uid 0).
      */
-    static boolean isRoot()
+    public static boolean isRoot()
     {
         try
         {
@@ -58,7 +58,7 @@ final class VethNamespace implements AutoCloseable
         return false;
     }
 
-    static VethNamespace create() throws IOException, InterruptedException
+    public static VethNamespace create() throws IOException, InterruptedException
     {
         final long pid = ProcessHandle.current().pid();
         int subnet = (int)(pid % 200) + 20;
@@ -108,7 +108,7 @@ final class VethNamespace implements AutoCloseable
     /**
      * Runs a command inside the namespace and returns its output; fails on a non-zero exit.
      */
-    String inNamespace(final int timeoutSeconds, final String... command) throws IOException, InterruptedException
+    public String inNamespace(final int timeoutSeconds, final String... command) throws IOException, InterruptedException
     {
         final List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
         full.addAll(List.of(command));
@@ -123,7 +123,7 @@ final class VethNamespace implements AutoCloseable
     /**
      * Starts a command inside the namespace without waiting (stdout and stderr merged).
      */
-    Process startInNamespace(final String... command) throws IOException
+    public Process startInNamespace(final String... command) throws IOException
     {
         final List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
         full.addAll(List.of(command));
@@ -133,7 +133,7 @@ final class VethNamespace implements AutoCloseable
     /**
      * @return the exit status of a command inside the namespace (output discarded).
      */
-    int exitStatusInNamespace(final int timeoutSeconds, final String... command) throws IOException, InterruptedException
+    public int exitStatusInNamespace(final int timeoutSeconds, final String... command) throws IOException, InterruptedException
     {
         final List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
         full.addAll(List.of(command));
