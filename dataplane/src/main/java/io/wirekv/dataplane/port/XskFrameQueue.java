@@ -515,7 +515,8 @@ public final class XskFrameQueue implements FrameQueue
             ", busy-poll " + (busyPoll ? config.busyPollUs + " us budget " + config.busyPollBudget : "off") +
             ", UMEM " + config.frameCount + " x " + frameSize + " B (" + region.backing() + ")" +
             ", rings fill/completion/rx/tx " + config.fillSize + "/" + config.completionSize + "/" + config.rxSize + "/" +
-            config.txSize + (attachment != null ? ", " + attachment.describe() : ", no XDP program attached by this queue");
+            config.txSize + (attachment != null ? ", in the XSKMAP of wirekv_xdp on " + attachment.interfaceName() + " (" +
+            attachment.mode().label() + ")" : ", in no XDP program's XSKMAP");
     }
 
     @Override

@@ -106,6 +106,7 @@ class XdpBackendTest
     void shouldReportTheInterfaceItsAddressAndTheProgramAtStart()
     {
         final String log = LOG.toString(StandardCharsets.UTF_8);
+        System.out.println("[xdp backend test] start-up report:\n" + log);
         assertTrue(log.contains("xdp " + net.hostInterface), log);
         assertTrue(log.contains("ipv4 " + net.hostAddress), log);
         assertTrue(log.contains("mode native"), log);
