@@ -26,6 +26,11 @@ import java.util.stream.Stream;
  * else (ARP, ICMP, TCP, other ports) stays with the kernel, so the interface keeps its address, its
  * neighbours and its ssh. The appliance speaks with the interface's MAC and (unless configured) its
  * first IPv4 address; {@link BypassPort}'s stack only sees the service's datagrams.
+ * <p>
+ * <b>veth.</b> A veth peer with TX checksum offload on (the default) sends UDP with the checksum left for
+ * "hardware" to fill in ({@code CHECKSUM_PARTIAL}); XDP sees the frame as it is, so the stack counts those
+ * datagrams as bad checksums and drops them. On veth (containers, tests) turn the offload off on the sending
+ * side: {@code ethtool -K <peer> tx off}. Real NICs put complete checksums on the wire.
  */
 public final class XdpPorts implements PortSet
 {
