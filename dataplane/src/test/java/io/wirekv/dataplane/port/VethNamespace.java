@@ -8,10 +8,11 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A test network: a namespace {@code wkx-<pid>} and a veth pair whose host end ({@code wkxh<pid>},
- * 10.99.N.1/24) stays here and whose peer ({@code wkxp<pid>}, 10.99.N.2/24) sits inside the namespace.
+ * A test network: a namespace {@code wkx-<pid>x<n>} and a veth pair whose host end ({@code wkxh<pid>x<n>},
+ * 10.99.N.1/24) stays here and whose peer ({@code wkxp<pid>x<n>}, 10.99.N.2/24) sits inside the namespace.
  * N is chosen so no route for 10.99.N.0/24 exists yet. Needs root and iproute2. {@link #close()} deletes
  * the namespace and the link, also after a failed setup.
  */
@@ -26,11 +27,15 @@ public final class VethNamespace implements AutoCloseable
     public byte[] hostMac;
     public byte[] peerMac;
 
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+
     private VethNamespace(final long pid, final int subnet)
     {
-        this.namespace = "wkx-" + pid;
-        this.hostInterface = "wkxh" + pid;
-        this.peerInterface = "wkxp" + pid;
+        // Unique per fixture in this JVM too (test classes share the pid), and at most 15 characters.
+        final String id = pid + "x" + INSTANCES.getAndIncrement() % 100;
+        this.namespace = "wkx-" + id;
+        this.hostInterface = "wkxh" + id;
+        this.peerInterface = "wkxp" + id;
         this.subnet = subnet;
         this.hostAddress = "10.99." + subnet + ".1";
         this.peerAddress = "10.99." + subnet + ".2";
