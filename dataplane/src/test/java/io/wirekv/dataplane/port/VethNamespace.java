@@ -103,7 +103,12 @@ public final class VethNamespace implements AutoCloseable
         check("ip", "-n", namespace, "link", "set", "lo", "up");
         // veth leaves UDP checksums to "hardware" (CHECKSUM_PARTIAL): turn that off in the namespace so the
         // frames the AF_XDP socket sees carry real checksums the test can verify.
-        runQuietly("ip", "netns", "exec", namespace, "ethtool", "-K", peerInterface, "tx", "off");
+        final Result offload = execute(10, List.of("ip", "netns", "exec", namespace, "ethtool", "-K", peerInterface, "tx", "off"));
+        if (offload.exit != 0)
+        {
+            throw new IllegalStateException("ethtool -K " + peerInterface + " tx off failed (install Debian package " +
+                "ethtool): without it XDP sees UDP checksums the veth never filled in. " + offload.output);
+        }
         hostMac = HexFormat.ofDelimiter(":").parseHex(
             Files.readString(Path.of("/sys/class/net/" + hostInterface + "/address")).trim());
         peerMac = HexFormat.ofDelimiter(":").parseHex(
