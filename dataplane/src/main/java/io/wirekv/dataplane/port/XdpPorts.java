@@ -19,6 +19,11 @@ import java.util.Locale;
  * address) to an AF_XDP socket per queue, and passes everything else (ARP, ICMP, TCP, other ports) to
  * the kernel, which keeps doing its job for the interface; lcore i serves queue i through
  * {@link BypassPort}, with the interface's own MAC and IPv4 address.
+ * <p>
+ * On a veth, the sending side must compute its UDP checksums ({@code ethtool -K PEER tx off}): with
+ * transmit offload on, a veth delivers them partial (pseudo-header only, the kernel's promise to finish
+ * later), AF_XDP shows them as they are, and the stack drops them as {@code drop_bad_udp_checksum}.
+ * Frames from a real wire always carry complete checksums.
  */
 public final class XdpPorts implements PortSet
 {
