@@ -68,11 +68,15 @@ public final class DpdkPorts implements PortSet
         return new DpdkPorts(ethPort, new NetAddress(ethPort.macAddress(), ipv4), udpPort, burstSize);
     }
 
-    /** The configured arguments, plus a runtime-file prefix per instance unless one is given. */
+    /**
+     * The configured arguments, plus a runtime-file prefix per instance unless one is given or the EAL
+     * keeps no runtime files ({@code --in-memory}, {@code --no-shconf}).
+     */
     static List<String> ealArgs(final List<String> configured, final String instanceName)
     {
         final List<String> args = new ArrayList<>(configured);
-        if (args.stream().noneMatch(arg -> arg.startsWith("--file-prefix")))
+        if (args.stream().noneMatch(arg -> arg.startsWith("--file-prefix") || arg.equals("--in-memory") ||
+            arg.equals("--no-shconf")))
         {
             args.add("--file-prefix=wirekv-" + instanceName);
         }

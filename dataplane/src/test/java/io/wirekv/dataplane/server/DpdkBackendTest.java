@@ -44,6 +44,7 @@ class DpdkBackendTest
     private static TestFrameLink link;
     private static long serverMac;
     private static int requestId;
+    private static long hugepagesFreeBefore;
 
     @BeforeAll
     static void start()
@@ -53,6 +54,7 @@ class DpdkBackendTest
         {
             return;
         }
+        hugepagesFreeBefore = TestDpdk.freeHugepages();
         final RingPortPair pair = TestDpdk.newPair(1);
         final ServerConfig config = new ServerConfig(
             "dpdk-test", "127.0.0.1", 0, ServerConfig.Backend.DPDK, 1, List.of(), 1, 1, 16,
@@ -81,6 +83,22 @@ class DpdkBackendTest
     void skipWithoutDpdk()
     {
         assumeTrue(null == skipReason, skipReason);
+    }
+
+    @Test
+    void shouldTakeItsMemoryFromHugepagesExactlyInTheHugepagesRun()
+    {
+        // The build runs this class twice: with --no-huge, then in its own JVM with the EAL on hugepages.
+        final long taken = hugepagesFreeBefore - TestDpdk.freeHugepages();
+        if (TestDpdk.HUGEPAGES)
+        {
+            assertTrue(taken > 0, "the device's mbuf pool came from hugepages: free before " + hugepagesFreeBefore +
+                ", now " + TestDpdk.freeHugepages());
+        }
+        else
+        {
+            assertEquals(0, taken, "with --no-huge the EAL takes no hugepages");
+        }
     }
 
     @Test

@@ -18,9 +18,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class TestDpdk
 {
-    public static final List<String> EAL_ARGS = List.of(
-        "-l", "0", "--no-huge", "-m", "512", "--no-pci", "--no-shconf",
-        "--file-prefix=wirekv-dp-" + ProcessHandle.current().pid(), "--no-telemetry", "--log-level=notice");
+    /** Set by the build's second DPDK run: the same tests with the EAL on hugepages. */
+    public static final boolean HUGEPAGES = Boolean.getBoolean("wirekv.test.dpdk.hugepages");
+
+    public static final List<String> EAL_ARGS = HUGEPAGES ?
+        List.of("-l", "0", "--in-memory", "--no-pci", "--no-telemetry", "--log-level=notice") :
+        List.of("-l", "0", "--no-huge", "-m", "512", "--no-pci", "--no-shconf",
+            "--file-prefix=wirekv-dp-" + ProcessHandle.current().pid(), "--no-telemetry", "--log-level=notice");
 
     private static final AtomicInteger PAIRS = new AtomicInteger();
 
@@ -45,7 +49,33 @@ public final class TestDpdk
         {
             return "cannot read the effective uid: " + ex;
         }
+        if (HUGEPAGES && freeHugepages() < 16)
+        {
+            return "the hugepages run needs at least 16 free 2 MiB hugepages (deploy/install-deps.sh reserves 128)";
+        }
         return DpdkShim.isAvailable() ? null : "DPDK shim unavailable: " + DpdkShim.unavailableReason();
+    }
+
+    /**
+     * @return HugePages_Free of the default size from /proc/meminfo (0 when unreadable).
+     */
+    public static long freeHugepages()
+    {
+        try (java.io.FileInputStream in = new java.io.FileInputStream("/proc/meminfo")) // NIO sees one byte of /proc files here
+        {
+            for (final String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).split("\n"))
+            {
+                if (line.startsWith("HugePages_Free:"))
+                {
+                    return Long.parseLong(line.substring("HugePages_Free:".length()).trim());
+                }
+            }
+        }
+        catch (final IOException | NumberFormatException ex)
+        {
+            return 0;
+        }
+        return 0;
     }
 
     /**

@@ -1,0 +1,20 @@
+package io.wirekv.dataplane.port;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class DpdkPortsTest
+{
+    @Test
+    void shouldGiveEachInstanceItsOwnRuntimeFilesUnlessTheArgumentsSayOtherwise()
+    {
+        assertEquals(List.of("--vdev=net_memif0", "--file-prefix=wirekv-cache1"),
+            DpdkPorts.ealArgs(List.of("--vdev=net_memif0"), "cache1"));
+        assertEquals(List.of("--file-prefix=mine"), DpdkPorts.ealArgs(List.of("--file-prefix=mine"), "cache1"));
+        assertEquals(List.of("--in-memory"), DpdkPorts.ealArgs(List.of("--in-memory"), "cache1"));
+        assertEquals(List.of("--no-shconf"), DpdkPorts.ealArgs(List.of("--no-shconf"), "cache1"));
+    }
+}
