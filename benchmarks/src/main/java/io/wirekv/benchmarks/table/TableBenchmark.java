@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -179,6 +180,7 @@ public class TableBenchmark
         final ItemView view = new ItemView();
         final byte[] reply = new byte[VALUE_BYTES];
         final MemorySegment replySegment = MemorySegment.ofArray(reply);
+        final ByteArrayKey[] batchKeys = new ByteArrayKey[BATCH];
         int cursor;
 
         @Setup(Level.Trial)
@@ -199,6 +201,7 @@ public class TableBenchmark
     public static class WriterState
     {
         final ItemView view = new ItemView();
+        final ByteArrayKey[] batchKeys = new ByteArrayKey[BATCH];
         int cursor;
     }
 
@@ -222,6 +225,72 @@ public class TableBenchmark
         if ((cursor & 63) == 0)
         {
             state.reader.quiescent();
+        }
+        return result;
+    }
+
+    /** Keys per batch in the batched benchmarks: an lcore's burst holds this many GETs and more. */
+    static final int BATCH = 8;
+
+    /**
+     * GETs in batches: touch the batch's keys first ({@link Table#touch}), then get them, so the cache
+     * misses of the batch overlap. What an lcore can do with the GETs of one received burst.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int tableGetBatch(final ReaderState state)
+    {
+        final int first = state.cursor;
+        state.cursor = first + BATCH;
+        long touched = 0;
+        for (int i = 0; i < BATCH; i++)
+        {
+            touched += table.touch(request, (long)nextKey(sequence, first + i) * KEY_BYTES, KEY_BYTES);
+        }
+        int result = (int)(touched & 1);
+        final ItemView view = state.view;
+        for (int i = 0; i < BATCH; i++)
+        {
+            if (table.get(state.reader, request, (long)nextKey(sequence, first + i) * KEY_BYTES, KEY_BYTES, view))
+            {
+                final int length = view.valueLength();
+                MemorySegment.copy(view.segment(), view.valueOffset(), state.replySegment, 0, length);
+                result += length;
+            }
+        }
+        if ((first & 63) < BATCH)
+        {
+            state.reader.quiescent();
+        }
+        return result;
+    }
+
+    /**
+     * The same batches through the map: wrap every key first (its hash computed), then get them; the
+     * map has no way to start a lookup's loads without doing the lookup.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int chmGetBatch(final ReaderState state)
+    {
+        final int first = state.cursor;
+        state.cursor = first + BATCH;
+        final ByteArrayKey[] keys = state.batchKeys;
+        int result = 0;
+        for (int i = 0; i < BATCH; i++)
+        {
+            final int keyOffset = nextKey(sequence, first + i) * KEY_BYTES;
+            keys[i] = new ByteArrayKey(Arrays.copyOfRange(requestBytes, keyOffset, keyOffset + KEY_BYTES));
+            result += keys[i].hashCode() & 1;
+        }
+        for (int i = 0; i < BATCH; i++)
+        {
+            final byte[] v = map.get(keys[i]);
+            if (v != null)
+            {
+                System.arraycopy(v, 0, state.reply, 0, v.length);
+                result += v.length;
+            }
         }
         return result;
     }
