@@ -102,7 +102,7 @@ if (( status )) && [[ -z "${want_2m}${want_1g}" ]]; then
   exit 0
 fi
 
-if ! wk_is_root && (( ! DRY_RUN )); then
+if ! wk_is_root && (( ! DRY_RUN )) && [[ "${SYS}" == /sys ]]; then
   wk_die "changing hugepages needs root (try --dry-run to see what it would do, or --status)"
 fi
 
