@@ -69,6 +69,9 @@ class ServiceInstallTest
         }
         assertTrue(lines.stream().noneMatch(l -> l.startsWith("MemoryDenyWriteExecute=yes")), "the JVM's JIT needs W+X memory");
         assertTrue(lines.stream().noneMatch(l -> l.startsWith("PrivateDevices=yes")), "DPDK needs /dev/vfio");
+        // ProtectClock implies DeviceAllow=char-rtc, and any DeviceAllow turns devices into an allow-list.
+        assertTrue(lines.stream().noneMatch(l -> l.startsWith("ProtectClock=yes") || l.startsWith("DeviceAllow=")),
+            "a device allow-list would deny DPDK /dev/vfio");
     }
 
     @Test
