@@ -98,7 +98,7 @@ if [[ ! -f "${jar}" ]]; then
 fi
 install_file "${jar}" "${D}${prefix}/lib/wirekv.jar" 0644
 for s in wirekv hugepages.sh nic-bind.sh tune-cpu.sh preflight.sh install-service.sh install-deps.sh; do
-  [[ -f "${here}/${s}" ]] && install_file "${here}/${s}" "${D}${prefix}/deploy/${s}" 0755
+  if [[ -f "${here}/${s}" ]]; then install_file "${here}/${s}" "${D}${prefix}/deploy/${s}" 0755; fi
 done
 for s in "${here}"/lib/*.sh; do install_file "${s}" "${D}${prefix}/deploy/lib/$(basename "${s}")" 0644; done
 install_file "${here}/README.md" "${D}${prefix}/deploy/README.md" 0644

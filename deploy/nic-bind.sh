@@ -50,7 +50,12 @@ PCI_RE='^([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$'
 USERSPACE_DRIVERS=" vfio-pci uio_pci_generic igb_uio "
 
 pci_driver() { local d; d="$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" && basename "${d}" || echo none; }
-pci_netdevs() { local n; for n in /sys/bus/pci/devices/$1/net/* /sys/bus/pci/devices/$1/virtio*/net/*; do [[ -e "${n}" ]] && basename "${n}"; done; }
+pci_netdevs() {
+  local n
+  for n in "/sys/bus/pci/devices/$1"/net/* "/sys/bus/pci/devices/$1"/virtio*/net/*; do
+    if [[ -e "${n}" ]]; then basename "${n}"; fi
+  done
+}
 if_addrs() { ip -o addr show dev "$1" 2>/dev/null | awk '$0 !~ / scope link / { printf "%s%s", sep, $4; sep = " " } END { print "" }'; }
 if_default_route() {
   local routes
@@ -68,7 +73,7 @@ status() {
     drv="$(wk_netdev_driver "${i}")"
     addrs="$(if_addrs "${i}")"
     printf '  %-16s pci %-13s driver %-12s %s%s\n' "${i}" "${pci}" "${drv}" "${addrs:-no addresses}" \
-      "$(if_default_route "${i}" && echo ", default route" || true)"
+      "$(if if_default_route "${i}"; then echo ", default route"; fi)"
   done
   local devbind
   if devbind="$(wk_find_devbind)"; then
@@ -78,7 +83,7 @@ status() {
     echo "dpdk-devbind.py: not found (install Debian's dpdk package: deploy/install-deps.sh)"
   fi
   if compgen -G "/sys/kernel/iommu_groups/*" > /dev/null; then
-    echo "IOMMU: $(ls /sys/kernel/iommu_groups | wc -l) groups (vfio-pci usable)"
+    echo "IOMMU: $(find /sys/kernel/iommu_groups -mindepth 1 -maxdepth 1 | wc -l) groups (vfio-pci usable)"
   else
     echo "IOMMU: none (vfio-pci needs --noiommu; enable intel_iommu=on or amd_iommu=on iommu=pt on the kernel command line)"
   fi

@@ -82,7 +82,7 @@ hugetlbfs_mounts() {
       if (size == ps) { printf "%s%s", sep, $2; sep = " " } } END { print "" }' /proc/mounts 2>/dev/null
 }
 hp_json=""; hp_text=()
-declare -A hp_free hp_total
+declare -A hp_free
 for spec in "2048:2M:2 MiB" "1048576:1G:1 GiB"; do
   IFS=: read -r kb ps lbl <<< "${spec}"
   d="/sys/kernel/mm/hugepages/hugepages-${kb}kB"
@@ -90,11 +90,11 @@ for spec in "2048:2M:2 MiB" "1048576:1G:1 GiB"; do
   mj=""; for m in ${mounts}; do mj+="${mj:+, }$(wk_json_str "${m}")"; done
   if [[ -d "${d}" ]]; then
     t="$(wk_read "${d}/nr_hugepages" 0)"; f="$(wk_read "${d}/free_hugepages" 0)"
-    hp_total[${ps}]="${t}"; hp_free[${ps}]="${f}"
+    hp_free[${ps}]="${f}"
     hp_json+="${hp_json:+, }\"${ps}\": {\"supported\": true, \"reserved\": ${t}, \"free\": ${f}, \"mounts\": [${mj}]}"
     hp_text+=("${lbl}: ${t} reserved, ${f} free; hugetlbfs ${mounts:-not mounted}")
   else
-    hp_total[${ps}]=0; hp_free[${ps}]=0
+    hp_free[${ps}]=0
     hp_json+="${hp_json:+, }\"${ps}\": {\"supported\": false, \"reserved\": 0, \"free\": 0, \"mounts\": [${mj}]}"
     hp_text+=("${lbl}: not supported here (no ${d})")
   fi

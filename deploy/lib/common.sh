@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for wirekv's deploy scripts (hugepages.sh, nic-bind.sh, tune-cpu.sh,
 # preflight.sh, install-service.sh). Source it; set WIREKV_PROG to the script's short name and
 # DRY_RUN=0/1 before calling the helpers.
@@ -70,21 +71,21 @@ wk_read() {
 
 # wk_expand_cpus "2-5,8" -> "2 3 4 5 8"; fails on bad syntax.
 wk_expand_cpus() {
-  local part lo hi out=()
+  local part lo hi list=()
   local IFS=','
   for part in $1; do
     if [[ "${part}" =~ ^[0-9]+$ ]]; then
-      out+=("${part}")
+      list+=("${part}")
     elif [[ "${part}" =~ ^([0-9]+)-([0-9]+)$ ]]; then
       lo="${BASH_REMATCH[1]}"; hi="${BASH_REMATCH[2]}"
       (( lo <= hi )) || return 1
-      while (( lo <= hi )); do out+=("${lo}"); lo=$((lo + 1)); done
+      while (( lo <= hi )); do list+=("${lo}"); lo=$((lo + 1)); done
     else
       return 1
     fi
   done
-  (( ${#out[@]} )) || return 1
-  local IFS=" "; echo "${out[*]}"
+  (( ${#list[@]} )) || return 1
+  local IFS=" "; echo "${list[*]}"
 }
 
 # wk_join_cpus "0 1 2 4" -> "0-2,4" (the kernel's list format).
