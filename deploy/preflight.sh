@@ -198,6 +198,11 @@ rmem_max="$(wk_read /proc/sys/net/core/rmem_max 0)"
 # Verdicts.
 v_kernel=ok; r_kernel=("UDP sockets with recvmmsg/sendmmsg work on any Linux")
 if (( rmem_max < 8388608 )); then r_kernel+=("net.core.rmem_max is ${rmem_max} bytes: raise it to 8 MiB (deploy/install-deps.sh does) or bursts drop"); fi
+memlock_note=""
+if [[ "${root}" != true && "${memlock_soft}" != unlimited ]] && ! (( (16#${cap_eff:-0} >> 14) & 1 )); then
+  memlock_note="memlock limit ${memlock_soft} KiB and no CAP_IPC_LOCK: wirekv locks its memory; run it with LimitMEMLOCK=infinity and CAP_IPC_LOCK (deploy/systemd/wirekv@.service does)"
+  r_kernel+=("${memlock_note}")
+fi
 
 v_xdp=ok; r_xdp=()
 if ! kernel_at_least 5 4; then v_xdp=no; r_xdp+=("kernel ${kernel} is older than 5.4 (AF_XDP need_wakeup)"); fi
@@ -212,7 +217,16 @@ elif (( ${#xdp_native_nics[@]} == 0 )); then
 else
   r_xdp+=("native XDP (heuristic, by driver): ${xdp_native_nics[*]}")
 fi
-[[ "${root}" == true ]] || r_xdp+=("needs root, or CAP_NET_ADMIN, CAP_NET_RAW, CAP_BPF, CAP_SYS_ADMIN and CAP_IPC_LOCK (deploy/systemd/wirekv@.service grants them)")
+# Capabilities this shell holds (CapEff bits): CAP_NET_ADMIN 12, CAP_NET_RAW 13, CAP_IPC_LOCK 14,
+# CAP_SYS_ADMIN 21, CAP_PERFMON 38, CAP_BPF 39.
+has_cap() { (( (16#${cap_eff:-0} >> $1) & 1 )); }
+if [[ "${root}" != true ]]; then
+  if has_cap 12 && has_cap 13 && has_cap 14 && { has_cap 39 || has_cap 21; }; then
+    r_xdp+=("not root, but this process holds CAP_NET_ADMIN, CAP_NET_RAW, CAP_IPC_LOCK and CAP_BPF/CAP_SYS_ADMIN: enough")
+  else
+    r_xdp+=("needs root, or CAP_NET_ADMIN, CAP_NET_RAW, CAP_IPC_LOCK and CAP_BPF with CAP_PERFMON (CAP_SYS_ADMIN before kernel 5.8); deploy/systemd/wirekv@.service grants them")
+  fi
+fi
 [[ "${memlock_soft}" == unlimited ]] || kernel_at_least 5 11 \
   || r_xdp+=("memlock limit ${memlock_soft} KiB: raise it (LimitMEMLOCK=infinity): kernels before 5.11 charge BPF maps and UMEM to it")
 [[ "${bpffs}" == true ]] || r_xdp+=("bpffs not mounted at /sys/fs/bpf (libxdp mounts it or falls back; mount -t bpf bpf /sys/fs/bpf to be sure)")
@@ -247,6 +261,7 @@ else
   fi
 fi
 (( iommu_groups > 0 )) || r_dpdk+=("IOMMU: no groups (vfio-pci needs one, or no-IOMMU mode)")
+[[ -z "${memlock_note}" ]] || r_dpdk+=("${memlock_note}; vfio pins DMA memory against it")
 [[ "${vfio}" != absent ]] || r_dpdk+=("vfio-pci module not available for this kernel")
 
 if (( ${#rdma_devs[@]} )); then

@@ -126,6 +126,15 @@ class PreflightScriptTest
             final DeployScripts.Result text = DeployScripts.run(Map.of(), asNobody, dir.resolve("preflight.sh").toString());
             assertEquals(0, text.exitCode(), text::toString);
             assertTrue(text.stdout().contains("not root (some facts hidden"), text::toString);
+
+            // Not root, but with the capabilities the systemd unit grants: preflight says they are enough.
+            final String caps = "+net_admin,+net_raw,+ipc_lock,+bpf,+perfmon";
+            final List<String> withCaps = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                "--inh-caps=" + caps, "--ambient-caps=" + caps);
+            final DeployScripts.Result capable = DeployScripts.run(Map.of(), withCaps, dir.resolve("preflight.sh").toString());
+            assertEquals(0, capable.exitCode(), capable::toString);
+            assertTrue(capable.stdout().contains("not root, but this process holds CAP_NET_ADMIN"), capable::toString);
+            assertTrue(!capable.stdout().contains("memlock limit") || capable.stdout().contains("unlimited"), capable::toString);
         }
         finally
         {
