@@ -17,20 +17,19 @@ import java.util.concurrent.TimeUnit;
  * clients are the test's frames on side b (whole Ethernet/IPv4/UDP frames from 10.11.1.2 to 10.11.1.1),
  * TCP goes through the kernel on 127.0.0.1 as always.
  */
-final class DpdkWirekvTarget implements Target
+final class DpdkWirekvTarget extends WirekvTarget
 {
     private static final int SERVER_IP = TestFrames.ipv4(10, 11, 1, 1);
     private static final int CLIENT_IP = TestFrames.ipv4(10, 11, 1, 2);
     private static final long CLIENT_MAC = 0x02_00_00_00_01_02L;
 
-    private final WirekvServer server;
     private final TestFrameLink link;
     private final long serverMac;
     private int nextClientPort = 41_000;
 
     private DpdkWirekvTarget(final WirekvServer server, final TestFrameLink link)
     {
-        this.server = server;
+        super(server, "127.0.0.1", "wirekv-dpdk");
         this.link = link;
         this.serverMac = ((BypassPort)server.udpPorts().getFirst()).localMac();
     }
@@ -46,30 +45,6 @@ final class DpdkWirekvTarget implements Target
     }
 
     @Override
-    public String name()
-    {
-        return "wirekv-dpdk";
-    }
-
-    @Override
-    public String host()
-    {
-        return "127.0.0.1";
-    }
-
-    @Override
-    public int tcpPort()
-    {
-        return server.tcpPort();
-    }
-
-    @Override
-    public int udpPort()
-    {
-        return server.udpPort();
-    }
-
-    @Override
     public UdpWire openUdpWire()
     {
         final int clientPort = nextClientPort++;
@@ -78,7 +53,7 @@ final class DpdkWirekvTarget implements Target
             @Override
             public void send(final byte[] datagram)
             {
-                link.send(TestFrames.udp(serverMac, CLIENT_MAC, CLIENT_IP, SERVER_IP, clientPort, server.udpPort(), datagram));
+                link.send(TestFrames.udp(serverMac, CLIENT_MAC, CLIENT_IP, SERVER_IP, clientPort, udpPort(), datagram));
             }
 
             @Override
@@ -113,7 +88,7 @@ final class DpdkWirekvTarget implements Target
     @Override
     public void close()
     {
-        server.close();
+        super.close();
         link.close();
     }
 }

@@ -4,16 +4,27 @@ import io.wirekv.dataplane.server.ServerConfig;
 import io.wirekv.dataplane.server.WirekvServer;
 import org.agrona.concurrent.SystemEpochClock;
 
-/** An in-process {@link WirekvServer} on 127.0.0.1, kernel backend, free ports, 64 MiB, back-off idle. */
-public final class WirekvTarget implements Target
+/**
+ * An in-process {@link WirekvServer} on 127.0.0.1, kernel backend, free ports, 256 MiB, back-off idle; the
+ * bypass targets ({@link DpdkWirekvTarget}, {@link XdpWirekvTarget}) extend it with their own client links.
+ */
+public class WirekvTarget implements Target
 {
     private final WirekvServer server;
     private final String host;
+    private final String name;
 
-    private WirekvTarget(final WirekvServer server, final String host)
+    WirekvTarget(final WirekvServer server, final String host, final String name)
     {
         this.server = server;
         this.host = host;
+        this.name = name;
+    }
+
+    /** The server, for subclasses' client links. */
+    final WirekvServer server()
+    {
+        return server;
     }
 
     /**
@@ -24,9 +35,15 @@ public final class WirekvTarget implements Target
      */
     public static ServerConfig testConfig()
     {
+        return testConfig("127.0.0.1");
+    }
+
+    /** {@link #testConfig()} served on another address (a veth's, for the xdp backend). */
+    static ServerConfig testConfig(final String listenAddress)
+    {
         final ServerConfig d = ServerConfig.defaults();
         return new ServerConfig(
-            "e2e", "127.0.0.1", 0, d.backend(), d.lcores(), d.lcoreCpus(), d.writers(), Math.max(1, d.tcpThreads()),
+            "e2e", listenAddress, 0, d.backend(), d.lcores(), d.lcoreCpus(), d.writers(), Math.max(1, d.tcpThreads()),
             d.partitions(), 256L * 1024 * 1024, d.memoryMode(), d.itemSizeMaxBytes(), d.udpMaxPayloadBytes(),
             d.burstSize(), d.udpSlotsPerLcore(), ServerConfig.IdleMode.BACKOFF, d.preferHugepages());
     }
@@ -35,13 +52,14 @@ public final class WirekvTarget implements Target
     public static WirekvTarget start()
     {
         final ServerConfig config = testConfig();
-        return new WirekvTarget(WirekvServer.start(config, SystemEpochClock.INSTANCE, System.out), config.listenAddress());
+        return new WirekvTarget(WirekvServer.start(config, SystemEpochClock.INSTANCE, System.out), config.listenAddress(),
+            "wirekv");
     }
 
     @Override
     public String name()
     {
-        return "wirekv";
+        return name;
     }
 
     @Override

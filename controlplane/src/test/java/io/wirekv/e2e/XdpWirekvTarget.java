@@ -13,15 +13,14 @@ import java.util.List;
  * private network namespace; the test's clients (UDP and TCP sockets) are made inside the namespace, so
  * every request crosses the veth and meets wirekv's XDP program.
  */
-final class XdpWirekvTarget implements Target
+final class XdpWirekvTarget extends WirekvTarget
 {
     private final TestNetwork network;
-    private final WirekvServer server;
 
     private XdpWirekvTarget(final TestNetwork network, final WirekvServer server)
     {
+        super(server, network.hostAddress(), "wirekv-xdp");
         this.network = network;
-        this.server = server;
     }
 
     static XdpWirekvTarget start()
@@ -29,13 +28,8 @@ final class XdpWirekvTarget implements Target
         final TestNetwork network = TestNetwork.create();
         try
         {
-            final ServerConfig base = WirekvTarget.testConfig();
-            final ServerConfig config = new ServerConfig(base.instanceName(), network.hostAddress(), 0, base.backend(),
-                base.lcores(), base.lcoreCpus(), base.writers(), base.tcpThreads(), base.partitions(), base.memoryBytes(),
-                base.memoryMode(), base.itemSizeMaxBytes(), base.udpMaxPayloadBytes(), base.burstSize(),
-                base.udpSlotsPerLcore(), base.idle(), base.preferHugepages(), base.colocate())
-                .withBackend(ServerConfig.Backend.XDP,
-                    new BypassSettings(List.of(), "", "", network.hostInterface(), "auto", true, false));
+            final ServerConfig config = WirekvTarget.testConfig(network.hostAddress()).withBackend(ServerConfig.Backend.XDP,
+                new BypassSettings(List.of(), "", "", network.hostInterface(), "auto", true, false));
             return new XdpWirekvTarget(network, WirekvServer.start(config, SystemEpochClock.INSTANCE, System.out));
         }
         catch (final RuntimeException ex)
@@ -43,30 +37,6 @@ final class XdpWirekvTarget implements Target
             network.close();
             throw ex;
         }
-    }
-
-    @Override
-    public String name()
-    {
-        return "wirekv-xdp";
-    }
-
-    @Override
-    public String host()
-    {
-        return network.hostAddress();
-    }
-
-    @Override
-    public int tcpPort()
-    {
-        return server.tcpPort();
-    }
-
-    @Override
-    public int udpPort()
-    {
-        return server.udpPort();
     }
 
     @Override
@@ -86,7 +56,7 @@ final class XdpWirekvTarget implements Target
     {
         try
         {
-            server.close();
+            super.close();
         }
         finally
         {
