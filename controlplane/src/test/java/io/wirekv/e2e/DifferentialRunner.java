@@ -218,7 +218,7 @@ final class DifferentialRunner implements AutoCloseable
             {
                 if (tcp == null)
                 {
-                    tcp = new TcpWire(server.host(), server.tcpPort());
+                    tcp = server.openTcpWire();
                 }
                 final TcpWire.Reply reply = tcp.exchange(request, TcpWire.countMnCommands(step.template()));
                 final StringBuilder sb = new StringBuilder(Normalisation.normalise(reply.bytes(), cas));
@@ -239,7 +239,7 @@ final class DifferentialRunner implements AutoCloseable
             }
             if (udp == null)
             {
-                udp = new UdpWire(server.host(), server.udpPort());
+                udp = server.openUdpWire();
             }
             final UdpWire.Reply reply = udp.exchange(requestId, step, request);
             if (reply.timedOut())

@@ -26,11 +26,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  * tables) is sent over TCP and UDP to a real memcached and to the target ({@link Targets}); the replies must
  * agree byte for byte after {@link Normalisation}. One memcached process and one target serve all sequences;
  * every sequence uses its own key prefix. memcached's transcript is written to
- * {@code target/e2e-differential-transcript.txt} for reference.
+ * {@code target/e2e-differential-transcript-TARGET.txt} for reference.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-final class DifferentialTest
+class DifferentialTest
 {
     private static final int MIN_DISTINCT_SEQUENCES = 200;
 
@@ -41,15 +41,27 @@ final class DifferentialTest
     void startServers()
     {
         reference = new MemcachedProcess();
-        target = Targets.start();
+        target = startTarget();
         requireSentinelSupport(target);
+    }
+
+    /** The server compared with memcached; subclasses run the same sequences on other backends. */
+    Target startTarget()
+    {
+        return Targets.start();
+    }
+
+    /** The sequences this run compares. */
+    List<Sequence> sequences()
+    {
+        return allSequences();
     }
 
     /** The harness ends every step with {@code mn}; a target without it cannot be compared step by step. */
     static void requireSentinelSupport(final Target server)
     {
-        try (TcpWire tcp = new TcpWire(server.host(), server.tcpPort());
-            UdpWire udp = new UdpWire(server.host(), server.udpPort()))
+        try (TcpWire tcp = server.openTcpWire();
+            UdpWire udp = server.openUdpWire())
         {
             final TcpWire.Reply t = tcp.exchange(new byte[0], 0);
             assertEquals("MN\r\n", new String(t.bytes(), StandardCharsets.ISO_8859_1),
@@ -97,7 +109,7 @@ final class DifferentialTest
     @TestFactory
     List<DynamicTest> shouldReplyByteForByteLikeMemcached()
     {
-        final List<Sequence> sequences = allSequences();
+        final List<Sequence> sequences = sequences();
         final Set<String> names = new HashSet<>();
         for (final Sequence s : sequences)
         {
@@ -196,7 +208,7 @@ final class DifferentialTest
         {
             final Path dir = Path.of(System.getProperty("user.dir"), "target");
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("e2e-differential-transcript.txt"), sb, StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("e2e-differential-transcript-" + target.name() + ".txt"), sb, StandardCharsets.UTF_8);
         }
         catch (final IOException ex)
         {

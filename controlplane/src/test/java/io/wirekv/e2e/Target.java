@@ -15,6 +15,18 @@ public interface Target extends AutoCloseable
 
     int udpPort();
 
+    /** A TCP connection to the server, made where a client of this target sits. */
+    default TcpWire openTcpWire()
+    {
+        return new TcpWire(host(), tcpPort());
+    }
+
+    /** A UDP link to the server, made where a client of this target sits (a socket, or frames on a device). */
+    default UdpWire openUdpWire()
+    {
+        return new UdpWire(host(), udpPort());
+    }
+
     /** Stops the server; never throws. */
     @Override
     void close();

@@ -24,7 +24,7 @@ final class UdpWire implements AutoCloseable
     static final int HEADER_BYTES = 8;
     private static final int TIMEOUT_MS = 300;
 
-    private final DatagramSocket socket;
+    private final DatagramLink link;
 
     /** One received datagram: its header fields and payload (header stripped). */
     record Datagram(int requestId, int seq, int count, int reserved, byte[] payload)
@@ -65,16 +65,16 @@ final class UdpWire implements AutoCloseable
 
     UdpWire(final String host, final int port)
     {
-        try
-        {
-            socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-            socket.setReceiveBufferSize(4 * 1024 * 1024);
-            socket.connect(new InetSocketAddress(host, port));
-        }
-        catch (final SocketException ex)
-        {
-            throw new IllegalStateException("cannot open UDP socket to " + host + ":" + port, ex);
-        }
+        this(SocketLink.connect(host, port));
+    }
+
+    /**
+     * @param link how datagrams reach the target: a kernel socket ({@link SocketLink}), or whole frames on
+     *             a kernel-bypass device.
+     */
+    UdpWire(final DatagramLink link)
+    {
+        this.link = link;
     }
 
     static byte[] frame(final int requestId, final int seq, final int count, final int reserved, final byte[] payload)
@@ -96,56 +96,126 @@ final class UdpWire implements AutoCloseable
     Reply exchangeRaw(final byte[] datagram, final int requestId)
     {
         final List<Datagram> got = new ArrayList<>();
-        try
+        link.send(datagram);
+        final byte[] buf = new byte[70_000];
+        final long deadlineMs = System.currentTimeMillis() + TIMEOUT_MS;
+        while (true)
         {
-            socket.send(new DatagramPacket(datagram, datagram.length));
-            final byte[] buf = new byte[70_000];
-            final long deadlineMs = System.currentTimeMillis() + TIMEOUT_MS;
-            while (true)
+            final long left = deadlineMs - System.currentTimeMillis();
+            if (left <= 0)
             {
-                final long left = deadlineMs - System.currentTimeMillis();
-                if (left <= 0)
-                {
-                    return new Reply(got, true);
-                }
-                socket.setSoTimeout((int)left);
-                final DatagramPacket p = new DatagramPacket(buf, buf.length);
-                socket.receive(p);
-                if (p.getLength() < HEADER_BYTES)
-                {
-                    got.add(new Datagram(-1, -1, -1, -1, java.util.Arrays.copyOf(buf, p.getLength())));
-                    continue;
-                }
-                final ByteBuffer h = ByteBuffer.wrap(buf, 0, p.getLength());
-                final int rid = h.getShort() & 0xFFFF;
-                final int seq = h.getShort() & 0xFFFF;
-                final int count = h.getShort() & 0xFFFF;
-                final int reserved = h.getShort() & 0xFFFF;
-                if (rid != requestId)
-                {
-                    continue; // a late reply to an earlier, timed-out request
-                }
-                final byte[] body = java.util.Arrays.copyOfRange(buf, HEADER_BYTES, p.getLength());
-                got.add(new Datagram(rid, seq, count, reserved, body));
-                if (seq == 0 && count == 1 && body.length == 4 && body[0] == 'M' && body[1] == 'N')
-                {
-                    return new Reply(got, false);
-                }
+                return new Reply(got, true);
             }
-        }
-        catch (final SocketTimeoutException ex)
-        {
-            return new Reply(got, true);
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException("UDP exchange failed: " + ex.getMessage(), ex);
+            final int length = link.receive(buf, (int)left);
+            if (length < 0)
+            {
+                return new Reply(got, true);
+            }
+            if (length < HEADER_BYTES)
+            {
+                got.add(new Datagram(-1, -1, -1, -1, java.util.Arrays.copyOf(buf, length)));
+                continue;
+            }
+            final ByteBuffer h = ByteBuffer.wrap(buf, 0, length);
+            final int rid = h.getShort() & 0xFFFF;
+            final int seq = h.getShort() & 0xFFFF;
+            final int count = h.getShort() & 0xFFFF;
+            final int reserved = h.getShort() & 0xFFFF;
+            if (rid != requestId)
+            {
+                continue; // a late reply to an earlier, timed-out request
+            }
+            final byte[] body = java.util.Arrays.copyOfRange(buf, HEADER_BYTES, length);
+            got.add(new Datagram(rid, seq, count, reserved, body));
+            if (seq == 0 && count == 1 && body.length == 4 && body[0] == 'M' && body[1] == 'N')
+            {
+                return new Reply(got, false);
+            }
         }
     }
 
     @Override
     public void close()
     {
-        socket.close();
+        link.close();
+    }
+
+    /** Carries whole UDP payloads to and from the target. */
+    interface DatagramLink extends AutoCloseable
+    {
+        void send(byte[] datagram);
+
+        /** @return the payload length copied into {@code buf}, or -1 when nothing came within the timeout. */
+        int receive(byte[] buf, int timeoutMs);
+
+        @Override
+        void close();
+    }
+
+    /** A kernel UDP socket connected to the target. */
+    static final class SocketLink implements DatagramLink
+    {
+        private final DatagramSocket socket;
+
+        private SocketLink(final DatagramSocket socket)
+        {
+            this.socket = socket;
+        }
+
+        static SocketLink connect(final String host, final int port)
+        {
+            try
+            {
+                // Bound to loopback for a loopback target (never reachable from elsewhere), else to any address.
+                final String local = host.startsWith("127.") ? "127.0.0.1" : "0.0.0.0";
+                final DatagramSocket socket = new DatagramSocket(new InetSocketAddress(local, 0));
+                socket.setReceiveBufferSize(4 * 1024 * 1024);
+                socket.connect(new InetSocketAddress(host, port));
+                return new SocketLink(socket);
+            }
+            catch (final SocketException ex)
+            {
+                throw new IllegalStateException("cannot open UDP socket to " + host + ":" + port, ex);
+            }
+        }
+
+        @Override
+        public void send(final byte[] datagram)
+        {
+            try
+            {
+                socket.send(new DatagramPacket(datagram, datagram.length));
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalStateException("UDP send failed: " + ex.getMessage(), ex);
+            }
+        }
+
+        @Override
+        public int receive(final byte[] buf, final int timeoutMs)
+        {
+            try
+            {
+                socket.setSoTimeout(Math.max(1, timeoutMs));
+                final DatagramPacket p = new DatagramPacket(buf, buf.length);
+                socket.receive(p);
+                return p.getLength();
+            }
+            catch (final SocketTimeoutException ex)
+            {
+                return -1;
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalStateException("UDP receive failed: " + ex.getMessage(), ex);
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            socket.close();
+        }
     }
 }

@@ -52,6 +52,21 @@ final class ServeCommand implements Callable<Integer>
     @Option(names = "--backend", paramLabel = "kernel|xdp|dpdk", description = "UDP packet I/O (backend; default kernel)")
     String backend;
 
+    @Option(names = "--eal-args", paramLabel = "ARGS", description = "dpdk: EAL arguments in one string, e.g. " +
+        "'--vdev=net_memif0 --no-huge' (dpdk.eal.args)")
+    String ealArgs;
+
+    @Option(names = "--dpdk-device", paramLabel = "NAME", description = "dpdk: ethdev to serve on, e.g. net_memif0 or " +
+        "0000:01:00.0 (dpdk.device)")
+    String dpdkDevice;
+
+    @Option(names = "--bypass-address", paramLabel = "IPV4", description = "dpdk: IPv4 address to answer on; xdp: " +
+        "default the interface's (bypass.address)")
+    String bypassAddress;
+
+    @Option(names = "--xdp-interface", paramLabel = "IFNAME", description = "xdp: network interface to serve on (xdp.interface)")
+    String xdpInterface;
+
     @Option(names = "--memory", paramLabel = "SIZE", description = "table memory, e.g. 64m, 4g (memory; default 64m)")
     String memory;
 
@@ -147,6 +162,10 @@ final class ServeCommand implements Callable<Integer>
         flag(settings, ConfigKey.LISTEN, listen);
         flag(settings, ConfigKey.PORT, port);
         flag(settings, ConfigKey.BACKEND, backend);
+        flag(settings, ConfigKey.DPDK_EAL_ARGS, ealArgs);
+        flag(settings, ConfigKey.DPDK_DEVICE, dpdkDevice);
+        flag(settings, ConfigKey.BYPASS_ADDRESS, bypassAddress);
+        flag(settings, ConfigKey.XDP_INTERFACE, xdpInterface);
         flag(settings, ConfigKey.MEMORY, memory);
         flag(settings, ConfigKey.LCORES, lcores);
         flag(settings, ConfigKey.CPUS, cpus);

@@ -1,5 +1,6 @@
 package io.wirekv.controlplane.config;
 
+import io.wirekv.dataplane.port.BypassSettings;
 import io.wirekv.dataplane.server.ServerConfig;
 import io.wirekv.dataplane.server.ServerConfig.Backend;
 import io.wirekv.dataplane.server.ServerConfig.IdleMode;
@@ -24,8 +25,12 @@ import java.util.regex.Pattern;
  */
 public final class ConfigValidator
 {
-    /** Backends this build can run; the kernel-bypass work adds XDP and DPDK here. */
-    public static final Set<Backend> AVAILABLE_BACKENDS = EnumSet.of(Backend.KERNEL);
+    /** Backends this build can run. */
+    public static final Set<Backend> AVAILABLE_BACKENDS = EnumSet.of(Backend.KERNEL, Backend.XDP, Backend.DPDK);
+    /** Ethernet + 802.1Q + IPv4 + UDP in front of a reply on the bypass backends. */
+    static final int BYPASS_HEADER_BYTES = 46;
+    /** Largest reply frame on the bypass backends: one 2 KiB packet buffer. */
+    static final int BYPASS_FRAME_BYTES = 2048;
 
     static final long MIN_MEMORY_BYTES = 1L << 20;
     static final long MIN_ITEM_SIZE_BYTES = 1L << 10;
@@ -111,6 +116,7 @@ public final class ConfigValidator
         final IdleMode idle = idle();
         final Boolean hugepages = bool(ConfigKey.HUGEPAGES);
         final Boolean colocate = bool(ConfigKey.COLOCATE);
+        final BypassSettings bypass = bypass(backend, udpMaxPayload);
 
         if (memory > 0 && itemSizeMax > 0 && itemSizeMax > memory)
         {
@@ -131,7 +137,7 @@ public final class ConfigValidator
         }
         final ServerConfig config = new ServerConfig(
             instance, listen, port, backend, lcores, cpus, writers, tcpThreads, partitions, memory, mode,
-            (int)itemSizeMax, udpMaxPayload, burst, slots, idle, hugepages, colocate);
+            (int)itemSizeMax, udpMaxPayload, burst, slots, idle, hugepages, colocate, bypass);
         final Map<ConfigKey, String> origins = new EnumMap<>(ConfigKey.class);
         settings.forEach((k, s) -> origins.put(k, s.origin()));
         return new ConcludedConfig(config, origins);
@@ -193,6 +199,53 @@ public final class ConfigValidator
             fail(ConfigKey.BACKEND, "backend '" + name + "' is not available in this build yet; use --backend kernel");
         }
         return backend;
+    }
+
+    private BypassSettings bypass(final Backend backend, final int udpMaxPayload)
+    {
+        final List<String> ealArgs = value(ConfigKey.DPDK_EAL_ARGS).isBlank() ?
+            List.of() : List.of(value(ConfigKey.DPDK_EAL_ARGS).trim().split("\\s+"));
+        final String device = value(ConfigKey.DPDK_DEVICE).trim();
+        final String address = value(ConfigKey.BYPASS_ADDRESS).trim();
+        final String xdpInterface = value(ConfigKey.XDP_INTERFACE).trim();
+        final String xdpMode = value(ConfigKey.XDP_MODE).trim().toLowerCase(Locale.ROOT);
+        final Boolean needWakeup = bool(ConfigKey.XDP_NEED_WAKEUP);
+        final Boolean busyPoll = bool(ConfigKey.XDP_BUSY_POLL);
+        if (!List.of("auto", "zero-copy", "copy").contains(xdpMode))
+        {
+            fail(ConfigKey.XDP_MODE, "must be auto, zero-copy or copy");
+        }
+        if (!address.isEmpty() && !isIpv4(address))
+        {
+            fail(ConfigKey.BYPASS_ADDRESS, "must be an IPv4 address such as 10.0.0.1");
+        }
+        final boolean bypassBackend = backend == Backend.DPDK || backend == Backend.XDP;
+        if (bypassBackend && udpMaxPayload > BYPASS_FRAME_BYTES - BYPASS_HEADER_BYTES)
+        {
+            fail(ConfigKey.UDP_MAX_PAYLOAD, "must be at most " + (BYPASS_FRAME_BYTES - BYPASS_HEADER_BYTES) +
+                " with backend " + backend.name().toLowerCase(Locale.ROOT) + " (a reply datagram fits one packet " +
+                "buffer); 1400 suits a 1500-byte MTU");
+        }
+        if (backend == Backend.DPDK)
+        {
+            if (device.isEmpty())
+            {
+                fail(ConfigKey.DPDK_DEVICE, "backend dpdk needs the ethdev to serve on, e.g. net_memif0 (with " +
+                    "--vdev=net_memif0 in dpdk.eal.args) or a PCI address bound to vfio-pci (see deploy/README.md)");
+            }
+            if (address.isEmpty())
+            {
+                fail(ConfigKey.BYPASS_ADDRESS, "backend dpdk needs the IPv4 address to answer on, e.g. 10.0.0.1: " +
+                    "DPDK takes the NIC from the kernel, so no interface address applies");
+            }
+        }
+        if (backend == Backend.XDP && xdpInterface.isEmpty())
+        {
+            fail(ConfigKey.XDP_INTERFACE, "backend xdp needs the network interface to serve on, e.g. eth1 " +
+                "(`ip -br link` lists them)");
+        }
+        return new BypassSettings(ealArgs, device, address, xdpInterface, xdpMode,
+            needWakeup == null || needWakeup, busyPoll != null && busyPoll);
     }
 
     private <E extends Enum<E>> E choice(final ConfigKey key, final Class<E> type, final String allowed)

@@ -97,11 +97,12 @@ class WirekvCliTest
         final Path file = dir.resolve("w.conf");
         Files.writeString(file, "partitions = 12\n");
 
-        final Run r = run("serve", "--config", file.toString(), "--backend", "dpdk");
+        final Run r = run("serve", "--config", file.toString(), "--backend", "xdp");
 
         assertEquals(1, r.code());
-        assertEquals("wirekv: backend = dpdk: backend 'dpdk' is not available in this build yet; use --backend kernel " +
-            "(--backend)\nwirekv: partitions = 12: must be a power of two, e.g. 16 (" + file + " line 1)\n",
+        assertEquals("wirekv: partitions = 12: must be a power of two, e.g. 16 (" + file + " line 1)\n" +
+            "wirekv: xdp.interface = : backend xdp needs the network interface to serve on, e.g. eth1 " +
+            "(`ip -br link` lists them)\n",
             r.err().replace("\r", ""));
         assertFalse(r.out().contains("configuration:"), "nothing is printed as concluded");
     }

@@ -91,12 +91,40 @@ class ConfigValidatorTest
     }
 
     @Test
-    void shouldRefuseBypassBackendsNotInThisBuild()
+    void shouldNameTheDeviceAndAddressABypassBackendNeeds()
     {
-        assertProblem("backend = dpdk: backend 'dpdk' is not available in this build yet; use --backend kernel (test)",
-            "backend", "dpdk");
-        assertProblem("backend = xdp: backend 'xdp' is not available in this build yet; use --backend kernel (test)",
-            "backend", "xdp");
+        final ConfigException dpdk = assertThrows(ConfigException.class, () -> validate("backend", "dpdk"));
+        assertEquals(List.of(
+            "dpdk.device = : backend dpdk needs the ethdev to serve on, e.g. net_memif0 (with " +
+                "--vdev=net_memif0 in dpdk.eal.args) or a PCI address bound to vfio-pci (see deploy/README.md)",
+            "bypass.address = : backend dpdk needs the IPv4 address to answer on, e.g. 10.0.0.1: " +
+                "DPDK takes the NIC from the kernel, so no interface address applies"), dpdk.problems());
+        assertProblem("xdp.interface = : backend xdp needs the network interface to serve on, e.g. eth1 " +
+            "(`ip -br link` lists them)", "backend", "xdp");
+    }
+
+    @Test
+    void shouldRefuseReplyDatagramsLargerThanAPacketBufferOnBypassBackends()
+    {
+        assertProblem("udp.max.payload = 2000: must be at most 2002 with backend xdp (a reply datagram fits one packet " +
+            "buffer); 1400 suits a 1500-byte MTU (test)", "backend", "xdp", "udp.max.payload", "2000", "xdp.interface", "eth1");
+    }
+
+    @Test
+    void shouldRejectAnUnknownXdpModeAndABadBypassAddress()
+    {
+        assertProblem("xdp.mode = fast: must be auto, zero-copy or copy (test)", "xdp.mode", "fast");
+        assertProblem("bypass.address = 10.0.0: must be an IPv4 address such as 10.0.0.1 (test)", "bypass.address", "10.0.0");
+    }
+
+    @Test
+    void shouldSplitEalArgumentsOnWhitespace()
+    {
+        final ServerConfig config = validate("backend", "dpdk", "dpdk.eal.args", " --no-huge  -m 256 --vdev=net_memif0 ",
+            "dpdk.device", "net_memif0", "bypass.address", "10.0.0.1").config();
+        assertEquals(List.of("--no-huge", "-m", "256", "--vdev=net_memif0"), config.bypass().dpdkEalArgs());
+        assertEquals("net_memif0", config.bypass().dpdkDevice());
+        assertEquals(ServerConfig.Backend.DPDK, config.backend());
     }
 
     @Test

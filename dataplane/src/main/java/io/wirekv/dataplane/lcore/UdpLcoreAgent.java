@@ -1,7 +1,6 @@
 package io.wirekv.dataplane.lcore;
 
 import io.wirekv.dataplane.port.DatagramBatch;
-import io.wirekv.dataplane.port.KernelPort;
 import io.wirekv.dataplane.port.PacketPort;
 import io.wirekv.dataplane.proto.ProtocolSettings;
 import io.wirekv.dataplane.proto.RequestProcessor;
@@ -17,11 +16,11 @@ import org.agrona.concurrent.Agent;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * An lcore serving memcached over UDP: a pinned thread that owns one port queue and runs the
+ * An lcore serving memcached over UDP: a pinned thread that owns one port (a kernel socket, or a queue
+ * of a kernel-bypass device) and runs the
  * duty cycle
  * <ol>
  *   <li>deliver writers' replies to the datagrams waiting for them (and send those replies),</li>
@@ -61,14 +60,14 @@ public final class UdpLcoreAgent implements Agent
     private final AtomicLong malformedFrames = new AtomicLong();
 
     public UdpLcoreAgent(
-        final int index, final InetSocketAddress bind, final int cpu, final ServerConfig config, final Table table,
+        final int index, final PacketPort port, final int cpu, final ServerConfig config, final Table table,
         final ProtocolSettings settings, final ServerStats stats, final WriteRings writeRings)
     {
         this.index = index;
         this.cpu = cpu;
         this.table = table;
         this.maxPayloadBytes = config.udpMaxPayloadBytes();
-        this.port = new KernelPort(bind.getHostString(), bind.getPort());
+        this.port = port;
         this.rings = new ReaderRingEndpoint(index, writeRings, this::onReply);
         this.processor = new RequestProcessor(table, settings, stats, rings, index); // reader index = stats slot
 
@@ -105,6 +104,12 @@ public final class UdpLcoreAgent implements Agent
         return port.localPort();
     }
 
+    /** The port this lcore owns (its counters may be read from any thread). */
+    public PacketPort packetPort()
+    {
+        return port;
+    }
+
     /** Frames dropped because they were not a single-datagram request (bad header, truncated). */
     public long malformedFrames()
     {
@@ -124,6 +129,7 @@ public final class UdpLcoreAgent implements Agent
         {
             Affinity.pinCurrentThread(cpu);
         }
+        port.attachThread();
         qsbr = table.registerReader(roleName());
     }
 
@@ -152,6 +158,7 @@ public final class UdpLcoreAgent implements Agent
         if (null != qsbr)
         {
             qsbr.close();
+            port.detachThread(); // attached in onStart, which ran when qsbr is set
         }
         port.close();
         rx.close();
@@ -190,6 +197,7 @@ public final class UdpLcoreAgent implements Agent
             slot.requestId = UdpFrame.requestId(slot.input, 0);
             slot.peerAddress = rx.peerAddress(i);
             slot.peerPort = rx.peerPort(i);
+            slot.peerLink = rx.peerLink(i);
             slot.reply.resetDatagrams(maxPayloadBytes);
             slot.session.wrapInput(slot.input, UdpFrame.HEADER_LENGTH, length, true);
             complete(slot, processor.process(slot.session));
@@ -252,7 +260,7 @@ public final class UdpLcoreAgent implements Agent
                 sendReplies();
             }
             tx.add(slot.reply.memory(), slot.reply.datagramOffset(d), slot.reply.datagramLength(d),
-                slot.peerAddress, slot.peerPort);
+                slot.peerAddress, slot.peerPort, slot.peerLink);
         }
     }
 

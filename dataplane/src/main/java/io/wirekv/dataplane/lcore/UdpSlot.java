@@ -25,6 +25,7 @@ final class UdpSlot
     int requestId;
     int peerAddress;
     int peerPort;
+    long peerLink;
 
     UdpSlot(final int index, final MemorySegment memory)
     {

@@ -55,6 +55,8 @@ public final class DatagramBatch implements AutoCloseable
     private final MemorySegment[] headersFrom;
     private final MemorySegment[] segments;
     private final long[] offsets;
+    /** Per slot, the peer's link address on the bypass backends (see {@link #peerLink(int)}). */
+    private final long[] peerLinks;
     private int count;
     private int receiveLimit;
     /** Slots whose msg_namelen the last receive may have changed. */
@@ -77,6 +79,7 @@ public final class DatagramBatch implements AutoCloseable
         this.headersFrom = new MemorySegment[capacity];
         this.segments = new MemorySegment[capacity];
         this.offsets = new long[capacity];
+        this.peerLinks = new long[capacity];
         this.receiveLimit = capacity;
         for (int i = 0; i < capacity; i++)
         {
@@ -250,6 +253,36 @@ public final class DatagramBatch implements AutoCloseable
     }
 
     /**
+     * Records a datagram a bypass port received into the slot's buffer (the kernel port fills the same
+     * fields through {@code recvmmsg}).
+     *
+     * @param slot          0..capacity-1.
+     * @param lengthBytes   bytes written into the slot's buffer.
+     * @param ipv4HostOrder the sender's address.
+     * @param port          the sender's port.
+     * @param peerLink      the sender's link address (see {@link #peerLink(int)}).
+     */
+    public void setReceived(final int slot, final int lengthBytes, final int ipv4HostOrder, final int port, final long peerLink)
+    {
+        final long header = (long)slot * MMSGHDR_SIZE;
+        headers.set(ValueLayout.JAVA_INT, header + MSG_LEN_OFFSET, lengthBytes);
+        headers.set(ValueLayout.JAVA_INT, header + MSG_FLAGS_OFFSET, 0);
+        setPeer(slot, ipv4HostOrder, port);
+        peerLinks[slot] = peerLink;
+    }
+
+    /**
+     * @param slot 0..capacity-1.
+     * @return the peer's link-layer address as a bypass port packs it (MAC and VLAN, see
+     * {@code io.wirekv.dataplane.net.NetStack#peerLink()}), so a reply needs no ARP lookup; {@code 0} on
+     * the kernel backend, where the kernel resolves neighbours.
+     */
+    public long peerLink(final int slot)
+    {
+        return peerLinks[slot];
+    }
+
+    /**
      * @param slot          0..capacity-1.
      * @param ipv4HostOrder the peer's address, e.g. {@code 0x7f000001}.
      * @param port          the peer's port.
@@ -271,6 +304,7 @@ public final class DatagramBatch implements AutoCloseable
         MemorySegment.copy(
             from.names, (long)fromSlot * SockaddrInDescriptor.SIZE,
             names, (long)slot * SockaddrInDescriptor.SIZE, SockaddrInDescriptor.SIZE);
+        peerLinks[slot] = from.peerLinks[fromSlot];
     }
 
     /**
@@ -310,6 +344,24 @@ public final class DatagramBatch implements AutoCloseable
     public int add(
         final MemorySegment segment, final long offset, final int lengthBytes, final int ipv4HostOrder, final int port)
     {
+        return add(segment, offset, lengthBytes, ipv4HostOrder, port, 0);
+    }
+
+    /**
+     * Appends a datagram to send to an explicit peer reached through a known link address.
+     *
+     * @param segment       memory holding the datagram.
+     * @param offset        where it starts.
+     * @param lengthBytes   its length.
+     * @param ipv4HostOrder the peer's address.
+     * @param port          the peer's port.
+     * @param peerLink      the peer's link address from the request ({@link #peerLink(int)}).
+     * @return the slot used, or -1 when the batch is full (send it first).
+     */
+    public int add(
+        final MemorySegment segment, final long offset, final int lengthBytes, final int ipv4HostOrder, final int port,
+        final long peerLink)
+    {
         final int slot = count;
         if (slot >= capacity)
         {
@@ -317,6 +369,7 @@ public final class DatagramBatch implements AutoCloseable
         }
         setBuffer(slot, segment, offset, lengthBytes);
         setPeer(slot, ipv4HostOrder, port);
+        peerLinks[slot] = peerLink;
         count = slot + 1;
         return slot;
     }

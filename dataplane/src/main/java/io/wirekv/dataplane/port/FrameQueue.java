@@ -42,7 +42,8 @@ public interface FrameQueue extends AutoCloseable
 
     /**
      * Transmits the burst's frames, with the lengths the burst holds, and empties it. Frames the device
-     * would not take are freed and counted; the call never retries without bound.
+     * would not take are freed (the caller counts {@code count - result} as dropped); the call never
+     * retries without bound.
      *
      * @param tx frames to send.
      * @return frames handed to the device.
@@ -79,6 +80,21 @@ public interface FrameQueue extends AutoCloseable
      * @return a one-line description for the start-up report.
      */
     String describe();
+
+    /**
+     * Called on the lcore thread before its first receive (DPDK registers the thread, so the mempool
+     * cache works for it).
+     */
+    default void attachThread()
+    {
+    }
+
+    /**
+     * Called on the lcore thread after its last transmit.
+     */
+    default void detachThread()
+    {
+    }
 
     /**
      * Releases the queue's resources (frames still held are reclaimed with the device).

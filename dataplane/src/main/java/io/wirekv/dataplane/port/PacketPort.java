@@ -13,8 +13,7 @@ package io.wirekv.dataplane.port;
  * (nothing to receive, interrupted, send buffer full) are handled inside, failures are counted in
  * {@link #counters()}.
  */
-// DpdkPort and XskPort join the permits list in the kernel-bypass issue.
-public sealed interface PacketPort extends AutoCloseable permits KernelPort
+public sealed interface PacketPort extends AutoCloseable permits KernelPort, BypassPort
 {
     /**
      * Receives up to {@code rx.receiveLimit()} (by default {@code rx.capacity()}) datagrams into the slots' buffers (see {@link DatagramBatch}).
@@ -33,6 +32,20 @@ public sealed interface PacketPort extends AutoCloseable permits KernelPort
      * @return datagrams sent.
      */
     int send(DatagramBatch tx);
+
+    /**
+     * Called on the lcore thread once, before the first receive (after pinning).
+     */
+    default void attachThread()
+    {
+    }
+
+    /**
+     * Called on the lcore thread once, after the last send, before {@link #close()}.
+     */
+    default void detachThread()
+    {
+    }
 
     /**
      * @return the local UDP port (useful when bound to port 0).

@@ -29,10 +29,16 @@ public final class PortCounters
     public static final int LAST_RX_ERRNO = 8;
     /** errno of the last send error (not a count). */
     public static final int LAST_TX_ERRNO = 9;
+    /** Receive polls that found nothing (bypass backends; a busy lcore's idle share). */
+    public static final int EMPTY_POLLS = 10;
+    /** Requests dropped because the lcore had no free datagram slot (bypass backends). */
+    public static final int RX_NO_BUFFER = 11;
+    /** Replies dropped because no packet buffer was free (bypass backends; also in TX_DROPPED). */
+    public static final int TX_NO_BUFFER = 12;
 
     private static final String[] NAMES = {
         "rx_packets", "rx_bytes", "rx_errors", "rx_truncated", "tx_packets", "tx_bytes", "tx_dropped", "tx_errors",
-        "last_rx_errno", "last_tx_errno"};
+        "last_rx_errno", "last_tx_errno", "empty_polls", "rx_no_buffer", "tx_no_buffer"};
 
     private final AtomicLongArray values = new AtomicLongArray(NAMES.length);
 

@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.server;
 
+import io.wirekv.dataplane.port.BypassSettings;
 import io.wirekv.dataplane.table.MemoryMode;
 
 import java.util.List;
@@ -28,6 +29,7 @@ import java.util.List;
  * @param preferHugepages   back table arenas with hugepages where reserved.
  * @param colocate          run the writers and TCP threads inside lcore 0's duty cycle, so one
  *                          thread serves everything (one-core deployments, one-core benchmarks).
+ * @param bypass            devices and options of the {@code dpdk} and {@code xdp} backends.
  */
 public record ServerConfig(
     String instanceName,
@@ -47,8 +49,30 @@ public record ServerConfig(
     int udpSlotsPerLcore,
     IdleMode idle,
     boolean preferHugepages,
-    boolean colocate)
+    boolean colocate,
+    BypassSettings bypass)
 {
+    /** A configuration for the kernel backend (no bypass devices). */
+    public ServerConfig(
+        final String instanceName, final String listenAddress, final int port, final Backend backend, final int lcores,
+        final List<Integer> lcoreCpus, final int writers, final int tcpThreads, final int partitions,
+        final long memoryBytes, final MemoryMode memoryMode, final int itemSizeMaxBytes, final int udpMaxPayloadBytes,
+        final int burstSize, final int udpSlotsPerLcore, final IdleMode idle, final boolean preferHugepages,
+        final boolean colocate)
+    {
+        this(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads, partitions,
+            memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
+            preferHugepages, colocate, BypassSettings.defaults());
+    }
+
+    /** This configuration served by another backend, with its devices. */
+    public ServerConfig withBackend(final Backend backend, final BypassSettings bypass)
+    {
+        return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
+            partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
+            preferHugepages, colocate, bypass);
+    }
+
     /** A configuration with a thread per agent (not colocated). */
     public ServerConfig(
         final String instanceName, final String listenAddress, final int port, final Backend backend, final int lcores,

@@ -2,6 +2,11 @@ package io.wirekv.dataplane.server;
 
 import io.wirekv.dataplane.lcore.Affinity;
 import io.wirekv.dataplane.lcore.UdpLcoreAgent;
+import io.wirekv.dataplane.port.DpdkPorts;
+import io.wirekv.dataplane.port.KernelPorts;
+import io.wirekv.dataplane.port.PacketPort;
+import io.wirekv.dataplane.port.PortSet;
+import io.wirekv.dataplane.port.XdpPorts;
 import io.wirekv.dataplane.proto.ProtocolSettings;
 import io.wirekv.dataplane.proto.ServerStats;
 import io.wirekv.dataplane.proto.WriteExecutor;
@@ -60,6 +65,7 @@ public final class WirekvServer implements AutoCloseable
     private final List<Agent> agents = new ArrayList<>();
     private final List<TcpAgent> tcpAgents = new ArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
+    private PortSet ports;
     private final AtomicBoolean isClosed = new AtomicBoolean();
 
     private WirekvServer(final ServerConfig config, final EpochClock clock, final PrintStream log) throws IOException
@@ -84,7 +90,7 @@ public final class WirekvServer implements AutoCloseable
         catch (final IOException | RuntimeException ex)
         {
             agents.forEach(WirekvServer::closeUnstarted); // no thread has started yet
-            CloseHelper.quietCloseAll(rings, table);
+            CloseHelper.quietCloseAll(ports, rings, table);
             throw ex;
         }
     }
@@ -108,11 +114,12 @@ public final class WirekvServer implements AutoCloseable
         ensureCpusAllowed(config.lcoreCpus());
         final int port = 0 == config.port() ?
             freePortForUdpAndTcp(config.listenAddress()) : nobodyHolds(config.listenAddress(), config.port());
-        for (int i = 0; i < config.lcores(); i++) // lcores share the port through SO_REUSEPORT
+        ports = openPorts(config, port);
+        for (int i = 0; i < config.lcores(); i++)
         {
             final int cpu = config.lcoreCpus().isEmpty() ? UdpLcoreAgent.NO_CPU : config.lcoreCpus().get(i);
             final UdpLcoreAgent lcore = new UdpLcoreAgent(
-                i, new InetSocketAddress(config.listenAddress(), port), cpu, config, table, settings, stats, rings);
+                i, ports.openPort(i), cpu, config, table, settings, stats, rings);
             lcores.add(lcore);
             agents.add(lcore);
         }
@@ -191,6 +198,12 @@ public final class WirekvServer implements AutoCloseable
         return total;
     }
 
+    /** The lcores' packet ports, in lcore order (for their counters). */
+    public List<PacketPort> udpPorts()
+    {
+        return lcores.stream().map(UdpLcoreAgent::packetPort).toList();
+    }
+
     /** Java thread ids of the lcore threads, for allocation and CPU accounting. */
     public long[] lcoreThreadIds()
     {
@@ -221,9 +234,22 @@ public final class WirekvServer implements AutoCloseable
             return; // the shutdown hook and the normal exit path may both close
         }
         // Readers first, so that no write is forwarded to a writer that has stopped.
-        CloseHelper.closeAll(runners.reversed());
-        CloseHelper.closeAll(rings, table);
+        CloseHelper.closeAll(runners.reversed()); // each lcore closes its own port
+        CloseHelper.closeAll(ports, rings, table);
         closed.countDown();
+    }
+
+    /** UDP packet I/O for the configured backend; TCP always goes through the kernel. */
+    private static PortSet openPorts(final ServerConfig config, final int port)
+    {
+        return switch (config.backend())
+        {
+            case KERNEL -> new KernelPorts(config.listenAddress(), port);
+            case DPDK -> DpdkPorts.open(config.bypass(), config.instanceName(), config.lcores(), port,
+                config.burstSize(), config.udpMaxPayloadBytes());
+            case XDP -> XdpPorts.open(config.bypass(), config.lcores(), port, config.burstSize(),
+                config.udpMaxPayloadBytes());
+        };
     }
 
     /**
@@ -319,8 +345,8 @@ public final class WirekvServer implements AutoCloseable
     private void report(final PrintStream log)
     {
         log.printf("wirekv %s instance '%s'%n", Version.VERSION, config.instanceName());
-        log.printf("  backend      %s, UDP %s:%d, TCP %s:%d%n", config.backend().name().toLowerCase(),
-            config.listenAddress(), udpPort(), config.listenAddress(), tcpPort());
+        log.printf("  udp          %s%n", ports.describe());
+        log.printf("  tcp          %s:%d (kernel)%n", config.listenAddress(), tcpPort());
         for (final UdpLcoreAgent lcore : lcores)
         {
             log.printf("  lcore %d      %s%n", lcore.index(), lcore.describe());

@@ -36,6 +36,10 @@ public final class DpdkEthPort implements AutoCloseable
 {
     /** {@code SOCKET_ID_ANY}. */
     public static final int SOCKET_ID_ANY = -1;
+    /** {@code RTE_ETH_MQ_RX_RSS}. */
+    static final int RTE_ETH_MQ_RX_RSS = 1;
+    /** {@code RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_FRAG_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_UDP}: what a UDP service hashes on. */
+    static final long RSS_IPV4_UDP = (1L << 2) | (1L << 3) | (1L << 5);
 
     /**
      * What {@link #open} sets up.
@@ -137,7 +141,7 @@ public final class DpdkEthPort implements AutoCloseable
 
     /**
      * Creates the port's mbuf pool (on the port's NUMA socket), configures the port with the default
-     * {@code rte_eth_conf} (no RSS, no offloads), sets up every queue, and starts it. Setup only; the EAL
+     * {@code rte_eth_conf} (no offloads; RSS over IPv4/UDP when there are several RX queues and the device hashes), sets up every queue, and starts it. Setup only; the EAL
      * must be running. On failure nothing stays allocated (the port stays configured but stopped).
      *
      * @param portId a probed, unused port.
@@ -174,6 +178,13 @@ public final class DpdkEthPort implements AutoCloseable
         try (Arena arena = Arena.ofConfined())
         {
             final MemorySegment conf = arena.allocate(EthdevDescriptor.CONF_SIZE, 8);
+            final long rssTypes = info.flowTypeRssOffloads() & RSS_IPV4_UDP;
+            if (config.rxQueues() > 1 && rssTypes != 0)
+            {
+                // Spread flows over the queues by the NIC's hash of addresses and ports (the default key).
+                conf.set(JAVA_INT, EthdevDescriptor.CONF_RXMODE_MQ_MODE_OFFSET, RTE_ETH_MQ_RX_RSS);
+                conf.set(JAVA_LONG, EthdevDescriptor.CONF_RSS_HF_OFFSET, rssTypes);
+            }
             check(RteEthdev.rte_eth_dev_configure(portId, config.rxQueues(), config.txQueues(), conf),
                 "rte_eth_dev_configure(" + name + ", rx=" + config.rxQueues() + ", tx=" + config.txQueues() + ")",
                 "the driver refused the queue counts or the default configuration");

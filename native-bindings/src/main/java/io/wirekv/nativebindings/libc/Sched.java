@@ -25,6 +25,8 @@ public final class Sched
     public static final int CPU_SETSIZE = 1024;
     /** {@code sizeof(cpu_set_t)}. */
     public static final int CPU_SET_BYTES = CPU_SETSIZE / 8;
+    /** {@code CLONE_NEWNET}: the network namespace, for {@link #setns}. */
+    public static final int CLONE_NEWNET = 0x40000000;
 
     private Sched()
     {
@@ -40,6 +42,12 @@ public final class Sched
     {
         static final MethodHandle HANDLE = LIBC.downcall(
             "sched_getaffinity", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), CAPTURE_ERRNO);
+    }
+
+    private static final class setns
+    {
+        static final MethodHandle HANDLE = LIBC.downcall(
+            "setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
     }
 
     private static final class sched_getcpu
@@ -100,6 +108,30 @@ public final class Sched
         try
         {
             result = (int)sched_getcpu.HANDLE.invokeExact(errnoState);
+        }
+        catch (final Throwable ex)
+        {
+            throw rethrow(ex);
+        }
+        return result >= 0 ? result : -Errno.read(errnoState);
+    }
+
+    /**
+     * Moves the calling thread into the namespace {@code fd} refers to (e.g. an open
+     * {@code /var/run/netns/NAME} with {@link #CLONE_NEWNET}); sockets the thread creates afterwards
+     * belong to that namespace. Needs CAP_SYS_ADMIN.
+     *
+     * @param errnoState see {@link Errno#allocateState(Arena)}.
+     * @param fd         an open namespace file.
+     * @param nstype     {@link #CLONE_NEWNET}, or 0 for any type.
+     * @return 0, or {@code -errno}.
+     */
+    public static int setns(final MemorySegment errnoState, final int fd, final int nstype)
+    {
+        final int result;
+        try
+        {
+            result = (int)setns.HANDLE.invokeExact(errnoState, fd, nstype);
         }
         catch (final Throwable ex)
         {

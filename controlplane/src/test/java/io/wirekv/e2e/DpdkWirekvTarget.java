@@ -1,0 +1,119 @@
+package io.wirekv.e2e;
+
+import io.wirekv.dataplane.port.BypassPort;
+import io.wirekv.dataplane.port.BypassSettings;
+import io.wirekv.dataplane.server.ServerConfig;
+import io.wirekv.dataplane.server.WirekvServer;
+import io.wirekv.dataplane.testnet.TestDpdk;
+import io.wirekv.dataplane.testnet.TestFrameLink;
+import io.wirekv.dataplane.testnet.TestFrames;
+import io.wirekv.nativebindings.dpdk.RingPortPair;
+import org.agrona.concurrent.SystemEpochClock;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * wirekv on the {@code dpdk} backend: its lcore serves side a of a ring-port pair in this process; UDP
+ * clients are the test's frames on side b (whole Ethernet/IPv4/UDP frames from 10.11.1.2 to 10.11.1.1),
+ * TCP goes through the kernel on 127.0.0.1 as always.
+ */
+final class DpdkWirekvTarget implements Target
+{
+    private static final int SERVER_IP = TestFrames.ipv4(10, 11, 1, 1);
+    private static final int CLIENT_IP = TestFrames.ipv4(10, 11, 1, 2);
+    private static final long CLIENT_MAC = 0x02_00_00_00_01_02L;
+
+    private final WirekvServer server;
+    private final TestFrameLink link;
+    private final long serverMac;
+    private int nextClientPort = 41_000;
+
+    private DpdkWirekvTarget(final WirekvServer server, final TestFrameLink link)
+    {
+        this.server = server;
+        this.link = link;
+        this.serverMac = ((BypassPort)server.udpPorts().getFirst()).localMac();
+    }
+
+    /** Starts it; {@link TestDpdk#skipReason()} says first whether DPDK can run here. */
+    static DpdkWirekvTarget start()
+    {
+        final RingPortPair pair = TestDpdk.newPair(1);
+        final ServerConfig config = WirekvTarget.testConfig().withBackend(ServerConfig.Backend.DPDK,
+            new BypassSettings(TestDpdk.EAL_ARGS, pair.nameA(), "10.11.1.1", "", "auto", true, false));
+        final WirekvServer server = WirekvServer.start(config, SystemEpochClock.INSTANCE, System.out);
+        return new DpdkWirekvTarget(server, new TestFrameLink(pair.nameB()));
+    }
+
+    @Override
+    public String name()
+    {
+        return "wirekv-dpdk";
+    }
+
+    @Override
+    public String host()
+    {
+        return "127.0.0.1";
+    }
+
+    @Override
+    public int tcpPort()
+    {
+        return server.tcpPort();
+    }
+
+    @Override
+    public int udpPort()
+    {
+        return server.udpPort();
+    }
+
+    @Override
+    public UdpWire openUdpWire()
+    {
+        final int clientPort = nextClientPort++;
+        return new UdpWire(new UdpWire.DatagramLink()
+        {
+            @Override
+            public void send(final byte[] datagram)
+            {
+                link.send(TestFrames.udp(serverMac, CLIENT_MAC, CLIENT_IP, SERVER_IP, clientPort, server.udpPort(), datagram));
+            }
+
+            @Override
+            public int receive(final byte[] buf, final int timeoutMs)
+            {
+                final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+                for (long left = timeoutMs; left > 0; left = deadline - System.nanoTime())
+                {
+                    final byte[] frame = link.poll(TimeUnit.MILLISECONDS.toNanos(timeoutMs));
+                    if (frame == null)
+                    {
+                        return -1;
+                    }
+                    final TestFrames.UdpFrame udp = TestFrames.UdpFrame.parse(frame); // checks checksums
+                    if (udp.dstPort() == clientPort)
+                    {
+                        System.arraycopy(udp.payload(), 0, buf, 0, udp.payload().length);
+                        return udp.payload().length;
+                    }
+                }
+                return -1;
+            }
+
+            @Override
+            public void close()
+            {
+                // the link is the target's
+            }
+        });
+    }
+
+    @Override
+    public void close()
+    {
+        server.close();
+        link.close();
+    }
+}

@@ -1,0 +1,118 @@
+package io.wirekv.dataplane.net;
+
+import java.lang.foreign.MemorySegment;
+
+import static io.wirekv.dataplane.net.Wire.BE_INT;
+import static io.wirekv.dataplane.net.Wire.BE_LONG;
+
+/**
+ * The Internet checksum (RFC 1071): the 16-bit one's-complement of the one's-complement sum of the
+ * data taken as big-endian 16-bit words, an odd last byte padded with zero.
+ * <p>
+ * Sums are kept unfolded in a {@code long} while adding: the data is read 64 bits at a time and
+ * each 64-bit word is added as its two 32-bit halves, so no carry is ever lost (a sum of up to 2^29
+ * words fits in 62 bits) and the loop has no carry handling. Because 2^16 and 2^32 are both 1 modulo
+ * 2^16 - 1, a sum of 32-bit big-endian words folds to the same 16-bit value as a sum of 16-bit words,
+ * as long as every word starts at an even distance from the start, which the 8/4/2/1 tail order
+ * keeps. Partial sums of separate pieces (pseudo-header, header, payload) may be added together as
+ * long as each piece starts at an even distance from the start of the checksummed data.
+ */
+public final class Checksums
+{
+    private Checksums()
+    {
+    }
+
+    /**
+     * @param memory segment holding the data.
+     * @param offset absolute offset of the first byte.
+     * @param length bytes to sum, at most 2^31 - 1.
+     * @return the unfolded one's-complement sum; pass it to {@link #fold(long)} or add more sums to it.
+     */
+    public static long sum(final MemorySegment memory, final long offset, final int length)
+    {
+        long sum0 = 0;
+        long sum1 = 0;
+        long position = offset;
+        final long end16 = offset + (length & ~15);
+        while (position < end16)
+        {
+            final long word0 = memory.get(BE_LONG, position);
+            final long word1 = memory.get(BE_LONG, position + 8);
+            sum0 += (word0 >>> 32) + (word0 & 0xFFFF_FFFFL);
+            sum1 += (word1 >>> 32) + (word1 & 0xFFFF_FFFFL);
+            position += 16;
+        }
+        long sum = sum0 + sum1;
+        if ((length & 8) != 0)
+        {
+            final long word = memory.get(BE_LONG, position);
+            sum += (word >>> 32) + (word & 0xFFFF_FFFFL);
+            position += 8;
+        }
+        if ((length & 4) != 0)
+        {
+            sum += memory.get(BE_INT, position) & 0xFFFF_FFFFL;
+            position += 4;
+        }
+        if ((length & 2) != 0)
+        {
+            sum += Wire.u16(memory, position);
+            position += 2;
+        }
+        if ((length & 1) != 0)
+        {
+            sum += (long)Wire.u8(memory, position) << 8;
+        }
+        return sum;
+    }
+
+    /**
+     * @param sourceIpv4      host order.
+     * @param destinationIpv4 host order.
+     * @param protocol        IP protocol number, e.g. 17.
+     * @param length          UDP (or other transport) length: header plus payload.
+     * @return the unfolded sum of the IPv4 pseudo-header.
+     */
+    public static long pseudoHeaderSum(final int sourceIpv4, final int destinationIpv4, final int protocol, final int length)
+    {
+        return (sourceIpv4 >>> 16) + (sourceIpv4 & 0xFFFF) + (destinationIpv4 >>> 16) + (destinationIpv4 & 0xFFFF) +
+            protocol + length;
+    }
+
+    /**
+     * Folds an unfolded sum with end-around carries to 16 bits. A non-zero sum never folds to 0, so a
+     * correct checksum over data that includes its checksum field folds to exactly 0xFFFF.
+     *
+     * @param sum an unfolded sum.
+     * @return the 16-bit one's-complement sum (not yet complemented).
+     */
+    public static int fold(final long sum)
+    {
+        long folded = (sum & 0xFFFF_FFFFL) + (sum >>> 32);
+        folded = (folded & 0xFFFF_FFFFL) + (folded >>> 32);
+        folded = (folded & 0xFFFF) + (folded >>> 16);
+        folded = (folded & 0xFFFF) + (folded >>> 16);
+        return (int)folded;
+    }
+
+    /**
+     * @param sum an unfolded sum over data whose checksum field was zero.
+     * @return the checksum to store: the complement of the folded sum.
+     */
+    public static int finish(final long sum)
+    {
+        return ~fold(sum) & 0xFFFF;
+    }
+
+    /**
+     * @param memory segment holding the data.
+     * @param offset absolute offset of the first byte.
+     * @param length bytes.
+     * @return the Internet checksum of the bytes (with any checksum field in them as it stands).
+     */
+    public static int checksum(final MemorySegment memory, final long offset, final int length)
+    {
+        return finish(sum(memory, offset, length));
+    }
+}

@@ -1,0 +1,112 @@
+package io.wirekv.dataplane.port;
+
+import io.wirekv.dataplane.net.NetAddress;
+import io.wirekv.dataplane.net.NetCounters;
+import io.wirekv.dataplane.net.NetStack;
+import io.wirekv.nativebindings.dpdk.DpdkEthPort;
+import io.wirekv.nativebindings.dpdk.Eal;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code dpdk} backend: one ethdev with a queue pair per lcore (RSS spreads flows when the device
+ * hashes), the appliance's own MAC (the device's) and IPv4 address (configured), and the L2/L3 stack
+ * in {@link BypassPort}: DPDK hands us everything on the wire, so whatever is not ours is counted and
+ * dropped.
+ */
+public final class DpdkPorts implements PortSet
+{
+    /** Ethernet + 802.1Q + IPv4 + UDP headers in front of a reply payload. */
+    private static final int MAX_HEADERS = 46;
+
+    private final DpdkEthPort ethPort;
+    private final NetAddress local;
+    private final int udpPort;
+    private final int burstSize;
+
+    private DpdkPorts(final DpdkEthPort ethPort, final NetAddress local, final int udpPort, final int burstSize)
+    {
+        this.ethPort = ethPort;
+        this.local = local;
+        this.udpPort = udpPort;
+        this.burstSize = burstSize;
+    }
+
+    /**
+     * Starts the EAL (or joins the running one), opens and starts the device.
+     *
+     * @param settings        EAL arguments, device, IPv4 address.
+     * @param instanceName    names the EAL's runtime files, so two instances on one host do not collide.
+     * @param queues          queue pairs, one per lcore.
+     * @param udpPort         the service port.
+     * @param burstSize       frames per burst.
+     * @param udpMaxPayload   the largest reply datagram payload, checked against the mbuf size.
+     * @return the started ports.
+     * @throws IllegalArgumentException naming the setting to fix.
+     */
+    public static DpdkPorts open(
+        final BypassSettings settings, final String instanceName, final int queues, final int udpPort,
+        final int burstSize, final int udpMaxPayload)
+    {
+        final int ipv4 = NetAddress.parseIpv4(settings.ipv4());
+        if (settings.dpdkDevice().isEmpty())
+        {
+            throw new IllegalArgumentException("dpdk.device: empty; name the ethdev to serve on, e.g. net_memif0 " +
+                "(with --vdev=net_memif0 in dpdk.eal.args) or a PCI address bound to vfio-pci");
+        }
+        final Eal eal = DpdkRuntime.eal(ealArgs(settings.dpdkEalArgs(), instanceName));
+        final DpdkEthPort ethPort = DpdkEthPort.open(settings.dpdkDevice(), DpdkEthPort.Config.defaults(queues));
+        final int frameCapacity = ethPort.config().dataRoomSize() - io.wirekv.nativebindings.dpdk.MbufDescriptor.HEADROOM;
+        if (udpMaxPayload + MAX_HEADERS > frameCapacity)
+        {
+            ethPort.close();
+            throw new IllegalArgumentException("udp.max.payload = " + udpMaxPayload + ": replies must fit one " +
+                frameCapacity + "-byte mbuf with their headers; use at most " + (frameCapacity - MAX_HEADERS));
+        }
+        assert eal.mainLcore() >= 0;
+        return new DpdkPorts(ethPort, new NetAddress(ethPort.macAddress(), ipv4), udpPort, burstSize);
+    }
+
+    /** The configured arguments, plus a runtime-file prefix per instance unless one is given. */
+    static List<String> ealArgs(final List<String> configured, final String instanceName)
+    {
+        final List<String> args = new ArrayList<>(configured);
+        if (args.stream().noneMatch(arg -> arg.startsWith("--file-prefix")))
+        {
+            args.add("--file-prefix=wirekv-" + instanceName);
+        }
+        return args;
+    }
+
+    @Override
+    public PacketPort openPort(final int lcore)
+    {
+        final NetCounters netCounters = new NetCounters();
+        return new BypassPort(
+            new DpdkFrameQueue(ethPort, lcore, burstSize),
+            new NetStack(local, udpPort, netCounters, true), netCounters, local.mac(), udpPort, burstSize);
+    }
+
+    /**
+     * @return the device (for its statistics).
+     */
+    public DpdkEthPort ethPort()
+    {
+        return ethPort;
+    }
+
+    @Override
+    public String describe()
+    {
+        return "dpdk " + ethPort.name() + " (" + ethPort.deviceInfo().driverName() + "), " + ethPort.config().rxQueues() +
+            " queue(s), mac " + DpdkEthPort.formatMac(local.mac()) + ", ipv4 " + NetAddress.ipv4ToString(local.ipv4()) +
+            ", udp port " + udpPort;
+    }
+
+    @Override
+    public void close()
+    {
+        ethPort.close();
+    }
+}

@@ -1,0 +1,267 @@
+package io.wirekv.dataplane.testnet;
+
+import io.wirekv.nativebindings.Errno;
+import io.wirekv.nativebindings.libc.LibC;
+import io.wirekv.nativebindings.libc.Sched;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A private network for a test: a network namespace with one end of a veth pair inside it and the
+ * other end in this (the host) namespace, each with an address on a /24:
+ * <pre>
+ *   host ns:  HOST_IF  10.99.N.1/24   <--veth-->   PEER_IF  10.99.N.2/24  :netns NAME
+ * </pre>
+ * Names and the subnet are unique per process and instance, so parallel runs do not collide; traffic
+ * only ever goes to the namespace (the network rule). {@link #close()} deletes the namespace, which
+ * deletes the veth pair; a shutdown hook does it too if the test dies.
+ * <p>
+ * Code that must act from inside the namespace (a client's sockets) runs through
+ * {@link #insideNamespace(Callable)}: a fresh platform thread enters the namespace with {@code setns},
+ * and sockets it creates stay in the namespace when other threads use them.
+ */
+public final class TestNetwork implements AutoCloseable
+{
+    private static int instances;
+
+    private final String namespace;
+    private final String hostInterface;
+    private final String peerInterface;
+    private final String hostAddress;
+    private final String peerAddress;
+    private final Thread cleanup;
+
+    private TestNetwork(final int id)
+    {
+        final long pid = ProcessHandle.current().pid();
+        this.namespace = "wkv" + pid + "n" + id;
+        this.hostInterface = "wkh" + (pid % 100_000) + "n" + id;
+        this.peerInterface = "wkp" + (pid % 100_000) + "n" + id;
+        final int subnet = (int)((pid * 7 + id) % 200) + 20;
+        this.hostAddress = "10.99." + subnet + ".1";
+        this.peerAddress = "10.99." + subnet + ".2";
+        this.cleanup = new Thread(this::deleteQuietly, namespace + "-cleanup");
+    }
+
+    /**
+     * @return why this cannot run here (not root, no {@code ip}), or null.
+     */
+    public static String skipReason()
+    {
+        try
+        {
+            final int uid = (Integer)java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"), "unix:uid");
+            if (uid != 0)
+            {
+                return "network namespaces need root (effective uid " + uid + "); CI runs these as root";
+            }
+        }
+        catch (final IOException ex)
+        {
+            return "cannot read the effective uid: " + ex;
+        }
+        return java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/sbin/ip")) || java.nio.file.Files.isExecutable(
+            java.nio.file.Path.of("/sbin/ip")) ? null : "`ip` (Debian package iproute2) is not installed";
+    }
+
+    /**
+     * Creates the namespace and the veth pair, addresses both ends and brings them (and the namespace's
+     * loopback) up.
+     *
+     * @return the network; close it.
+     */
+    public static synchronized TestNetwork create()
+    {
+        final TestNetwork net = new TestNetwork(++instances);
+        Runtime.getRuntime().addShutdownHook(net.cleanup);
+        try
+        {
+            net.deleteQuietly(); // leftovers of a crashed run with the same pid
+            run("ip", "netns", "add", net.namespace);
+            run("ip", "link", "add", net.hostInterface, "type", "veth", "peer", "name", net.peerInterface);
+            run("ip", "link", "set", net.peerInterface, "netns", net.namespace);
+            run("ip", "addr", "add", net.hostAddress + "/24", "dev", net.hostInterface);
+            run("ip", "link", "set", net.hostInterface, "up");
+            net.inNamespace("ip", "addr", "add", net.peerAddress + "/24", "dev", net.peerInterface);
+            net.inNamespace("ip", "link", "set", net.peerInterface, "up");
+            net.inNamespace("ip", "link", "set", "lo", "up");
+            return net;
+        }
+        catch (final RuntimeException ex)
+        {
+            net.close();
+            throw ex;
+        }
+    }
+
+    public String namespace()
+    {
+        return namespace;
+    }
+
+    public String hostInterface()
+    {
+        return hostInterface;
+    }
+
+    public String peerInterface()
+    {
+        return peerInterface;
+    }
+
+    /** The host end's address (where the appliance serves). */
+    public String hostAddress()
+    {
+        return hostAddress;
+    }
+
+    /** The namespace end's address (where clients sit). */
+    public String peerAddress()
+    {
+        return peerAddress;
+    }
+
+    /**
+     * Runs a command inside the namespace ({@code ip netns exec}) and returns its output.
+     *
+     * @throws IllegalStateException when it fails or runs past 30 s.
+     */
+    public String inNamespace(final String... command)
+    {
+        final List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+        full.addAll(List.of(command));
+        return run(full.toArray(String[]::new));
+    }
+
+    /**
+     * Starts a long-running process inside the namespace; the caller stops it by its PID.
+     */
+    public Process startInNamespace(final String... command) throws IOException
+    {
+        final List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+        full.addAll(List.of(command));
+        return new ProcessBuilder(full).redirectErrorStream(true).start();
+    }
+
+    /**
+     * Runs {@code action} on a new platform thread that has entered the namespace, and returns its result:
+     * sockets it creates belong to the namespace.
+     */
+    public <T> T insideNamespace(final Callable<T> action)
+    {
+        final FutureTask<T> task = new FutureTask<>(() ->
+        {
+            enterNamespace();
+            return action.call();
+        });
+        final Thread thread = Thread.ofPlatform().name(namespace + "-client").daemon().start(task);
+        try
+        {
+            return task.get(60, TimeUnit.SECONDS);
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new IllegalStateException("inside " + namespace + ": " + ex.getCause(), ex.getCause());
+        }
+        catch (final Exception ex)
+        {
+            thread.interrupt();
+            throw new IllegalStateException("inside " + namespace + ": " + ex, ex);
+        }
+    }
+
+    private void enterNamespace()
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment errno = Errno.allocateState(arena);
+            final int fd = LibC.open(errno, "/var/run/netns/" + namespace, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+            if (fd < 0)
+            {
+                throw new IllegalStateException("open /var/run/netns/" + namespace + ": " + LibC.strerror(-fd));
+            }
+            final int result = Sched.setns(errno, fd, Sched.CLONE_NEWNET);
+            LibC.close(errno, fd);
+            if (result < 0)
+            {
+                throw new IllegalStateException("setns(" + namespace + "): " + LibC.strerror(-result));
+            }
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        deleteQuietly();
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        }
+        catch (final IllegalStateException ignore)
+        {
+            // already shutting down: the hook runs anyway
+        }
+    }
+
+    private void deleteQuietly()
+    {
+        // Deleting the namespace deletes the peer end, and with it the whole veth pair.
+        runQuietly("ip", "netns", "delete", namespace);
+        runQuietly("ip", "link", "delete", hostInterface);
+    }
+
+    /** Runs a command, returns stdout+stderr; throws with the output when it fails. */
+    public static String run(final String... command)
+    {
+        try
+        {
+            final Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS))
+            {
+                p.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", command) + ": still running after 30 s");
+            }
+            if (p.exitValue() != 0)
+            {
+                throw new IllegalStateException(String.join(" ", command) + " exited " + p.exitValue() + ": " + out.trim());
+            }
+            return out;
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException(String.join(" ", command) + ": " + ex.getMessage(), ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(String.join(" ", command) + ": interrupted", ex);
+        }
+    }
+
+    private static void runQuietly(final String... command)
+    {
+        try
+        {
+            final Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            if (!p.waitFor(30, TimeUnit.SECONDS))
+            {
+                p.destroyForcibly();
+            }
+        }
+        catch (final IOException | InterruptedException ignore)
+        {
+            // best effort: it may not exist
+        }
+    }
+}
