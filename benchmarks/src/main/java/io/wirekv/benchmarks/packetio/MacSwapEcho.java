@@ -35,7 +35,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * <pre>
  *   java --enable-native-access=ALL-UNNAMED -cp benchmarks/target/benchmarks.jar \
  *     io.wirekv.benchmarks.packetio.MacSwapEcho [--seconds 10] [--warmup 2] [--cpu 1] [--burst 32]
- *     [--device net_null0] [--vdev net_null0] [--no-huge] [--eal-args '...']
+ *     [--device net_null0] [--vdev net_null0] [--no-huge] [--eal-args '...'] [--shared-array]
  * </pre>
  * Default EAL arguments: {@code -l 0 --no-pci --no-telemetry --in-memory --file-prefix=wirekv-bench-PID
  * --vdev=net_null0} with hugepages; with {@code --no-huge} (or when no hugepage is free) {@code --no-huge
@@ -169,7 +169,7 @@ public final class MacSwapEcho
                 {
                     swapMacs(MbufDescriptor.dataAddress(MEMORY.get(JAVA_LONG, mbufsAddress + ((long)i << 3))));
                 }
-                final int taken = port.txBurstOrFree(0, mbufs, received);
+                final int taken = MemifGetGenerator.txBurstOrFree(port, mbufs, mbufsAddress, received);
                 sent += taken;
                 dropped += received - taken;
                 bursts++;
@@ -203,6 +203,7 @@ public final class MacSwapEcho
         String vdev = "net_null0";
         boolean noHuge = false;
         String ealArgs = null;
+        boolean sharedArray = false;
         for (int i = 0; i < args.length; i++)
         {
             switch (args[i])
@@ -215,10 +216,11 @@ public final class MacSwapEcho
                 case "--vdev" -> vdev = args[++i];
                 case "--no-huge" -> noHuge = true;
                 case "--eal-args" -> ealArgs = args[++i];
+                case "--shared-array" -> sharedArray = true;
                 case "-h", "--help" ->
                 {
                     System.out.println("MacSwapEcho [--seconds 10] [--warmup 2] [--cpu 1] [--burst 32] " +
-                        "[--device net_null0] [--vdev net_null0] [--no-huge] [--eal-args '...']");
+                        "[--device net_null0] [--vdev net_null0] [--no-huge] [--eal-args '...'] [--shared-array]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (try --help)");
@@ -232,10 +234,27 @@ public final class MacSwapEcho
         try (Eal running = Eal.start(eal);
             Arena arena = Arena.ofShared())
         {
+            forward(arena, device, burst, cpu, sharedArray, warmup, seconds, samples);
+        }
+        finally
+        {
+            removeRuntimeDirectory(eal);
+        }
+        System.out.println("median_pps " + median(samples));
+    }
+
+    private static void forward(
+        final Arena arena, final String device, final int burst, final int cpu, final boolean sharedArray,
+        final int warmup, final int seconds, final List<Long> samples) throws InterruptedException
+    {
+        {
             // A zero-length segment at the array's address has the global scope: passing it to a downcall costs
-            // no acquire/release of the arena's session (two CASes per downcall for a shared arena, measured
-            // ~25% of this loop's time); the loop reads the array through MEMORY, also scope-free.
-            final MemorySegment mbufs = MemorySegment.ofAddress(arena.allocate(ADDRESS, burst).address());
+            // no acquire/release of the arena's session (an atomic add and subtract per downcall for a shared
+            // arena; see --shared-array); the loop reads the array through MEMORY, also scope-free.
+            // --shared-array passes the shared arena's own segment instead, to measure that cost.
+            final MemorySegment array = arena.allocate(ADDRESS, burst);
+            final MemorySegment mbufs = sharedArray ? array : MemorySegment.ofAddress(array.address());
+            System.out.println("burst_array " + (sharedArray ? "shared-arena segment" : "global-scope segment"));
             final DpdkEthPort port = DpdkEthPort.open(device,
                 new DpdkEthPort.Config(1, 1, 1024, 1024, 16383, 256, RteMbuf.RTE_MBUF_DEFAULT_BUF_SIZE));
             try
@@ -278,8 +297,6 @@ public final class MacSwapEcho
                 port.close();
             }
         }
-        removeRuntimeDirectory(eal);
-        System.out.println("median_pps " + median(samples));
     }
 
     /**
