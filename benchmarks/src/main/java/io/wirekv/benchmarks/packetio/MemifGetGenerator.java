@@ -171,6 +171,7 @@ public final class MemifGetGenerator
         long stored;
         long other;
         long lost;
+        /** TX bursts the driver took only part of (ring full); the rest is retried next cycle. */
         long txRefused;
         long noMbuf;
     }
@@ -374,6 +375,7 @@ public final class MemifGetGenerator
             long txRefused = 0;
             long noMbuf = 0;
             int next = 0;
+            int pending = 0;
             long lastReplyNs = System.nanoTime();
 
             // opaque: pairs with setOpaque in stop(); a plain read could be hoisted out of the loop.
@@ -423,70 +425,87 @@ public final class MemifGetGenerator
                     }
                 }
 
-                long credit;
-                if (window == 0)
+                if (pending == 0)
                 {
-                    credit = burst;
-                }
-                else
-                {
-                    final long outstanding = sent - replies - lost;
-                    credit = window - outstanding;
-                    if (credit <= 0)
+                    long credit;
+                    if (window == 0)
                     {
-                        // Blocked: read the clock only here; write the window off as lost after stallNs of silence.
-                        final long now = System.nanoTime();
+                        credit = burst;
+                    }
+                    else
+                    {
+                        final long outstanding = sent - replies - lost;
+                        credit = window - outstanding;
+                        if (credit <= 0)
+                        {
+                            // Blocked: read the clock only here; write the window off as lost after stallNs of silence.
+                            final long now = System.nanoTime();
+                            if (lastReplyNs == 0)
+                            {
+                                lastReplyNs = now;
+                            }
+                            else if (now - lastReplyNs > stallNs)
+                            {
+                                lost += outstanding;
+                                lastReplyNs = now;
+                            }
+                            publish(replies, sent);
+                            continue;
+                        }
+                    }
+                    if (sent >= maxSends)
+                    {
+                        if (sent - replies - lost <= 0 || System.nanoTime() > endNs)
+                        {
+                            break;
+                        }
                         if (lastReplyNs == 0)
                         {
-                            lastReplyNs = now;
+                            lastReplyNs = System.nanoTime();
                         }
-                        else if (now - lastReplyNs > stallNs)
+                        else if (System.nanoTime() - lastReplyNs > stallNs)
                         {
-                            lost += outstanding;
-                            lastReplyNs = now;
+                            lost += sent - replies - lost;
                         }
+                        continue;
+                    }
+                    final int k = (int)Math.min(Math.min(credit, burst), maxSends - sent);
+                    if (!port.allocMbufs(txSegment, k))
+                    {
+                        noMbuf++;
                         publish(replies, sent);
                         continue;
                     }
-                }
-                if (sent >= maxSends)
-                {
-                    if (sent - replies - lost <= 0 || System.nanoTime() > endNs)
+                    for (int i = 0; i < k; i++)
                     {
-                        break;
+                        final long mbuf = MEMORY.get(JAVA_LONG, txArray + ((long)i << 3));
+                        final int length = lengths[next];
+                        MemorySegment.copy(MEMORY, templates + (long)next * stride, MEMORY, MbufDescriptor.dataAddress(mbuf), length);
+                        MbufDescriptor.setLength(mbuf, length);
+                        if (++next == frameCount)
+                        {
+                            next = 0;
+                        }
                     }
-                    if (lastReplyNs == 0)
-                    {
-                        lastReplyNs = System.nanoTime();
-                    }
-                    else if (System.nanoTime() - lastReplyNs > stallNs)
-                    {
-                        lost += sent - replies - lost;
-                    }
-                    continue;
+                    pending = k;
                 }
-                final int k = (int)Math.min(Math.min(credit, burst), maxSends - sent);
-                if (!port.allocMbufs(txSegment, k))
-                {
-                    noMbuf++;
-                    publish(replies, sent);
-                    continue;
-                }
-                for (int i = 0; i < k; i++)
-                {
-                    final long mbuf = MEMORY.get(JAVA_LONG, txArray + ((long)i << 3));
-                    final int length = lengths[next];
-                    MemorySegment.copy(MEMORY, templates + (long)next * stride, MEMORY, MbufDescriptor.dataAddress(mbuf), length);
-                    MbufDescriptor.setLength(mbuf, length);
-                    if (++next == frameCount)
-                    {
-                        next = 0;
-                    }
-                }
-                final int taken = txBurstOrFree(port, txSegment, txArray, k);
+                // A full TX ring keeps the rest for the next cycle (built once, never rebuilt or dropped).
+                final int taken = port.txBurst(0, txSegment, pending);
                 sent += taken;
-                txRefused += k - taken;
+                if (taken < pending)
+                {
+                    txRefused++;
+                    if (taken > 0)
+                    {
+                        MemorySegment.copy(MEMORY, txArray + ((long)taken << 3), MEMORY, txArray, (long)(pending - taken) << 3);
+                    }
+                }
+                pending -= taken;
                 publish(replies, sent);
+            }
+            for (int i = 0; i < pending; i++)
+            {
+                port.freeMbuf(MEMORY.get(JAVA_LONG, txArray + ((long)i << 3)));
             }
             this.hits = hits;
             this.misses = misses;
@@ -642,7 +661,7 @@ public final class MemifGetGenerator
                 }
                 System.out.println("get phase: sent " + generator.sent + " replies " + generator.replies + " hits " +
                     generator.hits + " misses " + generator.misses + " other " + generator.other + " lost " +
-                    generator.lost + " tx_refused " + generator.txRefused + " no_mbuf " + generator.noMbuf);
+                    generator.lost + " tx_partial " + generator.txRefused + " no_mbuf " + generator.noMbuf);
             }
             finally
             {
