@@ -247,55 +247,53 @@ public final class MacSwapEcho
         final Arena arena, final String device, final int burst, final int cpu, final boolean sharedArray,
         final int warmup, final int seconds, final List<Long> samples) throws InterruptedException
     {
+        // A zero-length segment at the array's address has the global scope: passing it to a downcall costs
+        // no acquire/release of the arena's session (an atomic add and subtract per downcall for a shared
+        // arena; see --shared-array); the loop reads the array through MEMORY, also scope-free.
+        // --shared-array passes the shared arena's own segment instead, to measure that cost.
+        final MemorySegment array = arena.allocate(ADDRESS, burst);
+        final MemorySegment mbufs = sharedArray ? array : MemorySegment.ofAddress(array.address());
+        System.out.println("burst_array " + (sharedArray ? "shared-arena segment" : "global-scope segment"));
+        final DpdkEthPort port = DpdkEthPort.open(device,
+            new DpdkEthPort.Config(1, 1, 1024, 1024, 16383, 256, RteMbuf.RTE_MBUF_DEFAULT_BUF_SIZE));
+        try
         {
-            // A zero-length segment at the array's address has the global scope: passing it to a downcall costs
-            // no acquire/release of the arena's session (an atomic add and subtract per downcall for a shared
-            // arena; see --shared-array); the loop reads the array through MEMORY, also scope-free.
-            // --shared-array passes the shared arena's own segment instead, to measure that cost.
-            final MemorySegment array = arena.allocate(ADDRESS, burst);
-            final MemorySegment mbufs = sharedArray ? array : MemorySegment.ofAddress(array.address());
-            System.out.println("burst_array " + (sharedArray ? "shared-arena segment" : "global-scope segment"));
-            final DpdkEthPort port = DpdkEthPort.open(device,
-                new DpdkEthPort.Config(1, 1, 1024, 1024, 16383, 256, RteMbuf.RTE_MBUF_DEFAULT_BUF_SIZE));
-            try
+            final Forwarder forwarder = new Forwarder(port, mbufs, burst, cpu);
+            final Thread thread = Thread.ofPlatform().name("macswap-lcore").start(forwarder);
+            long last = forwarder.sentOpaque();
+            long lastNs = System.nanoTime();
+            final long endNs = lastNs + (warmup + seconds) * 1_000_000_000L;
+            for (int second = 1; System.nanoTime() < endNs && thread.isAlive(); second++)
             {
-                final Forwarder forwarder = new Forwarder(port, mbufs, burst, cpu);
-                final Thread thread = Thread.ofPlatform().name("macswap-lcore").start(forwarder);
-                long last = forwarder.sentOpaque();
-                long lastNs = System.nanoTime();
-                final long endNs = lastNs + (warmup + seconds) * 1_000_000_000L;
-                for (int second = 1; System.nanoTime() < endNs && thread.isAlive(); second++)
+                final long deadline = lastNs + 1_000_000_000L;
+                long now;
+                while ((now = System.nanoTime()) < deadline)
                 {
-                    final long deadline = lastNs + 1_000_000_000L;
-                    long now;
-                    while ((now = System.nanoTime()) < deadline)
-                    {
-                        Thread.sleep(Math.max(1, (deadline - now) / 1_000_000));
-                    }
-                    final long sent = forwarder.sentOpaque();
-                    final long pps = (sent - last) * 1_000_000_000L / (now - lastNs);
-                    System.out.println("pps " + pps + (second <= warmup ? " warmup" : ""));
-                    if (second > warmup)
-                    {
-                        samples.add(pps);
-                    }
-                    last = sent;
-                    lastNs = now;
+                    Thread.sleep(Math.max(1, (deadline - now) / 1_000_000));
                 }
-                forwarder.stop();
-                thread.join();
-                if (forwarder.failure != null)
+                final long sent = forwarder.sentOpaque();
+                final long pps = (sent - last) * 1_000_000_000L / (now - lastNs);
+                System.out.println("pps " + pps + (second <= warmup ? " warmup" : ""));
+                if (second > warmup)
                 {
-                    throw new IllegalStateException("forwarding thread failed", forwarder.failure);
+                    samples.add(pps);
                 }
-                System.out.println("total_sent " + forwarder.sent + " dropped " + forwarder.dropped +
-                    " bursts " + forwarder.bursts + " avg_burst " +
-                    (forwarder.bursts == 0 ? 0 : forwarder.sent / forwarder.bursts));
+                last = sent;
+                lastNs = now;
             }
-            finally
+            forwarder.stop();
+            thread.join();
+            if (forwarder.failure != null)
             {
-                port.close();
+                throw new IllegalStateException("forwarding thread failed", forwarder.failure);
             }
+            System.out.println("total_sent " + forwarder.sent + " dropped " + forwarder.dropped +
+                " bursts " + forwarder.bursts + " avg_burst " +
+                (forwarder.bursts == 0 ? 0 : forwarder.sent / forwarder.bursts));
+        }
+        finally
+        {
+            port.close();
         }
     }
 

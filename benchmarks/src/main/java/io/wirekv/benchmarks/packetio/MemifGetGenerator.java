@@ -630,43 +630,41 @@ public final class MemifGetGenerator
     private static void run(final Options o, final Arena arena, final List<Long> samples, final List<Long> txSamples)
         throws InterruptedException
     {
+        final DpdkEthPort port = DpdkEthPort.open(o.device,
+            new DpdkEthPort.Config(1, 1, 1024, 1024, 16383, 256, RteMbuf.RTE_MBUF_DEFAULT_BUF_SIZE));
+        try
         {
-            final DpdkEthPort port = DpdkEthPort.open(o.device,
-                new DpdkEthPort.Config(1, 1, 1024, 1024, 16383, 256, RteMbuf.RTE_MBUF_DEFAULT_BUF_SIZE));
-            try
+            awaitLink(port, o.linkTimeoutS);
+            final Generator generator = new Generator(o, port, arena);
+            System.out.println("port " + o.device + " mac " + DpdkEthPort.formatMac(port.macAddress()) + " link up");
+            final Thread thread = Thread.ofPlatform().name("get-generator").start(generator);
+            final long setupDeadline = System.nanoTime() + 60 * NS_PER_S;
+            while ((int)PHASE.getAcquire(generator) == PHASE_SETUP && System.nanoTime() < setupDeadline)
             {
-                awaitLink(port, o.linkTimeoutS);
-                final Generator generator = new Generator(o, port, arena);
-                System.out.println("port " + o.device + " mac " + DpdkEthPort.formatMac(port.macAddress()) + " link up");
-                final Thread thread = Thread.ofPlatform().name("get-generator").start(generator);
-                final long setupDeadline = System.nanoTime() + 60 * NS_PER_S;
-                while ((int)PHASE.getAcquire(generator) == PHASE_SETUP && System.nanoTime() < setupDeadline)
-                {
-                    Thread.sleep(10);
-                }
-                if ((int)PHASE.getAcquire(generator) == PHASE_GET)
-                {
-                    System.out.println("server mac " + DpdkEthPort.formatMac(generator.serverMac));
-                    if (!generator.setupReport.isEmpty())
-                    {
-                        System.out.println(generator.setupReport);
-                    }
-                    sample(generator, o, samples, txSamples);
-                }
-                generator.stop();
-                thread.join(10_000);
-                if (generator.failure != null)
-                {
-                    throw new IllegalStateException("generator thread failed", generator.failure);
-                }
-                System.out.println("get phase: sent " + generator.sent + " replies " + generator.replies + " hits " +
-                    generator.hits + " misses " + generator.misses + " other " + generator.other + " lost " +
-                    generator.lost + " tx_partial " + generator.txRefused + " no_mbuf " + generator.noMbuf);
+                Thread.sleep(10);
             }
-            finally
+            if ((int)PHASE.getAcquire(generator) == PHASE_GET)
             {
-                port.close();
+                System.out.println("server mac " + DpdkEthPort.formatMac(generator.serverMac));
+                if (!generator.setupReport.isEmpty())
+                {
+                    System.out.println(generator.setupReport);
+                }
+                sample(generator, o, samples, txSamples);
             }
+            generator.stop();
+            thread.join(10_000);
+            if (generator.failure != null)
+            {
+                throw new IllegalStateException("generator thread failed", generator.failure);
+            }
+            System.out.println("get phase: sent " + generator.sent + " replies " + generator.replies + " hits " +
+                generator.hits + " misses " + generator.misses + " other " + generator.other + " lost " +
+                generator.lost + " tx_partial " + generator.txRefused + " no_mbuf " + generator.noMbuf);
+        }
+        finally
+        {
+            port.close();
         }
     }
 
