@@ -14,19 +14,22 @@
 #              server (a peer that answers every frame at once): the memif round-trip ceiling;
 #   net_null:  the generator open loop (--window 0 --no-rx) on net_null: frames it can build and send.
 # Prints every run, the medians and the ratio wirekv/memcached (target: >= 10x).
-#   deploy/bench-get-dpdk.sh [--runs 5] [--seconds 10] [--warmup 2] [--window 64] [--keys 10000]
+#   deploy/bench-get-dpdk.sh [--runs 5] [--seconds 10] [--warmup 2] [--server-warmup 8] [--window 64] [--keys 10000]
 #                            [--server wirekv|testpmd] [--no-ceiling] [--skip-build]
+# --server-warmup: seconds of GET load before wirekv is measured (its JIT takes ~3 s to reach steady
+# state here: the first second serves ~40 k GET/s, the fourth ~1.2 M); --warmup applies to the echo.
 # --server testpmd replaces wirekv by the testpmd echo (to test the generator without the appliance).
 # Needs root, dpdk (dpdk-testpmd), memcached, JDK 25. Every run is bounded by `timeout`; every process
 # it starts it stops by PID.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-runs=5; seconds=10; warmup=2; window=64; keys=10000; server=wirekv; ceiling=1; build=1
+runs=5; seconds=10; warmup=2; server_warmup=8; window=64; keys=10000; server=wirekv; ceiling=1; build=1
 while (( $# )); do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
     --warmup) warmup="$2"; shift 2 ;;
+    --server-warmup) server_warmup="$2"; shift 2 ;;
     --window) window="$2"; shift 2 ;;
     --keys) keys="$2"; shift 2 ;;
     --server) server="$2"; shift 2 ;;
@@ -78,10 +81,10 @@ wait_log() { # file pattern timeout_s pid
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
-generator() { # log args... ; prints median_rps
-  local log="$1"; shift
-  timeout -k 10 "$(( seconds + warmup + 90 ))" taskset -c 0 "${java_home}/bin/java" "${WIREKV_JVM_FLAGS[@]}" -Xmx512m \
-    -cp "${jar}" io.wirekv.benchmarks.packetio.MemifGetGenerator --cpu 0 --seconds "${seconds}" --warmup "${warmup}" \
+generator() { # log warmup args... ; prints median_rps
+  local log="$1" wu="$2"; shift 2
+  timeout -k 10 "$(( seconds + wu + 90 ))" taskset -c 0 "${java_home}/bin/java" "${WIREKV_JVM_FLAGS[@]}" -Xmx512m \
+    -cp "${jar}" io.wirekv.benchmarks.packetio.MemifGetGenerator --cpu 0 --seconds "${seconds}" --warmup "${wu}" \
     --keys "${keys}" "$@" > "${log}" 2>&1 < /dev/null || { echo "bench-get-dpdk: generator failed:" >&2; tail -5 "${log}" >&2; }
   awk '/^median_rps/ { print $2 }' "${log}"
 }
@@ -115,14 +118,14 @@ run_memcached() { # run
 run_wirekv() { # run
   local port sock prefix log="${work}/wirekv-server-$1.log"
   port="$(free_port)"; sock="/run/wirekv-bench-$$-$1.sock"; prefix="wirekv-bench-srv-$$-$1"
-  timeout -s TERM -k 10 "$(( seconds + warmup + 180 ))" "${root}/deploy/wirekv" serve --backend dpdk \
+  timeout -s TERM -k 10 "$(( seconds + server_warmup + 180 ))" "${root}/deploy/wirekv" serve --backend dpdk \
     --eal-args "--vdev=net_memif0,role=server,socket=${sock} --no-huge -m 512 --no-shconf --file-prefix=${prefix} -l 0 --no-pci --no-telemetry" \
     --dpdk-device net_memif0 --bypass-address 10.77.0.1 --port "${port}" --lcores 1 --cpus 1 --colocate \
     --idle busy-spin --tcp-threads 1 > "${log}" 2>&1 < /dev/null &
   local pid=$!; pids+=("${pid}")
   local rps=0
   if wait_log "${log}" "wirekv: serving" 90 "${pid}"; then
-    rps="$(generator "${work}/wirekv-gen-$1.log" --vdev "net_memif0,role=client,socket=${sock}" --port "${port}" \
+    rps="$(generator "${work}/wirekv-gen-$1.log" "${server_warmup}" --vdev "net_memif0,role=client,socket=${sock}" --port "${port}" \
       --window "${window}")"
     grep -E '^preload|^get phase' "${work}/wirekv-gen-$1.log" | sed 's/^/        /' >&2 || true
   fi
@@ -140,7 +143,7 @@ run_echo() { # run ; the generator against dpdk-testpmd macswap as the memif ser
   local pid=$!; pids+=("${pid}")
   local rps=0
   if wait_log "${log}" "Press enter to exit\|forwards packets on" 60 "${pid}"; then
-    rps="$(generator "${work}/echo-gen-$1.log" --vdev "net_memif0,role=client,socket=${sock}" --loose \
+    rps="$(generator "${work}/echo-gen-$1.log" "${warmup}" --vdev "net_memif0,role=client,socket=${sock}" --loose \
       --dst-mac 02:00:00:00:00:01 --no-preload --window "${window}")"
   fi
   stop "${pid}" INT
@@ -158,7 +161,7 @@ fi
 
 m_all=(); c_all=(); w_all=(); e_all=(); r_all=()
 label="wirekv dpdk memif"; [[ "${server}" == testpmd ]] && label="testpmd echo memif"
-echo "GET rate, server on CPU 1, load on CPU 0, ${runs} runs of ${seconds}s, window ${window}, ${keys} keys of 16 B, values 32 B, $(date -u +%FT%TZ)"
+echo "GET rate, server on CPU 1, load on CPU 0, ${runs} runs of ${seconds}s (wirekv after ${server_warmup}s of warm-up load), window ${window}, ${keys} keys of 16 B, values 32 B, $(date -u +%FT%TZ)"
 for run in $(seq 1 "${runs}"); do
   read -r m c <<< "$(run_memcached "${run}")"
   printf 'run %d  memcached -t 1, wirekv load %10s GET/s\n' "${run}" "${m}"
