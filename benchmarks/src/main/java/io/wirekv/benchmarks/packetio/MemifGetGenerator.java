@@ -204,7 +204,7 @@ public final class MemifGetGenerator
             this.port = port;
             this.arena = arena;
             this.srcMac = port.macAddress();
-            // Zero-length global-scope views: passing them to downcalls costs no session acquire/release.
+            // Zero-length global-scope views of the burst arrays (read by address; see MacSwapEcho on the cost).
             this.rxArray = arena.allocate(ADDRESS, o.burst).address();
             this.txArray = arena.allocate(ADDRESS, o.burst).address();
             this.rxSegment = MemorySegment.ofAddress(rxArray);
