@@ -86,7 +86,7 @@ generator() { # log warmup args... ; prints median_rps
   timeout -k 10 "$(( seconds + wu + 90 ))" taskset -c 0 "${java_home}/bin/java" "${WIREKV_JVM_FLAGS[@]}" -Xmx512m \
     -cp "${jar}" io.wirekv.benchmarks.packetio.MemifGetGenerator --cpu 0 --seconds "${seconds}" --warmup "${wu}" \
     --keys "${keys}" "$@" > "${log}" 2>&1 < /dev/null || { echo "bench-get-dpdk: generator failed:" >&2; tail -5 "${log}" >&2; }
-  awk '/^median_rps/ { print $2 }' "${log}"
+  awk '$1 == "median_rps" { print $2 }' "${log}"
 }
 
 run_memcached() { # run
@@ -125,9 +125,11 @@ run_wirekv() { # run
   local pid=$!; pids+=("${pid}")
   local rps=0
   if wait_log "${log}" "wirekv: serving" 90 "${pid}"; then
+    local jpid; jpid="$(pgrep -P "${pid}" | head -1)"
     rps="$(generator "${work}/wirekv-gen-$1.log" "${server_warmup}" --vdev "net_memif0,role=client,socket=${sock}" --port "${port}" \
-      --window "${window}")"
-    grep -E '^preload|^get phase' "${work}/wirekv-gen-$1.log" | sed 's/^/        /' >&2 || true
+      --window "${window}" --server-pid "${jpid:-${pid}}" --server-thread wirekv-lcore-0)"
+    grep -E '^preload|^get phase|^median_server_cpu|^median_rps_per_core' "${work}/wirekv-gen-$1.log" | sed 's/^/        /' >&2 || true
+    awk '/^median_rps_per_core/ { print $2 }' "${work}/wirekv-gen-$1.log" > "${work}/wirekv-percore-$1" || true
   fi
   stop "${pid}"
   rmdir "/var/run/dpdk/${prefix}" 2>/dev/null || true
@@ -159,7 +161,7 @@ if command -v memcaslap >/dev/null; then
   printf 'key\n16 16 1\nvalue\n32 32 1\ncmd\n0 0.1\n1 0.9\n' > "${work}/caslap.cnf"
 fi
 
-m_all=(); c_all=(); w_all=(); e_all=(); r_all=()
+m_all=(); c_all=(); w_all=(); e_all=(); r_all=(); p_all=()
 label="wirekv dpdk memif"; [[ "${server}" == testpmd ]] && label="testpmd echo memif"
 echo "GET rate, server on CPU 1, load on CPU 0, ${runs} runs of ${seconds}s (wirekv after ${server_warmup}s of warm-up load), window ${window}, ${keys} keys of 16 B, values 32 B, $(date -u +%FT%TZ)"
 for run in $(seq 1 "${runs}"); do
@@ -171,6 +173,10 @@ for run in $(seq 1 "${runs}"); do
   (( c > m )) && m="${c}"
   if [[ "${server}" == wirekv ]]; then w="$(run_wirekv "${run}")"; else w="$(run_echo "w${run}")"; fi
   printf 'run %d  %-27s %10s GET/s\n' "${run}" "${label}" "${w}"
+  if [[ -s "${work}/wirekv-percore-${run}" ]]; then
+    pc="$(cat "${work}/wirekv-percore-${run}")"; p_all+=("${pc}")
+    printf 'run %d  %-27s %10s GET/s per lcore CPU-second\n' "${run}" "${label}" "${pc}"
+  fi
   m_all+=("${m}"); w_all+=("${w}")
   r_all+=("$(awk -v a="${w}" -v b="${m}" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')")
   if (( ceiling )); then
@@ -195,6 +201,10 @@ printf '%-32s %14s\n' "" "median GET/s"
 printf '%-32s %14s\n' "memcached -t 1, better load" "${mm}"
 (( have_caslap )) && printf '%-32s %14s\n' "  of which memcaslap alone" "$(printf '%s\n' "${c_all[@]}" | median)"
 printf '%-32s %14s\n' "${label}" "${wm}"
+if (( ${#p_all[@]} )); then
+  printf '%-32s %14s   (GET/s divided by the lcore thread CPU share, per second)\n' "${label} per lcore CPU-s" \
+    "$(printf '%s\n' "${p_all[@]}" | median)"
+fi
 printf '%-32s %14s\n' "ratio of medians" "$(awk -v a="${wm}" -v b="${mm}" 'BEGIN { printf "%.1fx", (b > 0) ? a / b : 0 }')"
 printf '%-32s %14s   (per-pair: %s)\n' "median per-pair ratio" \
   "$(printf '%s\n' "${r_all[@]}" | sort -n | awk '{ a[NR] = $1 } END { printf "%.1fx", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')" "${r_all[*]}"

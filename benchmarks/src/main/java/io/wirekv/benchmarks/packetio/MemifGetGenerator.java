@@ -11,7 +11,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.io.IOException;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,6 +36,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * (testpmd {@code rxonly}) is the generator's own ceiling ({@code tx_pps}). {@code --loose} counts every
  * UDP/IPv4 frame received as a reply (for an echoing peer such as testpmd {@code macswap}).
  * <p>
+ * With {@code --server-pid}, each second also reads the CPU time the server's serving thread (by name) was
+ * given and prints {@code rps_per_core}: replies per second divided by that thread's share of a core, the
+ * service rate of one fully available core (on a shared machine the lcore is time-sliced with other work).
+ * <p>
  * The sending thread is pinned ({@code --cpu}, default 0), registered with the EAL, and allocates nothing
  * in its loop; the main thread samples its counters.
  * <pre>
@@ -41,6 +48,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *     [--device net_memif0] [--server-ip 10.77.0.1] [--client-ip 10.77.0.2] [--port 11211] [--keys 10000]
  *     [--key-size 16] [--value-size 32] [--window 256] [--seconds 10] [--warmup 2] [--cpu 0] [--no-huge]
  *     [--dst-mac MAC] [--no-preload] [--loose] [--no-rx] [--burst 32] [--eal-args '...']
+ *     [--server-pid PID [--server-thread wirekv-lcore-0]]
  * </pre>
  */
 public final class MemifGetGenerator
@@ -103,6 +111,8 @@ public final class MemifGetGenerator
         boolean rx = true;
         long stallNs = 10_000_000L;
         int linkTimeoutS = 20;
+        long serverPid = -1;
+        String serverThread = "wirekv-lcore-0";
 
         static Options parse(final String[] args)
         {
@@ -132,6 +142,8 @@ public final class MemifGetGenerator
                     case "--no-rx" -> o.rx = false;
                     case "--stall-ms" -> o.stallNs = Long.parseLong(args[++i]) * 1_000_000L;
                     case "--link-timeout" -> o.linkTimeoutS = Integer.parseInt(args[++i]);
+                    case "--server-pid" -> o.serverPid = Long.parseLong(args[++i]);
+                    case "--server-thread" -> o.serverThread = args[++i];
                     case "-h", "--help" ->
                     {
                         System.out.println("see the Javadoc of " + MemifGetGenerator.class.getName() + " for options");
@@ -671,6 +683,15 @@ public final class MemifGetGenerator
     private static void sample(final Generator generator, final Options o, final List<Long> samples, final List<Long> txSamples)
         throws InterruptedException
     {
+        final ServerThreadClock serverClock = o.serverPid > 0 ? ServerThreadClock.find(o.serverPid, o.serverThread) : null;
+        if (o.serverPid > 0)
+        {
+            System.out.println(serverClock == null ? "server thread " + o.serverThread + " of pid " + o.serverPid +
+                " not found: no CPU share" : "server thread " + serverClock);
+        }
+        final List<Long> perCore = new ArrayList<>();
+        final List<Long> shares = new ArrayList<>();
+        long lastTicks = serverClock == null ? 0 : serverClock.ticks();
         long lastReplies = (long)REPLIES.getOpaque(generator);
         long lastSent = (long)SENT.getOpaque(generator);
         long lastNs = System.nanoTime();
@@ -687,15 +708,98 @@ public final class MemifGetGenerator
             final long sent = (long)SENT.getOpaque(generator);
             final long rps = (replies - lastReplies) * NS_PER_S / (now - lastNs);
             final long txPps = (sent - lastSent) * NS_PER_S / (now - lastNs);
-            System.out.println("rps " + rps + " tx_pps " + txPps + (second <= o.warmup ? " warmup" : ""));
+            String cpu = "";
+            long rpsPerCore = -1;
+            long sharePercent = -1;
+            if (serverClock != null)
+            {
+                final long ticks = serverClock.ticks();
+                // CPU time the server thread was given in this second, in percent of the wall time.
+                sharePercent = (ticks - lastTicks) * 100L * NS_PER_S / ServerThreadClock.CLOCK_TICKS_PER_S / (now - lastNs);
+                rpsPerCore = sharePercent > 0 ? rps * 100 / sharePercent : 0;
+                cpu = " server_cpu " + sharePercent + "% rps_per_core " + rpsPerCore;
+                lastTicks = ticks;
+            }
+            System.out.println("rps " + rps + " tx_pps " + txPps + cpu + (second <= o.warmup ? " warmup" : ""));
             if (second > o.warmup)
             {
                 samples.add(rps);
                 txSamples.add(txPps);
+                if (rpsPerCore >= 0)
+                {
+                    perCore.add(rpsPerCore);
+                    shares.add(sharePercent);
+                }
             }
             lastReplies = replies;
             lastSent = sent;
             lastNs = now;
+        }
+        if (!perCore.isEmpty())
+        {
+            System.out.println("median_server_cpu_percent " + MacSwapEcho.median(shares));
+            System.out.println("median_rps_per_core " + MacSwapEcho.median(perCore));
+        }
+    }
+
+    /**
+     * The CPU time (user + system, in clock ticks) of one thread of another process, from
+     * {@code /proc/PID/task/TID/stat}: the server's serving thread, so GET/s can be divided by the share of
+     * a core it was actually given (on a shared machine the lcore is time-sliced with other tenants).
+     */
+    static final class ServerThreadClock
+    {
+        /** {@code sysconf(_SC_CLK_TCK)}: 100 on Linux x86_64 and arm64. */
+        static final long CLOCK_TICKS_PER_S = 100;
+
+        private final Path stat;
+        private final String name;
+
+        private ServerThreadClock(final Path stat, final String name)
+        {
+            this.stat = stat;
+            this.name = name;
+        }
+
+        static ServerThreadClock find(final long pid, final String threadName)
+        {
+            try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task")))
+            {
+                for (final Path task : (Iterable<Path>)tasks::iterator)
+                {
+                    final String comm = Files.readString(task.resolve("comm")).trim();
+                    if (comm.contains(threadName))
+                    {
+                        return new ServerThreadClock(task.resolve("stat"), comm + " (tid " + task.getFileName() + ")");
+                    }
+                }
+            }
+            catch (final IOException ex)
+            {
+                return null;
+            }
+            return null;
+        }
+
+        long ticks()
+        {
+            try
+            {
+                final String line = Files.readString(stat);
+                // Fields after the ")" that closes comm: state is field 3, utime 14, stime 15.
+                final String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
+                return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                return 0;
+            }
+        }
+
+        @Override
+        public String toString()
+        {
+            return name;
         }
     }
 
