@@ -6,6 +6,7 @@ import io.wirekv.controlplane.config.ConfigLoader;
 import io.wirekv.controlplane.config.ConfigValidator;
 import io.wirekv.controlplane.config.Machine;
 import io.wirekv.controlplane.config.Setting;
+import io.wirekv.dataplane.server.ServerConfig;
 import io.wirekv.dataplane.server.WirekvServer;
 import org.agrona.concurrent.SystemEpochClock;
 import picocli.CommandLine.Command;
@@ -135,7 +136,11 @@ final class ServeCommand implements Callable<Integer>
         }
         final Thread hook = new Thread(() -> closeOnSignal(server, System.out), "wirekv-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        out.println("wirekv: serving udp " + concluded.config().listenAddress() + ":" + server.udpPort() +
+        final ServerConfig served = concluded.config();
+        final String udp = served.backend() == ServerConfig.Backend.KERNEL ? served.listenAddress() :
+            served.backend().name().toLowerCase(java.util.Locale.ROOT) + " " + (served.backend() == ServerConfig.Backend.DPDK ?
+                served.bypass().dpdkDevice() + " " + served.bypass().ipv4() : served.bypass().xdpInterface());
+        out.println("wirekv: serving udp " + udp + ":" + server.udpPort() +
             (server.tcpPort() < 0 ? ", tcp disabled" : ", tcp " + concluded.config().listenAddress() + ":" + server.tcpPort()) +
             "; stop with SIGTERM or Ctrl-C");
         out.flush();

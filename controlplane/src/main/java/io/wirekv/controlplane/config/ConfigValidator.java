@@ -27,10 +27,8 @@ public final class ConfigValidator
 {
     /** Backends this build can run. */
     public static final Set<Backend> AVAILABLE_BACKENDS = EnumSet.of(Backend.KERNEL, Backend.XDP, Backend.DPDK);
-    /** Ethernet + 802.1Q + IPv4 + UDP in front of a reply on the bypass backends. */
-    static final int BYPASS_HEADER_BYTES = 46;
-    /** Largest reply frame on the bypass backends: one 2 KiB packet buffer. */
-    static final int BYPASS_FRAME_BYTES = 2048;
+    /** Largest UDP payload in one 1500-byte Ethernet frame (the bypass backends send no IPv4 fragments). */
+    static final int BYPASS_MAX_UDP_PAYLOAD = 1500 - 20 - 8;
 
     static final long MIN_MEMORY_BYTES = 1L << 20;
     static final long MIN_ITEM_SIZE_BYTES = 1L << 10;
@@ -220,11 +218,11 @@ public final class ConfigValidator
             fail(ConfigKey.BYPASS_ADDRESS, "must be an IPv4 address such as 10.0.0.1");
         }
         final boolean bypassBackend = backend == Backend.DPDK || backend == Backend.XDP;
-        if (bypassBackend && udpMaxPayload > BYPASS_FRAME_BYTES - BYPASS_HEADER_BYTES)
+        if (bypassBackend && udpMaxPayload > BYPASS_MAX_UDP_PAYLOAD)
         {
-            fail(ConfigKey.UDP_MAX_PAYLOAD, "must be at most " + (BYPASS_FRAME_BYTES - BYPASS_HEADER_BYTES) +
-                " with backend " + backend.name().toLowerCase(Locale.ROOT) + " (a reply datagram fits one packet " +
-                "buffer); 1400 suits a 1500-byte MTU");
+            fail(ConfigKey.UDP_MAX_PAYLOAD, "must be at most " + BYPASS_MAX_UDP_PAYLOAD + " with backend " +
+                backend.name().toLowerCase(Locale.ROOT) + ": a reply datagram must fit one 1500-byte Ethernet frame, " +
+                "as the bypass backends do not fragment; 1400 is the default");
         }
         if (backend == Backend.DPDK)
         {

@@ -104,10 +104,12 @@ class ConfigValidatorTest
     }
 
     @Test
-    void shouldRefuseReplyDatagramsLargerThanAPacketBufferOnBypassBackends()
+    void shouldRefuseReplyDatagramsLargerThanOneFrameOnBypassBackends()
     {
-        assertProblem("udp.max.payload = 2000: must be at most 2002 with backend xdp (a reply datagram fits one packet " +
-            "buffer); 1400 suits a 1500-byte MTU (test)", "backend", "xdp", "udp.max.payload", "2000", "xdp.interface", "eth1");
+        assertProblem("udp.max.payload = 1473: must be at most 1472 with backend xdp: a reply datagram must fit one " +
+            "1500-byte Ethernet frame, as the bypass backends do not fragment; 1400 is the default (test)",
+            "backend", "xdp", "udp.max.payload", "1473", "xdp.interface", "eth1");
+        validate("backend", "xdp", "udp.max.payload", "1472", "xdp.interface", "eth1");
     }
 
     @Test
@@ -287,7 +289,8 @@ class ConfigValidatorTest
     {
         final ConfigException ex = assertThrows(ConfigException.class,
             () -> validate("port", "x", "partitions", "3", "idle", "nap", "backend", "dpdk"));
-        assertEquals(4, ex.problems().size());
+        assertEquals(5, ex.problems().size(), "port, partitions, idle, and dpdk's missing device and address: " +
+            ex.problems());
         assertTrue(ex.getMessage().contains("partitions = 3"), ex.getMessage());
     }
 

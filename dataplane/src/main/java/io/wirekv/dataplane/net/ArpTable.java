@@ -3,7 +3,8 @@ package io.wirekv.dataplane.net;
 /**
  * Neighbour table: IPv4 address to peer link ({@link PeerLink}: MAC and VLAN), learned from ARP
  * requests and replies and from the source of every accepted IPv4 frame, so a datagram can be
- * addressed to a peer without sending ARP.
+ * addressed to a peer without sending ARP. For a peer behind a router the frames come from the
+ * router's MAC, so that is what is learned for the peer's address, and where datagrams to it must go.
  * <p>
  * Fixed size and allocation-free: {@code capacity} entries (a power of two, at least 4) in sets of
  * {@link #WAYS}, chosen by a multiplicative hash of the address. Learning an address already present

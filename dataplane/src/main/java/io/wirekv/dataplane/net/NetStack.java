@@ -45,6 +45,25 @@ import static io.wirekv.dataplane.net.Wire.*;
  * Frames that are merely not ours (not for us, unsupported, fragments, {@code arp_other}) get
  * {@link #DROP} when the stack was built with {@code dropUnhandled}, else {@link #PASS}; malformed
  * frames and bad checksums always get {@link #DROP}.
+ * <p>
+ * Use on an lcore, per received frame:
+ * <pre>{@code
+ * switch (stack.onFrame(memory, offset, length))
+ * {
+ *     case NetStack.UDP_REQUEST ->
+ *     {
+ *         // request payload: stack.payloadOffset(), stack.payloadLength(). A reply built in the same buffer
+ *         // puts its payload at offset + NetStack.headerLength(stack.peerLink()), which is not payloadOffset()
+ *         // when the request had IP options, then:
+ *         final int frameLength = stack.writeUdpHeaders(
+ *             memory, offset, stack.peerLink(), stack.peerIpv4(), stack.peerPort(), replyPayloadLength);
+ *         // transmit frameLength bytes at offset
+ *     }
+ *     case NetStack.REPLY_IN_PLACE -> transmit(offset, stack.replyLength());
+ *     case NetStack.PASS -> passToKernel(frame); // AF_XDP; counted already
+ *     default -> free(frame);                     // DROP: counted already
+ * }
+ * }</pre>
  */
 public final class NetStack
 {
@@ -233,11 +252,12 @@ public final class NetStack
      *
      * @param memory        segment holding the frame buffer.
      * @param offset        absolute offset of the frame's first byte.
-     * @param peerLink      destination MAC and VLAN, see {@link PeerLink}.
+     * @param peerLink      destination MAC and VLAN, see {@link PeerLink} (not -1: look the peer up first).
      * @param peerIpv4      destination address, host order.
      * @param peerPort      destination port.
      * @param payloadLength payload bytes, 0..{@link #MAX_UDP_PAYLOAD_LENGTH}.
-     * @return the frame length, or -1 (nothing written) if payloadLength is out of range.
+     * @return the frame length, or -1 (nothing written) if payloadLength is out of range or peerLink is
+     *         negative (an {@link ArpTable#lookup} miss).
      */
     public int writeUdpHeaders(
         final MemorySegment memory,
@@ -247,7 +267,7 @@ public final class NetStack
         final int peerPort,
         final int payloadLength)
     {
-        if (payloadLength < 0 || payloadLength > MAX_UDP_PAYLOAD_LENGTH)
+        if (payloadLength < 0 || payloadLength > MAX_UDP_PAYLOAD_LENGTH || peerLink < 0)
         {
             return -1;
         }

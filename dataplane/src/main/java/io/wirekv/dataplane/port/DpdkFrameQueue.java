@@ -1,6 +1,7 @@
 package io.wirekv.dataplane.port;
 
 import io.wirekv.nativebindings.dpdk.DpdkEthPort;
+import io.wirekv.nativebindings.dpdk.Eal;
 import io.wirekv.nativebindings.dpdk.EthStats;
 import io.wirekv.nativebindings.dpdk.MbufDescriptor;
 
@@ -58,6 +59,21 @@ public final class DpdkFrameQueue implements FrameQueue
         this.txMbufs = arena.allocate(ADDRESS, Math.max(burstSize, STASH));
         this.freeMbufs = arena.allocate(ADDRESS, STASH);
         this.stash = arena.allocate(ADDRESS, STASH);
+    }
+
+    /**
+     * Registers the lcore thread with DPDK (an lcore id, so the pool's per-lcore cache serves it).
+     */
+    @Override
+    public void attachThread()
+    {
+        Eal.registerThread();
+    }
+
+    @Override
+    public void detachThread()
+    {
+        Eal.unregisterThread();
     }
 
     @Override

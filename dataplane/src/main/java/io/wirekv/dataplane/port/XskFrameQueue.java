@@ -66,6 +66,7 @@ public final class XskFrameQueue implements FrameQueue
         "bad_frees", "rx_wakeups", "tx_wakeups", "wakeup_errors", "filled", "completed", "tx_invalid"};
 
     private static final int ENETDOWN = 100;
+    private static final long BIND_RETRY_MS = 1000;
 
     private final Config config;
     private final MemoryRegion region;
@@ -138,27 +139,23 @@ public final class XskFrameQueue implements FrameQueue
             final MemorySegment memory = region.segment().asSlice(0, umemBytes);
             final int wakeupFlag = config.needWakeup ? XskDescriptor.XDP_USE_NEED_WAKEUP : 0;
             String report;
-            umem = XskUmem.create(memory, config.frameSize, 0, config.fillSize, config.completionSize);
+            Bound bound;
             try
             {
-                socket = XskSocket.create(umem, config.interfaceName, config.queueId, config.rxSize, config.txSize,
-                    config.bindMode.bindFlag() | wakeupFlag);
+                bound = bind(config, memory, config.bindMode.bindFlag() | wakeupFlag);
                 report = config.bindMode == XskBindMode.COPY ? "copy (as configured)" : "zero-copy";
             }
             catch (final NativeException ex)
             {
-                if (config.bindMode != XskBindMode.AUTO)
+                if (config.bindMode != XskBindMode.AUTO || ex.errno() == Errno.EBUSY)
                 {
                     throw ex;
                 }
-                // A fresh UMEM: libxdp may have set rings up on the first one's descriptor before bind failed.
-                umem.close();
-                umem = null;
-                umem = XskUmem.create(memory, config.frameSize, 0, config.fillSize, config.completionSize);
-                socket = XskSocket.create(umem, config.interfaceName, config.queueId, config.rxSize, config.txSize,
-                    XskDescriptor.XDP_COPY | wakeupFlag);
+                bound = bind(config, memory, XskDescriptor.XDP_COPY | wakeupFlag);
                 report = "copy (fallback: zero-copy bind refused: " + Errno.name(ex.errno()) + ")";
             }
+            umem = bound.umem();
+            socket = bound.socket();
             if (config.busyPoll)
             {
                 socket.enableBusyPoll(config.busyPollUs, config.busyPollBudget);
@@ -181,6 +178,52 @@ public final class XskFrameQueue implements FrameQueue
             }
             region.close();
             throw ex;
+        }
+    }
+
+    private record Bound(XskUmem umem, XskSocket socket)
+    {
+    }
+
+    /**
+     * A fresh UMEM and a socket on it. A queue's previous socket is released by the kernel asynchronously
+     * (its buffer pool is freed from a workqueue), so binding again right after closing one can meet
+     * {@code EBUSY} for a moment: retried for up to {@value #BIND_RETRY_MS} ms, then reported.
+     */
+    private static Bound bind(final Config config, final MemorySegment memory, final int bindFlags)
+    {
+        final long deadline = System.nanoTime() + BIND_RETRY_MS * 1_000_000L;
+        while (true)
+        {
+            // A fresh UMEM per attempt: libxdp may have set rings up on the UMEM's descriptor before bind failed.
+            final XskUmem umem = XskUmem.create(memory, config.frameSize, 0, config.fillSize, config.completionSize);
+            try
+            {
+                return new Bound(umem, XskSocket.create(
+                    umem, config.interfaceName, config.queueId, config.rxSize, config.txSize, bindFlags));
+            }
+            catch (final NativeException ex)
+            {
+                umem.close();
+                if (ex.errno() != Errno.EBUSY || System.nanoTime() > deadline)
+                {
+                    throw ex;
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                umem.close();
+                throw ex;
+            }
+            try
+            {
+                Thread.sleep(10);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while binding " + config.interfaceName + " queue " + config.queueId, ex);
+            }
         }
     }
 
@@ -236,6 +279,12 @@ public final class XskFrameQueue implements FrameQueue
             return 0;
         }
         int slots = Math.min(count, txRing.free(count));
+        if (slots < count)
+        {
+            // The kernel may be waiting for a kick to take what the ring holds: one kick and one more look, no loop.
+            kickTxIfNeeded();
+            slots = Math.min(count, txRing.free(count));
+        }
         if (slots > 0 && txRing.reserve(slots) != slots)
         {
             slots = 0;
@@ -289,7 +338,13 @@ public final class XskFrameQueue implements FrameQueue
     @Override
     public long allocate()
     {
-        final int frame = pool.acquire();
+        int frame = pool.acquire();
+        if (frame == FramePool.NO_FRAME)
+        {
+            // A transmit-only lcore never calls receive, where completions are normally drained.
+            drainCompletions();
+            frame = pool.acquire();
+        }
         return frame == FramePool.NO_FRAME ? NO_FRAME : (long)frame << frameShift;
     }
 
@@ -357,9 +412,10 @@ public final class XskFrameQueue implements FrameQueue
             txOutstanding -= completed;
             extraAdd(COMPLETED, completed);
         }
-        if (txOutstanding > 0)
+        if (txOutstanding > 0 && txRing.outstanding() > 0)
         {
-            // Copy mode sends at most a batch per syscall; the rest waits for the next kick.
+            // Descriptors the kernel has not taken yet: copy mode sends at most a batch per syscall, the rest
+            // waits for the next kick.
             kickTxIfNeeded();
         }
     }
@@ -459,7 +515,8 @@ public final class XskFrameQueue implements FrameQueue
             ", busy-poll " + (busyPoll ? config.busyPollUs + " us budget " + config.busyPollBudget : "off") +
             ", UMEM " + config.frameCount + " x " + frameSize + " B (" + region.backing() + ")" +
             ", rings fill/completion/rx/tx " + config.fillSize + "/" + config.completionSize + "/" + config.rxSize + "/" +
-            config.txSize + (attachment != null ? ", " + attachment.describe() : ", no XDP program attached by this queue");
+            config.txSize + (attachment != null ? ", in the XSKMAP of wirekv_xdp on " + attachment.interfaceName() + " (" +
+            attachment.mode().label() + ")" : ", in no XDP program's XSKMAP");
     }
 
     @Override

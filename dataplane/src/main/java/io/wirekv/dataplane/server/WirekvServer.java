@@ -2,6 +2,7 @@ package io.wirekv.dataplane.server;
 
 import io.wirekv.dataplane.lcore.Affinity;
 import io.wirekv.dataplane.lcore.UdpLcoreAgent;
+import io.wirekv.dataplane.port.BypassPort;
 import io.wirekv.dataplane.port.DpdkPorts;
 import io.wirekv.dataplane.port.KernelPorts;
 import io.wirekv.dataplane.port.PacketPort;
@@ -66,11 +67,13 @@ public final class WirekvServer implements AutoCloseable
     private final List<TcpAgent> tcpAgents = new ArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private PortSet ports;
+    private final PrintStream log;
     private final AtomicBoolean isClosed = new AtomicBoolean();
 
     private WirekvServer(final ServerConfig config, final EpochClock clock, final PrintStream log) throws IOException
     {
         this.config = config;
+        this.log = log;
         // A cached clock given by a test is the table's clock as it is; a live clock is cached and ticked.
         this.tableClock = clock instanceof CachedEpochClock cached ? cached : new CachedEpochClock();
         this.clockTicker = clock instanceof CachedEpochClock ? null : new ClockTicker(clock, tableClock);
@@ -235,6 +238,7 @@ public final class WirekvServer implements AutoCloseable
         }
         // Readers first, so that no write is forwarded to a writer that has stopped.
         CloseHelper.closeAll(runners.reversed()); // each lcore closes its own port
+        reportCounters();
         CloseHelper.closeAll(ports, rings, table);
         closed.countDown();
     }
@@ -360,6 +364,20 @@ public final class WirekvServer implements AutoCloseable
         log.printf("  table memory %s%n", table.describeMemory());
         log.printf("  idle         %s, burst %d, udp payload %d%n",
             config.idle().name().toLowerCase(), config.burstSize(), config.udpMaxPayloadBytes());
+    }
+
+    /** Each lcore's port counters (and its L2/L3 stack's on the bypass backends), once, at shutdown. */
+    private void reportCounters()
+    {
+        for (final UdpLcoreAgent lcore : lcores)
+        {
+            final PacketPort port = lcore.packetPort();
+            log.printf("  lcore %d port   %s%n", lcore.index(), port.counters());
+            if (port instanceof BypassPort bypass)
+            {
+                log.printf("  lcore %d stack  %s%n", lcore.index(), bypass.netCounters());
+            }
+        }
     }
 
     /** Agent errors are programming errors: print once per distinct error, never per packet. */

@@ -31,7 +31,16 @@ public final class TestFrameLink implements AutoCloseable
      */
     public TestFrameLink(final String deviceName)
     {
-        this.port = DpdkEthPort.open(deviceName, new DpdkEthPort.Config(1, 1, 1024, 1024, 2047, 64,
+        this(deviceName, 1);
+    }
+
+    /**
+     * @param deviceName the test's side of the pair.
+     * @param queues     queues to open (the pair's count); {@link #send(byte[], int)} picks one.
+     */
+    public TestFrameLink(final String deviceName, final int queues)
+    {
+        this.port = DpdkEthPort.open(deviceName, new DpdkEthPort.Config(queues, queues, 1024, 1024, 2047, 64,
             RteMbuf.RTE_MBUF_DEFAULT_BUF_SIZE));
     }
 
@@ -39,6 +48,15 @@ public final class TestFrameLink implements AutoCloseable
      * @param frame a whole Ethernet frame.
      */
     public void send(final byte[] frame)
+    {
+        send(frame, 0);
+    }
+
+    /**
+     * @param frame a whole Ethernet frame.
+     * @param queue the TX queue (arrives on the same queue of the other side).
+     */
+    public void send(final byte[] frame, final int queue)
     {
         final long mbuf = port.allocMbuf();
         if (mbuf == 0)
@@ -53,7 +71,7 @@ public final class TestFrameLink implements AutoCloseable
         MbufDescriptor.copyIn(frame, 0, mbuf, 0, frame.length);
         MbufDescriptor.setLength(mbuf, frame.length);
         mbufs.setAtIndex(JAVA_LONG, 0, mbuf);
-        if (port.txBurstOrFree(0, mbufs, 1) != 1)
+        if (port.txBurstOrFree(queue, mbufs, 1) != 1)
         {
             throw new IllegalStateException("ring full");
         }
@@ -93,12 +111,22 @@ public final class TestFrameLink implements AutoCloseable
      */
     public List<byte[]> receive(final int expected)
     {
+        return receive(expected, 0);
+    }
+
+    /**
+     * @param expected frames to wait for on {@code queue} (up to 5 s); 0 waits 200 ms.
+     * @param queue    the RX queue.
+     * @return the frames that arrived there.
+     */
+    public List<byte[]> receive(final int expected, final int queue)
+    {
         final List<byte[]> frames = new ArrayList<>(pending);
         pending.clear();
         final long deadline = System.nanoTime() + (expected == 0 ? QUIET_NS : WAIT_NS);
         while ((expected == 0 || frames.size() < expected) && System.nanoTime() < deadline)
         {
-            final int n = port.rxBurst(0, mbufs, 32);
+            final int n = port.rxBurst(queue, mbufs, 32);
             for (int i = 0; i < n; i++)
             {
                 frames.add(copyAndFree(mbufs.getAtIndex(JAVA_LONG, i)));
@@ -126,9 +154,12 @@ public final class TestFrameLink implements AutoCloseable
     @Override
     public void close()
     {
-        for (int n = port.rxBurst(0, mbufs, 32); n > 0; n = port.rxBurst(0, mbufs, 32))
+        for (int q = 0; q < port.config().rxQueues(); q++)
         {
-            port.freeMbufs(mbufs, n); // return what is still queued before the pool goes
+            for (int n = port.rxBurst(q, mbufs, 32); n > 0; n = port.rxBurst(q, mbufs, 32))
+            {
+                port.freeMbufs(mbufs, n); // return what is still queued before the pool goes
+            }
         }
         port.close();
         arena.close();

@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
  * only ever goes to the namespace (the network rule). {@link #close()} deletes the namespace, which
  * deletes the veth pair; a shutdown hook does it too if the test dies.
  * <p>
+ * The namespace end computes its checksums in software (transmit offload off), as a real wire delivers them.
+ * <p>
  * Code that must act from inside the namespace (a client's sockets) runs through
  * {@link #insideNamespace(Callable)}: a fresh platform thread enters the namespace with {@code setns},
  * and sockets it creates stay in the namespace when other threads use them.
@@ -94,6 +96,9 @@ public final class TestNetwork implements AutoCloseable
             net.inNamespace("ip", "addr", "add", net.peerAddress + "/24", "dev", net.peerInterface);
             net.inNamespace("ip", "link", "set", net.peerInterface, "up");
             net.inNamespace("ip", "link", "set", "lo", "up");
+            // A veth "offloads" UDP checksums to nobody: the kernel leaves them partial (pseudo-header only),
+            // which AF_XDP then shows as is. Real NICs put complete checksums on the wire; so must the peer.
+            net.inNamespace("ethtool", "-K", net.peerInterface, "tx", "off");
             return net;
         }
         catch (final RuntimeException ex)
@@ -219,23 +224,38 @@ public final class TestNetwork implements AutoCloseable
         runQuietly("ip", "link", "delete", hostInterface);
     }
 
-    /** Runs a command, returns stdout+stderr; throws with the output when it fails. */
+    /** Runs a command, returns stdout+stderr; throws with the output when it fails or runs past 30 s. */
     public static String run(final String... command)
     {
         try
         {
-            final Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS))
+            final java.nio.file.Path output = java.nio.file.Files.createTempFile("wirekv-testnet", ".out");
+            try
             {
-                p.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", command) + ": still running after 30 s");
+                final Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).start();
+                final boolean exited = p.waitFor(30, TimeUnit.SECONDS);
+                if (!exited)
+                {
+                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+                final String out = java.nio.file.Files.readString(output, StandardCharsets.UTF_8);
+                if (!exited)
+                {
+                    throw new IllegalStateException(String.join(" ", command) + ": still running after 30 s, stopped: " +
+                        out.trim());
+                }
+                if (p.exitValue() != 0)
+                {
+                    throw new IllegalStateException(String.join(" ", command) + " exited " + p.exitValue() + ": " +
+                        out.trim());
+                }
+                return out;
             }
-            if (p.exitValue() != 0)
+            finally
             {
-                throw new IllegalStateException(String.join(" ", command) + " exited " + p.exitValue() + ": " + out.trim());
+                java.nio.file.Files.deleteIfExists(output);
             }
-            return out;
         }
         catch (final IOException ex)
         {

@@ -47,8 +47,13 @@ public final class XdpLibraries
             LIBXDP_LIBRARY = xdp;
             LIBBPF_LIBRARY = bpf;
             FAILURE = failure;
+            if (failure == null)
+            {
+                XdpLog.install(xdp, bpf);
+            }
         }
     }
+
 
     /**
      * @return libxdp.

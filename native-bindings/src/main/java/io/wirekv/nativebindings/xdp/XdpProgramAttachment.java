@@ -7,6 +7,8 @@ import io.wirekv.nativebindings.libc.Sockets;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -59,12 +61,14 @@ public final class XdpProgramAttachment implements AutoCloseable
     private final int configMapFd;
     private final int statsMapFd;
     private final int possibleCpus;
+    private final List<String> libraryNotes;
     private boolean closed;
 
     private XdpProgramAttachment(
         final String interfaceName, final int ifindex, final MemorySegment program, final XdpAttachMode mode,
-        final String fallbackReason)
+        final String fallbackReason, final List<String> libraryNotes)
     {
+        this.libraryNotes = libraryNotes;
         this.interfaceName = interfaceName;
         this.ifindex = ifindex;
         this.program = program;
@@ -102,12 +106,13 @@ public final class XdpProgramAttachment implements AutoCloseable
                 "no such network interface: check the configured interface name (`ip link`)");
         }
         final Path objectFile = XdpObjectFile.locate();
+        final long logMark = XdpLog.mark();
 
         XdpAttachMode mode = requested == XdpAttachMode.AUTO ? XdpAttachMode.NATIVE : requested;
         String fallbackReason = null;
         MemorySegment program = open(objectFile);
         int result = LibXdp.xdp_program__attach(program, ifindex, mode.libxdpMode(), 0);
-        if (result < 0 && requested == XdpAttachMode.AUTO)
+        if (result < 0 && requested == XdpAttachMode.AUTO && isWorthGenericMode(-result))
         {
             fallbackReason = "native XDP refused on " + interfaceName + ": " + errorText(result);
             // A fresh program object: the failed attempt may have left this one loaded for the other mode.
@@ -128,7 +133,7 @@ public final class XdpProgramAttachment implements AutoCloseable
         final XdpProgramAttachment attachment;
         try
         {
-            attachment = new XdpProgramAttachment(interfaceName, ifindex, program, mode, fallbackReason);
+            attachment = new XdpProgramAttachment(interfaceName, ifindex, program, mode, fallbackReason, notes(logMark));
             attachment.configure(servicePort, ipv4);
         }
         catch (final RuntimeException ex)
@@ -138,6 +143,30 @@ public final class XdpProgramAttachment implements AutoCloseable
             throw ex;
         }
         return attachment;
+    }
+
+    /**
+     * @return false for failures generic mode would hit too (permissions, another program in place).
+     */
+    private static boolean isWorthGenericMode(final int errno)
+    {
+        return errno != Errno.EPERM && errno != Errno.EACCES && errno != Errno.EBUSY && errno != Errno.EEXIST;
+    }
+
+    /**
+     * libxdp's own messages during the attach, minus libbpf's chatter about sections it does not know.
+     */
+    private static List<String> notes(final long logMark)
+    {
+        final List<String> notes = new ArrayList<>();
+        for (final String message : XdpLog.since(logMark))
+        {
+            if (message.startsWith("libxdp: "))
+            {
+                notes.add(message.substring("libxdp: ".length()));
+            }
+        }
+        return List.copyOf(notes);
     }
 
     private static MemorySegment open(final Path objectFile)
@@ -323,12 +352,22 @@ public final class XdpProgramAttachment implements AutoCloseable
     }
 
     /**
+     * @return what libxdp reported while attaching (e.g. that it ran the program without its dispatcher
+     * because no bpffs is mounted), for the start-up report.
+     */
+    public List<String> libraryNotes()
+    {
+        return libraryNotes;
+    }
+
+    /**
      * @return a line for the start-up report.
      */
     public String describe()
     {
         return "XDP program wirekv_xdp on " + interfaceName + " (ifindex " + ifindex + "), mode " + mode.label() +
-            (fallbackReason != null ? " (fallback: " + fallbackReason + ")" : "");
+            (fallbackReason != null ? " (fallback: " + fallbackReason + ")" : "") +
+            (libraryNotes.isEmpty() ? "" : " [libxdp: " + String.join("; ", libraryNotes) + "]");
     }
 
     /**

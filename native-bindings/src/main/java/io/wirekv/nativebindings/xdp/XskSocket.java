@@ -50,8 +50,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * {@code XDP_MMAP_OFFSETS} for all four rings, so a libxdp whose {@code struct xsk_ring_*} differs from
  * {@link XskDescriptor} fails here, not per packet.
  * <p>
- * <b>Threading.</b> The rings and {@link #kickTx()} / {@link #kickRx()} belong to one lcore (they share
- * one errno state); {@link #statistics()} may be called from any thread; {@link #close()} once the lcore
+ * <b>Threading.</b> The rings and {@link #kickTx()} / {@link #kickRx()} belong to one lcore; {@link #statistics()} may be called from any thread; {@link #close()} once the lcore
  * has stopped.
  */
 public final class XskSocket implements AutoCloseable
@@ -314,7 +313,7 @@ public final class XskSocket implements AutoCloseable
      */
     public int kickTx()
     {
-        return XskSyscalls.kickTx(errnoState, fd);
+        return XskSyscalls.kickTx(fd);
     }
 
     /**
@@ -324,7 +323,7 @@ public final class XskSocket implements AutoCloseable
      */
     public int kickRx()
     {
-        return XskSyscalls.kickRx(errnoState, fd);
+        return XskSyscalls.kickRx(fd);
     }
 
     /**

@@ -20,8 +20,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * {@code getsockopt} for the {@code SOL_XDP} structs.
  * <p>
  * The wakeups are per-burst calls, made only when a ring's {@code needs_wakeup} flag asks for one: linked
- * {@code critical} (they never block with {@code MSG_DONTWAIT}), they take the caller's errno state and
- * return {@code -errno}, allocating nothing.
+ * {@code critical} (they never block with {@code MSG_DONTWAIT}), they return {@code -errno} and allocate
+ * nothing (see the note on errno below).
  */
 public final class XskSyscalls
 {
@@ -34,18 +34,31 @@ public final class XskSyscalls
     {
     }
 
+    /*
+     * The wakeups pass their NULL pointers as plain longs and read errno through __errno_location() only on
+     * failure, instead of capturing it: no MemorySegment crosses the call, so nothing is allocated even when
+     * the call site runs interpreted or in C1 (captureCallState slices its state segment on every call until
+     * C2's escape analysis removes it, which the allocation test showed does not always happen on a busy machine).
+     */
     private static final class sendto
     {
         static final MethodHandle HANDLE = LIBC.downcall(
-            "sendto", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT),
-            CAPTURE_ERRNO, CRITICAL);
+            "sendto", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT),
+            CRITICAL);
     }
 
     private static final class recvfrom
     {
         static final MethodHandle HANDLE = LIBC.downcall(
-            "recvfrom", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS),
-            CAPTURE_ERRNO, CRITICAL);
+            "recvfrom", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG),
+            CRITICAL);
+    }
+
+    private static final class errno_location
+    {
+        static final MethodHandle HANDLE = LIBC.downcall("__errno_location", FunctionDescriptor.of(JAVA_LONG), CRITICAL);
+        @SuppressWarnings("restricted")
+        static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
     }
 
     private static final class getsockopt
@@ -56,46 +69,63 @@ public final class XskSyscalls
 
     /**
      * TX wakeup: {@code sendto(fd, NULL, 0, MSG_DONTWAIT, NULL, 0)}; the kernel then sends what the TX ring holds.
+     * Allocates nothing.
      *
-     * @param errnoState the caller thread's errno state.
-     * @param fd         the AF_XDP socket.
+     * @param fd the AF_XDP socket.
      * @return 0, or {@code -errno} ({@code -EAGAIN}/{@code -EBUSY}/{@code -ENOBUFS} are transient).
      */
-    public static int kickTx(final MemorySegment errnoState, final int fd)
+    public static int kickTx(final int fd)
     {
         final long result;
         try
         {
-            result = (long)sendto.HANDLE.invokeExact(errnoState, fd, MemorySegment.NULL, 0L, MSG_DONTWAIT, MemorySegment.NULL, 0);
+            result = (long)sendto.HANDLE.invokeExact(fd, 0L, 0L, MSG_DONTWAIT, 0L, 0);
         }
         catch (final Throwable ex)
         {
             throw rethrow(ex);
         }
-        return result >= 0 ? 0 : -Errno.read(errnoState);
+        return result >= 0 ? 0 : -lastErrno();
     }
 
     /**
      * RX / fill wakeup: {@code recvfrom(fd, NULL, 0, MSG_DONTWAIT, NULL, NULL)}; the kernel then looks at the
-     * fill ring again.
+     * fill ring again. Allocates nothing.
      *
-     * @param errnoState the caller thread's errno state.
-     * @param fd         the AF_XDP socket.
+     * @param fd the AF_XDP socket.
      * @return 0, or {@code -errno}.
      */
-    public static int kickRx(final MemorySegment errnoState, final int fd)
+    public static int kickRx(final int fd)
     {
         final long result;
         try
         {
-            result = (long)recvfrom.HANDLE.invokeExact(
-                errnoState, fd, MemorySegment.NULL, 0L, MSG_DONTWAIT, MemorySegment.NULL, MemorySegment.NULL);
+            result = (long)recvfrom.HANDLE.invokeExact(fd, 0L, 0L, MSG_DONTWAIT, 0L, 0L);
         }
         catch (final Throwable ex)
         {
             throw rethrow(ex);
         }
-        return result >= 0 ? 0 : -Errno.read(errnoState);
+        return result >= 0 ? 0 : -lastErrno();
+    }
+
+    /**
+     * The calling thread's errno, read right after a failed critical call. Between the two calls the thread
+     * stays in Java without a state transition, so nothing should have changed errno; at worst a failure is
+     * counted under the wrong errno (the counters only separate transient from other errors).
+     */
+    private static int lastErrno()
+    {
+        final long location;
+        try
+        {
+            location = (long)errno_location.HANDLE.invokeExact();
+        }
+        catch (final Throwable ex)
+        {
+            throw rethrow(ex);
+        }
+        return errno_location.EVERYTHING.get(JAVA_INT, location);
     }
 
     /**

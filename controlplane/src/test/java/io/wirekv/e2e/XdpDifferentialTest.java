@@ -1,0 +1,31 @@
+package io.wirekv.e2e;
+
+import io.wirekv.dataplane.testnet.TestNetwork;
+import io.wirekv.nativebindings.xdp.XdpLibraries;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The differential sequences on the {@code xdp} backend: clients in a network namespace, wirekv behind
+ * its XDP program and an AF_XDP socket on the other end of the veth; replies must match memcached's
+ * byte for byte. See {@link BypassSequences} for the one class of sequence left out.
+ */
+final class XdpDifferentialTest extends DifferentialTest
+{
+    @Override
+    Target startTarget()
+    {
+        assumeTrue("wirekv".equals(Targets.kind()), "runs against wirekv only");
+        assumeTrue(TestNetwork.skipReason() == null, TestNetwork.skipReason());
+        assumeTrue(XdpLibraries.isAvailable(), XdpLibraries.unavailableReason());
+        return XdpWirekvTarget.start();
+    }
+
+    @Override
+    List<Sequence> sequences()
+    {
+        return BypassSequences.fitOneFrame(allSequences());
+    }
+}

@@ -1,0 +1,100 @@
+package io.wirekv.dataplane.net;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
+
+import static io.wirekv.dataplane.net.TestFrames.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+class NetStackAllocationTest
+{
+    private static final int ROUNDS = 10;
+    private static final int FRAMES_PER_ROUND = 100_000;
+
+    @Test
+    void shouldNotAllocateOnFrameOrWriteUdpHeaders()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported(),
+            "thread allocation accounting not supported by this JVM");
+        threads.setThreadAllocatedMemoryEnabled(true);
+
+        final byte[][] frames = {
+            udpRequest(payload(64, 1)),
+            udp(OUR_MAC, 12, PEER_IP, OUR_IP, PEER_PORT, PORT, payload(1400, 2), NO_OPTIONS, 0, true),
+            arpRequest(OUR_IP),
+            arpRequest(OTHER_IP),
+            echoRequest(payload(56, 3)),
+            icmp(OTHER_MAC, NO_VLAN, PEER_IP, OUR_IP, 8, payload(5, 4), NO_OPTIONS, 0),
+            udp(OUR_MAC, NO_VLAN, PEER_IP + 1, OUR_IP, PEER_PORT, PORT, payload(7, 5), NO_OPTIONS, 0, false),
+        };
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment templates = arena.allocate(frames.length * 2048L);
+            final int[] lengths = new int[frames.length];
+            for (int i = 0; i < frames.length; i++)
+            {
+                MemorySegment.copy(frames[i], 0, templates, ValueLayout.JAVA_BYTE, i * 2048L, frames[i].length);
+                lengths[i] = frames[i].length;
+            }
+            final MemorySegment work = arena.allocate(2048);
+            final MemorySegment everything = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+            final NetCounters counters = new NetCounters();
+            final NetStack stack = stack(counters, true);
+
+            long checksum = 0;
+            for (int round = 0; round < ROUNDS; round++)
+            {
+                checksum += run(stack, templates, lengths, work, everything);
+            }
+            final long threadId = Thread.currentThread().threadId();
+            final long calibrate = threads.getThreadAllocatedBytes(threadId);
+            final long overhead = threads.getThreadAllocatedBytes(threadId) - calibrate;
+            final long before = threads.getThreadAllocatedBytes(threadId);
+            checksum += run(stack, templates, lengths, work, everything);
+            final long allocated = threads.getThreadAllocatedBytes(threadId) - before - overhead;
+
+            assertTrue(checksum != 0);
+            assertTrue(counters.get(NetCounters.UDP_REQUESTS) > 0 && counters.get(NetCounters.ICMP_ECHO_ANSWERED) > 0 &&
+                counters.get(NetCounters.ARP_REQUESTS_ANSWERED) > 0, counters.toString());
+            assertEquals(0, allocated, "bytes allocated by " + FRAMES_PER_ROUND + " frames");
+        }
+    }
+
+    private static long run(
+        final NetStack stack, final MemorySegment templates, final int[] lengths, final MemorySegment work,
+        final MemorySegment everything)
+    {
+        long result = 0;
+        final long base = work.address();
+        for (int i = 0; i < FRAMES_PER_ROUND; i++)
+        {
+            final int which = i % lengths.length;
+            final int length = lengths[which];
+            MemorySegment.copy(templates, which * 2048L, work, 0, length);
+            final int verdict = stack.onFrame(everything, base, length);
+            if (verdict == NetStack.UDP_REQUEST)
+            {
+                // echo the payload back from where it is: headers for this peer fit in front of it
+                result += stack.writeUdpHeaders(everything, base, stack.peerLink(), stack.peerIpv4(), stack.peerPort(),
+                    stack.payloadLength());
+                result += stack.arpTable().lookup(stack.peerIpv4()) & 0xFF;
+            }
+            else if (verdict == NetStack.REPLY_IN_PLACE)
+            {
+                result += stack.replyLength();
+            }
+            else
+            {
+                result += verdict;
+            }
+        }
+        return result;
+    }
+}
