@@ -116,8 +116,11 @@ wirekv_run() { # run
     --colocate --idle busy-spin --tcp-threads 1 > "${log}" 2>&1 < /dev/null &
   local pid=$!; pids+=("${pid}")
   if wait_log "${log}" "wirekv: serving" 90 "${pid}"; then
-    result="$(generator "${work}/wirekv-gen-$1.log" median_rps --port "${port}" --window "${window}")"
-    grep -E '^preload|^get phase' "${work}/wirekv-gen-$1.log" | sed 's/^/        /' >&2 || true
+    local jpid; jpid="$(pgrep -P "${pid}" | head -1)"
+    # The generator runs in the namespace but sees the host's /proc, so it can read the lcore's CPU time.
+    result="$(generator "${work}/wirekv-gen-$1.log" median_rps --port "${port}" --window "${window}" \
+      --server-pid "${jpid:-${pid}}" --server-thread wirekv-lcore-0)"
+    grep -E '^preload|^get phase|^median_server_cpu|^median_rps_per_core' "${work}/wirekv-gen-$1.log" | sed 's/^/        /' >&2 || true
   fi
   kill -TERM "${pid}" 2>/dev/null || true; wait "${pid}" 2>/dev/null || true
   ip addr del "${server_ip}/24" dev "${host}" 2>/dev/null || true
