@@ -277,6 +277,12 @@ public final class HousekeepingAgent implements Agent
             super("lcore " + lcore + ": UDP frames dropped as malformed (not a single-datagram memcached request; " +
                 "the count is in malformed_frames{lcore=\"" + lcore + "\"})", null, false, false);
         }
+
+        @Override
+        public String toString()
+        {
+            return getMessage(); // the error log shows the message, not this class's name
+        }
     }
 
     /** A port's receive or send error, by errno (distinct per lcore, direction and errno). */
@@ -288,6 +294,12 @@ public final class HousekeepingAgent implements Agent
         {
             super("lcore " + lcore + " port 0: " + direction + " failed with errno " + errno +
                 " (counted in " + (direction.equals("send") ? "tx" : "rx") + "_errors)", null, false, false);
+        }
+
+        @Override
+        public String toString()
+        {
+            return getMessage();
         }
     }
 }
