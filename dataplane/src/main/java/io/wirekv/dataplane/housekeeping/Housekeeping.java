@@ -45,7 +45,7 @@ public final class Housekeeping implements AutoCloseable
             final HousekeepingAgent agent = new HousekeepingAgent(cnc, sources, clock, dataplaneClock,
                 HousekeepingAgent.PERIOD_MS, listenAddress, tcpPort, shutdown);
             cnc.publishReady(statusText);
-            final AgentRunner runner = new AgentRunner(new SleepingMillisIdleStrategy(5), errorHandler, null, agent);
+            final AgentRunner runner = new AgentRunner(new SleepingMillisIdleStrategy(10), errorHandler, null, agent);
             AgentRunner.startOnThread(runner);
             return new Housekeeping(cnc, runner);
         }
