@@ -186,6 +186,7 @@ public final class HousekeepingAgent implements Agent
         for (int k = 0; k < counterIds.length; k++)
         {
             final int lcore = instanceLcore[k];
+            // release (Agrona's putLongRelease); pairs with getLongVolatile in CountersReader.getCounterValue
             counters.setCounterValue(counterIds[k], metrics[k].read(sources, Math.max(0, lcore)));
         }
         recordDataplaneErrors();
