@@ -210,6 +210,24 @@ class CncCliTest
         assertTrue(r.err().startsWith("wirekv: no instance 'no-such-instance-"), r.err());
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"status", "stat", "top", "errors", "config", "shutdown",
+        "admin", "admin get", "admin set", "admin delete", "admin flush", "completion"})
+    void shouldPrintHelpForEveryOperatorCommand(final String command)
+    {
+        final String[] words = command.split(" ");
+        final String[] args = java.util.Arrays.copyOf(words, words.length + 1);
+        args[words.length] = "--help";
+        final CncTestSupport.Run r = cli(args);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("Usage: wirekv " + command), r.out());
+        if (!command.equals("admin") && !command.equals("completion"))
+        {
+            assertTrue(r.out().contains("--instance"), r.out());
+        }
+        assertTrue(cli("--help").out().contains("\n  " + words[0] + " "), words[0] + " listed in wirekv --help");
+    }
+
     @Test
     void shouldPrintACompletionScript()
     {

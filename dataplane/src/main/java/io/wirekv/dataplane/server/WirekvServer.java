@@ -108,12 +108,17 @@ public final class WirekvServer implements AutoCloseable
             CloseHelper.quietCloseAll(ports, rings, table);
             throw ex;
         }
-        startHousekeeping(clock, configText);
+        startHousekeeping(configText);
     }
 
-    /** The CnC file and its housekeeping thread; a failure here stops the started server. */
-    private void startHousekeeping(final EpochClock clock, final String configText)
+    /**
+     * The CnC file and its housekeeping thread; a failure here stops the started server. Operators read
+     * wall-clock times, so the file uses the system clock even when a test injects the table's clock; the
+     * heartbeat follows the table clock's ticks (writer 0's duty cycle) when the server ticks it.
+     */
+    private void startHousekeeping(final String configText)
     {
+        final EpochClock clock = org.agrona.concurrent.SystemEpochClock.INSTANCE;
         try
         {
             final CncSources sources = new CncSources(
