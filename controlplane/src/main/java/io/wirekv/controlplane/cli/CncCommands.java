@@ -210,7 +210,9 @@ final class CncCommands
             }
             if (sortByRate())
             {
-                rows.sort(Comparator.comparingDouble((Row r) -> Double.isNaN(r.rate()) ? -1 : r.rate()).reversed());
+                // busiest first; gauges (no rate) last; ties by value
+                rows.sort(Comparator.comparingDouble((Row r) -> Double.isNaN(r.rate()) ? -1 : r.rate())
+                    .thenComparingLong(r -> r.sample().value()).reversed());
             }
             return limit() > 0 && rows.size() > limit() ? rows.subList(0, limit()) : rows;
         }

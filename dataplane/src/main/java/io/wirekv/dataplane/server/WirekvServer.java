@@ -315,9 +315,12 @@ public final class WirekvServer implements AutoCloseable
             return; // the shutdown hook and the normal exit path may both close
         }
         LifecycleLog.event(log, "INFO", config.instanceName(), "shutdown", "");
-        CloseHelper.closeAll(housekeeping); // it reads the counters of the ports closed below; removes the CnC file
         // Readers first, so that no write is forwarded to a writer that has stopped.
         CloseHelper.closeAll(runners.reversed()); // each lcore closes its own port
+        // The CnC file is unmapped next: later errors go to the log only. Housekeeping reads only heap counters
+        // and the table, which is still open; closing it stops its thread first, then removes the file.
+        errorHandler.errorLog = null;
+        CloseHelper.close(errorHandler, housekeeping);
         reportCounters();
         CloseHelper.closeAll(ports, rings, table);
         LifecycleLog.event(log, "INFO", config.instanceName(), "stopped", "");
