@@ -460,6 +460,7 @@ public final class WirekvServer implements AutoCloseable
             if (port instanceof BypassPort bypass)
             {
                 log.printf("  lcore %d stack  %s%n", lcore.index(), bypass.netCounters());
+                log.printf("  lcore %d device %s%n", lcore.index(), bypass.deviceStats());
             }
         }
     }
