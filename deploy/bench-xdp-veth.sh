@@ -123,6 +123,8 @@ wirekv_run() { # run
     grep -E '^preload|^get phase|^median_server_cpu|^median_rps_per_core' "${work}/wirekv-gen-$1.log" | sed 's/^/        /' >&2 || true
   fi
   kill -TERM "${pid}" 2>/dev/null || true; wait "${pid}" 2>/dev/null || true
+  # The appliance's own counters at shutdown: drops by reason (port, L2/L3 stack, the socket's XDP_STATISTICS).
+  grep -E '^  lcore [0-9]+ (port|stack|device)' "${log}" | sed 's/^ */        wirekv /' >&2 || true
   ip addr del "${server_ip}/24" dev "${host}" 2>/dev/null || true
   echo "${result:-0}"
 }

@@ -57,6 +57,8 @@ public final class WirekvServer implements AutoCloseable
 {
     /** Extra room beyond the item size for the command line or reply framing around a value. */
     private static final int FRAMING_BYTES = 64 * 1024;
+    /** Colocated, TCP polls its selector every 16th duty cycle of lcore 0 (see TcpAgent). */
+    private static final int COLOCATED_TCP_SELECT_INTERVAL = 16;
     private static final int MAX_TCP_CONNECTIONS_PER_THREAD = 1024;
 
     private final ServerConfig config;
@@ -196,7 +198,8 @@ public final class WirekvServer implements AutoCloseable
             // TCP shares the UDP port number, as memcached's -p/-U; threads share it through SO_REUSEPORT.
             final TcpAgent tcp = new TcpAgent(
                 config.lcores() + j, new InetSocketAddress(config.listenAddress(), port), table, settings, stats, rings,
-                MAX_TCP_CONNECTIONS_PER_THREAD, maxCommandBytes, maxCommandBytes);
+                MAX_TCP_CONNECTIONS_PER_THREAD, maxCommandBytes, maxCommandBytes,
+                config.colocate() ? COLOCATED_TCP_SELECT_INTERVAL : 1);
             tcpAgents.add(tcp);
             agents.add(tcp);
         }
