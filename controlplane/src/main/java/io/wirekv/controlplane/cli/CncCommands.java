@@ -58,8 +58,8 @@ final class CncCommands
             " s): the dataplane is stuck or paused; values are not moving";
     }
 
-    @Command(name = "status", description = {"Instance, pid, uptime, health (from the heartbeat), backend,",
-        "ports, lcores and their cpus, memory and mode.",
+    @Command(name = "status", description = {"Show an instance's health, uptime, backend, ports, lcores and memory.",
+        "Instance, pid, uptime, health (from the heartbeat), backend, ports, lcores and their cpus, memory and mode.",
         "Without --instance and with no instance 'default', lists the instances found.",
         "Exits 1 when the instance is stalled or gone."})
     static final class Status implements Callable<Integer>
@@ -299,8 +299,8 @@ final class CncCommands
         }
     }
 
-    @Command(name = "stat", description = {"Live counters from the CnC file: totals and rates per interval, per lcore",
-        "and port; until Ctrl-C, or --once / --count N. Works while the dataplane is stuck",
+    @Command(name = "stat", description = {"Live counters once a second: totals and rates, per lcore and port.",
+        "Read from the CnC file; until Ctrl-C, or --once / --count N. Works while the dataplane is stuck",
         "and says so when the heartbeat is stale. Values lag the dataplane by up to 100 ms."})
     static final class Stat extends StatBase
     {
@@ -317,7 +317,7 @@ final class CncCommands
         }
     }
 
-    @Command(name = "top", description = {"stat sorted by rate, busiest counters first (--limit N rows)."})
+    @Command(name = "top", description = {"Live counters sorted by rate, busiest first (--limit N rows)."})
     static final class Top extends StatBase
     {
         @Option(names = "--limit", paramLabel = "N", description = "rows per sample (default 20; 0 = all)")
@@ -336,8 +336,8 @@ final class CncCommands
         }
     }
 
-    @Command(name = "errors", description = {"The instance's distinct error log: each error once, with how often it",
-        "was seen and when first and last."})
+    @Command(name = "errors", description = {"Print the instance's distinct error log.",
+        "Each error once, with how often it was seen and when first and last."})
     static final class Errors implements Callable<Integer>
     {
         @Spec
@@ -369,7 +369,8 @@ final class CncCommands
         }
     }
 
-    @Command(name = "config", description = "The concluded configuration the instance runs with (and where each value came from).")
+    @Command(name = "config", description = {"Print the configuration the instance runs with.",
+        "The concluded configuration, and where each value came from."})
     static final class Config implements Callable<Integer>
     {
         @Spec
@@ -394,8 +395,8 @@ final class CncCommands
         }
     }
 
-    @Command(name = "shutdown", description = {"Ask the instance to stop (through its CnC command ring), and wait",
-        "until it has removed its CnC file."})
+    @Command(name = "shutdown", description = {"Stop the instance and wait until it has stopped.",
+        "Through its CnC command ring; waits until it has removed its CnC file."})
     static final class Shutdown implements Callable<Integer>
     {
         @Spec
@@ -439,8 +440,9 @@ final class CncCommands
         }
     }
 
-    @Command(name = "admin", description = {"Keys through the instance's CnC command ring (no server address needed):",
-        "get, set, delete, flush. ('wirekv get/set/delete' are memcached clients of an address.)"},
+    @Command(name = "admin", description = {"Get, set, delete or flush keys through the instance's admin channel.",
+        "Through its CnC command ring (no server address needed): get, set, delete, flush.",
+        "('wirekv get/set/delete' are memcached clients of an address.)"},
         subcommands = {AdminGet.class, AdminSet.class, AdminDelete.class, AdminFlush.class})
     static final class Admin implements Callable<Integer>
     {
@@ -570,8 +572,8 @@ final class CncCommands
         }
     }
 
-    @Command(name = "completion", description = {"Print a bash/zsh completion script for wirekv:",
-        "  source <(wirekv completion)"})
+    @Command(name = "completion", description = {"Print a bash/zsh completion script for wirekv.",
+        "Use: source <(wirekv completion)"})
     static final class Completion implements Callable<Integer>
     {
         @Spec
