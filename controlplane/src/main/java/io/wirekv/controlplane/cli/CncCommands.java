@@ -300,8 +300,9 @@ final class CncCommands
     }
 
     @Command(name = "stat", description = {"Live counters once a second: totals and rates, per lcore and port.",
-        "Read from the CnC file; until Ctrl-C, or --once / --count N. Works while the dataplane is stuck",
-        "and says so when the heartbeat is stale. Values lag the dataplane by up to 100 ms."})
+        "Read from the CnC file; until Ctrl-C, or --once / --count N.",
+        "Works while the dataplane is stuck, and says so when the heartbeat is stale.",
+        "Values lag the dataplane by up to 100 ms."})
     static final class Stat extends StatBase
     {
         @Override
