@@ -1,5 +1,7 @@
 package io.wirekv.deploy;
 
+import io.wirekv.testsupport.MiniJson;
+
 import static io.wirekv.deploy.DeployScripts.meminfo;
 import static io.wirekv.deploy.DeployScripts.readKernelFile;
 import static io.wirekv.deploy.DeployScripts.run;

@@ -1,5 +1,7 @@
 package io.wirekv.controlplane.cnc;
 
+import io.wirekv.testsupport.MiniJson;
+
 import io.wirekv.dataplane.cnc.CncFile;
 import io.wirekv.dataplane.cnc.CncFileDescriptor;
 import io.wirekv.dataplane.housekeeping.CncMetric;

@@ -1,4 +1,4 @@
-package io.wirekv.controlplane.cnc;
+package io.wirekv.testsupport;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,11 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A strict JSON parser (RFC 8259 values: objects, arrays, strings, numbers, true, false, null) for the
- * tests, so that {@code stat --json} is checked by parsing, not by string matching. Throws on anything
- * that is not JSON, including trailing garbage.
+ * A strict little JSON parser (RFC 8259) for checking the scripts' --json output without adding
+ * a dependency: objects become {@link LinkedHashMap}s, arrays {@link ArrayList}s, numbers
+ * {@link Long} or {@link Double}, plus String, Boolean and null. Anything malformed throws
+ * {@link IllegalArgumentException} naming the offset.
  */
-final class MiniJson
+public final class MiniJson
 {
     private final String text;
     private int pos;
@@ -20,7 +21,7 @@ final class MiniJson
         this.text = text;
     }
 
-    static Object parse(final String text)
+    public static Object parse(final String text)
     {
         final MiniJson p = new MiniJson(text);
         final Object value = p.value();
@@ -30,6 +31,27 @@ final class MiniJson
             throw p.error("trailing characters");
         }
         return value;
+    }
+
+    /** Follows a dotted path of object keys, e.g. "verdicts.xdp.status". */
+    @SuppressWarnings("unchecked")
+    public static Object at(final Object root, final String path)
+    {
+        Object node = root;
+        for (final String key : path.split("\\."))
+        {
+            if (!(node instanceof Map))
+            {
+                throw new AssertionError(path + ": '" + key + "' is not inside an object");
+            }
+            final Map<String, Object> map = (Map<String, Object>)node;
+            if (!map.containsKey(key))
+            {
+                throw new AssertionError(path + ": no key '" + key + "' (keys: " + map.keySet() + ")");
+            }
+            node = map.get(key);
+        }
+        return node;
     }
 
     private Object value()
@@ -48,7 +70,14 @@ final class MiniJson
             case 't' -> literal("true", Boolean.TRUE);
             case 'f' -> literal("false", Boolean.FALSE);
             case 'n' -> literal("null", null);
-            default -> number();
+            default ->
+            {
+                if (c == '-' || (c >= '0' && c <= '9'))
+                {
+                    yield number();
+                }
+                throw error("unexpected '" + c + "'");
+            }
         };
     }
 
@@ -57,7 +86,7 @@ final class MiniJson
         final Map<String, Object> map = new LinkedHashMap<>();
         pos++;
         whitespace();
-        if (peek('}'))
+        if (peek() == '}')
         {
             pos++;
             return map;
@@ -65,7 +94,7 @@ final class MiniJson
         while (true)
         {
             whitespace();
-            if (!peek('"'))
+            if (peek() != '"')
             {
                 throw error("expected a key");
             }
@@ -74,10 +103,10 @@ final class MiniJson
             expect(':');
             if (map.put(key, value()) != null)
             {
-                throw error("duplicate key " + key);
+                throw error("duplicate key '" + key + "'");
             }
             whitespace();
-            if (peek(','))
+            if (peek() == ',')
             {
                 pos++;
                 continue;
@@ -92,7 +121,7 @@ final class MiniJson
         final List<Object> list = new ArrayList<>();
         pos++;
         whitespace();
-        if (peek(']'))
+        if (peek() == ']')
         {
             pos++;
             return list;
@@ -101,7 +130,7 @@ final class MiniJson
         {
             list.add(value());
             whitespace();
-            if (peek(','))
+            if (peek() == ',')
             {
                 pos++;
                 continue;
@@ -113,8 +142,8 @@ final class MiniJson
 
     private String string()
     {
-        expect('"');
         final StringBuilder sb = new StringBuilder();
+        pos++;
         while (true)
         {
             if (pos >= text.length())
@@ -128,30 +157,28 @@ final class MiniJson
             }
             if (c < 0x20)
             {
-                throw error("control character in string");
+                throw error("control character in a string");
             }
-            if (c == '\\')
-            {
-                final char e = text.charAt(pos++);
-                switch (e)
-                {
-                    case '"', '\\', '/' -> sb.append(e);
-                    case 'b' -> sb.append('\b');
-                    case 'f' -> sb.append('\f');
-                    case 'n' -> sb.append('\n');
-                    case 'r' -> sb.append('\r');
-                    case 't' -> sb.append('\t');
-                    case 'u' ->
-                    {
-                        sb.append((char)Integer.parseInt(text.substring(pos, pos + 4), 16));
-                        pos += 4;
-                    }
-                    default -> throw error("bad escape \\" + e);
-                }
-            }
-            else
+            if (c != '\\')
             {
                 sb.append(c);
+                continue;
+            }
+            final char e = text.charAt(pos++);
+            switch (e)
+            {
+                case '"', '\\', '/' -> sb.append(e);
+                case 'b' -> sb.append('\b');
+                case 'f' -> sb.append('\f');
+                case 'n' -> sb.append('\n');
+                case 'r' -> sb.append('\r');
+                case 't' -> sb.append('\t');
+                case 'u' ->
+                {
+                    sb.append((char)Integer.parseInt(text.substring(pos, pos + 4), 16));
+                    pos += 4;
+                }
+                default -> throw error("bad escape \\" + e);
             }
         }
     }
@@ -159,7 +186,7 @@ final class MiniJson
     private Object number()
     {
         final int start = pos;
-        if (peek('-'))
+        if (peek() == '-')
         {
             pos++;
         }
@@ -168,18 +195,18 @@ final class MiniJson
             pos++;
         }
         final String n = text.substring(start, pos);
-        if (!n.matches("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?"))
+        if (!n.matches("-?(0|[1-9]\\d*)(\\.\\d+)?([eE][+-]?\\d+)?"))
         {
             throw error("bad number '" + n + "'");
         }
-        return n.contains(".") || n.contains("e") || n.contains("E") ? (Object)Double.parseDouble(n) : (Object)Long.parseLong(n);
+        return n.matches("-?\\d+") ? (Object)Long.parseLong(n) : (Object)Double.parseDouble(n);
     }
 
     private Object literal(final String word, final Object value)
     {
         if (!text.startsWith(word, pos))
         {
-            throw error("bad literal");
+            throw error("expected " + word);
         }
         pos += word.length();
         return value;
@@ -193,23 +220,23 @@ final class MiniJson
         }
     }
 
-    private boolean peek(final char c)
+    private char peek()
     {
-        return pos < text.length() && text.charAt(pos) == c;
+        return pos < text.length() ? text.charAt(pos) : '\0';
     }
 
     private void expect(final char c)
     {
-        if (!peek(c))
+        if (peek() != c)
         {
             throw error("expected '" + c + "'");
         }
         pos++;
     }
 
-    private IllegalArgumentException error(final String why)
+    private IllegalArgumentException error(final String what)
     {
-        return new IllegalArgumentException(why + " at " + pos + " in " +
-            text.substring(Math.max(0, pos - 40), Math.min(text.length(), pos + 40)));
+        return new IllegalArgumentException("JSON: " + what + " at offset " + pos + ": ..." +
+            text.substring(Math.max(0, pos - 30), Math.min(text.length(), pos + 30)) + "...");
     }
 }
