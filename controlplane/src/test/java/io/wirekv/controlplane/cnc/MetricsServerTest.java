@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The Prometheus endpoint of a running appliance, read by a strict exposition-format parser. */
+/** The Prometheus endpoint of a running appliance, read by the Prometheus client library's parser and a strict one of ours. */
 class MetricsServerTest
 {
     private static String instance;
@@ -82,6 +82,46 @@ class MetricsServerTest
         assertTrue(rx.value() >= 1, rx.toString());
         assertTrue(families.get("wirekv_cmd_get_total").samples.getFirst().value() >= 1);
         assertEquals(1.0, families.get("wirekv_up").samples.getFirst().value());
+    }
+
+    /**
+     * The official Prometheus client library's own parser (Debian's python3-prometheus-client, which
+     * deploy/install-deps.sh installs) reads the scrape: every family with its type and every sample.
+     */
+    @Test
+    void shouldBeReadByThePrometheusClientLibrarysParser() throws Exception
+    {
+        assertEquals("END\r\n", CncTestSupport.udpRequest(server.udpPort(), "get metrics:official\r\n"));
+        Thread.sleep(2 * 100 + 50);
+        final String body = scrape("/metrics").body();
+        final Process python = new ProcessBuilder("/usr/bin/python3", "-c", String.join("\n",
+            "import sys",
+            "from prometheus_client.parser import text_string_to_metric_families",
+            "for family in text_string_to_metric_families(sys.stdin.read()):",
+            "    for sample in family.samples:",
+            "        labels = ','.join(k + '=' + v for k, v in sorted(sample.labels.items()))",
+            "        print(family.type, sample.name, labels, sample.value)"))
+            .redirectErrorStream(true).start();
+        try (var in = python.getOutputStream())
+        {
+            in.write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        final String parsed = new String(python.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(python.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "python3 ran past 30 s");
+        assertEquals(0, python.exitValue(), "the Prometheus parser refused the scrape:\n" + parsed);
+        for (final CncMetric m : CncMetric.values())
+        {
+            if (m.scope() == CncMetric.Scope.LCORE_NET)
+            {
+                continue; // the kernel backend has no L2/L3 stack
+            }
+            final String sample = "wirekv_" + m.metricName() + (m.kind() == CncMetric.Kind.COUNTER ? "_total" : "");
+            final String type = m.kind() == CncMetric.Kind.COUNTER ? "counter" : "gauge";
+            assertTrue(parsed.lines().anyMatch(line -> line.startsWith(type + " " + sample + " ")),
+                type + " " + sample + " in what the parser read:\n" + parsed);
+        }
+        assertTrue(parsed.lines().anyMatch(line -> line.startsWith("counter wirekv_rx_packets_total lcore=0,port=0 ")),
+            parsed);
     }
 
     @Test
