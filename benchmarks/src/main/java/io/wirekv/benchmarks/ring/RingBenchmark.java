@@ -59,7 +59,7 @@ public class RingBenchmark
         final int offset = ring.tryClaim(1, COMMAND_BYTES);
         ring.ring().buffer().putLong(offset, offset);
         ring.commit(offset);
-        ring.ring().read(handler, 1);
+        ring.ring().read(handler);
         return consumed;
     }
 
