@@ -22,6 +22,7 @@ import java.util.concurrent.Callable;
         ClientCommands.Delete.class,
         ClientCommands.Mc.class,
         DemoCommand.class,
+        BenchCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Run 'wirekv COMMAND --help' for a command's options."})
 public final class WirekvCli implements Callable<Integer>
