@@ -18,7 +18,7 @@ final class DpdkDifferentialTest extends DifferentialTest
     {
         assumeTrue("wirekv".equals(Targets.kind()), "runs against wirekv only");
         assumeTrue(TestDpdk.skipReason() == null, TestDpdk.skipReason());
-        return DpdkWirekvTarget.start();
+        return DpdkWirekvTarget.startOnRingPair();
     }
 
     @Override

@@ -35,7 +35,7 @@ final class DpdkWirekvTarget extends WirekvTarget
     }
 
     /** Starts it; {@link TestDpdk#skipReason()} says first whether DPDK can run here. */
-    static DpdkWirekvTarget start()
+    static DpdkWirekvTarget startOnRingPair()
     {
         final RingPortPair pair = TestDpdk.newPair(1);
         final ServerConfig config = WirekvTarget.testConfig().withBackend(ServerConfig.Backend.DPDK,

@@ -20,7 +20,7 @@ final class XdpDifferentialTest extends DifferentialTest
         assumeTrue("wirekv".equals(Targets.kind()), "runs against wirekv only");
         assumeTrue(TestNetwork.skipReason() == null, TestNetwork.skipReason());
         assumeTrue(XdpLibraries.isAvailable(), XdpLibraries.unavailableReason());
-        return XdpWirekvTarget.start();
+        return XdpWirekvTarget.startOnVeth();
     }
 
     @Override

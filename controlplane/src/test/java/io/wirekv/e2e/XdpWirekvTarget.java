@@ -23,7 +23,7 @@ final class XdpWirekvTarget extends WirekvTarget
         this.network = network;
     }
 
-    static XdpWirekvTarget start()
+    static XdpWirekvTarget startOnVeth()
     {
         final TestNetwork network = TestNetwork.create();
         try

@@ -1,5 +1,6 @@
 package io.wirekv.controlplane.cli;
 
+import io.wirekv.controlplane.cnc.MetricsServer;
 import io.wirekv.controlplane.config.ConcludedConfig;
 import io.wirekv.controlplane.config.ConfigKey;
 import io.wirekv.controlplane.config.ConfigLoader;
@@ -8,6 +9,8 @@ import io.wirekv.controlplane.config.Machine;
 import io.wirekv.controlplane.config.Setting;
 import io.wirekv.dataplane.server.ServerConfig;
 import io.wirekv.dataplane.server.WirekvServer;
+import io.wirekv.dataplane.cnc.CncFileDescriptor;
+import org.agrona.CloseHelper;
 import org.agrona.concurrent.SystemEpochClock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -105,6 +108,10 @@ final class ServeCommand implements Callable<Integer>
         "everything, for one-core machines (colocate = true)")
     boolean colocate;
 
+    @Option(names = "--metrics-port", paramLabel = "N", description = "Prometheus /metrics port on metrics.listen, " +
+        "0 = off (metrics.port; default 0)")
+    String metricsPort;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "set any configuration key, e.g. --set udp.max.payload=1400")
     List<String> sets;
 
@@ -127,14 +134,15 @@ final class ServeCommand implements Callable<Integer>
         final WirekvServer server;
         try
         {
-            server = WirekvServer.start(concluded.config(), SystemEpochClock.INSTANCE, System.out);
+            server = WirekvServer.start(concluded.config(), SystemEpochClock.INSTANCE, System.out, concluded.describe());
         }
         catch (final RuntimeException ex)
         {
             WirekvCli.debug(ex);
             throw new UserException("cannot start the server: " + ex.getMessage());
         }
-        final Thread hook = new Thread(() -> closeOnSignal(server, System.out), "wirekv-shutdown");
+        final MetricsServer metrics = startMetrics(concluded, server);
+        final Thread hook = new Thread(() -> closeOnSignal(server, metrics, System.out), "wirekv-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         final ServerConfig served = concluded.config();
         final String udp = served.backend() == ServerConfig.Backend.KERNEL ? served.listenAddress() :
@@ -145,12 +153,35 @@ final class ServeCommand implements Callable<Integer>
             "; stop with SIGTERM or Ctrl-C");
         out.flush();
         server.awaitShutdown();
+        CloseHelper.quietClose(metrics); // 'wirekv shutdown' closes the server without a signal
         return 0;
     }
 
-    private static void closeOnSignal(final WirekvServer server, final PrintStream log)
+    /** The Prometheus exporter: a reader of the instance's CnC file, like 'wirekv stat'; null when disabled. */
+    private static MetricsServer startMetrics(final ConcludedConfig concluded, final WirekvServer server)
+    {
+        if (concluded.metricsPort() == 0)
+        {
+            return null;
+        }
+        try
+        {
+            final MetricsServer metrics = MetricsServer.start(CncFileDescriptor.baseDirectory(),
+                concluded.config().instanceName(), concluded.metricsListen(), concluded.metricsPort());
+            System.out.println("wirekv: metrics at http://" + concluded.metricsListen() + ":" + metrics.port() + "/metrics");
+            return metrics;
+        }
+        catch (final RuntimeException ex)
+        {
+            server.close();
+            throw new UserException(ex.getMessage());
+        }
+    }
+
+    private static void closeOnSignal(final WirekvServer server, final MetricsServer metrics, final PrintStream log)
     {
         log.println("wirekv: shutting down");
+        CloseHelper.quietClose(metrics);
         server.close();
         log.println("wirekv: stopped");
         log.flush();
@@ -181,6 +212,7 @@ final class ServeCommand implements Callable<Integer>
         flag(settings, ConfigKey.ITEM_SIZE_MAX, itemSizeMax);
         flag(settings, ConfigKey.IDLE, idle);
         flag(settings, ConfigKey.INSTANCE, instance);
+        flag(settings, ConfigKey.METRICS_PORT, metricsPort);
         if (noHugepages)
         {
             flag(settings, ConfigKey.HUGEPAGES, "false");

@@ -1,6 +1,7 @@
 package io.wirekv.controlplane.cli;
 
 import io.wirekv.controlplane.client.McClientException;
+import io.wirekv.controlplane.cnc.CncException;
 import io.wirekv.controlplane.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,6 +24,14 @@ import java.util.concurrent.Callable;
         ClientCommands.Mc.class,
         DemoCommand.class,
         BenchCommand.class,
+        CncCommands.Status.class,
+        CncCommands.Stat.class,
+        CncCommands.Top.class,
+        CncCommands.Errors.class,
+        CncCommands.Config.class,
+        CncCommands.Admin.class,
+        CncCommands.Shutdown.class,
+        CncCommands.Completion.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Run 'wirekv COMMAND --help' for a command's options."})
 public final class WirekvCli implements Callable<Integer>
@@ -83,7 +92,7 @@ public final class WirekvCli implements Callable<Integer>
                 err.println("wirekv: " + p);
             }
         }
-        else if (ex instanceof UserException || ex instanceof McClientException)
+        else if (ex instanceof UserException || ex instanceof McClientException || ex instanceof CncException)
         {
             err.println("wirekv: " + ex.getMessage());
         }

@@ -6,10 +6,33 @@ import java.util.Map;
 
 /**
  * A validated {@link ServerConfig} together with where each value came from (default, file
- * line, flag), for the start-up report.
+ * line, flag), for the start-up report, and the values of the control-plane keys (metrics) that
+ * ServerConfig does not hold.
  */
-public record ConcludedConfig(ServerConfig config, Map<ConfigKey, String> origins)
+public record ConcludedConfig(ServerConfig config, Map<ConfigKey, String> origins, Map<ConfigKey, String> controlValues)
 {
+    public ConcludedConfig(final ServerConfig config, final Map<ConfigKey, String> origins)
+    {
+        this(config, origins, Map.of());
+    }
+
+    /** The concluded value of any key, as the file would write it. */
+    public String value(final ConfigKey key)
+    {
+        return key.isControlPlane() ? controlValues.getOrDefault(key, key.defaultValue()) : key.valueIn(config);
+    }
+
+    /** The Prometheus exporter's port; 0 = disabled. */
+    public int metricsPort()
+    {
+        return Integer.parseInt(value(ConfigKey.METRICS_PORT));
+    }
+
+    public String metricsListen()
+    {
+        return value(ConfigKey.METRICS_LISTEN);
+    }
+
     /**
      * The report printed at start-up, one key per line:
      * <pre>
@@ -21,7 +44,7 @@ public record ConcludedConfig(ServerConfig config, Map<ConfigKey, String> origin
         final StringBuilder sb = new StringBuilder("configuration:").append(System.lineSeparator());
         for (final ConfigKey key : ConfigKey.values())
         {
-            final String value = key.valueIn(config);
+            final String value = value(key);
             sb.append(String.format("  %-16s = %-16s (%s)%n", key.key(), value.isEmpty() ? "\"\"" : value,
                 origins.getOrDefault(key, Setting.DEFAULT_ORIGIN)));
         }

@@ -62,19 +62,38 @@ public enum ConfigKey
     HUGEPAGES("hugepages", "--no-hugepages", "back table memory with hugepages where reserved: true or false",
         c -> Boolean.toString(c.preferHugepages())),
     COLOCATE("colocate", "--colocate", "run writers and TCP inside lcore 0's thread (one thread serves all): true or false",
-        c -> Boolean.toString(c.colocate()));
+        c -> Boolean.toString(c.colocate())),
+    // Control-plane keys: not part of ServerConfig; their concluded values live in ConcludedConfig.
+    METRICS_PORT("metrics.port", "--metrics-port", "Prometheus /metrics HTTP port; 0 disables the exporter",
+        c -> "0", true),
+    METRICS_LISTEN("metrics.listen", null, "IPv4 address the metrics endpoint binds to", c -> "127.0.0.1", true);
 
     private final String key;
     private final String flag;
     private final String description;
     private final Function<ServerConfig, String> valueOf;
+    private final boolean controlPlane;
 
     ConfigKey(final String key, final String flag, final String description, final Function<ServerConfig, String> valueOf)
+    {
+        this(key, flag, description, valueOf, false);
+    }
+
+    /** @param controlPlane true when the key is not in ServerConfig; valueOf then gives its default. */
+    ConfigKey(final String key, final String flag, final String description, final Function<ServerConfig, String> valueOf,
+        final boolean controlPlane)
     {
         this.key = key;
         this.flag = flag;
         this.description = description;
         this.valueOf = valueOf;
+        this.controlPlane = controlPlane;
+    }
+
+    /** True for keys the control plane consumes itself (metrics), whose values ServerConfig does not hold. */
+    public boolean isControlPlane()
+    {
+        return controlPlane;
     }
 
     /** The name used in the configuration file, e.g. {@code tcp.threads}. */
@@ -94,7 +113,7 @@ public enum ConfigKey
         return description;
     }
 
-    /** This key's value in {@code config}, written as the file would write it. */
+    /** This key's value in {@code config}, written as the file would write it (the default for control-plane keys). */
     public String valueIn(final ServerConfig config)
     {
         return valueOf.apply(config);

@@ -115,6 +115,11 @@ public final class ConfigValidator
         final Boolean hugepages = bool(ConfigKey.HUGEPAGES);
         final Boolean colocate = bool(ConfigKey.COLOCATE);
         final BypassSettings bypass = bypass(backend, udpMaxPayload);
+        final int metricsPort = intIn(ConfigKey.METRICS_PORT, 0, 65535, "; 0 disables the metrics endpoint");
+        if (!isIpv4(value(ConfigKey.METRICS_LISTEN)))
+        {
+            fail(ConfigKey.METRICS_LISTEN, "must be an IPv4 address such as 127.0.0.1 (the default keeps metrics local)");
+        }
 
         if (memory > 0 && itemSizeMax > 0 && itemSizeMax > memory)
         {
@@ -138,7 +143,10 @@ public final class ConfigValidator
             (int)itemSizeMax, udpMaxPayload, burst, slots, idle, hugepages, colocate, bypass);
         final Map<ConfigKey, String> origins = new EnumMap<>(ConfigKey.class);
         settings.forEach((k, s) -> origins.put(k, s.origin()));
-        return new ConcludedConfig(config, origins);
+        final Map<ConfigKey, String> controlValues = new EnumMap<>(ConfigKey.class);
+        controlValues.put(ConfigKey.METRICS_PORT, Integer.toString(metricsPort));
+        controlValues.put(ConfigKey.METRICS_LISTEN, value(ConfigKey.METRICS_LISTEN));
+        return new ConcludedConfig(config, origins, controlValues);
     }
 
     private String value(final ConfigKey key)

@@ -41,6 +41,7 @@ public final class BypassPort implements PacketPort
     private final long[] spares;
     private int spareHead;
     private int spareCount;
+    private volatile Map<String, Long> finalDeviceStats;
 
     /**
      * @param queue       the frame queue this lcore owns; closed with the port.
@@ -198,11 +199,13 @@ public final class BypassPort implements PacketPort
     }
 
     /**
-     * @return the device's own statistics (see {@link FrameQueue#deviceStats()}); any thread.
+     * @return the device's own statistics (see {@link FrameQueue#deviceStats()}); any thread; after
+     * {@link #close()}, the last values read before the queue closed.
      */
     public Map<String, Long> deviceStats()
     {
-        return queue.deviceStats();
+        final Map<String, Long> last = finalDeviceStats;
+        return last != null ? last : queue.deviceStats();
     }
 
     @Override
@@ -215,6 +218,7 @@ public final class BypassPort implements PacketPort
     public void close()
     {
         releaseSpares();
+        finalDeviceStats = Map.copyOf(queue.deviceStats()); // the device's view of drops outlives the queue
         queue.close();
     }
 

@@ -1,7 +1,11 @@
 package io.wirekv.dataplane.server;
 
+import io.wirekv.dataplane.housekeeping.CncSources;
+import io.wirekv.dataplane.housekeeping.Housekeeping;
+import io.wirekv.dataplane.housekeeping.LifecycleLog;
 import io.wirekv.dataplane.lcore.Affinity;
 import io.wirekv.dataplane.lcore.UdpLcoreAgent;
+import io.wirekv.dataplane.net.NetCounters;
 import io.wirekv.dataplane.port.BypassPort;
 import io.wirekv.dataplane.port.DpdkPorts;
 import io.wirekv.dataplane.port.KernelPorts;
@@ -69,11 +73,19 @@ public final class WirekvServer implements AutoCloseable
     private PortSet ports;
     private final PrintStream log;
     private final AtomicBoolean isClosed = new AtomicBoolean();
+    // CnC file and housekeeping thread (io.wirekv.dataplane.housekeeping)
+    private final ThreadErrorHandler errorHandler;
+    private ServerStats stats;
+    private String statusText = "";
+    private Housekeeping housekeeping;
 
-    private WirekvServer(final ServerConfig config, final EpochClock clock, final PrintStream log) throws IOException
+    private WirekvServer(final ServerConfig config, final EpochClock clock, final PrintStream log, final String configText)
+        throws IOException
     {
         this.config = config;
         this.log = log;
+        this.errorHandler = new ThreadErrorHandler(log);
+        LifecycleLog.event(log, "INFO", config.instanceName(), "start", "pid=" + ProcessHandle.current().pid());
         // A cached clock given by a test is the table's clock as it is; a live clock is cached and ticked.
         this.tableClock = clock instanceof CachedEpochClock cached ? cached : new CachedEpochClock();
         this.clockTicker = clock instanceof CachedEpochClock ? null : new ClockTicker(clock, tableClock);
@@ -96,6 +108,59 @@ public final class WirekvServer implements AutoCloseable
             CloseHelper.quietCloseAll(ports, rings, table);
             throw ex;
         }
+        startHousekeeping(configText);
+    }
+
+    /**
+     * The CnC file and its housekeeping thread; a failure here stops the started server. Operators read
+     * wall-clock times, so the file uses the system clock even when a test injects the table's clock; the
+     * heartbeat follows the table clock's ticks (writer 0's duty cycle) when the server ticks it.
+     */
+    private void startHousekeeping(final String configText)
+    {
+        final EpochClock clock = org.agrona.concurrent.SystemEpochClock.INSTANCE;
+        try
+        {
+            final CncSources sources = new CncSources(
+                lcores.stream().map(UdpLcoreAgent::packetPort).toArray(PacketPort[]::new),
+                lcores.stream().map(l -> l.packetPort() instanceof BypassPort b ? b.netCounters() : null)
+                    .toArray(NetCounters[]::new),
+                i -> lcores.get(i).malformedFrames(), stats, table.counters(), clock.time());
+            housekeeping = Housekeeping.start(config.instanceName(), sources,
+                null != configText ? configText : describeConfig(config), statusText, clock,
+                null != clockTicker ? tableClock::time : clock::time, config.listenAddress(), tcpPort(),
+                () -> Thread.ofPlatform().name("wirekv-admin-shutdown").start(this::close), errorHandler);
+            errorHandler.errorLog = housekeeping.errorLog();
+        }
+        catch (final RuntimeException ex)
+        {
+            close();
+            throw ex;
+        }
+        if (null != housekeeping.replaced())
+        {
+            log.println("wirekv: replaced " + housekeeping.replaced());
+        }
+        LifecycleLog.event(log, "INFO", config.instanceName(), "ready", "pid=" + ProcessHandle.current().pid() +
+            " udp=" + udpPort() + " tcp=" + tcpPort() + " cnc=" + housekeeping.cncPath());
+    }
+
+    /** The configuration as {@code component = value} lines, when the caller gave no concluded text. */
+    private static String describeConfig(final ServerConfig config)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (final java.lang.reflect.RecordComponent c : ServerConfig.class.getRecordComponents())
+        {
+            try
+            {
+                sb.append(String.format("  %-18s = %s%n", c.getName(), c.getAccessor().invoke(config)));
+            }
+            catch (final ReflectiveOperationException ex)
+            {
+                sb.append(String.format("  %-18s = ?%n", c.getName()));
+            }
+        }
+        return sb.toString();
     }
 
     private void startAgents(final ServerConfig config, final PrintStream log, final int readers, final int maxCommandBytes)
@@ -104,7 +169,7 @@ public final class WirekvServer implements AutoCloseable
         final ProtocolSettings settings = new ProtocolSettings(
             config.itemSizeMaxBytes(), config.udpMaxPayloadBytes(), Version.VERSION);
         final ServerStats stats = new ServerStats(readers + config.writers());
-        final ErrorHandler errorHandler = new ThreadErrorHandler(log);
+        this.stats = stats;
 
         final List<Agent> writers = new ArrayList<>();
         for (int w = 0; w < config.writers(); w++)
@@ -154,7 +219,10 @@ public final class WirekvServer implements AutoCloseable
             writers.forEach(writer -> runners.add(runnerFor(List.of(writer), errorHandler)));
             tcpAgents.forEach(tcp -> runners.add(runnerFor(List.of(tcp), errorHandler)));
         }
-        report(log);
+        final java.io.ByteArrayOutputStream status = new java.io.ByteArrayOutputStream();
+        report(new PrintStream(status, true, java.nio.charset.StandardCharsets.UTF_8));
+        statusText = status.toString(java.nio.charset.StandardCharsets.UTF_8);
+        log.print(statusText);
         for (final AgentRunner runner : runners)
         {
             AgentRunner.startOnThread(runner);
@@ -167,9 +235,19 @@ public final class WirekvServer implements AutoCloseable
      */
     public static WirekvServer start(final ServerConfig config, final EpochClock clock, final PrintStream log)
     {
+        return start(config, clock, log, null);
+    }
+
+    /**
+     * As {@link #start(ServerConfig, EpochClock, PrintStream)}, with the concluded configuration text
+     * (key = value lines, with origins) that the CnC file publishes for {@code wirekv config}.
+     */
+    public static WirekvServer start(
+        final ServerConfig config, final EpochClock clock, final PrintStream log, final String configText)
+    {
         try
         {
-            return new WirekvServer(config, clock, log);
+            return new WirekvServer(config, clock, log, configText);
         }
         catch (final IOException ex)
         {
@@ -236,10 +314,16 @@ public final class WirekvServer implements AutoCloseable
         {
             return; // the shutdown hook and the normal exit path may both close
         }
+        LifecycleLog.event(log, "INFO", config.instanceName(), "shutdown", "");
         // Readers first, so that no write is forwarded to a writer that has stopped.
         CloseHelper.closeAll(runners.reversed()); // each lcore closes its own port
+        // The CnC file is unmapped next: later errors go to the log only. Housekeeping reads only heap counters
+        // and the table, which is still open; closing it stops its thread first, then removes the file.
+        errorHandler.errorLog = null;
+        CloseHelper.close(errorHandler, housekeeping);
         reportCounters();
         CloseHelper.closeAll(ports, rings, table);
+        LifecycleLog.event(log, "INFO", config.instanceName(), "stopped", "");
         closed.countDown();
     }
 
@@ -376,6 +460,7 @@ public final class WirekvServer implements AutoCloseable
             if (port instanceof BypassPort bypass)
             {
                 log.printf("  lcore %d stack  %s%n", lcore.index(), bypass.netCounters());
+                log.printf("  lcore %d device %s%n", lcore.index(), bypass.deviceStats());
             }
         }
     }
@@ -385,6 +470,8 @@ public final class WirekvServer implements AutoCloseable
     {
         private final PrintStream log;
         private final java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        /** The CnC file's error log once it exists; every agent error is also recorded there. */
+        volatile org.agrona.concurrent.errors.DistinctErrorLog errorLog;
 
         ThreadErrorHandler(final PrintStream log)
         {
@@ -394,6 +481,11 @@ public final class WirekvServer implements AutoCloseable
         @Override
         public void onError(final Throwable throwable)
         {
+            final org.agrona.concurrent.errors.DistinctErrorLog cncErrors = errorLog;
+            if (null != cncErrors)
+            {
+                cncErrors.record(throwable);
+            }
             if (seen.add(throwable.getClass().getName() + ":" + throwable.getMessage()))
             {
                 log.println("wirekv: error on a dataplane thread (reported once): " + throwable);

@@ -1,0 +1,8 @@
+/**
+ * The control plane's side of the CnC file: {@link io.wirekv.controlplane.cnc.CncReader} maps an instance's
+ * file without any help from the appliance (so it works while the dataplane is stuck), snapshots its
+ * counters, reads its error log and, opened writable, sends admin commands
+ * ({@link io.wirekv.controlplane.cnc.AdminClient}). {@link io.wirekv.controlplane.cnc.MetricsServer} serves
+ * the same counters to Prometheus. Every reader maps the file itself; none shares state with another.
+ */
+package io.wirekv.controlplane.cnc;

@@ -1,0 +1,156 @@
+package io.wirekv.controlplane.cnc;
+
+import io.wirekv.dataplane.cnc.CncCounterKey;
+import io.wirekv.dataplane.cnc.CncFile;
+import io.wirekv.dataplane.cnc.CncFileDescriptor;
+import io.wirekv.dataplane.server.WirekvServer;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.status.CountersManager;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Readers of the CnC file, each with its own mapping, while the appliance writes it. */
+class CncConcurrentReadTest
+{
+    private static final int COUNTERS = 64;
+    private static final int READERS = 2;
+
+    /**
+     * The writer stores values whose two halves are equal (n << 32 | n) with growing n; a torn read
+     * would show different halves, a reordered one a smaller n than read before.
+     */
+    @Test
+    void shouldNeverShowTornOrDecreasingValuesToConcurrentReaders(@TempDir final Path dir) throws Exception
+    {
+        final String name = CncTestSupport.uniqueInstance("torn");
+        try (CncFile cnc = CncFile.create(dir, name, COUNTERS, "", SystemEpochClock.INSTANCE))
+        {
+            final CountersManager counters = cnc.countersManager();
+            final int[] ids = new int[COUNTERS];
+            for (int i = 0; i < COUNTERS; i++)
+            {
+                final int lcore = i;
+                ids[i] = counters.allocate("c" + i, 1,
+                    key -> CncCounterKey.write(key, CncCounterKey.KIND_COUNTER, lcore, CncCounterKey.NONE, "c"));
+            }
+            cnc.publishReady("");
+            final AtomicBoolean running = new AtomicBoolean(true);
+            final AtomicReference<String> failure = new AtomicReference<>();
+            final Thread writer = Thread.ofPlatform().start(() ->
+            {
+                long n = 0;
+                while (running.get() && n < 50_000_000L)
+                {
+                    n++;
+                    for (final int id : ids)
+                    {
+                        counters.setCounterValue(id, n << 32 | n);
+                    }
+                }
+            });
+            final List<Thread> readers = new ArrayList<>();
+            final long[] reads = new long[READERS];
+            for (int r = 0; r < READERS; r++)
+            {
+                final int reader = r;
+                readers.add(Thread.ofPlatform().start(() ->
+                {
+                    try (CncReader view = CncReader.open(dir, name, false))
+                    {
+                        final long[] last = new long[COUNTERS];
+                        while (running.get())
+                        {
+                            final CounterSnapshot snapshot = CounterSnapshot.take(view, 0);
+                            for (final CounterSnapshot.Sample s : snapshot.samples())
+                            {
+                                final long v = s.value();
+                                final int i = Integer.parseInt(s.labels().get("lcore"));
+                                if (v >>> 32 != (v & 0xFFFF_FFFFL))
+                                {
+                                    failure.compareAndSet(null, "torn value " + Long.toHexString(v));
+                                }
+                                if (v < last[i])
+                                {
+                                    failure.compareAndSet(null, "counter " + i + " went back from " + last[i] + " to " + v);
+                                }
+                                last[i] = v;
+                            }
+                            reads[reader]++;
+                        }
+                    }
+                }));
+            }
+            Thread.sleep(500);
+            running.set(false);
+            writer.join(5000);
+            for (final Thread t : readers)
+            {
+                t.join(5000);
+            }
+            assertNull(failure.get());
+            for (final long n : reads)
+            {
+                assertTrue(n > 0, "every reader read");
+            }
+        }
+    }
+
+    @Test
+    void shouldShowMonotonicCountersWhileTheAppliancesServesTraffic() throws Exception
+    {
+        final String name = CncTestSupport.uniqueInstance("mono");
+        try (WirekvServer server = CncTestSupport.startServer(name, new ByteArrayOutputStream());
+            CncReader cnc = CncReader.open(CncFileDescriptor.baseDirectory(), name, false);
+            DatagramSocket socket = new DatagramSocket())
+        {
+            final byte[] request = "\0\1\0\0\0\1\0\0get mono:k\r\n".getBytes(StandardCharsets.ISO_8859_1);
+            final Map<Integer, Long> last = new HashMap<>();
+            final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(800);
+            int sent = 0;
+            int snapshots = 0;
+            while (System.nanoTime() < deadline && sent < 20_000)
+            {
+                for (int i = 0; i < 20; i++, sent++)
+                {
+                    socket.send(new DatagramPacket(request, request.length, InetAddress.getLoopbackAddress(),
+                        server.udpPort()));
+                }
+                for (final CounterSnapshot.Sample s : CounterSnapshot.take(cnc, 0).samples())
+                {
+                    if (!s.gauge())
+                    {
+                        final Long before = last.put(s.counterId(), s.value());
+                        assertTrue(before == null || s.value() >= before, s.label() + " went back");
+                    }
+                }
+                snapshots++;
+                Thread.sleep(5);
+            }
+            Thread.sleep(250); // the replies are in, and a housekeeping period has published them
+            final long rx = CounterSnapshot.take(cnc, 0).samples().stream()
+                .filter(s -> s.name().equals("rx_packets")).mapToLong(CounterSnapshot.Sample::value).sum();
+            assertTrue(snapshots > 10, "snapshots " + snapshots);
+            assertTrue(rx > 0 && rx <= sent, "rx_packets " + rx + " of " + sent + " sent");
+            assertEquals(server.udpPorts().getFirst().counters().get(io.wirekv.dataplane.port.PortCounters.RX_PACKETS), rx,
+                "the published value caught up with the port's own counter");
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.wirekv.controlplane.load;
+
+import io.wirekv.controlplane.MemcachedProcess;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Sampled value checks catch a server that returns the wrong bytes, and only then. */
+class BenchWrongAnswerTest
+{
+    @Test
+    void shouldDetectWrongAnswersWhenRepliesAreCorruptedAndNoneAgainstMemcached() throws Exception
+    {
+        try (MemcachedProcess memcached = MemcachedProcess.start();
+            CorruptingUdpProxy proxy = new CorruptingUdpProxy(memcached.address()))
+        {
+            for (final BenchSpec.Protocol protocol : BenchSpec.Protocol.values())
+            {
+                final BenchSpec direct = spec(memcached.address(), protocol);
+                Bench.warmUp(direct, null);
+
+                final BenchTrial clean = Bench.run(direct, BenchPlan.single(false), null).trials().get(0);
+                final BenchTrial corrupted = Bench.run(spec(proxy.address(), protocol), BenchPlan.single(false), null)
+                    .trials().get(0);
+
+                assertTrue(clean.verified() > 0 && clean.hits() > 0, protocol + " " + clean);
+                assertEquals(0, clean.wrongAnswers(), protocol + ": memcached returns what was stored");
+                assertTrue(proxy.corrupted() > 0, "the proxy corrupted some replies");
+                assertTrue(corrupted.verified() > 0, protocol + " " + corrupted);
+                assertTrue(corrupted.wrongAnswers() > 0, protocol + ": corrupted values are caught: " + corrupted);
+                assertEquals(corrupted.verified(), corrupted.wrongAnswers(),
+                    protocol + ": every checked value was corrupted, so every check fails");
+            }
+        }
+    }
+
+    private static BenchSpec spec(final io.wirekv.controlplane.client.ServerAddress target,
+        final BenchSpec.Protocol protocol)
+    {
+        return new BenchSpec(target, BenchSpec.Transport.UDP, protocol, 500, 16, 20, 40, 0, 1.0, 1, 1, null, 0, 4,
+            Duration.ofMillis(400), 1_000_000, 1_000_000_000L, 0.5, 5);
+    }
+}

@@ -1,0 +1,306 @@
+package io.wirekv.dataplane.housekeeping;
+
+import io.wirekv.dataplane.cnc.AdminProtocol;
+import io.wirekv.dataplane.cnc.CncCounterKey;
+import io.wirekv.dataplane.cnc.CncFile;
+import io.wirekv.dataplane.cnc.CncFileDescriptor;
+import io.wirekv.dataplane.port.PortCounters;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersManager;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * The appliance's low-rate housekeeping duty cycle, on its own thread (never an lcore's):
+ * <ol>
+ *   <li>drain admin commands from the CnC command ring (a few per cycle) and answer each on the
+ *       response broadcast with its correlation id;</li>
+ *   <li>once per period (100 ms by default): copy every {@link CncMetric} from the server's own counters
+ *       into the CnC counters, record newly seen dataplane drops and I/O errors in the distinct error log,
+ *       and write the heartbeat.</li>
+ * </ol>
+ * The hot path is untouched: lcores keep bumping their own counters with plain stores; this thread reads
+ * them with opaque loads, so published values lag by at most one period.
+ * <p>
+ * The heartbeat means "the dataplane is making progress": it is written only when the dataplane's clock
+ * (the table's cached clock, ticked by writer 0's duty cycle) has moved since the previous period, so a
+ * stuck writer and a stuck housekeeping thread both show as a stale heartbeat.
+ */
+public final class HousekeepingAgent implements Agent
+{
+    /** Default period between counter copies and heartbeats. */
+    public static final long PERIOD_MS = 100;
+    private static final int COMMANDS_PER_CYCLE = 4;
+
+    private final CncFile cnc;
+    private final CncSources sources;
+    private final EpochClock clock;
+    private final LongSupplier dataplaneClock;
+    private final long periodMs;
+    private final LoopbackAdmin admin;
+    private final Runnable shutdown;
+    private final CountersManager counters;
+    private final int[] counterIds;
+    private final CncMetric[] metrics;
+    private final int[] instanceLcore;
+    private final long[] lastMalformed;
+    private final long[] lastRxErrors;
+    private final long[] lastTxErrors;
+    private final MalformedFrames[] malformedErrors;
+    private final MutableDirectBuffer responseBuffer =
+        new UnsafeBuffer(new byte[CncFileDescriptor.RESPONSE_BUFFER_CAPACITY / 8]);
+    private final MessageHandler commandHandler = this::onCommand;
+    private long nextPeriodMs;
+    private long lastDataplaneMs = Long.MIN_VALUE;
+    private boolean shutdownRequested;
+
+    /**
+     * Allocates every counter in the file (on the constructing thread).
+     *
+     * @param dataplaneClock the table's cached clock, advanced by the dataplane's duty cycle.
+     * @param listenAddress  where the admin executor reaches the server's TCP listener.
+     * @param tcpPort        the bound TCP port, -1 when TCP is disabled.
+     * @param shutdown       starts an orderly shutdown of the server from another thread.
+     */
+    public HousekeepingAgent(
+        final CncFile cnc, final CncSources sources, final EpochClock clock, final LongSupplier dataplaneClock,
+        final long periodMs, final String listenAddress, final int tcpPort, final Runnable shutdown)
+    {
+        this.cnc = cnc;
+        this.sources = sources;
+        this.clock = clock;
+        this.dataplaneClock = dataplaneClock;
+        this.periodMs = periodMs;
+        this.admin = new LoopbackAdmin(listenAddress, tcpPort);
+        this.shutdown = shutdown;
+        this.counters = cnc.countersManager();
+
+        final List<CncMetric> ms = new ArrayList<>();
+        final List<Integer> lcoreOf = new ArrayList<>();
+        final List<Integer> ids = new ArrayList<>();
+        for (final CncMetric metric : CncMetric.values())
+        {
+            for (final int lcore : lcoresOf(metric, sources))
+            {
+                final int port = metric.scope() == CncMetric.Scope.LCORE_PORT ? 0 : CncCounterKey.NONE;
+                final int id = counters.allocate(label(metric, lcore, port), metric.typeId(),
+                    key -> CncCounterKey.write(key, metric.kind().code(), lcore, port, metric.metricName()));
+                ms.add(metric);
+                lcoreOf.add(lcore);
+                ids.add(id);
+            }
+        }
+        this.metrics = ms.toArray(CncMetric[]::new);
+        this.instanceLcore = lcoreOf.stream().mapToInt(Integer::intValue).toArray();
+        this.counterIds = ids.stream().mapToInt(Integer::intValue).toArray();
+        final int lcores = sources.lcores();
+        this.lastMalformed = new long[lcores];
+        this.lastRxErrors = new long[lcores];
+        this.lastTxErrors = new long[lcores];
+        this.malformedErrors = new MalformedFrames[lcores];
+        for (int i = 0; i < lcores; i++)
+        {
+            malformedErrors[i] = new MalformedFrames(i);
+        }
+        publish(clock.time());
+    }
+
+    /** How many counters {@code sources} need in the file. */
+    public static int counterCount(final CncSources sources)
+    {
+        int count = 0;
+        for (final CncMetric metric : CncMetric.values())
+        {
+            count += lcoresOf(metric, sources).size();
+        }
+        return count;
+    }
+
+    /** The label of one instance, e.g. {@code rx_packets{lcore="0",port="0"}}. */
+    static String label(final CncMetric metric, final int lcore, final int port)
+    {
+        return switch (metric.scope())
+        {
+            case GLOBAL -> metric.metricName();
+            case LCORE, LCORE_NET -> metric.metricName() + "{lcore=\"" + lcore + "\"}";
+            case LCORE_PORT -> metric.metricName() + "{lcore=\"" + lcore + "\",port=\"" + port + "\"}";
+        };
+    }
+
+    private static List<Integer> lcoresOf(final CncMetric metric, final CncSources sources)
+    {
+        final List<Integer> lcores = new ArrayList<>();
+        switch (metric.scope())
+        {
+            case GLOBAL -> lcores.add(CncCounterKey.NONE);
+            case LCORE, LCORE_PORT ->
+            {
+                for (int i = 0; i < sources.lcores(); i++)
+                {
+                    lcores.add(i);
+                }
+            }
+            case LCORE_NET ->
+            {
+                for (int i = 0; i < sources.lcores(); i++)
+                {
+                    if (sources.net()[i] != null)
+                    {
+                        lcores.add(i);
+                    }
+                }
+            }
+        }
+        return lcores;
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = shutdownRequested ? 0 : cnc.commandRing().read(commandHandler, COMMANDS_PER_CYCLE);
+        final long nowMs = clock.time();
+        if (nowMs >= nextPeriodMs)
+        {
+            publish(nowMs);
+            work++;
+        }
+        return work;
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "wirekv-housekeeping";
+    }
+
+    private void publish(final long nowMs)
+    {
+        nextPeriodMs = nowMs + periodMs;
+        for (int k = 0; k < counterIds.length; k++)
+        {
+            final int lcore = instanceLcore[k];
+            // release (Agrona's putLongRelease); pairs with getLongVolatile in CountersReader.getCounterValue
+            counters.setCounterValue(counterIds[k], metrics[k].read(sources, Math.max(0, lcore)));
+        }
+        recordDataplaneErrors();
+        final long dataplaneMs = dataplaneClock.getAsLong();
+        if (dataplaneMs != lastDataplaneMs)
+        {
+            lastDataplaneMs = dataplaneMs;
+            cnc.heartbeat(nowMs);
+        }
+    }
+
+    /** Drops and I/O errors the lcores counted since the last period become (de-duplicated) error log entries. */
+    private void recordDataplaneErrors()
+    {
+        for (int i = 0; i < sources.lcores(); i++)
+        {
+            final long malformed = sources.malformed().applyAsLong(i);
+            if (malformed > lastMalformed[i])
+            {
+                lastMalformed[i] = malformed;
+                cnc.errorLog().record(malformedErrors[i]);
+            }
+            final PortCounters portCounters = sources.ports()[i].counters();
+            final long rxErrors = portCounters.get(PortCounters.RX_ERRORS);
+            if (rxErrors > lastRxErrors[i])
+            {
+                lastRxErrors[i] = rxErrors;
+                cnc.errorLog().record(new PortError(i, "receive", portCounters.get(PortCounters.LAST_RX_ERRNO)));
+            }
+            final long txErrors = portCounters.get(PortCounters.TX_ERRORS);
+            if (txErrors > lastTxErrors[i])
+            {
+                lastTxErrors[i] = txErrors;
+                cnc.errorLog().record(new PortError(i, "send", portCounters.get(PortCounters.LAST_TX_ERRNO)));
+            }
+        }
+    }
+
+    private void onCommand(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        final long correlationId = buffer.getLong(index + AdminProtocol.CORRELATION_ID_OFFSET);
+        final LoopbackAdmin.Result result;
+        if (msgTypeId == AdminProtocol.SHUTDOWN)
+        {
+            result = LoopbackAdmin.Result.ok("shutting down");
+        }
+        else if (length < AdminProtocol.KEY_OFFSET || !fits(buffer, index, length))
+        {
+            result = LoopbackAdmin.Result.error("malformed admin command (type " + msgTypeId + ", " + length + " bytes)");
+        }
+        else
+        {
+            result = admin.execute(msgTypeId, AdminProtocol.key(buffer, index), AdminProtocol.value(buffer, index),
+                buffer.getInt(index + AdminProtocol.FLAGS_OFFSET), buffer.getInt(index + AdminProtocol.EXPTIME_OFFSET));
+        }
+        respond(correlationId, result);
+        if (msgTypeId == AdminProtocol.SHUTDOWN && !shutdownRequested)
+        {
+            shutdownRequested = true;
+            shutdown.run();
+        }
+    }
+
+    private static boolean fits(final DirectBuffer buffer, final int index, final int length)
+    {
+        final long keyLength = buffer.getInt(index + AdminProtocol.KEY_LENGTH_OFFSET);
+        final long valueLength = buffer.getInt(index + AdminProtocol.VALUE_LENGTH_OFFSET);
+        return keyLength >= 0 && valueLength >= 0 && AdminProtocol.KEY_OFFSET + keyLength + valueLength <= length;
+    }
+
+    private void respond(final long correlationId, final LoopbackAdmin.Result result)
+    {
+        final int max = cnc.responses().maxMsgLength() - AdminProtocol.PAYLOAD_OFFSET;
+        final LoopbackAdmin.Result sent = result.payload().length <= max ? result : LoopbackAdmin.Result.error(
+            "the value is " + result.payload().length + " bytes, more than the admin channel carries (" + max +
+            "); read it with 'wirekv get'");
+        final int length = AdminProtocol.encodeResponse(
+            responseBuffer, correlationId, sent.status(), sent.flags(), sent.payload());
+        cnc.responses().transmit(AdminProtocol.RESPONSE, responseBuffer, 0, length);
+    }
+
+    /** One per lcore, recorded again each period with new drops: the error log counts the periods. */
+    static final class MalformedFrames extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        MalformedFrames(final int lcore)
+        {
+            super("lcore " + lcore + ": UDP frames dropped as malformed (not a single-datagram memcached request; " +
+                "the count is in malformed_frames{lcore=\"" + lcore + "\"})", null, false, false);
+        }
+
+        @Override
+        public String toString()
+        {
+            return getMessage(); // the error log shows the message, not this class's name
+        }
+    }
+
+    /** A port's receive or send error, by errno (distinct per lcore, direction and errno). */
+    static final class PortError extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        PortError(final int lcore, final String direction, final long errno)
+        {
+            super("lcore " + lcore + " port 0: " + direction + " failed with errno " + errno +
+                " (counted in " + (direction.equals("send") ? "tx" : "rx") + "_errors)", null, false, false);
+        }
+
+        @Override
+        public String toString()
+        {
+            return getMessage();
+        }
+    }
+}

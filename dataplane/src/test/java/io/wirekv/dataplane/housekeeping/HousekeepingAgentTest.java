@@ -1,0 +1,174 @@
+package io.wirekv.dataplane.housekeeping;
+
+import io.wirekv.dataplane.cnc.AdminProtocol;
+import io.wirekv.dataplane.cnc.CncFile;
+import io.wirekv.dataplane.cnc.CncFileDescriptor;
+import io.wirekv.dataplane.net.NetCounters;
+import io.wirekv.dataplane.port.PacketPort;
+import io.wirekv.dataplane.proto.ServerStats;
+import io.wirekv.dataplane.table.TableCounters;
+import org.agrona.concurrent.CachedEpochClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The housekeeping duty cycle with injected clocks: publication period, heartbeat rule, shutdown command. */
+class HousekeepingAgentTest
+{
+    private static final TableCounters TABLE = new TableCounters()
+    {
+        public long items()
+        {
+            return 7;
+        }
+
+        public long bytes()
+        {
+            return 0;
+        }
+
+        public long hits()
+        {
+            return 0;
+        }
+
+        public long misses()
+        {
+            return 0;
+        }
+
+        public long evictions()
+        {
+            return 0;
+        }
+
+        public long expirations()
+        {
+            return 0;
+        }
+
+        public long retiredNotFreedBytes()
+        {
+            return 0;
+        }
+
+        public long gracePeriodAgeMs()
+        {
+            return 0;
+        }
+
+        public long stalledReaders()
+        {
+            return 0;
+        }
+
+        public long resizes()
+        {
+            return 0;
+        }
+
+        public long totalItems()
+        {
+            return 0;
+        }
+    };
+
+    private final CachedEpochClock clock = new CachedEpochClock();
+    private final AtomicLong dataplaneClock = new AtomicLong(1);
+    private final AtomicInteger shutdowns = new AtomicInteger();
+    private final ServerStats stats = new ServerStats(1);
+    private final CncSources sources = new CncSources(new PacketPort[0], new NetCounters[0], i -> 0, stats, TABLE, 0);
+
+    private HousekeepingAgent agent(final CncFile cnc)
+    {
+        return new HousekeepingAgent(cnc, sources, clock, dataplaneClock::get, 100, "127.0.0.1", -1,
+            shutdowns::incrementAndGet);
+    }
+
+    private static long heartbeat(final CncFile cnc) throws IOException
+    {
+        return new UnsafeBuffer(Files.readAllBytes(cnc.path())).getLong(CncFileDescriptor.HEARTBEAT_OFFSET);
+    }
+
+    private static long counter(final CncFile cnc, final String label)
+    {
+        final CountersReader reader = cnc.countersManager();
+        final long[] value = {-1};
+        reader.forEach((id, label2) ->
+        {
+            if (label2.equals(label))
+            {
+                value[0] = reader.getCounterValue(id);
+            }
+        });
+        return value[0];
+    }
+
+    @Test
+    void shouldBeatOnlyWhileTheDataplaneClockMoves(@TempDir final Path dir) throws IOException
+    {
+        clock.update(10_000);
+        try (CncFile cnc = CncFile.create(dir, "hb", HousekeepingAgent.counterCount(sources), "", clock))
+        {
+            final HousekeepingAgent agent = agent(cnc);
+            assertEquals(10_000, heartbeat(cnc));
+
+            clock.update(10_200);
+            agent.doWork();
+            assertEquals(10_000, heartbeat(cnc), "the dataplane made no progress: no beat");
+
+            dataplaneClock.incrementAndGet();
+            clock.update(10_400);
+            agent.doWork();
+            assertEquals(10_400, heartbeat(cnc));
+        }
+    }
+
+    @Test
+    void shouldCopyCountersOncePerPeriod(@TempDir final Path dir)
+    {
+        clock.update(10_000);
+        try (CncFile cnc = CncFile.create(dir, "period", HousekeepingAgent.counterCount(sources), "", clock))
+        {
+            final HousekeepingAgent agent = agent(cnc);
+            assertEquals(7, counter(cnc, "items"));
+            assertEquals(0, counter(cnc, "cmd_get"));
+            stats.increment(0, ServerStats.CMD_GET);
+
+            clock.update(10_050);
+            agent.doWork();
+            assertEquals(0, counter(cnc, "cmd_get"), "within the period: not yet");
+
+            clock.update(10_100);
+            agent.doWork();
+            assertEquals(1, counter(cnc, "cmd_get"), "values lag by at most one period");
+        }
+    }
+
+    @Test
+    void shouldAnswerAndRunShutdownOnce(@TempDir final Path dir)
+    {
+        clock.update(10_000);
+        try (CncFile cnc = CncFile.create(dir, "down", HousekeepingAgent.counterCount(sources), "", clock))
+        {
+            final HousekeepingAgent agent = agent(cnc);
+            final UnsafeBuffer command = new UnsafeBuffer(new byte[64]);
+            final int length = AdminProtocol.encodeCommand(command, 1, 0, 0, new byte[0], new byte[0]);
+            assertTrue(cnc.commandRing().write(AdminProtocol.SHUTDOWN, command, 0, length));
+            assertTrue(cnc.commandRing().write(AdminProtocol.SHUTDOWN, command, 0, length));
+            agent.doWork();
+            agent.doWork();
+            assertEquals(1, shutdowns.get());
+        }
+    }
+}
