@@ -2,8 +2,9 @@ package io.wirekv.controlplane.load;
 
 /**
  * The value of key {@code i}: its length is uniform in [min, max] by a hash of {@code i} and the
- * run's version, and its bytes are letters that start at a point also chosen by that hash, so a
- * reply can be checked against nothing but the key it names. Every SET of a key writes the same
+ * run's version, and its bytes are letters drawn from a xorshift stream seeded by that hash, so a
+ * reply can be checked against nothing but the key it names, and another key's value (or another
+ * run's) does not pass. Every SET of a key writes the same
  * bytes, so concurrent SETs never make a correct GET look wrong. Allocation-free.
  */
 public final class BenchValues
@@ -28,10 +29,14 @@ public final class BenchValues
     public int put(final byte[] buf, final int offset, final int key)
     {
         final int size = size(key);
-        final int start = (int)((hash(key) >>> 7) % 26);
+        long x = hash(key) | 1;
         for (int i = 0; i < size; i++)
         {
-            buf[offset + i] = (byte)('a' + (start + i) % 26);
+            if ((i & 7) == 0)
+            {
+                x = next(x);
+            }
+            buf[offset + i] = letter(x, i);
         }
         return offset + size;
     }
@@ -43,15 +48,32 @@ public final class BenchValues
         {
             return false;
         }
-        final int start = (int)((hash(key) >>> 7) % 26);
+        long x = hash(key) | 1;
         for (int i = 0; i < length; i++)
         {
-            if (buf[offset + i] != (byte)('a' + (start + i) % 26))
+            if ((i & 7) == 0)
+            {
+                x = next(x);
+            }
+            if (buf[offset + i] != letter(x, i))
             {
                 return false;
             }
         }
         return true;
+    }
+
+    private static long next(final long state)
+    {
+        long x = state;
+        x ^= x << 13;
+        x ^= x >>> 7;
+        return x ^ (x << 17);
+    }
+
+    private static byte letter(final long x, final int i)
+    {
+        return (byte)('a' + (int)(((x >>> ((i & 7) << 3)) & 0xFF) % 26));
     }
 
     private long hash(final int key)
