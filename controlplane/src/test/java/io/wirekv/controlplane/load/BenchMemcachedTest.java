@@ -107,6 +107,23 @@ class BenchMemcachedTest
         assertTrue(System.nanoTime() - t0 < 9_000_000_000L, "stopped by the limit, not by the 10 s duration");
     }
 
+    @Test
+    void shouldRunPinnedThreadsOnTheGivenCpus() throws Exception
+    {
+        final java.util.BitSet allowed = io.wirekv.dataplane.lcore.Affinity.allowedCpus();
+        final int cpu = allowed.nextSetBit(0);
+        final BenchSpec spec = new BenchSpec(memcached.address(), BenchSpec.Transport.UDP, BenchSpec.Protocol.TEXT, 100,
+            16, 8, 8, 0, 0.5, 1, 2, new int[] {cpu}, 0, 4, Duration.ofMillis(300), 1_000_000, 1_000_000_000L, 0.1, 3);
+
+        final BenchTrial t = Bench.run(spec, BenchPlan.single(true), null).trials().get(0);
+
+        assertNull(t.failure(), "pinning to CPU " + cpu + " of " + allowed);
+        assertEquals(t.sent(), t.received() + t.lost());
+        assertTrue(t.received() > 0);
+        assertEquals(java.util.BitSet.valueOf(allowed.toLongArray()), io.wirekv.dataplane.lcore.Affinity.allowedCpus(),
+            "the calling thread is not pinned, only the workers");
+    }
+
     static void assertSane(final BenchTrial t, final BenchSpec spec)
     {
         assertNull(t.failure());
