@@ -161,6 +161,13 @@ final class BenchTcpWorker extends BenchWorker
             complete(intendedNs[slot], now, isGet[slot], verify[slot]);
             replies++;
         }
+        if (head == tail && inPos < inLimit)
+        {
+            // bytes nobody asked for: the stream is out of step; count it and start afresh
+            stats.errors.increment();
+            broken();
+            return 1;
+        }
         if (inPos == inLimit)
         {
             inPos = 0;

@@ -11,7 +11,8 @@ import org.HdrHistogram.Histogram;
  * @param sent                requests handed to the transport.
  * @param received            requests answered (including errors and wrong answers).
  * @param lost                requests with no reply within the timeout.
- * @param errors              replies that were ERROR, CLIENT_ERROR, SERVER_ERROR or not understood.
+ * @param errors              replies that were ERROR, CLIENT_ERROR, SERVER_ERROR or not understood (over TCP
+ *                            also bytes that answer no request, after which the worker reconnects).
  * @param wrongAnswers        checked values that differ from what the generator stores for the key.
  * @param verified            values checked byte for byte.
  * @param hits                keys found (a multi-key get counts each).

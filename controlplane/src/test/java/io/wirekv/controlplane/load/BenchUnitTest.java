@@ -53,6 +53,30 @@ class BenchUnitTest
     }
 
     @Test
+    void shouldComputeZipfsZetaForLargeKeySpacesInClosedForm()
+    {
+        final int n = 3_000_000;
+        double exact = 0;
+        for (int i = 1; i <= n; i++)
+        {
+            exact += 1.0 / Math.pow(i, 0.99);
+        }
+        final double fast = KeyChooser.zeta(n, 0.99);
+        assertTrue(Math.abs(fast - exact) < 1e-9 * exact, fast + " vs " + exact);
+        assertEquals(KeyChooser.zeta(1000, 0.5), sum(1000, 0.5), 1e-12);
+    }
+
+    private static double sum(final int n, final double theta)
+    {
+        double s = 0;
+        for (int i = 1; i <= n; i++)
+        {
+            s += 1.0 / Math.pow(i, theta);
+        }
+        return s;
+    }
+
+    @Test
     void shouldDeriveValuesFromKeyAndVersionOnly()
     {
         final BenchValues a = new BenchValues(16, 1024, 1);
