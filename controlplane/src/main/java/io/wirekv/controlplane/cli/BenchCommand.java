@@ -112,6 +112,11 @@ final class BenchCommand implements Callable<Integer>
         description = "share of GETs whose values are checked byte for byte (default: ${DEFAULT-VALUE})")
     double verifyFraction;
 
+    @Option(names = "--idle", paramLabel = "spin|yield|park", defaultValue = "spin",
+        description = "when a thread has nothing to do: spin (most precise), yield (share CPUs with a local " +
+            "server) or park 50 us (least CPU, timestamps up to ~100 us late) (default: ${DEFAULT-VALUE})")
+    String idle;
+
     @Option(names = "--no-warm-up", description = "skip storing every key before measuring")
     boolean noWarmUp;
 
@@ -235,7 +240,8 @@ final class BenchCommand implements Callable<Integer>
         {
             return new BenchSpec(address, enumOf(BenchSpec.Transport.class, "--transport", transport),
                 enumOf(BenchSpec.Protocol.class, "--protocol", protocol), keys, keySize, sizes[0], sizes[1], zipf, getRatio,
-                multiget, threads, cpus, rate, outstanding, duration, maxRequests, timeout.toNanos(), verifyFraction, seed);
+                multiget, threads, cpus, rate, outstanding, duration, maxRequests, timeout.toNanos(), verifyFraction, seed,
+                enumOf(BenchSpec.Idle.class, "--idle", idle));
         }
         catch (final IllegalArgumentException ex)
         {

@@ -90,6 +90,7 @@ public final class BenchReport
         field(sb, "    ", "get_ratio", num(s.getRatio()), true);
         field(sb, "    ", "multiget", Integer.toString(s.multiget()), true);
         field(sb, "    ", "verify_fraction", num(s.verifyFraction()), true);
+        field(sb, "    ", "idle", str(s.idle().label()), true);
         field(sb, "    ", "seed", Long.toString(s.seed()), false);
         sb.append("  },\n");
         sb.append("  \"warm_up\": {");

@@ -30,6 +30,7 @@ import java.util.Locale;
  * @param timeoutNs       a request with no reply this long after its intended send time is lost.
  * @param verifyFraction  share of GETs whose values are checked byte for byte, 0..1.
  * @param seed            seed of key, operation and verify choice, so runs repeat.
+ * @param idle            what a worker does in a cycle that had nothing to do.
  */
 public record BenchSpec(
     ServerAddress target,
@@ -50,7 +51,8 @@ public record BenchSpec(
     long maxRequests,
     long timeoutNs,
     double verifyFraction,
-    long seed)
+    long seed,
+    Idle idle)
 {
     public static final int MAX_THREADS = 64;
     public static final int MAX_MULTIGET = 100;
@@ -72,6 +74,32 @@ public record BenchSpec(
         }
     }
 
+    /** What a worker does when a cycle found no reply and nothing due. */
+    public enum Idle
+    {
+        /** Busy-spin ({@link Thread#onSpinWait}): the most precise timestamps; takes a whole CPU. */
+        SPIN,
+        /** {@link Thread#yield}: lets a server on the same CPUs run; precise while CPUs are free. */
+        YIELD,
+        /** Park 50 us: little CPU; timestamps late by up to the park time plus timer slack. */
+        PARK;
+
+        public String label()
+        {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** With the default idle strategy, {@link Idle#SPIN}. */
+    public BenchSpec(final ServerAddress target, final Transport transport, final Protocol protocol, final int keySpace,
+        final int keySizeBytes, final int valueSizeMin, final int valueSizeMax, final double zipfTheta, final double getRatio,
+        final int multiget, final int threads, final int[] cpus, final long ratePerSecond, final int outstanding,
+        final Duration duration, final long maxRequests, final long timeoutNs, final double verifyFraction, final long seed)
+    {
+        this(target, transport, protocol, keySpace, keySizeBytes, valueSizeMin, valueSizeMax, zipfTheta, getRatio, multiget,
+            threads, cpus, ratePerSecond, outstanding, duration, maxRequests, timeoutNs, verifyFraction, seed, Idle.SPIN);
+    }
+
     /** Which memcached commands the requests use. */
     public enum Protocol
     {
@@ -89,9 +117,9 @@ public record BenchSpec(
     /** @throws IllegalArgumentException naming the option and its allowed range. */
     public BenchSpec
     {
-        if (target == null || transport == null || protocol == null)
+        if (target == null || transport == null || protocol == null || idle == null)
         {
-            throw new IllegalArgumentException("a target, a transport and a protocol are needed");
+            throw new IllegalArgumentException("a target, a transport, a protocol and an idle strategy are needed");
         }
         if (keySpace < 1 || keySpace > 100_000_000)
         {
@@ -171,7 +199,7 @@ public record BenchSpec(
     {
         return new BenchSpec(target, transport, protocol, keySpace, keySizeBytes, valueSizeMin, valueSizeMax, zipfTheta,
             getRatio, multiget, threads, cpus, rate, outstanding, trialDuration, maxRequests, timeoutNs, verifyFraction,
-            seed);
+            seed, idle);
     }
 
     public boolean openLoop()

@@ -10,8 +10,9 @@ import java.util.concurrent.locks.LockSupport;
  * timeout. Open loop: request k of this thread is due at {@code startNs + phase + k × period}
  * (a fixed grid, period = threads / rate), and its latency runs from that intended time, not from
  * when it went out, so a stalled sender or server shows in the latency (corrected for coordinated
- * omission). Between due times the worker spins, or parks ({@link LockSupport#parkNanos}) until
- * shortly before the next one when nothing is in flight and the gap is long. Closed loop: keeps
+ * omission). Between due times the worker idles as {@link BenchSpec#idle()} says (spin by
+ * default), or parks ({@link LockSupport#parkNanos}) until shortly before the next one when nothing
+ * is in flight and the gap is long. Closed loop: keeps
  * {@code outstanding} requests in flight, each timed from its actual send.
  * <p>
  * Bounded: stops emitting at the deadline or after its share of {@code maxRequests}, then waits at
@@ -27,6 +28,8 @@ abstract class BenchWorker implements Runnable
     static final long PARK_THRESHOLD_NS = 200_000;
     /** Wake this long before the due time: parkNanos overshoots by the timer slack (50 us by default). */
     static final long PARK_EARLY_NS = 100_000;
+    /** {@link BenchSpec.Idle#PARK}: how long an idle cycle parks. */
+    static final long IDLE_PARK_NS = 50_000;
 
     final BenchSpec spec;
     final BenchStats stats;
@@ -151,9 +154,19 @@ abstract class BenchWorker implements Runnable
                 }
                 else
                 {
-                    Thread.onSpinWait();
+                    idle();
                 }
             }
+        }
+    }
+
+    private void idle()
+    {
+        switch (spec.idle())
+        {
+            case SPIN -> Thread.onSpinWait();
+            case YIELD -> Thread.yield();
+            case PARK -> LockSupport.parkNanos(IDLE_PARK_NS);
         }
     }
 
@@ -170,7 +183,7 @@ abstract class BenchWorker implements Runnable
             flush();
             if (poll() == 0)
             {
-                Thread.onSpinWait();
+                idle();
             }
             expire(System.nanoTime());
         }
