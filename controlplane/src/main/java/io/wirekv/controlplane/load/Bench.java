@@ -188,9 +188,10 @@ public final class Bench
                 {
                     final double secs = (nowNs - lastNs) / 1e9;
                     progress.printf(Locale.ROOT,
-                        "[%3ds] offered %,10.0f/s achieved %,10.0f/s lost %,d p50 %7.1f us p99 %7.1f us errors %d wrong %d%n",
+                        "[%3ds] offered %,10.0f/s achieved %,10.0f/s lost %,d p50 %7.1f us p99 %7.1f us errors %d wrong %d%s%n",
                         second, (sent - lastSent) / secs, (received - lastReceived) / secs, lost - lastLost,
-                        pct(interval, 50), pct(interval, 99), stats.errors.sum(), stats.wrong.sum());
+                        pct(interval, 50), pct(interval, 99), stats.errors.sum(), stats.wrong.sum(),
+                        stats.unsent.sum() == 0 ? "" : " unsent " + stats.unsent.sum());
                     progress.flush();
                 }
                 lastSent = sent;
@@ -221,7 +222,7 @@ public final class Bench
         final long elapsedNs = Math.min(endNs, deadlineNs) - startNs;
         return new BenchTrial(spec.ratePerSecond(), elapsedNs, stats.sent.sum(), stats.received.sum(), stats.lost.sum(),
             stats.errors.sum(), stats.wrong.sum(), stats.verified.sum(), stats.hits.sum(), stats.misses.sum(),
-            stats.stored.sum(), stats.late.sum(), total, failure, null);
+            stats.stored.sum(), stats.late.sum(), stats.unsent.sum(), total, failure, null);
     }
 
     private static double pct(final Histogram h, final double p)

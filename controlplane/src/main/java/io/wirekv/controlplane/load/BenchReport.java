@@ -45,6 +45,15 @@ public final class BenchReport
         }
         for (final BenchTrial t : run.trials())
         {
+            if (t.unsent() > 0)
+            {
+                out.printf(Locale.ROOT, "%,d request(s) at %s could not be sent (local socket buffer full): the " +
+                    "generator, not the server, was the limit%n", t.unsent(),
+                    t.targetRatePerSecond() == 0 ? "closed loop" : String.format(Locale.ROOT, "%,d req/s", t.targetRatePerSecond()));
+            }
+        }
+        for (final BenchTrial t : run.trials())
+        {
             if (t.failure() != null)
             {
                 out.println("worker failure: " + t.failure());
@@ -140,6 +149,7 @@ public final class BenchReport
         sb.append(", \"misses\": ").append(t.misses());
         sb.append(", \"stored\": ").append(t.stored());
         sb.append(", \"late\": ").append(t.late());
+        sb.append(", \"unsent\": ").append(t.unsent());
         sb.append(", \"latency_us\": {\"p50\": ").append(num(t.percentileUs(50)))
             .append(", \"p90\": ").append(num(t.percentileUs(90)))
             .append(", \"p99\": ").append(num(t.percentileUs(99)))

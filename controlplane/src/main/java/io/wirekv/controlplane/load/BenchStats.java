@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.LongAdder;
  * thread. Once the workers have stopped, every request sent is exactly one of received or lost,
  * so {@code sent == received + lost}; errors and wrong answers are kinds of received replies.
  * Hits and misses count keys (a multi-key get has several), stored counts answered SETs. A reply
- * that arrives after its request was counted lost is {@code late} and counted nowhere else.
+ * that arrives after its request was counted lost is {@code late} and counted nowhere else. A UDP
+ * request the local kernel refused to send (socket buffer full) is {@code unsent}, not sent.
  * Latency, in ns, goes to a {@link Recorder} (wait-free for many writers).
  */
 public final class BenchStats
@@ -28,6 +29,7 @@ public final class BenchStats
     final LongAdder misses = new LongAdder();
     final LongAdder stored = new LongAdder();
     final LongAdder late = new LongAdder();
+    final LongAdder unsent = new LongAdder();
     final Recorder latencyNs = new Recorder(1, HIGHEST_TRACKABLE_NS, 3);
 
     void recordLatency(final long ns)

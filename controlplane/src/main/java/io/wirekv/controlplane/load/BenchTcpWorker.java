@@ -85,6 +85,8 @@ final class BenchTcpWorker extends BenchWorker
     void enqueue(final int end, final long intended, final boolean get, final boolean check, final int opaque)
     {
         out.put(scratch, 0, end);
+        // the stream never drops: a request is sent once queued (room() applies the back-pressure)
+        stats.sent.increment();
         final int slot = (int)(tail++ & MASK);
         intendedNs[slot] = intended;
         isGet[slot] = get;

@@ -19,6 +19,8 @@ import org.HdrHistogram.Histogram;
  * @param misses              keys not found.
  * @param stored              SETs answered.
  * @param late                replies that came after their request was counted lost.
+ * @param unsent              UDP requests the local kernel refused to send (socket buffer full): the
+ *                            generator could not offer them; not in {@code sent}.
  * @param latencyNs           every received reply's latency, ns (open loop: from the intended send time).
  * @param failure             why a worker stopped early, or null.
  * @param passed              search trials: whether loss and p99 met the limits; null otherwise.
@@ -36,6 +38,7 @@ public record BenchTrial(
     long misses,
     long stored,
     long late,
+    long unsent,
     Histogram latencyNs,
     String failure,
     Boolean passed)
@@ -76,6 +79,6 @@ public record BenchTrial(
     BenchTrial judged(final boolean pass)
     {
         return new BenchTrial(targetRatePerSecond, elapsedNs, sent, received, lost, errors, wrongAnswers, verified, hits,
-            misses, stored, late, latencyNs, failure, pass);
+            misses, stored, late, unsent, latencyNs, failure, pass);
     }
 }

@@ -28,6 +28,8 @@ abstract class BenchWorker implements Runnable
     static final long PARK_THRESHOLD_NS = 200_000;
     /** Wake this long before the due time: parkNanos overshoots by the timer slack (50 us by default). */
     static final long PARK_EARLY_NS = 100_000;
+    /** Most requests emitted in one cycle, so a worker that has fallen behind still polls and stops on time. */
+    static final int MAX_EMITS_PER_CYCLE = 256;
     /** {@link BenchSpec.Idle#PARK}: how long an idle cycle parks. */
     static final long IDLE_PARK_NS = 50_000;
 
@@ -126,10 +128,11 @@ abstract class BenchWorker implements Runnable
             {
                 return;
             }
+            int budget = MAX_EMITS_PER_CYCLE;
             if (open)
             {
                 long due = dueNs(scheduled);
-                while (scheduled < maxRequests && due <= now && due < deadlineNs && room())
+                while (budget-- > 0 && scheduled < maxRequests && due <= now && due < deadlineNs && room())
                 {
                     emit(due);
                     due = dueNs(scheduled);
@@ -137,7 +140,7 @@ abstract class BenchWorker implements Runnable
             }
             else
             {
-                while (scheduled < maxRequests && outstanding() < window && room())
+                while (budget-- > 0 && scheduled < maxRequests && outstanding() < window && room())
                 {
                     emit(now);
                 }
@@ -211,7 +214,6 @@ abstract class BenchWorker implements Runnable
             end = BenchRequests.putSet(scratch, headerBytes, meta, ops.nextKey(), spec.keySizeBytes(), values, opaque);
         }
         scheduled++;
-        stats.sent.increment();
         enqueue(end, intendedNs, get, verify, opaque);
     }
 
@@ -249,7 +251,8 @@ abstract class BenchWorker implements Runnable
 
     /**
      * Queues the request in {@code scratch[headerBytes, end)} (the first {@code headerBytes} are the
-     * transport's to fill).
+     * transport's to fill). The transport counts it in {@link BenchStats#sent} once the kernel has
+     * taken it, or in {@link BenchStats#unsent} when the kernel refuses it.
      */
     abstract void enqueue(int end, long intendedNs, boolean get, boolean verify, int opaque) throws Exception;
 

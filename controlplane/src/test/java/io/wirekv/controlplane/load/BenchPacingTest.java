@@ -32,6 +32,30 @@ class BenchPacingTest
     }
 
     @Test
+    void shouldTimeRequestsFromTheirIntendedSendTimeWhenTheGeneratorFallsBehind() throws Exception
+    {
+        // 20 M req/s from one thread cannot be sent: request k goes out ever later after its due time,
+        // and its latency includes that lateness (no coordinated omission), so the median is of the
+        // order of the run's length instead of a loopback round trip
+        try (MemcachedProcess memcached = MemcachedProcess.start())
+        {
+            final long durationNs = 400_000_000L;
+            final BenchSpec spec = new BenchSpec(memcached.address(), BenchSpec.Transport.UDP, BenchSpec.Protocol.TEXT,
+                1000, 16, 8, 8, 0, 1.0, 1, 1, null, 20_000_000, 8, Duration.ofNanos(durationNs), 10_000_000,
+                2_000_000_000L, 0, 1);
+
+            final BenchTrial t = Bench.run(spec, BenchPlan.single(false), null).trials().get(0);
+
+            assertNull(t.failure());
+            assertEquals(t.sent(), t.received() + t.lost());
+            assertTrue(t.received() > 100, "some replies: " + t);
+            assertTrue(t.offeredPerSecond() < 0.5 * spec.ratePerSecond(), "the generator fell behind: " + t);
+            final long p50 = t.latencyNs().getValueAtPercentile(50);
+            assertTrue(p50 > durationNs / 5, "median latency counts the lateness: " + p50 + " ns");
+        }
+    }
+
+    @Test
     void shouldOfferTheWholeGridAndLoseEveryRequestWhenNothingAnswers() throws Exception
     {
         // nothing answers: every request is lost after the timeout, none is received, and the
