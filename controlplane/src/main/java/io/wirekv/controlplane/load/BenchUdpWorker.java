@@ -13,12 +13,11 @@ import java.lang.foreign.ValueLayout;
  * of up to {@link #BURST} with one {@code sendmmsg}, replies taken in bursts with one
  * {@code recvmmsg}. Each request is one datagram with memcached's 8-byte frame header; its 16-bit
  * request id indexes this thread's table of intended send times, so the reply's id gives its
- * latency. memcached 1.6 answers each key of a multi-key get in a datagram of its own ("1 of 1",
- * same id), then END or MN in another: such replies are added up until their last line. Ids are
+ * latency. A reply may span datagrams (see {@link #onDatagram}). Ids are
  * handed out in order (sequence number mod 65536), so requests expire in id order
  * and one cursor finds every timed-out request. When 65536 requests are in flight, the oldest is
- * counted lost to free its id. A reply numbered as several datagrams ("i of n") completes when all n
- * have arrived; only its first datagram is parsed (hits counted as at least 1, no value check).
+ * counted lost to free its id. Parts are expected in order (as loopback and a LAN deliver them); a
+ * sampled reply that arrives out of order is counted without its value check.
  * <p>
  * Threading: confined to its thread; memory (native burst buffers and the id tables) allocated once.
  */
@@ -28,6 +27,10 @@ final class BenchUdpWorker extends BenchWorker
     private static final int IDS = 1 << 16;
     private static final int RX_SLOT_BYTES = 64 * 1024;
     private static final long NONE = Long.MIN_VALUE;
+    /** Sampled replies that span datagrams and are reassembled for checking at the same time. */
+    private static final int ASSEMBLY_BUFFERS = 4;
+    private static final long END_CRLF = 0x454E440D0AL;
+    private static final long MN_CRLF = 0x4D4E0D0AL;
 
     private final int targetIpv4;
     private final int targetPort;
@@ -42,6 +45,13 @@ final class BenchUdpWorker extends BenchWorker
     private final int[] wrong = new int[IDS];
     private final byte[] rxBytes = new byte[RX_SLOT_BYTES];
     private final int[] txIds = new int[BURST];
+    private final byte[][] assembly;
+    private final int[] assemblyLength = new int[ASSEMBLY_BUFFERS];
+    private final int[] assemblyNextSequence = new int[ASSEMBLY_BUFFERS];
+    private final int[] assemblyOwner = new int[ASSEMBLY_BUFFERS];
+    private final int[] assemblyOfId = new int[IDS];
+    private final boolean[] seen = new boolean[IDS];
+    private final long[] tail = new long[IDS];
     private Arena arena;
     private KernelPort port;
     private DatagramBatch tx;
@@ -61,6 +71,10 @@ final class BenchUdpWorker extends BenchWorker
         this.nextSeq = (spec.seed() * 131 + index * 7919L) & 0xFFFF;
         this.oldestSeq = nextSeq;
         java.util.Arrays.fill(intendedNs, NONE);
+        final long replyBytes = (long)spec.multiget() * (spec.valueSizeMax() + spec.keySizeBytes() + 64) + 64;
+        this.assembly = new byte[ASSEMBLY_BUFFERS][(int)Math.min(replyBytes, 16L << 20)];
+        java.util.Arrays.fill(assemblyOwner, -1);
+        java.util.Arrays.fill(assemblyOfId, -1);
     }
 
     @Override
@@ -110,6 +124,8 @@ final class BenchUdpWorker extends BenchWorker
         datagramsLeft[id] = -1;
         failed[id] = false;
         hits[id] = 0;
+        seen[id] = false;
+        tail[id] = 0;
         verified[id] = 0;
         wrong[id] = 0;
         outstanding++;
@@ -158,6 +174,15 @@ final class BenchUdpWorker extends BenchWorker
         return n;
     }
 
+    /**
+     * A reply is a run of datagrams with the request's id. memcached 1.6 sends one message per key
+     * of a multi-key get: a message that fits is one datagram numbered "0 of 1", a longer one is a
+     * series "0 of n" .. "n-1 of n", and the closing END (or MN) comes alone or at the end of the
+     * last message. Datagrams that are whole messages are parsed as they come and added up; a
+     * series counts as one hit when it starts with a value, and the reply is complete when a series
+     * ends with END / MN (text or meta multi-key get), or ends at all (meta single-key get). A
+     * sampled reply is also reassembled and then checked whole.
+     */
     private void onDatagram(final int length, final long now)
     {
         final int id = UdpFrame.requestId(rxBytes, 0);
@@ -167,40 +192,118 @@ final class BenchUdpWorker extends BenchWorker
             return;
         }
         final int count = Math.max(1, UdpFrame.count(rxBytes, 0));
+        final int sequence = UdpFrame.sequence(rxBytes, 0);
         final boolean meta = spec.protocol() == BenchSpec.Protocol.META;
+        if (!seen[id])
+        {
+            seen[id] = true;
+            if (verify[id] && isGet[id])
+            {
+                startAssembly(id);
+            }
+        }
+        assemble(id, sequence, length);
+        final boolean assembling = assemblyOfId[id] >= 0;
+        boolean done;
         if (count == 1)
         {
-            // memcached 1.6 answers each key of a multi-key get (and the END / MN) in datagrams of
-            // their own, all with this id and "1 of 1": add them up until the reply's last line
             final int used = parser.parse(rxBytes, UdpFrame.HEADER_LENGTH, length, isGet[id], meta, spec.multiget(),
-                verify[id]);
+                verify[id] && !assembling);
             hits[id] += parser.hits;
             verified[id] += parser.verified;
             wrong[id] += parser.wrong;
             failed[id] |= parser.error;
-            if (used == BenchReplyParser.INCOMPLETE && !parser.error)
+            done = used != BenchReplyParser.INCOMPLETE || parser.error;
+        }
+        else
+        {
+            if (sequence == 0 && startsWithValue(length, meta))
+            {
+                hits[id]++;
+            }
+            for (int i = Math.max(UdpFrame.HEADER_LENGTH, length - 8); i < length; i++)
+            {
+                tail[id] = (tail[id] << 8) | (rxBytes[i] & 0xFF);
+            }
+            if (datagramsLeft[id] <= 0)
+            {
+                datagramsLeft[id] = count;
+            }
+            if (--datagramsLeft[id] > 0)
             {
                 return;
             }
-            finish(id, now, verify[id]);
-            return;
+            done = !isGet[id] || (meta && spec.multiget() == 1) ||
+                (meta ? (tail[id] & 0xFFFFFFFFL) == MN_CRLF : (tail[id] & 0xFFFFFFFFFFL) == END_CRLF);
         }
-        if (datagramsLeft[id] < 0)
-        {
-            datagramsLeft[id] = count;
-        }
-        if (UdpFrame.sequence(rxBytes, 0) == 0)
-        {
-            // only the first part is parsed; its value may run on into the next datagram
-            parser.parse(rxBytes, UdpFrame.HEADER_LENGTH, length, isGet[id], meta, spec.multiget(), false);
-            failed[id] = parser.error;
-            hits[id] = Math.max(1, parser.hits);
-        }
-        if (--datagramsLeft[id] > 0)
+        if (!done)
         {
             return;
         }
-        finish(id, now, false);
+        if (assemblyOfId[id] >= 0)
+        {
+            // the whole reply arrived in order: parse and check it as one
+            final int a = assemblyOfId[id];
+            final int used = parser.parse(assembly[a], 0, assemblyLength[a], isGet[id], meta, spec.multiget(), true);
+            failed[id] = parser.error || used == BenchReplyParser.INCOMPLETE;
+            hits[id] = parser.hits;
+            verified[id] = parser.verified;
+            wrong[id] = parser.wrong;
+        }
+        finish(id, now, verify[id]);
+    }
+
+    private boolean startsWithValue(final int length, final boolean meta)
+    {
+        final int p = UdpFrame.HEADER_LENGTH;
+        return meta ? length > p + 2 && rxBytes[p] == 'V' && rxBytes[p + 1] == 'A' && rxBytes[p + 2] == ' ' :
+            length > p + 5 && rxBytes[p] == 'V' && rxBytes[p + 1] == 'A' && rxBytes[p + 2] == 'L' &&
+            rxBytes[p + 3] == 'U' && rxBytes[p + 4] == 'E' && rxBytes[p + 5] == ' ';
+    }
+
+    /** Takes a free assembly buffer for a sampled reply that spans datagrams, if there is one. */
+    private void startAssembly(final int id)
+    {
+        for (int a = 0; a < ASSEMBLY_BUFFERS; a++)
+        {
+            if (assemblyOwner[a] < 0)
+            {
+                assemblyOwner[a] = id;
+                assemblyOfId[id] = a;
+                assemblyLength[a] = 0;
+                assemblyNextSequence[a] = 0;
+                return;
+            }
+        }
+    }
+
+    /** Appends a part in sequence; a part out of order (or too much data) abandons the assembly. */
+    private void assemble(final int id, final int sequence, final int length)
+    {
+        final int a = assemblyOfId[id];
+        if (a < 0)
+        {
+            return;
+        }
+        final int payload = length - UdpFrame.HEADER_LENGTH;
+        if ((sequence != 0 && sequence != assemblyNextSequence[a]) || assemblyLength[a] + payload > assembly[a].length)
+        {
+            releaseAssembly(id);
+            return;
+        }
+        System.arraycopy(rxBytes, UdpFrame.HEADER_LENGTH, assembly[a], assemblyLength[a], payload);
+        assemblyLength[a] += payload;
+        assemblyNextSequence[a] = sequence + 1;
+    }
+
+    private void releaseAssembly(final int id)
+    {
+        final int a = assemblyOfId[id];
+        if (a >= 0)
+        {
+            assemblyOwner[a] = -1;
+            assemblyOfId[id] = -1;
+        }
     }
 
     private void finish(final int id, final long now, final boolean checked)
@@ -234,6 +337,7 @@ final class BenchUdpWorker extends BenchWorker
 
     private void retire(final int id)
     {
+        releaseAssembly(id);
         intendedNs[id] = NONE;
         outstanding--;
     }
@@ -249,6 +353,8 @@ final class BenchUdpWorker extends BenchWorker
     {
         final int left = outstanding;
         java.util.Arrays.fill(intendedNs, NONE);
+        java.util.Arrays.fill(assemblyOwner, -1);
+        java.util.Arrays.fill(assemblyOfId, -1);
         outstanding = 0;
         return left;
     }

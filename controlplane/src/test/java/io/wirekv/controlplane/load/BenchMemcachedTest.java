@@ -80,6 +80,27 @@ class BenchMemcachedTest
     }
 
     @Test
+    void shouldReassembleAndCheckValuesThatSpanDatagramsOverUdp() throws Exception
+    {
+        for (final BenchSpec.Protocol protocol : BenchSpec.Protocol.values())
+        {
+            for (final int multiget : new int[] {1, 3})
+            {
+                final BenchSpec spec = new BenchSpec(memcached.address(), BenchSpec.Transport.UDP, protocol, 300, 16, 16,
+                    5000, 0, 0.9, multiget, 1, null, 0, 4, Duration.ofMillis(300), 1_000_000, 1_000_000_000L, 0.3, 13);
+
+                final BenchTrial t = Bench.run(spec, BenchPlan.single(true), null).trials().get(0);
+
+                final String what = protocol + " multiget " + multiget + ": " + t;
+                assertSane(t, spec);
+                assertEquals(0, t.late(), what);
+                assertEquals(0, t.misses(), what);
+                assertEquals((long)multiget * (t.received() - t.stored()), t.hits(), "every key of every get hit: " + what);
+            }
+        }
+    }
+
+    @Test
     void shouldCountMissesAndNoWrongAnswersWhenNothingWasStored() throws Exception
     {
         final BenchSpec spec = new BenchSpec(memcached.address(), BenchSpec.Transport.UDP, BenchSpec.Protocol.META, 1000,
