@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
         ClientCommands.Delete.class,
         ClientCommands.Mc.class,
         DemoCommand.class,
+        BenchCommand.class,
         CncCommands.Status.class,
         CncCommands.Stat.class,
         CncCommands.Top.class,

@@ -1,0 +1,334 @@
+package io.wirekv.controlplane.cli;
+
+import io.wirekv.controlplane.client.ServerAddress;
+import io.wirekv.controlplane.load.Bench;
+import io.wirekv.controlplane.load.BenchChart;
+import io.wirekv.controlplane.load.BenchPlan;
+import io.wirekv.controlplane.load.BenchReport;
+import io.wirekv.controlplane.load.BenchSpec;
+import io.wirekv.controlplane.load.BenchTrial;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code wirekv bench}: a memcached load generator for any memcached-protocol server (wirekv,
+ * memcached, ...) over the kernel's UDP or TCP. Open loop at a fixed rate or closed loop, text or
+ * meta commands, uniform or Zipf keys, sampled value checks, search for the highest rate within
+ * loss and p99 limits; reports a table, JSON ({@link BenchReport}) and an SVG chart ({@link BenchChart}).
+ */
+@Command(name = "bench", sortOptions = false,
+    description = {"Drive a memcached-protocol server (wirekv, memcached, ...) and measure it.",
+        "Stores every key once (warm-up), then sends GETs and SETs over UDP or TCP: open loop at",
+        "--rate requests/s (latency from each request's intended send time, so it is corrected",
+        "for coordinated omission), or closed loop with --outstanding requests per thread.",
+        "--search finds the highest rate whose loss and p99 stay within --max-loss and --max-p99.",
+        "Prints a progress line every second and a table at the end; --json and --chart write",
+        "the report as JSON and as an SVG chart. Exit code 1 when nothing was answered or a",
+        "checked value was wrong."})
+final class BenchCommand implements Callable<Integer>
+{
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    HelpOption help;
+
+    @Option(names = "--target", paramLabel = "HOST:PORT", required = true,
+        description = "the server to drive, e.g. 127.0.0.1:11211")
+    String target;
+
+    @Option(names = "--transport", paramLabel = "udp|tcp", defaultValue = "udp",
+        description = "udp (memcached's UDP frame, recvmmsg/sendmmsg bursts) or tcp (default: ${DEFAULT-VALUE})")
+    String transport;
+
+    @Option(names = "--protocol", paramLabel = "text|meta", defaultValue = "text",
+        description = "text get/set or meta mg/ms commands (default: ${DEFAULT-VALUE})")
+    String protocol;
+
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "0",
+        description = "open loop at N requests/s over all threads; 0 = closed loop (default)")
+    long rate;
+
+    @Option(names = "--outstanding", paramLabel = "N", defaultValue = "16",
+        description = "closed loop: requests in flight per thread (default: ${DEFAULT-VALUE})")
+    int outstanding;
+
+    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "10s",
+        description = "measured time, e.g. 10s, 500ms, 2m (default: ${DEFAULT-VALUE})")
+    Duration duration;
+
+    @Option(names = "--max-requests", paramLabel = "N", defaultValue = "1000000000",
+        description = "stop a trial after N requests (default: ${DEFAULT-VALUE})")
+    long maxRequests;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+        description = "generator threads (lcores), each with its own socket (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--cpus", paramLabel = "LIST", split = ",",
+        description = "pin thread i to the i-th CPU of this list, e.g. 2,3 (default: not pinned)")
+    int[] cpus;
+
+    @Option(names = "--keys", paramLabel = "N", defaultValue = "100000", description = "key space (default: ${DEFAULT-VALUE})")
+    int keys;
+
+    @Option(names = "--key-size", paramLabel = "BYTES", defaultValue = "16", description = "key length (default: ${DEFAULT-VALUE})")
+    int keySize;
+
+    @Option(names = "--value-size", paramLabel = "N|MIN-MAX", defaultValue = "32",
+        description = "value length, fixed or uniform per key in MIN-MAX (default: ${DEFAULT-VALUE})")
+    String valueSize;
+
+    @Option(names = "--zipf", paramLabel = "THETA", defaultValue = "0",
+        description = "Zipf key choice with this θ in (0,1), e.g. 0.99; 0 = uniform (default)")
+    double zipf;
+
+    @Option(names = "--get-ratio", paramLabel = "R", defaultValue = "0.9",
+        description = "share of GETs, 0..1; the rest are SETs (default: ${DEFAULT-VALUE})")
+    double getRatio;
+
+    @Option(names = "--multiget", paramLabel = "N", defaultValue = "1",
+        description = "keys per GET (default: ${DEFAULT-VALUE})")
+    int multiget;
+
+    @Option(names = "--timeout", paramLabel = "TIME", defaultValue = "1s",
+        description = "a request unanswered this long after its intended send time is lost (default: ${DEFAULT-VALUE})")
+    Duration timeout;
+
+    @Option(names = "--verify-fraction", paramLabel = "F", defaultValue = "0.01",
+        description = "share of GETs whose values are checked byte for byte (default: ${DEFAULT-VALUE})")
+    double verifyFraction;
+
+    @Option(names = "--idle", paramLabel = "spin|yield|park", defaultValue = "spin",
+        description = "when a thread has nothing to do: spin (most precise), yield (share CPUs with a local " +
+            "server) or park 50 us (least CPU, timestamps up to ~100 us late) (default: ${DEFAULT-VALUE})")
+    String idle;
+
+    @Option(names = "--no-warm-up", description = "skip storing every key before measuring")
+    boolean noWarmUp;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "random seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--search", description = "search for the highest rate with loss <= --max-loss and p99 <= --max-p99")
+    boolean search;
+
+    @Option(names = "--search-low", paramLabel = "N", defaultValue = "1000",
+        description = "search: lowest rate tried, req/s (default: ${DEFAULT-VALUE})")
+    long searchLow;
+
+    @Option(names = "--search-high", paramLabel = "N", defaultValue = "0",
+        description = "search: highest rate tried; 0 = 1.2 x a closed-loop probe's throughput (default)")
+    long searchHigh;
+
+    @Option(names = "--search-resolution", paramLabel = "F", defaultValue = "0.02",
+        description = "search: stop when (high-low)/high <= F (default: ${DEFAULT-VALUE})")
+    double resolution;
+
+    @Option(names = "--max-trials", paramLabel = "N", defaultValue = "12",
+        description = "search: most fixed-rate trials (default: ${DEFAULT-VALUE})")
+    int maxTrials;
+
+    @Option(names = "--trial-duration", paramLabel = "TIME", defaultValue = "2s",
+        description = "search and sweep: length of each trial (default: ${DEFAULT-VALUE})")
+    Duration trialDuration;
+
+    @Option(names = "--max-loss", paramLabel = "F", defaultValue = "0",
+        description = "search: highest loss ratio that passes, e.g. 0.001 (default: ${DEFAULT-VALUE})")
+    double maxLoss;
+
+    @Option(names = "--max-p99", paramLabel = "TIME", defaultValue = "1ms",
+        description = "search: highest p99 that passes, e.g. 500us, 1ms (default: ${DEFAULT-VALUE})")
+    String maxP99;
+
+    @Option(names = "--sweep", paramLabel = "RATES", split = ",",
+        description = "run one trial at each of these rates (req/s), e.g. 10000,20000,40000")
+    List<Long> sweep;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "write the report as JSON (schema wirekv-bench/1)")
+    Path json;
+
+    @Option(names = "--chart", paramLabel = "FILE.svg",
+        description = "write an SVG chart: percentiles against offered load (search, sweep) or the latency distribution")
+    Path chart;
+
+    @Option(names = "--quiet", description = "no progress lines")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws InterruptedException
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final BenchSpec benchSpec = benchSpec();
+        final BenchPlan plan = plan();
+        if (search && sweep != null)
+        {
+            throw new UserException("--search and --sweep cannot be used together");
+        }
+        out.printf(Locale.ROOT, "bench: %s over %s (%s), %d thread(s)%s, %,d keys of %d bytes, values %s bytes, %s keys, " +
+                "%.0f%% GETs%s, timeout %d ms%n", benchSpec.target(), benchSpec.transport().label(),
+            benchSpec.protocol().label(), benchSpec.threads(), cpus == null ? "" : " pinned to " + java.util.Arrays.toString(cpus),
+            benchSpec.keySpace(), benchSpec.keySizeBytes(), valueSize, benchSpec.zipfTheta() > 0 ?
+                "Zipf θ=" + benchSpec.zipfTheta() : "uniform", 100 * benchSpec.getRatio(),
+            benchSpec.multiget() > 1 ? " of " + benchSpec.multiget() + " keys" : "", benchSpec.timeoutNs() / 1_000_000);
+        final Bench.Run run = Bench.run(benchSpec, plan, quiet ? null : out);
+        BenchReport.print(run, out);
+        write(json, BenchReport.toJson(run), out);
+        write(chart, BenchChart.svg(run), out);
+        long received = 0;
+        long wrong = 0;
+        for (final BenchTrial t : run.trials())
+        {
+            received += t.received();
+            wrong += t.wrongAnswers();
+        }
+        if (received == 0)
+        {
+            throw new UserException("no request got a reply: is the server at " + benchSpec.target() + " running" +
+                (benchSpec.transport() == BenchSpec.Transport.UDP ? " with UDP enabled (memcached -U PORT)?" : "?"));
+        }
+        if (wrong > 0)
+        {
+            throw new UserException(wrong + " checked value(s) differed from what was stored: the server answered wrongly");
+        }
+        return 0;
+    }
+
+    private static void write(final Path file, final String text, final PrintWriter out)
+    {
+        if (file == null)
+        {
+            return;
+        }
+        try
+        {
+            Files.writeString(file, text);
+        }
+        catch (final IOException ex)
+        {
+            throw new UserException("cannot write " + file + ": " + ex.getMessage());
+        }
+        out.println("wrote " + file);
+    }
+
+    BenchSpec benchSpec()
+    {
+        final ServerAddress address;
+        try
+        {
+            address = ServerAddress.parse(target);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new UserException("--target " + ex.getMessage());
+        }
+        final int[] sizes = sizes(valueSize);
+        try
+        {
+            return new BenchSpec(address, enumOf(BenchSpec.Transport.class, "--transport", transport),
+                enumOf(BenchSpec.Protocol.class, "--protocol", protocol), keys, keySize, sizes[0], sizes[1], zipf, getRatio,
+                multiget, threads, cpus, rate, outstanding, duration, maxRequests, timeout.toNanos(), verifyFraction, seed,
+                enumOf(BenchSpec.Idle.class, "--idle", idle));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new UserException(ex.getMessage());
+        }
+    }
+
+    private BenchPlan plan()
+    {
+        try
+        {
+            final BenchPlan.Mode mode = search ? BenchPlan.Mode.SEARCH :
+                sweep != null ? BenchPlan.Mode.SWEEP : BenchPlan.Mode.SINGLE;
+            return new BenchPlan(mode, !noWarmUp, trialDuration, searchLow, searchHigh, resolution, maxTrials, maxLoss,
+                latencyNs(maxP99), sweep == null ? List.of() : new ArrayList<>(sweep));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new UserException(ex.getMessage());
+        }
+    }
+
+    private static <E extends Enum<E>> E enumOf(final Class<E> type, final String option, final String text)
+    {
+        try
+        {
+            return Enum.valueOf(type, text.trim().toUpperCase(Locale.ROOT));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new UserException(option + " must be one of " +
+                java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT) + ", got '" + text + "'");
+        }
+    }
+
+    /** "32" or "16-1024". */
+    static int[] sizes(final String text)
+    {
+        try
+        {
+            final String t = text.trim();
+            final int dash = t.indexOf('-', 1);
+            if (dash < 0)
+            {
+                final int n = Integer.parseInt(t);
+                return new int[] {n, n};
+            }
+            return new int[] {Integer.parseInt(t.substring(0, dash).trim()), Integer.parseInt(t.substring(dash + 1).trim())};
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new UserException("--value-size must be N or MIN-MAX (bytes), got '" + text + "'");
+        }
+    }
+
+    /** "500us", "1ms", "0.5ms", "2s" to nanoseconds. */
+    static long latencyNs(final String text)
+    {
+        final String t = text.trim().toLowerCase(Locale.ROOT);
+        try
+        {
+            final double ns;
+            if (t.endsWith("us"))
+            {
+                ns = Double.parseDouble(t.substring(0, t.length() - 2)) * 1e3;
+            }
+            else if (t.endsWith("ms"))
+            {
+                ns = Double.parseDouble(t.substring(0, t.length() - 2)) * 1e6;
+            }
+            else if (t.endsWith("s"))
+            {
+                ns = Double.parseDouble(t.substring(0, t.length() - 1)) * 1e9;
+            }
+            else
+            {
+                throw new NumberFormatException();
+            }
+            if (!(ns >= 1))
+            {
+                throw new NumberFormatException();
+            }
+            return (long)ns;
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new UserException("--max-p99 must be a time such as 500us, 1ms or 0.5ms, got '" + text + "'");
+        }
+    }
+}

@@ -1,0 +1,426 @@
+package io.wirekv.controlplane.load;
+
+import io.wirekv.controlplane.client.McClientException;
+import io.wirekv.controlplane.client.UdpFrame;
+import org.HdrHistogram.Histogram;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs {@code wirekv bench}: an optional warm-up that SETs every key once (with a progress line),
+ * then one trial, a sweep of offered rates, or a search for the highest offered rate whose loss and
+ * p99 stay within limits (bisection between a low and a high rate with short trials, in the spirit
+ * of RFC 2544's throughput test). Each trial starts {@code threads} workers
+ * ({@link BenchUdpWorker} or {@link BenchTcpWorker}), prints a progress line once a second and
+ * returns a {@link BenchTrial}. Bounded: every trial has a duration and a request limit, and waits
+ * at most one timeout past its end.
+ */
+public final class Bench
+{
+    private static final long START_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final int WARM_UP_BATCH = 64;
+
+    private Bench()
+    {
+    }
+
+    /** Everything a run measured. */
+    public record Run(BenchSpec spec, BenchPlan plan, long warmUpKeys, long warmUpNs, List<BenchTrial> trials,
+        long bestRatePerSecond, String date)
+    {
+    }
+
+    /**
+     * @param progress where progress lines go, or null for none.
+     * @throws McClientException when the warm-up cannot reach the server.
+     */
+    public static Run run(final BenchSpec spec, final BenchPlan plan, final PrintWriter progress) throws InterruptedException
+    {
+        final String date = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        final KeyChooser chooser = new KeyChooser(spec.keySpace(), spec.zipfTheta());
+        long warmUpKeys = 0;
+        long warmUpNs = 0;
+        if (plan.warmUp())
+        {
+            final long t0 = System.nanoTime();
+            warmUpKeys = warmUp(spec, progress);
+            warmUpNs = System.nanoTime() - t0;
+        }
+        final List<BenchTrial> trials = new ArrayList<>();
+        long best = -1;
+        switch (plan.mode())
+        {
+            case SINGLE -> trials.add(trial(spec, chooser, progress));
+            case SWEEP ->
+            {
+                for (final long rate : plan.sweepRates())
+                {
+                    trials.add(trial(spec.withRate(rate, plan.trialDuration()), chooser, progress));
+                }
+            }
+            case SEARCH -> best = search(spec, plan, chooser, progress, trials);
+        }
+        return new Run(spec, plan, warmUpKeys, warmUpNs, List.copyOf(trials), best, date);
+    }
+
+    private static long search(final BenchSpec spec, final BenchPlan plan, final KeyChooser chooser,
+        final PrintWriter progress, final List<BenchTrial> trials) throws InterruptedException
+    {
+        long high = plan.searchHighRate();
+        if (high == 0)
+        {
+            print(progress, "search: closed-loop probe for the highest rate to try");
+            final BenchTrial probe = trial(spec.withRate(0, plan.trialDuration()), chooser, progress);
+            trials.add(probe);
+            high = Math.max(plan.searchLowRate() + 1, (long)Math.ceil(probe.throughputPerSecond() * 1.2));
+        }
+        long low = plan.searchLowRate();
+        int fixedRateTrials = 0;
+        final BenchTrial atHigh = judged(spec, plan, chooser, progress, high);
+        trials.add(atHigh);
+        fixedRateTrials++;
+        if (atHigh.passed())
+        {
+            return high;
+        }
+        final BenchTrial atLow = judged(spec, plan, chooser, progress, low);
+        trials.add(atLow);
+        fixedRateTrials++;
+        if (!atLow.passed())
+        {
+            return 0;
+        }
+        long best = low;
+        while (fixedRateTrials < plan.maxTrials() && (high - low) > plan.resolution() * high)
+        {
+            final long mid = (low + high) / 2;
+            final BenchTrial t = judged(spec, plan, chooser, progress, mid);
+            trials.add(t);
+            fixedRateTrials++;
+            if (t.passed())
+            {
+                low = mid;
+                best = mid;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+        return best;
+    }
+
+    private static BenchTrial judged(final BenchSpec spec, final BenchPlan plan, final KeyChooser chooser,
+        final PrintWriter progress, final long rate) throws InterruptedException
+    {
+        print(progress, String.format(Locale.ROOT, "search: trial at %,d req/s", rate));
+        final BenchTrial t = trial(spec.withRate(rate, plan.trialDuration()), chooser, progress);
+        final BenchTrial j = t.judged(plan.passes(t));
+        print(progress, String.format(Locale.ROOT, "search: %,d req/s %s (loss %.4f%%, p99 %.1f us)", rate,
+            j.passed() ? "passes" : "fails", 100 * j.lossRatio(), j.percentileUs(99)));
+        return j;
+    }
+
+    /** One trial at the spec's rate for the spec's duration. */
+    public static BenchTrial trial(final BenchSpec spec, final KeyChooser chooser, final PrintWriter progress)
+        throws InterruptedException
+    {
+        final BenchStats stats = new BenchStats();
+        final long startNs = System.nanoTime() + START_DELAY_NS;
+        final long deadlineNs = startNs + spec.duration().toNanos();
+        final int ipv4 = spec.transport() == BenchSpec.Transport.UDP ? ipv4(spec) : 0;
+        final List<BenchWorker> workers = new ArrayList<>();
+        final List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < spec.threads(); i++)
+        {
+            final BenchWorker w = spec.transport() == BenchSpec.Transport.UDP ?
+                new BenchUdpWorker(spec, stats, chooser, i, startNs, deadlineNs, ipv4) :
+                new BenchTcpWorker(spec, stats, chooser, i, startNs, deadlineNs);
+            workers.add(w);
+            threads.add(Thread.ofPlatform().name("wirekv-bench-" + spec.transport().label() + "-" + i).daemon().unstarted(w));
+        }
+        threads.forEach(Thread::start);
+
+        final Histogram total = BenchStats.histogram();
+        Histogram interval = null;
+        long lastSent = 0;
+        long lastReceived = 0;
+        long lastLost = 0;
+        long lastNs = startNs;
+        int second = 0;
+        try
+        {
+            boolean running = true;
+            while (running)
+            {
+                final long nextNs = startNs + TimeUnit.SECONDS.toNanos(++second);
+                for (final Thread t : threads)
+                {
+                    final long waitMs = TimeUnit.NANOSECONDS.toMillis(nextNs - System.nanoTime());
+                    if (waitMs > 0)
+                    {
+                        t.join(waitMs);
+                    }
+                }
+                running = threads.stream().anyMatch(Thread::isAlive);
+                final long nowNs = System.nanoTime();
+                interval = stats.drainInto(total, interval);
+                final long sent = stats.sent.sum();
+                final long received = stats.received.sum();
+                final long lost = stats.lost.sum();
+                if (progress != null && running)
+                {
+                    final double secs = (nowNs - lastNs) / 1e9;
+                    progress.printf(Locale.ROOT,
+                        "[%3ds] offered %,10.0f/s achieved %,10.0f/s lost %,d p50 %7.1f us p99 %7.1f us errors %d wrong %d%s%n",
+                        second, (sent - lastSent) / secs, (received - lastReceived) / secs, lost - lastLost,
+                        pct(interval, 50), pct(interval, 99), stats.errors.sum(), stats.wrong.sum(),
+                        stats.unsent.sum() == 0 ? "" : " unsent " + stats.unsent.sum());
+                    progress.flush();
+                }
+                lastSent = sent;
+                lastReceived = received;
+                lastLost = lost;
+                lastNs = nowNs;
+            }
+        }
+        finally
+        {
+            for (final Thread t : threads)
+            {
+                t.interrupt();
+                t.join(TimeUnit.NANOSECONDS.toMillis(spec.timeoutNs()) + 2000L);
+            }
+        }
+        stats.drainInto(total, null);
+        String failure = null;
+        long endNs = startNs;
+        for (final BenchWorker w : workers)
+        {
+            endNs = Math.max(endNs, w.emitEndNs());
+            if (failure == null && w.failure() != null)
+            {
+                failure = w.failure().getClass().getSimpleName() + ": " + w.failure().getMessage();
+            }
+        }
+        final long elapsedNs = Math.min(endNs, deadlineNs) - startNs;
+        return new BenchTrial(spec.ratePerSecond(), elapsedNs, stats.sent.sum(), stats.received.sum(), stats.lost.sum(),
+            stats.errors.sum(), stats.wrong.sum(), stats.verified.sum(), stats.hits.sum(), stats.misses.sum(),
+            stats.stored.sum(), stats.late.sum(), stats.unsent.sum(), total, failure, null);
+    }
+
+    private static double pct(final Histogram h, final double p)
+    {
+        return h == null || h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(p) / 1e3;
+    }
+
+    private static int ipv4(final BenchSpec spec)
+    {
+        try
+        {
+            final InetAddress a = InetAddress.getByName(spec.target().host());
+            if (!(a instanceof Inet4Address))
+            {
+                throw new McClientException("--target " + spec.target() + ": UDP bench needs an IPv4 address");
+            }
+            final byte[] b = a.getAddress();
+            return ((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF);
+        }
+        catch (final IOException ex)
+        {
+            throw new McClientException("--target " + spec.target() + ": cannot resolve the host: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static void print(final PrintWriter progress, final String line)
+    {
+        if (progress != null)
+        {
+            progress.println(line);
+            progress.flush();
+        }
+    }
+
+    /** SETs every key once (text {@code set}), over the spec's transport; returns keys stored. */
+    public static long warmUp(final BenchSpec spec, final PrintWriter progress)
+    {
+        final BenchValues values = new BenchValues(spec.valueSizeMin(), spec.valueSizeMax(), spec.valueVersion());
+        final long stored = spec.transport() == BenchSpec.Transport.TCP ? warmUpTcp(spec, values, progress) :
+            warmUpUdp(spec, values, progress);
+        print(progress, String.format(Locale.ROOT, "warm-up: stored %,d of %,d keys", stored, spec.keySpace()));
+        return stored;
+    }
+
+    private static long warmUpTcp(final BenchSpec spec, final BenchValues values, final PrintWriter progress)
+    {
+        final int perRequest = spec.keySizeBytes() + 48 + spec.valueSizeMax();
+        final byte[] buf = new byte[WARM_UP_BATCH * perRequest];
+        final byte[] line = new byte[1024];
+        long stored = 0;
+        long nextPrintNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        try (Socket s = new Socket())
+        {
+            s.setTcpNoDelay(true);
+            s.connect(spec.target().socketAddress(), (int)TimeUnit.NANOSECONDS.toMillis(spec.timeoutNs()));
+            s.setSoTimeout((int)Math.max(2000, TimeUnit.NANOSECONDS.toMillis(spec.timeoutNs())));
+            final OutputStream out = s.getOutputStream();
+            final InputStream in = new BufferedInputStream(s.getInputStream(), 64 * 1024);
+            for (int first = 0; first < spec.keySpace(); first += WARM_UP_BATCH)
+            {
+                final int n = Math.min(WARM_UP_BATCH, spec.keySpace() - first);
+                int p = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    p = BenchRequests.putSet(buf, p, false, first + i, spec.keySizeBytes(), values, 0);
+                }
+                out.write(buf, 0, p);
+                out.flush();
+                for (int i = 0; i < n; i++)
+                {
+                    final int len = readLine(in, line);
+                    if (len >= 8 && line[0] == 'S' && line[1] == 'T')
+                    {
+                        stored++;
+                    }
+                    else
+                    {
+                        throw new McClientException("warm-up: " + spec.target() + " answered a set with '" +
+                            new String(line, 0, Math.max(0, len - 2), java.nio.charset.StandardCharsets.ISO_8859_1) + "'");
+                    }
+                }
+                nextPrintNs = progress(progress, nextPrintNs, stored, spec.keySpace());
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new McClientException("warm-up: cannot store keys on " + spec.target() + " over TCP: " + ex.getMessage() +
+                " — is the server running?", ex);
+        }
+        return stored;
+    }
+
+    /** Windows of sets told apart by request id; sets without a reply are sent again, up to 3 times. */
+    private static long warmUpUdp(final BenchSpec spec, final BenchValues values, final PrintWriter progress)
+    {
+        final byte[] buf = new byte[UdpFrame.HEADER_LENGTH + spec.keySizeBytes() + 48 + spec.valueSizeMax()];
+        final byte[] reply = new byte[UdpFrame.MAX_DATAGRAM + 1];
+        final BitSet pending = new BitSet();
+        long stored = 0;
+        long nextPrintNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        final int window = 32;
+        try (DatagramSocket s = new DatagramSocket())
+        {
+            s.connect(spec.target().socketAddress());
+            s.setReceiveBufferSize(4 << 20);
+            final DatagramPacket in = new DatagramPacket(reply, reply.length);
+            final int timeoutMs = (int)Math.max(50, Math.min(1000, TimeUnit.NANOSECONDS.toMillis(spec.timeoutNs())));
+            for (int first = 0; first < spec.keySpace(); first += window)
+            {
+                final int n = Math.min(window, spec.keySpace() - first);
+                pending.clear();
+                pending.set(0, n);
+                for (int attempt = 0; attempt < 4 && !pending.isEmpty(); attempt++)
+                {
+                    for (int i = pending.nextSetBit(0); i >= 0; i = pending.nextSetBit(i + 1))
+                    {
+                        UdpFrame.writeRequestHeader(buf, 0, (first + i) & 0xFFFF);
+                        final int end = BenchRequests.putSet(buf, UdpFrame.HEADER_LENGTH, false, first + i,
+                            spec.keySizeBytes(), values, 0);
+                        s.send(new DatagramPacket(buf, end));
+                    }
+                    final long untilNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+                    while (!pending.isEmpty())
+                    {
+                        final long leftMs = TimeUnit.NANOSECONDS.toMillis(untilNs - System.nanoTime());
+                        if (leftMs <= 0)
+                        {
+                            break;
+                        }
+                        s.setSoTimeout((int)leftMs);
+                        in.setLength(reply.length);
+                        try
+                        {
+                            s.receive(in);
+                        }
+                        catch (final SocketTimeoutException ex)
+                        {
+                            break;
+                        }
+                        final int i = (UdpFrame.requestId(reply, 0) - first) & 0xFFFF;
+                        if (i < n && pending.get(i) && in.getLength() > UdpFrame.HEADER_LENGTH + 2 &&
+                            reply[UdpFrame.HEADER_LENGTH] == 'S' && reply[UdpFrame.HEADER_LENGTH + 1] == 'T')
+                        {
+                            pending.clear(i);
+                            stored++;
+                        }
+                    }
+                }
+                if (stored == 0 && !pending.isEmpty())
+                {
+                    throw new McClientException("warm-up: no reply from " + spec.target() +
+                        " over UDP — is the server running with UDP enabled (memcached -U PORT)?");
+                }
+                nextPrintNs = progress(progress, nextPrintNs, stored, spec.keySpace());
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new McClientException("warm-up: cannot store keys on " + spec.target() + " over UDP: " + ex.getMessage() +
+                " — is the server running?", ex);
+        }
+        return stored;
+    }
+
+    private static long progress(final PrintWriter progress, final long nextPrintNs, final long stored, final int keys)
+    {
+        final long now = System.nanoTime();
+        if (progress == null || now < nextPrintNs)
+        {
+            return nextPrintNs;
+        }
+        progress.printf(Locale.ROOT, "warm-up: %,d of %,d keys (%.0f%%)%n", stored, keys, 100.0 * stored / keys);
+        progress.flush();
+        return now + TimeUnit.SECONDS.toNanos(1);
+    }
+
+    private static int readLine(final InputStream in, final byte[] line) throws IOException
+    {
+        int n = 0;
+        while (n < line.length)
+        {
+            final int b = in.read();
+            if (b < 0)
+            {
+                throw new java.io.EOFException("connection closed by the server");
+            }
+            line[n++] = (byte)b;
+            if (b == '\n' && n >= 2 && line[n - 2] == '\r')
+            {
+                return n;
+            }
+        }
+        return n;
+    }
+
+    /** For callers that want a trial of another length. */
+    static Duration seconds(final double s)
+    {
+        return Duration.ofNanos((long)(s * 1e9));
+    }
+}

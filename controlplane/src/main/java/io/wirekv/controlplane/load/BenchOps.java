@@ -1,0 +1,52 @@
+package io.wirekv.controlplane.load;
+
+/**
+ * A worker's stream of choices: GET or SET, which keys, whether to verify. xorshift64*:
+ * cheap, allocation-free, reproducible from the seed. One per worker thread.
+ */
+final class BenchOps
+{
+    private final double getRatio;
+    private final double verifyFraction;
+    private final KeyChooser chooser;
+    private long state;
+
+    BenchOps(final BenchSpec spec, final KeyChooser chooser, final long seed)
+    {
+        this.getRatio = spec.getRatio();
+        this.verifyFraction = spec.verifyFraction();
+        this.chooser = chooser;
+        this.state = seed == 0 ? 0x9E3779B97F4A7C15L : seed;
+    }
+
+    boolean nextIsGet()
+    {
+        return nextDouble() < getRatio;
+    }
+
+    boolean nextVerify()
+    {
+        return verifyFraction > 0 && nextDouble() < verifyFraction;
+    }
+
+    int nextKey()
+    {
+        final long r = nextLong();
+        return chooser.keyOf(chooser.next((r >>> 11) * 0x1.0p-53, r));
+    }
+
+    private double nextDouble()
+    {
+        return (nextLong() >>> 11) * 0x1.0p-53;
+    }
+
+    private long nextLong()
+    {
+        long x = state;
+        x ^= x >>> 12;
+        x ^= x << 25;
+        x ^= x >>> 27;
+        state = x;
+        return x * 0x2545F4914F6CDD1DL;
+    }
+}

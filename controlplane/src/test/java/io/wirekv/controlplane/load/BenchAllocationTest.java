@@ -1,0 +1,61 @@
+package io.wirekv.controlplane.load;
+
+import io.wirekv.controlplane.MemcachedProcess;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The workers' duty cycle allocates nothing per request: a worker run five times longer (so with
+ * about five times the requests) allocates about the same bytes as a short one, which is only its
+ * set-up (socket, batches) and tear-down.
+ */
+class BenchAllocationTest
+{
+    @Test
+    void shouldNotAllocatePerRequestInTheUdpAndTcpWorkers() throws Exception
+    {
+        try (MemcachedProcess memcached = MemcachedProcess.start())
+        {
+            for (final BenchSpec.Transport transport : BenchSpec.Transport.values())
+            {
+                final BenchSpec base = new BenchSpec(memcached.address(), transport, BenchSpec.Protocol.META, 1000, 16, 16,
+                    64, 0.9, 0.9, 2, 1, null, 0, 8, Duration.ofMillis(200), 10_000_000, 1_000_000_000L, 0.1, 11);
+                Bench.warmUp(base, null);
+                final KeyChooser chooser = new KeyChooser(base.keySpace(), base.zipfTheta());
+                runOnThisThread(base, chooser, 200); // JIT warm-up
+                final long[] shortRun = runOnThisThread(base, chooser, 200);
+                final long[] longRun = runOnThisThread(base, chooser, 1000);
+
+                assertTrue(longRun[1] > 3 * shortRun[1] && shortRun[1] > 1000,
+                    transport + ": the long run sent more: " + shortRun[1] + " vs " + longRun[1]);
+                final long extraBytes = longRun[0] - shortRun[0];
+                final long extraRequests = longRun[1] - shortRun[1];
+                assertTrue(extraBytes < extraRequests, transport + ": less than one byte per extra request (short run " +
+                    shortRun[0] + " B for " + shortRun[1] + " requests, long run " + longRun[0] + " B for " + longRun[1] + ")");
+            }
+        }
+    }
+
+    /** {bytes allocated by this thread, requests sent}. */
+    private static long[] runOnThisThread(final BenchSpec base, final KeyChooser chooser, final long millis)
+    {
+        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final BenchSpec spec = base.withRate(0, Duration.ofMillis(millis));
+        final BenchStats stats = new BenchStats();
+        final long start = System.nanoTime();
+        final BenchWorker worker = spec.transport() == BenchSpec.Transport.UDP ?
+            new BenchUdpWorker(spec, stats, chooser, 0, start, start + spec.duration().toNanos(), 0x7f000001) :
+            new BenchTcpWorker(spec, stats, chooser, 0, start, start + spec.duration().toNanos());
+        final long before = threads.getCurrentThreadAllocatedBytes();
+        worker.run();
+        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertEquals(null, worker.failure());
+        assertEquals(stats.sent.sum(), stats.received.sum() + stats.lost.sum());
+        return new long[] {allocated, stats.sent.sum()};
+    }
+}
