@@ -48,14 +48,15 @@ public final class TcpAgent implements Agent
     private QsbrReader qsbr;
     private int work;
 
+    /** Poll the selector every this many duty cycles; {@link #cycle} counts up to it. */
+    private final int selectInterval;
+    private int cycle;
+
     /**
      * @param reader      this thread's reader index in the {@link WriteRings}.
      * @param inputBytes  per-connection input buffer: must hold the largest command with its data.
      * @param replyBytes  per-connection reply buffer: must hold the largest single value reply.
      */
-    private final int selectInterval;
-    private int cycle;
-
     public TcpAgent(
         final int reader, final InetSocketAddress bindAddress, final Table table, final ProtocolSettings settings,
         final ServerStats stats, final WriteRings writeRings, final int maxConnections,
