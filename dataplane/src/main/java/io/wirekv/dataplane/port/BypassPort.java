@@ -155,6 +155,12 @@ public final class BypassPort implements PacketPort
             MemorySegment.copy(tx.segment(i), tx.offset(i), frames, data + NetStack.headerLength(peerLink), payloadLength);
             final int frameLength = stack.writeUdpHeaders(
                 frames, data, peerLink, tx.peerAddress(i), tx.peerPort(i), payloadLength);
+            if (frameLength < 0)
+            {
+                queue.free(frame); // no link address for the peer (a datagram that did not come from a request)
+                counters.add(PortCounters.TX_DROPPED, 1);
+                continue;
+            }
             queueFrame(frame, data, frameLength);
             sent++;
             bytes += payloadLength;
