@@ -57,6 +57,40 @@ public final class TestDpdk
     }
 
     /**
+     * @return bytes this process has mapped in hugepages (hugetlb mappings in /proc/self/smaps): a
+     * measure other processes cannot disturb, unlike the system-wide free count.
+     */
+    public static long hugepageBytesMappedHere()
+    {
+        try (java.io.FileInputStream in = new java.io.FileInputStream("/proc/self/smaps")) // NIO sees one byte of /proc files
+        {
+            long total = 0;
+            long size = 0;
+            for (final String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).split("\n"))
+            {
+                if (line.startsWith("Size:"))
+                {
+                    size = kilobytes(line);
+                }
+                else if (line.startsWith("KernelPageSize:") && kilobytes(line) >= 2048)
+                {
+                    total += size * 1024;
+                }
+            }
+            return total;
+        }
+        catch (final IOException | NumberFormatException ex)
+        {
+            return -1;
+        }
+    }
+
+    private static long kilobytes(final String smapsLine)
+    {
+        return Long.parseLong(smapsLine.substring(smapsLine.indexOf(':') + 1).replace("kB", "").trim());
+    }
+
+    /**
      * @return HugePages_Free of the default size from /proc/meminfo (0 when unreadable).
      */
     public static long freeHugepages()
