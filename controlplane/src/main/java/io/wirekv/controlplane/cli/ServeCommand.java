@@ -86,7 +86,7 @@ final class ServeCommand implements Callable<Integer>
     @Option(names = "--tcp-threads", paramLabel = "N", description = "TCP threads, 0 = no TCP (tcp.threads; default 1)")
     String tcpThreads;
 
-    @Option(names = "--partitions", paramLabel = "N", description = "table partitions, a power of two >= writers (partitions; default 16)")
+    @Option(names = "--partitions", paramLabel = "N", description = "table partitions, a power of two >= writers (partitions; default 4)")
     String partitions;
 
     @Option(names = "--mode", paramLabel = "cache|store", description = "evict when full, or refuse writes (mode; default cache)")

@@ -98,11 +98,15 @@ public record ServerConfig(
         BACKOFF
     }
 
-    /** The embedded defaults: a small kernel-backend instance on loopback. */
+    /**
+     * The embedded defaults: a small kernel-backend instance on loopback. Four partitions: with one
+     * writer more buy nothing, and each partition keeps its own slab pages per size class, so in 64 MiB
+     * (64 one-MiB pages) more partitions would leave too few pages for values of mixed sizes.
+     */
     public static ServerConfig defaults()
     {
         return new ServerConfig(
-            "default", "127.0.0.1", 11211, Backend.KERNEL, 1, List.of(), 1, 1, 16,
+            "default", "127.0.0.1", 11211, Backend.KERNEL, 1, List.of(), 1, 1, 4,
             64L * 1024 * 1024, MemoryMode.CACHE, 1024 * 1024, 1400, 32, 64, IdleMode.BACKOFF, true);
     }
 }
