@@ -157,7 +157,7 @@ public final class Bench
         }
         threads.forEach(Thread::start);
 
-        final Histogram total = BenchStats.histogram();
+        final Histogram total = LatencyRecorder.histogram();
         Histogram interval = null;
         long lastSent = 0;
         long lastReceived = 0;

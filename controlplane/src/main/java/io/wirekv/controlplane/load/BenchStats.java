@@ -1,7 +1,6 @@
 package io.wirekv.controlplane.load;
 
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 import java.util.concurrent.atomic.LongAdder;
 
@@ -12,13 +11,10 @@ import java.util.concurrent.atomic.LongAdder;
  * Hits and misses count keys (a multi-key get has several), stored counts answered SETs. A reply
  * that arrives after its request was counted lost is {@code late} and counted nowhere else. A UDP
  * request the local kernel refused to send (socket buffer full) is {@code unsent}, not sent.
- * Latency, in ns, goes to a {@link Recorder} (wait-free for many writers).
+ * Latency, in ns, goes to a {@link LatencyRecorder}.
  */
 public final class BenchStats
 {
-    /** Longest latency tracked: 60 s, in ns; 3 significant digits. */
-    public static final long HIGHEST_TRACKABLE_NS = 60_000_000_000L;
-
     final LongAdder sent = new LongAdder();
     final LongAdder received = new LongAdder();
     final LongAdder lost = new LongAdder();
@@ -30,23 +26,17 @@ public final class BenchStats
     final LongAdder stored = new LongAdder();
     final LongAdder late = new LongAdder();
     final LongAdder unsent = new LongAdder();
-    final Recorder latencyNs = new Recorder(1, HIGHEST_TRACKABLE_NS, 3);
+    private final LatencyRecorder latency = new LatencyRecorder();
 
     void recordLatency(final long ns)
     {
-        latencyNs.recordValue(Math.min(Math.max(1, ns), HIGHEST_TRACKABLE_NS));
+        latency.record(ns);
     }
 
     /** Moves what was recorded since the last call into {@code into}; returns the interval. */
     Histogram drainInto(final Histogram into, final Histogram reuse)
     {
-        final Histogram interval = latencyNs.getIntervalHistogram(reuse);
-        into.add(interval);
-        return interval;
+        return latency.drainInto(into, reuse);
     }
 
-    static Histogram histogram()
-    {
-        return new Histogram(1, HIGHEST_TRACKABLE_NS, 3);
-    }
 }

@@ -69,8 +69,8 @@ public final class LoadGenerator
         }
         threads.forEach(Thread::start);
 
-        final Histogram udpTotal = histogram();
-        final Histogram tcpTotal = histogram();
+        final Histogram udpTotal = LatencyRecorder.histogram();
+        final Histogram tcpTotal = LatencyRecorder.histogram();
         Histogram udpInterval = null;
         Histogram tcpInterval = null;
         long lastUdp = 0;
@@ -143,11 +143,6 @@ public final class LoadGenerator
     {
         return String.format(Locale.ROOT, "%s %,9.0f req/s p99 %7.1f us", name, ok / secs,
             interval.getTotalCount() == 0 ? 0.0 : interval.getValueAtPercentile(99) / 1000.0);
-    }
-
-    private static Histogram histogram()
-    {
-        return new Histogram(1, LoadStats.HIGHEST_TRACKABLE_NS, 3);
     }
 
     /** Stores every key once; over TCP when the spec has TCP threads, else over UDP. Returns keys stored. */
