@@ -1,18 +1,16 @@
 package io.wirekv.nativebindings.libc;
 
+import io.wirekv.nativebindings.CLayoutProbe;
+
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.lang.foreign.MemoryLayout.PathElement;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -42,7 +40,7 @@ class SocketLayoutTest
     @Test
     void shouldMatchTheSystemHeaders(@TempDir final Path dir) throws IOException, InterruptedException
     {
-        final String cc = findCompiler();
+        final String cc = CLayoutProbe.compiler();
         Assumptions.assumeTrue(cc != null, "skipped: no C compiler (gcc/cc/clang) to read the system headers with");
 
         final String source = """
@@ -85,16 +83,7 @@ class SocketLayoutTest
               return 0;
             }
             """;
-        final Path c = dir.resolve("layout.c");
-        final Path exe = dir.resolve("layout");
-        Files.writeString(c, source);
-        run(List.of(cc, "-o", exe.toString(), c.toString()));
-        final Map<String, Long> actual = new HashMap<>();
-        for (final String line : run(List.of(exe.toString())).split("\n"))
-        {
-            final int eq = line.indexOf('=');
-            actual.put(line.substring(0, eq), Long.parseLong(line.substring(eq + 1).trim()));
-        }
+        final Map<String, Long> actual = CLayoutProbe.probe(cc, dir, "layout", source, List.of());
 
         assertEquals(MmsghdrDescriptor.IOVEC_SIZE, actual.get("iovec.size"));
         assertEquals(MmsghdrDescriptor.IOV_LEN_OFFSET, actual.get("iovec.iov_len"));
@@ -128,28 +117,5 @@ class SocketLayoutTest
         return layout.byteOffset(PathElement.groupElement(name));
     }
 
-    private static String findCompiler()
-    {
-        for (final String candidate : List.of("/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang"))
-        {
-            if (Files.isExecutable(Path.of(candidate)))
-            {
-                return candidate;
-            }
-        }
-        return null;
-    }
 
-    private static String run(final List<String> command) throws IOException, InterruptedException
-    {
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(60, TimeUnit.SECONDS))
-        {
-            process.destroyForcibly();
-            throw new IllegalStateException("timed out: " + command);
-        }
-        assertEquals(0, process.exitValue(), () -> command + " failed: " + output);
-        return output;
-    }
 }

@@ -1,17 +1,16 @@
 package io.wirekv.nativebindings.xdp;
 
+import io.wirekv.nativebindings.CLayoutProbe;
+
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -24,7 +23,7 @@ class XskLayoutTest
     @Test
     void shouldMatchTheInstalledLibxdpAndKernelHeaders(@TempDir final Path dir) throws IOException, InterruptedException
     {
-        final String cc = findCompiler();
+        final String cc = CLayoutProbe.compiler();
         Assumptions.assumeTrue(cc != null, "skipped: no C compiler (gcc/cc/clang) to read the headers with");
         Assumptions.assumeTrue(Files.isRegularFile(Path.of("/usr/include/xdp/xsk.h")),
             "skipped: /usr/include/xdp/xsk.h missing (install Debian package libxdp-dev)");
@@ -85,16 +84,7 @@ class XskLayoutTest
               return 0;
             }
             """;
-        final Path c = dir.resolve("xsk_layout.c");
-        final Path exe = dir.resolve("xsk_layout");
-        Files.writeString(c, source);
-        run(List.of(cc, "-I/usr/include/" + multiarch(), "-o", exe.toString(), c.toString()));
-        final Map<String, Long> actual = new HashMap<>();
-        for (final String line : run(List.of(exe.toString())).split("\n"))
-        {
-            final int eq = line.indexOf('=');
-            actual.put(line.substring(0, eq), Long.parseLong(line.substring(eq + 1).trim()));
-        }
+        final Map<String, Long> actual = CLayoutProbe.probe(cc, dir, "xsk_layout", source, List.of("-I/usr/include/" + multiarch()));
 
         assertEquals(XskDescriptor.RING_SIZE, actual.get("ring.size"));
         assertEquals(XskDescriptor.RING_SIZE, actual.get("ring.cons.size"));
@@ -148,28 +138,5 @@ class XskLayoutTest
         return ("amd64".equals(arch) ? "x86_64" : arch) + "-linux-gnu";
     }
 
-    private static String findCompiler()
-    {
-        for (final String candidate : List.of("/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang"))
-        {
-            if (Files.isExecutable(Path.of(candidate)))
-            {
-                return candidate;
-            }
-        }
-        return null;
-    }
 
-    private static String run(final List<String> command) throws IOException, InterruptedException
-    {
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(60, TimeUnit.SECONDS))
-        {
-            process.destroyForcibly();
-            throw new IllegalStateException("timed out: " + command);
-        }
-        assertEquals(0, process.exitValue(), () -> command + " failed: " + output);
-        return output;
-    }
 }
