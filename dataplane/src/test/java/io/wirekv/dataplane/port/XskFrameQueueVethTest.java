@@ -1,5 +1,7 @@
 package io.wirekv.dataplane.port;
 
+import io.wirekv.dataplane.testnet.TestNetwork;
+
 import io.wirekv.nativebindings.NativeException;
 import io.wirekv.nativebindings.xdp.XdpAttachMode;
 import io.wirekv.nativebindings.xdp.XdpLibraries;
@@ -147,7 +149,7 @@ class XskFrameQueueVethTest
             s.sendto(data, addr)
         """;
 
-    private static VethNamespace net;
+    private static TestNetwork net;
     private static XdpProgramAttachment attachment;
     private static XskFrameQueue queue;
     private static int hostIp;
@@ -156,7 +158,7 @@ class XskFrameQueueVethTest
     @BeforeAll
     static void setUp() throws IOException, InterruptedException
     {
-        Assumptions.assumeTrue(VethNamespace.isRoot(), "skipped: AF_XDP on a veth pair needs root (netns, XDP, AF_XDP)");
+        Assumptions.assumeTrue(TestNetwork.skipReason() == null, "skipped: " + TestNetwork.skipReason());
         Assumptions.assumeTrue(XdpLibraries.isAvailable(), () -> "skipped: " + XdpLibraries.unavailableReason());
         Assumptions.assumeTrue(
             XskFrameQueueVethTest.class.getClassLoader().getResource("native/bpf/wirekv_xdp.o") != null,
@@ -164,17 +166,17 @@ class XskFrameQueueVethTest
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip")),
             "skipped: iproute2 (ip) not installed");
 
-        net = VethNamespace.create();
-        hostIp = UdpFrames.ipv4(net.hostAddress);
-        peerIp = UdpFrames.ipv4(net.peerAddress);
-        attachment = XdpProgramAttachment.attach(net.hostInterface, SERVICE_PORT, 0, XdpAttachMode.AUTO);
+        net = TestNetwork.create();
+        hostIp = UdpFrames.ipv4(net.hostAddress());
+        peerIp = UdpFrames.ipv4(net.peerAddress());
+        attachment = XdpProgramAttachment.attach(net.hostInterface(), SERVICE_PORT, 0, XdpAttachMode.AUTO);
         queue = openQueue(attachment);
         System.out.println("[xdp veth test] " + queue.describe());
     }
 
     private static XskFrameQueue openQueue(final XdpProgramAttachment program)
     {
-        return XskFrameQueue.open(new XskFrameQueue.Config(net.hostInterface, 0)
+        return XskFrameQueue.open(new XskFrameQueue.Config(net.hostInterface(), 0)
             .frames(1024, 2048)
             .rings(512, 512, 512, 512)
             .attachment(program));
@@ -231,9 +233,9 @@ class XskFrameQueueVethTest
     void shouldRefuseASecondProgramOnTheInterfaceAndSayHowToRemoveIt()
     {
         final NativeException ex = assertThrows(NativeException.class,
-            () -> XdpProgramAttachment.attach(net.hostInterface, SERVICE_PORT, 0, XdpAttachMode.AUTO));
+            () -> XdpProgramAttachment.attach(net.hostInterface(), SERVICE_PORT, 0, XdpAttachMode.AUTO));
 
-        assertTrue(ex.getMessage().contains("xdp-loader unload " + net.hostInterface), ex.getMessage());
+        assertTrue(ex.getMessage().contains("xdp-loader unload " + net.hostInterface()), ex.getMessage());
         assertFalse(ex.getMessage().contains("skb"), () -> "a busy interface is no reason to try generic mode: " + ex);
         assertEquals(XdpAttachMode.NATIVE, attachment.mode(), "the first attachment is untouched");
     }
@@ -245,8 +247,8 @@ class XskFrameQueueVethTest
         drain();
         final long redirectedBefore = attachment.redirectedPackets();
         final int count = 5;
-        net.inNamespace(10, "python3", "-c", SEND_SCRIPT, net.peerAddress, Integer.toString(CLIENT_PORT),
-            net.hostAddress, Integer.toString(SERVICE_PORT), Integer.toString(count), "wirekv-xdp");
+        net.inNamespace(10, "python3", "-c", SEND_SCRIPT, net.peerAddress(), Integer.toString(CLIENT_PORT),
+            net.hostAddress(), Integer.toString(SERVICE_PORT), Integer.toString(count), "wirekv-xdp");
 
         final FrameBurst rx = new FrameBurst(32);
         final Set<String> payloads = new HashSet<>();
@@ -259,8 +261,8 @@ class XskFrameQueueVethTest
             {
                 final long at = rx.offset(i);
                 assertEquals(queue.dataOffset(rx.handle(i)), at, "receive reports the data offset dataOffset gives");
-                assertArrayEquals(net.hostMac, UdpFrames.mac(memory, at, 0), "destination MAC");
-                assertArrayEquals(net.peerMac, UdpFrames.mac(memory, at, 1), "source MAC");
+                assertArrayEquals(net.hostMac(), UdpFrames.mac(memory, at, 0), "destination MAC");
+                assertArrayEquals(net.peerMac(), UdpFrames.mac(memory, at, 1), "source MAC");
                 assertEquals(0x0800, UdpFrames.etherType(memory, at));
                 assertEquals(17, UdpFrames.ipProtocol(memory, at));
                 assertEquals(peerIp, UdpFrames.srcIp(memory, at));
@@ -294,8 +296,8 @@ class XskFrameQueueVethTest
     void shouldDeliverTransmittedRepliesToTheSenderInTheNamespace() throws IOException, InterruptedException
     {
         drain();
-        final Process client = net.startInNamespace("python3", "-c", REQUEST_REPLY_SCRIPT, net.peerAddress,
-            Integer.toString(CLIENT_PORT), net.hostAddress, Integer.toString(SERVICE_PORT), "2");
+        final Process client = net.startInNamespace("python3", "-c", REQUEST_REPLY_SCRIPT, net.peerAddress(),
+            Integer.toString(CLIENT_PORT), net.hostAddress(), Integer.toString(SERVICE_PORT), "2");
         try
         {
             final FrameBurst rx = new FrameBurst(32);
@@ -314,14 +316,14 @@ class XskFrameQueueVethTest
             // Reply 1 in the request's own frame, rebuilt with a longer payload (lengths and checksums redone).
             final long requestFrame = rx.handle(0);
             final long at = rx.offset(0);
-            final int length = UdpFrames.write(memory, at, net.peerMac, net.hostMac, hostIp, peerIp, SERVICE_PORT,
+            final int length = UdpFrames.write(memory, at, net.peerMac(), net.hostMac(), hostIp, peerIp, SERVICE_PORT,
                 CLIENT_PORT, "reply-in-place".getBytes(StandardCharsets.US_ASCII));
             tx.add(requestFrame, at, length);
             // Reply 2 in a frame of its own.
             final long frame = queue.allocate();
             assertNotEquals(FrameQueue.NO_FRAME, frame);
             final long at2 = queue.dataOffset(frame);
-            final int length2 = UdpFrames.write(memory, at2, net.peerMac, net.hostMac, hostIp, peerIp, SERVICE_PORT,
+            final int length2 = UdpFrames.write(memory, at2, net.peerMac(), net.hostMac(), hostIp, peerIp, SERVICE_PORT,
                 CLIENT_PORT, "reply-allocated".getBytes(StandardCharsets.US_ASCII));
             tx.add(frame, at2, length2);
 
@@ -332,8 +334,8 @@ class XskFrameQueueVethTest
             final String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(0, client.exitValue(), output);
             assertEquals(List.of(
-                net.hostAddress + " " + SERVICE_PORT + " reply-in-place",
-                net.hostAddress + " " + SERVICE_PORT + " reply-allocated"), output.lines().toList());
+                net.hostAddress() + " " + SERVICE_PORT + " reply-in-place",
+                net.hostAddress() + " " + SERVICE_PORT + " reply-allocated"), output.lines().toList());
 
             // The kernel completes the sent frames; they come back to the free stack.
             final long completeDeadline = System.nanoTime() + TIMEOUT_NS;
@@ -358,15 +360,15 @@ class XskFrameQueueVethTest
         final long passedBefore = attachment.passedPackets();
         final long redirectedBefore = attachment.redirectedPackets();
 
-        assertEquals(0, net.exitStatusInNamespace(10, "python3", "-c", PING_SCRIPT, net.hostAddress),
+        assertEquals(0, net.exitStatusInNamespace(10, "python3", "-c", PING_SCRIPT, net.hostAddress()),
             "ICMP echo (ping) from the namespace to the host end");
 
         try (ServerSocket server = new ServerSocket())
         {
             // TCP on the service port itself: only UDP is redirected.
-            server.bind(new InetSocketAddress(InetAddress.getByName(net.hostAddress), SERVICE_PORT));
+            server.bind(new InetSocketAddress(InetAddress.getByName(net.hostAddress()), SERVICE_PORT));
             server.setSoTimeout(5000);
-            final Process client = net.startInNamespace("python3", "-c", TCP_SCRIPT, net.hostAddress,
+            final Process client = net.startInNamespace("python3", "-c", TCP_SCRIPT, net.hostAddress(),
                 Integer.toString(SERVICE_PORT));
             try (Socket accepted = server.accept())
             {
@@ -380,11 +382,11 @@ class XskFrameQueueVethTest
             }
         }
 
-        try (DatagramSocket other = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(net.hostAddress), OTHER_PORT)))
+        try (DatagramSocket other = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(net.hostAddress()), OTHER_PORT)))
         {
             other.setSoTimeout(5000);
-            net.inNamespace(10, "python3", "-c", SEND_SCRIPT, net.peerAddress, Integer.toString(CLIENT_PORT),
-                net.hostAddress, Integer.toString(OTHER_PORT), "1", "other-port");
+            net.inNamespace(10, "python3", "-c", SEND_SCRIPT, net.peerAddress(), Integer.toString(CLIENT_PORT),
+                net.hostAddress(), Integer.toString(OTHER_PORT), "1", "other-port");
             final DatagramPacket packet = new DatagramPacket(new byte[256], 256);
             other.receive(packet);
             assertEquals("other-port-0", new String(packet.getData(), 0, packet.getLength(), StandardCharsets.US_ASCII));
@@ -422,7 +424,7 @@ class XskFrameQueueVethTest
         fragment[UdpFrames.ETH + 11] = (byte)ipChecksum;
         assertTrue(UdpFrames.ipChecksumValid(fragmentSegment, 0));
 
-        net.inNamespace(10, "python3", "-c", RAW_SEND_SCRIPT, net.peerInterface,
+        net.inNamespace(10, "python3", "-c", RAW_SEND_SCRIPT, net.peerInterface(),
             HexFormat.of().formatHex(fragment), HexFormat.of().formatHex(tagged));
 
         final FrameBurst rx = new FrameBurst(32);
@@ -456,7 +458,7 @@ class XskFrameQueueVethTest
     private static byte[] frameBytes(final String payload)
     {
         final byte[] frame = new byte[UdpFrames.HEADERS + payload.length()];
-        UdpFrames.write(MemorySegment.ofArray(frame), 0, net.hostMac, net.peerMac, peerIp, hostIp, CLIENT_PORT, SERVICE_PORT,
+        UdpFrames.write(MemorySegment.ofArray(frame), 0, net.hostMac(), net.peerMac(), peerIp, hostIp, CLIENT_PORT, SERVICE_PORT,
             payload.getBytes(StandardCharsets.US_ASCII));
         return frame;
     }
@@ -491,7 +493,7 @@ class XskFrameQueueVethTest
             final long frame = queue.allocate();
             if (frame != FrameQueue.NO_FRAME)
             {
-                final int length = UdpFrames.write(queue.memory(), queue.dataOffset(frame), net.peerMac, net.hostMac, hostIp,
+                final int length = UdpFrames.write(queue.memory(), queue.dataOffset(frame), net.peerMac(), net.hostMac(), hostIp,
                     peerIp, SERVICE_PORT, 9, payload);
                 tx.add(frame, queue.dataOffset(frame), length);
             }
@@ -525,7 +527,7 @@ class XskFrameQueueVethTest
         // Longer than the link's MTU but inside the frame: the kernel takes it (and the veth drops it); the
         // frame must still come back through the completion ring, not leak.
         final long big = queue.allocate();
-        final int bigLength = UdpFrames.write(queue.memory(), queue.dataOffset(big), net.peerMac, net.hostMac, hostIp, peerIp,
+        final int bigLength = UdpFrames.write(queue.memory(), queue.dataOffset(big), net.peerMac(), net.hostMac(), hostIp, peerIp,
             SERVICE_PORT, 9, new byte[queue.frameCapacity() - UdpFrames.HEADERS]);
         tx.add(big, queue.dataOffset(big), bigLength);
         queue.transmit(tx);
@@ -563,7 +565,7 @@ class XskFrameQueueVethTest
             for (int i = 0; i < 16; i++)
             {
                 final long frame = queue.allocate();
-                final int length = UdpFrames.write(queue.memory(), queue.dataOffset(frame), net.peerMac, net.hostMac, hostIp,
+                final int length = UdpFrames.write(queue.memory(), queue.dataOffset(frame), net.peerMac(), net.hostMac(), hostIp,
                     peerIp, SERVICE_PORT, ECHO_PORT, payload);
                 loop.tx.add(frame, queue.dataOffset(frame), length);
             }
@@ -608,9 +610,9 @@ class XskFrameQueueVethTest
         queue = null;
         attachment.close();
         attachment = null;
-        attachment = XdpProgramAttachment.attach(net.hostInterface, SERVICE_PORT, hostIp, XdpAttachMode.SKB);
+        attachment = XdpProgramAttachment.attach(net.hostInterface(), SERVICE_PORT, hostIp, XdpAttachMode.SKB);
         // The other wakeup policy too: no need-wakeup flag (every transmit kicks), socket busy-polling on.
-        queue = XskFrameQueue.open(new XskFrameQueue.Config(net.hostInterface, 0)
+        queue = XskFrameQueue.open(new XskFrameQueue.Config(net.hostInterface(), 0)
             .frames(1024, 4096)
             .rings(512, 512, 512, 512)
             .bindMode(XskBindMode.COPY)
@@ -621,8 +623,8 @@ class XskFrameQueueVethTest
         assertTrue(queue.describe().contains("copy (as configured), need_wakeup off, busy-poll 20 us budget 16"),
             queue.describe());
 
-        net.inNamespace(10, "python3", "-c", SEND_SCRIPT, net.peerAddress, Integer.toString(CLIENT_PORT),
-            net.hostAddress, Integer.toString(SERVICE_PORT), "3", "generic");
+        net.inNamespace(10, "python3", "-c", SEND_SCRIPT, net.peerAddress(), Integer.toString(CLIENT_PORT),
+            net.hostAddress(), Integer.toString(SERVICE_PORT), "3", "generic");
         final FrameBurst rx = new FrameBurst(32);
         final List<String> payloads = new ArrayList<>();
         final long deadline = System.nanoTime() + TIMEOUT_NS;
@@ -642,16 +644,16 @@ class XskFrameQueueVethTest
         // The address filter: datagrams to another address than the configured one stay with the kernel.
         attachment.configure(SERVICE_PORT, hostIp + 1);
         final long redirectedBefore = attachment.redirectedPackets();
-        net.inNamespace(10, "python3", "-c", SEND_SCRIPT, net.peerAddress, Integer.toString(CLIENT_PORT),
-            net.hostAddress, Integer.toString(SERVICE_PORT), "2", "filtered");
+        net.inNamespace(10, "python3", "-c", SEND_SCRIPT, net.peerAddress(), Integer.toString(CLIENT_PORT),
+            net.hostAddress(), Integer.toString(SERVICE_PORT), "2", "filtered");
         Thread.sleep(200);
         assertEquals(0, queue.receive(rx), "not for the configured address");
         assertEquals(redirectedBefore, attachment.redirectedPackets());
         attachment.configure(SERVICE_PORT, hostIp);
 
         // And a reply, sent with an unconditional kick.
-        final Process client = net.startInNamespace("python3", "-c", REQUEST_REPLY_SCRIPT, net.peerAddress,
-            Integer.toString(CLIENT_PORT), net.hostAddress, Integer.toString(SERVICE_PORT), "1");
+        final Process client = net.startInNamespace("python3", "-c", REQUEST_REPLY_SCRIPT, net.peerAddress(),
+            Integer.toString(CLIENT_PORT), net.hostAddress(), Integer.toString(SERVICE_PORT), "1");
         try
         {
             int received = 0;
@@ -668,7 +670,7 @@ class XskFrameQueueVethTest
             assertEquals(1, queue.transmit(tx));
             assertTrue(client.waitFor(10, TimeUnit.SECONDS), "the client got its reply in time");
             final String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertEquals(net.hostAddress + " " + SERVICE_PORT + " request", output.strip());
+            assertEquals(net.hostAddress() + " " + SERVICE_PORT + " request", output.strip());
         }
         finally
         {

@@ -41,6 +41,8 @@ public final class TestNetwork implements AutoCloseable
     private final String hostAddress;
     private final String peerAddress;
     private final Thread cleanup;
+    private byte[] hostMac;
+    private byte[] peerMac;
 
     private TestNetwork(final int id)
     {
@@ -48,7 +50,7 @@ public final class TestNetwork implements AutoCloseable
         this.namespace = "wkv" + pid + "n" + id;
         this.hostInterface = "wkh" + (pid % 100_000) + "n" + id;
         this.peerInterface = "wkp" + (pid % 100_000) + "n" + id;
-        final int subnet = (int)((pid * 7 + id) % 200) + 20;
+        final int subnet = freeSubnet((int)((pid * 7 + id) % 200) + 20);
         this.hostAddress = "10.99." + subnet + ".1";
         this.peerAddress = "10.99." + subnet + ".2";
         this.cleanup = new Thread(this::deleteQuietly, namespace + "-cleanup");
@@ -99,6 +101,10 @@ public final class TestNetwork implements AutoCloseable
             // A veth "offloads" UDP checksums to nobody: the kernel leaves them partial (pseudo-header only),
             // which AF_XDP then shows as is. Real NICs put complete checksums on the wire; so must the peer.
             net.inNamespace("ethtool", "-K", net.peerInterface, "tx", "off");
+            net.hostMac = java.util.HexFormat.ofDelimiter(":").parseHex(
+                run("cat", "/sys/class/net/" + net.hostInterface + "/address").trim());
+            net.peerMac = java.util.HexFormat.ofDelimiter(":").parseHex(
+                net.inNamespace("cat", "/sys/class/net/" + net.peerInterface + "/address").trim());
             return net;
         }
         catch (final RuntimeException ex)
@@ -123,6 +129,18 @@ public final class TestNetwork implements AutoCloseable
         return peerInterface;
     }
 
+    /** The host end's MAC address (6 bytes). */
+    public byte[] hostMac()
+    {
+        return hostMac.clone();
+    }
+
+    /** The namespace end's MAC address (6 bytes). */
+    public byte[] peerMac()
+    {
+        return peerMac.clone();
+    }
+
     /** The host end's address (where the appliance serves). */
     public String hostAddress()
     {
@@ -142,9 +160,25 @@ public final class TestNetwork implements AutoCloseable
      */
     public String inNamespace(final String... command)
     {
-        final List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
-        full.addAll(List.of(command));
-        return run(full.toArray(String[]::new));
+        return inNamespace(30, command);
+    }
+
+    /**
+     * Runs a command inside the namespace and returns its output.
+     *
+     * @throws IllegalStateException when it fails or runs past {@code timeoutSeconds}.
+     */
+    public String inNamespace(final int timeoutSeconds, final String... command)
+    {
+        return run(timeoutSeconds, inNamespaceCommand(command));
+    }
+
+    /**
+     * @return the exit status of a command run inside the namespace (bounded by {@code timeoutSeconds}).
+     */
+    public int exitStatusInNamespace(final int timeoutSeconds, final String... command)
+    {
+        return execute(timeoutSeconds, inNamespaceCommand(command)).exit();
     }
 
     /**
@@ -152,9 +186,14 @@ public final class TestNetwork implements AutoCloseable
      */
     public Process startInNamespace(final String... command) throws IOException
     {
+        return new ProcessBuilder(inNamespaceCommand(command)).redirectErrorStream(true).start();
+    }
+
+    private String[] inNamespaceCommand(final String... command)
+    {
         final List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
         full.addAll(List.of(command));
-        return new ProcessBuilder(full).redirectErrorStream(true).start();
+        return full.toArray(String[]::new);
     }
 
     /**
@@ -227,6 +266,27 @@ public final class TestNetwork implements AutoCloseable
     /** Runs a command, returns stdout+stderr; throws with the output when it fails or runs past 30 s. */
     public static String run(final String... command)
     {
+        return run(30, command);
+    }
+
+    private static String run(final int timeoutSeconds, final String... command)
+    {
+        final Result result = execute(timeoutSeconds, command);
+        if (result.exit() != 0)
+        {
+            throw new IllegalStateException(String.join(" ", command) + " exited " + result.exit() + ": " +
+                result.output().trim());
+        }
+        return result.output();
+    }
+
+    private record Result(int exit, String output)
+    {
+    }
+
+    /** Runs a command with its output in a file (so a hung command cannot block the read), bounded in time. */
+    private static Result execute(final int timeoutSeconds, final String... command)
+    {
         try
         {
             final java.nio.file.Path output = java.nio.file.Files.createTempFile("wirekv-testnet", ".out");
@@ -234,7 +294,7 @@ public final class TestNetwork implements AutoCloseable
             {
                 final Process p = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(output.toFile()).start();
-                final boolean exited = p.waitFor(30, TimeUnit.SECONDS);
+                final boolean exited = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
                 if (!exited)
                 {
                     p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
@@ -242,15 +302,10 @@ public final class TestNetwork implements AutoCloseable
                 final String out = java.nio.file.Files.readString(output, StandardCharsets.UTF_8);
                 if (!exited)
                 {
-                    throw new IllegalStateException(String.join(" ", command) + ": still running after 30 s, stopped: " +
-                        out.trim());
+                    throw new IllegalStateException(String.join(" ", command) + ": still running after " + timeoutSeconds +
+                        " s, stopped: " + out.trim());
                 }
-                if (p.exitValue() != 0)
-                {
-                    throw new IllegalStateException(String.join(" ", command) + " exited " + p.exitValue() + ": " +
-                        out.trim());
-                }
-                return out;
+                return new Result(p.exitValue(), out);
             }
             finally
             {
@@ -268,18 +323,27 @@ public final class TestNetwork implements AutoCloseable
         }
     }
 
+    /** The first 10.99.N.0/24 from {@code start} on that no route of this host uses yet. */
+    private static int freeSubnet(final int start)
+    {
+        int subnet = start;
+        for (int tries = 0; tries < 30; tries++, subnet = subnet % 250 + 1)
+        {
+            if (run(5, "ip", "-4", "route", "show", "10.99." + subnet + ".0/24").isBlank())
+            {
+                return subnet;
+            }
+        }
+        return start;
+    }
+
     private static void runQuietly(final String... command)
     {
         try
         {
-            final Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            if (!p.waitFor(30, TimeUnit.SECONDS))
-            {
-                p.destroyForcibly();
-            }
+            execute(30, command);
         }
-        catch (final IOException | InterruptedException ignore)
+        catch (final IllegalStateException ignore)
         {
             // best effort: it may not exist
         }
