@@ -30,6 +30,8 @@ public final class ItemView
     public static final int META_FETCHED = 4;
 
     private long address;
+    /** The item's key length, kept so that {@link #valueOffset()} needs no load from the item. */
+    private int keyLength;
 
     public ItemView()
     {
@@ -37,7 +39,18 @@ public final class ItemView
 
     void wrap(final long address)
     {
+        wrap(address, NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_LENGTH_OFFSET) & 0xFF);
+    }
+
+    /**
+     * Wraps an item whose key length the caller already knows (a lookup that matched the key): the value's
+     * address is then known without waiting for the item's first cache line, so a value in the item's next
+     * line is fetched at the same time instead of after it.
+     */
+    void wrap(final long address, final int keyLength)
+    {
         this.address = address;
+        this.keyLength = keyLength;
     }
 
     /** Native address of the item's header; 0 if never wrapped. */
@@ -58,7 +71,7 @@ public final class ItemView
 
     public int keyLength()
     {
-        return NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_LENGTH_OFFSET) & 0xFF;
+        return keyLength;
     }
 
     public long valueOffset()

@@ -236,7 +236,7 @@ public final class Table implements AutoCloseable
         final long address = lookup(index, hash, key, keyOffset, keyLength);
         if (address != 0 && isLive(address))
         {
-            view.wrap(address);
+            view.wrap(address, keyLength);
             return true;
         }
         return false;
