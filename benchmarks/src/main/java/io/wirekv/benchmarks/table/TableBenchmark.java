@@ -35,8 +35,12 @@ import java.util.concurrent.TimeUnit;
  * {@code ConcurrentHashMap<ByteArrayKey, byte[]>} in the same run. {@code mixed} measures a reader while
  * one writer thread overwrites uniformly chosen keys (compare with {@code tableGet}).
  * <p>
- * Both sides do what a server does with a request: the key bytes come from one request buffer
- * ({@link #requestBytes}, every key at {@code index * KEY_BYTES}) and the value is copied into a reply buffer.
+ * Both sides do what a server does with a request: the key bytes come from a request buffer and the value is
+ * copied into a reply buffer. Requests arrive in order, as packets do: {@link #requestBytes} holds the keys of
+ * the whole key sequence back to back (request {@code n} at {@code n * KEY_BYTES}), so reading a key is a
+ * sequential, prefetched access like reading a just-received packet, and the misses measured are the lookup's own
+ * (with the keys stored once at {@code index * KEY_BYTES} instead, every request paid a random miss on a 16 MiB
+ * key array before the lookup began, on both sides).
  * The table reads the key in place; {@code chmGet} copies it into a new {@code byte[]} and wraps and hashes
  * it, as a server using a map must (the buffer is reused, the map needs a key object with content equality).
  * {@code chmGetPrebuilt} looks up with equal, already hashed key objects built in setup: the map's best case,
@@ -56,13 +60,19 @@ import java.util.concurrent.TimeUnit;
     "--enable-native-access=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx3g"})
 public class TableBenchmark
 {
-    static final int ITEMS = 1 << 20;
     static final int KEY_BYTES = 16;
     static final int VALUE_BYTES = 32;
     static final int SEQUENCE = 1 << 22;
 
     @Param({"uniform", "zipf"})
     public String distribution;
+
+    /**
+     * Items stored and looked up, a power of two. The issue's figure is at 1M; a small table
+     * ({@code -p items=4096}) fits in the caches and shows the compute cost alone, without cache misses.
+     */
+    @Param({"1048576"})
+    public int items;
 
     /**
      * Table memory on 2 MiB hugepages, as the appliance runs it (reserve about 300 pages first:
@@ -73,9 +83,12 @@ public class TableBenchmark
     public boolean hugepages;
 
     Table table;
-    /** Every key's bytes back to back, key i at {@code i * KEY_BYTES}: the stand-in for request buffers. */
+    /** The keys of {@link #sequence} in order, request n at {@code n * KEY_BYTES}: the stand-in for received packets. */
     byte[] requestBytes;
     MemorySegment request;
+    /** The same for {@link #uniformSequence}: the concurrent writer's requests. */
+    byte[] uniformRequestBytes;
+    MemorySegment uniformRequest;
     ByteArrayKey[] mapKeys;
     /** Equal but distinct key objects for lookups, as a server holds the request's bytes, not the stored key. */
     ByteArrayKey[] lookupKeys;
@@ -116,25 +129,40 @@ public class TableBenchmark
         final CachedEpochClock clock = new CachedEpochClock();
         clock.update(System.currentTimeMillis());
         table = new Table(new TableConfig(4, 512L << 20, MemoryMode.CACHE, 1024 * 1024, hugepages), clock);
-        requestBytes = new byte[ITEMS * KEY_BYTES];
-        request = MemorySegment.ofArray(requestBytes);
-        mapKeys = new ByteArrayKey[ITEMS];
-        lookupKeys = new ByteArrayKey[ITEMS];
-        map = new ConcurrentHashMap<>(ITEMS * 2);
+        final byte[] keyBytes = new byte[items * KEY_BYTES]; // key i at i * KEY_BYTES
+        final MemorySegment keys = MemorySegment.ofArray(keyBytes);
+        mapKeys = new ByteArrayKey[items];
+        lookupKeys = new ByteArrayKey[items];
+        map = new ConcurrentHashMap<>(items * 2);
         final ItemView view = new ItemView();
-        for (int i = 0; i < ITEMS; i++)
+        for (int i = 0; i < items; i++)
         {
             final byte[] key = String.format("k%015d", i).getBytes();
-            System.arraycopy(key, 0, requestBytes, i * KEY_BYTES, KEY_BYTES);
+            System.arraycopy(key, 0, keyBytes, i * KEY_BYTES, KEY_BYTES);
             mapKeys[i] = new ByteArrayKey(key);
             lookupKeys[i] = new ByteArrayKey(key.clone());
             map.put(mapKeys[i], new byte[VALUE_BYTES]);
-            final int p = table.partitionOf(request, (long)i * KEY_BYTES, KEY_BYTES);
+            final int p = table.partitionOf(keys, (long)i * KEY_BYTES, KEY_BYTES);
             table.writer(p).store(
-                PartitionWriter.MODE_SET, request, (long)i * KEY_BYTES, KEY_BYTES, value, 0, VALUE_BYTES, 0, 0, 0, view);
+                PartitionWriter.MODE_SET, keys, (long)i * KEY_BYTES, KEY_BYTES, value, 0, VALUE_BYTES, 0, 0, 0, view);
         }
-        uniformSequence = uniform(new SplittableRandom(42));
-        sequence = "zipf".equals(distribution) ? zipf(new SplittableRandom(43), 0.99) : uniformSequence;
+        uniformSequence = uniform(new SplittableRandom(42), items);
+        sequence = "zipf".equals(distribution) ? zipf(new SplittableRandom(43), 0.99, items) : uniformSequence;
+        requestBytes = inOrder(keyBytes, sequence);
+        request = MemorySegment.ofArray(requestBytes);
+        uniformRequestBytes = sequence == uniformSequence ? requestBytes : inOrder(keyBytes, uniformSequence);
+        uniformRequest = MemorySegment.ofArray(uniformRequestBytes);
+    }
+
+    /** The keys a sequence names, in its order: request n at {@code n * KEY_BYTES}. */
+    static byte[] inOrder(final byte[] keyBytes, final int[] sequence)
+    {
+        final byte[] requests = new byte[sequence.length * KEY_BYTES];
+        for (int n = 0; n < sequence.length; n++)
+        {
+            System.arraycopy(keyBytes, sequence[n] * KEY_BYTES, requests, n * KEY_BYTES, KEY_BYTES);
+        }
+        return requests;
     }
 
     @TearDown(Level.Trial)
@@ -143,22 +171,22 @@ public class TableBenchmark
         table.close();
     }
 
-    static int[] uniform(final SplittableRandom random)
+    static int[] uniform(final SplittableRandom random, final int items)
     {
         final int[] s = new int[SEQUENCE];
         for (int i = 0; i < SEQUENCE; i++)
         {
-            s[i] = random.nextInt(ITEMS);
+            s[i] = random.nextInt(items);
         }
         return s;
     }
 
     /** Zipf by inverse CDF; ranks scattered over the key space so hot keys are not neighbours. */
-    static int[] zipf(final SplittableRandom random, final double exponent)
+    static int[] zipf(final SplittableRandom random, final double exponent, final int items)
     {
-        final double[] cdf = new double[ITEMS];
+        final double[] cdf = new double[items];
         double sum = 0;
-        for (int i = 0; i < ITEMS; i++)
+        for (int i = 0; i < items; i++)
         {
             sum += 1.0 / Math.pow(i + 1, exponent);
             cdf[i] = sum;
@@ -168,7 +196,7 @@ public class TableBenchmark
         {
             int rank = Arrays.binarySearch(cdf, random.nextDouble() * sum);
             rank = rank < 0 ? -rank - 1 : rank;
-            s[i] = (int)((rank * 0x9E3779B1L) & (ITEMS - 1)); // odd multiplier: a permutation of [0, 2^20)
+            s[i] = (int)((rank * 0x9E3779B1L) & (items - 1)); // odd multiplier: a permutation of [0, items)
         }
         return s;
     }
@@ -210,11 +238,17 @@ public class TableBenchmark
         return s[cursor & (SEQUENCE - 1)];
     }
 
+    /** Where request {@code cursor}'s key starts in {@link #requestBytes} (or {@link #uniformRequestBytes}). */
+    static int requestOffset(final int cursor)
+    {
+        return (cursor & (SEQUENCE - 1)) * KEY_BYTES;
+    }
+
     @Benchmark
     public int tableGet(final ReaderState state)
     {
         final int cursor = state.cursor++;
-        final long keyOffset = (long)nextKey(sequence, cursor) * KEY_BYTES;
+        final long keyOffset = requestOffset(cursor);
         final ItemView view = state.view;
         int result = -1;
         if (table.get(state.reader, request, keyOffset, KEY_BYTES, view))
@@ -245,13 +279,13 @@ public class TableBenchmark
         long touched = 0;
         for (int i = 0; i < BATCH; i++)
         {
-            touched += table.touch(request, (long)nextKey(sequence, first + i) * KEY_BYTES, KEY_BYTES);
+            touched += table.touch(request, requestOffset(first + i), KEY_BYTES);
         }
         int result = (int)(touched & 1);
         final ItemView view = state.view;
         for (int i = 0; i < BATCH; i++)
         {
-            if (table.get(state.reader, request, (long)nextKey(sequence, first + i) * KEY_BYTES, KEY_BYTES, view))
+            if (table.get(state.reader, request, requestOffset(first + i), KEY_BYTES, view))
             {
                 final int length = view.valueLength();
                 MemorySegment.copy(view.segment(), view.valueOffset(), state.replySegment, 0, length);
@@ -279,7 +313,7 @@ public class TableBenchmark
         int result = 0;
         for (int i = 0; i < BATCH; i++)
         {
-            final int keyOffset = nextKey(sequence, first + i) * KEY_BYTES;
+            final int keyOffset = requestOffset(first + i);
             keys[i] = new ByteArrayKey(Arrays.copyOfRange(requestBytes, keyOffset, keyOffset + KEY_BYTES));
             result += keys[i].hashCode() & 1;
         }
@@ -300,7 +334,7 @@ public class TableBenchmark
     public int tableGetThreadLocal(final ReaderState state)
     {
         final int cursor = state.cursor++;
-        final long keyOffset = (long)nextKey(sequence, cursor) * KEY_BYTES;
+        final long keyOffset = requestOffset(cursor);
         final ItemView view = state.view;
         int result = -1;
         if (table.get(request, keyOffset, KEY_BYTES, view))
@@ -318,7 +352,7 @@ public class TableBenchmark
     @Benchmark
     public int tableSet(final WriterState state)
     {
-        final long keyOffset = (long)nextKey(sequence, state.cursor++) * KEY_BYTES;
+        final long keyOffset = requestOffset(state.cursor++);
         return table.writer(table.partitionOf(request, keyOffset, KEY_BYTES))
             .store(PartitionWriter.MODE_SET, request, keyOffset, KEY_BYTES, value, 0, VALUE_BYTES, 0, 0, 0, state.view);
     }
@@ -326,7 +360,7 @@ public class TableBenchmark
     @Benchmark
     public int chmGet(final ReaderState state)
     {
-        final int keyOffset = nextKey(sequence, state.cursor++) * KEY_BYTES;
+        final int keyOffset = requestOffset(state.cursor++);
         final byte[] v = map.get(new ByteArrayKey(Arrays.copyOfRange(requestBytes, keyOffset, keyOffset + KEY_BYTES)));
         if (v == null)
         {
@@ -351,7 +385,7 @@ public class TableBenchmark
     @Benchmark
     public byte[] chmSet(final WriterState state)
     {
-        final int keyOffset = nextKey(sequence, state.cursor++) * KEY_BYTES;
+        final int keyOffset = requestOffset(state.cursor++);
         return map.put(new ByteArrayKey(Arrays.copyOfRange(requestBytes, keyOffset, keyOffset + KEY_BYTES)), mapValue);
     }
 
@@ -368,8 +402,8 @@ public class TableBenchmark
     @GroupThreads(1)
     public int mixedTableSet(final WriterState state)
     {
-        final long keyOffset = (long)nextKey(uniformSequence, state.cursor++) * KEY_BYTES;
-        return table.writer(table.partitionOf(request, keyOffset, KEY_BYTES))
-            .store(PartitionWriter.MODE_SET, request, keyOffset, KEY_BYTES, value, 0, VALUE_BYTES, 0, 0, 0, state.view);
+        final long keyOffset = requestOffset(state.cursor++);
+        return table.writer(table.partitionOf(uniformRequest, keyOffset, KEY_BYTES))
+            .store(PartitionWriter.MODE_SET, uniformRequest, keyOffset, KEY_BYTES, value, 0, VALUE_BYTES, 0, 0, 0, state.view);
     }
 }

@@ -63,6 +63,8 @@ public final class TableCpuTimeComparison
         {
             final TableBenchmark b = new TableBenchmark();
             b.distribution = distribution;
+            b.items = 1 << 20;
+            b.hugepages = true; // as TableBenchmark's default (falls back to ordinary pages with a warning)
             b.setUp();
             final TableBenchmark.ReaderState state = new TableBenchmark.ReaderState();
             state.setUp(b);
@@ -175,8 +177,7 @@ public final class TableCpuTimeComparison
                 // the part of a get before the index: load the request's key bytes and hash them
                 for (int i = 0; i < OPS; i++)
                 {
-                    final long keyOffset = (long)b.sequence[state.cursor++ & (TableBenchmark.SEQUENCE - 1)]
-                        * TableBenchmark.KEY_BYTES;
+                    final long keyOffset = TableBenchmark.requestOffset(state.cursor++);
                     sink += b.table.partitionOf(b.request, keyOffset, TableBenchmark.KEY_BYTES);
                 }
                 break;
