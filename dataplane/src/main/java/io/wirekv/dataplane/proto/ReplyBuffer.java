@@ -195,14 +195,11 @@ public final class ReplyBuffer
         {
             return false;
         }
-        // a byte loop: constants are short, and MemorySegment.copy from an array wraps it in a heap
-        // segment that only C2's escape analysis removes (allocation before the JIT settles)
+        // the array overload of MemorySegment.copy: no heap segment is made (MemorySegment.ofArray would
+        // make one that only C2's escape analysis removes), and one bulk copy beats a checked store per byte
         if (!datagramMode)
         {
-            for (int i = 0; i < length; i++)
-            {
-                memory.set(ValueLayout.JAVA_BYTE, position + i, src[offset + i]);
-            }
+            MemorySegment.copy(src, offset, memory, ValueLayout.JAVA_BYTE, position, length);
             position += length;
             return true;
         }
@@ -211,10 +208,7 @@ public final class ReplyBuffer
         while (remaining > 0)
         {
             final int n = Math.min(roomInDatagram(), remaining);
-            for (int i = 0; i < n; i++)
-            {
-                memory.set(ValueLayout.JAVA_BYTE, position + i, src[from + i]);
-            }
+            MemorySegment.copy(src, from, memory, ValueLayout.JAVA_BYTE, position, n);
             position += n;
             from += n;
             remaining -= n;
