@@ -129,8 +129,8 @@ public final class Bench
             throw new McClientException("warm-up: no reply from " + spec.target() + " through " + ports.describe() +
                 " — is the server running with UDP enabled (memcached -U PORT)?");
         }
-        print(progress, String.format(Locale.ROOT, "warm-up: stored %,d of %,d keys (%,d lost, not retried)", t.stored(),
-            spec.keySpace(), t.lost()));
+        print(progress, String.format(Locale.ROOT, "warm-up: stored %,d of %,d keys (not retried: %,d lost, %,d errors, " +
+            "%,d unsent)", t.stored(), spec.keySpace(), t.lost(), t.errors(), t.unsent()));
         return t.stored();
     }
 
