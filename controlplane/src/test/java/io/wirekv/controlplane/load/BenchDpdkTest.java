@@ -104,6 +104,51 @@ class BenchDpdkTest
     }
 
     @Test
+    void shouldNotAllocatePerRequestOnTheDpdkPort() throws Exception
+    {
+        final RingPortPair pair = TestDpdk.newPair(1);
+        try (WirekvServer server = startServer(pair))
+        {
+            final BenchSpec base = new BenchSpec(new ServerAddress(SERVER_IP, server.udpPort()), BenchSpec.Transport.UDP,
+                BenchSpec.Protocol.META, 200, 16, 32, 32, 0, 0.9, 2, 1, null, 0, 8, Duration.ofMillis(200), 10_000_000,
+                1_000_000_000L, 0.1, 11);
+            final KeyChooser chooser = new KeyChooser(base.keySpace(), base.zipfTheta());
+            try (BypassBenchPorts ports = BypassBenchPorts.open(base, backend(pair.nameB(), -1, false), Bench.ipv4(base)))
+            {
+                runOnThisThread(base, chooser, ports, 300); // JIT warm-up
+                final long[] shortRun = runOnThisThread(base, chooser, ports, 200);
+                final long[] longRun = runOnThisThread(base, chooser, ports, 1000);
+                assertTrue(longRun[1] > 3 * shortRun[1] && shortRun[1] > 500,
+                    "the long run sent more: " + shortRun[1] + " vs " + longRun[1]);
+                final long extraBytes = longRun[0] - shortRun[0];
+                final long extraRequests = longRun[1] - shortRun[1];
+                assertTrue(extraBytes < extraRequests, "less than one byte per extra request (short run " + shortRun[0] +
+                    " B for " + shortRun[1] + " requests, long run " + longRun[0] + " B for " + longRun[1] + ")");
+            }
+        }
+    }
+
+    /** {bytes allocated by this thread, requests sent}. */
+    private static long[] runOnThisThread(final BenchSpec base, final KeyChooser chooser, final BenchPorts ports,
+        final long millis)
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final BenchSpec spec = base.withRate(0, Duration.ofMillis(millis));
+        final BenchStats stats = new BenchStats();
+        final long start = System.nanoTime();
+        final BenchWorker worker = new BenchUdpWorker(spec, stats, chooser, 0, start, start + spec.duration().toNanos(),
+            Bench.ipv4(spec), ports, false, false);
+        final long before = threads.getCurrentThreadAllocatedBytes();
+        worker.run();
+        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertEquals(null, worker.failure());
+        assertEquals(stats.sent.sum(), stats.received.sum() + stats.lost.sum());
+        assertTrue(stats.received.sum() > 0, "the appliance answered");
+        return new long[] {allocated, stats.sent.sum()};
+    }
+
+    @Test
     void shouldFailWithinTheArpTimeoutNamingTheFlagWhenNobodyAnswers()
     {
         final RingPortPair silent = TestDpdk.newPair(1); // nobody polls side a
