@@ -257,6 +257,12 @@ final class BenchCommand implements Callable<Integer>
         {
             throw new UserException(ex.getMessage());
         }
+        catch (final io.wirekv.nativebindings.NativeException ex)
+        {
+            throw new UserException("--backend " + benchBackend.label() + ": " + ex.getMessage() + " (" +
+                (benchBackend.label().equals("dpdk") ? "check --eal-args and --dpdk-device" :
+                    "check --xdp-interface and --xdp-mode") + ")");
+        }
         BenchReport.print(run, out);
         write(json, BenchReport.toJson(run), out);
         write(chart, BenchChart.svg(run), out);
