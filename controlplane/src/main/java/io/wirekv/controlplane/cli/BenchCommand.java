@@ -2,11 +2,15 @@ package io.wirekv.controlplane.cli;
 
 import io.wirekv.controlplane.client.ServerAddress;
 import io.wirekv.controlplane.load.Bench;
+import io.wirekv.controlplane.load.BenchBackend;
 import io.wirekv.controlplane.load.BenchChart;
 import io.wirekv.controlplane.load.BenchPlan;
 import io.wirekv.controlplane.load.BenchReport;
 import io.wirekv.controlplane.load.BenchSpec;
 import io.wirekv.controlplane.load.BenchTrial;
+import io.wirekv.dataplane.net.NetAddress;
+import io.wirekv.dataplane.port.BypassSettings;
+import io.wirekv.dataplane.server.ServerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,7 +29,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code wirekv bench}: a memcached load generator for any memcached-protocol server (wirekv,
- * memcached, ...) over the kernel's UDP or TCP. Open loop at a fixed rate or closed loop, text or
+ * memcached, ...) over the kernel's UDP or TCP, or with UDP built straight in AF_XDP or DPDK packet
+ * buffers ({@code --backend}, {@link BenchBackend}). Open loop at a fixed rate or closed loop, text or
  * meta commands, uniform or Zipf keys, sampled value checks, search for the highest rate within
  * loss and p99 limits; reports a table, JSON ({@link BenchReport}) and an SVG chart ({@link BenchChart}).
  */
@@ -37,7 +42,13 @@ import java.util.concurrent.Callable;
         "--search finds the highest rate whose loss and p99 stay within --max-loss and --max-p99.",
         "Prints a progress line every second and a table at the end; --json and --chart write",
         "the report as JSON and as an SVG chart. Exit code 1 when nothing was answered or a",
-        "checked value was wrong."})
+        "checked value was wrong.",
+        "--backend xdp|dpdk builds the UDP requests straight in packet buffers (AF_XDP on",
+        "--xdp-interface, or a DPDK ethdev --dpdk-device with --eal-args, e.g. net_memif to reach a",
+        "DPDK appliance in another process); the target's MAC comes from ARP or --target-mac.",
+        "Generator ceiling: --no-replies counts what one generator sends, e.g. --backend dpdk",
+        "--eal-args '--vdev=net_null0 --no-huge -m 256 --no-pci' --dpdk-device net_null0",
+        "--bypass-address 192.0.2.1 --target 192.0.2.2:11211 --no-replies (closed loop: as fast as it can)."})
 final class BenchCommand implements Callable<Integer>
 {
     @Spec
@@ -53,6 +64,50 @@ final class BenchCommand implements Callable<Integer>
     @Option(names = "--transport", paramLabel = "udp|tcp", defaultValue = "udp",
         description = "udp (memcached's UDP frame, recvmmsg/sendmmsg bursts) or tcp (default: ${DEFAULT-VALUE})")
     String transport;
+
+    @Option(names = "--backend", paramLabel = "kernel|xdp|dpdk", defaultValue = "kernel",
+        description = "where UDP requests are built: kernel sockets, AF_XDP packet buffers on --xdp-interface, or DPDK " +
+            "mbufs on --dpdk-device (default: ${DEFAULT-VALUE}); xdp and dpdk need --transport udp")
+    String backend;
+
+    @Option(names = "--xdp-interface", paramLabel = "IF",
+        description = "xdp: the interface the target is reached through (as the appliance's xdp.interface)")
+    String xdpInterface;
+
+    @Option(names = "--xdp-mode", paramLabel = "auto|zero-copy|copy",
+        description = "xdp: auto (zero-copy where the driver can, else copy), zero-copy or copy (default: auto)")
+    String xdpMode;
+
+    @Option(names = {"--eal-args", "--dpdk-eal-args"}, paramLabel = "ARGS",
+        description = "dpdk: EAL arguments in one string, e.g. '--vdev=net_memif0,role=client,socket=/run/memif.sock " +
+            "--no-huge -m 512 --no-pci' (default: --in-memory --no-telemetry)")
+    String ealArgs;
+
+    @Option(names = "--dpdk-device", paramLabel = "NAME",
+        description = "dpdk: the ethdev to send through, a vdev name (net_memif0, net_null0) or a PCI address")
+    String dpdkDevice;
+
+    @Option(names = {"--bypass-address", "--local-address"}, paramLabel = "A.B.C.D",
+        description = "xdp and dpdk: the bench's source IPv4 (replies come to it); needed with dpdk, xdp defaults to " +
+            "the interface's address")
+    String bypassAddress;
+
+    @Option(names = "--local-port", paramLabel = "N", defaultValue = "0",
+        description = "xdp and dpdk: the bench's source UDP port; 0 = a free ephemeral port (default)")
+    int localPort;
+
+    @Option(names = "--target-mac", paramLabel = "MAC",
+        description = "xdp and dpdk: the target's MAC, e.g. 02:00:00:00:00:01, instead of resolving it by ARP")
+    String targetMac;
+
+    @Option(names = "--arp-timeout", paramLabel = "TIME", defaultValue = "2s",
+        description = "xdp and dpdk: how long to wait for the target's ARP reply (default: ${DEFAULT-VALUE})")
+    Duration arpTimeout;
+
+    @Option(names = "--no-replies",
+        description = "measure sending only (the generator ceiling, e.g. on net_null): replies are not expected, " +
+            "nothing counts as lost, no warm-up, no ARP (frames go to --target-mac or a placeholder MAC)")
+    boolean noReplies;
 
     @Option(names = "--protocol", paramLabel = "text|meta", defaultValue = "text",
         description = "text get/set or meta mg/ms commands (default: ${DEFAULT-VALUE})")
@@ -174,26 +229,59 @@ final class BenchCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         final BenchSpec benchSpec = benchSpec();
         final BenchPlan plan = plan();
+        final BenchBackend benchBackend = backend();
         if (search && sweep != null)
         {
             throw new UserException("--search and --sweep cannot be used together");
         }
-        out.printf(Locale.ROOT, "bench: %s over %s (%s), %d thread(s)%s, %,d keys of %d bytes, values %s bytes, %s keys, " +
+        try
+        {
+            benchBackend.check(benchSpec);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new UserException(ex.getMessage());
+        }
+        out.printf(Locale.ROOT, "bench: %s over %s on %s (%s), %d thread(s)%s, %,d keys of %d bytes, values %s bytes, %s keys, " +
                 "%.0f%% GETs%s, timeout %d ms%n", benchSpec.target(), benchSpec.transport().label(),
-            benchSpec.protocol().label(), benchSpec.threads(), cpus == null ? "" : " pinned to " + java.util.Arrays.toString(cpus),
+            benchBackend.describe(), benchSpec.protocol().label(), benchSpec.threads(), cpus == null ? "" : " pinned to " + java.util.Arrays.toString(cpus),
             benchSpec.keySpace(), benchSpec.keySizeBytes(), valueSize, benchSpec.zipfTheta() > 0 ?
                 "Zipf θ=" + benchSpec.zipfTheta() : "uniform", 100 * benchSpec.getRatio(),
             benchSpec.multiget() > 1 ? " of " + benchSpec.multiget() + " keys" : "", benchSpec.timeoutNs() / 1_000_000);
-        final Bench.Run run = Bench.run(benchSpec, plan, quiet ? null : out);
+        final Bench.Run run;
+        try
+        {
+            run = Bench.run(benchSpec, benchBackend, plan, quiet ? null : out);
+        }
+        catch (final IllegalArgumentException | IllegalStateException ex)
+        {
+            throw new UserException(ex.getMessage());
+        }
+        catch (final io.wirekv.nativebindings.NativeException ex)
+        {
+            throw new UserException("--backend " + benchBackend.label() + ": " + ex.getMessage() + " (" +
+                (benchBackend.label().equals("dpdk") ? "check --eal-args and --dpdk-device" :
+                    "check --xdp-interface and --xdp-mode") + ")");
+        }
         BenchReport.print(run, out);
         write(json, BenchReport.toJson(run), out);
         write(chart, BenchChart.svg(run), out);
+        long sent = 0;
         long received = 0;
         long wrong = 0;
         for (final BenchTrial t : run.trials())
         {
+            sent += t.sent();
             received += t.received();
             wrong += t.wrongAnswers();
+        }
+        if (noReplies)
+        {
+            if (sent == 0)
+            {
+                throw new UserException("nothing was sent through " + run.ports());
+            }
+            return 0;
         }
         if (received == 0)
         {
@@ -242,6 +330,67 @@ final class BenchCommand implements Callable<Integer>
                 enumOf(BenchSpec.Protocol.class, "--protocol", protocol), keys, keySize, sizes[0], sizes[1], zipf, getRatio,
                 multiget, threads, cpus, rate, outstanding, duration, maxRequests, timeout.toNanos(), verifyFraction, seed,
                 enumOf(BenchSpec.Idle.class, "--idle", idle));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new UserException(ex.getMessage());
+        }
+    }
+
+    /** The backend flags, checked against each other; the combination with the trial is {@link BenchBackend#check}. */
+    BenchBackend backend()
+    {
+        final ServerConfig.Backend kind = enumOf(ServerConfig.Backend.class, "--backend", backend);
+        if (kind != ServerConfig.Backend.XDP && (xdpInterface != null || xdpMode != null))
+        {
+            throw new UserException((xdpInterface != null ? "--xdp-interface" : "--xdp-mode") + " needs --backend xdp");
+        }
+        if (kind != ServerConfig.Backend.DPDK && (ealArgs != null || dpdkDevice != null))
+        {
+            throw new UserException((ealArgs != null ? "--eal-args" : "--dpdk-device") + " needs --backend dpdk");
+        }
+        if (kind == ServerConfig.Backend.KERNEL && (bypassAddress != null || targetMac != null || localPort != 0))
+        {
+            throw new UserException((bypassAddress != null ? "--bypass-address" : targetMac != null ? "--target-mac" :
+                "--local-port") + " needs --backend xdp or dpdk (the kernel backend uses the kernel's addresses, ports " +
+                "and neighbour table)");
+        }
+        final String mode = xdpMode == null ? "auto" : xdpMode.trim().toLowerCase(Locale.ROOT);
+        if (!List.of("auto", "zero-copy", "copy").contains(mode))
+        {
+            throw new UserException("--xdp-mode must be auto, zero-copy or copy, got '" + xdpMode + "'");
+        }
+        final String address = bypassAddress == null ? "" : bypassAddress.trim();
+        if (!address.isEmpty())
+        {
+            try
+            {
+                NetAddress.parseIpv4(address);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new UserException("--bypass-address must be an IPv4 address such as 10.0.0.1, got '" + address + "'");
+            }
+        }
+        long mac = -1;
+        if (targetMac != null)
+        {
+            try
+            {
+                mac = NetAddress.parseMac(targetMac.trim());
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new UserException("--target-mac must be six hex octets such as 02:00:00:00:00:01, got '" + targetMac + "'");
+            }
+        }
+        final List<String> eal = ealArgs == null ? BypassSettings.defaults().dpdkEalArgs() :
+            ealArgs.isBlank() ? List.of() : List.of(ealArgs.trim().split("\\s+"));
+        final BypassSettings settings = new BypassSettings(eal, dpdkDevice == null ? "" : dpdkDevice.trim(), address,
+            xdpInterface == null ? "" : xdpInterface.trim(), mode, true, false);
+        try
+        {
+            return new BenchBackend(kind, settings, mac, localPort, noReplies, arpTimeout);
         }
         catch (final IllegalArgumentException ex)
         {

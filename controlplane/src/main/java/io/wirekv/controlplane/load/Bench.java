@@ -30,6 +30,11 @@ import java.util.concurrent.TimeUnit;
  * ({@link BenchUdpWorker} or {@link BenchTcpWorker}), prints a progress line once a second and
  * returns a {@link BenchTrial}. Bounded: every trial has a duration and a request limit, and waits
  * at most one timeout past its end.
+ * <p>
+ * The UDP workers send through the run's {@link BenchPorts} ({@link BenchBackend}: kernel sockets, or
+ * AF_XDP / DPDK packet buffers), opened once before the warm-up and closed after the last trial. On a
+ * bypass backend the warm-up goes through the same ports (the kernel may not reach the target), as a
+ * closed-loop trial that SETs the keys in order; its lost SETs are not retried.
  */
 public final class Bench
 {
@@ -41,65 +46,115 @@ public final class Bench
     }
 
     /** Everything a run measured. */
-    public record Run(BenchSpec spec, BenchPlan plan, long warmUpKeys, long warmUpNs, List<BenchTrial> trials,
-        long bestRatePerSecond, String date)
+    public record Run(BenchSpec spec, BenchBackend backend, String ports, BenchPlan plan, long warmUpKeys, long warmUpNs,
+        List<BenchTrial> trials, long bestRatePerSecond, String date)
     {
+    }
+
+    /** Over kernel sockets. */
+    public static Run run(final BenchSpec spec, final BenchPlan plan, final PrintWriter progress) throws InterruptedException
+    {
+        return run(spec, BenchBackend.kernel(), plan, progress);
     }
 
     /**
      * @param progress where progress lines go, or null for none.
      * @throws McClientException when the warm-up cannot reach the server.
+     * @throws IllegalArgumentException naming the flag when the backend cannot be used as asked (a bad
+     * combination, a device that does not open, a target MAC that ARP cannot find).
      */
-    public static Run run(final BenchSpec spec, final BenchPlan plan, final PrintWriter progress) throws InterruptedException
+    public static Run run(final BenchSpec spec, final BenchBackend backend, final BenchPlan plan, final PrintWriter progress)
+        throws InterruptedException
     {
+        backend.check(spec);
+        if (backend.noReplies() && plan.mode() == BenchPlan.Mode.SEARCH)
+        {
+            throw new IllegalArgumentException("--no-replies measures sending only, so it has no loss to search on: " +
+                "drop --search (use --rate, or closed loop for the most the generator can send)");
+        }
         final String date = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
         final KeyChooser chooser = new KeyChooser(spec.keySpace(), spec.zipfTheta());
-        long warmUpKeys = 0;
-        long warmUpNs = 0;
-        if (plan.warmUp())
+        final int targetIpv4 = spec.transport() == BenchSpec.Transport.UDP ? ipv4(spec) : 0;
+        try (BenchPorts ports = backend.bypassed() ? BypassBenchPorts.open(spec, backend, targetIpv4) : new KernelBenchPorts())
         {
-            final long t0 = System.nanoTime();
-            warmUpKeys = warmUp(spec, progress);
-            warmUpNs = System.nanoTime() - t0;
-        }
-        final List<BenchTrial> trials = new ArrayList<>();
-        long best = -1;
-        switch (plan.mode())
-        {
-            case SINGLE -> trials.add(trial(spec, chooser, progress));
-            case SWEEP ->
+            print(progress, "ports: " + ports.describe());
+            long warmUpKeys = 0;
+            long warmUpNs = 0;
+            if (plan.warmUp() && !backend.noReplies())
             {
-                for (final long rate : plan.sweepRates())
-                {
-                    trials.add(trial(spec.withRate(rate, plan.trialDuration()), chooser, progress));
-                }
+                final long t0 = System.nanoTime();
+                warmUpKeys = backend.bypassed() ? warmUpThrough(ports, spec, chooser, progress) : warmUp(spec, progress);
+                warmUpNs = System.nanoTime() - t0;
             }
-            case SEARCH -> best = search(spec, plan, chooser, progress, trials);
+            final Trials t = new Trials(ports, backend.noReplies(), chooser, progress);
+            final List<BenchTrial> trials = new ArrayList<>();
+            long best = -1;
+            switch (plan.mode())
+            {
+                case SINGLE -> trials.add(t.run(spec));
+                case SWEEP ->
+                {
+                    for (final long rate : plan.sweepRates())
+                    {
+                        trials.add(t.run(spec.withRate(rate, plan.trialDuration())));
+                    }
+                }
+                case SEARCH -> best = search(spec, plan, t, progress, trials);
+            }
+            return new Run(spec, backend, ports.describe(), plan, warmUpKeys, warmUpNs, List.copyOf(trials), best, date);
         }
-        return new Run(spec, plan, warmUpKeys, warmUpNs, List.copyOf(trials), best, date);
     }
 
-    private static long search(final BenchSpec spec, final BenchPlan plan, final KeyChooser chooser,
+    /** What every trial of a run shares. */
+    private record Trials(BenchPorts ports, boolean noReplies, KeyChooser chooser, PrintWriter progress)
+    {
+        BenchTrial run(final BenchSpec spec) throws InterruptedException
+        {
+            return trial(spec, chooser, progress, ports, noReplies, false);
+        }
+    }
+
+    /** Stores every key once through the ports: a closed-loop trial of SETs in key order. */
+    private static long warmUpThrough(final BenchPorts ports, final BenchSpec spec, final KeyChooser chooser,
+        final PrintWriter progress) throws InterruptedException
+    {
+        print(progress, String.format(Locale.ROOT, "warm-up: storing %,d keys through the port", spec.keySpace()));
+        final BenchTrial t = trial(spec.forWarmUp(), chooser, progress, ports, false, true);
+        if (t.failure() != null)
+        {
+            throw new McClientException("warm-up: " + t.failure());
+        }
+        if (t.stored() == 0)
+        {
+            throw new McClientException("warm-up: no reply from " + spec.target() + " through " + ports.describe() +
+                " — is the server running with UDP enabled (memcached -U PORT)?");
+        }
+        print(progress, String.format(Locale.ROOT, "warm-up: stored %,d of %,d keys (not retried: %,d lost, %,d errors, " +
+            "%,d unsent)", t.stored(), spec.keySpace(), t.lost(), t.errors(), t.unsent()));
+        return t.stored();
+    }
+
+    private static long search(final BenchSpec spec, final BenchPlan plan, final Trials runner,
         final PrintWriter progress, final List<BenchTrial> trials) throws InterruptedException
     {
         long high = plan.searchHighRate();
         if (high == 0)
         {
             print(progress, "search: closed-loop probe for the highest rate to try");
-            final BenchTrial probe = trial(spec.withRate(0, plan.trialDuration()), chooser, progress);
+            final BenchTrial probe = runner.run(spec.withRate(0, plan.trialDuration()));
             trials.add(probe);
             high = Math.max(plan.searchLowRate() + 1, (long)Math.ceil(probe.throughputPerSecond() * 1.2));
         }
         long low = plan.searchLowRate();
         int fixedRateTrials = 0;
-        final BenchTrial atHigh = judged(spec, plan, chooser, progress, high);
+        final BenchTrial atHigh = judged(spec, plan, runner, progress, high);
         trials.add(atHigh);
         fixedRateTrials++;
         if (atHigh.passed())
         {
             return high;
         }
-        final BenchTrial atLow = judged(spec, plan, chooser, progress, low);
+        final BenchTrial atLow = judged(spec, plan, runner, progress, low);
         trials.add(atLow);
         fixedRateTrials++;
         if (!atLow.passed())
@@ -110,7 +165,7 @@ public final class Bench
         while (fixedRateTrials < plan.maxTrials() && (high - low) > plan.resolution() * high)
         {
             final long mid = (low + high) / 2;
-            final BenchTrial t = judged(spec, plan, chooser, progress, mid);
+            final BenchTrial t = judged(spec, plan, runner, progress, mid);
             trials.add(t);
             fixedRateTrials++;
             if (t.passed())
@@ -126,20 +181,35 @@ public final class Bench
         return best;
     }
 
-    private static BenchTrial judged(final BenchSpec spec, final BenchPlan plan, final KeyChooser chooser,
+    private static BenchTrial judged(final BenchSpec spec, final BenchPlan plan, final Trials runner,
         final PrintWriter progress, final long rate) throws InterruptedException
     {
         print(progress, String.format(Locale.ROOT, "search: trial at %,d req/s", rate));
-        final BenchTrial t = trial(spec.withRate(rate, plan.trialDuration()), chooser, progress);
+        final BenchTrial t = runner.run(spec.withRate(rate, plan.trialDuration()));
         final BenchTrial j = t.judged(plan.passes(t));
         print(progress, String.format(Locale.ROOT, "search: %,d req/s %s (loss %.4f%%, p99 %.1f us)", rate,
             j.passed() ? "passes" : "fails", 100 * j.lossRatio(), j.percentileUs(99)));
         return j;
     }
 
-    /** One trial at the spec's rate for the spec's duration. */
+    /** One trial at the spec's rate for the spec's duration, over kernel sockets. */
     public static BenchTrial trial(final BenchSpec spec, final KeyChooser chooser, final PrintWriter progress)
         throws InterruptedException
+    {
+        try (KernelBenchPorts ports = new KernelBenchPorts())
+        {
+            return trial(spec, chooser, progress, ports, false, false);
+        }
+    }
+
+    /**
+     * One trial at the spec's rate for the spec's duration, UDP through {@code ports}.
+     *
+     * @param noReplies count sent requests only (see {@link BenchBackend#noReplies()}).
+     * @param warmUp    SET the keys in order (with {@link BenchSpec#forWarmUp()}).
+     */
+    static BenchTrial trial(final BenchSpec spec, final KeyChooser chooser, final PrintWriter progress,
+        final BenchPorts ports, final boolean noReplies, final boolean warmUp) throws InterruptedException
     {
         final BenchStats stats = new BenchStats();
         final long startNs = System.nanoTime() + START_DELAY_NS;
@@ -150,7 +220,7 @@ public final class Bench
         for (int i = 0; i < spec.threads(); i++)
         {
             final BenchWorker w = spec.transport() == BenchSpec.Transport.UDP ?
-                new BenchUdpWorker(spec, stats, chooser, i, startNs, deadlineNs, ipv4) :
+                new BenchUdpWorker(spec, stats, chooser, i, startNs, deadlineNs, ipv4, ports, noReplies, warmUp) :
                 new BenchTcpWorker(spec, stats, chooser, i, startNs, deadlineNs);
             workers.add(w);
             threads.add(Thread.ofPlatform().name("wirekv-bench-" + spec.transport().label() + "-" + i).daemon().unstarted(w));
@@ -184,7 +254,13 @@ public final class Bench
                 final long sent = stats.sent.sum();
                 final long received = stats.received.sum();
                 final long lost = stats.lost.sum();
-                if (progress != null && running)
+                if (progress != null && running && noReplies)
+                {
+                    progress.printf(Locale.ROOT, "[%3ds] sent %,10.0f/s (no replies expected) unsent %d%n", second,
+                        (sent - lastSent) / ((nowNs - lastNs) / 1e9), stats.unsent.sum());
+                    progress.flush();
+                }
+                else if (progress != null && running)
                 {
                     final double secs = (nowNs - lastNs) / 1e9;
                     progress.printf(Locale.ROOT,
@@ -230,7 +306,7 @@ public final class Bench
         return h == null || h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(p) / 1e3;
     }
 
-    private static int ipv4(final BenchSpec spec)
+    static int ipv4(final BenchSpec spec)
     {
         try
         {

@@ -25,8 +25,8 @@ public final class BenchReport
     public static void print(final Bench.Run run, final PrintWriter out)
     {
         final BenchSpec s = run.spec();
-        out.printf(Locale.ROOT, "wirekv bench %s over %s (%s), %d thread(s), %s%n", s.target(), s.transport().label(),
-            s.protocol().label(), s.threads(), run.plan().mode() == BenchPlan.Mode.SINGLE ?
+        out.printf(Locale.ROOT, "wirekv bench %s over %s on %s (%s), %d thread(s), %s%n", s.target(), s.transport().label(),
+            run.backend().label(), s.protocol().label(), s.threads(), run.plan().mode() == BenchPlan.Mode.SINGLE ?
                 (s.openLoop() ? String.format(Locale.ROOT, "open loop at %,d req/s", s.ratePerSecond()) :
                     "closed loop, " + s.outstanding() + " outstanding per thread") : run.plan().mode().name().toLowerCase(Locale.ROOT));
         if (run.warmUpKeys() > 0)
@@ -47,8 +47,8 @@ public final class BenchReport
         {
             if (t.unsent() > 0)
             {
-                out.printf(Locale.ROOT, "%,d request(s) at %s could not be sent (local socket buffer full): the " +
-                    "generator, not the server, was the limit%n", t.unsent(),
+                out.printf(Locale.ROOT, "%,d request(s) at %s could not be sent (local socket buffer or device TX ring " +
+                    "full): the generator, not the server, was the limit%n", t.unsent(),
                     t.targetRatePerSecond() == 0 ? "closed loop" : String.format(Locale.ROOT, "%,d req/s", t.targetRatePerSecond()));
             }
         }
@@ -58,6 +58,17 @@ public final class BenchReport
             {
                 out.println("worker failure: " + t.failure());
                 break;
+            }
+        }
+        if (run.backend().noReplies())
+        {
+            for (final BenchTrial t : run.trials())
+            {
+                out.printf(Locale.ROOT, "generator ceiling (%s, no replies expected): target %s, sent %,.0f req/s " +
+                    "(%,d in %.2f s by %d thread(s)), %,d unsent%n", run.backend().label(),
+                    t.targetRatePerSecond() == 0 ? "as fast as possible" :
+                        String.format(Locale.ROOT, "%,d req/s", t.targetRatePerSecond()),
+                    t.offeredPerSecond(), t.sent(), t.elapsedNs() / 1e9, s.threads(), t.unsent());
             }
         }
         if (run.plan().mode() == BenchPlan.Mode.SEARCH)
@@ -81,6 +92,8 @@ public final class BenchReport
         field(sb, "  ", "date", str(run.date()), true);
         field(sb, "  ", "target", str(s.target().toString()), true);
         field(sb, "  ", "transport", str(s.transport().label()), true);
+        field(sb, "  ", "backend", str(run.backend().label()), true);
+        field(sb, "  ", "ports", str(run.ports()), true);
         field(sb, "  ", "protocol", str(s.protocol().label()), true);
         field(sb, "  ", "mode", str(p.mode().name().toLowerCase(Locale.ROOT)), true);
         sb.append("  \"config\": {\n");
@@ -100,6 +113,7 @@ public final class BenchReport
         field(sb, "    ", "multiget", Integer.toString(s.multiget()), true);
         field(sb, "    ", "verify_fraction", num(s.verifyFraction()), true);
         field(sb, "    ", "idle", str(s.idle().label()), true);
+        field(sb, "    ", "no_replies", Boolean.toString(run.backend().noReplies()), true);
         field(sb, "    ", "seed", Long.toString(s.seed()), false);
         sb.append("  },\n");
         sb.append("  \"warm_up\": {");

@@ -202,6 +202,16 @@ public record BenchSpec(
             seed, idle);
     }
 
+    /**
+     * The warm-up as a trial: SETs only, closed loop, one request per key, at most 10 minutes, no
+     * value checks (the worker takes the keys in order, see {@code BenchOps}).
+     */
+    public BenchSpec forWarmUp()
+    {
+        return new BenchSpec(target, transport, protocol, keySpace, keySizeBytes, valueSizeMin, valueSizeMax, zipfTheta,
+            0.0, multiget, threads, cpus, 0, outstanding, Duration.ofMinutes(10), keySpace, timeoutNs, 0.0, seed, idle);
+    }
+
     public boolean openLoop()
     {
         return ratePerSecond > 0;

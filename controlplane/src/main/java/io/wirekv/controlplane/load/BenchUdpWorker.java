@@ -2,24 +2,35 @@ package io.wirekv.controlplane.load;
 
 import io.wirekv.controlplane.client.UdpFrame;
 import io.wirekv.dataplane.port.DatagramBatch;
-import io.wirekv.dataplane.port.KernelPort;
+import io.wirekv.dataplane.port.PacketPort;
+import io.wirekv.dataplane.port.PortCounters;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * UDP bench worker: one non-blocking kernel socket ({@link KernelPort}), requests sent in bursts
- * of up to {@link #BURST} with one {@code sendmmsg}, replies taken in bursts with one
- * {@code recvmmsg}. Each request is one datagram with memcached's 8-byte frame header; its 16-bit
- * request id indexes this thread's table of intended send times, so the reply's id gives its
+ * UDP bench worker over any {@link PacketPort}: a kernel socket ({@code sendmmsg}/{@code recvmmsg}),
+ * or a kernel-bypass port (AF_XDP, DPDK) whose stack writes the Ethernet/IPv4/UDP headers in front of
+ * each request in the device's own packet buffers. Requests go out in bursts of up to {@link #BURST},
+ * replies are taken in bursts. Each request is one datagram with memcached's 8-byte frame header; its
+ * 16-bit request id indexes this thread's table of intended send times, so the reply's id gives its
  * latency. A reply may span datagrams (see {@link #onDatagram}). Ids are
  * handed out in order (sequence number mod 65536), so requests expire in id order
  * and one cursor finds every timed-out request. When 65536 requests are in flight, the oldest is
  * counted lost to free its id. Parts are expected in order (as loopback and a LAN deliver them); a
  * sampled reply that arrives out of order is counted without its value check.
  * <p>
- * Threading: confined to its thread; memory (native burst buffers and the id tables) allocated once.
+ * With {@code noReplies} (the generator ceiling) requests are sent and counted but not tracked: no
+ * reply is expected, none counts as lost, any that arrives is {@code late}.
+ * <p>
+ * A datagram the port could not send (socket buffer or device TX ring full, no free packet buffer)
+ * is counted {@code unsent}, not sent: {@link PortCounters#TX_DROPPED} before and after each burst says
+ * how many; the last ones of the burst are taken for them, as a kernel socket sends a prefix.
+ * <p>
+ * Threading: confined to its thread; the port comes from {@link BenchPorts#acquire} on that thread and
+ * goes back with {@link BenchPorts#release}; memory (native burst buffers and the id tables) allocated
+ * once, nothing per request.
  */
 final class BenchUdpWorker extends BenchWorker
 {
@@ -34,6 +45,10 @@ final class BenchUdpWorker extends BenchWorker
 
     private final int targetIpv4;
     private final int targetPort;
+    private final BenchPorts ports;
+    private final int index;
+    private final boolean noReplies;
+    private long targetLink;
     private final int txSlotBytes;
     private final long[] intendedNs = new long[IDS];
     private final boolean[] isGet = new boolean[IDS];
@@ -53,7 +68,8 @@ final class BenchUdpWorker extends BenchWorker
     private final boolean[] seen = new boolean[IDS];
     private final long[] tail = new long[IDS];
     private Arena arena;
-    private KernelPort port;
+    private PacketPort port;
+    private PortCounters portCounters;
     private DatagramBatch tx;
     private DatagramBatch rx;
     private MemorySegment txMemory;
@@ -62,10 +78,14 @@ final class BenchUdpWorker extends BenchWorker
     private int outstanding;
 
     BenchUdpWorker(final BenchSpec spec, final BenchStats stats, final KeyChooser chooser, final int index,
-        final long startNs, final long deadlineNs, final int targetIpv4)
+        final long startNs, final long deadlineNs, final int targetIpv4, final BenchPorts ports, final boolean noReplies,
+        final boolean warmUp)
     {
-        super(spec, stats, chooser, index, startNs, deadlineNs, UdpFrame.HEADER_LENGTH);
+        super(spec, stats, chooser, index, startNs, deadlineNs, UdpFrame.HEADER_LENGTH, warmUp);
         this.targetIpv4 = targetIpv4;
+        this.ports = ports;
+        this.index = index;
+        this.noReplies = noReplies;
         this.targetPort = spec.target().port();
         this.txSlotBytes = (scratch.length + 63) & ~63;
         this.nextSeq = (spec.seed() * 131 + index * 7919L) & 0xFFFF;
@@ -81,7 +101,7 @@ final class BenchUdpWorker extends BenchWorker
     void open()
     {
         arena = Arena.ofConfined();
-        port = new KernelPort("0.0.0.0", 0);
+        targetLink = ports.targetLink();
         tx = new DatagramBatch(BURST);
         rx = new DatagramBatch(BURST);
         txMemory = arena.allocate((long)txSlotBytes * BURST, 64);
@@ -89,6 +109,13 @@ final class BenchUdpWorker extends BenchWorker
         for (int i = 0; i < BURST; i++)
         {
             rx.setBuffer(i, rxMemory, (long)i * RX_SLOT_BYTES, RX_SLOT_BYTES);
+        }
+        port = ports.acquire(index);
+        portCounters = port.counters();
+        // a bypass port lives across trials: what the last trial left waiting is stale
+        for (int i = 0; i < 1024 && port.receive(rx) > 0; i++)
+        {
+            stats.late.add(rx.count());
         }
     }
 
@@ -118,6 +145,15 @@ final class BenchUdpWorker extends BenchWorker
         }
         final int id = (int)(nextSeq++ & 0xFFFF);
         UdpFrame.writeRequestHeader(scratch, 0, id);
+        final long offset = (long)tx.count() * txSlotBytes;
+        MemorySegment.copy(scratch, 0, txMemory, ValueLayout.JAVA_BYTE, offset, end);
+        if (noReplies)
+        {
+            oldestSeq = nextSeq; // nothing is tracked, so nothing expires
+            txIds[tx.count()] = -1;
+            tx.add(txMemory, offset, end, targetIpv4, targetPort, targetLink);
+            return;
+        }
         intendedNs[id] = intended;
         isGet[id] = get;
         verify[id] = check;
@@ -130,9 +166,7 @@ final class BenchUdpWorker extends BenchWorker
         wrong[id] = 0;
         outstanding++;
         txIds[tx.count()] = id;
-        final long offset = (long)tx.count() * txSlotBytes;
-        MemorySegment.copy(scratch, 0, txMemory, ValueLayout.JAVA_BYTE, offset, end);
-        tx.add(txMemory, offset, end, targetIpv4, targetPort);
+        tx.add(txMemory, offset, end, targetIpv4, targetPort, targetLink);
     }
 
     @Override
@@ -141,12 +175,18 @@ final class BenchUdpWorker extends BenchWorker
         final int count = tx.count();
         if (count > 0)
         {
-            // the kernel takes a prefix of the burst; the rest (socket buffer full) never left this host
-            final int sent = port.send(tx);
+            // what the port drops (socket buffer or TX ring full) never left this host: take the burst's tail
+            final long droppedBefore = portCounters.get(PortCounters.TX_DROPPED);
+            port.send(tx);
+            final int unsent = (int)Math.min(count, portCounters.get(PortCounters.TX_DROPPED) - droppedBefore);
+            final int sent = count - unsent;
             stats.sent.add(sent);
             for (int i = sent; i < count; i++)
             {
-                retire(txIds[i]);
+                if (txIds[i] >= 0)
+                {
+                    retire(txIds[i]);
+                }
                 stats.unsent.increment();
             }
         }
@@ -372,7 +412,8 @@ final class BenchUdpWorker extends BenchWorker
         }
         if (port != null)
         {
-            port.close();
+            ports.release(port);
+            port = null;
         }
         if (arena != null)
         {

@@ -55,12 +55,23 @@ abstract class BenchWorker implements Runnable
     BenchWorker(final BenchSpec spec, final BenchStats stats, final KeyChooser chooser, final int index,
         final long startNs, final long deadlineNs, final int headerBytes)
     {
+        this(spec, stats, chooser, index, startNs, deadlineNs, headerBytes, false);
+    }
+
+    /**
+     * @param warmUp store keys in order instead (thread i of n: keys i, i + n, ...; with a spec whose
+     *               GET ratio is 0 and request limit the key space, every key once).
+     */
+    BenchWorker(final BenchSpec spec, final BenchStats stats, final KeyChooser chooser, final int index,
+        final long startNs, final long deadlineNs, final int headerBytes, final boolean warmUp)
+    {
         this.spec = spec;
         this.stats = stats;
         this.values = new BenchValues(spec.valueSizeMin(), spec.valueSizeMax(), spec.valueVersion());
         this.parser = new BenchReplyParser(values, spec.keySpace());
         this.timeoutNs = spec.timeoutNs();
-        this.ops = new BenchOps(spec, chooser, spec.seed() * 0x9E3779B97F4A7C15L + index + 1);
+        this.ops = warmUp ? new BenchOps(spec, chooser, spec.seed(), index, spec.threads()) :
+            new BenchOps(spec, chooser, spec.seed() * 0x9E3779B97F4A7C15L + index + 1);
         this.keys = new int[spec.multiget()];
         this.headerBytes = headerBytes;
         this.scratch = new byte[headerBytes + spec.maxRequestBytes()];

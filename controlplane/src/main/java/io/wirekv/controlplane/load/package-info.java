@@ -6,9 +6,11 @@
  * id, and pipelined TCP workers, each on its own platform thread with its own socket.
  *
  * <p>{@link io.wirekv.controlplane.load.Bench} backs {@code wirekv bench}: one
- * {@link io.wirekv.controlplane.load.BenchUdpWorker} (kernel UDP, {@code sendmmsg}/{@code recvmmsg}
- * bursts) or {@link io.wirekv.controlplane.load.BenchTcpWorker} (non-blocking TCP) per generator
- * thread, open loop on a fixed grid of intended send times or closed loop, text or meta commands,
+ * {@link io.wirekv.controlplane.load.BenchUdpWorker} (UDP over any
+ * {@link io.wirekv.dataplane.port.PacketPort}: kernel sockets with {@code sendmmsg}/{@code recvmmsg}
+ * bursts, or AF_XDP / DPDK packet buffers through {@link io.wirekv.dataplane.port.BypassPort}, chosen by
+ * {@link io.wirekv.controlplane.load.BenchBackend}) or {@link io.wirekv.controlplane.load.BenchTcpWorker}
+ * (non-blocking TCP) per generator thread, open loop on a fixed grid of intended send times or closed loop, text or meta commands,
  * with sampled value checks ({@link io.wirekv.controlplane.load.BenchValues}), a rate search
  * ({@link io.wirekv.controlplane.load.BenchPlan}) and JSON/SVG reports
  * ({@link io.wirekv.controlplane.load.BenchReport}, {@link io.wirekv.controlplane.load.BenchChart}).
@@ -18,6 +20,11 @@
  * it shares is its stats object (LongAdders and a multi-writer HdrHistogram Recorder), read by the
  * reporting thread once a second. Workers stop at a deadline or request limit, then wait at most one
  * timeout for outstanding replies, so every request sent ends as exactly one outcome: for the demo
- * ok, error or timeout; for bench received or lost ({@code sent == received + lost}).
+ * ok, error or timeout; for bench received or lost ({@code sent == received + lost}; with
+ * {@code --no-replies} nothing is tracked and nothing lost).
+ *
+ * <p>Ports (bench): the run opens its {@code BenchPorts} once on its own thread (bypass devices,
+ * ARP), each trial's worker {@code i} acquires port {@code i} on its thread and releases it on the same
+ * thread before it ends; trials run one after another, so no port is ever used by two threads at once.
  */
 package io.wirekv.controlplane.load;

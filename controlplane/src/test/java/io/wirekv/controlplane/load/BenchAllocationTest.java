@@ -49,7 +49,8 @@ class BenchAllocationTest
         final BenchStats stats = new BenchStats();
         final long start = System.nanoTime();
         final BenchWorker worker = spec.transport() == BenchSpec.Transport.UDP ?
-            new BenchUdpWorker(spec, stats, chooser, 0, start, start + spec.duration().toNanos(), 0x7f000001) :
+            new BenchUdpWorker(spec, stats, chooser, 0, start, start + spec.duration().toNanos(), 0x7f000001,
+                new KernelBenchPorts(), false, false) :
             new BenchTcpWorker(spec, stats, chooser, 0, start, start + spec.duration().toNanos());
         final long before = threads.getCurrentThreadAllocatedBytes();
         worker.run();

@@ -64,6 +64,8 @@ class BenchReportSchemaTest
 
             assertEquals("wirekv-bench/1", at(singleJson, "schema"));
             assertEquals("single", at(singleJson, "mode"));
+            assertEquals("kernel", at(singleJson, "backend"));
+            assertEquals(Boolean.FALSE, at(singleJson, "config.no_replies"));
             assertEquals(null, at(singleJson, "search"));
             assertEquals("search", at(searchJson, "mode"));
             assertEquals(0L, at(searchJson, "search.best_rate_per_s"));

@@ -313,6 +313,39 @@ public final class NetStack
         return (int)(ip - offset) + totalLength;
     }
 
+    /**
+     * Writes an untagged broadcast ARP request "who has {@code targetIpv4}? tell our address" (RFC 826),
+     * padded with zeros to the 60-byte minimum frame, for a sender that must learn a peer's MAC before
+     * it can address datagrams to it (the load generator). The reply, like every ARP addressed to us,
+     * teaches the {@link ArpTable} when it is received through {@link #onFrame}.
+     *
+     * @param memory     segment holding the frame buffer (at least 60 bytes from {@code offset}).
+     * @param offset     absolute offset of the frame's first byte.
+     * @param targetIpv4 the address to resolve, host order.
+     * @return the frame length ({@link EthernetDescriptor#MIN_FRAME_LENGTH}).
+     */
+    public int writeArpRequest(final MemorySegment memory, final long offset, final int targetIpv4)
+    {
+        putMac(memory, offset + EthernetDescriptor.DST_MAC_OFFSET, EthernetDescriptor.BROADCAST_MAC);
+        putMac(memory, offset + EthernetDescriptor.SRC_MAC_OFFSET, localMac);
+        putU16(memory, offset + EthernetDescriptor.ETHER_TYPE_OFFSET, EthernetDescriptor.ETHER_TYPE_ARP);
+        final long arp = offset + ETH_HEADER;
+        putU16(memory, arp + ArpDescriptor.HARDWARE_TYPE_OFFSET, ArpDescriptor.HARDWARE_TYPE_ETHERNET);
+        putU16(memory, arp + ArpDescriptor.PROTOCOL_TYPE_OFFSET, EthernetDescriptor.ETHER_TYPE_IPV4);
+        putU8(memory, arp + ArpDescriptor.HARDWARE_LENGTH_OFFSET, 6);
+        putU8(memory, arp + ArpDescriptor.PROTOCOL_LENGTH_OFFSET, 4);
+        putU16(memory, arp + ArpDescriptor.OPCODE_OFFSET, ArpDescriptor.OPCODE_REQUEST);
+        putMac(memory, arp + ArpDescriptor.SENDER_MAC_OFFSET, localMac);
+        putI32(memory, arp + ArpDescriptor.SENDER_IP_OFFSET, localIpv4);
+        putMac(memory, arp + ArpDescriptor.TARGET_MAC_OFFSET, 0);
+        putI32(memory, arp + ArpDescriptor.TARGET_IP_OFFSET, targetIpv4);
+        for (int i = ETH_HEADER + ArpDescriptor.LENGTH; i < EthernetDescriptor.MIN_FRAME_LENGTH; i++)
+        {
+            putU8(memory, offset + i, 0);
+        }
+        return EthernetDescriptor.MIN_FRAME_LENGTH;
+    }
+
     private int onArp(
         final MemorySegment memory, final long offset, final int length, final int l2Length, final long link)
     {

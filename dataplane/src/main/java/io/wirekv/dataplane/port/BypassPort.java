@@ -214,6 +214,39 @@ public final class BypassPort implements PacketPort
         return last != null ? last : queue.deviceStats();
     }
 
+    /**
+     * Sends a broadcast ARP request for {@code targetIpv4} (see {@link NetStack#writeArpRequest}); the
+     * reply is learned into this port's neighbour table when a later {@link #receive} takes it. For a
+     * sender that addresses datagrams itself (the load generator), at setup time, on the thread that
+     * owns the port.
+     *
+     * @param targetIpv4 the address to resolve, host order.
+     * @return true when the device took the frame.
+     */
+    public boolean sendArpRequest(final int targetIpv4)
+    {
+        final long frame = queue.allocate();
+        if (FrameQueue.NO_FRAME == frame)
+        {
+            counters.add(PortCounters.TX_NO_BUFFER, 1);
+            return false;
+        }
+        final long data = queue.dataOffset(frame);
+        txFrames.add(frame, data, stack.writeArpRequest(frames, data, targetIpv4));
+        final int sent = queue.transmit(txFrames); // frees the frame if the device refuses it
+        return sent == 1;
+    }
+
+    /**
+     * @param ipv4 host order.
+     * @return the link address (see {@link io.wirekv.dataplane.net.PeerLink}) this port's stack has
+     * learned for the address, or -1; on the thread that owns the port.
+     */
+    public long neighbourLink(final int ipv4)
+    {
+        return stack.arpTable().lookup(ipv4);
+    }
+
     @Override
     public String describe()
     {

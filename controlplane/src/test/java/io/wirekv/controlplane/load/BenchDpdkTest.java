@@ -1,0 +1,226 @@
+package io.wirekv.controlplane.load;
+
+import io.wirekv.controlplane.client.ServerAddress;
+import io.wirekv.dataplane.port.BypassPort;
+import io.wirekv.dataplane.port.BypassSettings;
+import io.wirekv.dataplane.server.ServerConfig;
+import io.wirekv.dataplane.server.WirekvServer;
+import io.wirekv.dataplane.table.MemoryMode;
+import io.wirekv.dataplane.testnet.TestDpdk;
+import io.wirekv.dataplane.testnet.TestFrameLink;
+import io.wirekv.dataplane.testnet.TestFrames;
+import io.wirekv.nativebindings.dpdk.RingPortPair;
+import org.agrona.concurrent.SystemEpochClock;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@code wirekv bench --backend dpdk} for real: a ring-PMD port pair in this process, a wirekv appliance
+ * on the dpdk backend serving side a, the bench on side b building its requests in mbufs, resolving the
+ * appliance's MAC by ARP, storing every key and checking sampled values.
+ */
+class BenchDpdkTest
+{
+    private static final String SERVER_IP = "10.13.0.1";
+    private static final String BENCH_IP = "10.13.0.2";
+    private static final long TARGET_MAC = 0x02_00_00_00_13_01L;
+
+    private static String skipReason;
+
+    @BeforeAll
+    static void checkDpdk()
+    {
+        skipReason = TestDpdk.skipReason();
+    }
+
+    @BeforeEach
+    void skipWithoutDpdk()
+    {
+        assumeTrue(null == skipReason, skipReason);
+    }
+
+    @Test
+    void shouldDriveAWirekvApplianceThroughDpdkWithEveryCheckedValueRight() throws Exception
+    {
+        // a ring device is opened once per process, so each run gets its own pair and appliance
+        for (final BenchSpec.Protocol protocol : BenchSpec.Protocol.values())
+        {
+            final RingPortPair pair = TestDpdk.newPair(1);
+            try (WirekvServer server = startServer(pair))
+            {
+                runAgainst(server, pair, protocol);
+            }
+        }
+    }
+
+    private static WirekvServer startServer(final RingPortPair pair)
+    {
+        final ServerConfig config = new ServerConfig(
+            "bench-dpdk-" + ProcessHandle.current().pid(), "127.0.0.1", 0, ServerConfig.Backend.DPDK, 1, List.of(), 1, 1, 16,
+            32L * 1024 * 1024, MemoryMode.CACHE, 1024 * 1024, 1400, 32, 64, ServerConfig.IdleMode.BACKOFF, false)
+            .withBackend(ServerConfig.Backend.DPDK,
+                new BypassSettings(TestDpdk.EAL_ARGS, pair.nameA(), SERVER_IP, "", "auto", true, false));
+        return WirekvServer.start(config, SystemEpochClock.INSTANCE, new PrintStream(new ByteArrayOutputStream(), true));
+    }
+
+    private static void runAgainst(final WirekvServer server, final RingPortPair pair, final BenchSpec.Protocol protocol)
+        throws InterruptedException
+    {
+        final int multiget = protocol == BenchSpec.Protocol.META ? 1 : 3;
+        final BenchSpec spec = new BenchSpec(new ServerAddress(SERVER_IP, server.udpPort()), BenchSpec.Transport.UDP,
+            // one value size: the appliance's small test table refuses mixed sizes (its eviction defect, see README)
+            protocol, 500, 16, 32, 32, 0, 0.9, multiget, 1, null, 0, 8, Duration.ofMillis(800), 5_000_000,
+            1_000_000_000L, 0.2, 7);
+        final StringWriter progress = new StringWriter();
+        final Bench.Run run = Bench.run(spec, backend(pair.nameB(), -1, false), BenchPlan.single(true),
+            new PrintWriter(progress));
+        final BenchTrial t = run.trials().getFirst();
+
+        assertEquals(null, t.failure(), progress.toString());
+        assertEquals(500, run.warmUpKeys(), "every key stored through the port:\n" + progress);
+        assertEquals(t.sent(), t.received() + t.lost(), "every request answered or lost");
+        assertTrue(t.received() > 100, protocol + ": answered " + t.received() + "\n" + progress);
+        assertEquals(0, t.errors(), protocol + ": errors");
+        assertEquals(0, t.wrongAnswers(), protocol + ": wrong answers");
+        assertTrue(t.verified() > 0, protocol + ": values checked");
+        assertTrue(t.hits() > 0 && t.stored() > 0, protocol + ": hits " + t.hits() + ", stored " + t.stored());
+        final long serverMac = ((BypassPort)server.udpPorts().getFirst()).localMac();
+        assertTrue(run.ports().contains(io.wirekv.dataplane.net.NetAddress.macToString(serverMac) + " (ARP)"), run.ports());
+        assertTrue(BenchReport.toJson(run).contains("\"backend\": \"dpdk\""));
+    }
+
+    @Test
+    void shouldNotAllocatePerRequestOnTheDpdkPort() throws Exception
+    {
+        final RingPortPair pair = TestDpdk.newPair(1);
+        try (WirekvServer server = startServer(pair))
+        {
+            final BenchSpec base = new BenchSpec(new ServerAddress(SERVER_IP, server.udpPort()), BenchSpec.Transport.UDP,
+                BenchSpec.Protocol.META, 200, 16, 32, 32, 0, 0.9, 2, 1, null, 0, 8, Duration.ofMillis(200), 10_000_000,
+                1_000_000_000L, 0.1, 11);
+            final KeyChooser chooser = new KeyChooser(base.keySpace(), base.zipfTheta());
+            try (BypassBenchPorts ports = BypassBenchPorts.open(base, backend(pair.nameB(), -1, false), Bench.ipv4(base)))
+            {
+                runOnThisThread(base, chooser, ports, 500); // JIT warm-up (the appliance's too)
+                final long[] shortRun = runOnThisThread(base, chooser, ports, 200);
+                final long[] longRun = runOnThisThread(base, chooser, ports, 1200);
+                assertTrue(longRun[1] > 2 * shortRun[1] && shortRun[1] > 100,
+                    "the long run sent more: " + shortRun[1] + " vs " + longRun[1]);
+                final long extraBytes = longRun[0] - shortRun[0];
+                final long extraRequests = longRun[1] - shortRun[1];
+                assertTrue(extraBytes < extraRequests, "less than one byte per extra request (short run " + shortRun[0] +
+                    " B for " + shortRun[1] + " requests, long run " + longRun[0] + " B for " + longRun[1] + ")");
+            }
+        }
+    }
+
+    /** {bytes allocated by this thread, requests sent}. */
+    private static long[] runOnThisThread(final BenchSpec base, final KeyChooser chooser, final BenchPorts ports,
+        final long millis)
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final BenchSpec spec = base.withRate(0, Duration.ofMillis(millis));
+        final BenchStats stats = new BenchStats();
+        final long start = System.nanoTime();
+        final BenchWorker worker = new BenchUdpWorker(spec, stats, chooser, 0, start, start + spec.duration().toNanos(),
+            Bench.ipv4(spec), ports, false, false);
+        final long before = threads.getCurrentThreadAllocatedBytes();
+        worker.run();
+        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertEquals(null, worker.failure());
+        assertEquals(stats.sent.sum(), stats.received.sum() + stats.lost.sum());
+        assertTrue(stats.received.sum() > 0, "the appliance answered");
+        return new long[] {allocated, stats.sent.sum()};
+    }
+
+    @Test
+    void shouldFailWithinTheArpTimeoutNamingTheFlagWhenNobodyAnswers()
+    {
+        final RingPortPair silent = TestDpdk.newPair(1); // nobody polls side a
+        final BenchSpec spec = new BenchSpec(new ServerAddress("10.13.1.1", 11211), BenchSpec.Transport.UDP,
+            BenchSpec.Protocol.TEXT, 100, 16, 16, 16, 0, 0.9, 1, 1, null, 0, 8, Duration.ofMillis(200), 1000,
+            1_000_000_000L, 0, 7);
+        final long t0 = System.nanoTime();
+        final IllegalArgumentException ex = assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
+            assertThrows(IllegalArgumentException.class,
+                () -> Bench.run(spec, backend(silent.nameB(), -1, false), BenchPlan.single(true), null)));
+        final long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ex.getMessage().contains("no ARP reply for 10.13.1.1") && ex.getMessage().contains("--target-mac"),
+            ex.getMessage());
+        assertTrue(ms >= 300 && ms < 5000, "gave up after the 300 ms ARP timeout, not long after: " + ms + " ms");
+    }
+
+    @Test
+    void shouldCountOnlyWhatTheDeviceTookWithNoReplies() throws Exception
+    {
+        final RingPortPair sink = TestDpdk.newPair(1); // nobody reads side a: its 1024-slot ring fills
+        final Bench.Run run = Bench.run(noRepliesSpec(Duration.ofMillis(300)), backend(sink.nameB(), TARGET_MAC, true),
+            BenchPlan.single(true), null);
+        final BenchTrial t = run.trials().getFirst();
+        assertEquals(0, run.warmUpKeys(), "no warm-up without replies");
+        assertEquals(0, t.lost(), "nothing is lost when nothing is expected");
+        assertEquals(0, t.received());
+        assertTrue(t.sent() > 0 && t.sent() <= 1024, "at most the 1024-slot ring was taken: sent " + t.sent());
+        assertTrue(t.unsent() > 0, "the full ring refused the rest, counted unsent: " + t.unsent());
+        assertTrue(BenchReport.toJson(run).contains("\"no_replies\": true"));
+    }
+
+    @Test
+    void shouldAddressFramesToTheTargetMacWithValidHeaders() throws Exception
+    {
+        final RingPortPair sink = TestDpdk.newPair(1);
+        // The frames are the bench's mbufs: read them while its device (and pool) is open, i.e. during the run.
+        final java.util.concurrent.CompletableFuture<byte[]> first = new java.util.concurrent.CompletableFuture<>();
+        final Thread reader = Thread.ofPlatform().name("bench-dpdk-sink").start(() ->
+        {
+            try (TestFrameLink link = new TestFrameLink(sink.nameA()))
+            {
+                first.complete(link.poll(java.util.concurrent.TimeUnit.SECONDS.toNanos(3)));
+            }
+            catch (final RuntimeException ex)
+            {
+                first.completeExceptionally(ex);
+            }
+        });
+        final Bench.Run run = Bench.run(noRepliesSpec(Duration.ofSeconds(2)), backend(sink.nameB(), TARGET_MAC, true),
+            BenchPlan.single(false), null);
+        reader.join(5000);
+        final byte[] bytes = first.get();
+        assertTrue(bytes != null, "a frame arrived on the other side");
+        final TestFrames.UdpFrame frame = TestFrames.UdpFrame.parse(bytes); // checks the IPv4 and UDP checksums
+        assertEquals(TARGET_MAC, frame.dstMac());
+        assertEquals(TestFrames.ipv4(10, 13, 0, 2), frame.srcIp());
+        assertEquals(TestFrames.ipv4(10, 13, 2, 1), frame.dstIp());
+        assertEquals(11211, frame.dstPort());
+        assertTrue(frame.memcachedText().startsWith("get k"), frame.memcachedText());
+        assertTrue(run.trials().getFirst().sent() > 0);
+    }
+
+    private static BenchSpec noRepliesSpec(final Duration duration)
+    {
+        return new BenchSpec(new ServerAddress("10.13.2.1", 11211), BenchSpec.Transport.UDP, BenchSpec.Protocol.TEXT, 100,
+            16, 16, 16, 0, 1.0, 1, 1, null, 0, 8, duration, 1_000_000_000L, 1_000_000_000L, 0, 7);
+    }
+
+    private static BenchBackend backend(final String device, final long targetMac, final boolean noReplies)
+    {
+        return new BenchBackend(ServerConfig.Backend.DPDK,
+            new BypassSettings(TestDpdk.EAL_ARGS, device, BENCH_IP, "", "auto", true, false), targetMac, 0, noReplies,
+            Duration.ofMillis(300));
+    }
+}
