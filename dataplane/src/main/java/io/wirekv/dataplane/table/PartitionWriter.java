@@ -50,8 +50,13 @@ public final class PartitionWriter
 
     /** Items evicted per allocation miss in cache mode (the rest refill the free list after a grace period). */
     static final int EVICT_BATCH = 32;
-    /** Longest a writer waits for readers to pass a grace period before reporting out of memory. */
+    /** Longest a store-mode writer waits for readers to pass a grace period before reporting out of memory. */
     static final long GRACE_WAIT_NS = 5_000_000L;
+    /**
+     * Longest a cache-mode writer waits for the grace period that frees what it evicted: far above a duty
+     * cycle, so only a reader that stalls (or is descheduled that long) makes a cache refuse a write.
+     */
+    static final long CACHE_GRACE_WAIT_NS = 200_000_000L;
     /** Retire queue length past which writes try to reclaim. */
     static final int RECLAIM_THRESHOLD = 64;
     static final byte POISON = (byte)0xA5;
@@ -67,23 +72,32 @@ public final class PartitionWriter
     private final boolean poisonFreed;
     final IndexRef indexRef = new IndexRef();
 
+    private final SlabRegion region;
+    private final SlabPages slabPages;
     private final long[] freeHead;
-    /** Per class: next never-used chunk of the newest page, and that page's end (bump allocation). */
+    /** Per class: next never-used chunk of the newest slab, and that slab's end (bump allocation). */
     private final long[] bumpNext;
     private final long[] bumpEnd;
-    private final long[][] pages;
-    private final int[] pageCount;
-    private final int[] clockPage;
+    /** Per class: its slabs (units or pages, see {@link SizeClasses}), in the order the CLOCK visits them. */
+    private final long[][] slabs;
+    private final int[] slabCount;
+    private final int[] clockSlab;
     private final int[] clockChunk;
+    /** Per class: chunks retired and not yet freed (they come back to the class's free list after grace). */
+    private final int[] retiredChunks;
     private int sweepClass;
-    private int sweepPage;
+    private int sweepSlab;
     private int sweepChunk;
     private int evictClassCursor;
-    /** Slab rebalancing (cache mode): a page being emptied for another class, and its chunks still in use. */
-    private long drainingPage;
-    private int drainingFromClass;
-    private int drainingToClass;
-    private int drainingOutstanding;
+    /** A slab's used count fell to 0 since {@link #moveEmptySlab} last found none. */
+    private boolean emptySlabsPossible;
+    /**
+     * Slab rebalancing (cache mode): the unit or page {@code [drainStart, drainEnd)} being emptied for another
+     * class (0 when none), and its chunks still live or retired.
+     */
+    private long drainStart;
+    private long drainEnd;
+    private int drainOutstanding;
 
     private final RetireQueue retired = new RetireQueue(1024);
     private long pinA = -1;
@@ -108,14 +122,17 @@ public final class PartitionWriter
         freeHead = new long[n];
         bumpNext = new long[n];
         bumpEnd = new long[n];
-        pages = new long[n][];
-        pageCount = new int[n];
-        clockPage = new int[n];
+        slabs = new long[n][];
+        slabCount = new int[n];
+        clockSlab = new int[n];
         clockChunk = new int[n];
+        retiredChunks = new int[n];
         for (int i = 0; i < n; i++)
         {
-            pages[i] = new long[4];
+            slabs[i] = new long[4];
         }
+        region = memory.slabRegion();
+        slabPages = new SlabPages(region, memory, classes);
 
         int capacity = IndexDescriptor.INITIAL_CAPACITY;
         while (capacity > IndexDescriptor.MIN_CAPACITY &&
@@ -606,42 +623,107 @@ public final class PartitionWriter
 
     // --- slab allocation ---
 
+    /**
+     * A free chunk of the class, or 0. In order: the class's free list and bump slab; retired chunks whose
+     * grace period has passed; a new slab (a free unit or page of this partition, or a new page the budget
+     * pays for); an empty slab of another class (no eviction, no grace period). Then cache mode evicts and
+     * waits for the grace period that frees what it evicted ({@link #allocateEvicting}); store mode waits
+     * briefly for retired memory only.
+     */
     private long allocate(final int sizeClass)
     {
-        long address = popFree(sizeClass);
+        final long address = popFree(sizeClass);
         if (address != 0)
         {
             return address;
         }
+        final long refilled = refill(sizeClass);
+        if (refilled != 0)
+        {
+            return refilled;
+        }
+        return mode == MemoryMode.CACHE ? allocateEvicting(sizeClass) : waitForGrace(sizeClass, GRACE_WAIT_NS);
+    }
+
+    private long refill(final int sizeClass)
+    {
+        long address;
         if (reclaim() > 0 && (address = popFree(sizeClass)) != 0)
         {
             return address;
         }
-        if (addPage(sizeClass))
+        if (addSlab(sizeClass) && (address = popFree(sizeClass)) != 0)
         {
-            return popFree(sizeClass);
+            return address;
         }
-        if (mode == MemoryMode.CACHE)
+        if (moveEmptySlab(sizeClass) && addSlab(sizeClass) && (address = popFree(sizeClass)) != 0)
         {
-            if (evict(sizeClass, EVICT_BATCH) == 0 && drainingPage == 0)
+            return address;
+        }
+        return 0;
+    }
+
+    /**
+     * Cache mode with no free memory: evict a batch of the class's own items (CLOCK); if it has nothing to
+     * evict and nothing of its own awaiting a grace period, empty a slab of another class ({@link #startDrain}).
+     * Then wait, reclaiming, until a chunk is free: every path ends in chunks freed after one grace period, so
+     * with readers that pass quiescent states the wait ends and cache mode never refuses an item within the
+     * size limit. The wait is bounded ({@link #CACHE_GRACE_WAIT_NS}, or {@link #GRACE_WAIT_NS} when the
+     * writer's own thread is a registered reader and so cannot pass a quiescent state while it waits): a reader
+     * that stalls longer makes writes fail, never memory grow (see package-info).
+     */
+    private long allocateEvicting(final int sizeClass)
+    {
+        final boolean evicted = evict(sizeClass, EVICT_BATCH) > 0;
+        long waitNs = -1;
+        long start = 0;
+        int spins = 0;
+        while (true)
+        {
+            if (!evicted && drainStart == 0 && retiredChunks[sizeClass] == 0 && !startDrain(sizeClass) &&
+                retired.isEmpty())
             {
-                startDrain(sizeClass); // no room and nothing of this size to evict: move a page from another class
+                return 0; // nothing to evict, to move or to wait for (every other slab holds a pinned item)
             }
-            if ((address = popFree(sizeClass)) != 0 || (reclaim() > 0 && (address = popFree(sizeClass)) != 0))
+            long address = popFree(sizeClass);
+            if (address != 0 || (address = refill(sizeClass)) != 0)
             {
                 return address;
             }
+            if (waitNs < 0)
+            {
+                waitNs = waitingOnOwnReader() ? GRACE_WAIT_NS : CACHE_GRACE_WAIT_NS;
+                start = System.nanoTime();
+            }
+            else if (System.nanoTime() - start > waitNs)
+            {
+                return 0;
+            }
+            if (++spins < 100)
+            {
+                Thread.onSpinWait();
+            }
+            else
+            {
+                Thread.yield(); // let a descheduled reader run and pass its quiescent state
+            }
         }
-        return waitForGrace(sizeClass);
     }
 
-    private long waitForGrace(final int sizeClass)
+    /** True if this thread is itself an online registered reader (a colocated writer): waiting cannot help. */
+    private boolean waitingOnOwnReader()
+    {
+        return table.currentReader() instanceof ReaderSlot slot && !slot.closed &&
+            slot.epochAcquire() != ReaderSlot.OFFLINE;
+    }
+
+    private long waitForGrace(final int sizeClass, final long waitNs)
     {
         if (retired.isEmpty())
         {
             return 0;
         }
-        final long deadline = System.nanoTime() + GRACE_WAIT_NS;
+        final long deadline = System.nanoTime() + waitNs;
         int spins = 0;
         do
         {
@@ -653,13 +735,10 @@ public final class PartitionWriter
             {
                 Thread.yield(); // let a descheduled reader run and pass its quiescent state
             }
-            if (reclaim() > 0)
+            final long address = refill(sizeClass);
+            if (address != 0)
             {
-                final long address = popFree(sizeClass);
-                if (address != 0)
-                {
-                    return address;
-                }
+                return address;
             }
         }
         while (!retired.isEmpty() && System.nanoTime() < deadline);
@@ -668,19 +747,23 @@ public final class PartitionWriter
 
     private long popFree(final int sizeClass)
     {
-        final long address = freeHead[sizeClass];
+        long address = freeHead[sizeClass];
         if (address != 0)
         {
             freeHead[sizeClass] = NATIVE.get(ValueLayout.JAVA_LONG, address + FREE_NEXT_OFFSET);
-            return address;
         }
-        final long next = bumpNext[sizeClass];
-        if (next != 0 && next < bumpEnd[sizeClass])
+        else
         {
+            final long next = bumpNext[sizeClass];
+            if (next == 0 || next >= bumpEnd[sizeClass])
+            {
+                return 0;
+            }
             bumpNext[sizeClass] = next + classes.chunkBytes(sizeClass);
-            return next;
+            address = next;
         }
-        return 0;
+        region.addUsed(address & -(long)classes.slabBytes(sizeClass), 1);
+        return address;
     }
 
     private void freeChunk(final long address, final int sizeClass)
@@ -689,9 +772,10 @@ public final class PartitionWriter
         {
             NATIVE.asSlice(address, classes.chunkBytes(sizeClass)).fill(POISON);
         }
-        if (drainingPage != 0 && (address & -(long)classes.pageBytes()) == drainingPage)
+        final int used = region.addUsed(address & -(long)classes.slabBytes(sizeClass), -1);
+        if (drainStart != 0 && address >= drainStart && address < drainEnd)
         {
-            if (--drainingOutstanding == 0)
+            if (--drainOutstanding == 0)
             {
                 finishDrain();
             }
@@ -700,152 +784,307 @@ public final class PartitionWriter
         NATIVE.set(ValueLayout.JAVA_BYTE, address + STATE_OFFSET, STATE_FREE);
         NATIVE.set(ValueLayout.JAVA_LONG, address + FREE_NEXT_OFFSET, freeHead[sizeClass]);
         freeHead[sizeClass] = address;
+        if (used == 0)
+        {
+            emptySlabsPossible = true;
+        }
     }
 
-    private boolean addPage(final int sizeClass)
+    /** Gives the class a new slab (see {@link SlabPages#take}) and makes it the class's bump slab. */
+    private boolean addSlab(final int sizeClass)
     {
-        final long pageBytes = classes.pageBytes();
         // Index reserve: room to grow the index once (to 2x) and still rebuild the grown index in place
-        // (same size, dropping tombstones) later. Pages never take it, so a rebuild can always be paid for.
+        // (same size, dropping tombstones) later. New pages never take it, so a rebuild can always be paid for.
         final long reserve = 4 * indexRef.index.bytes;
-        if (memory.availableBytes() - pageBytes < reserve)
+        final long slab = slabPages.take(sizeClass, reserve);
+        if (slab == 0)
         {
             return false;
         }
-        final long page = memory.allocatePage(pageBytes, pageBytes);
-        if (page == 0)
+        if (slabCount[sizeClass] == slabs[sizeClass].length)
         {
-            return false;
+            slabs[sizeClass] = Arrays.copyOf(slabs[sizeClass], slabs[sizeClass].length * 2);
         }
-        if (pageCount[sizeClass] == pages[sizeClass].length)
-        {
-            pages[sizeClass] = Arrays.copyOf(pages[sizeClass], pages[sizeClass].length * 2);
-        }
-        pages[sizeClass][pageCount[sizeClass]++] = page;
-        // chunks are handed out by bumping through the zeroed page (state FREE until used)
-        bumpNext[sizeClass] = page;
-        bumpEnd[sizeClass] = page + (long)classes.chunksPerPage(sizeClass) * classes.chunkBytes(sizeClass);
+        slabs[sizeClass][slabCount[sizeClass]++] = slab;
+        // chunks are handed out by bumping through the zeroed slab (state FREE until used)
+        bumpNext[sizeClass] = slab;
+        bumpEnd[sizeClass] = slab + (long)classes.chunksPerSlab(sizeClass) * classes.chunkBytes(sizeClass);
         return true;
     }
 
     /**
-     * Cache mode, class {@code toClass} has no chunk, no budget for a page and nothing to evict: empty one page
-     * of another class (evicting its items, which are freed after a grace period) and give it to
-     * {@code toClass} once its last chunk is free (memcached's slab rebalancing, done by the writer).
+     * Both modes: takes a slab that holds no live or retired chunk from another class and frees it, so that
+     * {@link #addSlab} can give it to {@code sizeClass}: a unit or a page for a unit class; for a page class,
+     * a page-class page, or a split page whose every used unit is empty. No eviction, no grace period (an
+     * empty slab's chunks were all freed after theirs). Returns true if memory was freed.
+     */
+    private boolean moveEmptySlab(final int sizeClass)
+    {
+        if (!emptySlabsPossible || drainStart != 0)
+        {
+            return false;
+        }
+        final boolean wantPage = !classes.isUnitClass(sizeClass);
+        final int n = classes.count();
+        for (int d = 0; d < n; d++)
+        {
+            if (d == sizeClass || (wantPage && classes.isUnitClass(d)))
+            {
+                continue;
+            }
+            final long[] list = slabs[d];
+            for (int i = 0, count = slabCount[d]; i < count; i++)
+            {
+                final long slab = list[i];
+                if (region.used(slab) == 0)
+                {
+                    detachSlab(d, i);
+                    slabPages.release(slab, classes.slabBytes(d));
+                    addStat(STAT_PAGES_MOVED, 1);
+                    return true;
+                }
+            }
+        }
+        if (wantPage)
+        {
+            final long pageBytes = classes.pageBytes();
+            final int unitBytes = classes.unitBytes();
+            for (int p = 0, pages = slabPages.pageCount(); p < pages; p++)
+            {
+                final long page = slabPages.page(p);
+                final int first = region.owner(page);
+                if (region.freeUnits(page) == region.allUnits() || (first != SlabRegion.FREE && !classes.isUnitClass(first)))
+                {
+                    continue;
+                }
+                boolean empty = true;
+                for (long u = page; u < page + pageBytes && empty; u += unitBytes)
+                {
+                    empty = region.owner(u) == SlabRegion.FREE || region.used(u) == 0;
+                }
+                if (empty)
+                {
+                    for (long u = page; u < page + pageBytes; u += unitBytes)
+                    {
+                        final int owner = region.owner(u);
+                        if (owner != SlabRegion.FREE)
+                        {
+                            detachSlab(owner, indexOfSlab(owner, u));
+                        }
+                    }
+                    slabPages.release(page, pageBytes);
+                    addStat(STAT_PAGES_MOVED, 1);
+                    return true;
+                }
+            }
+        }
+        emptySlabsPossible = false;
+        return false;
+    }
+
+    private int indexOfSlab(final int sizeClass, final long slab)
+    {
+        final long[] list = slabs[sizeClass];
+        for (int i = 0, count = slabCount[sizeClass]; i < count; i++)
+        {
+            if (list[i] == slab)
+            {
+                return i;
+            }
+        }
+        throw new IllegalStateException("slab 0x" + Long.toHexString(slab) + " not in class " + sizeClass);
+    }
+
+    /**
+     * Takes the class's {@code index}-th slab out of the class: out of its slab list (so the CLOCK and the sweep
+     * no longer visit it), its bump range and its free list. Its chunks stay as they are.
+     */
+    private void detachSlab(final int sizeClass, final int index)
+    {
+        final long[] list = slabs[sizeClass];
+        final long slab = list[index];
+        final long end = slab + classes.slabBytes(sizeClass);
+        System.arraycopy(list, index + 1, list, index, slabCount[sizeClass] - index - 1);
+        slabCount[sizeClass]--;
+        if (bumpNext[sizeClass] >= slab && bumpNext[sizeClass] < end)
+        {
+            bumpNext[sizeClass] = 0;
+            bumpEnd[sizeClass] = 0;
+        }
+        long kept = 0;
+        long tail = 0;
+        for (long a = freeHead[sizeClass]; a != 0; )
+        {
+            final long next = NATIVE.get(ValueLayout.JAVA_LONG, a + FREE_NEXT_OFFSET);
+            if (a < slab || a >= end)
+            {
+                if (tail == 0)
+                {
+                    kept = a;
+                }
+                else
+                {
+                    NATIVE.set(ValueLayout.JAVA_LONG, tail + FREE_NEXT_OFFSET, a);
+                }
+                tail = a;
+            }
+            a = next;
+        }
+        if (tail != 0)
+        {
+            NATIVE.set(ValueLayout.JAVA_LONG, tail + FREE_NEXT_OFFSET, 0L);
+        }
+        freeHead[sizeClass] = kept;
+    }
+
+    /**
+     * Cache mode, class {@code toClass} has no chunk, no memory for a slab and nothing to evict: empty a slab
+     * of another class (evicting its items, which are freed after a grace period) so that it becomes free
+     * memory once its last chunk is free (memcached's slab rebalancing, done by the writer), at the granularity
+     * the class needs. A unit class gets a slab of the class holding the most memory: one of its units, or one
+     * of its pages (whose other units then serve further unit classes). A page class gets a page of the page
+     * class holding the most memory, or, when unit classes hold more, the split page whose units hold the
+     * fewest items is reassembled (every unit in it emptied). Never a slab holding a pinned item.
      */
     private boolean startDrain(final int toClass)
     {
         final int n = classes.count();
+        final boolean wantPage = !classes.isUnitClass(toClass);
+        int donor = -1;
+        long donorBytes = 0;
+        for (int d = 0; d < n; d++)
+        {
+            final long bytes = (long)slabCount[d] * classes.slabBytes(d);
+            if (d != toClass && bytes > donorBytes)
+            {
+                donor = d;
+                donorBytes = bytes;
+            }
+        }
+        if (donor < 0)
+        {
+            return false;
+        }
+        if ((!wantPage || !classes.isUnitClass(donor)) && drainSlabOf(donor))
+        {
+            return true;
+        }
+        if (wantPage)
+        {
+            final long page = slabPages.pageToReassemble(pinA, pinB);
+            if (page != 0)
+            {
+                beginDrain(page, classes.pageBytes());
+                return true;
+            }
+        }
         for (int i = 0; i < n; i++)
         {
-            final int from = (evictClassCursor + i) % n;
-            if (from == toClass || pageCount[from] == 0)
+            final int d = (evictClassCursor + i) % n;
+            if (d != toClass && d != donor && slabCount[d] > 0 && (!wantPage || !classes.isUnitClass(d)) &&
+                drainSlabOf(d))
             {
+                evictClassCursor = (d + 1) % n;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Starts draining the class's slab with the fewest used chunks that holds no pinned item. */
+    private boolean drainSlabOf(final int sizeClass)
+    {
+        final int slabBytes = classes.slabBytes(sizeClass);
+        long best = 0;
+        int bestUsed = Integer.MAX_VALUE;
+        final long[] list = slabs[sizeClass];
+        for (int i = 0, count = slabCount[sizeClass]; i < count; i++)
+        {
+            final long slab = list[i];
+            final int used = region.used(slab);
+            if (used < bestUsed && !pinnedRange(slab, slabBytes))
+            {
+                best = slab;
+                bestUsed = used;
+            }
+        }
+        if (best == 0)
+        {
+            return false;
+        }
+        beginDrain(best, slabBytes);
+        return true;
+    }
+
+    /**
+     * Empties {@code [start, start + bytes)}, a slab or a page of unit slabs: free units are kept out of
+     * {@link SlabPages#take}, each slab is detached from its class, live items are unlinked and retired
+     * (counted as evictions, or expirations if already expired). Chunks still live or retired are counted in
+     * {@link #drainOutstanding}; {@link #freeChunk} counts them down after their grace periods, and the last
+     * one finishes the drain.
+     */
+    private void beginDrain(final long start, final long bytes)
+    {
+        drainStart = start;
+        drainEnd = start + bytes;
+        drainOutstanding = 0;
+        final long now = table.nowSeconds();
+        final int unitBytes = classes.unitBytes();
+        for (long slab = start; slab < start + bytes; )
+        {
+            final int owner = region.owner(slab);
+            if (owner == SlabRegion.FREE)
+            {
+                slabPages.reserveFreeUnit(slab);
+                slab += unitBytes;
                 continue;
             }
-            final int pageIndex = clockPage[from] < pageCount[from] ? clockPage[from] : 0;
-            final long page = pages[from][pageIndex];
-            final int chunk = classes.chunkBytes(from);
-            final int perPage = classes.chunksPerPage(from);
-            boolean pinnedPage = false;
-            for (int c = 0; c < perPage && !pinnedPage; c++)
+            detachSlab(owner, indexOfSlab(owner, slab));
+            final int chunk = classes.chunkBytes(owner);
+            final int perSlab = classes.chunksPerSlab(owner);
+            for (int c = 0; c < perSlab; c++)
             {
-                final long address = page + (long)c * chunk;
-                pinnedPage = NATIVE.get(ValueLayout.JAVA_BYTE, address + STATE_OFFSET) == STATE_LIVE && pinned(address, chunk);
-            }
-            if (pinnedPage)
-            {
-                continue;
-            }
-            evictClassCursor = (from + 1) % n;
-            drainingPage = page;
-            drainingFromClass = from;
-            drainingToClass = toClass;
-            drainingOutstanding = 0;
-            if (bumpNext[from] >= page && bumpNext[from] < page + classes.pageBytes())
-            {
-                bumpNext[from] = 0;
-                bumpEnd[from] = 0;
-            }
-            // drop the page's chunks from the free list
-            long kept = 0;
-            long tail = 0;
-            for (long a = freeHead[from]; a != 0; )
-            {
-                final long next = NATIVE.get(ValueLayout.JAVA_LONG, a + FREE_NEXT_OFFSET);
-                if ((a & -(long)classes.pageBytes()) != page)
-                {
-                    if (tail == 0)
-                    {
-                        kept = a;
-                    }
-                    else
-                    {
-                        NATIVE.set(ValueLayout.JAVA_LONG, tail + FREE_NEXT_OFFSET, a);
-                    }
-                    tail = a;
-                }
-                a = next;
-            }
-            if (tail != 0)
-            {
-                NATIVE.set(ValueLayout.JAVA_LONG, tail + FREE_NEXT_OFFSET, 0L);
-            }
-            freeHead[from] = kept;
-            // the page leaves the class now, so hands and sweeps no longer visit it
-            System.arraycopy(pages[from], pageIndex + 1, pages[from], pageIndex, pageCount[from] - pageIndex - 1);
-            pageCount[from]--;
-            final long now = table.nowSeconds();
-            for (int c = 0; c < perPage; c++)
-            {
-                final long address = page + (long)c * chunk;
+                final long address = slab + (long)c * chunk;
                 final byte state = NATIVE.get(ValueLayout.JAVA_BYTE, address + STATE_OFFSET);
                 if (state == STATE_LIVE)
                 {
                     final boolean live = table.isLive(address, now);
-                    drainingOutstanding++; // before the unlink: with no reader the chunk may be freed at once
+                    drainOutstanding++; // before the unlink: with no reader the chunk may be freed at once
                     if (unlinkAddress(address))
                     {
                         addStat(live ? STAT_EVICTIONS : STAT_EXPIRATIONS, 1);
                     }
                     else
                     {
-                        drainingOutstanding--;
+                        drainOutstanding--;
                     }
                 }
                 else if (state == STATE_RETIRED)
                 {
-                    drainingOutstanding++;
+                    drainOutstanding++;
                 }
             }
-            if (drainingOutstanding == 0)
-            {
-                finishDrain();
-            }
-            return true;
+            slab += classes.slabBytes(owner);
         }
-        return false;
+        if (drainOutstanding == 0 && drainStart != 0)
+        {
+            finishDrain();
+        }
     }
 
     private void finishDrain()
     {
-        final long page = drainingPage;
-        final int to = drainingToClass;
-        drainingPage = 0;
-        NATIVE.asSlice(page, classes.pageBytes()).fill((byte)0); // old chunk states must not look live in the new layout
-        if (pageCount[to] == pages[to].length)
-        {
-            pages[to] = Arrays.copyOf(pages[to], pages[to].length * 2);
-        }
-        pages[to][pageCount[to]++] = page;
-        final int chunk = classes.chunkBytes(to);
-        for (int c = classes.chunksPerPage(to) - 1; c >= 0; c--)
-        {
-            final long address = page + (long)c * chunk;
-            NATIVE.set(ValueLayout.JAVA_LONG, address + FREE_NEXT_OFFSET, freeHead[to]);
-            freeHead[to] = address;
-        }
+        final long start = drainStart;
+        final long bytes = drainEnd - drainStart;
+        drainStart = 0;
+        drainEnd = 0;
+        slabPages.release(start, bytes);
         addStat(STAT_PAGES_MOVED, 1);
+    }
+
+    private boolean pinnedRange(final long start, final long bytes)
+    {
+        return (pinA >= start && pinA < start + bytes) || (pinB >= start && pinB < start + bytes);
     }
 
     private boolean pinned(final long address, final int chunk)
@@ -856,32 +1095,32 @@ public final class PartitionWriter
     /** CLOCK over slab order: live items with the reference bit get a second chance. */
     private int evict(final int sizeClass, final int count)
     {
-        final int pageN = pageCount[sizeClass];
-        if (pageN == 0)
+        final int slabN = slabCount[sizeClass];
+        if (slabN == 0)
         {
             return 0;
         }
-        final int perPage = classes.chunksPerPage(sizeClass);
+        final int perSlab = classes.chunksPerSlab(sizeClass);
         final int chunk = classes.chunkBytes(sizeClass);
-        final long scanLimit = 2L * pageN * perPage + 1;
+        final long scanLimit = 2L * slabN * perSlab + 1;
         final long now = table.nowSeconds();
         int evicted = 0;
         for (long scanned = 0; scanned < scanLimit && evicted < count; scanned++)
         {
-            int page = clockPage[sizeClass];
+            int slab = clockSlab[sizeClass];
             int index = clockChunk[sizeClass];
-            if (page >= pageN)
+            if (slab >= slabN)
             {
-                page = 0;
+                slab = 0;
                 index = 0;
             }
-            final long address = pages[sizeClass][page] + (long)index * chunk;
-            if (++index == perPage)
+            final long address = slabs[sizeClass][slab] + (long)index * chunk;
+            if (++index == perSlab)
             {
                 index = 0;
-                page++;
+                slab++;
             }
-            clockPage[sizeClass] = page;
+            clockSlab[sizeClass] = slab;
             clockChunk[sizeClass] = index;
 
             if (NATIVE.get(ValueLayout.JAVA_BYTE, address + STATE_OFFSET) != STATE_LIVE || pinned(address, chunk))
@@ -951,20 +1190,20 @@ public final class PartitionWriter
         while (examined < budget && emptyClasses < n)
         {
             final int c = sweepClass;
-            if (sweepPage >= pageCount[c])
+            if (sweepSlab >= slabCount[c])
             {
                 sweepClass = (c + 1) % n;
-                sweepPage = 0;
+                sweepSlab = 0;
                 sweepChunk = 0;
                 emptyClasses++;
                 continue;
             }
             emptyClasses = 0;
-            final long address = pages[c][sweepPage] + (long)sweepChunk * classes.chunkBytes(c);
-            if (++sweepChunk == classes.chunksPerPage(c))
+            final long address = slabs[c][sweepSlab] + (long)sweepChunk * classes.chunkBytes(c);
+            if (++sweepChunk == classes.chunksPerSlab(c))
             {
                 sweepChunk = 0;
-                sweepPage++;
+                sweepSlab++;
             }
             examined++;
             if (NATIVE.get(ValueLayout.JAVA_BYTE, address + STATE_OFFSET) == STATE_LIVE && !table.isLive(address, now) &&
@@ -986,6 +1225,7 @@ public final class PartitionWriter
             keyLength, NATIVE.get(ValueLayout.JAVA_INT, address + VALUE_LENGTH_OFFSET));
         final int sizeClass = classes.classOf(itemLength);
         NATIVE.set(ValueLayout.JAVA_BYTE, address + STATE_OFFSET, STATE_RETIRED);
+        retiredChunks[sizeClass]++;
         addStat(STAT_ITEMS, -1);
         addStat(STAT_BYTES, -itemLength);
         retire(address, sizeClass, classes.chunkBytes(sizeClass));
@@ -1023,6 +1263,7 @@ public final class PartitionWriter
             retired.pop();
             if (kind >= 0)
             {
+                retiredChunks[kind]--;
                 freeChunk(address, kind);
             }
             else

@@ -5,19 +5,39 @@ import java.util.Arrays;
 /**
  * Slab size classes: chunk sizes grow by a factor of 1.25 from 64 bytes to the item size limit, each
  * a multiple of 8. Every page has the same size, a power of two at least {@link #MIN_PAGE_BYTES} and at
- * least the item size limit, and is aligned to its size (so a chunk's page is {@code address & -pageBytes},
- * and a page can move between classes). A class's page holds {@code pageBytes / chunkBytes} chunks.
- * Immutable, shared by all partitions.
+ * least the item size limit, and is aligned to its size. A page is cut into {@link #unitsPerPage()} units
+ * of {@link #unitBytes()} (64 KiB, or {@code pageBytes / 64} for item limits above 4 MiB), each aligned to
+ * its size.
+ * <p>
+ * A class's slab is the memory it carves chunks from: a <em>unit class</em> (chunk at most
+ * {@code unitBytes / 8}, so at most an eighth of a slab is lost to rounding) takes one unit at a time, a
+ * <em>page class</em> (bigger chunks) a whole page. So a class's smallest footprint in a partition is one
+ * slab: 64 KiB for the small items that are most of a cache, not a whole page.
+ * <pre>
+ *   page (pageBytes, aligned)             page (pageBytes, aligned)
+ *   +--------+--------+-----+--------+    +----------------------------------+
+ *   | unit 0 | unit 1 | ... | unit U-1|   |  one slab of a page class         |
+ *   | cls 3  | free   |     | cls 0   |   |  (chunks of 12 KiB .. itemMax)    |
+ *   +--------+--------+-----+--------+    +----------------------------------+
+ *   a unit slab's chunks: slab = address &amp; -unitBytes; a page slab's: slab = address &amp; -pageBytes
+ * </pre>
+ * A class holds {@code slabBytes / chunkBytes} chunks per slab. Immutable, shared by all partitions.
  */
 final class SizeClasses
 {
     static final int MIN_CHUNK_BYTES = 64;
     static final int MIN_PAGE_BYTES = 64 * 1024;
     static final double FACTOR = 1.25;
+    /** Most units per page, so a page's free units fit one {@code long} bit mask. */
+    static final int MAX_UNITS_PER_PAGE = 64;
+    /** A unit class's chunk is at most {@code unitBytes / UNIT_CHUNKS_MIN}. */
+    static final int UNIT_CHUNKS_MIN = 8;
 
     private final int[] chunkBytes;
-    private final int[] chunksPerPage;
+    private final int[] chunksPerSlab;
+    private final int[] slabBytes;
     private final int pageBytes;
+    private final int unitBytes;
 
     SizeClasses(final int itemSizeMaxBytes)
     {
@@ -40,11 +60,14 @@ final class SizeClasses
         }
         sizes[n++] = max;
         chunkBytes = Arrays.copyOf(sizes, n);
-        chunksPerPage = new int[n];
+        chunksPerSlab = new int[n];
+        slabBytes = new int[n];
         pageBytes = pageBytesFor(itemSizeMaxBytes);
+        unitBytes = unitBytesFor(pageBytes);
         for (int i = 0; i < n; i++)
         {
-            chunksPerPage[i] = pageBytes / chunkBytes[i];
+            slabBytes[i] = chunkBytes[i] * UNIT_CHUNKS_MIN <= unitBytes ? unitBytes : pageBytes;
+            chunksPerSlab[i] = slabBytes[i] / chunkBytes[i];
         }
     }
 
@@ -52,6 +75,12 @@ final class SizeClasses
     static int pageBytesFor(final int itemSizeMaxBytes)
     {
         return Math.max(MIN_PAGE_BYTES, Integer.highestOneBit(align(itemSizeMaxBytes) - 1) << 1);
+    }
+
+    /** The slab unit for a page size: 64 KiB, or more so that a page holds at most {@link #MAX_UNITS_PER_PAGE}. */
+    static int unitBytesFor(final int pageBytes)
+    {
+        return Math.max(Math.min(MIN_PAGE_BYTES, pageBytes), pageBytes / MAX_UNITS_PER_PAGE);
     }
 
     static int align(final int bytes)
@@ -69,14 +98,37 @@ final class SizeClasses
         return chunkBytes[sizeClass];
     }
 
-    int chunksPerPage(final int sizeClass)
+    /** Chunks in one slab of the class. */
+    int chunksPerSlab(final int sizeClass)
     {
-        return chunksPerPage[sizeClass];
+        return chunksPerSlab[sizeClass];
+    }
+
+    /** The class's slab: {@link #unitBytes()} for a unit class, {@link #pageBytes()} for a page class. */
+    int slabBytes(final int sizeClass)
+    {
+        return slabBytes[sizeClass];
+    }
+
+    /** True if the class takes single units rather than whole pages. */
+    boolean isUnitClass(final int sizeClass)
+    {
+        return slabBytes[sizeClass] == unitBytes && unitBytes < pageBytes;
     }
 
     int pageBytes()
     {
         return pageBytes;
+    }
+
+    int unitBytes()
+    {
+        return unitBytes;
+    }
+
+    int unitsPerPage()
+    {
+        return pageBytes / unitBytes;
     }
 
     /** Smallest class whose chunk holds {@code itemBytes}; -1 if none. */

@@ -52,7 +52,7 @@ class DescriptorTest
             assertEquals(0, chunk % ItemDescriptor.ALIGNMENT);
             assertTrue(chunk > previous);
             assertTrue(classes.pageBytes() >= chunk);
-            assertTrue(classes.chunksPerPage(c) >= 1);
+            assertTrue(classes.chunksPerSlab(c) >= 1);
             previous = chunk;
         }
         assertEquals(1024 * 1024, classes.chunkBytes(classes.count() - 1));
