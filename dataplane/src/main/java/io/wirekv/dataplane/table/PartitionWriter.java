@@ -688,6 +688,11 @@ public final class PartitionWriter
             long address = popFree(sizeClass);
             if (address != 0 || (address = refill(sizeClass)) != 0)
             {
+                if (evicted && retiredChunks[sizeClass] == 0)
+                {
+                    // evict the next batch now, so that its grace period passes while this one is used up
+                    evict(sizeClass, EVICT_BATCH);
+                }
                 return address;
             }
             if (waitNs < 0)
@@ -814,9 +819,11 @@ public final class PartitionWriter
 
     /**
      * Both modes: takes a slab that holds no live or retired chunk from another class and frees it, so that
-     * {@link #addSlab} can give it to {@code sizeClass}: a unit or a page for a unit class; for a page class,
-     * a page-class page, or a split page whose every used unit is empty. No eviction, no grace period (an
-     * empty slab's chunks were all freed after theirs). Returns true if memory was freed.
+     * {@link #addSlab} can give it to {@code sizeClass}; no eviction, no grace period (an empty slab's chunks
+     * were all freed after theirs). A unit class gets an empty unit from the split page with the fewest empty
+     * units (so that emptiness gathers in whole pages, which page classes need), else an empty page of a page
+     * class; a page class gets an empty page of another page class, else a split page whose every unit is
+     * empty. Returns true if memory was freed.
      */
     private boolean moveEmptySlab(final int sizeClass)
     {
@@ -824,59 +831,75 @@ public final class PartitionWriter
         {
             return false;
         }
+        final long pageBytes = classes.pageBytes();
+        final int unitBytes = classes.unitBytes();
         final boolean wantPage = !classes.isUnitClass(sizeClass);
-        final int n = classes.count();
-        for (int d = 0; d < n; d++)
+        long bestPage = 0;
+        int bestEmpty = Integer.MAX_VALUE;
+        long emptyPageOfPageClass = 0;
+        for (int p = 0, pages = slabPages.pageCount(); p < pages; p++)
         {
-            if (d == sizeClass || (wantPage && classes.isUnitClass(d)))
+            final long page = slabPages.page(p);
+            final int first = region.owner(page);
+            if (first != SlabRegion.FREE && !classes.isUnitClass(first))
             {
+                if (first != sizeClass && emptyPageOfPageClass == 0 && region.used(page) == 0)
+                {
+                    emptyPageOfPageClass = page;
+                }
                 continue;
             }
-            final long[] list = slabs[d];
-            for (int i = 0, count = slabCount[d]; i < count; i++)
+            int empty = 0;
+            int owned = 0;
+            for (long u = page; u < page + pageBytes; u += unitBytes)
             {
-                final long slab = list[i];
-                if (region.used(slab) == 0)
+                final int owner = region.owner(u);
+                if (owner != SlabRegion.FREE)
                 {
-                    detachSlab(d, i);
-                    slabPages.release(slab, classes.slabBytes(d));
-                    addStat(STAT_PAGES_MOVED, 1);
-                    return true;
+                    owned++;
+                    if (owner != sizeClass && region.used(u) == 0)
+                    {
+                        empty++;
+                    }
                 }
+            }
+            // (no drain runs here, so a unit that no class owns is free)
+            final boolean fits = wantPage ? owned > 0 && empty == owned : empty > 0;
+            if (fits && empty < bestEmpty)
+            {
+                bestPage = page;
+                bestEmpty = empty;
             }
         }
-        if (wantPage)
+        if (wantPage && emptyPageOfPageClass != 0)
         {
-            final long pageBytes = classes.pageBytes();
-            final int unitBytes = classes.unitBytes();
-            for (int p = 0, pages = slabPages.pageCount(); p < pages; p++)
+            bestPage = 0;
+        }
+        if (bestPage != 0)
+        {
+            for (long u = bestPage; u < bestPage + pageBytes; u += unitBytes)
             {
-                final long page = slabPages.page(p);
-                final int first = region.owner(page);
-                if (region.freeUnits(page) == region.allUnits() || (first != SlabRegion.FREE && !classes.isUnitClass(first)))
+                final int owner = region.owner(u);
+                if (owner != SlabRegion.FREE && owner != sizeClass && region.used(u) == 0)
                 {
-                    continue;
-                }
-                boolean empty = true;
-                for (long u = page; u < page + pageBytes && empty; u += unitBytes)
-                {
-                    empty = region.owner(u) == SlabRegion.FREE || region.used(u) == 0;
-                }
-                if (empty)
-                {
-                    for (long u = page; u < page + pageBytes; u += unitBytes)
+                    detachSlab(owner, indexOfSlab(owner, u));
+                    slabPages.release(u, unitBytes);
+                    if (!wantPage)
                     {
-                        final int owner = region.owner(u);
-                        if (owner != SlabRegion.FREE)
-                        {
-                            detachSlab(owner, indexOfSlab(owner, u));
-                        }
+                        break;
                     }
-                    slabPages.release(page, pageBytes);
-                    addStat(STAT_PAGES_MOVED, 1);
-                    return true;
                 }
             }
+            addStat(STAT_PAGES_MOVED, 1);
+            return true;
+        }
+        if (emptyPageOfPageClass != 0)
+        {
+            final int owner = region.owner(emptyPageOfPageClass);
+            detachSlab(owner, indexOfSlab(owner, emptyPageOfPageClass));
+            slabPages.release(emptyPageOfPageClass, pageBytes);
+            addStat(STAT_PAGES_MOVED, 1);
+            return true;
         }
         emptySlabsPossible = false;
         return false;
