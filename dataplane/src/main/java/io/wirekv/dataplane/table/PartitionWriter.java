@@ -22,11 +22,31 @@ import static io.wirekv.dataplane.table.IndexDescriptor.TOMBSTONE;
  * invisible to readers). All results are {@link Status} codes; the resulting item, where there
  * is one, is left in the caller's {@link ItemView}.
  * <p>
- * Memory: items live in slab chunks (see {@link SizeClasses}) carved from pages of this partition's
- * {@link ArenaMemory}; free lists, the CLOCK hands and the retire queue are private to the writer thread.
- * In {@link MemoryMode#CACHE} an allocation that finds no free chunk evicts items of the same class with a
- * CLOCK over slab order whose reference bit is set by the writer at publication (readers never write), and
- * counts them; in {@link MemoryMode#STORE} it returns {@link Status#OUT_OF_MEMORY}.
+ * Memory: items live in slab chunks (see {@link SizeClasses}) carved from slabs: 64 KiB units for classes
+ * of small chunks, whole pages for the rest, both cut from this partition's pages ({@link SlabPages}, paid
+ * for through {@link ArenaMemory}). Free lists, bump pointers, the CLOCK hands and the retire queue are
+ * private to the writer thread.
+ * <pre>
+ *   class 0 (64 B):    slabs [unit a][unit b]        free list -> chunk -> chunk     bump: unit b + k*64
+ *   class 27 (14 KiB): slabs [page P]                ...
+ *   partition pages:   | a . b c | P (whole) | . . . . |     (. = free unit, zeroed)
+ *   used[slab]:        chunks live or retired per slab (SlabRegion's page table)
+ * </pre>
+ * An allocation takes, in order: a chunk from the class's free list or bump slab; a chunk freed by a passed
+ * grace period; a new slab (a free unit or page, or a new page while the budget lasts, keeping the index's
+ * reserve); an <em>empty</em> slab of another class (no item lost). When memory is full,
+ * {@link MemoryMode#STORE} returns {@link Status#OUT_OF_MEMORY}; {@link MemoryMode#CACHE} evicts items of
+ * the same class with a CLOCK over slab order whose reference bit is set by the writer at publication
+ * (readers never write) and counts them, or, when the class has nothing to evict, empties a slab of another
+ * class at the granularity it needs ({@link #startDrain}: a unit, a page, or a page reassembled from units),
+ * and waits for the grace period that frees the evicted chunks: in cache mode an item within the size limit
+ * is refused only if a reader stalls (see {@link #CACHE_GRACE_WAIT_NS}).
+ * <p>
+ * Rebalancing invariants: a slab being drained ({@code [drainStart, drainEnd)}, at most one) is in no class's
+ * list, free list or bump range, so nothing allocates from it; its chunks are unlinked and retired, and it
+ * becomes free memory (zeroed, in {@link SlabPages}) only when the last of them is freed after its grace
+ * period. A slab holding a pinned item ({@code pinA}/{@code pinB}, the old item an append copies from) is
+ * never drained. Slabs move inside the partition, so the budget's accounting does not change.
  */
 public final class PartitionWriter
 {

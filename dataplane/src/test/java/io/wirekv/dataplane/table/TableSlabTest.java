@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.wirekv.dataplane.table.PartitionWriter.MODE_SET;
@@ -105,6 +106,7 @@ class TableSlabTest
             final CountDownLatch registered = new CountDownLatch(1);
             final AtomicBoolean stop = new AtomicBoolean();
             final AtomicReference<String> failure = new AtomicReference<>();
+            final AtomicInteger latest = new AtomicInteger();
             final Thread reader = new Thread(() ->
             {
                 try (QsbrReader r = table.registerReader("reader"))
@@ -114,7 +116,7 @@ class TableSlabTest
                     final SplittableRandom random = new SplittableRandom(7);
                     while (!stop.get())
                     {
-                        final MemorySegment k = key("k-", random.nextInt(20_000));
+                        final MemorySegment k = key("k-", Math.max(0, latest.getAcquire() - 1 - random.nextInt(2000)));
                         if (table.get(k, 0, (int)k.byteSize(), v) && v.valueLength() > 0 &&
                             v.segment().get(java.lang.foreign.ValueLayout.JAVA_BYTE, v.valueOffset()) == PartitionWriter.POISON)
                         {
@@ -125,49 +127,60 @@ class TableSlabTest
                 }
             });
             reader.start();
-            assertTrue(registered.await(10, TimeUnit.SECONDS));
-
-            // phases of value sizes: unit classes, page classes, back, and a mix; each writes ~2x the memory
-            final int[][] phases = {{16, 200}, {20_000, 300_000}, {16, 1000}, {2000, 9000}, {100_000, 600_000}, {16, 4000}};
-            final SplittableRandom random = new SplittableRandom(3);
-            int written = 0;
-            for (final int[] phase : phases)
+            try
             {
-                long phaseBytes = 0;
-                while (phaseBytes < 2 * memory)
-                {
-                    final int length = phase[0] + random.nextInt(phase[1] - phase[0] + 1);
-                    final MemorySegment k = key("k-", written);
-                    final byte[] value = value(written, length);
-                    final int status = set(table, k, value);
-                    assertEquals(Status.STORED, status, "write " + written + " of " + length + " bytes, phase " +
-                        phase[0] + ".." + phase[1] + ": moved=" + table.pagesMoved() + " evictions=" +
-                        table.counters().evictions());
-                    assertTrue(readsBack(table, k, value), "write " + written + " reads back");
-                    phaseBytes += length;
-                    written++;
-                }
+                assertTrue(registered.await(10, TimeUnit.SECONDS));
+                fillInPhases(table, memory, latest);
             }
-            stop.set(true);
-            reader.join();
+            finally
+            {
+                stop.set(true); // the reader must be gone before the table closes, also when an assertion failed
+                reader.join();
+            }
             assertNull(failure.get());
             assertEquals(0, table.counters().outOfMemory());
             assertTrue(table.counters().evictions() > 0);
             assertTrue(table.pagesMoved() > 0, "memory moved between classes");
-            assertEquals(written, table.counters().items() + table.counters().evictions(),
-                "every write is an item or counted as evicted (keys are unique, nothing expires)");
-            long readable = 0;
-            for (int i = 0; i < written; i++)
-            {
-                final MemorySegment k = key("k-", i);
-                if (table.get(k, 0, (int)k.byteSize(), view))
-                {
-                    readable++;
-                }
-            }
-            assertEquals(table.counters().items(), readable);
             assertTrue(table.allocatedBytes() <= memory);
         }
+    }
+
+    private void fillInPhases(final Table table, final long memory, final AtomicInteger latest)
+    {
+        // phases of value sizes: unit classes, page classes, back, and a mix; each writes ~2x the memory
+        final int[][] phases = {{16, 200}, {20_000, 300_000}, {16, 1000}, {2000, 9000}, {100_000, 600_000}, {16, 4000}};
+        final SplittableRandom random = new SplittableRandom(3);
+        int written = 0;
+        for (final int[] phase : phases)
+        {
+            long phaseBytes = 0;
+            while (phaseBytes < 2 * memory)
+            {
+                final int length = phase[0] + random.nextInt(phase[1] - phase[0] + 1);
+                final MemorySegment k = key("k-", written);
+                final byte[] value = value(written, length);
+                final int status = set(table, k, value);
+                assertEquals(Status.STORED, status, "write " + written + " of " + length + " bytes, phase " +
+                    phase[0] + ".." + phase[1] + ": moved=" + table.pagesMoved() + " evictions=" +
+                    table.counters().evictions());
+                assertTrue(readsBack(table, k, value), "write " + written + " reads back");
+                phaseBytes += length;
+                written++;
+                latest.setRelease(written);
+            }
+        }
+        assertEquals(written, table.counters().items() + table.counters().evictions(),
+            "every write is an item or counted as evicted (keys are unique, nothing expires)");
+        long readable = 0;
+        for (int i = 0; i < written; i++)
+        {
+            final MemorySegment k = key("k-", i);
+            if (table.get(k, 0, (int)k.byteSize(), view))
+            {
+                readable++;
+            }
+        }
+        assertEquals(table.counters().items(), readable);
     }
 
     @Test
