@@ -111,6 +111,8 @@ public final class PartitionWriter
     private int evictClassCursor;
     /** A slab's used count fell to 0 since {@link #moveEmptySlab} last found none. */
     private boolean emptySlabsPossible;
+    /** Slabs in classes (not draining) with no chunk live or retired. */
+    private int emptySlabs;
     /**
      * Slab rebalancing (cache mode): the unit or page {@code [drainStart, drainEnd)} being emptied for another
      * class (0 when none), and its chunks still live or retired.
@@ -787,7 +789,10 @@ public final class PartitionWriter
             bumpNext[sizeClass] = next + classes.chunkBytes(sizeClass);
             address = next;
         }
-        region.addUsed(address & -(long)classes.slabBytes(sizeClass), 1);
+        if (region.addUsed(address & -(long)classes.slabBytes(sizeClass), 1) == 1)
+        {
+            emptySlabs--;
+        }
         return address;
     }
 
@@ -811,6 +816,7 @@ public final class PartitionWriter
         freeHead[sizeClass] = address;
         if (used == 0)
         {
+            emptySlabs++;
             emptySlabsPossible = true;
         }
     }
@@ -831,6 +837,7 @@ public final class PartitionWriter
             slabs[sizeClass] = Arrays.copyOf(slabs[sizeClass], slabs[sizeClass].length * 2);
         }
         slabs[sizeClass][slabCount[sizeClass]++] = slab;
+        emptySlabs++;
         // chunks are handed out by bumping through the zeroed slab (state FREE until used)
         bumpNext[sizeClass] = slab;
         bumpEnd[sizeClass] = slab + (long)classes.chunksPerSlab(sizeClass) * classes.chunkBytes(sizeClass);
@@ -847,7 +854,7 @@ public final class PartitionWriter
      */
     private boolean moveEmptySlab(final int sizeClass)
     {
-        if (!emptySlabsPossible || drainStart != 0)
+        if (!emptySlabsPossible || emptySlabs == 0 || drainStart != 0)
         {
             return false;
         }
@@ -949,6 +956,10 @@ public final class PartitionWriter
         final long end = slab + classes.slabBytes(sizeClass);
         System.arraycopy(list, index + 1, list, index, slabCount[sizeClass] - index - 1);
         slabCount[sizeClass]--;
+        if (region.used(slab) == 0)
+        {
+            emptySlabs--;
+        }
         if (bumpNext[sizeClass] >= slab && bumpNext[sizeClass] < end)
         {
             bumpNext[sizeClass] = 0;
@@ -1331,6 +1342,95 @@ public final class PartitionWriter
             }
         }
         return freed;
+    }
+
+    /**
+     * Tests: checks the slab bookkeeping against the memory it describes (call from the writer thread, between
+     * writes); null if it holds, else what is wrong. Every slab of a class is owned by the class in the page
+     * table and its used count is its chunks live or retired; {@link #emptySlabs} counts the slabs with none;
+     * every unit is owned by exactly one slab or free; the free counts of {@link SlabPages} match the masks.
+     */
+    String slabInvariantViolation()
+    {
+        final int n = classes.count();
+        final int unitBytes = classes.unitBytes();
+        final long pageBytes = classes.pageBytes();
+        int empty = 0;
+        long ownedUnits = 0;
+        for (int c = 0; c < n; c++)
+        {
+            final int chunk = classes.chunkBytes(c);
+            for (int i = 0; i < slabCount[c]; i++)
+            {
+                final long slab = slabs[c][i];
+                final int slabBytes = classes.slabBytes(c);
+                if ((slab & (slabBytes - 1)) != 0)
+                {
+                    return "class " + c + " slab " + Long.toHexString(slab) + " misaligned";
+                }
+                for (long u = slab; u < slab + slabBytes; u += unitBytes)
+                {
+                    if (region.owner(u) != c)
+                    {
+                        return "class " + c + " slab " + Long.toHexString(slab) + " unit owned by " + region.owner(u);
+                    }
+                    ownedUnits++;
+                }
+                int inUse = 0;
+                for (int k = 0; k < classes.chunksPerSlab(c); k++)
+                {
+                    final byte state = NATIVE.get(ValueLayout.JAVA_BYTE, slab + (long)k * chunk + STATE_OFFSET);
+                    if (state == STATE_LIVE || state == STATE_RETIRED)
+                    {
+                        inUse++;
+                    }
+                }
+                if (inUse != region.used(slab))
+                {
+                    return "class " + c + " slab " + Long.toHexString(slab) + " used " + region.used(slab) + " but " +
+                        inUse + " chunks live or retired";
+                }
+                if (inUse == 0)
+                {
+                    empty++;
+                }
+            }
+        }
+        if (empty != emptySlabs)
+        {
+            return "empty slabs " + emptySlabs + " counted, " + empty + " found";
+        }
+        int freeUnits = 0;
+        int wholeFree = 0;
+        long pageUnits = 0;
+        for (int p = 0; p < slabPages.pageCount(); p++)
+        {
+            final long page = slabPages.page(p);
+            final long mask = region.freeUnits(page);
+            freeUnits += Long.bitCount(mask);
+            wholeFree += mask == region.allUnits() ? 1 : 0;
+            for (long u = page; u < page + pageBytes; u += unitBytes)
+            {
+                pageUnits++;
+                final boolean free = (mask & (1L << region.unitInPage(u))) != 0;
+                final boolean draining = u >= drainStart && u < drainEnd;
+                if (free != (region.owner(u) == SlabRegion.FREE) && !draining)
+                {
+                    return "unit " + Long.toHexString(u) + " free bit " + free + " owner " + region.owner(u);
+                }
+            }
+        }
+        if (freeUnits != slabPages.freeUnitCount() || wholeFree != slabPages.wholeFreePages())
+        {
+            return "free units " + slabPages.freeUnitCount() + "/" + slabPages.wholeFreePages() + " counted, " +
+                freeUnits + "/" + wholeFree + " found";
+        }
+        final long drainingUnits = (drainEnd - drainStart) / unitBytes;
+        if (ownedUnits + freeUnits + drainingUnits != pageUnits)
+        {
+            return ownedUnits + " owned + " + freeUnits + " free + " + drainingUnits + " draining units of " + pageUnits;
+        }
+        return null;
     }
 
     int retiredCount()

@@ -68,6 +68,14 @@ class TableSlabTest
         return table.get(key, 0, (int)key.byteSize(), view) && java.util.Arrays.equals(expected, view.valueBytes());
     }
 
+    private static void assertSlabsConsistent(final Table table)
+    {
+        for (int p = 0; p < table.partitionCount(); p++)
+        {
+            assertNull(table.writer(p).slabInvariantViolation(), "partition " + p);
+        }
+    }
+
     @Test
     void shouldKeepEveryItemOfMixedSizesInManyPartitionsWithLittleMemory()
     {
@@ -94,6 +102,7 @@ class TableSlabTest
                 assertTrue(readsBack(table, key("mixed-", i), values[i]), "key " + i + " reads back");
             }
             assertTrue(table.allocatedBytes() <= memory);
+            assertSlabsConsistent(table);
         }
     }
 
@@ -168,6 +177,7 @@ class TableSlabTest
                 written++;
                 latest.setRelease(written);
             }
+            assertSlabsConsistent(table);
         }
         assertEquals(written, table.counters().items() + table.counters().evictions(),
             "every write is an item or counted as evicted (keys are unique, nothing expires)");
@@ -206,6 +216,7 @@ class TableSlabTest
             assertEquals(0, table.counters().evictions());
             assertTrue(table.allocatedBytes() <= memory);
             assertTrue(table.get(key("s-", 0), 0, (int)key("s-", 0).byteSize(), view), "reads keep working");
+            assertSlabsConsistent(table);
 
             for (int i = 0; i < stored; i++)
             {
@@ -232,6 +243,7 @@ class TableSlabTest
             }
             assertTrue(table.pagesMoved() > 0);
             assertEquals(0, table.counters().evictions());
+            assertSlabsConsistent(table);
         }
     }
 
@@ -248,9 +260,139 @@ class TableSlabTest
         }
         assertTrue(table.pagesMoved() > 0);
         assertTrue(table.allocatedBytes() > 0 && table.allocatedBytes() <= memory);
+        assertSlabsConsistent(table);
         table.close();
         assertEquals(0, table.allocatedBytes());
         assertEquals(0, table.counters().items());
         assertEquals(0, table.counters().retiredNotFreedBytes());
+    }
+
+    @Test
+    void shouldKeepSlabBookkeepingAndValuesRightUnderRandomMixedOperationsInCacheMode()
+    {
+        randomOperations(MemoryMode.CACHE);
+    }
+
+    @Test
+    void shouldKeepSlabBookkeepingAndValuesRightUnderRandomMixedOperationsInStoreMode()
+    {
+        randomOperations(MemoryMode.STORE);
+    }
+
+    /**
+     * Sets, appends and deletes over a key space whose value sizes drift between unit and page classes, in
+     * the least memory 2 partitions accept; checks every item read against a model and the slab bookkeeping
+     * every few hundred operations. Cache mode may lose an item only by a counted eviction and never refuses;
+     * store mode never loses one.
+     */
+    private void randomOperations(final MemoryMode mode)
+    {
+        final long memory = TableConfig.minimumMemoryBytes(2, ITEM_MAX);
+        try (Table table = newTable(2, memory, mode))
+        {
+            final int keys = 3000;
+            final byte[][] model = new byte[keys][];
+            final SplittableRandom random = new SplittableRandom(mode.ordinal() + 17);
+            final ItemView out = new ItemView();
+            long refused = 0;
+            for (int op = 0; op < 60_000; op++)
+            {
+                final int k = random.nextInt(keys);
+                final MemorySegment key = key("r-", k);
+                final int keyLength = (int)key.byteSize();
+                final PartitionWriter writer = table.writer(table.partitionOf(key, 0, keyLength));
+                final int drift = op / 10_000; // 0..5: small, mixed, large, small, ...
+                final int choice = random.nextInt(10);
+                if (choice < 6)
+                {
+                    final int length = drift % 3 == 0 ? 1 + random.nextInt(300) :
+                        drift % 3 == 1 ? 1 + random.nextInt(12_000) : 8_000 + random.nextInt(120_000);
+                    final byte[] value = value(op, length);
+                    final int status = set(table, key, value);
+                    if (status == Status.STORED)
+                    {
+                        model[k] = value;
+                    }
+                    else
+                    {
+                        assertEquals(MemoryMode.STORE, mode, "cache mode refused op " + op);
+                        assertEquals(Status.OUT_OF_MEMORY, status);
+                        refused++;
+                    }
+                }
+                else if (choice < 8)
+                {
+                    final byte[] tail = value(op, 1 + random.nextInt(2000));
+                    final int status = writer.store(PartitionWriter.MODE_APPEND, key, 0, keyLength,
+                        MemorySegment.ofArray(tail), 0, tail.length, 0, 0, 0, out);
+                    if (status == Status.STORED)
+                    {
+                        assertNotNull(model[k], "append stored on a key the model lacks, op " + op);
+                        final byte[] joined = java.util.Arrays.copyOf(model[k], model[k].length + tail.length);
+                        System.arraycopy(tail, 0, joined, model[k].length, tail.length);
+                        model[k] = joined;
+                    }
+                    else if (status == Status.NOT_STORED)
+                    {
+                        model[k] = null; // absent: deleted, or evicted in cache mode
+                    }
+                    else if (status == Status.OUT_OF_MEMORY)
+                    {
+                        assertEquals(MemoryMode.STORE, mode, "cache mode refused append op " + op);
+                        refused++;
+                    }
+                    else
+                    {
+                        assertEquals(Status.TOO_LARGE, status, "append op " + op);
+                    }
+                }
+                else
+                {
+                    final int status = delete(table, key);
+                    if (mode == MemoryMode.STORE)
+                    {
+                        assertEquals(model[k] != null ? Status.DELETED : Status.NOT_FOUND, status, "op " + op);
+                    }
+                    model[k] = null;
+                }
+                final boolean present = table.get(key, 0, keyLength, view);
+                if (present)
+                {
+                    assertArrayEquals(model[k], view.valueBytes(), "key " + k + " op " + op);
+                }
+                else if (mode == MemoryMode.STORE)
+                {
+                    assertNull(model[k], "store mode lost key " + k + " at op " + op);
+                }
+                if (op % 500 == 499)
+                {
+                    assertSlabsConsistent(table);
+                }
+            }
+            for (int k = 0; k < keys; k++)
+            {
+                final MemorySegment key = key("r-", k);
+                if (table.get(key, 0, (int)key.byteSize(), view))
+                {
+                    assertArrayEquals(model[k], view.valueBytes(), "key " + k);
+                }
+                else if (mode == MemoryMode.STORE)
+                {
+                    assertNull(model[k], "store mode lost key " + k);
+                }
+            }
+            assertSlabsConsistent(table);
+            assertTrue(table.allocatedBytes() <= memory);
+            if (mode == MemoryMode.CACHE)
+            {
+                assertEquals(0, table.counters().outOfMemory());
+                assertTrue(table.counters().evictions() > 0, "the large phases overflow the memory");
+            }
+            else
+            {
+                assertEquals(0, table.counters().evictions());
+                assertEquals(refused, table.counters().outOfMemory());
+            }
+        }
     }
 }
