@@ -845,12 +845,12 @@ public final class PartitionWriter
     }
 
     /**
-     * Both modes: takes a slab that holds no live or retired chunk from another class and frees it, so that
-     * {@link #addSlab} can give it to {@code sizeClass}; no eviction, no grace period (an empty slab's chunks
-     * were all freed after theirs). A unit class gets an empty unit from the split page with the fewest empty
-     * units (so that emptiness gathers in whole pages, which page classes need), else an empty page of a page
-     * class; a page class gets an empty page of another page class, else a split page whose every unit is
-     * empty. Returns true if memory was freed.
+     * Both modes: frees slabs that hold no live or retired chunk (of other classes) so that {@link #addSlab}
+     * can give {@code sizeClass} a slab; no eviction, no grace period (an empty slab's chunks were all freed
+     * after theirs). It looks for an aligned run of the class's slab size made of free units and empty slabs
+     * no bigger than the run, in the page with the fewest such units (so that emptiness gathers in whole
+     * pages, which bigger classes need); else an empty slab bigger than the run. Returns true if memory was
+     * freed.
      */
     private boolean moveEmptySlab(final int sizeClass)
     {
@@ -860,71 +860,73 @@ public final class PartitionWriter
         }
         final long pageBytes = classes.pageBytes();
         final int unitBytes = classes.unitBytes();
-        final boolean wantPage = !classes.isUnitClass(sizeClass);
-        long bestPage = 0;
-        int bestEmpty = Integer.MAX_VALUE;
-        long emptyPageOfPageClass = 0;
+        final int perPage = region.unitsPerPage();
+        final int units = classes.slabUnits(sizeClass);
+        long bestRun = 0;
+        int bestScore = Integer.MAX_VALUE;
+        long bigger = 0;
+        int biggerClass = -1;
         for (int p = 0, pages = slabPages.pageCount(); p < pages; p++)
         {
             final long page = slabPages.page(p);
-            final int first = region.owner(page);
-            if (first != SlabRegion.FREE && !classes.isUnitClass(first))
+            final long free = region.freeUnits(page);
+            if (free == region.allUnits())
             {
-                if (first != sizeClass && emptyPageOfPageClass == 0 && region.used(page) == 0)
-                {
-                    emptyPageOfPageClass = page;
-                }
                 continue;
             }
-            int empty = 0;
-            int owned = 0;
-            for (long u = page; u < page + pageBytes; u += unitBytes)
+            long emptyMask = free;
+            for (int i = 0; i < perPage; i++)
             {
+                final long u = page + (long)i * unitBytes;
                 final int owner = region.owner(u);
-                if (owner != SlabRegion.FREE)
+                if (owner == SlabRegion.FREE || owner == sizeClass)
                 {
-                    owned++;
-                    if (owner != sizeClass && region.used(u) == 0)
+                    continue;
+                }
+                final long slab = u & -(long)classes.slabBytes(owner);
+                if (region.used(slab) == 0)
+                {
+                    if (classes.slabUnits(owner) <= units)
                     {
-                        empty++;
+                        emptyMask |= 1L << i;
+                    }
+                    else if (bigger == 0)
+                    {
+                        bigger = slab;
+                        biggerClass = owner;
                     }
                 }
             }
-            // (no drain runs here, so a unit that no class owns is free)
-            final boolean fits = wantPage ? owned > 0 && empty == owned : empty > 0;
-            if (fits && empty < bestEmpty)
+            final int score = Long.bitCount(emptyMask);
+            if (score < bestScore)
             {
-                bestPage = page;
-                bestEmpty = empty;
+                final int at = SlabPages.alignedRun(emptyMask, units, perPage);
+                if (at >= 0)
+                {
+                    bestRun = page + (long)at * unitBytes;
+                    bestScore = score;
+                }
             }
         }
-        if (wantPage && emptyPageOfPageClass != 0)
+        if (bestRun != 0)
         {
-            bestPage = 0;
-        }
-        if (bestPage != 0)
-        {
-            for (long u = bestPage; u < bestPage + pageBytes; u += unitBytes)
+            final long end = bestRun + (long)units * unitBytes;
+            for (long u = bestRun; u < end; u += unitBytes)
             {
                 final int owner = region.owner(u);
-                if (owner != SlabRegion.FREE && owner != sizeClass && region.used(u) == 0)
+                if (owner != SlabRegion.FREE && (u & -(long)classes.slabBytes(owner)) == u)
                 {
                     detachSlab(owner, indexOfSlab(owner, u));
-                    slabPages.release(u, unitBytes);
-                    if (!wantPage)
-                    {
-                        break;
-                    }
                 }
             }
+            slabPages.release(bestRun, end - bestRun);
             addStat(STAT_PAGES_MOVED, 1);
             return true;
         }
-        if (emptyPageOfPageClass != 0)
+        if (bigger != 0)
         {
-            final int owner = region.owner(emptyPageOfPageClass);
-            detachSlab(owner, indexOfSlab(owner, emptyPageOfPageClass));
-            slabPages.release(emptyPageOfPageClass, pageBytes);
+            detachSlab(biggerClass, indexOfSlab(biggerClass, bigger));
+            slabPages.release(bigger, classes.slabBytes(biggerClass));
             addStat(STAT_PAGES_MOVED, 1);
             return true;
         }
@@ -992,18 +994,18 @@ public final class PartitionWriter
     }
 
     /**
-     * Cache mode, class {@code toClass} has no chunk, no memory for a slab and nothing to evict: empty a slab
-     * of another class (evicting its items, which are freed after a grace period) so that it becomes free
-     * memory once its last chunk is free (memcached's slab rebalancing, done by the writer), at the granularity
-     * the class needs. A unit class gets a slab of the class holding the most memory: one of its units, or one
-     * of its pages (whose other units then serve further unit classes). A page class gets a page of the page
-     * class holding the most memory, or, when unit classes hold more, the split page whose units hold the
-     * fewest items is reassembled (every unit in it emptied). Never a slab holding a pinned item.
+     * Cache mode, class {@code toClass} has no chunk, no memory for a slab and nothing to evict: empty memory
+     * of other classes (evicting its items, which are freed after a grace period) so that it becomes free once
+     * its last chunk is free (memcached's slab rebalancing, done by the writer), at the granularity the class
+     * needs. The class holding the most memory gives one of its slabs if they are at least as big as the one
+     * needed (a bigger slab leaves free units for later); otherwise the aligned run of the needed size whose
+     * smaller slabs hold the fewest items is reassembled (every slab in it emptied); failing both, any class
+     * with big enough slabs gives one. Never a slab or run holding a pinned item.
      */
     private boolean startDrain(final int toClass)
     {
         final int n = classes.count();
-        final boolean wantPage = !classes.isUnitClass(toClass);
+        final int units = classes.slabUnits(toClass);
         int donor = -1;
         long donorBytes = 0;
         for (int d = 0; d < n; d++)
@@ -1019,24 +1021,20 @@ public final class PartitionWriter
         {
             return false;
         }
-        if ((!wantPage || !classes.isUnitClass(donor)) && drainSlabOf(donor))
+        if (classes.slabUnits(donor) >= units && drainSlabOf(donor))
         {
             return true;
         }
-        if (wantPage)
+        final long run = slabPages.runToReassemble(units, toClass, pinA, pinB);
+        if (run != 0)
         {
-            final long page = slabPages.pageToReassemble(pinA, pinB);
-            if (page != 0)
-            {
-                beginDrain(page, classes.pageBytes());
-                return true;
-            }
+            beginDrain(run, (long)units * classes.unitBytes());
+            return true;
         }
         for (int i = 0; i < n; i++)
         {
             final int d = (evictClassCursor + i) % n;
-            if (d != toClass && d != donor && slabCount[d] > 0 && (!wantPage || !classes.isUnitClass(d)) &&
-                drainSlabOf(d))
+            if (d != toClass && d != donor && slabCount[d] > 0 && classes.slabUnits(d) >= units && drainSlabOf(d))
             {
                 evictClassCursor = (d + 1) % n;
                 return true;

@@ -9,17 +9,19 @@ import java.util.Arrays;
  * of {@link #unitBytes()} (64 KiB, or {@code pageBytes / 64} for item limits above 4 MiB), each aligned to
  * its size.
  * <p>
- * A class's slab is the memory it carves chunks from: a <em>unit class</em> (chunk at most
- * {@code unitBytes / 8}, so at most an eighth of a slab is lost to rounding) takes one unit at a time, a
- * <em>page class</em> (bigger chunks) a whole page. So a class's smallest footprint in a partition is one
- * slab: 64 KiB for the small items that are most of a cache, not a whole page.
+ * A class's slab is the memory it carves chunks from: the smallest power-of-two run of units that holds at
+ * least {@link #UNIT_CHUNKS_MIN} chunks (so at most an eighth of a slab is lost to rounding), at most a page,
+ * and aligned to its size (a buddy-style run inside one page). Chunks up to 8 KiB take one unit, 8-16 KiB two,
+ * and so on; chunks above {@code pageBytes / 8} take a whole page (a <em>page class</em>). So a class's
+ * smallest footprint in a partition is one slab: 64 KiB for the small items that are most of a cache, not a
+ * whole page.
  * <pre>
- *   page (pageBytes, aligned)             page (pageBytes, aligned)
- *   +--------+--------+-----+--------+    +----------------------------------+
- *   | unit 0 | unit 1 | ... | unit U-1|   |  one slab of a page class         |
- *   | cls 3  | free   |     | cls 0   |   |  (chunks of 12 KiB .. itemMax)    |
- *   +--------+--------+-----+--------+    +----------------------------------+
- *   a unit slab's chunks: slab = address &amp; -unitBytes; a page slab's: slab = address &amp; -pageBytes
+ *   page (pageBytes, aligned; U units of unitBytes)      page
+ *   +------+------+-------------+------+------+---+     +----------------------------------+
+ *   | c3   | free | c12 (2 units)| c0   | free |...|     |  one slab of a page class         |
+ *   +------+------+-------------+------+------+---+     |  (chunks above pageBytes / 8)     |
+ *   unit 0  unit 1  units 2-3     ...                    +----------------------------------+
+ *   a chunk's slab: address &amp; -slabBytes(class)
  * </pre>
  * A class holds {@code slabBytes / chunkBytes} chunks per slab. Immutable, shared by all partitions.
  */
@@ -30,7 +32,7 @@ final class SizeClasses
     static final double FACTOR = 1.25;
     /** Most units per page, so a page's free units fit one {@code long} bit mask. */
     static final int MAX_UNITS_PER_PAGE = 64;
-    /** A unit class's chunk is at most {@code unitBytes / UNIT_CHUNKS_MIN}. */
+    /** A slab (below a page) holds at least this many chunks. */
     static final int UNIT_CHUNKS_MIN = 8;
 
     private final int[] chunkBytes;
@@ -66,7 +68,9 @@ final class SizeClasses
         unitBytes = unitBytesFor(pageBytes);
         for (int i = 0; i < n; i++)
         {
-            slabBytes[i] = chunkBytes[i] * UNIT_CHUNKS_MIN <= unitBytes ? unitBytes : pageBytes;
+            final long wanted = (long)chunkBytes[i] * UNIT_CHUNKS_MIN;
+            slabBytes[i] = wanted >= pageBytes ? pageBytes :
+                Math.max(unitBytes, Integer.highestOneBit((int)wanted - 1) << 1);
             chunksPerSlab[i] = slabBytes[i] / chunkBytes[i];
         }
     }
@@ -104,16 +108,16 @@ final class SizeClasses
         return chunksPerSlab[sizeClass];
     }
 
-    /** The class's slab: {@link #unitBytes()} for a unit class, {@link #pageBytes()} for a page class. */
+    /** The class's slab: a power of two from {@link #unitBytes()} to {@link #pageBytes()}. */
     int slabBytes(final int sizeClass)
     {
         return slabBytes[sizeClass];
     }
 
-    /** True if the class takes single units rather than whole pages. */
-    boolean isUnitClass(final int sizeClass)
+    /** Units in one slab of the class (a power of two, up to {@link #unitsPerPage()}). */
+    int slabUnits(final int sizeClass)
     {
-        return slabBytes[sizeClass] == unitBytes && unitBytes < pageBytes;
+        return slabBytes[sizeClass] / unitBytes;
     }
 
     int pageBytes()

@@ -5,20 +5,21 @@ import java.util.Arrays;
 import static io.wirekv.dataplane.table.ArenaMemory.NATIVE;
 
 /**
- * One partition's slab pages and the units they are cut into: which slabs are free and who owns the
+ * One partition's slab pages and the units they are cut into: which units are free and who owns the
  * rest. Pages come from the partition's {@link ArenaMemory} (floor pages first, then shared ones while
  * the budget lasts) and stay with the partition; inside it they move between size classes as slabs.
  * <pre>
  *   owned pages of one partition (pageBytes each, U units of unitBytes)
  *   +------+------+------+------+   +---------------------------+   +------+------+------+------+
- *   | c3   | c3   | free | c0   |   | c27 (page class, whole)   |   | free | free | free | free |
+ *   | c3   | free | c12 (2 units)|   | c27 (page class, whole)   |   | free | free | free | free |
  *   +------+------+------+------+   +---------------------------+   +------+------+------+------+
- *    split page: units for unit classes    one page-class slab         whole free page
+ *    split page: slabs of 2^j units        one page-class slab         whole free page
  * </pre>
- * A unit class takes a free unit of a split page first (so whole free pages stay whole for page classes),
- * then one of a whole free page, then a new page; a page class takes a whole free page, then a new page.
- * Every free unit is zeroed (fresh mapped memory is zero; {@link #release} zeroes), so a new slab's chunk
- * states read {@link ItemDescriptor#STATE_FREE}. Ownership lives in the {@link SlabRegion}'s page table.
+ * A slab of k units is an aligned run (unit index a multiple of k) of free units: a class takes one from a
+ * split page first (so whole free pages stay whole for page classes), then from a whole free page, then from
+ * a new page. Every free unit is zeroed (fresh mapped memory is zero; {@link #release} zeroes), so a new
+ * slab's chunk states read {@link ItemDescriptor#STATE_FREE}. Ownership lives in the {@link SlabRegion}'s
+ * page table.
  * <p>
  * Threading: the partition's writer thread only.
  */
@@ -53,8 +54,8 @@ final class SlabPages
      */
     long take(final int sizeClass, final long reserveBytes)
     {
-        final boolean unit = classes.isUnitClass(sizeClass);
-        long slab = unit ? takeUnit() : takeWholePage();
+        final int units = classes.slabUnits(sizeClass);
+        long slab = takeRun(units);
         if (slab == 0)
         {
             if (memory.availableBytes() - pageBytes < reserveBytes)
@@ -74,64 +75,62 @@ final class SlabPages
             region.freeUnits(page, allUnits);
             freeUnitCount += region.unitsPerPage();
             wholeFreePages++;
-            slab = unit ? takeUnit() : takeWholePage();
+            slab = takeRun(units);
         }
-        if (unit)
+        for (long u = slab, end = slab + (long)units * unitBytes; u < end; u += unitBytes)
         {
-            region.owner(slab, sizeClass);
-        }
-        else
-        {
-            for (long u = slab; u < slab + pageBytes; u += unitBytes)
-            {
-                region.owner(u, sizeClass);
-            }
+            region.owner(u, sizeClass);
         }
         region.clearUsed(slab);
         return slab;
     }
 
-    private long takeUnit()
+    /** Mask of {@code units} bits from bit 0. */
+    static long runMask(final int units)
     {
-        if (freeUnitCount == 0)
+        return units == 64 ? -1L : (1L << units) - 1;
+    }
+
+    /** The first unit index, a multiple of {@code units}, where {@code mask} has {@code units} bits set; -1 if none. */
+    static int alignedRun(final long mask, final int units, final int unitsPerPage)
+    {
+        final long run = runMask(units);
+        for (int i = 0; i < unitsPerPage; i += units)
+        {
+            if (((mask >>> i) & run) == run)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Takes an aligned run of free units: from a split page first, then from a whole free page. */
+    private long takeRun(final int units)
+    {
+        if (freeUnitCount < units)
         {
             return 0;
         }
-        long whole = 0;
-        for (int i = 0; i < pageCount; i++)
+        final int perPage = region.unitsPerPage();
+        if (units < perPage)
         {
-            final long page = pages[i];
-            final long mask = region.freeUnits(page);
-            if (mask == allUnits)
+            for (int i = 0; i < pageCount; i++)
             {
-                if (whole == 0)
+                final long page = pages[i];
+                final long mask = region.freeUnits(page);
+                if (mask != allUnits && mask != 0)
                 {
-                    whole = page;
+                    final int at = alignedRun(mask, units, perPage);
+                    if (at >= 0)
+                    {
+                        region.freeUnits(page, mask & ~(runMask(units) << at));
+                        freeUnitCount -= units;
+                        return page + (long)at * unitBytes;
+                    }
                 }
             }
-            else if (mask != 0)
-            {
-                return takeUnitOf(page, mask);
-            }
         }
-        if (whole != 0)
-        {
-            wholeFreePages--;
-            return takeUnitOf(whole, allUnits);
-        }
-        return 0;
-    }
-
-    private long takeUnitOf(final long page, final long mask)
-    {
-        final int u = Long.numberOfTrailingZeros(mask);
-        region.freeUnits(page, mask & ~(1L << u));
-        freeUnitCount--;
-        return page + (long)u * unitBytes;
-    }
-
-    private long takeWholePage()
-    {
         if (wholeFreePages == 0)
         {
             return 0;
@@ -141,8 +140,8 @@ final class SlabPages
             final long page = pages[i];
             if (region.freeUnits(page) == allUnits)
             {
-                region.freeUnits(page, 0);
-                freeUnitCount -= region.unitsPerPage();
+                region.freeUnits(page, allUnits & ~runMask(units));
+                freeUnitCount -= units;
                 wholeFreePages--;
                 return page;
             }
@@ -202,35 +201,46 @@ final class SlabPages
     }
 
     /**
-     * The split page (units for unit classes or free, not a page class's, none free-whole) whose units
-     * hold the fewest used chunks and none of {@code pinA}/{@code pinB}; 0 if none.
+     * The aligned run of {@code units} units, not wholly free, holding no slab of {@code avoidClass}, no slab
+     * bigger than the run and neither pinned address, whose slabs hold the fewest used chunks; 0 if none.
+     * Draining it frees a slab for a class of {@code units} units.
      */
-    long pageToReassemble(final long pinA, final long pinB)
+    long runToReassemble(final int units, final int avoidClass, final long pinA, final long pinB)
     {
+        final long runBytes = (long)units * unitBytes;
         long best = 0;
         long bestUsed = Long.MAX_VALUE;
         for (int i = 0; i < pageCount; i++)
         {
             final long page = pages[i];
-            final long mask = region.freeUnits(page);
-            if (mask == allUnits || (pinA >= page && pinA < page + pageBytes) || (pinB >= page && pinB < page + pageBytes))
+            if (region.freeUnits(page) == allUnits)
             {
                 continue;
             }
-            final int first = region.owner(page);
-            if (first != SlabRegion.FREE && !classes.isUnitClass(first))
+            for (long run = page; run < page + pageBytes; run += runBytes)
             {
-                continue;
-            }
-            long usedChunks = 0;
-            for (long u = page; u < page + pageBytes; u += unitBytes)
-            {
-                usedChunks += region.used(u);
-            }
-            if (usedChunks < bestUsed)
-            {
-                best = page;
-                bestUsed = usedChunks;
+                if ((pinA >= run && pinA < run + runBytes) || (pinB >= run && pinB < run + runBytes))
+                {
+                    continue;
+                }
+                long usedChunks = 0;
+                boolean fits = true;
+                boolean allFree = true;
+                for (long u = run; u < run + runBytes && fits; u += unitBytes)
+                {
+                    final int owner = region.owner(u);
+                    if (owner != SlabRegion.FREE)
+                    {
+                        allFree = false;
+                        fits = owner != avoidClass && classes.slabUnits(owner) <= units;
+                        usedChunks += region.used(u);
+                    }
+                }
+                if (fits && !allFree && usedChunks < bestUsed)
+                {
+                    best = run;
+                    bestUsed = usedChunks;
+                }
             }
         }
         return best;
