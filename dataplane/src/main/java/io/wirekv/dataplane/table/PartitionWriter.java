@@ -905,6 +905,10 @@ public final class PartitionWriter
                 {
                     bestRun = page + (long)at * unitBytes;
                     bestScore = score;
+                    if (score == units)
+                    {
+                        break; // the run is all the page has free or empty: no page can do better
+                    }
                 }
             }
         }

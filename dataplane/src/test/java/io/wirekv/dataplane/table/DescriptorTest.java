@@ -63,4 +63,45 @@ class DescriptorTest
         assertEquals(1, classes.classOf(65));
         assertEquals(-1, classes.classOf(1024 * 1024 + 1));
     }
+
+    @Test
+    void shouldGiveEachClassTheSmallestAlignedSlabOfAtLeastEightChunks()
+    {
+        final SizeClasses classes = new SizeClasses(1024 * 1024);
+        assertEquals(64 * 1024, classes.unitBytes());
+        assertEquals(16, classes.unitsPerPage());
+        assertEquals(64 * 1024, classes.slabBytes(0), "small items take one 64 KiB unit, not a page");
+        for (int c = 0; c < classes.count(); c++)
+        {
+            final int slab = classes.slabBytes(c);
+            assertEquals(1, Integer.bitCount(slab), "a power of two");
+            assertTrue(slab >= classes.unitBytes() && slab <= classes.pageBytes());
+            assertEquals(slab, classes.slabUnits(c) * classes.unitBytes());
+            if (slab < classes.pageBytes())
+            {
+                assertTrue(classes.chunksPerSlab(c) >= SizeClasses.UNIT_CHUNKS_MIN, "class " + c);
+                assertTrue(slab == classes.unitBytes() || classes.chunksPerSlab(c) < 2 * SizeClasses.UNIT_CHUNKS_MIN,
+                    "the smallest slab that holds 8 chunks, class " + c);
+            }
+            else
+            {
+                assertTrue((long)classes.chunkBytes(c) * SizeClasses.UNIT_CHUNKS_MIN > classes.pageBytes() / 2);
+            }
+        }
+        final SizeClasses small = new SizeClasses(64 * 1024);
+        assertEquals(small.pageBytes(), small.unitBytes(), "a 64 KiB page is one unit");
+        final SizeClasses huge = new SizeClasses(8 * 1024 * 1024);
+        assertEquals(SizeClasses.MAX_UNITS_PER_PAGE, huge.unitsPerPage(), "units grow so a page has at most 64");
+    }
+
+    @Test
+    void shouldFindAlignedRunsOfFreeUnits()
+    {
+        assertEquals(0, SlabPages.alignedRun(0b1111, 4, 16));
+        assertEquals(4, SlabPages.alignedRun(0b1111_0110, 4, 16), "runs start at a multiple of their length");
+        assertEquals(-1, SlabPages.alignedRun(0b0111_1000, 4, 16), "four free units across a boundary are no run");
+        assertEquals(2, SlabPages.alignedRun(0b1110, 2, 16));
+        assertEquals(0, SlabPages.alignedRun(-1L, 64, 64));
+        assertEquals(-1, SlabPages.alignedRun(0, 1, 16));
+    }
 }
