@@ -22,25 +22,27 @@ import static io.wirekv.dataplane.table.IndexDescriptor.TOMBSTONE;
  * invisible to readers). All results are {@link Status} codes; the resulting item, where there
  * is one, is left in the caller's {@link ItemView}.
  * <p>
- * Memory: items live in slab chunks (see {@link SizeClasses}) carved from slabs: 64 KiB units for classes
- * of small chunks, whole pages for the rest, both cut from this partition's pages ({@link SlabPages}, paid
- * for through {@link ArenaMemory}). Free lists, bump pointers, the CLOCK hands and the retire queue are
- * private to the writer thread.
+ * Memory: items live in slab chunks (see {@link SizeClasses}) carved from slabs: aligned power-of-two runs
+ * of 64 KiB units holding at least 8 chunks (one unit for chunks up to 8 KiB), or whole pages for chunks
+ * above an eighth of a page, all cut from this partition's pages ({@link SlabPages}, paid for through
+ * {@link ArenaMemory}). Free lists, bump pointers, the CLOCK hands and the retire queue are private to the
+ * writer thread.
  * <pre>
- *   class 0 (64 B):    slabs [unit a][unit b]        free list -> chunk -> chunk     bump: unit b + k*64
- *   class 27 (14 KiB): slabs [page P]                ...
- *   partition pages:   | a . b c | P (whole) | . . . . |     (. = free unit, zeroed)
- *   used[slab]:        chunks live or retired per slab (SlabRegion's page table)
+ *   class 0 (64 B chunks):      slabs [a][b]     free list -> chunk -> chunk      bump: b + k*64
+ *   class 23 (12,904 B chunks): slabs [c c]      (two units, 10 chunks)
+ *   class 37 (293,752 B):       slabs [P]        (a whole page, 3 chunks)
+ *   partition pages:            | a . b . c c . . ... | P (whole) | . . . ... |   (. = free unit, zeroed)
+ *   used[slab]:                 chunks live or retired per slab (in the SlabRegion's page table)
  * </pre>
  * An allocation takes, in order: a chunk from the class's free list or bump slab; a chunk freed by a passed
- * grace period; a new slab (a free unit or page, or a new page while the budget lasts, keeping the index's
- * reserve); an <em>empty</em> slab of another class (no item lost). When memory is full,
+ * grace period; a new slab (free units of this partition, or a new page while the budget lasts, keeping the
+ * index's reserve); <em>empty</em> slabs of other classes (no item lost). When memory is full,
  * {@link MemoryMode#STORE} returns {@link Status#OUT_OF_MEMORY}; {@link MemoryMode#CACHE} evicts items of
  * the same class with a CLOCK over slab order whose reference bit is set by the writer at publication
- * (readers never write) and counts them, or, when the class has nothing to evict, empties a slab of another
- * class at the granularity it needs ({@link #startDrain}: a unit, a page, or a page reassembled from units),
- * and waits for the grace period that frees the evicted chunks: in cache mode an item within the size limit
- * is refused only if a reader stalls (see {@link #CACHE_GRACE_WAIT_NS}).
+ * (readers never write) and counts them, or, when the class has nothing to evict, empties memory of other
+ * classes at the granularity it needs ({@link #startDrain}: a slab at least as big, or an aligned run of
+ * smaller slabs reassembled), and waits for the grace period that frees the evicted chunks: in cache mode
+ * an item within the size limit is refused only if a reader stalls (see {@link #CACHE_GRACE_WAIT_NS}).
  * <p>
  * Rebalancing invariants: a slab being drained ({@code [drainStart, drainEnd)}, at most one) is in no class's
  * list, free list or bump range, so nothing allocates from it; its chunks are unlinked and retired, and it
@@ -109,13 +111,13 @@ public final class PartitionWriter
     private int sweepSlab;
     private int sweepChunk;
     private int evictClassCursor;
-    /** A slab's used count fell to 0 since {@link #moveEmptySlab} last found none. */
+    /** A slab's used count fell to 0 since {@link #moveEmptySlab} last found nothing to move. */
     private boolean emptySlabsPossible;
     /** Slabs in classes (not draining) with no chunk live or retired. */
     private int emptySlabs;
     /**
-     * Slab rebalancing (cache mode): the unit or page {@code [drainStart, drainEnd)} being emptied for another
-     * class (0 when none), and its chunks still live or retired.
+     * Slab rebalancing (cache mode): the slab or aligned run of units {@code [drainStart, drainEnd)} being
+     * emptied for another class (0 when none), and its chunks still live or retired.
      */
     private long drainStart;
     private long drainEnd;
