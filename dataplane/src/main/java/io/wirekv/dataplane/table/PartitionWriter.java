@@ -23,15 +23,15 @@ import static io.wirekv.dataplane.table.IndexDescriptor.TOMBSTONE;
  * is one, is left in the caller's {@link ItemView}.
  * <p>
  * Memory: items live in slab chunks (see {@link SizeClasses}) carved from slabs: aligned power-of-two runs
- * of 64 KiB units holding at least 8 chunks (one unit for chunks up to 8 KiB), or whole pages for chunks
- * above an eighth of a page, all cut from this partition's pages ({@link SlabPages}, paid for through
+ * of 64 KiB units that waste at most an eighth of themselves (one unit for chunks up to ~8 KiB), up to whole
+ * pages for the biggest classes, all cut from this partition's pages ({@link SlabPages}, paid for through
  * {@link ArenaMemory}). Free lists, bump pointers, the CLOCK hands and the retire queue are private to the
  * writer thread.
  * <pre>
  *   class 0 (64 B chunks):      slabs [a][b]     free list -> chunk -> chunk      bump: b + k*64
- *   class 23 (12,904 B chunks): slabs [c c]      (two units, 10 chunks)
+ *   class 31 (77,000 B chunks): slabs [c c c c]  (four units, 3 chunks)
  *   class 37 (293,752 B):       slabs [P]        (a whole page, 3 chunks)
- *   partition pages:            | a . b . c c . . ... | P (whole) | . . . ... |   (. = free unit, zeroed)
+ *   partition pages:            | a . b . c c c c ... | P (whole) | . . . ... |   (. = free unit, zeroed)
  *   used[slab]:                 chunks live or retired per slab (in the SlabRegion's page table)
  * </pre>
  * An allocation takes, in order: a chunk from the class's free list or bump slab; a chunk freed by a passed

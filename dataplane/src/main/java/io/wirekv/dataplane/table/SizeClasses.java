@@ -9,12 +9,12 @@ import java.util.Arrays;
  * of {@link #unitBytes()} (64 KiB, or {@code pageBytes / 64} for item limits above 4 MiB), each aligned to
  * its size.
  * <p>
- * A class's slab is the memory it carves chunks from: the smallest power-of-two run of units that holds at
- * least {@link #UNIT_CHUNKS_MIN} chunks (so at most an eighth of a slab is lost to rounding), at most a page,
- * and aligned to its size (a buddy-style run inside one page). Chunks up to 8 KiB take one unit, 8-16 KiB two,
- * and so on; chunks above {@code pageBytes / 8} take a whole page (a <em>page class</em>). So a class's
- * smallest footprint in a partition is one slab: 64 KiB for the small items that are most of a cache, not a
- * whole page.
+ * A class's slab is the memory it carves chunks from: the smallest power-of-two run of units, up to a whole
+ * page, that holds a chunk and loses at most an eighth of itself to the chunks' rounding
+ * ({@link #MAX_WASTE_DIVISOR}), aligned to its size (a buddy-style run inside one page). Chunks up to ~8 KiB
+ * take one unit; a 77,000-byte chunk four units (3 chunks); a 120,320-byte chunk two units (one chunk); the
+ * biggest classes a whole page (a <em>page class</em>). So a class's smallest footprint in a partition is one
+ * slab: 64 KiB for the small items that are most of a cache, not a whole page.
  * <pre>
  *   page (pageBytes, aligned; U units of unitBytes)      page
  *   +------+------+-------------+------+------+---+     +----------------------------------+
@@ -32,8 +32,8 @@ final class SizeClasses
     static final double FACTOR = 1.25;
     /** Most units per page, so a page's free units fit one {@code long} bit mask. */
     static final int MAX_UNITS_PER_PAGE = 64;
-    /** A slab (below a page) holds at least this many chunks. */
-    static final int UNIT_CHUNKS_MIN = 8;
+    /** A slab smaller than a page leaves at most {@code slabBytes / MAX_WASTE_DIVISOR} bytes unused by chunks. */
+    static final int MAX_WASTE_DIVISOR = 8;
 
     private final int[] chunkBytes;
     private final int[] chunksPerSlab;
@@ -68,9 +68,12 @@ final class SizeClasses
         unitBytes = unitBytesFor(pageBytes);
         for (int i = 0; i < n; i++)
         {
-            final long wanted = (long)chunkBytes[i] * UNIT_CHUNKS_MIN;
-            slabBytes[i] = wanted >= pageBytes ? pageBytes :
-                Math.max(unitBytes, Integer.highestOneBit((int)wanted - 1) << 1);
+            int slab = unitBytes;
+            while (slab < chunkBytes[i] || (slab < pageBytes && slab % chunkBytes[i] > slab / MAX_WASTE_DIVISOR))
+            {
+                slab <<= 1;
+            }
+            slabBytes[i] = slab;
             chunksPerSlab[i] = slabBytes[i] / chunkBytes[i];
         }
     }

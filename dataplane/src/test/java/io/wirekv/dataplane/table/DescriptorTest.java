@@ -65,7 +65,7 @@ class DescriptorTest
     }
 
     @Test
-    void shouldGiveEachClassTheSmallestAlignedSlabOfAtLeastEightChunks()
+    void shouldGiveEachClassTheSmallestAlignedSlabThatWastesAtMostAnEighth()
     {
         final SizeClasses classes = new SizeClasses(1024 * 1024);
         assertEquals(64 * 1024, classes.unitBytes());
@@ -77,16 +77,15 @@ class DescriptorTest
             assertEquals(1, Integer.bitCount(slab), "a power of two");
             assertTrue(slab >= classes.unitBytes() && slab <= classes.pageBytes());
             assertEquals(slab, classes.slabUnits(c) * classes.unitBytes());
+            final int chunk = classes.chunkBytes(c);
+            assertTrue(classes.chunksPerSlab(c) >= 1);
             if (slab < classes.pageBytes())
             {
-                assertTrue(classes.chunksPerSlab(c) >= SizeClasses.UNIT_CHUNKS_MIN, "class " + c);
-                assertTrue(slab == classes.unitBytes() || classes.chunksPerSlab(c) < 2 * SizeClasses.UNIT_CHUNKS_MIN,
-                    "the smallest slab that holds 8 chunks, class " + c);
+                assertTrue(slab % chunk <= slab / SizeClasses.MAX_WASTE_DIVISOR, "class " + c);
             }
-            else
-            {
-                assertTrue((long)classes.chunkBytes(c) * SizeClasses.UNIT_CHUNKS_MIN > classes.pageBytes() / 2);
-            }
+            final int half = slab / 2;
+            assertTrue(slab == classes.unitBytes() || half < chunk || half % chunk > half / SizeClasses.MAX_WASTE_DIVISOR,
+                "the smallest such slab, class " + c);
         }
         final SizeClasses small = new SizeClasses(64 * 1024);
         assertEquals(small.pageBytes(), small.unitBytes(), "a 64 KiB page is one unit");
