@@ -4,7 +4,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 
 import static io.wirekv.dataplane.table.ArenaMemory.NATIVE;
 import static io.wirekv.dataplane.table.ItemDescriptor.*;
@@ -22,33 +21,17 @@ import static io.wirekv.dataplane.table.IndexDescriptor.TOMBSTONE;
  * invisible to readers). All results are {@link Status} codes; the resulting item, where there
  * is one, is left in the caller's {@link ItemView}.
  * <p>
- * Memory: items live in slab chunks (see {@link SizeClasses}) carved from slabs: aligned power-of-two runs
- * of 64 KiB units that waste at most an eighth of themselves (one unit for chunks up to ~8 KiB), up to whole
- * pages for the biggest classes, all cut from this partition's pages ({@link SlabPages}, paid for through
- * {@link ArenaMemory}). Free lists, bump pointers, the CLOCK hands and the retire queue are private to the
- * writer thread.
- * <pre>
- *   class 0 (64 B chunks):      slabs [a][b]     free list -> chunk -> chunk      bump: b + k*64
- *   class 31 (77,000 B chunks): slabs [c c c c]  (four units, 3 chunks)
- *   class 37 (293,752 B):       slabs [P]        (a whole page, 3 chunks)
- *   partition pages:            | a . b . c c c c ... | P (whole) | . . . ... |   (. = free unit, zeroed)
- *   used[slab]:                 chunks live or retired per slab (in the SlabRegion's page table)
- * </pre>
+ * Memory: items live in slab chunks carved from slabs (aligned runs of 64 KiB units, up to whole pages) of
+ * this partition's pages; {@link SlabAllocator} keeps them (free lists, bump pointers, CLOCK, rebalancing).
  * An allocation takes, in order: a chunk from the class's free list or bump slab; a chunk freed by a passed
  * grace period; a new slab (free units of this partition, or a new page while the budget lasts, keeping the
  * index's reserve); <em>empty</em> slabs of other classes (no item lost). When memory is full,
  * {@link MemoryMode#STORE} returns {@link Status#OUT_OF_MEMORY}; {@link MemoryMode#CACHE} evicts items of
- * the same class with a CLOCK over slab order whose reference bit is set by the writer at publication
- * (readers never write) and counts them, or, when the class has nothing to evict, empties memory of other
- * classes at the granularity it needs ({@link #startDrain}: a slab at least as big, or an aligned run of
- * smaller slabs reassembled), and waits for the grace period that frees the evicted chunks: in cache mode
- * an item within the size limit is refused only if a reader stalls (see {@link #CACHE_GRACE_WAIT_NS}).
- * <p>
- * Rebalancing invariants: a slab being drained ({@code [drainStart, drainEnd)}, at most one) is in no class's
- * list, free list or bump range, so nothing allocates from it; its chunks are unlinked and retired, and it
- * becomes free memory (zeroed, in {@link SlabPages}) only when the last of them is freed after its grace
- * period. A slab holding a pinned item ({@code pinA}/{@code pinB}, the old item an append copies from) is
- * never drained. Slabs move inside the partition, so the budget's accounting does not change.
+ * the same class (CLOCK) or, when the class has nothing to evict, empties memory of other classes at the
+ * granularity it needs, and waits for the grace period that frees the evicted chunks: in cache mode an item
+ * within the size limit is refused only if a reader stalls (see {@link #CACHE_GRACE_WAIT_NS}), or in one
+ * corner of an append (its pinned source item blocks the only memory the new item's class could get).
+ * The retire queue is private to the writer thread.
  */
 public final class PartitionWriter
 {
@@ -91,41 +74,13 @@ public final class PartitionWriter
     private final SizeClasses classes;
     private final MemoryMode mode;
     private final int itemSizeMaxBytes;
-    private final boolean poisonFreed;
     final IndexRef indexRef = new IndexRef();
 
-    private final SlabRegion region;
-    private final SlabPages slabPages;
-    private final long[] freeHead;
-    /** Per class: next never-used chunk of the newest slab, and that slab's end (bump allocation). */
-    private final long[] bumpNext;
-    private final long[] bumpEnd;
-    /** Per class: its slabs (units or pages, see {@link SizeClasses}), in the order the CLOCK visits them. */
-    private final long[][] slabs;
-    private final int[] slabCount;
-    private final int[] clockSlab;
-    private final int[] clockChunk;
+    private final SlabAllocator slabs;
     /** Per class: chunks retired and not yet freed (they come back to the class's free list after grace). */
     private final int[] retiredChunks;
-    private int sweepClass;
-    private int sweepSlab;
-    private int sweepChunk;
-    private int evictClassCursor;
-    /** A slab's used count fell to 0 since {@link #moveEmptySlab} last found nothing to move. */
-    private boolean emptySlabsPossible;
-    /** Slabs in classes (not draining) with no chunk live or retired. */
-    private int emptySlabs;
-    /**
-     * Slab rebalancing (cache mode): the slab or aligned run of units {@code [drainStart, drainEnd)} being
-     * emptied for another class (0 when none), and its chunks still live or retired.
-     */
-    private long drainStart;
-    private long drainEnd;
-    private int drainOutstanding;
 
     private final RetireQueue retired = new RetireQueue(1024);
-    private long pinA = -1;
-    private long pinB = -1;
     private final long[] stats = new long[PAD + STAT_COUNT + PAD];
     private final byte[] digits = new byte[24];
     private final MemorySegment digitsSegment = MemorySegment.ofArray(digits);
@@ -141,22 +96,8 @@ public final class PartitionWriter
         this.classes = classes;
         this.mode = config.mode();
         this.itemSizeMaxBytes = config.itemSizeMaxBytes();
-        this.poisonFreed = poisonFreed;
-        final int n = classes.count();
-        freeHead = new long[n];
-        bumpNext = new long[n];
-        bumpEnd = new long[n];
-        slabs = new long[n][];
-        slabCount = new int[n];
-        clockSlab = new int[n];
-        clockChunk = new int[n];
-        retiredChunks = new int[n];
-        for (int i = 0; i < n; i++)
-        {
-            slabs[i] = new long[4];
-        }
-        region = memory.slabRegion();
-        slabPages = new SlabPages(region, memory, classes);
+        retiredChunks = new int[classes.count()];
+        slabs = new SlabAllocator(this, table, memory, classes, poisonFreed);
 
         int capacity = IndexDescriptor.INITIAL_CAPACITY;
         while (capacity > IndexDescriptor.MIN_CAPACITY &&
@@ -400,7 +341,7 @@ public final class PartitionWriter
      */
     public int doHousekeeping(final int budget)
     {
-        int work = sweep(budget, table.nowSeconds());
+        int work = slabs.sweep(budget, table.nowSeconds());
         work += reclaim();
         return work;
     }
@@ -426,8 +367,7 @@ public final class PartitionWriter
         }
         final int sizeClass = classes.classOf(itemLength);
         final long hash = KeyHash.hash(key, keyOffset, keyLength);
-        pinA = head == NATIVE && headLength > 0 ? headOffset : -1;
-        pinB = tail == NATIVE && tailLength > 0 ? tailOffset : -1;
+        slabs.pin(head == NATIVE && headLength > 0 ? headOffset : -1, tail == NATIVE && tailLength > 0 ? tailOffset : -1);
         try
         {
             final long address = allocate(sizeClass);
@@ -465,7 +405,7 @@ public final class PartitionWriter
             long slot = probe(indexRef.index, hash, key, keyOffset, keyLength);
             if (slot < 0 && !ensureIndexRoom())
             {
-                freeChunk(address, sizeClass);
+                slabs.freeChunk(address, sizeClass);
                 addStat(STAT_OUT_OF_MEMORY, 1);
                 return Status.OUT_OF_MEMORY;
             }
@@ -508,8 +448,7 @@ public final class PartitionWriter
         }
         finally
         {
-            pinA = -1;
-            pinB = -1;
+            slabs.pin(-1, -1);
         }
     }
 
@@ -597,7 +536,7 @@ public final class PartitionWriter
         }
         if (mode == MemoryMode.CACHE)
         {
-            evictAcrossClasses(Math.max(EVICT_BATCH, index.capacity / 8));
+            slabs.evictAcrossClasses(Math.max(EVICT_BATCH, index.capacity / 8));
             reclaim();
             return rebuildIndex(index.capacity) ||
                 (index.used + 1L) * d <= capacity * IndexDescriptor.MAX_LOAD_NUMERATOR;
@@ -656,7 +595,7 @@ public final class PartitionWriter
      */
     private long allocate(final int sizeClass)
     {
-        final long address = popFree(sizeClass);
+        final long address = slabs.popFree(sizeClass);
         if (address != 0)
         {
             return address;
@@ -672,15 +611,16 @@ public final class PartitionWriter
     private long refill(final int sizeClass)
     {
         long address;
-        if (reclaim() > 0 && (address = popFree(sizeClass)) != 0)
+        if (reclaim() > 0 && (address = slabs.popFree(sizeClass)) != 0)
         {
             return address;
         }
-        if (addSlab(sizeClass) && (address = popFree(sizeClass)) != 0)
+        if (slabs.addSlab(sizeClass, indexReserveBytes()) && (address = slabs.popFree(sizeClass)) != 0)
         {
             return address;
         }
-        if (moveEmptySlab(sizeClass) && addSlab(sizeClass) && (address = popFree(sizeClass)) != 0)
+        if (slabs.moveEmptySlab(sizeClass) && slabs.addSlab(sizeClass, indexReserveBytes()) &&
+            (address = slabs.popFree(sizeClass)) != 0)
         {
             return address;
         }
@@ -689,8 +629,8 @@ public final class PartitionWriter
 
     /**
      * Cache mode with no free memory: evict a batch of the class's own items (CLOCK); if it has nothing to
-     * evict and nothing of its own awaiting a grace period, empty a slab of another class ({@link #startDrain}).
-     * Then wait, reclaiming, until a chunk is free: every path ends in chunks freed after one grace period, so
+     * evict and nothing of its own awaiting a grace period, empty memory of other classes
+     * ({@link SlabAllocator#startDrain}). Then wait, reclaiming, until a chunk is free: every path ends in chunks freed after one grace period, so
      * with readers that pass quiescent states the wait ends and cache mode never refuses an item within the
      * size limit. The wait is bounded ({@link #CACHE_GRACE_WAIT_NS}, or {@link #GRACE_WAIT_NS} when the
      * writer's own thread is a registered reader and so cannot pass a quiescent state while it waits): a reader
@@ -698,24 +638,24 @@ public final class PartitionWriter
      */
     private long allocateEvicting(final int sizeClass)
     {
-        final boolean evicted = evict(sizeClass, EVICT_BATCH) > 0;
+        final boolean evicted = slabs.evict(sizeClass, EVICT_BATCH) > 0;
         long waitNs = -1;
         long start = 0;
         int spins = 0;
         while (true)
         {
-            if (!evicted && drainStart == 0 && retiredChunks[sizeClass] == 0 && !startDrain(sizeClass) &&
+            if (!evicted && !slabs.isDraining() && retiredChunks[sizeClass] == 0 && !slabs.startDrain(sizeClass) &&
                 retired.isEmpty())
             {
                 return 0; // nothing to evict, to move or to wait for (every other slab holds a pinned item)
             }
-            long address = popFree(sizeClass);
+            long address = slabs.popFree(sizeClass);
             if (address != 0 || (address = refill(sizeClass)) != 0)
             {
                 if (evicted && retiredChunks[sizeClass] == 0)
                 {
                     // evict the next batch now, so that its grace period passes while this one is used up
-                    evict(sizeClass, EVICT_BATCH);
+                    slabs.evict(sizeClass, EVICT_BATCH);
                 }
                 return address;
             }
@@ -737,6 +677,15 @@ public final class PartitionWriter
                 Thread.yield(); // let a descheduled reader run and pass its quiescent state
             }
         }
+    }
+
+    /**
+     * Index reserve: room to grow the index once (to 2x) and still rebuild the grown index in place (same size,
+     * dropping tombstones) later. New slab pages never take it, so a rebuild can always be paid for.
+     */
+    private long indexReserveBytes()
+    {
+        return 4 * indexRef.index.bytes;
     }
 
     /** True if this thread is itself an online registered reader (a colocated writer): waiting cannot help. */
@@ -774,446 +723,8 @@ public final class PartitionWriter
         return 0;
     }
 
-    private long popFree(final int sizeClass)
-    {
-        long address = freeHead[sizeClass];
-        if (address != 0)
-        {
-            freeHead[sizeClass] = NATIVE.get(ValueLayout.JAVA_LONG, address + FREE_NEXT_OFFSET);
-        }
-        else
-        {
-            final long next = bumpNext[sizeClass];
-            if (next == 0 || next >= bumpEnd[sizeClass])
-            {
-                return 0;
-            }
-            bumpNext[sizeClass] = next + classes.chunkBytes(sizeClass);
-            address = next;
-        }
-        if (region.addUsed(address & -(long)classes.slabBytes(sizeClass), 1) == 1)
-        {
-            emptySlabs--;
-        }
-        return address;
-    }
-
-    private void freeChunk(final long address, final int sizeClass)
-    {
-        if (poisonFreed)
-        {
-            NATIVE.asSlice(address, classes.chunkBytes(sizeClass)).fill(POISON);
-        }
-        final int used = region.addUsed(address & -(long)classes.slabBytes(sizeClass), -1);
-        if (drainStart != 0 && address >= drainStart && address < drainEnd)
-        {
-            if (--drainOutstanding == 0)
-            {
-                finishDrain();
-            }
-            return;
-        }
-        NATIVE.set(ValueLayout.JAVA_BYTE, address + STATE_OFFSET, STATE_FREE);
-        NATIVE.set(ValueLayout.JAVA_LONG, address + FREE_NEXT_OFFSET, freeHead[sizeClass]);
-        freeHead[sizeClass] = address;
-        if (used == 0)
-        {
-            emptySlabs++;
-            emptySlabsPossible = true;
-        }
-    }
-
-    /** Gives the class a new slab (see {@link SlabPages#take}) and makes it the class's bump slab. */
-    private boolean addSlab(final int sizeClass)
-    {
-        // Index reserve: room to grow the index once (to 2x) and still rebuild the grown index in place
-        // (same size, dropping tombstones) later. New pages never take it, so a rebuild can always be paid for.
-        final long reserve = 4 * indexRef.index.bytes;
-        final long slab = slabPages.take(sizeClass, reserve);
-        if (slab == 0)
-        {
-            return false;
-        }
-        if (slabCount[sizeClass] == slabs[sizeClass].length)
-        {
-            slabs[sizeClass] = Arrays.copyOf(slabs[sizeClass], slabs[sizeClass].length * 2);
-        }
-        slabs[sizeClass][slabCount[sizeClass]++] = slab;
-        emptySlabs++;
-        // chunks are handed out by bumping through the zeroed slab (state FREE until used)
-        bumpNext[sizeClass] = slab;
-        bumpEnd[sizeClass] = slab + (long)classes.chunksPerSlab(sizeClass) * classes.chunkBytes(sizeClass);
-        return true;
-    }
-
-    /**
-     * Both modes: frees slabs that hold no live or retired chunk (of other classes) so that {@link #addSlab}
-     * can give {@code sizeClass} a slab; no eviction, no grace period (an empty slab's chunks were all freed
-     * after theirs). It looks for an aligned run of the class's slab size made of free units and empty slabs
-     * no bigger than the run, in the page with the fewest such units (so that emptiness gathers in whole
-     * pages, which bigger classes need); else an empty slab bigger than the run. Returns true if memory was
-     * freed.
-     */
-    private boolean moveEmptySlab(final int sizeClass)
-    {
-        if (!emptySlabsPossible || emptySlabs == 0 || drainStart != 0)
-        {
-            return false;
-        }
-        final long pageBytes = classes.pageBytes();
-        final int unitBytes = classes.unitBytes();
-        final int perPage = region.unitsPerPage();
-        final int units = classes.slabUnits(sizeClass);
-        long bestRun = 0;
-        int bestScore = Integer.MAX_VALUE;
-        long bigger = 0;
-        int biggerClass = -1;
-        for (int p = 0, pages = slabPages.pageCount(); p < pages; p++)
-        {
-            final long page = slabPages.page(p);
-            final long free = region.freeUnits(page);
-            if (free == region.allUnits())
-            {
-                continue;
-            }
-            long emptyMask = free;
-            for (int i = 0; i < perPage; i++)
-            {
-                final long u = page + (long)i * unitBytes;
-                final int owner = region.owner(u);
-                if (owner == SlabRegion.FREE || owner == sizeClass)
-                {
-                    continue;
-                }
-                final long slab = u & -(long)classes.slabBytes(owner);
-                if (region.used(slab) == 0)
-                {
-                    if (classes.slabUnits(owner) <= units)
-                    {
-                        emptyMask |= 1L << i;
-                    }
-                    else if (bigger == 0)
-                    {
-                        bigger = slab;
-                        biggerClass = owner;
-                    }
-                }
-            }
-            final int score = Long.bitCount(emptyMask);
-            if (score < bestScore)
-            {
-                final int at = SlabPages.alignedRun(emptyMask, units, perPage);
-                if (at >= 0)
-                {
-                    bestRun = page + (long)at * unitBytes;
-                    bestScore = score;
-                    if (score == units)
-                    {
-                        break; // the run is all the page has free or empty: no page can do better
-                    }
-                }
-            }
-        }
-        if (bestRun != 0)
-        {
-            final long end = bestRun + (long)units * unitBytes;
-            for (long u = bestRun; u < end; u += unitBytes)
-            {
-                final int owner = region.owner(u);
-                if (owner != SlabRegion.FREE && (u & -(long)classes.slabBytes(owner)) == u)
-                {
-                    detachSlab(owner, indexOfSlab(owner, u));
-                }
-            }
-            slabPages.release(bestRun, end - bestRun);
-            addStat(STAT_PAGES_MOVED, 1);
-            return true;
-        }
-        if (bigger != 0)
-        {
-            detachSlab(biggerClass, indexOfSlab(biggerClass, bigger));
-            slabPages.release(bigger, classes.slabBytes(biggerClass));
-            addStat(STAT_PAGES_MOVED, 1);
-            return true;
-        }
-        emptySlabsPossible = false;
-        return false;
-    }
-
-    private int indexOfSlab(final int sizeClass, final long slab)
-    {
-        final long[] list = slabs[sizeClass];
-        for (int i = 0, count = slabCount[sizeClass]; i < count; i++)
-        {
-            if (list[i] == slab)
-            {
-                return i;
-            }
-        }
-        throw new IllegalStateException("slab 0x" + Long.toHexString(slab) + " not in class " + sizeClass);
-    }
-
-    /**
-     * Takes the class's {@code index}-th slab out of the class: out of its slab list (so the CLOCK and the sweep
-     * no longer visit it), its bump range and its free list. Its chunks stay as they are.
-     */
-    private void detachSlab(final int sizeClass, final int index)
-    {
-        final long[] list = slabs[sizeClass];
-        final long slab = list[index];
-        final long end = slab + classes.slabBytes(sizeClass);
-        System.arraycopy(list, index + 1, list, index, slabCount[sizeClass] - index - 1);
-        slabCount[sizeClass]--;
-        if (region.used(slab) == 0)
-        {
-            emptySlabs--;
-        }
-        if (bumpNext[sizeClass] >= slab && bumpNext[sizeClass] < end)
-        {
-            bumpNext[sizeClass] = 0;
-            bumpEnd[sizeClass] = 0;
-        }
-        long kept = 0;
-        long tail = 0;
-        for (long a = freeHead[sizeClass]; a != 0; )
-        {
-            final long next = NATIVE.get(ValueLayout.JAVA_LONG, a + FREE_NEXT_OFFSET);
-            if (a < slab || a >= end)
-            {
-                if (tail == 0)
-                {
-                    kept = a;
-                }
-                else
-                {
-                    NATIVE.set(ValueLayout.JAVA_LONG, tail + FREE_NEXT_OFFSET, a);
-                }
-                tail = a;
-            }
-            a = next;
-        }
-        if (tail != 0)
-        {
-            NATIVE.set(ValueLayout.JAVA_LONG, tail + FREE_NEXT_OFFSET, 0L);
-        }
-        freeHead[sizeClass] = kept;
-    }
-
-    /**
-     * Cache mode, class {@code toClass} has no chunk, no memory for a slab and nothing to evict: empty memory
-     * of other classes (evicting its items, which are freed after a grace period) so that it becomes free once
-     * its last chunk is free (memcached's slab rebalancing, done by the writer), at the granularity the class
-     * needs. The class holding the most memory gives one of its slabs if they are at least as big as the one
-     * needed (a bigger slab leaves free units for later); otherwise the aligned run of the needed size whose
-     * smaller slabs hold the fewest items is reassembled (every slab in it emptied); failing both, any class
-     * with big enough slabs gives one. Never a slab or run holding a pinned item.
-     */
-    private boolean startDrain(final int toClass)
-    {
-        final int n = classes.count();
-        final int units = classes.slabUnits(toClass);
-        int donor = -1;
-        long donorBytes = 0;
-        for (int d = 0; d < n; d++)
-        {
-            final long bytes = (long)slabCount[d] * classes.slabBytes(d);
-            if (d != toClass && bytes > donorBytes)
-            {
-                donor = d;
-                donorBytes = bytes;
-            }
-        }
-        if (donor < 0)
-        {
-            return false;
-        }
-        if (classes.slabUnits(donor) >= units && drainSlabOf(donor))
-        {
-            return true;
-        }
-        final long run = slabPages.runToReassemble(units, toClass, pinA, pinB);
-        if (run != 0)
-        {
-            beginDrain(run, (long)units * classes.unitBytes());
-            return true;
-        }
-        for (int i = 0; i < n; i++)
-        {
-            final int d = (evictClassCursor + i) % n;
-            if (d != toClass && d != donor && slabCount[d] > 0 && classes.slabUnits(d) >= units && drainSlabOf(d))
-            {
-                evictClassCursor = (d + 1) % n;
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Starts draining the class's slab with the fewest used chunks that holds no pinned item. */
-    private boolean drainSlabOf(final int sizeClass)
-    {
-        final int slabBytes = classes.slabBytes(sizeClass);
-        long best = 0;
-        int bestUsed = Integer.MAX_VALUE;
-        final long[] list = slabs[sizeClass];
-        for (int i = 0, count = slabCount[sizeClass]; i < count; i++)
-        {
-            final long slab = list[i];
-            final int used = region.used(slab);
-            if (used < bestUsed && !pinnedRange(slab, slabBytes))
-            {
-                best = slab;
-                bestUsed = used;
-            }
-        }
-        if (best == 0)
-        {
-            return false;
-        }
-        beginDrain(best, slabBytes);
-        return true;
-    }
-
-    /**
-     * Empties {@code [start, start + bytes)}, a slab or a page of unit slabs: free units are kept out of
-     * {@link SlabPages#take}, each slab is detached from its class, live items are unlinked and retired
-     * (counted as evictions, or expirations if already expired). Chunks still live or retired are counted in
-     * {@link #drainOutstanding}; {@link #freeChunk} counts them down after their grace periods, and the last
-     * one finishes the drain.
-     */
-    private void beginDrain(final long start, final long bytes)
-    {
-        drainStart = start;
-        drainEnd = start + bytes;
-        drainOutstanding = 0;
-        final long now = table.nowSeconds();
-        final int unitBytes = classes.unitBytes();
-        for (long slab = start; slab < start + bytes; )
-        {
-            final int owner = region.owner(slab);
-            if (owner == SlabRegion.FREE)
-            {
-                slabPages.reserveFreeUnit(slab);
-                slab += unitBytes;
-                continue;
-            }
-            detachSlab(owner, indexOfSlab(owner, slab));
-            final int chunk = classes.chunkBytes(owner);
-            final int perSlab = classes.chunksPerSlab(owner);
-            for (int c = 0; c < perSlab; c++)
-            {
-                final long address = slab + (long)c * chunk;
-                final byte state = NATIVE.get(ValueLayout.JAVA_BYTE, address + STATE_OFFSET);
-                if (state == STATE_LIVE)
-                {
-                    final boolean live = table.isLive(address, now);
-                    drainOutstanding++; // before the unlink: with no reader the chunk may be freed at once
-                    if (unlinkAddress(address))
-                    {
-                        addStat(live ? STAT_EVICTIONS : STAT_EXPIRATIONS, 1);
-                    }
-                    else
-                    {
-                        drainOutstanding--;
-                    }
-                }
-                else if (state == STATE_RETIRED)
-                {
-                    drainOutstanding++;
-                }
-            }
-            slab += classes.slabBytes(owner);
-        }
-        if (drainOutstanding == 0 && drainStart != 0)
-        {
-            finishDrain();
-        }
-    }
-
-    private void finishDrain()
-    {
-        final long start = drainStart;
-        final long bytes = drainEnd - drainStart;
-        drainStart = 0;
-        drainEnd = 0;
-        slabPages.release(start, bytes);
-        addStat(STAT_PAGES_MOVED, 1);
-    }
-
-    private boolean pinnedRange(final long start, final long bytes)
-    {
-        return (pinA >= start && pinA < start + bytes) || (pinB >= start && pinB < start + bytes);
-    }
-
-    private boolean pinned(final long address, final int chunk)
-    {
-        return (pinA >= address && pinA < address + chunk) || (pinB >= address && pinB < address + chunk);
-    }
-
-    /** CLOCK over slab order: live items with the reference bit get a second chance. */
-    private int evict(final int sizeClass, final int count)
-    {
-        final int slabN = slabCount[sizeClass];
-        if (slabN == 0)
-        {
-            return 0;
-        }
-        final int perSlab = classes.chunksPerSlab(sizeClass);
-        final int chunk = classes.chunkBytes(sizeClass);
-        final long scanLimit = 2L * slabN * perSlab + 1;
-        final long now = table.nowSeconds();
-        int evicted = 0;
-        for (long scanned = 0; scanned < scanLimit && evicted < count; scanned++)
-        {
-            int slab = clockSlab[sizeClass];
-            int index = clockChunk[sizeClass];
-            if (slab >= slabN)
-            {
-                slab = 0;
-                index = 0;
-            }
-            final long address = slabs[sizeClass][slab] + (long)index * chunk;
-            if (++index == perSlab)
-            {
-                index = 0;
-                slab++;
-            }
-            clockSlab[sizeClass] = slab;
-            clockChunk[sizeClass] = index;
-
-            if (NATIVE.get(ValueLayout.JAVA_BYTE, address + STATE_OFFSET) != STATE_LIVE || pinned(address, chunk))
-            {
-                continue;
-            }
-            final boolean live = table.isLive(address, now);
-            if (live && NATIVE.get(ValueLayout.JAVA_BYTE, address + CLOCK_OFFSET) != 0)
-            {
-                NATIVE.set(ValueLayout.JAVA_BYTE, address + CLOCK_OFFSET, (byte)0);
-                continue;
-            }
-            if (unlinkAddress(address))
-            {
-                evicted++;
-                addStat(live ? STAT_EVICTIONS : STAT_EXPIRATIONS, 1);
-            }
-        }
-        return evicted;
-    }
-
-    private void evictAcrossClasses(final int count)
-    {
-        int remaining = count;
-        final int n = classes.count();
-        for (int i = 0; i < n && remaining > 0; i++)
-        {
-            final int c = evictClassCursor;
-            evictClassCursor = (evictClassCursor + 1) % n;
-            remaining -= evict(c, remaining);
-        }
-    }
-
     /** Unlinks the item at {@code address} (found through its own key) and retires it. */
-    private boolean unlinkAddress(final long address)
+    boolean unlinkAddress(final long address)
     {
         final int keyLength = NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_LENGTH_OFFSET) & 0xFF;
         final long hash = KeyHash.hash(NATIVE, address + KEY_OFFSET, keyLength);
@@ -1236,42 +747,6 @@ public final class PartitionWriter
             }
             pos = (pos + 1) & mask;
         }
-    }
-
-    /** Expiry/flush sweep over slab chunks, {@code budget} chunks per call. */
-    private int sweep(final int budget, final long now)
-    {
-        final int n = classes.count();
-        int work = 0;
-        int examined = 0;
-        int emptyClasses = 0;
-        while (examined < budget && emptyClasses < n)
-        {
-            final int c = sweepClass;
-            if (sweepSlab >= slabCount[c])
-            {
-                sweepClass = (c + 1) % n;
-                sweepSlab = 0;
-                sweepChunk = 0;
-                emptyClasses++;
-                continue;
-            }
-            emptyClasses = 0;
-            final long address = slabs[c][sweepSlab] + (long)sweepChunk * classes.chunkBytes(c);
-            if (++sweepChunk == classes.chunksPerSlab(c))
-            {
-                sweepChunk = 0;
-                sweepSlab++;
-            }
-            examined++;
-            if (NATIVE.get(ValueLayout.JAVA_BYTE, address + STATE_OFFSET) == STATE_LIVE && !table.isLive(address, now) &&
-                unlinkAddress(address))
-            {
-                addStat(STAT_EXPIRATIONS, 1);
-                work++;
-            }
-        }
-        return work;
     }
 
     // --- QSBR retirement ---
@@ -1322,7 +797,7 @@ public final class PartitionWriter
             if (kind >= 0)
             {
                 retiredChunks[kind]--;
-                freeChunk(address, kind);
+                slabs.freeChunk(address, kind);
             }
             else
             {
@@ -1348,93 +823,10 @@ public final class PartitionWriter
         return freed;
     }
 
-    /**
-     * Tests: checks the slab bookkeeping against the memory it describes (call from the writer thread, between
-     * writes); null if it holds, else what is wrong. Every slab of a class is owned by the class in the page
-     * table and its used count is its chunks live or retired; {@link #emptySlabs} counts the slabs with none;
-     * every unit is owned by exactly one slab or free; the free counts of {@link SlabPages} match the masks.
-     */
+    /** Tests: see {@link SlabAllocator#invariantViolation()}. */
     String slabInvariantViolation()
     {
-        final int n = classes.count();
-        final int unitBytes = classes.unitBytes();
-        final long pageBytes = classes.pageBytes();
-        int empty = 0;
-        long ownedUnits = 0;
-        for (int c = 0; c < n; c++)
-        {
-            final int chunk = classes.chunkBytes(c);
-            for (int i = 0; i < slabCount[c]; i++)
-            {
-                final long slab = slabs[c][i];
-                final int slabBytes = classes.slabBytes(c);
-                if ((slab & (slabBytes - 1)) != 0)
-                {
-                    return "class " + c + " slab " + Long.toHexString(slab) + " misaligned";
-                }
-                for (long u = slab; u < slab + slabBytes; u += unitBytes)
-                {
-                    if (region.owner(u) != c)
-                    {
-                        return "class " + c + " slab " + Long.toHexString(slab) + " unit owned by " + region.owner(u);
-                    }
-                    ownedUnits++;
-                }
-                int inUse = 0;
-                for (int k = 0; k < classes.chunksPerSlab(c); k++)
-                {
-                    final byte state = NATIVE.get(ValueLayout.JAVA_BYTE, slab + (long)k * chunk + STATE_OFFSET);
-                    if (state == STATE_LIVE || state == STATE_RETIRED)
-                    {
-                        inUse++;
-                    }
-                }
-                if (inUse != region.used(slab))
-                {
-                    return "class " + c + " slab " + Long.toHexString(slab) + " used " + region.used(slab) + " but " +
-                        inUse + " chunks live or retired";
-                }
-                if (inUse == 0)
-                {
-                    empty++;
-                }
-            }
-        }
-        if (empty != emptySlabs)
-        {
-            return "empty slabs " + emptySlabs + " counted, " + empty + " found";
-        }
-        int freeUnits = 0;
-        int wholeFree = 0;
-        long pageUnits = 0;
-        for (int p = 0; p < slabPages.pageCount(); p++)
-        {
-            final long page = slabPages.page(p);
-            final long mask = region.freeUnits(page);
-            freeUnits += Long.bitCount(mask);
-            wholeFree += mask == region.allUnits() ? 1 : 0;
-            for (long u = page; u < page + pageBytes; u += unitBytes)
-            {
-                pageUnits++;
-                final boolean free = (mask & (1L << region.unitInPage(u))) != 0;
-                final boolean draining = u >= drainStart && u < drainEnd;
-                if (free != (region.owner(u) == SlabRegion.FREE) && !draining)
-                {
-                    return "unit " + Long.toHexString(u) + " free bit " + free + " owner " + region.owner(u);
-                }
-            }
-        }
-        if (freeUnits != slabPages.freeUnitCount() || wholeFree != slabPages.wholeFreePages())
-        {
-            return "free units " + slabPages.freeUnitCount() + "/" + slabPages.wholeFreePages() + " counted, " +
-                freeUnits + "/" + wholeFree + " found";
-        }
-        final long drainingUnits = (drainEnd - drainStart) / unitBytes;
-        if (ownedUnits + freeUnits + drainingUnits != pageUnits)
-        {
-            return ownedUnits + " owned + " + freeUnits + " free + " + drainingUnits + " draining units of " + pageUnits;
-        }
-        return null;
+        return slabs.invariantViolation();
     }
 
     int retiredCount()
@@ -1444,7 +836,7 @@ public final class PartitionWriter
 
     // --- counters ---
 
-    private void addStat(final int index, final long delta)
+    void addStat(final int index, final long delta)
     {
         STATS.setOpaque(stats, index, stats[index] + delta); // opaque: single writer; pairs with getOpaque in stat
     }
