@@ -630,11 +630,12 @@ public final class PartitionWriter
     /**
      * Cache mode with no free memory: evict a batch of the class's own items (CLOCK); if it has nothing to
      * evict and nothing of its own awaiting a grace period, empty memory of other classes
-     * ({@link SlabAllocator#startDrain}). Then wait, reclaiming, until a chunk is free: every path ends in chunks freed after one grace period, so
-     * with readers that pass quiescent states the wait ends and cache mode never refuses an item within the
-     * size limit. The wait is bounded ({@link #CACHE_GRACE_WAIT_NS}, or {@link #GRACE_WAIT_NS} when the
-     * writer's own thread is a registered reader and so cannot pass a quiescent state while it waits): a reader
-     * that stalls longer makes writes fail, never memory grow (see package-info).
+     * ({@link SlabAllocator#startDrain}). Then wait, reclaiming, until a chunk is free: every path ends in
+     * chunks freed after one grace period, so with readers that pass quiescent states the wait ends and cache
+     * mode never refuses an item within the size limit. The wait is bounded ({@link #CACHE_GRACE_WAIT_NS}, or
+     * {@link #GRACE_WAIT_NS} when the writer's own thread is a registered reader and so cannot pass a
+     * quiescent state while it waits): a reader that stalls longer makes writes fail, never memory grow (see
+     * package-info).
      */
     private long allocateEvicting(final int sizeClass)
     {

@@ -158,7 +158,10 @@ final class SlabAllocator
         }
     }
 
-    /** Gives the class a new slab (see {@link SlabPages#take}; a new page must leave {@code reserveBytes}) and makes it the bump slab. */
+    /**
+     * Gives the class a new slab (see {@link SlabPages#take}; a new page must leave {@code reserveBytes} in the
+     * budget) and makes it the class's bump slab.
+     */
     boolean addSlab(final int sizeClass, final long reserveBytes)
     {
         final long slab = slabPages.take(sizeClass, reserveBytes);
