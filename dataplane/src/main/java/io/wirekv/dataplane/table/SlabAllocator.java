@@ -114,7 +114,13 @@ final class SlabAllocator
         long address = freeHead[sizeClass];
         if (address != 0)
         {
-            freeHead[sizeClass] = NATIVE.get(ValueLayout.JAVA_LONG, address + FREE_NEXT_OFFSET);
+            final long next = NATIVE.get(ValueLayout.JAVA_LONG, address + FREE_NEXT_OFFSET);
+            freeHead[sizeClass] = next;
+            if (next != 0)
+            {
+                NATIVE.set(ValueLayout.JAVA_LONG, next + FREE_PREV_OFFSET, 0L);
+            }
+            NATIVE.set(ValueLayout.JAVA_BYTE, address + STATE_OFFSET, STATE_FREE); // in the caller's hands, off the list
         }
         else
         {
@@ -148,8 +154,14 @@ final class SlabAllocator
             }
             return;
         }
-        NATIVE.set(ValueLayout.JAVA_BYTE, address + STATE_OFFSET, STATE_FREE);
-        NATIVE.set(ValueLayout.JAVA_LONG, address + FREE_NEXT_OFFSET, freeHead[sizeClass]);
+        final long head = freeHead[sizeClass];
+        NATIVE.set(ValueLayout.JAVA_BYTE, address + STATE_OFFSET, STATE_LISTED);
+        NATIVE.set(ValueLayout.JAVA_LONG, address + FREE_NEXT_OFFSET, head);
+        NATIVE.set(ValueLayout.JAVA_LONG, address + FREE_PREV_OFFSET, 0L);
+        if (head != 0)
+        {
+            NATIVE.set(ValueLayout.JAVA_LONG, head + FREE_PREV_OFFSET, address);
+        }
         freeHead[sizeClass] = address;
         if (used == 0)
         {
@@ -290,7 +302,8 @@ final class SlabAllocator
 
     /**
      * Takes the class's {@code index}-th slab out of the class: out of its slab list (so the CLOCK and the sweep
-     * no longer visit it), its bump range and its free list. Its chunks stay as they are.
+     * no longer visit it), its bump range and its free list (each listed chunk unlinked, in O(chunks in the
+     * slab)). Its other chunks stay as they are.
      */
     private void detachSlab(final int sizeClass, final int index)
     {
@@ -308,30 +321,28 @@ final class SlabAllocator
             bumpNext[sizeClass] = 0;
             bumpEnd[sizeClass] = 0;
         }
-        long kept = 0;
-        long tail = 0;
-        for (long a = freeHead[sizeClass]; a != 0; )
+        final int chunk = classes.chunkBytes(sizeClass);
+        for (long a = slab, last = slab + (long)(classes.chunksPerSlab(sizeClass) - 1) * chunk; a <= last; a += chunk)
         {
-            final long next = NATIVE.get(ValueLayout.JAVA_LONG, a + FREE_NEXT_OFFSET);
-            if (a < slab || a >= end)
+            if (NATIVE.get(ValueLayout.JAVA_BYTE, a + STATE_OFFSET) == STATE_LISTED)
             {
-                if (tail == 0)
+                final long next = NATIVE.get(ValueLayout.JAVA_LONG, a + FREE_NEXT_OFFSET);
+                final long prev = NATIVE.get(ValueLayout.JAVA_LONG, a + FREE_PREV_OFFSET);
+                if (prev == 0)
                 {
-                    kept = a;
+                    freeHead[sizeClass] = next;
                 }
                 else
                 {
-                    NATIVE.set(ValueLayout.JAVA_LONG, tail + FREE_NEXT_OFFSET, a);
+                    NATIVE.set(ValueLayout.JAVA_LONG, prev + FREE_NEXT_OFFSET, next);
                 }
-                tail = a;
+                if (next != 0)
+                {
+                    NATIVE.set(ValueLayout.JAVA_LONG, next + FREE_PREV_OFFSET, prev);
+                }
+                NATIVE.set(ValueLayout.JAVA_BYTE, a + STATE_OFFSET, STATE_FREE);
             }
-            a = next;
         }
-        if (tail != 0)
-        {
-            NATIVE.set(ValueLayout.JAVA_LONG, tail + FREE_NEXT_OFFSET, 0L);
-        }
-        freeHead[sizeClass] = kept;
     }
 
     /**
@@ -599,6 +610,7 @@ final class SlabAllocator
         for (int c = 0; c < n; c++)
         {
             final int chunk = classes.chunkBytes(c);
+            long listed = 0;
             for (int i = 0; i < slabCount[c]; i++)
             {
                 final long slab = slabs[c][i];
@@ -623,6 +635,10 @@ final class SlabAllocator
                     {
                         inUse++;
                     }
+                    else if (state == STATE_LISTED)
+                    {
+                        listed++;
+                    }
                 }
                 if (inUse != region.used(slab))
                 {
@@ -633,6 +649,21 @@ final class SlabAllocator
                 {
                     empty++;
                 }
+            }
+            long walked = 0;
+            long prev = 0;
+            for (long a = freeHead[c]; a != 0; a = NATIVE.get(ValueLayout.JAVA_LONG, a + FREE_NEXT_OFFSET))
+            {
+                if (NATIVE.get(ValueLayout.JAVA_BYTE, a + STATE_OFFSET) != STATE_LISTED || region.owner(a) != c ||
+                    NATIVE.get(ValueLayout.JAVA_LONG, a + FREE_PREV_OFFSET) != prev || ++walked > listed)
+                {
+                    return "class " + c + " free list broken at " + Long.toHexString(a);
+                }
+                prev = a;
+            }
+            if (walked != listed)
+            {
+                return "class " + c + " free list holds " + walked + " of " + listed + " listed chunks";
             }
         }
         if (empty != emptySlabs)
