@@ -58,10 +58,11 @@ public final class PartitionWriter
     /** Longest a store-mode writer waits for readers to pass a grace period before reporting out of memory. */
     static final long GRACE_WAIT_NS = 5_000_000L;
     /**
-     * Longest a cache-mode writer waits for the grace period that frees what it evicted: far above a duty
-     * cycle, so only a reader that stalls (or is descheduled that long) makes a cache refuse a write.
+     * Longest a cache-mode writer waits for the grace period that frees what it evicted: the time after which a
+     * reader counts as stalled ({@link Table#STALL_THRESHOLD_MS}), so only a stalled reader makes a cache refuse
+     * a write (a duty cycle is microseconds; a descheduled reader runs again within milliseconds).
      */
-    static final long CACHE_GRACE_WAIT_NS = 200_000_000L;
+    static final long CACHE_GRACE_WAIT_NS = Table.STALL_THRESHOLD_MS * 1_000_000L;
     /** Retire queue length past which writes try to reclaim. */
     static final int RECLAIM_THRESHOLD = 64;
     static final byte POISON = (byte)0xA5;
