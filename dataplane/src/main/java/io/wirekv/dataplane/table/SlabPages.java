@@ -172,7 +172,7 @@ final class SlabPages
     }
 
     /**
-     * Zeroes {@code bytes} (a unit or a whole page) at {@code start}, which no chunk uses any more and no
+     * Zeroes {@code bytes} (an aligned run of units, up to a whole page) at {@code start}, which no chunk uses and no
      * reader can reach (every chunk in it was freed after its grace period or never used), and makes its
      * units free.
      */
