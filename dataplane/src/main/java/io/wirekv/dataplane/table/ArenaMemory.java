@@ -72,6 +72,12 @@ final class ArenaMemory implements AutoCloseable
         this.purpose = purpose;
     }
 
+    /** The table's slab pages, with their page table. */
+    SlabRegion slabRegion()
+    {
+        return slabs;
+    }
+
     /** This partition's even share of the table's memory: a sizing hint, not a limit. */
     long budgetBytes()
     {

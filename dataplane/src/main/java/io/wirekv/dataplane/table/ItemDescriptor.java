@@ -26,7 +26,9 @@ package io.wirekv.dataplane.table;
  * </pre>
  * Fields marked (W) are private to the partition's writer thread (slab state and CLOCK reference bit);
  * readers never read them. Every other field is written once, before publication, and never again.
- * A free chunk reuses bytes 0..7 as the free-list link.
+ * A free chunk on its class's free list ({@link #STATE_LISTED}) reuses bytes 0..7 and 8..15 as the list's next
+ * and previous links (doubly linked, so that a slab leaving its class unlinks its free chunks in O(chunks in
+ * the slab), not O(free list)).
  */
 final class ItemDescriptor
 {
@@ -43,12 +45,15 @@ final class ItemDescriptor
     static final int KEY_OFFSET = RESERVED_OFFSET + Integer.BYTES;
     static final int HEADER_LENGTH = KEY_OFFSET;
 
-    /** Offset of the free-list link in a free chunk. */
+    /** Offsets of the free-list links in a listed free chunk. */
     static final int FREE_NEXT_OFFSET = 0;
+    static final int FREE_PREV_OFFSET = FREE_NEXT_OFFSET + Long.BYTES;
 
     static final byte STATE_FREE = 0;
     static final byte STATE_LIVE = 1;
     static final byte STATE_RETIRED = 2;
+    /** Free and on the class's free list (a free chunk not listed, e.g. not yet reached by bump allocation, is 0). */
+    static final byte STATE_LISTED = 3;
 
     static final int ALIGNMENT = 8;
 

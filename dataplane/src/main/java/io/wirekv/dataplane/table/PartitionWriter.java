@@ -4,7 +4,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 
 import static io.wirekv.dataplane.table.ArenaMemory.NATIVE;
 import static io.wirekv.dataplane.table.ItemDescriptor.*;
@@ -22,11 +21,17 @@ import static io.wirekv.dataplane.table.IndexDescriptor.TOMBSTONE;
  * invisible to readers). All results are {@link Status} codes; the resulting item, where there
  * is one, is left in the caller's {@link ItemView}.
  * <p>
- * Memory: items live in slab chunks (see {@link SizeClasses}) carved from pages of this partition's
- * {@link ArenaMemory}; free lists, the CLOCK hands and the retire queue are private to the writer thread.
- * In {@link MemoryMode#CACHE} an allocation that finds no free chunk evicts items of the same class with a
- * CLOCK over slab order whose reference bit is set by the writer at publication (readers never write), and
- * counts them; in {@link MemoryMode#STORE} it returns {@link Status#OUT_OF_MEMORY}.
+ * Memory: items live in slab chunks carved from slabs (aligned runs of 64 KiB units, up to whole pages) of
+ * this partition's pages; {@link SlabAllocator} keeps them (free lists, bump pointers, CLOCK, rebalancing).
+ * An allocation takes, in order: a chunk from the class's free list or bump slab; a chunk freed by a passed
+ * grace period; a new slab (free units of this partition, or a new page while the budget lasts, keeping the
+ * index's reserve); <em>empty</em> slabs of other classes (no item lost). When memory is full,
+ * {@link MemoryMode#STORE} returns {@link Status#OUT_OF_MEMORY}; {@link MemoryMode#CACHE} evicts items of
+ * the same class (CLOCK) or, when the class has nothing to evict, empties memory of other classes at the
+ * granularity it needs, and waits for the grace period that frees the evicted chunks: in cache mode an item
+ * within the size limit is refused only if a reader stalls (see {@link #CACHE_GRACE_WAIT_NS}), or in one
+ * corner of an append (its pinned source item blocks the only memory the new item's class could get).
+ * The retire queue is private to the writer thread.
  */
 public final class PartitionWriter
 {
@@ -50,8 +55,14 @@ public final class PartitionWriter
 
     /** Items evicted per allocation miss in cache mode (the rest refill the free list after a grace period). */
     static final int EVICT_BATCH = 32;
-    /** Longest a writer waits for readers to pass a grace period before reporting out of memory. */
+    /** Longest a store-mode writer waits for readers to pass a grace period before reporting out of memory. */
     static final long GRACE_WAIT_NS = 5_000_000L;
+    /**
+     * Longest a cache-mode writer waits for the grace period that frees what it evicted: the time after which a
+     * reader counts as stalled ({@link Table#STALL_THRESHOLD_MS}), so only a stalled reader makes a cache refuse
+     * a write (a duty cycle is microseconds; a descheduled reader runs again within milliseconds).
+     */
+    static final long CACHE_GRACE_WAIT_NS = Table.STALL_THRESHOLD_MS * 1_000_000L;
     /** Retire queue length past which writes try to reclaim. */
     static final int RECLAIM_THRESHOLD = 64;
     static final byte POISON = (byte)0xA5;
@@ -64,30 +75,13 @@ public final class PartitionWriter
     private final SizeClasses classes;
     private final MemoryMode mode;
     private final int itemSizeMaxBytes;
-    private final boolean poisonFreed;
     final IndexRef indexRef = new IndexRef();
 
-    private final long[] freeHead;
-    /** Per class: next never-used chunk of the newest page, and that page's end (bump allocation). */
-    private final long[] bumpNext;
-    private final long[] bumpEnd;
-    private final long[][] pages;
-    private final int[] pageCount;
-    private final int[] clockPage;
-    private final int[] clockChunk;
-    private int sweepClass;
-    private int sweepPage;
-    private int sweepChunk;
-    private int evictClassCursor;
-    /** Slab rebalancing (cache mode): a page being emptied for another class, and its chunks still in use. */
-    private long drainingPage;
-    private int drainingFromClass;
-    private int drainingToClass;
-    private int drainingOutstanding;
+    private final SlabAllocator slabs;
+    /** Per class: chunks retired and not yet freed (they come back to the class's free list after grace). */
+    private final int[] retiredChunks;
 
     private final RetireQueue retired = new RetireQueue(1024);
-    private long pinA = -1;
-    private long pinB = -1;
     private final long[] stats = new long[PAD + STAT_COUNT + PAD];
     private final byte[] digits = new byte[24];
     private final MemorySegment digitsSegment = MemorySegment.ofArray(digits);
@@ -103,19 +97,8 @@ public final class PartitionWriter
         this.classes = classes;
         this.mode = config.mode();
         this.itemSizeMaxBytes = config.itemSizeMaxBytes();
-        this.poisonFreed = poisonFreed;
-        final int n = classes.count();
-        freeHead = new long[n];
-        bumpNext = new long[n];
-        bumpEnd = new long[n];
-        pages = new long[n][];
-        pageCount = new int[n];
-        clockPage = new int[n];
-        clockChunk = new int[n];
-        for (int i = 0; i < n; i++)
-        {
-            pages[i] = new long[4];
-        }
+        retiredChunks = new int[classes.count()];
+        slabs = new SlabAllocator(this, table, memory, classes, poisonFreed);
 
         int capacity = IndexDescriptor.INITIAL_CAPACITY;
         while (capacity > IndexDescriptor.MIN_CAPACITY &&
@@ -359,7 +342,7 @@ public final class PartitionWriter
      */
     public int doHousekeeping(final int budget)
     {
-        int work = sweep(budget, table.nowSeconds());
+        int work = slabs.sweep(budget, table.nowSeconds());
         work += reclaim();
         return work;
     }
@@ -385,8 +368,7 @@ public final class PartitionWriter
         }
         final int sizeClass = classes.classOf(itemLength);
         final long hash = KeyHash.hash(key, keyOffset, keyLength);
-        pinA = head == NATIVE && headLength > 0 ? headOffset : -1;
-        pinB = tail == NATIVE && tailLength > 0 ? tailOffset : -1;
+        slabs.pin(head == NATIVE && headLength > 0 ? headOffset : -1, tail == NATIVE && tailLength > 0 ? tailOffset : -1);
         try
         {
             final long address = allocate(sizeClass);
@@ -424,7 +406,7 @@ public final class PartitionWriter
             long slot = probe(indexRef.index, hash, key, keyOffset, keyLength);
             if (slot < 0 && !ensureIndexRoom())
             {
-                freeChunk(address, sizeClass);
+                slabs.freeChunk(address, sizeClass);
                 addStat(STAT_OUT_OF_MEMORY, 1);
                 return Status.OUT_OF_MEMORY;
             }
@@ -467,8 +449,7 @@ public final class PartitionWriter
         }
         finally
         {
-            pinA = -1;
-            pinB = -1;
+            slabs.pin(-1, -1);
         }
     }
 
@@ -556,7 +537,7 @@ public final class PartitionWriter
         }
         if (mode == MemoryMode.CACHE)
         {
-            evictAcrossClasses(Math.max(EVICT_BATCH, index.capacity / 8));
+            slabs.evictAcrossClasses(Math.max(EVICT_BATCH, index.capacity / 8));
             reclaim();
             return rebuildIndex(index.capacity) ||
                 (index.used + 1L) * d <= capacity * IndexDescriptor.MAX_LOAD_NUMERATOR;
@@ -606,42 +587,123 @@ public final class PartitionWriter
 
     // --- slab allocation ---
 
+    /**
+     * A free chunk of the class, or 0. In order: the class's free list and bump slab; retired chunks whose
+     * grace period has passed; a new slab (a free unit or page of this partition, or a new page the budget
+     * pays for); an empty slab of another class (no eviction, no grace period). Then cache mode evicts and
+     * waits for the grace period that frees what it evicted ({@link #allocateEvicting}); store mode waits
+     * briefly for retired memory only.
+     */
     private long allocate(final int sizeClass)
     {
-        long address = popFree(sizeClass);
+        final long address = slabs.popFree(sizeClass);
         if (address != 0)
         {
             return address;
         }
-        if (reclaim() > 0 && (address = popFree(sizeClass)) != 0)
+        final long refilled = refill(sizeClass);
+        if (refilled != 0)
+        {
+            return refilled;
+        }
+        return mode == MemoryMode.CACHE ? allocateEvicting(sizeClass) : waitForGrace(sizeClass, GRACE_WAIT_NS);
+    }
+
+    private long refill(final int sizeClass)
+    {
+        long address;
+        if (reclaim() > 0 && (address = slabs.popFree(sizeClass)) != 0)
         {
             return address;
         }
-        if (addPage(sizeClass))
+        if (slabs.addSlab(sizeClass, indexReserveBytes()) && (address = slabs.popFree(sizeClass)) != 0)
         {
-            return popFree(sizeClass);
+            return address;
         }
-        if (mode == MemoryMode.CACHE)
+        if (slabs.moveEmptySlab(sizeClass) && slabs.addSlab(sizeClass, indexReserveBytes()) &&
+            (address = slabs.popFree(sizeClass)) != 0)
         {
-            if (evict(sizeClass, EVICT_BATCH) == 0 && drainingPage == 0)
-            {
-                startDrain(sizeClass); // no room and nothing of this size to evict: move a page from another class
-            }
-            if ((address = popFree(sizeClass)) != 0 || (reclaim() > 0 && (address = popFree(sizeClass)) != 0))
-            {
-                return address;
-            }
+            return address;
         }
-        return waitForGrace(sizeClass);
+        return 0;
     }
 
-    private long waitForGrace(final int sizeClass)
+    /**
+     * Cache mode with no free memory: evict a batch of the class's own items (CLOCK); if it has nothing to
+     * evict and nothing of its own awaiting a grace period, empty memory of other classes
+     * ({@link SlabAllocator#startDrain}). Then wait, reclaiming, until a chunk is free: every path ends in
+     * chunks freed after one grace period, so with readers that pass quiescent states the wait ends and cache
+     * mode never refuses an item within the size limit. The wait is bounded ({@link #CACHE_GRACE_WAIT_NS}, or
+     * {@link #GRACE_WAIT_NS} when the writer's own thread is a registered reader and so cannot pass a
+     * quiescent state while it waits): a reader that stalls longer makes writes fail, never memory grow (see
+     * package-info).
+     */
+    private long allocateEvicting(final int sizeClass)
+    {
+        final boolean evicted = slabs.evict(sizeClass, EVICT_BATCH) > 0;
+        long waitNs = -1;
+        long start = 0;
+        int spins = 0;
+        while (true)
+        {
+            if (!evicted && !slabs.isDraining() && retiredChunks[sizeClass] == 0 && !slabs.startDrain(sizeClass) &&
+                retired.isEmpty())
+            {
+                return 0; // nothing to evict, to move or to wait for (every other slab holds a pinned item)
+            }
+            long address = slabs.popFree(sizeClass);
+            if (address != 0 || (address = refill(sizeClass)) != 0)
+            {
+                if (evicted && retiredChunks[sizeClass] == 0)
+                {
+                    // evict the next batch now, so that its grace period passes while this one is used up
+                    slabs.evict(sizeClass, EVICT_BATCH);
+                }
+                return address;
+            }
+            if (waitNs < 0)
+            {
+                waitNs = waitingOnOwnReader() ? GRACE_WAIT_NS : CACHE_GRACE_WAIT_NS;
+                start = System.nanoTime();
+            }
+            else if (System.nanoTime() - start > waitNs)
+            {
+                return 0;
+            }
+            if (++spins < 100)
+            {
+                Thread.onSpinWait();
+            }
+            else
+            {
+                Thread.yield(); // let a descheduled reader run and pass its quiescent state
+            }
+        }
+    }
+
+    /**
+     * Index reserve: room to grow the index once (to 2x) and still rebuild the grown index in place (same size,
+     * dropping tombstones) later. New slab pages never take it, so a rebuild can always be paid for.
+     */
+    private long indexReserveBytes()
+    {
+        return 4 * indexRef.index.bytes;
+    }
+
+    /** True if this thread is itself an online registered reader (a colocated writer): waiting cannot help. */
+    private boolean waitingOnOwnReader()
+    {
+        return table.currentReader() instanceof ReaderSlot slot && !slot.closed &&
+            slot.epochAcquire() != ReaderSlot.OFFLINE;
+    }
+
+    private long waitForGrace(final int sizeClass, final long waitNs)
     {
         if (retired.isEmpty())
         {
             return 0;
         }
-        final long deadline = System.nanoTime() + GRACE_WAIT_NS;
+        final long deadline = System.nanoTime() + waitNs;
         int spins = 0;
         do
         {
@@ -653,270 +715,18 @@ public final class PartitionWriter
             {
                 Thread.yield(); // let a descheduled reader run and pass its quiescent state
             }
-            if (reclaim() > 0)
+            final long address = refill(sizeClass);
+            if (address != 0)
             {
-                final long address = popFree(sizeClass);
-                if (address != 0)
-                {
-                    return address;
-                }
+                return address;
             }
         }
         while (!retired.isEmpty() && System.nanoTime() < deadline);
         return 0;
     }
 
-    private long popFree(final int sizeClass)
-    {
-        final long address = freeHead[sizeClass];
-        if (address != 0)
-        {
-            freeHead[sizeClass] = NATIVE.get(ValueLayout.JAVA_LONG, address + FREE_NEXT_OFFSET);
-            return address;
-        }
-        final long next = bumpNext[sizeClass];
-        if (next != 0 && next < bumpEnd[sizeClass])
-        {
-            bumpNext[sizeClass] = next + classes.chunkBytes(sizeClass);
-            return next;
-        }
-        return 0;
-    }
-
-    private void freeChunk(final long address, final int sizeClass)
-    {
-        if (poisonFreed)
-        {
-            NATIVE.asSlice(address, classes.chunkBytes(sizeClass)).fill(POISON);
-        }
-        if (drainingPage != 0 && (address & -(long)classes.pageBytes()) == drainingPage)
-        {
-            if (--drainingOutstanding == 0)
-            {
-                finishDrain();
-            }
-            return;
-        }
-        NATIVE.set(ValueLayout.JAVA_BYTE, address + STATE_OFFSET, STATE_FREE);
-        NATIVE.set(ValueLayout.JAVA_LONG, address + FREE_NEXT_OFFSET, freeHead[sizeClass]);
-        freeHead[sizeClass] = address;
-    }
-
-    private boolean addPage(final int sizeClass)
-    {
-        final long pageBytes = classes.pageBytes();
-        // Index reserve: room to grow the index once (to 2x) and still rebuild the grown index in place
-        // (same size, dropping tombstones) later. Pages never take it, so a rebuild can always be paid for.
-        final long reserve = 4 * indexRef.index.bytes;
-        if (memory.availableBytes() - pageBytes < reserve)
-        {
-            return false;
-        }
-        final long page = memory.allocatePage(pageBytes, pageBytes);
-        if (page == 0)
-        {
-            return false;
-        }
-        if (pageCount[sizeClass] == pages[sizeClass].length)
-        {
-            pages[sizeClass] = Arrays.copyOf(pages[sizeClass], pages[sizeClass].length * 2);
-        }
-        pages[sizeClass][pageCount[sizeClass]++] = page;
-        // chunks are handed out by bumping through the zeroed page (state FREE until used)
-        bumpNext[sizeClass] = page;
-        bumpEnd[sizeClass] = page + (long)classes.chunksPerPage(sizeClass) * classes.chunkBytes(sizeClass);
-        return true;
-    }
-
-    /**
-     * Cache mode, class {@code toClass} has no chunk, no budget for a page and nothing to evict: empty one page
-     * of another class (evicting its items, which are freed after a grace period) and give it to
-     * {@code toClass} once its last chunk is free (memcached's slab rebalancing, done by the writer).
-     */
-    private boolean startDrain(final int toClass)
-    {
-        final int n = classes.count();
-        for (int i = 0; i < n; i++)
-        {
-            final int from = (evictClassCursor + i) % n;
-            if (from == toClass || pageCount[from] == 0)
-            {
-                continue;
-            }
-            final int pageIndex = clockPage[from] < pageCount[from] ? clockPage[from] : 0;
-            final long page = pages[from][pageIndex];
-            final int chunk = classes.chunkBytes(from);
-            final int perPage = classes.chunksPerPage(from);
-            boolean pinnedPage = false;
-            for (int c = 0; c < perPage && !pinnedPage; c++)
-            {
-                final long address = page + (long)c * chunk;
-                pinnedPage = NATIVE.get(ValueLayout.JAVA_BYTE, address + STATE_OFFSET) == STATE_LIVE && pinned(address, chunk);
-            }
-            if (pinnedPage)
-            {
-                continue;
-            }
-            evictClassCursor = (from + 1) % n;
-            drainingPage = page;
-            drainingFromClass = from;
-            drainingToClass = toClass;
-            drainingOutstanding = 0;
-            if (bumpNext[from] >= page && bumpNext[from] < page + classes.pageBytes())
-            {
-                bumpNext[from] = 0;
-                bumpEnd[from] = 0;
-            }
-            // drop the page's chunks from the free list
-            long kept = 0;
-            long tail = 0;
-            for (long a = freeHead[from]; a != 0; )
-            {
-                final long next = NATIVE.get(ValueLayout.JAVA_LONG, a + FREE_NEXT_OFFSET);
-                if ((a & -(long)classes.pageBytes()) != page)
-                {
-                    if (tail == 0)
-                    {
-                        kept = a;
-                    }
-                    else
-                    {
-                        NATIVE.set(ValueLayout.JAVA_LONG, tail + FREE_NEXT_OFFSET, a);
-                    }
-                    tail = a;
-                }
-                a = next;
-            }
-            if (tail != 0)
-            {
-                NATIVE.set(ValueLayout.JAVA_LONG, tail + FREE_NEXT_OFFSET, 0L);
-            }
-            freeHead[from] = kept;
-            // the page leaves the class now, so hands and sweeps no longer visit it
-            System.arraycopy(pages[from], pageIndex + 1, pages[from], pageIndex, pageCount[from] - pageIndex - 1);
-            pageCount[from]--;
-            final long now = table.nowSeconds();
-            for (int c = 0; c < perPage; c++)
-            {
-                final long address = page + (long)c * chunk;
-                final byte state = NATIVE.get(ValueLayout.JAVA_BYTE, address + STATE_OFFSET);
-                if (state == STATE_LIVE)
-                {
-                    final boolean live = table.isLive(address, now);
-                    drainingOutstanding++; // before the unlink: with no reader the chunk may be freed at once
-                    if (unlinkAddress(address))
-                    {
-                        addStat(live ? STAT_EVICTIONS : STAT_EXPIRATIONS, 1);
-                    }
-                    else
-                    {
-                        drainingOutstanding--;
-                    }
-                }
-                else if (state == STATE_RETIRED)
-                {
-                    drainingOutstanding++;
-                }
-            }
-            if (drainingOutstanding == 0)
-            {
-                finishDrain();
-            }
-            return true;
-        }
-        return false;
-    }
-
-    private void finishDrain()
-    {
-        final long page = drainingPage;
-        final int to = drainingToClass;
-        drainingPage = 0;
-        NATIVE.asSlice(page, classes.pageBytes()).fill((byte)0); // old chunk states must not look live in the new layout
-        if (pageCount[to] == pages[to].length)
-        {
-            pages[to] = Arrays.copyOf(pages[to], pages[to].length * 2);
-        }
-        pages[to][pageCount[to]++] = page;
-        final int chunk = classes.chunkBytes(to);
-        for (int c = classes.chunksPerPage(to) - 1; c >= 0; c--)
-        {
-            final long address = page + (long)c * chunk;
-            NATIVE.set(ValueLayout.JAVA_LONG, address + FREE_NEXT_OFFSET, freeHead[to]);
-            freeHead[to] = address;
-        }
-        addStat(STAT_PAGES_MOVED, 1);
-    }
-
-    private boolean pinned(final long address, final int chunk)
-    {
-        return (pinA >= address && pinA < address + chunk) || (pinB >= address && pinB < address + chunk);
-    }
-
-    /** CLOCK over slab order: live items with the reference bit get a second chance. */
-    private int evict(final int sizeClass, final int count)
-    {
-        final int pageN = pageCount[sizeClass];
-        if (pageN == 0)
-        {
-            return 0;
-        }
-        final int perPage = classes.chunksPerPage(sizeClass);
-        final int chunk = classes.chunkBytes(sizeClass);
-        final long scanLimit = 2L * pageN * perPage + 1;
-        final long now = table.nowSeconds();
-        int evicted = 0;
-        for (long scanned = 0; scanned < scanLimit && evicted < count; scanned++)
-        {
-            int page = clockPage[sizeClass];
-            int index = clockChunk[sizeClass];
-            if (page >= pageN)
-            {
-                page = 0;
-                index = 0;
-            }
-            final long address = pages[sizeClass][page] + (long)index * chunk;
-            if (++index == perPage)
-            {
-                index = 0;
-                page++;
-            }
-            clockPage[sizeClass] = page;
-            clockChunk[sizeClass] = index;
-
-            if (NATIVE.get(ValueLayout.JAVA_BYTE, address + STATE_OFFSET) != STATE_LIVE || pinned(address, chunk))
-            {
-                continue;
-            }
-            final boolean live = table.isLive(address, now);
-            if (live && NATIVE.get(ValueLayout.JAVA_BYTE, address + CLOCK_OFFSET) != 0)
-            {
-                NATIVE.set(ValueLayout.JAVA_BYTE, address + CLOCK_OFFSET, (byte)0);
-                continue;
-            }
-            if (unlinkAddress(address))
-            {
-                evicted++;
-                addStat(live ? STAT_EVICTIONS : STAT_EXPIRATIONS, 1);
-            }
-        }
-        return evicted;
-    }
-
-    private void evictAcrossClasses(final int count)
-    {
-        int remaining = count;
-        final int n = classes.count();
-        for (int i = 0; i < n && remaining > 0; i++)
-        {
-            final int c = evictClassCursor;
-            evictClassCursor = (evictClassCursor + 1) % n;
-            remaining -= evict(c, remaining);
-        }
-    }
-
     /** Unlinks the item at {@code address} (found through its own key) and retires it. */
-    private boolean unlinkAddress(final long address)
+    boolean unlinkAddress(final long address)
     {
         final int keyLength = NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_LENGTH_OFFSET) & 0xFF;
         final long hash = KeyHash.hash(NATIVE, address + KEY_OFFSET, keyLength);
@@ -941,42 +751,6 @@ public final class PartitionWriter
         }
     }
 
-    /** Expiry/flush sweep over slab chunks, {@code budget} chunks per call. */
-    private int sweep(final int budget, final long now)
-    {
-        final int n = classes.count();
-        int work = 0;
-        int examined = 0;
-        int emptyClasses = 0;
-        while (examined < budget && emptyClasses < n)
-        {
-            final int c = sweepClass;
-            if (sweepPage >= pageCount[c])
-            {
-                sweepClass = (c + 1) % n;
-                sweepPage = 0;
-                sweepChunk = 0;
-                emptyClasses++;
-                continue;
-            }
-            emptyClasses = 0;
-            final long address = pages[c][sweepPage] + (long)sweepChunk * classes.chunkBytes(c);
-            if (++sweepChunk == classes.chunksPerPage(c))
-            {
-                sweepChunk = 0;
-                sweepPage++;
-            }
-            examined++;
-            if (NATIVE.get(ValueLayout.JAVA_BYTE, address + STATE_OFFSET) == STATE_LIVE && !table.isLive(address, now) &&
-                unlinkAddress(address))
-            {
-                addStat(STAT_EXPIRATIONS, 1);
-                work++;
-            }
-        }
-        return work;
-    }
-
     // --- QSBR retirement ---
 
     private void retireItem(final long address)
@@ -986,6 +760,7 @@ public final class PartitionWriter
             keyLength, NATIVE.get(ValueLayout.JAVA_INT, address + VALUE_LENGTH_OFFSET));
         final int sizeClass = classes.classOf(itemLength);
         NATIVE.set(ValueLayout.JAVA_BYTE, address + STATE_OFFSET, STATE_RETIRED);
+        retiredChunks[sizeClass]++;
         addStat(STAT_ITEMS, -1);
         addStat(STAT_BYTES, -itemLength);
         retire(address, sizeClass, classes.chunkBytes(sizeClass));
@@ -1023,7 +798,8 @@ public final class PartitionWriter
             retired.pop();
             if (kind >= 0)
             {
-                freeChunk(address, kind);
+                retiredChunks[kind]--;
+                slabs.freeChunk(address, kind);
             }
             else
             {
@@ -1049,6 +825,12 @@ public final class PartitionWriter
         return freed;
     }
 
+    /** Tests: see {@link SlabAllocator#invariantViolation()}. */
+    String slabInvariantViolation()
+    {
+        return slabs.invariantViolation();
+    }
+
     int retiredCount()
     {
         return retired.size();
@@ -1056,7 +838,7 @@ public final class PartitionWriter
 
     // --- counters ---
 
-    private void addStat(final int index, final long delta)
+    void addStat(final int index, final long delta)
     {
         STATS.setOpaque(stats, index, stats[index] + delta); // opaque: single writer; pairs with getOpaque in stat
     }

@@ -5,19 +5,41 @@ import java.util.Arrays;
 /**
  * Slab size classes: chunk sizes grow by a factor of 1.25 from 64 bytes to the item size limit, each
  * a multiple of 8. Every page has the same size, a power of two at least {@link #MIN_PAGE_BYTES} and at
- * least the item size limit, and is aligned to its size (so a chunk's page is {@code address & -pageBytes},
- * and a page can move between classes). A class's page holds {@code pageBytes / chunkBytes} chunks.
- * Immutable, shared by all partitions.
+ * least the item size limit, and is aligned to its size. A page is cut into {@link #unitsPerPage()} units
+ * of {@link #unitBytes()} (64 KiB, or {@code pageBytes / 64} for item limits above 4 MiB), each aligned to
+ * its size.
+ * <p>
+ * A class's slab is the memory it carves chunks from: the smallest power-of-two run of units, up to a whole
+ * page, that holds a chunk and loses at most an eighth of itself to the chunks' rounding
+ * ({@link #MAX_WASTE_DIVISOR}), aligned to its size (a buddy-style run inside one page). Chunks up to ~8 KiB
+ * take one unit; a 77,000-byte chunk four units (3 chunks); a 120,320-byte chunk two units (one chunk); the
+ * biggest classes a whole page (a <em>page class</em>). So a class's smallest footprint in a partition is one
+ * slab: 64 KiB for the small items that are most of a cache, not a whole page.
+ * <pre>
+ *   page (pageBytes, aligned; U units of unitBytes)      page
+ *   +------+------+-------------+------+------+---+     +----------------------------------+
+ *   | c3   | free | c12 (2 units)| c0   | free |...|     |  one slab of a page class         |
+ *   +------+------+-------------+------+------+---+     |  (chunks above pageBytes / 8)     |
+ *   unit 0  unit 1  units 2-3     ...                    +----------------------------------+
+ *   a chunk's slab: address &amp; -slabBytes(class)
+ * </pre>
+ * A class holds {@code slabBytes / chunkBytes} chunks per slab. Immutable, shared by all partitions.
  */
 final class SizeClasses
 {
     static final int MIN_CHUNK_BYTES = 64;
     static final int MIN_PAGE_BYTES = 64 * 1024;
     static final double FACTOR = 1.25;
+    /** Most units per page, so a page's free units fit one {@code long} bit mask. */
+    static final int MAX_UNITS_PER_PAGE = 64;
+    /** A slab smaller than a page leaves at most {@code slabBytes / MAX_WASTE_DIVISOR} bytes unused by chunks. */
+    static final int MAX_WASTE_DIVISOR = 8;
 
     private final int[] chunkBytes;
-    private final int[] chunksPerPage;
+    private final int[] chunksPerSlab;
+    private final int[] slabBytes;
     private final int pageBytes;
+    private final int unitBytes;
 
     SizeClasses(final int itemSizeMaxBytes)
     {
@@ -40,11 +62,19 @@ final class SizeClasses
         }
         sizes[n++] = max;
         chunkBytes = Arrays.copyOf(sizes, n);
-        chunksPerPage = new int[n];
+        chunksPerSlab = new int[n];
+        slabBytes = new int[n];
         pageBytes = pageBytesFor(itemSizeMaxBytes);
+        unitBytes = unitBytesFor(pageBytes);
         for (int i = 0; i < n; i++)
         {
-            chunksPerPage[i] = pageBytes / chunkBytes[i];
+            int slab = unitBytes;
+            while (slab < chunkBytes[i] || (slab < pageBytes && slab % chunkBytes[i] > slab / MAX_WASTE_DIVISOR))
+            {
+                slab <<= 1;
+            }
+            slabBytes[i] = slab;
+            chunksPerSlab[i] = slabBytes[i] / chunkBytes[i];
         }
     }
 
@@ -52,6 +82,12 @@ final class SizeClasses
     static int pageBytesFor(final int itemSizeMaxBytes)
     {
         return Math.max(MIN_PAGE_BYTES, Integer.highestOneBit(align(itemSizeMaxBytes) - 1) << 1);
+    }
+
+    /** The slab unit for a page size: 64 KiB, or more so that a page holds at most {@link #MAX_UNITS_PER_PAGE}. */
+    static int unitBytesFor(final int pageBytes)
+    {
+        return Math.max(Math.min(MIN_PAGE_BYTES, pageBytes), pageBytes / MAX_UNITS_PER_PAGE);
     }
 
     static int align(final int bytes)
@@ -69,14 +105,37 @@ final class SizeClasses
         return chunkBytes[sizeClass];
     }
 
-    int chunksPerPage(final int sizeClass)
+    /** Chunks in one slab of the class. */
+    int chunksPerSlab(final int sizeClass)
     {
-        return chunksPerPage[sizeClass];
+        return chunksPerSlab[sizeClass];
+    }
+
+    /** The class's slab: a power of two from {@link #unitBytes()} to {@link #pageBytes()}. */
+    int slabBytes(final int sizeClass)
+    {
+        return slabBytes[sizeClass];
+    }
+
+    /** Units in one slab of the class (a power of two, up to {@link #unitsPerPage()}). */
+    int slabUnits(final int sizeClass)
+    {
+        return slabBytes[sizeClass] / unitBytes;
     }
 
     int pageBytes()
     {
         return pageBytes;
+    }
+
+    int unitBytes()
+    {
+        return unitBytes;
+    }
+
+    int unitsPerPage()
+    {
+        return pageBytes / unitBytes;
     }
 
     /** Smallest class whose chunk holds {@code itemBytes}; -1 if none. */

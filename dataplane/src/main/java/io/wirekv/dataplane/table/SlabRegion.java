@@ -14,6 +14,19 @@ import org.jctools.util.PaddedAtomicLong;
  *   | slack | p0: floor pages | p1: floor pages | ... | shared pages ...                |
  *                                                       ^ nextShared (atomic, writers only)
  * </pre>
+ * <h2>Page table</h2>
+ * Beside the memory, the region keeps a small table per page and per unit ({@link SizeClasses#unitBytes()}),
+ * indexed by the page's or unit's number from the region's base (like an OS's page-frame array):
+ * <pre>
+ *   freeUnits[page]  long: bit u set = unit u of the page is free (zeroed, in no class)
+ *   owner[unit]      byte: size class whose slab covers the unit, or {@link #FREE} (a page class's page
+ *                    marks all its units)
+ *   used[unit]       int:  chunks live or retired in the slab that starts at this unit
+ * </pre>
+ * A page belongs to one partition from the moment it is taken until the region closes, and only that
+ * partition's writer thread reads or writes the page's entries (plain accesses; the page was handed over
+ * through {@code nextShared}'s atomic add or was the partition's floor from the start). Readers never
+ * touch the page table.
  */
 final class SlabRegion implements AutoCloseable
 {
@@ -24,6 +37,14 @@ final class SlabRegion implements AutoCloseable
     private final long limit;
     /** Next shared page; writers bump it (once per page), readers never touch it. */
     private final PaddedAtomicLong nextShared = new PaddedAtomicLong();
+    /** Owner value of a unit in no class. */
+    static final byte FREE = -1;
+    private final int pageShift;
+    private final int unitShift;
+    private final int unitsPerPage;
+    private final long[] freeUnits;
+    private final byte[] owner;
+    private final int[] used;
 
     /** @param memoryBytes at least two pages per partition ({@link TableConfig} checks it). */
     SlabRegion(
@@ -43,6 +64,70 @@ final class SlabRegion implements AutoCloseable
         this.base = (address + pageBytes - 1) & -pageBytes;
         this.limit = base + pages * pageBytes;
         nextShared.set(base + (long)partitions * floorPages * pageBytes);
+        final int unitBytes = SizeClasses.unitBytesFor((int)pageBytes);
+        this.pageShift = Long.numberOfTrailingZeros(pageBytes);
+        this.unitShift = Integer.numberOfTrailingZeros(unitBytes);
+        this.unitsPerPage = (int)(pageBytes / unitBytes);
+        this.freeUnits = new long[(int)pages];
+        this.owner = new byte[(int)(pages * unitsPerPage)];
+        this.used = new int[owner.length];
+        java.util.Arrays.fill(owner, FREE);
+    }
+
+    /** Bit mask of all units of a page. */
+    long allUnits()
+    {
+        return unitsPerPage == 64 ? -1L : (1L << unitsPerPage) - 1;
+    }
+
+    int unitsPerPage()
+    {
+        return unitsPerPage;
+    }
+
+    /** The unit index (0 .. unitsPerPage-1) of an address within its page. */
+    int unitInPage(final long address)
+    {
+        return (int)((address & (pageBytes - 1)) >>> unitShift);
+    }
+
+    long freeUnits(final long page)
+    {
+        return freeUnits[(int)((page - base) >>> pageShift)];
+    }
+
+    void freeUnits(final long page, final long mask)
+    {
+        freeUnits[(int)((page - base) >>> pageShift)] = mask;
+    }
+
+    /** The size class owning the unit at {@code address}, or {@link #FREE}. */
+    int owner(final long address)
+    {
+        return owner[(int)((address - base) >>> unitShift)];
+    }
+
+    void owner(final long address, final int sizeClass)
+    {
+        owner[(int)((address - base) >>> unitShift)] = (byte)sizeClass;
+    }
+
+    /** Chunks live or retired in the slab starting at {@code slab}. */
+    int used(final long slab)
+    {
+        return used[(int)((slab - base) >>> unitShift)];
+    }
+
+    /** Adds {@code delta} to the slab's used chunks; returns the new count. */
+    int addUsed(final long slab, final int delta)
+    {
+        final int i = (int)((slab - base) >>> unitShift);
+        return used[i] += delta;
+    }
+
+    void clearUsed(final long slab)
+    {
+        used[(int)((slab - base) >>> unitShift)] = 0;
     }
 
     long pageBytes()

@@ -52,7 +52,7 @@ class DescriptorTest
             assertEquals(0, chunk % ItemDescriptor.ALIGNMENT);
             assertTrue(chunk > previous);
             assertTrue(classes.pageBytes() >= chunk);
-            assertTrue(classes.chunksPerPage(c) >= 1);
+            assertTrue(classes.chunksPerSlab(c) >= 1);
             previous = chunk;
         }
         assertEquals(1024 * 1024, classes.chunkBytes(classes.count() - 1));
@@ -62,5 +62,45 @@ class DescriptorTest
         assertEquals(0, classes.classOf(64));
         assertEquals(1, classes.classOf(65));
         assertEquals(-1, classes.classOf(1024 * 1024 + 1));
+    }
+
+    @Test
+    void shouldGiveEachClassTheSmallestAlignedSlabThatWastesAtMostAnEighth()
+    {
+        final SizeClasses classes = new SizeClasses(1024 * 1024);
+        assertEquals(64 * 1024, classes.unitBytes());
+        assertEquals(16, classes.unitsPerPage());
+        assertEquals(64 * 1024, classes.slabBytes(0), "small items take one 64 KiB unit, not a page");
+        for (int c = 0; c < classes.count(); c++)
+        {
+            final int slab = classes.slabBytes(c);
+            assertEquals(1, Integer.bitCount(slab), "a power of two");
+            assertTrue(slab >= classes.unitBytes() && slab <= classes.pageBytes());
+            assertEquals(slab, classes.slabUnits(c) * classes.unitBytes());
+            final int chunk = classes.chunkBytes(c);
+            assertTrue(classes.chunksPerSlab(c) >= 1);
+            if (slab < classes.pageBytes())
+            {
+                assertTrue(slab % chunk <= slab / SizeClasses.MAX_WASTE_DIVISOR, "class " + c);
+            }
+            final int half = slab / 2;
+            assertTrue(slab == classes.unitBytes() || half < chunk || half % chunk > half / SizeClasses.MAX_WASTE_DIVISOR,
+                "the smallest such slab, class " + c);
+        }
+        final SizeClasses small = new SizeClasses(64 * 1024);
+        assertEquals(small.pageBytes(), small.unitBytes(), "a 64 KiB page is one unit");
+        final SizeClasses huge = new SizeClasses(8 * 1024 * 1024);
+        assertEquals(SizeClasses.MAX_UNITS_PER_PAGE, huge.unitsPerPage(), "units grow so a page has at most 64");
+    }
+
+    @Test
+    void shouldFindAlignedRunsOfFreeUnits()
+    {
+        assertEquals(0, SlabPages.alignedRun(0b1111, 4, 16));
+        assertEquals(4, SlabPages.alignedRun(0b1111_0110, 4, 16), "runs start at a multiple of their length");
+        assertEquals(-1, SlabPages.alignedRun(0b0111_1000, 4, 16), "four free units across a boundary are no run");
+        assertEquals(2, SlabPages.alignedRun(0b1110, 2, 16));
+        assertEquals(0, SlabPages.alignedRun(-1L, 64, 64));
+        assertEquals(-1, SlabPages.alignedRun(0, 1, 16));
     }
 }

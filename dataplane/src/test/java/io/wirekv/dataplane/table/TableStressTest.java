@@ -44,11 +44,30 @@ class TableStressTest
         run(MemoryMode.CACHE, 2L << 20, 20_000, OPS / 2);
     }
 
+    /**
+     * Cache mode with the default 1 MiB item limit : small values in 64 KiB slab units, large
+     * ones in 1 MiB pages (twice the least memory), so units, pages and pages reassembled from units move between
+     * classes under the readers.
+     */
+    @Test
+    void shouldNeverReturnTornFreedOrStaleValuesWhileSlabUnitsMove() throws Exception
+    {
+        run(MemoryMode.CACHE, 2 * TableConfig.minimumMemoryBytes(PARTITIONS, TableConfig.DEFAULT_ITEM_SIZE_MAX_BYTES), 30_000,
+            OPS / 5, TableConfig.DEFAULT_ITEM_SIZE_MAX_BYTES);
+    }
+
     private static void run(final MemoryMode mode, final long memoryBytes, final int maxPayload, final long ops)
         throws Exception
     {
+        run(mode, memoryBytes, maxPayload, ops, 64 * 1024);
+    }
+
+    private static void run(
+        final MemoryMode mode, final long memoryBytes, final int maxPayload, final long ops, final int itemSizeMaxBytes)
+        throws Exception
+    {
         final long OPS = ops;
-        try (Table table = new Table(new TableConfig(PARTITIONS, memoryBytes, mode, 64 * 1024, false),
+        try (Table table = new Table(new TableConfig(PARTITIONS, memoryBytes, mode, itemSizeMaxBytes, false),
             SystemEpochClock.INSTANCE, true))
         {
             final MemorySegment[] keys = new MemorySegment[KEYS];
