@@ -181,6 +181,14 @@ public final class WirekvServer implements AutoCloseable
                 0 == w ? clockTicker : null));
         }
         agents.addAll(writers);
+        if (config.colocate())
+        {
+            // the writers run on lcore 0's thread between its duty cycles (and the colocated TCP agents')
+            for (int p = 0; p < table.partitionCount(); p++)
+            {
+                table.writer(p).sharesThreadWithReaders();
+            }
+        }
         ensureCpusAllowed(config.lcoreCpus());
         final int port = 0 == config.port() ?
             freePortForUdpAndTcp(config.listenAddress()) : nobodyHolds(config.listenAddress(), config.port());

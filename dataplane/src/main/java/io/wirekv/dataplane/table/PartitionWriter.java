@@ -72,6 +72,8 @@ public final class PartitionWriter
     private final int partitionId;
     private final ArenaMemory memory;
     private final Qsbr qsbr;
+    /** Runs on a thread that also reads (colocated): its readers go offline while it waits for a grace period. */
+    private boolean sharesThreadWithReaders;
     private final SizeClasses classes;
     private final MemoryMode mode;
     private final int itemSizeMaxBytes;
@@ -117,6 +119,17 @@ public final class PartitionWriter
     int partitionId()
     {
         return partitionId;
+    }
+
+    /**
+     * Declares that this writer runs on a thread whose registered readers (a colocated lcore and TCP agent) are
+     * between their duty cycles whenever it runs, holding no item: while it waits for a grace period it takes
+     * them offline, since they cannot pass a quiescent state while their own thread waits, and brings them
+     * back online after. Without this a colocated cache could only wait out {@link #GRACE_WAIT_NS} and refuse.
+     */
+    public void sharesThreadWithReaders()
+    {
+        sharesThreadWithReaders = true;
     }
 
     // --- primitives: the protocol's meta commands compose these ---
@@ -606,7 +619,21 @@ public final class PartitionWriter
         {
             return refilled;
         }
-        return mode == MemoryMode.CACHE ? allocateEvicting(sizeClass) : waitForGrace(sizeClass, GRACE_WAIT_NS);
+        if (sharesThreadWithReaders)
+        {
+            qsbr.parkThisThread();
+        }
+        try
+        {
+            return mode == MemoryMode.CACHE ? allocateEvicting(sizeClass) : waitForGrace(sizeClass, GRACE_WAIT_NS);
+        }
+        finally
+        {
+            if (sharesThreadWithReaders)
+            {
+                qsbr.unparkThisThread();
+            }
+        }
     }
 
     private long refill(final int sizeClass)
@@ -634,8 +661,9 @@ public final class PartitionWriter
      * ({@link SlabAllocator#startDrain}). Then wait, reclaiming, until a chunk is free: every path ends in
      * chunks freed after one grace period, so with readers that pass quiescent states the wait ends and cache
      * mode never refuses an item within the size limit. The wait is bounded ({@link #CACHE_GRACE_WAIT_NS}, or
-     * {@link #GRACE_WAIT_NS} when the writer's own thread is a registered reader and so cannot pass a
-     * quiescent state while it waits): a reader that stalls longer makes writes fail, never memory grow (see
+     * {@link #GRACE_WAIT_NS} when the writer's own thread is an online registered reader, which cannot pass a
+     * quiescent state while it waits; a colocated writer takes its thread's readers offline instead, see
+     * {@link #sharesThreadWithReaders}): a reader that stalls longer makes writes fail, never memory grow (see
      * package-info).
      */
     private long allocateEvicting(final int sizeClass)

@@ -49,6 +49,39 @@ final class Qsbr
         return readers;
     }
 
+    /**
+     * Takes the calling thread's online readers offline, for a writer on their thread that is about to wait for
+     * a grace period: they cannot pass a quiescent state while their own thread waits. Only valid where the
+     * writer runs between those readers' duty cycles, holding no item they read (see
+     * {@link PartitionWriter#sharesThreadWithReaders}); {@link #unparkThisThread()} brings them back.
+     */
+    void parkThisThread()
+    {
+        final Thread thread = Thread.currentThread();
+        for (final ReaderSlot slot : readers) // volatile: pairs with the volatile write in register
+        {
+            if (slot.owner == thread && !slot.closed && slot.epochAcquire() != ReaderSlot.OFFLINE)
+            {
+                slot.parkedByWriter = true;
+                slot.offline();
+            }
+        }
+    }
+
+    /** Brings back online the readers {@link #parkThisThread()} took offline. */
+    void unparkThisThread()
+    {
+        final Thread thread = Thread.currentThread();
+        for (final ReaderSlot slot : readers) // volatile: pairs with the volatile write in register
+        {
+            if (slot.owner == thread && slot.parkedByWriter)
+            {
+                slot.parkedByWriter = false;
+                slot.online();
+            }
+        }
+    }
+
     synchronized ReaderSlot register(final String name)
     {
         final ReaderSlot slot = new ReaderSlot(this, name, epochAcquire());

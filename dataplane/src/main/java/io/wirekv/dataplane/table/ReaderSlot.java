@@ -51,12 +51,17 @@ final class ReaderSlot extends ReaderSlotPad1 implements QsbrReader
 
     private final Qsbr qsbr;
     private final String name;
+    /** The thread that registered the slot and reads through it. */
+    final Thread owner;
+    /** Set offline by a writer on the owner thread while it waits for a grace period (owner thread only). */
+    boolean parkedByWriter;
     volatile boolean closed;
 
     ReaderSlot(final Qsbr qsbr, final String name, final long epoch)
     {
         this.qsbr = qsbr;
         this.name = name;
+        this.owner = Thread.currentThread();
         this.quiescentEpoch = epoch;
     }
 

@@ -154,6 +154,75 @@ class TableSlabTest
         }
     }
 
+    @Test
+    void shouldNeverRefuseInCacheModeWhenTheWriterRunsOnItsReadersThread()
+    {
+        final long memory = 16L << 20;
+        try (Table table = newTable(4, memory, MemoryMode.CACHE))
+        {
+            for (int p = 0; p < table.partitionCount(); p++)
+            {
+                table.writer(p).sharesThreadWithReaders(); // what a colocated server declares
+            }
+            try (QsbrReader lcore = table.registerReader("colocated-lcore"))
+            {
+                final int written = fillOnReaderThread(table, memory, lcore, false);
+                assertEquals(0, table.counters().outOfMemory());
+                assertTrue(table.counters().evictions() > 0);
+                assertEquals(written, table.counters().items() + table.counters().evictions());
+                assertNotEquals(ReaderSlot.OFFLINE, ((ReaderSlot)lcore).epochAcquire(), "the reader is back online");
+                assertSlabsConsistent(table);
+            }
+        }
+    }
+
+    /** The same without the declaration: the writer's waits cannot end (its own reader is online), so it refuses. */
+    @Test
+    void shouldRefuseInCacheModeWhenAWriterOnItsReadersThreadWaitsForThem()
+    {
+        final long memory = 16L << 20;
+        try (Table table = newTable(4, memory, MemoryMode.CACHE);
+            QsbrReader lcore = table.registerReader("colocated-lcore"))
+        {
+            fillOnReaderThread(table, memory, lcore, true);
+            assertTrue(table.counters().outOfMemory() > 0, "a write was refused");
+        }
+    }
+
+    /**
+     * One thread as a colocated server runs it: a write (writer agent), then the end of the lcore's duty cycle
+     * (quiescent). Sizes change from unit classes to page classes and back, so memory must move between classes.
+     *
+     * @return writes made; with {@code stopAtRefusal} it stops at the first refused write, otherwise asserts none.
+     */
+    private int fillOnReaderThread(final Table table, final long memory, final QsbrReader reader, final boolean stopAtRefusal)
+    {
+        final int[][] phases = {{16, 200}, {20_000, 300_000}, {16, 1000}};
+        final SplittableRandom random = new SplittableRandom(5);
+        int written = 0;
+        for (final int[] phase : phases)
+        {
+            long phaseBytes = 0;
+            while (phaseBytes < 2 * memory)
+            {
+                final int length = phase[0] + random.nextInt(phase[1] - phase[0] + 1);
+                final MemorySegment k = key("c-", written);
+                final byte[] value = value(written, length);
+                final int status = set(table, k, value);
+                if (stopAtRefusal && status != Status.STORED)
+                {
+                    return written;
+                }
+                assertEquals(Status.STORED, status, "write " + written + " of " + length + " bytes");
+                assertTrue(readsBack(table, k, value), "write " + written + " reads back");
+                reader.quiescent(); // the end of the lcore's duty cycle
+                phaseBytes += length;
+                written++;
+            }
+        }
+        return written;
+    }
+
     private void fillInPhases(final Table table, final long memory, final AtomicInteger latest)
     {
         // phases of value sizes: unit classes, page classes, back, and a mix; each writes ~2x the memory
