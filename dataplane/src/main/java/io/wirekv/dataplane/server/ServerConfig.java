@@ -100,8 +100,7 @@ public record ServerConfig(
 
     /**
      * The embedded defaults: a small kernel-backend instance on loopback. Four partitions: with one
-     * writer more buy nothing, and each partition keeps its own slab pages per size class, so in 64 MiB
-     * (64 one-MiB pages) more partitions would leave too few pages for values of mixed sizes.
+     * writer more buy nothing (each partition still needs a 64 KiB slab unit per size class it holds).
      */
     public static ServerConfig defaults()
     {

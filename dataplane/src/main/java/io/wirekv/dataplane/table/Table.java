@@ -353,7 +353,10 @@ public final class Table implements AutoCloseable
         return counters;
     }
 
-    /** Slab pages moved between size classes by cache-mode rebalancing. */
+    /**
+     * Slabs (64 KiB units, runs of them, or whole pages) moved between size classes: empty ones in either mode,
+     * and in cache mode ones emptied by eviction for a class that had nothing of its own to evict.
+     */
     public long pagesMoved()
     {
         return sum(PartitionWriter.STAT_PAGES_MOVED);
