@@ -19,7 +19,10 @@
  * has passed a quiescent state after the unlink. A reader that stops reporting holds back reclamation; it is
  * counted in {@link io.wirekv.dataplane.table.TableCounters#stalledReaders()} and the withheld memory in
  * {@link io.wirekv.dataplane.table.TableCounters#retiredNotFreedBytes()}; retired memory stays inside the
- * memory budget, so a stall makes writes fail or evict, never grow memory.
+ * memory budget, so a stall makes writes fail or evict, never grow memory. A writer that shares its thread
+ * with readers (a colocated server: the writers run between the lcore's duty cycles) takes those readers
+ * offline while it waits for a grace period, since they cannot pass a quiescent state while their own
+ * thread waits ({@link io.wirekv.dataplane.table.PartitionWriter#sharesThreadWithReaders()}).
  *
  * <h2>Threads</h2>
  * Exactly one thread writes a given partition ({@link io.wirekv.dataplane.table.PartitionWriter}); any
