@@ -118,7 +118,7 @@ run_memcached() { # run
 run_wirekv() { # run
   local port sock prefix log="${work}/wirekv-server-$1.log"
   port="$(free_port)"; sock="/run/wirekv-bench-$$-$1.sock"; prefix="wirekv-bench-srv-$$-$1"
-  timeout -s TERM -k 10 "$(( seconds + server_warmup + 180 ))" "${root}/deploy/wirekv" serve --backend dpdk \
+  timeout -s TERM -k 10 "$(( seconds + server_warmup + 180 ))" "${root}/deploy/wirekv" serve --instance "bench-dpdk-$$" --backend dpdk \
     --eal-args "--vdev=net_memif0,role=server,socket=${sock} --no-huge -m 512 --no-shconf --file-prefix=${prefix} -l 0 --no-pci --no-telemetry" \
     --dpdk-device net_memif0 --bypass-address 10.77.0.1 --port "${port}" --lcores 1 --cpus 1 --colocate \
     --idle busy-spin --tcp-threads 1 > "${log}" 2>&1 < /dev/null &

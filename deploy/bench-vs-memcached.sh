@@ -48,7 +48,7 @@ wait_port() {
 
 start_server() { # kind port
   if [[ "$1" == wirekv ]]; then
-    taskset -c 0 "${root}/deploy/wirekv" serve --listen 127.0.0.1 --port "$2" --lcores 1 --cpus 0 \
+    taskset -c 0 "${root}/deploy/wirekv" serve --instance "bench-vs-$$" --listen 127.0.0.1 --port "$2" --lcores 1 --cpus 0 \
       --tcp-threads 1 --writers 1 --colocate --idle backoff --memory 256m > "${work}/server.log" 2>&1 &
   else
     taskset -c 0 memcached -u root -l 127.0.0.1 -p "$2" -U "$2" -t 1 -m 256 > "${work}/server.log" 2>&1 &

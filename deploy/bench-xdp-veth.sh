@@ -111,7 +111,7 @@ testpmd_run() { # run mode window metric
 wirekv_run() { # run
   local log="${work}/wirekv-$1.log" port=11211 result=0
   ip addr add "${server_ip}/24" dev "${host}" 2>/dev/null || true
-  timeout -s TERM -k 10 "$(( seconds + warmup + 180 ))" "${root}/deploy/wirekv" serve --backend xdp \
+  timeout -s TERM -k 10 "$(( seconds + warmup + 180 ))" "${root}/deploy/wirekv" serve --instance "bench-xdp-$$" --backend xdp \
     --xdp-interface "${host}" --bypass-address "${server_ip}" --listen "${server_ip}" --port "${port}" --lcores 1 --cpus 1 \
     --colocate --idle busy-spin --tcp-threads 1 > "${log}" 2>&1 < /dev/null &
   local pid=$!; pids+=("${pid}")
