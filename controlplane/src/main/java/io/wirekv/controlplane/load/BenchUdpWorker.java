@@ -345,6 +345,12 @@ final class BenchUdpWorker extends BenchWorker
         return slots;
     }
 
+    /** The sequence number the next request gets (its id is {@code idOf(nextSeq())}). */
+    long nextSeq()
+    {
+        return nextSeq;
+    }
+
     /** Test hook: handles {@code datagram[0, length)} as if the port had just received it. */
     void onReceived(final byte[] datagram, final int length, final long nowNs)
     {
