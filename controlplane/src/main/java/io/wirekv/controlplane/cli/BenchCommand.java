@@ -130,7 +130,11 @@ final class BenchCommand implements Callable<Integer>
     long maxRequests;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
-        description = "generator threads (lcores), each with its own socket (default: ${DEFAULT-VALUE})")
+        description = "generator threads (lcores): each with its own socket on --backend kernel; on xdp/dpdk " +
+            "thread i sends and receives on device queue i, all from one source port, with a slice of the request-id " +
+            "space each, which needs a device that answers on the request's queue (net_memif, a ring pair, and an " +
+            "appliance serving queue i with lcore i); replies landing on another thread's queue (a NIC's RSS) are " +
+            "counted misrouted, and more than 1%% of them stops the run (default: ${DEFAULT-VALUE})")
     int threads;
 
     @Option(names = "--cpus", paramLabel = "LIST", split = ",",
@@ -271,6 +275,10 @@ final class BenchCommand implements Callable<Integer>
         long wrong = 0;
         for (final BenchTrial t : run.trials())
         {
+            if (t.stoppedByMisrouting())
+            {
+                throw new UserException(t.failure());
+            }
             sent += t.sent();
             received += t.received();
             wrong += t.wrongAnswers();

@@ -35,11 +35,26 @@ import java.util.concurrent.TimeUnit;
  * AF_XDP / DPDK packet buffers), opened once before the warm-up and closed after the last trial. On a
  * bypass backend the warm-up goes through the same ports (the kernel may not reach the target), as a
  * closed-loop trial that SETs the keys in order; its lost SETs are not retried.
+ * <p>
+ * With several threads on a bypass backend all threads send from one address and port, a device queue
+ * each, and tell their replies apart by request id ({@link BenchUdpWorker}: a slice of the id space per
+ * thread). That works on devices that answer on the queue a request came in on (memif, ring pairs, an
+ * appliance that replies on the same queue); a NIC that spreads replies by its own hash (RSS) delivers
+ * them to other threads, which count them {@code misrouted}. When misrouted replies are more than
+ * {@link #MAX_MISROUTED_SHARE} of all replies after the first second of a trial (or over a whole
+ * shorter trial), the trial stops with {@link #misrouting}'s message as its failure and the run ends
+ * there ({@link BenchTrial#stoppedByMisrouting()}).
  */
 public final class Bench
 {
     private static final long START_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final int WARM_UP_BATCH = 64;
+    /** Misrouted replies above this share of all replies stop the run ({@link #misrouting}). */
+    static final double MAX_MISROUTED_SHARE = 0.01;
+    /** ... once at least this many were seen, so a stray packet or two does not. */
+    static final long MIN_MISROUTED = 100;
+    /** How the failure of a trial stopped by {@link #misrouting} begins. */
+    public static final String MISROUTED_STOP = "stopped: misrouted replies: ";
 
     private Bench()
     {
@@ -89,17 +104,26 @@ public final class Bench
             final Trials t = new Trials(ports, backend.noReplies(), chooser, progress);
             final List<BenchTrial> trials = new ArrayList<>();
             long best = -1;
-            switch (plan.mode())
+            try
             {
-                case SINGLE -> trials.add(t.run(spec));
-                case SWEEP ->
+                switch (plan.mode())
                 {
-                    for (final long rate : plan.sweepRates())
+                    case SINGLE -> trials.add(t.run(spec));
+                    case SWEEP ->
                     {
-                        trials.add(t.run(spec.withRate(rate, plan.trialDuration())));
+                        for (final long rate : plan.sweepRates())
+                        {
+                            trials.add(t.run(spec.withRate(rate, plan.trialDuration())));
+                        }
                     }
+                    case SEARCH -> best = search(spec, plan, t, progress, trials);
                 }
-                case SEARCH -> best = search(spec, plan, t, progress, trials);
+            }
+            catch (final MisroutedStop stop)
+            {
+                trials.add(stop.trial);
+                best = -1;
+                print(progress, stop.trial.failure());
             }
             return new Run(spec, backend, ports.describe(), plan, warmUpKeys, warmUpNs, List.copyOf(trials), best, date);
         }
@@ -108,10 +132,50 @@ public final class Bench
     /** What every trial of a run shares. */
     private record Trials(BenchPorts ports, boolean noReplies, KeyChooser chooser, PrintWriter progress)
     {
+        /** @throws MisroutedStop when the trial was stopped by misrouted replies: the run ends. */
         BenchTrial run(final BenchSpec spec) throws InterruptedException
         {
-            return trial(spec, chooser, progress, ports, noReplies, false);
+            final BenchTrial t = trial(spec, chooser, progress, ports, noReplies, false);
+            if (t.stoppedByMisrouting())
+            {
+                throw new MisroutedStop(t);
+            }
+            return t;
         }
+    }
+
+    /** Ends a run at a trial stopped by misrouted replies; carries that trial to the report. */
+    private static final class MisroutedStop extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+        private final transient BenchTrial trial;
+
+        MisroutedStop(final BenchTrial trial)
+        {
+            super(trial.failure(), null, false, false);
+            this.trial = trial;
+        }
+    }
+
+    /**
+     * Whether misrouted replies are too many to go on: more than {@link #MAX_MISROUTED_SHARE} of all replies
+     * (received + misrouted), and at least {@link #MIN_MISROUTED}.
+     *
+     * @return the message that stops the run (starts with {@link #MISROUTED_STOP}), or null to go on.
+     */
+    public static String misrouting(final long misrouted, final long received, final int threads)
+    {
+        final long replies = received + misrouted;
+        if (misrouted < MIN_MISROUTED || misrouted <= MAX_MISROUTED_SHARE * replies)
+        {
+            return null;
+        }
+        return String.format(Locale.ROOT, "%s%,d of %,d replies (%.1f%%) reached another thread's queue: the device " +
+            "spreads replies over its queues by its own hash (e.g. a NIC's RSS), not back to the queue each request went " +
+            "out on, so %d threads sharing one source port cannot tell theirs apart; use --threads 1 (or several bench " +
+            "processes, each with its own device or port). Several threads need a device that answers on the request's " +
+            "queue (net_memif, a ring pair) and an appliance that replies on the same queue", MISROUTED_STOP, misrouted,
+            replies, 100.0 * misrouted / replies, threads);
     }
 
     /** Stores every key once through the ports: a closed-loop trial of SETs in key order. */
@@ -233,6 +297,9 @@ public final class Bench
         long lastReceived = 0;
         long lastLost = 0;
         long lastNs = startNs;
+        long misroutedAfter1s = 0;
+        long receivedAfter1s = 0;
+        String stop = null;
         int second = 0;
         try
         {
@@ -254,6 +321,20 @@ public final class Bench
                 final long sent = stats.sent.sum();
                 final long received = stats.received.sum();
                 final long lost = stats.lost.sum();
+                final long misrouted = stats.misrouted.sum();
+                if (second == 1 && running)
+                {
+                    misroutedAfter1s = misrouted;
+                    receivedAfter1s = received;
+                }
+                else if (stop == null && running && !noReplies)
+                {
+                    stop = misrouting(misrouted - misroutedAfter1s, received - receivedAfter1s, spec.threads());
+                    if (stop != null)
+                    {
+                        threads.forEach(Thread::interrupt);
+                    }
+                }
                 if (progress != null && running && noReplies)
                 {
                     progress.printf(Locale.ROOT, "[%3ds] sent %,10.0f/s (no replies expected) unsent %d%n", second,
@@ -264,10 +345,11 @@ public final class Bench
                 {
                     final double secs = (nowNs - lastNs) / 1e9;
                     progress.printf(Locale.ROOT,
-                        "[%3ds] offered %,10.0f/s achieved %,10.0f/s lost %,d p50 %7.1f us p99 %7.1f us errors %d wrong %d%s%n",
+                        "[%3ds] offered %,10.0f/s achieved %,10.0f/s lost %,d p50 %7.1f us p99 %7.1f us errors %d wrong %d%s%s%n",
                         second, (sent - lastSent) / secs, (received - lastReceived) / secs, lost - lastLost,
                         pct(interval, 50), pct(interval, 99), stats.errors.sum(), stats.wrong.sum(),
-                        stats.unsent.sum() == 0 ? "" : " unsent " + stats.unsent.sum());
+                        stats.unsent.sum() == 0 ? "" : " unsent " + stats.unsent.sum(),
+                        misrouted == 0 ? "" : " misrouted " + misrouted);
                     progress.flush();
                 }
                 lastSent = sent;
@@ -285,7 +367,13 @@ public final class Bench
             }
         }
         stats.drainInto(total, null);
-        String failure = null;
+        if (stop == null && !noReplies)
+        {
+            // after the first second, or as a whole when the trial was shorter
+            stop = misrouting(stats.misrouted.sum() - misroutedAfter1s, stats.received.sum() - receivedAfter1s,
+                spec.threads());
+        }
+        String failure = stop;
         long endNs = startNs;
         for (final BenchWorker w : workers)
         {
@@ -298,7 +386,7 @@ public final class Bench
         final long elapsedNs = Math.min(endNs, deadlineNs) - startNs;
         return new BenchTrial(spec.ratePerSecond(), elapsedNs, stats.sent.sum(), stats.received.sum(), stats.lost.sum(),
             stats.errors.sum(), stats.wrong.sum(), stats.verified.sum(), stats.hits.sum(), stats.misses.sum(),
-            stats.stored.sum(), stats.late.sum(), stats.unsent.sum(), total, failure, null);
+            stats.stored.sum(), stats.late.sum(), stats.unsent.sum(), stats.misrouted.sum(), total, failure, null);
     }
 
     private static double pct(final Histogram h, final double p)

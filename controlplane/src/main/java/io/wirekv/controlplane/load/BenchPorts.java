@@ -30,6 +30,13 @@ sealed interface BenchPorts extends AutoCloseable permits KernelBenchPorts, Bypa
      */
     long targetLink();
 
+    /**
+     * @return true when every thread's port sends from the same address and UDP port (bypass: one device,
+     * a queue per thread), so replies are told apart only by their request id and the workers split the
+     * 16-bit id space between them ({@link BenchUdpWorker}); false when each thread has its own socket.
+     */
+    boolean sharedSource();
+
     /** One line for the report, e.g. the device, addresses and the target's MAC. */
     String describe();
 

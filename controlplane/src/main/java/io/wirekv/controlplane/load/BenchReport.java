@@ -54,9 +54,18 @@ public final class BenchReport
         }
         for (final BenchTrial t : run.trials())
         {
+            if (t.misrouted() > 0)
+            {
+                out.printf(Locale.ROOT, "%,d repl%s at %s reached another thread's queue (misrouted, their requests " +
+                    "counted lost)%n", t.misrouted(), t.misrouted() == 1 ? "y" : "ies",
+                    t.targetRatePerSecond() == 0 ? "closed loop" : String.format(Locale.ROOT, "%,d req/s", t.targetRatePerSecond()));
+            }
+        }
+        for (final BenchTrial t : run.trials())
+        {
             if (t.failure() != null)
             {
-                out.println("worker failure: " + t.failure());
+                out.println(t.stoppedByMisrouting() ? t.failure() : "worker failure: " + t.failure());
                 break;
             }
         }
@@ -164,6 +173,7 @@ public final class BenchReport
         sb.append(", \"stored\": ").append(t.stored());
         sb.append(", \"late\": ").append(t.late());
         sb.append(", \"unsent\": ").append(t.unsent());
+        sb.append(", \"misrouted\": ").append(t.misrouted());
         sb.append(", \"latency_us\": {\"p50\": ").append(num(t.percentileUs(50)))
             .append(", \"p90\": ").append(num(t.percentileUs(90)))
             .append(", \"p99\": ").append(num(t.percentileUs(99)))

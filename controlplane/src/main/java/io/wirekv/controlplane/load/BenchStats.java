@@ -10,7 +10,9 @@ import java.util.concurrent.atomic.LongAdder;
  * so {@code sent == received + lost}; errors and wrong answers are kinds of received replies.
  * Hits and misses count keys (a multi-key get has several), stored counts answered SETs. A reply
  * that arrives after its request was counted lost is {@code late} and counted nowhere else. A UDP
- * request the local kernel refused to send (socket buffer full) is {@code unsent}, not sent.
+ * request the local kernel refused to send (socket buffer full) is {@code unsent}, not sent. A reply
+ * whose request id belongs to another thread's slice of the id space is {@code misrouted} (the device
+ * delivered it to the wrong queue) and counted nowhere else; its request ends lost at its own thread.
  * Latency, in ns, goes to a {@link LatencyRecorder}.
  */
 public final class BenchStats
@@ -26,6 +28,7 @@ public final class BenchStats
     final LongAdder stored = new LongAdder();
     final LongAdder late = new LongAdder();
     final LongAdder unsent = new LongAdder();
+    final LongAdder misrouted = new LongAdder();
     private final LatencyRecorder latency = new LatencyRecorder();
 
     void recordLatency(final long ns)

@@ -21,6 +21,8 @@ import org.HdrHistogram.Histogram;
  * @param late                replies that came after their request was counted lost.
  * @param unsent              UDP requests the local kernel refused to send (socket buffer full): the
  *                            generator could not offer them; not in {@code sent}.
+ * @param misrouted           replies that reached another thread's queue (their id is in another thread's slice,
+ *                            see {@link BenchUdpWorker}); their requests are counted lost.
  * @param latencyNs           every received reply's latency, ns (open loop: from the intended send time).
  * @param failure             why a worker stopped early, or null.
  * @param passed              search trials: whether loss and p99 met the limits; null otherwise.
@@ -39,6 +41,7 @@ public record BenchTrial(
     long stored,
     long late,
     long unsent,
+    long misrouted,
     Histogram latencyNs,
     String failure,
     Boolean passed)
@@ -76,9 +79,15 @@ public record BenchTrial(
         return latencyNs.getTotalCount() == 0 ? 0 : latencyNs.getMean() / 1e3;
     }
 
+    /** True when the trial was stopped because the device delivered replies to the wrong threads ({@link Bench#misrouting}). */
+    public boolean stoppedByMisrouting()
+    {
+        return failure != null && failure.startsWith(Bench.MISROUTED_STOP);
+    }
+
     BenchTrial judged(final boolean pass)
     {
         return new BenchTrial(targetRatePerSecond, elapsedNs, sent, received, lost, errors, wrongAnswers, verified, hits,
-            misses, stored, late, unsent, latencyNs, failure, pass);
+            misses, stored, late, unsent, misrouted, latencyNs, failure, pass);
     }
 }

@@ -15,11 +15,18 @@ import java.lang.foreign.ValueLayout;
  * each request in the device's own packet buffers. Requests go out in bursts of up to {@link #BURST},
  * replies are taken in bursts. Each request is one datagram with memcached's 8-byte frame header; its
  * 16-bit request id indexes this thread's table of intended send times, so the reply's id gives its
- * latency. A reply may span datagrams (see {@link #onDatagram}). Ids are
- * handed out in order (sequence number mod 65536), so requests expire in id order
- * and one cursor finds every timed-out request. When 65536 requests are in flight, the oldest is
- * counted lost to free its id. Parts are expected in order (as loopback and a LAN deliver them); a
- * sampled reply that arrives out of order is counted without its value check.
+ * latency. A reply may span datagrams (see {@link #onDatagram}).
+ * <p>
+ * <b>Request ids.</b> When the threads share one source address and port (a bypass device, a queue
+ * per thread: {@link BenchPorts#sharedSource()}), the 16-bit id space is split into {@code slices =
+ * threads} disjoint slices: thread {@code i} uses the ids {@code i + k × slices} for
+ * {@code k = 0 .. slots-1}, {@code slots = 65536 / slices} ({@link #idOf}); with a socket per thread
+ * there is one slice of 65536 ids. Ids are handed out in order ({@code k} = sequence number mod
+ * {@code slots}), so requests expire in id order and one cursor finds every timed-out request. When
+ * {@code slots} requests are in flight, the oldest is counted lost to free its id. A reply whose id
+ * belongs to another slice reached the wrong thread's queue: it is counted {@code misrouted} (its
+ * request ends lost at its own thread), see {@link #ownerOf}. Parts are expected in order (as loopback
+ * and a LAN deliver them); a sampled reply that arrives out of order is counted without its value check.
  * <p>
  * With {@code noReplies} (the generator ceiling) requests are sent and counted but not tracked: no
  * reply is expected, none counts as lost, any that arrives is {@code late}.
@@ -48,6 +55,9 @@ final class BenchUdpWorker extends BenchWorker
     private final BenchPorts ports;
     private final int index;
     private final boolean noReplies;
+    private final int slices;
+    private final int slice;
+    private final int slots;
     private long targetLink;
     private final int txSlotBytes;
     private final long[] intendedNs = new long[IDS];
@@ -81,6 +91,18 @@ final class BenchUdpWorker extends BenchWorker
         final long startNs, final long deadlineNs, final int targetIpv4, final BenchPorts ports, final boolean noReplies,
         final boolean warmUp)
     {
+        this(spec, stats, chooser, index, startNs, deadlineNs, targetIpv4, ports, noReplies, warmUp,
+            ports.sharedSource() ? spec.threads() : 1);
+    }
+
+    /**
+     * @param slices how many threads split the request-id space (1: this thread has all 65536 ids); this
+     *               thread's slice is {@code index % slices}.
+     */
+    BenchUdpWorker(final BenchSpec spec, final BenchStats stats, final KeyChooser chooser, final int index,
+        final long startNs, final long deadlineNs, final int targetIpv4, final BenchPorts ports, final boolean noReplies,
+        final boolean warmUp, final int slices)
+    {
         super(spec, stats, chooser, index, startNs, deadlineNs, UdpFrame.HEADER_LENGTH, warmUp);
         this.targetIpv4 = targetIpv4;
         this.ports = ports;
@@ -88,7 +110,14 @@ final class BenchUdpWorker extends BenchWorker
         this.noReplies = noReplies;
         this.targetPort = spec.target().port();
         this.txSlotBytes = (scratch.length + 63) & ~63;
-        this.nextSeq = (spec.seed() * 131 + index * 7919L) & 0xFFFF;
+        if (slices < 1 || slices > IDS)
+        {
+            throw new IllegalArgumentException("slices must be 1.." + IDS + ", got " + slices);
+        }
+        this.slices = slices;
+        this.slice = index % slices;
+        this.slots = IDS / slices;
+        this.nextSeq = Math.floorMod(spec.seed() * 131 + index * 7919L, (long)slots);
         this.oldestSeq = nextSeq;
         java.util.Arrays.fill(intendedNs, NONE);
         final long replyBytes = (long)spec.multiget() * (spec.valueSizeMax() + spec.keySizeBytes() + 64) + 64;
@@ -132,10 +161,10 @@ final class BenchUdpWorker extends BenchWorker
     @Override
     void enqueue(final int end, final long intended, final boolean get, final boolean check, final int opaque)
     {
-        if (nextSeq - oldestSeq == IDS)
+        if (nextSeq - oldestSeq == slots)
         {
-            // every id is in flight: the oldest request gives its id up and counts as lost
-            final int oldest = (int)(oldestSeq & 0xFFFF);
+            // every id of this thread's slice is in flight: the oldest request gives its id up and counts as lost
+            final int oldest = idOf(oldestSeq);
             if (intendedNs[oldest] != NONE)
             {
                 retire(oldest);
@@ -143,7 +172,7 @@ final class BenchUdpWorker extends BenchWorker
             }
             oldestSeq++;
         }
-        final int id = (int)(nextSeq++ & 0xFFFF);
+        final int id = idOf(nextSeq++);
         UdpFrame.writeRequestHeader(scratch, 0, id);
         final long offset = (long)tx.count() * txSlotBytes;
         MemorySegment.copy(scratch, 0, txMemory, ValueLayout.JAVA_BYTE, offset, end);
@@ -226,6 +255,11 @@ final class BenchUdpWorker extends BenchWorker
     private void onDatagram(final int length, final long now)
     {
         final int id = UdpFrame.requestId(rxBytes, 0);
+        if (!noReplies && ownerOf(id, slices) != slice)
+        {
+            stats.misrouted.increment();
+            return;
+        }
         if (intendedNs[id] == NONE)
         {
             stats.late.increment();
@@ -291,6 +325,37 @@ final class BenchUdpWorker extends BenchWorker
             wrong[id] = parser.wrong;
         }
         finish(id, now, verify[id]);
+    }
+
+    /** The request id of this thread's sequence number {@code seq}: {@code slice + (seq mod slots) × slices}. */
+    int idOf(final long seq)
+    {
+        return slice + (int)(seq % slots) * slices;
+    }
+
+    /** The slice (thread) that hands out request id {@code id} when {@code slices} threads split the id space. */
+    static int ownerOf(final int id, final int slices)
+    {
+        return id % slices;
+    }
+
+    /** How many requests this thread may have in flight: the ids of its slice. */
+    int slots()
+    {
+        return slots;
+    }
+
+    /** The sequence number the next request gets (its id is {@code idOf(nextSeq())}). */
+    long nextSeq()
+    {
+        return nextSeq;
+    }
+
+    /** Test hook: handles {@code datagram[0, length)} as if the port had just received it. */
+    void onReceived(final byte[] datagram, final int length, final long nowNs)
+    {
+        System.arraycopy(datagram, 0, rxBytes, 0, length);
+        onDatagram(length, nowNs);
     }
 
     private boolean startsWithValue(final int length, final boolean meta)
@@ -361,7 +426,7 @@ final class BenchUdpWorker extends BenchWorker
     {
         while (oldestSeq < nextSeq)
         {
-            final int id = (int)(oldestSeq & 0xFFFF);
+            final int id = idOf(oldestSeq);
             if (intendedNs[id] != NONE)
             {
                 if (nowNs - intendedNs[id] <= timeoutNs)

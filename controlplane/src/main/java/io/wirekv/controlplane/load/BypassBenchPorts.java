@@ -130,6 +130,12 @@ final class BypassBenchPorts implements BenchPorts
     }
 
     @Override
+    public boolean sharedSource()
+    {
+        return true;
+    }
+
+    @Override
     public long targetLink()
     {
         return targetLink;

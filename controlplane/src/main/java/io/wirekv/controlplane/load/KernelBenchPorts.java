@@ -22,6 +22,12 @@ final class KernelBenchPorts implements BenchPorts
     }
 
     @Override
+    public boolean sharedSource()
+    {
+        return false;
+    }
+
+    @Override
     public long targetLink()
     {
         return 0;

@@ -26,5 +26,8 @@
  * <p>Ports (bench): the run opens its {@code BenchPorts} once on its own thread (bypass devices,
  * ARP), each trial's worker {@code i} acquires port {@code i} on its thread and releases it on the same
  * thread before it ends; trials run one after another, so no port is ever used by two threads at once.
+ * On a bypass backend all ports share one source address and port (a device queue per thread), so the
+ * threads split the 16-bit request-id space into disjoint slices and a reply with another thread's id
+ * is counted misrouted ({@code BenchUdpWorker}, {@code Bench#misrouting}).
  */
 package io.wirekv.controlplane.load;

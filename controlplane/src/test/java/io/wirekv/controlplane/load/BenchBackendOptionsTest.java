@@ -34,7 +34,6 @@ class BenchBackendOptionsTest
             "--bypass-address", "10.0.0");
         refused("--xdp-mode must be auto, zero-copy or copy", "--backend", "xdp", "--xdp-interface", "lo", "--xdp-mode", "fast");
         refused("--backend must be one of", "--backend", "fpga");
-        refused("--no-replies", concat(DPDK, "--threads", "2"));
         refused("drop --search", concat(DPDK, "--no-replies", "--search"));
         refused("does not fit one 1500-byte Ethernet frame", concat(DPDK, "--value-size", "2000"));
         refused("--arp-timeout", concat(DPDK, "--arp-timeout", "2m"));

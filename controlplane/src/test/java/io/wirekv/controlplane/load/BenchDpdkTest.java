@@ -67,10 +67,149 @@ class BenchDpdkTest
         }
     }
 
+    /**
+     * Two generator threads, each on its own queue of a 2-queue ring pair, against an appliance serving queue i
+     * with lcore i: the ring pair keeps queue pairing (b's tx q is a's rx q and back), and the appliance answers
+     * on the queue a request came in on, so every reply reaches the thread whose slice its id is in.
+     */
+    @Test
+    void shouldRunTwoThreadsWithRepliesThroughATwoQueuePairWithNothingMisrouted() throws Exception
+    {
+        final RingPortPair pair = TestDpdk.newPair(2);
+        try (WirekvServer server = startServer(pair, 2))
+        {
+            final BenchSpec spec = new BenchSpec(new ServerAddress(SERVER_IP, server.udpPort()), BenchSpec.Transport.UDP,
+                BenchSpec.Protocol.TEXT, 500, 16, 32, 32, 0, 0.9, 1, 2, null, 0, 8, Duration.ofMillis(800), 5_000_000,
+                1_000_000_000L, 0.2, 7);
+            final StringWriter progress = new StringWriter();
+            final Bench.Run run = Bench.run(spec, backend(pair.nameB(), -1, false), BenchPlan.single(true),
+                new PrintWriter(progress));
+            final BenchTrial t = run.trials().getFirst();
+
+            assertEquals(null, t.failure(), progress.toString());
+            // the warm-up splits the keys between the threads (thread i stores keys i, i + 2, ...) and a key counts
+            // as stored only when its reply came back: every key stored means both threads got their replies
+            assertEquals(500, run.warmUpKeys(), "both threads' keys stored through their queues:\n" + progress);
+            assertEquals(t.sent(), t.received() + t.lost(), "every request answered or lost");
+            assertTrue(t.received() > 100, "answered " + t.received() + "\n" + progress);
+            assertEquals(0, t.misrouted(), "misrouted replies");
+            assertEquals(0, t.errors(), "errors");
+            assertEquals(0, t.wrongAnswers(), "wrong answers");
+            assertTrue(t.verified() > 0, "values checked");
+            assertTrue(BenchReport.toJson(run).contains("\"misrouted\": 0"));
+        }
+    }
+
+    /**
+     * A device that answers on the other queue (a test reflector on side a that sends each reply back on the
+     * queue the request did not come in on, as a NIC's RSS might): the replies are counted misrouted, and the
+     * trial stops after its first seconds with the message, long before its 20 s. The reflector reads the bench's
+     * own mbufs, so it stops and drains the rings when the stop message is printed, before the bench closes its
+     * device (and frees its pool).
+     */
+    @Test
+    void shouldStopWithTheReasonWhenTheDeviceAnswersOnAnotherQueue() throws Exception
+    {
+        final RingPortPair pair = TestDpdk.newPair(2);
+        final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        final java.util.concurrent.atomic.AtomicLong reflected = new java.util.concurrent.atomic.AtomicLong();
+        final Thread reflector = Thread.ofPlatform().name("bench-dpdk-crossed").start(() ->
+        {
+            try (TestFrameLink link = new TestFrameLink(pair.nameA(), 2))
+            {
+                while (!stop.get())
+                {
+                    for (int q = 0; q < 2 && !stop.get(); q++)
+                    {
+                        for (final byte[] bytes : link.receive(0, q))
+                        {
+                            if (TestFrames.u16(bytes, 12) != TestFrames.ETHERTYPE_IPV4 || bytes[23] != 17)
+                            {
+                                continue;
+                            }
+                            final TestFrames.UdpFrame request = TestFrames.UdpFrame.parse(bytes);
+                            final byte[] reply = TestFrames.udp(request.srcMac(), request.dstMac(), request.dstIp(),
+                                request.srcIp(), request.dstPort(), request.srcPort(),
+                                TestFrames.memcachedDatagram(request.requestId(), "END\r\n"));
+                            link.send(reply, 1 - q);
+                            reflected.incrementAndGet();
+                        }
+                    }
+                }
+                // the bench has stopped sending: give back what is still queued while its pool is there
+                link.receive(0, 0);
+                link.receive(0, 1);
+            }
+        });
+        final StringBuilder progress = new StringBuilder();
+        final PrintWriter progressWriter = new PrintWriter(new java.io.Writer()
+        {
+            @Override
+            public void write(final char[] chars, final int offset, final int length)
+            {
+                progress.append(chars, offset, length);
+                if (!stop.get() && progress.indexOf(Bench.MISROUTED_STOP) >= 0)
+                {
+                    stop.set(true);
+                    try
+                    {
+                        reflector.join(5000);
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+
+            @Override
+            public void flush()
+            {
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        });
+        try
+        {
+            final BenchSpec spec = new BenchSpec(new ServerAddress("10.13.3.1", 11211), BenchSpec.Transport.UDP,
+                BenchSpec.Protocol.TEXT, 100, 16, 16, 16, 0, 1.0, 1, 2, null, 1000, 8, Duration.ofSeconds(20),
+                1_000_000_000L, 100_000_000L, 0, 7);
+            final Bench.Run run = assertTimeoutPreemptively(Duration.ofSeconds(15), () ->
+                Bench.run(spec, backend(pair.nameB(), TARGET_MAC, false), BenchPlan.single(false), progressWriter));
+            final BenchTrial t = run.trials().getFirst();
+
+            assertTrue(t.stoppedByMisrouting(), t.failure() + "\n" + progress);
+            assertTrue(t.failure().contains("--threads 1"), t.failure());
+            assertTrue(t.misrouted() >= Bench.MIN_MISROUTED, "misrouted " + t.misrouted() + ", reflected " + reflected);
+            assertEquals(0, t.received(), "no reply reached its own thread");
+            assertEquals(t.sent(), t.received() + t.lost(), "a misrouted reply's request ends lost");
+            assertTrue(t.elapsedNs() < Duration.ofSeconds(10).toNanos(), "stopped early: " + t.elapsedNs() / 1e9 + " s");
+            assertTrue(progress.toString().contains(" misrouted "), progress.toString());
+            assertTrue(!reflector.isAlive(), "the reflector stopped before the bench closed its device");
+            final StringWriter report = new StringWriter();
+            BenchReport.print(run, new PrintWriter(report));
+            assertTrue(report.toString().contains(Bench.MISROUTED_STOP), report.toString());
+            assertTrue(BenchReport.toJson(run).contains("\"misrouted\": " + t.misrouted()));
+        }
+        finally
+        {
+            stop.set(true);
+            reflector.join(5000);
+        }
+    }
+
     private static WirekvServer startServer(final RingPortPair pair)
     {
+        return startServer(pair, 1);
+    }
+
+    private static WirekvServer startServer(final RingPortPair pair, final int lcores)
+    {
         final ServerConfig config = new ServerConfig(
-            "bench-dpdk-" + ProcessHandle.current().pid(), "127.0.0.1", 0, ServerConfig.Backend.DPDK, 1, List.of(), 1, 1, 16,
+            "bench-dpdk-" + ProcessHandle.current().pid(), "127.0.0.1", 0, ServerConfig.Backend.DPDK, lcores, List.of(), 1, 1, 16,
             32L * 1024 * 1024, MemoryMode.CACHE, 1024 * 1024, 1400, 32, 64, ServerConfig.IdleMode.BACKOFF, false)
             .withBackend(ServerConfig.Backend.DPDK,
                 new BypassSettings(TestDpdk.EAL_ARGS, pair.nameA(), SERVER_IP, "", "auto", true, false));

@@ -77,6 +77,8 @@ class BenchReportSchemaTest
                 assertEquals(0L, ((Map<?, ?>)t).get("in_flight_at_end"));
             }
             assertEquals(500L, at(singleJson, "warm_up.keys"));
+            assertEquals(0L, ((Map<?, ?>)((List<?>)at(singleJson, "trials")).getFirst()).get("misrouted"),
+                "a socket per thread: no reply reaches another thread");
 
             for (final Path svg : new Path[] {singleChart, searchChart})
             {
