@@ -83,7 +83,16 @@ public final class TestNetwork implements AutoCloseable
      *
      * @return the network; close it.
      */
-    public static synchronized TestNetwork create()
+    public static TestNetwork create()
+    {
+        return create(1);
+    }
+
+    /**
+     * As {@link #create()}, with {@code queues} RX and TX queues on each end (a veth hands a frame to the
+     * peer's RX queue of the index of the TX queue it was sent on, which the sender picks by flow hash).
+     */
+    public static synchronized TestNetwork create(final int queues)
     {
         final TestNetwork net = new TestNetwork(++instances);
         Runtime.getRuntime().addShutdownHook(net.cleanup);
@@ -91,7 +100,9 @@ public final class TestNetwork implements AutoCloseable
         {
             net.deleteQuietly(); // leftovers of a crashed run with the same pid
             run("ip", "netns", "add", net.namespace);
-            run("ip", "link", "add", net.hostInterface, "type", "veth", "peer", "name", net.peerInterface);
+            final String q = Integer.toString(queues);
+            run("ip", "link", "add", net.hostInterface, "numtxqueues", q, "numrxqueues", q, "type", "veth", "peer",
+                "name", net.peerInterface, "numtxqueues", q, "numrxqueues", q);
             run("ip", "link", "set", net.peerInterface, "netns", net.namespace);
             run("ip", "addr", "add", net.hostAddress + "/24", "dev", net.hostInterface);
             run("ip", "link", "set", net.hostInterface, "up");
