@@ -29,8 +29,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code wirekv bench}: a memcached load generator for any memcached-protocol server (wirekv,
- * memcached, ...) over the kernel's UDP or TCP, or with UDP built straight in AF_XDP or DPDK packet
- * buffers ({@code --backend}, {@link BenchBackend}). Open loop at a fixed rate or closed loop, text or
+ * memcached, ...) over the kernel's UDP or TCP, or with UDP in AF_XDP or DPDK packet buffers it fills
+ * itself ({@code --backend}, {@link BenchBackend}). Open loop at a fixed rate or closed loop, text or
  * meta commands, uniform or Zipf keys, sampled value checks, search for the highest rate within
  * loss and p99 limits; reports a table, JSON ({@link BenchReport}) and an SVG chart ({@link BenchChart}).
  */
@@ -43,7 +43,7 @@ import java.util.concurrent.Callable;
         "Prints a progress line every second and a table at the end; --json and --chart write",
         "the report as JSON and as an SVG chart. Exit code 1 when nothing was answered or a",
         "checked value was wrong.",
-        "--backend xdp|dpdk builds the UDP requests straight in packet buffers (AF_XDP on",
+        "--backend xdp|dpdk puts the UDP requests in packet buffers itself (AF_XDP on",
         "--xdp-interface, or a DPDK ethdev --dpdk-device with --eal-args, e.g. net_memif to reach a",
         "DPDK appliance in another process); the target's MAC comes from ARP or --target-mac.",
         "Generator ceiling: --no-replies counts what one generator sends, e.g. --backend dpdk",
