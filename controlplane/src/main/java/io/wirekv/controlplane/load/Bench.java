@@ -457,7 +457,7 @@ public final class Bench
                 out.flush();
                 for (int i = 0; i < n; i++)
                 {
-                    final int len = readLine(in, line);
+                    final int len = Replies.readLine(in, line);
                     if (len >= 8 && line[0] == 'S' && line[1] == 'T')
                     {
                         stored++;
@@ -561,25 +561,6 @@ public final class Bench
         progress.printf(Locale.ROOT, "warm-up: %,d of %,d keys (%.0f%%)%n", stored, keys, 100.0 * stored / keys);
         progress.flush();
         return now + TimeUnit.SECONDS.toNanos(1);
-    }
-
-    private static int readLine(final InputStream in, final byte[] line) throws IOException
-    {
-        int n = 0;
-        while (n < line.length)
-        {
-            final int b = in.read();
-            if (b < 0)
-            {
-                throw new java.io.EOFException("connection closed by the server");
-            }
-            line[n++] = (byte)b;
-            if (b == '\n' && n >= 2 && line[n - 2] == '\r')
-            {
-                return n;
-            }
-        }
-        return n;
     }
 
     /** For callers that want a trial of another length. */

@@ -176,7 +176,7 @@ public final class LoadGenerator
                 out.flush();
                 for (int i = 0; i < n; i++)
                 {
-                    final int len = readLine(in, line);
+                    final int len = Replies.readLine(in, line);
                     if (Replies.startsWith(line, 0, len, storedLine))
                     {
                         stored++;
@@ -233,24 +233,5 @@ public final class LoadGenerator
                 (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()) + " — is the server running?", ex);
         }
         return stored;
-    }
-
-    private static int readLine(final InputStream in, final byte[] line) throws IOException
-    {
-        int n = 0;
-        while (n < line.length)
-        {
-            final int b = in.read();
-            if (b < 0)
-            {
-                throw new java.io.EOFException("connection closed by the server");
-            }
-            line[n++] = (byte)b;
-            if (b == '\n' && n >= 2 && line[n - 2] == '\r')
-            {
-                return n;
-            }
-        }
-        return n;
     }
 }

@@ -1,6 +1,10 @@
 package io.wirekv.controlplane.load;
 
-/** Classifies the start of a reply to the load's GETs and SETs without allocating. */
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+
+/** Classifies the start of a reply to the load's GETs and SETs without allocating; reads reply lines. */
 final class Replies
 {
     static final int HIT = 0;
@@ -44,6 +48,32 @@ final class Replies
             }
         }
         return true;
+    }
+
+    /**
+     * Reads one reply line ending in CRLF (kept) from a blocking stream, as the TCP warm-ups read their
+     * STORED lines.
+     *
+     * @return bytes read; {@code line.length} if the line is longer than the buffer.
+     * @throws EOFException when the server closes the connection.
+     */
+    static int readLine(final InputStream in, final byte[] line) throws IOException
+    {
+        int n = 0;
+        while (n < line.length)
+        {
+            final int b = in.read();
+            if (b < 0)
+            {
+                throw new EOFException("connection closed by the server");
+            }
+            line[n++] = (byte)b;
+            if (b == '\n' && n >= 2 && line[n - 2] == '\r')
+            {
+                return n;
+            }
+        }
+        return n;
     }
 
     static void count(final LoadStats stats, final int outcome)
