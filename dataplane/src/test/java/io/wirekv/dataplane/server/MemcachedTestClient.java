@@ -39,6 +39,26 @@ final class MemcachedTestClient implements AutoCloseable
         this.tcpOut = tcp.getOutputStream();
     }
 
+    /**
+     * One framed UDP request over a socket connected to the server (e.g. from inside a test's network
+     * namespace), and its single-datagram reply, checking that the reply carries the request's id.
+     */
+    static String exchange(final DatagramSocket connected, final int requestId, final String request) throws IOException
+    {
+        final byte[] text = request.getBytes(StandardCharsets.US_ASCII);
+        final ByteBuffer out = ByteBuffer.allocate(8 + text.length);
+        out.putShort((short)requestId).putShort((short)0).putShort((short)1).putShort((short)0).put(text);
+        connected.send(new DatagramPacket(out.array(), out.position()));
+        final DatagramPacket in = new DatagramPacket(new byte[2048], 2048);
+        connected.receive(in);
+        final int echoed = ByteBuffer.wrap(in.getData(), 0, in.getLength()).getShort() & 0xFFFF;
+        if (echoed != requestId)
+        {
+            throw new AssertionError("request id echoed: expected " + requestId + " but was " + echoed);
+        }
+        return new String(in.getData(), 8, in.getLength() - 8, StandardCharsets.US_ASCII);
+    }
+
     /** Sends one UDP request frame and returns the reply of its single response (one datagram group). */
     String udp(final String request) throws IOException
     {

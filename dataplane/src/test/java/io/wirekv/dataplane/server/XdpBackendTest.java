@@ -19,7 +19,6 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -109,8 +108,9 @@ class XdpBackendTest
                 {
                     socket.setSoTimeout(3000);
                     socket.connect(new InetSocketAddress(network.hostAddress(), server.udpPort()));
-                    return exchange(socket, 1, "set xdp:a 3 0 5\r\nhello\r\n") + exchange(socket, 2, "get xdp:a\r\n") +
-                        exchange(socket, 3, "mg xdp:a v f c\r\n").replaceAll("c\\d+", "c#");
+                    return MemcachedTestClient.exchange(socket, 1, "set xdp:a 3 0 5\r\nhello\r\n") +
+                        MemcachedTestClient.exchange(socket, 2, "get xdp:a\r\n") +
+                        MemcachedTestClient.exchange(socket, 3, "mg xdp:a v f c\r\n").replaceAll("c\\d+", "c#");
                 }
             });
         }
@@ -209,7 +209,7 @@ class XdpBackendTest
         {
             socket.setSoTimeout(3000);
             socket.connect(new InetSocketAddress(network.hostAddress(), server.udpPort()));
-            exchange(socket, 1, "set xdp:z 0 0 5\r\nhello\r\n");
+            MemcachedTestClient.exchange(socket, 1, "set xdp:z 0 0 5\r\nhello\r\n");
             // Steady state is a round of requests in which the lcore allocates nothing (C2 must first compile
             // the downcalls and the ring code). Bounded: at most 60 s of rounds.
             long allocated = -1;
@@ -219,7 +219,7 @@ class XdpBackendTest
                 final long before = threads.getThreadAllocatedBytes(lcoreThreadId);
                 for (int i = 0; i < 2_000; i++)
                 {
-                    exchange(socket, i & 0xFFFF, 0 == (i & 7) ? "set xdp:z 0 0 5\r\nhello\r\n" : "get xdp:z\r\n");
+                    MemcachedTestClient.exchange(socket, i & 0xFFFF, 0 == (i & 7) ? "set xdp:z 0 0 5\r\nhello\r\n" : "get xdp:z\r\n");
                 }
                 allocated = threads.getThreadAllocatedBytes(lcoreThreadId) - before;
             }
@@ -231,18 +231,5 @@ class XdpBackendTest
     {
         final BypassPort port = (BypassPort)server.udpPorts().getFirst();
         return port.counters() + ", stack " + port.netCounters() + ", device " + port.deviceStats();
-    }
-
-    private static String exchange(final DatagramSocket socket, final int requestId, final String request) throws Exception
-    {
-        final byte[] text = request.getBytes(StandardCharsets.US_ASCII);
-        final ByteBuffer out = ByteBuffer.allocate(8 + text.length);
-        out.putShort((short)requestId).putShort((short)0).putShort((short)1).putShort((short)0).put(text);
-        socket.send(new DatagramPacket(out.array(), out.position()));
-        final DatagramPacket in = new DatagramPacket(new byte[2048], 2048);
-        socket.receive(in);
-        final ByteBuffer reply = ByteBuffer.wrap(in.getData(), 0, in.getLength());
-        assertEquals(requestId, reply.getShort() & 0xFFFF, "request id echoed");
-        return new String(in.getData(), 8, in.getLength() - 8, StandardCharsets.US_ASCII);
     }
 }

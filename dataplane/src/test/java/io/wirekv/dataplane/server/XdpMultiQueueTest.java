@@ -11,11 +11,8 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -86,8 +83,9 @@ class XdpMultiQueueTest
                 socket.connect(new InetSocketAddress(network.hostAddress(), port));
                 final String key = "mq:" + c;
                 final String value = "value-" + c;
-                final String stored = exchange(socket, 2 * c, "set " + key + " 0 0 " + value.length() + "\r\n" + value + "\r\n");
-                final String got = exchange(socket, 2 * c + 1, "get " + key + "\r\n");
+                final String stored =
+                    MemcachedTestClient.exchange(socket, 2 * c, "set " + key + " 0 0 " + value.length() + "\r\n" + value + "\r\n");
+                final String got = MemcachedTestClient.exchange(socket, 2 * c + 1, "get " + key + "\r\n");
                 final String expected = "VALUE " + key + " 0 " + value.length() + "\r\n" + value + "\r\nEND\r\n";
                 if (!"STORED\r\n".equals(stored) || !expected.equals(got))
                 {
@@ -96,18 +94,5 @@ class XdpMultiQueueTest
             }
         }
         return wrong;
-    }
-
-    private static String exchange(final DatagramSocket socket, final int requestId, final String request) throws Exception
-    {
-        final byte[] text = request.getBytes(StandardCharsets.US_ASCII);
-        final ByteBuffer out = ByteBuffer.allocate(8 + text.length);
-        out.putShort((short)requestId).putShort((short)0).putShort((short)1).putShort((short)0).put(text);
-        socket.send(new DatagramPacket(out.array(), out.position()));
-        final DatagramPacket in = new DatagramPacket(new byte[2048], 2048);
-        socket.receive(in);
-        final ByteBuffer reply = ByteBuffer.wrap(in.getData(), 0, in.getLength());
-        assertEquals(requestId, reply.getShort() & 0xFFFF, "request id echoed");
-        return new String(in.getData(), 8, in.getLength() - 8, StandardCharsets.US_ASCII);
     }
 }
