@@ -14,7 +14,11 @@ import static io.wirekv.dataplane.table.ItemDescriptor.*;
  * {@link QsbrReader#quiescent()}; on a writer thread until its next write to the same partition.
  * <p>
  * Offsets are absolute within {@link #segment()}, so a value is copied with
- * {@code MemorySegment.copy(view.segment(), view.valueOffset(), dst, dstOffset, view.valueLength())}.
+ * {@code MemorySegment.copy(view.segment(), view.valueOffset(), dst, dstOffset, view.valueLength())} into
+ * off-heap memory (a reply buffer), and with the array overload
+ * {@code MemorySegment.copy(view.segment(), JAVA_BYTE, view.valueOffset(), array, index, view.valueLength())}
+ * into a {@code byte[]}. Not into a heap segment wrapping the array: the JDK copies small values into one with a
+ * loop that measured at half the GET rate (TableBenchmark's class comment has the figures).
  * (The segment spans the address space; offsets are native addresses. See {@link ItemDescriptor}.)
  * <p>
  * All loads here are plain: the item was reached through an acquire load of its index slot (or is the

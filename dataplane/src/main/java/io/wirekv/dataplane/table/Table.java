@@ -212,27 +212,6 @@ public final class Table implements AutoCloseable
         return hit;
     }
 
-    /**
-     * Starts the memory loads a {@link #get} of this key will make (its index slot, then the item it
-     * points at) and returns a value derived from them, so that they are not optimised away. Touching
-     * every key of a burst before getting them lets the CPU overlap the burst's cache misses instead of
-     * taking them one lookup after another (memory-level parallelism, as MICA and others batch). Same
-     * rules as {@link #get}: a registered reader, inside its duty cycle; reads only, no shared write.
-     *
-     * @return a meaningless value; feed it to something the caller keeps (e.g. a sum it returns).
-     */
-    public long touch(final MemorySegment key, final long keyOffset, final int keyLength)
-    {
-        final long hash = KeyHash.hash(key, keyOffset, keyLength);
-        final PartitionIndex index = indexRefs[partitionOfHash(hash)].getAcquire(); // acquire: as in find
-        final long value = (long)PartitionWriter.SLOT.getAcquire(NATIVE, index.address + ((hash & index.mask) << 3)); // acquire: as in lookup
-        if (value == EMPTY || value == TOMBSTONE)
-        {
-            return value;
-        }
-        return NATIVE.get(ValueLayout.JAVA_BYTE, (value & ADDRESS_MASK) + KEY_LENGTH_OFFSET); // the item's first line
-    }
-
     private boolean find(final MemorySegment key, final long keyOffset, final int keyLength, final ItemView view)
     {
         final long hash = KeyHash.hash(key, keyOffset, keyLength);
