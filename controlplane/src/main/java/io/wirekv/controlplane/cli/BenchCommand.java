@@ -104,6 +104,11 @@ final class BenchCommand implements Callable<Integer>
         description = "xdp and dpdk: how long to wait for the target's ARP reply (default: ${DEFAULT-VALUE})")
     Duration arpTimeout;
 
+    @Option(names = "--dpdk-queues", paramLabel = "N", defaultValue = "0",
+        description = "dpdk: queues to open, at least --threads; 0 = one per thread (default). Against a net_memif " +
+            "appliance give its lcore count: DPDK's memif garbles a queue its peer leaves unconnected")
+    int dpdkQueues;
+
     @Option(names = "--no-replies",
         description = "measure sending only (the generator ceiling, e.g. on net_null): replies are not expected, " +
             "nothing counts as lost, no warm-up, no ARP (frames go to --target-mac or a placeholder MAC)")
@@ -398,7 +403,7 @@ final class BenchCommand implements Callable<Integer>
             xdpInterface == null ? "" : xdpInterface.trim(), mode, true, false);
         try
         {
-            return new BenchBackend(kind, settings, mac, localPort, noReplies, arpTimeout);
+            return new BenchBackend(kind, settings, mac, localPort, noReplies, arpTimeout, dpdkQueues);
         }
         catch (final IllegalArgumentException ex)
         {

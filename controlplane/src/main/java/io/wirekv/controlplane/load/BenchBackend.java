@@ -26,6 +26,10 @@ import java.util.Locale;
  * @param noReplies  measure the sending side only ({@code --no-replies}): replies are not expected, nothing
  *                   counts as lost, no warm-up, and without {@code --target-mac} no ARP either.
  * @param arpTimeout how long to wait for the target's ARP reply.
+ * @param dpdkQueues queues to open on a {@code dpdk} device ({@code --dpdk-queues}), at least one per thread; 0 opens
+ *                   one per thread. A {@code net_memif} peer needs as many queue pairs as it has queues: DPDK's memif
+ *                   garbles a queue its peer leaves unconnected, so a 1-thread bench against a 2-lcore appliance
+ *                   opens 2.
  */
 public record BenchBackend(
     ServerConfig.Backend kind,
@@ -33,10 +37,13 @@ public record BenchBackend(
     long targetMac,
     int localPort,
     boolean noReplies,
-    Duration arpTimeout)
+    Duration arpTimeout,
+    int dpdkQueues)
 {
     /** Largest UDP payload in one untagged 1500-byte Ethernet frame: the bypass backends do not fragment. */
     public static final int BYPASS_MAX_UDP_PAYLOAD = 1500 - 20 - 8;
+    /** Most queues {@code --dpdk-queues} may ask for (DPDK's memif allows 255 queue pairs). */
+    public static final int MAX_DPDK_QUEUES = 255;
     /** Where frames go with {@code --no-replies} and no {@code --target-mac}: a locally administered unicast MAC. */
     public static final long PLACEHOLDER_MAC = 0x02_00_00_00_00_00L;
 
@@ -55,12 +62,27 @@ public record BenchBackend(
         {
             throw new IllegalArgumentException("--arp-timeout must be more than 0 and at most 1m, got " + arpTimeout);
         }
+        if (dpdkQueues < 0 || dpdkQueues > MAX_DPDK_QUEUES)
+        {
+            throw new IllegalArgumentException("--dpdk-queues must be 0 (one per thread) or 1.." + MAX_DPDK_QUEUES +
+                ", got " + dpdkQueues);
+        }
+        if (dpdkQueues != 0 && kind != ServerConfig.Backend.DPDK)
+        {
+            throw new IllegalArgumentException("--dpdk-queues needs --backend dpdk");
+        }
+    }
+
+    /** Queues to open on the device for {@code threads} generator threads. */
+    public int queues(final int threads)
+    {
+        return Math.max(dpdkQueues, threads);
     }
 
     /** Kernel sockets, replies expected: what {@code wirekv bench} does without backend flags. */
     public static BenchBackend kernel()
     {
-        return new BenchBackend(ServerConfig.Backend.KERNEL, BypassSettings.defaults(), -1, 0, false, Duration.ofSeconds(1));
+        return new BenchBackend(ServerConfig.Backend.KERNEL, BypassSettings.defaults(), -1, 0, false, Duration.ofSeconds(1), 0);
     }
 
     public boolean bypassed()
@@ -104,6 +126,11 @@ public record BenchBackend(
         {
             throw new IllegalArgumentException(backend + " needs --bypass-address A.B.C.D, the bench's source IPv4 " +
                 "(DPDK takes the device from the kernel, so no interface address applies)");
+        }
+        if (dpdkQueues != 0 && dpdkQueues < spec.threads())
+        {
+            throw new IllegalArgumentException("--dpdk-queues " + dpdkQueues + " is fewer than --threads " + spec.threads() +
+                ": each thread needs a queue of its own");
         }
         final int largest = spec.maxRequestBytes() + UdpFrame.HEADER_LENGTH;
         if (largest > BYPASS_MAX_UDP_PAYLOAD)

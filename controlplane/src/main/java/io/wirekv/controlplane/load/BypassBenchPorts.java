@@ -64,7 +64,7 @@ final class BypassBenchPorts implements BenchPorts
                 localPort = reservation.getLocalPort();
             }
             set = backend.kind() == ServerConfig.Backend.DPDK ?
-                DpdkPorts.open(backend.bypass(), "bench-" + ProcessHandle.current().pid(), spec.threads(), localPort, BURST,
+                DpdkPorts.open(backend.bypass(), "bench-" + ProcessHandle.current().pid(), backend.queues(spec.threads()), localPort, BURST,
                     BenchBackend.BYPASS_MAX_UDP_PAYLOAD) :
                 XdpPorts.open(backend.bypass(), spec.threads(), localPort, BURST, BenchBackend.BYPASS_MAX_UDP_PAYLOAD);
             for (int i = 0; i < ports.length; i++)

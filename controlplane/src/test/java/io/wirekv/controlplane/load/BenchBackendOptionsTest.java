@@ -37,6 +37,8 @@ class BenchBackendOptionsTest
         refused("drop --search", concat(DPDK, "--no-replies", "--search"));
         refused("does not fit one 1500-byte Ethernet frame", concat(DPDK, "--value-size", "2000"));
         refused("--arp-timeout", concat(DPDK, "--arp-timeout", "2m"));
+        refused("--dpdk-queues needs --backend dpdk", "--dpdk-queues", "2");
+        refused("--dpdk-queues 1 is fewer than --threads 2", concat(DPDK, "--dpdk-queues", "1", "--threads", "2"));
     }
 
     @Test
@@ -45,7 +47,7 @@ class BenchBackendOptionsTest
         final StringWriter out = new StringWriter();
         assertEquals(0, WirekvCli.run(new String[] {"bench", "--help"}, new PrintWriter(out), new PrintWriter(new StringWriter())));
         for (final String option : new String[] {"--backend", "--xdp-interface", "--xdp-mode", "--eal-args", "--dpdk-device",
-            "--bypass-address", "--local-port", "--target-mac", "--arp-timeout", "--no-replies"})
+            "--bypass-address", "--local-port", "--target-mac", "--arp-timeout", "--no-replies", "--dpdk-queues"})
         {
             assertTrue(out.toString().contains(option), option + " in --help");
         }

@@ -101,6 +101,33 @@ class BenchDpdkTest
     }
 
     /**
+     * One thread with {@code --dpdk-queues 2} against a 2-lcore appliance: the bench opens both queues of the pair,
+     * as a net_memif peer must (DPDK's memif garbles a queue its peer leaves unconnected), and uses queue 0 only.
+     */
+    @Test
+    void shouldOpenTheQueuesAskedForAndRunOneThreadOnTheFirst() throws Exception
+    {
+        final RingPortPair pair = TestDpdk.newPair(2);
+        try (WirekvServer server = startServer(pair, 2))
+        {
+            final BenchSpec spec = new BenchSpec(new ServerAddress(SERVER_IP, server.udpPort()), BenchSpec.Transport.UDP,
+                BenchSpec.Protocol.TEXT, 200, 16, 32, 32, 0, 0.9, 1, 1, null, 0, 8, Duration.ofMillis(500), 5_000_000,
+                1_000_000_000L, 0.2, 7);
+            final StringWriter progress = new StringWriter();
+            final Bench.Run run = Bench.run(spec, backend(pair.nameB(), -1, false, 2), BenchPlan.single(true),
+                new PrintWriter(progress));
+            final BenchTrial t = run.trials().getFirst();
+
+            assertTrue(run.ports().contains(", 2 queue(s), "), run.ports());
+            assertEquals(null, t.failure(), progress.toString());
+            assertEquals(200, run.warmUpKeys(), "every key stored through queue 0:\n" + progress);
+            assertTrue(t.received() > 100, "answered " + t.received() + "\n" + progress);
+            assertEquals(0, t.errors(), "errors");
+            assertEquals(0, t.wrongAnswers(), "wrong answers");
+        }
+    }
+
+    /**
      * A device that answers on the other queue (a test reflector on side a that sends each reply back on the
      * queue the request did not come in on, as a NIC's RSS might): the replies are counted misrouted, and the
      * trial stops after its first seconds with the message, long before its 20 s. The reflector reads the bench's
@@ -365,8 +392,14 @@ class BenchDpdkTest
 
     private static BenchBackend backend(final String device, final long targetMac, final boolean noReplies)
     {
+        return backend(device, targetMac, noReplies, 0);
+    }
+
+    private static BenchBackend backend(
+        final String device, final long targetMac, final boolean noReplies, final int dpdkQueues)
+    {
         return new BenchBackend(ServerConfig.Backend.DPDK,
             new BypassSettings(TestDpdk.EAL_ARGS, device, BENCH_IP, "", "auto", true, false), targetMac, 0, noReplies,
-            Duration.ofMillis(300));
+            Duration.ofMillis(300), dpdkQueues);
     }
 }

@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -174,8 +175,36 @@ class BenchThreadsTest
             1_000_000_000L, 0, 7);
         final BenchBackend dpdk = new BenchBackend(ServerConfig.Backend.DPDK,
             new BypassSettings(java.util.List.of("--no-huge"), "net_null0", "192.0.2.2", "", "auto", true, false), -1, 0,
-            false, Duration.ofMillis(300));
+            false, Duration.ofMillis(300), 0);
         assertDoesNotThrow(() -> dpdk.check(spec));
+    }
+
+    @Test
+    void shouldRefuseFewerDpdkQueuesThanThreadsAndDpdkQueuesOffDpdk()
+    {
+        final BenchSpec fourThreads = new BenchSpec(new ServerAddress("192.0.2.1", 11211), BenchSpec.Transport.UDP,
+            BenchSpec.Protocol.TEXT, 100, 16, 16, 16, 0, 0.9, 1, 4, null, 0, 8, Duration.ofMillis(100), 1000,
+            1_000_000_000L, 0, 7);
+        final BypassSettings nullDevice =
+            new BypassSettings(java.util.List.of("--no-huge"), "net_null0", "192.0.2.2", "", "auto", true, false);
+        final BenchBackend twoQueues = new BenchBackend(ServerConfig.Backend.DPDK, nullDevice, -1, 0, false,
+            Duration.ofMillis(300), 2);
+        final IllegalArgumentException fewer = assertThrows(IllegalArgumentException.class, () -> twoQueues.check(fourThreads));
+        assertTrue(fewer.getMessage().contains("--dpdk-queues 2 is fewer than --threads 4"), fewer.getMessage());
+
+        final BenchBackend eightQueues = new BenchBackend(ServerConfig.Backend.DPDK, nullDevice, -1, 0, false,
+            Duration.ofMillis(300), 8);
+        assertDoesNotThrow(() -> eightQueues.check(fourThreads));
+        assertEquals(8, eightQueues.queues(4));
+        assertEquals(4, new BenchBackend(ServerConfig.Backend.DPDK, nullDevice, -1, 0, false, Duration.ofMillis(300), 0)
+            .queues(4), "0: one queue per thread");
+
+        final IllegalArgumentException offDpdk = assertThrows(IllegalArgumentException.class, () -> new BenchBackend(
+            ServerConfig.Backend.XDP, nullDevice, -1, 0, false, Duration.ofMillis(300), 2));
+        assertEquals("--dpdk-queues needs --backend dpdk", offDpdk.getMessage());
+        final IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class, () -> new BenchBackend(
+            ServerConfig.Backend.DPDK, nullDevice, -1, 0, false, Duration.ofMillis(300), 256));
+        assertTrue(tooMany.getMessage().startsWith("--dpdk-queues must be 0"), tooMany.getMessage());
     }
 
     private static BenchUdpWorker worker(final int threads, final int index, final int slices, final int port)

@@ -168,6 +168,6 @@ class BenchXdpTest
     private static BenchBackend backend(final Duration arpTimeout)
     {
         return new BenchBackend(ServerConfig.Backend.XDP,
-            new BypassSettings(List.of(), "", "", network.hostInterface(), "auto", true, false), -1, 0, false, arpTimeout);
+            new BypassSettings(List.of(), "", "", network.hostInterface(), "auto", true, false), -1, 0, false, arpTimeout, 0);
     }
 }

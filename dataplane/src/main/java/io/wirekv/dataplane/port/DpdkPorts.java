@@ -103,9 +103,26 @@ public final class DpdkPorts implements PortSet
     @Override
     public String describe()
     {
-        return "dpdk " + ethPort.name() + " (" + ethPort.deviceInfo().driverName() + "), " + ethPort.config().rxQueues() +
-            " queue(s), mac " + DpdkEthPort.formatMac(local.mac()) + ", ipv4 " + NetAddress.ipv4ToString(local.ipv4()) +
-            ", udp port " + udpPort;
+        final String driver = ethPort.deviceInfo().driverName();
+        final int queues = ethPort.config().rxQueues();
+        return "dpdk " + ethPort.name() + " (" + driver + "), " + queues + " queue(s), mac " +
+            DpdkEthPort.formatMac(local.mac()) + ", ipv4 " + NetAddress.ipv4ToString(local.ipv4()) + ", udp port " + udpPort +
+            queuesNote(driver, queues);
+    }
+
+    /**
+     * A warning for a device whose peer must match its queue count, or "". DPDK's memif driver (22.11 here, and
+     * upstream's current code alike) leaves a queue its peer did not connect pointing at the first ring in shared
+     * memory, so with fewer queue pairs on the other side the extra queues read and write the first ring and garble
+     * it (seen as frames "not for us" on the extra lcores, and wrong replies). The ethdev API does not say how many
+     * the peer connected, so the start-up report says what the peer must do.
+     */
+    static String queuesNote(final String driver, final int queues)
+    {
+        return "net_memif".equals(driver) && queues > 1 ?
+            "; the memif peer must connect with " + queues + " queue pairs (wirekv bench: --dpdk-queues " + queues +
+            "), or the queues it leaves out garble its first one" :
+            "";
     }
 
     @Override
