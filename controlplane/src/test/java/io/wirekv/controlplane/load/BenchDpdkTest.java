@@ -78,24 +78,11 @@ class BenchDpdkTest
         final RingPortPair pair = TestDpdk.newPair(2);
         try (WirekvServer server = startServer(pair, 2))
         {
-            final BenchSpec spec = new BenchSpec(new ServerAddress(SERVER_IP, server.udpPort()), BenchSpec.Transport.UDP,
-                BenchSpec.Protocol.TEXT, 500, 16, 32, 32, 0, 0.9, 1, 2, null, 0, 8, Duration.ofMillis(800), 5_000_000,
-                1_000_000_000L, 0.2, 7);
-            final StringWriter progress = new StringWriter();
-            final Bench.Run run = Bench.run(spec, backend(pair.nameB(), -1, false), BenchPlan.single(true),
-                new PrintWriter(progress));
-            final BenchTrial t = run.trials().getFirst();
-
-            assertEquals(null, t.failure(), progress.toString());
             // the warm-up splits the keys between the threads (thread i stores keys i, i + 2, ...) and a key counts
             // as stored only when its reply came back: every key stored means both threads got their replies
-            assertEquals(500, run.warmUpKeys(), "both threads' keys stored through their queues:\n" + progress);
-            assertEquals(t.sent(), t.received() + t.lost(), "every request answered or lost");
-            assertTrue(t.received() > 100, "answered " + t.received() + "\n" + progress);
+            final Bench.Run run = benchOnceAndCheck(server, pair, BenchSpec.Protocol.TEXT, 500, 1, 2, 800, 0, "2 threads");
+            final BenchTrial t = run.trials().getFirst();
             assertEquals(0, t.misrouted(), "misrouted replies");
-            assertEquals(0, t.errors(), "errors");
-            assertEquals(0, t.wrongAnswers(), "wrong answers");
-            assertTrue(t.verified() > 0, "values checked");
             assertTrue(BenchReport.toJson(run).contains("\"misrouted\": 0"));
         }
     }
@@ -110,20 +97,8 @@ class BenchDpdkTest
         final RingPortPair pair = TestDpdk.newPair(2);
         try (WirekvServer server = startServer(pair, 2))
         {
-            final BenchSpec spec = new BenchSpec(new ServerAddress(SERVER_IP, server.udpPort()), BenchSpec.Transport.UDP,
-                BenchSpec.Protocol.TEXT, 200, 16, 32, 32, 0, 0.9, 1, 1, null, 0, 8, Duration.ofMillis(500), 5_000_000,
-                1_000_000_000L, 0.2, 7);
-            final StringWriter progress = new StringWriter();
-            final Bench.Run run = Bench.run(spec, backend(pair.nameB(), -1, false, 2), BenchPlan.single(true),
-                new PrintWriter(progress));
-            final BenchTrial t = run.trials().getFirst();
-
+            final Bench.Run run = benchOnceAndCheck(server, pair, BenchSpec.Protocol.TEXT, 200, 1, 1, 500, 2, "queue 0 of 2");
             assertTrue(run.ports().contains(", 2 queue(s), "), run.ports());
-            assertEquals(null, t.failure(), progress.toString());
-            assertEquals(200, run.warmUpKeys(), "every key stored through queue 0:\n" + progress);
-            assertTrue(t.received() > 100, "answered " + t.received() + "\n" + progress);
-            assertEquals(0, t.errors(), "errors");
-            assertEquals(0, t.wrongAnswers(), "wrong answers");
         }
     }
 
@@ -247,22 +222,8 @@ class BenchDpdkTest
         throws InterruptedException
     {
         final int multiget = protocol == BenchSpec.Protocol.META ? 1 : 3;
-        final BenchSpec spec = new BenchSpec(new ServerAddress(SERVER_IP, server.udpPort()), BenchSpec.Transport.UDP,
-            // one value size: the appliance's small test table refuses mixed sizes (its eviction defect, see README)
-            protocol, 500, 16, 32, 32, 0, 0.9, multiget, 1, null, 0, 8, Duration.ofMillis(800), 5_000_000,
-            1_000_000_000L, 0.2, 7);
-        final StringWriter progress = new StringWriter();
-        final Bench.Run run = Bench.run(spec, backend(pair.nameB(), -1, false), BenchPlan.single(true),
-            new PrintWriter(progress));
+        final Bench.Run run = benchOnceAndCheck(server, pair, protocol, 500, multiget, 1, 800, 0, protocol.toString());
         final BenchTrial t = run.trials().getFirst();
-
-        assertEquals(null, t.failure(), progress.toString());
-        assertEquals(500, run.warmUpKeys(), "every key stored through the port:\n" + progress);
-        assertEquals(t.sent(), t.received() + t.lost(), "every request answered or lost");
-        assertTrue(t.received() > 100, protocol + ": answered " + t.received() + "\n" + progress);
-        assertEquals(0, t.errors(), protocol + ": errors");
-        assertEquals(0, t.wrongAnswers(), protocol + ": wrong answers");
-        assertTrue(t.verified() > 0, protocol + ": values checked");
         assertTrue(t.hits() > 0 && t.stored() > 0, protocol + ": hits " + t.hits() + ", stored " + t.stored());
         final long serverMac = ((BypassPort)server.udpPorts().getFirst()).localMac();
         assertTrue(run.ports().contains(io.wirekv.dataplane.net.NetAddress.macToString(serverMac) + " (ARP)"), run.ports());
@@ -388,6 +349,35 @@ class BenchDpdkTest
     {
         return new BenchSpec(new ServerAddress("10.13.2.1", 11211), BenchSpec.Transport.UDP, BenchSpec.Protocol.TEXT, 100,
             16, 16, 16, 0, 1.0, 1, 1, null, 0, 8, duration, 1_000_000_000L, 1_000_000_000L, 0, 7);
+    }
+
+    /**
+     * One trial of the bench through side b of the pair against the appliance on side a, with 16-byte keys and
+     * 32-byte values (one value size: the appliance's small test table refuses mixed sizes), checked for what every
+     * such run must show: no failure, every key stored in the warm-up (a key counts only when its reply came back),
+     * every request answered or lost, more than 100 answers, no errors, no wrong answers, values checked.
+     */
+    private static Bench.Run benchOnceAndCheck(
+        final WirekvServer server, final RingPortPair pair, final BenchSpec.Protocol protocol, final int keys,
+        final int multiget, final int threads, final int millis, final int dpdkQueues, final String label)
+        throws InterruptedException
+    {
+        final BenchSpec spec = new BenchSpec(new ServerAddress(SERVER_IP, server.udpPort()), BenchSpec.Transport.UDP,
+            protocol, keys, 16, 32, 32, 0, 0.9, multiget, threads, null, 0, 8, Duration.ofMillis(millis), 5_000_000,
+            1_000_000_000L, 0.2, 7);
+        final StringWriter progress = new StringWriter();
+        final Bench.Run run = Bench.run(spec, backend(pair.nameB(), -1, false, dpdkQueues), BenchPlan.single(true),
+            new PrintWriter(progress));
+        final BenchTrial t = run.trials().getFirst();
+
+        assertEquals(null, t.failure(), label + ": " + progress);
+        assertEquals(keys, run.warmUpKeys(), label + ": every key stored through the port:\n" + progress);
+        assertEquals(t.sent(), t.received() + t.lost(), label + ": every request answered or lost");
+        assertTrue(t.received() > 100, label + ": answered " + t.received() + "\n" + progress);
+        assertEquals(0, t.errors(), label + ": errors");
+        assertEquals(0, t.wrongAnswers(), label + ": wrong answers");
+        assertTrue(t.verified() > 0, label + ": values checked");
+        return run;
     }
 
     private static BenchBackend backend(final String device, final long targetMac, final boolean noReplies)
