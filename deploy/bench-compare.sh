@@ -53,15 +53,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ip netns add "${ns}"
-ip link add "${host}" type veth peer name "${peer}"
-ip link set "${peer}" netns "${ns}"
-ip addr add "${server_ip}/24" dev "${host}"
-ip link set "${host}" up
-ip netns exec "${ns}" ip addr add "${client_ip}/24" dev "${peer}"
-ip netns exec "${ns}" ip link set "${peer}" up
-ip netns exec "${ns}" ip link set lo up
-ip netns exec "${ns}" ethtool -K "${peer}" tx off >/dev/null   # complete UDP checksums, as on a wire
+source "${root}/deploy/lib/veth.sh"
+wirekv_veth_namespace "${ns}" "${host}" "${peer}" "${server_ip}" "${client_ip}"
 
 "${wirekv}" serve --backend xdp --xdp-interface "${host}" --listen "${server_ip}" --port "${wirekv_port}" \
   --instance "compare-${id}" --lcores 1 --cpus 1 --colocate --idle busy-spin --tcp-threads 1 \

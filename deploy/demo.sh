@@ -54,16 +54,8 @@ cleanup() {
 trap cleanup EXIT
 
 echo "demo: network namespace ${ns}: ${host} ${server_ip}/24 (wirekv, AF_XDP) <-> ${peer} ${client_ip}/24 (load)"
-ip netns add "${ns}"
-ip link add "${host}" type veth peer name "${peer}"
-ip link set "${peer}" netns "${ns}"
-ip addr add "${server_ip}/24" dev "${host}"
-ip link set "${host}" up
-ip netns exec "${ns}" ip addr add "${client_ip}/24" dev "${peer}"
-ip netns exec "${ns}" ip link set "${peer}" up
-ip netns exec "${ns}" ip link set lo up
-# A veth leaves UDP checksums to a NIC that does not exist; a real wire carries them complete.
-ip netns exec "${ns}" ethtool -K "${peer}" tx off >/dev/null
+source "${root}/deploy/lib/veth.sh"
+wirekv_veth_namespace "${ns}" "${host}" "${peer}" "${server_ip}" "${client_ip}"
 
 "${wirekv}" serve --backend xdp --xdp-interface "${host}" --listen "${server_ip}" --port "${port}" \
   --instance "${instance}" --lcores 1 --tcp-threads 1 --idle backoff --memory 64m > "${log}" 2>&1 &
