@@ -4,6 +4,7 @@ import io.wirekv.dataplane.proto.ProtocolSettings;
 import io.wirekv.dataplane.proto.ReplyBuffer;
 import io.wirekv.dataplane.proto.RequestProcessor;
 import io.wirekv.dataplane.proto.RequestSession;
+import io.wirekv.dataplane.proto.WriteForwarder;
 import io.wirekv.dataplane.proto.ServerStats;
 import io.wirekv.dataplane.table.ItemView;
 import io.wirekv.dataplane.table.MemoryMode;
@@ -73,7 +74,7 @@ public class CodecBenchmark
             .store(PartitionWriter.MODE_SET, key, 0, 14, value, 0, 32, 7, 0, 0, new ItemView());
         final ProtocolSettings settings = new ProtocolSettings(1 << 20, 1400, "1.6.18");
         processor = new RequestProcessor(table, settings, new ServerStats(1),
-            (partition, command, offset, length, ticket) -> false, 0);
+            WriteForwarder.readOnly(), 0);
         reader = table.registerReader("codec-benchmark");
         reply = new ReplyBuffer(arena.allocate(64 * 1024));
         session = new RequestSession(1, reply);

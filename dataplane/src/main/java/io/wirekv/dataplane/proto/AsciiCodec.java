@@ -4,8 +4,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Byte-level pieces of memcached's text protocol shared by the reader ({@link RequestProcessor}) and
- * the writer ({@link WriteExecutor}): the tokenizer (memcached's {@code tokenize_command}, at most 24
+ * Byte-level pieces of memcached's text protocol, used only by the reader threads
+ * ({@link RequestProcessor} and its command families): the tokenizer (memcached's {@code tokenize_command}, at most 24
  * tokens, split on single spaces, empty tokens skipped), number parsers with the exact acceptance
  * rules of memcached's {@code safe_strtol}/{@code safe_strtoull}/{@code safe_strtoflags}, exptime
  * conversion, and base64 for meta keys. One instance per thread; results are left in fields so
@@ -70,6 +70,19 @@ final class AsciiCodec
         tokenStart[n] = e;
         tokenLength[n] = (int)(end - e);
         ntokens = n + 1;
+    }
+
+    /**
+     * The tokenized line moved: it is now {@code delta} bytes further on in {@code segment} (a TCP receive
+     * buffer compacted while the command was parked). Token positions follow it.
+     */
+    void rebase(final MemorySegment segment, final long delta)
+    {
+        line = segment;
+        for (int i = 0; i < ntokens; i++)
+        {
+            tokenStart[i] += delta;
+        }
     }
 
     boolean tokenEquals(final int index, final byte[] expected)

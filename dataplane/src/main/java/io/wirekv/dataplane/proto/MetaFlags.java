@@ -62,6 +62,16 @@ final class MetaFlags
         return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
+    /** The parsed line moved by {@code delta} bytes into {@code line} (see {@link AsciiCodec#rebase}). */
+    void rebase(final MemorySegment line, final long delta)
+    {
+        if (key != keyScratch)
+        {
+            key = line;
+            keyOffset += delta;
+        }
+    }
+
     boolean has(final char flag)
     {
         return flag < 64 ? false : flag < 128 && ((flag < 96 ? seenLow >>> (flag - 64) : seenHigh >>> (flag - 96)) & 1) != 0;

@@ -2,6 +2,8 @@ package io.wirekv.dataplane.proto;
 
 import io.wirekv.dataplane.table.ItemView;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * Writes the return flags of meta replies in the order the request gave them, as memcached 1.6.18
  * does ({@code k} of a base64 key is followed by {@code " b"}; {@code t} reports the TTL as it is at
@@ -64,7 +66,7 @@ final class MetaReplyFormatter
      */
     long appendFlags(
         final ReplyBuffer rb, final AsciiCodec codec, final MetaFlags meta, final int first, final int kind,
-        final ItemView item, final long expiresAt, final long nowSeconds)
+        final ItemFacts item, final long expiresAt, final long nowSeconds)
     {
         long expiry = expiresAt;
         for (int i = first; i < codec.ntokens - 1; i++)
@@ -79,7 +81,7 @@ final class MetaReplyFormatter
                 case 'k':
                     rb.putByteUnchecked((byte)' ');
                     rb.putByteUnchecked((byte)'k');
-                    if (meta.binaryKey || (item != null && (item.metaBits() & META_KEY_BINARY) != 0))
+                    if (meta.binaryKey || (item != null && (item.metaBits & META_KEY_BINARY) != 0))
                     {
                         final int n = AsciiCodec.base64Encode(meta.key, meta.keyOffset, meta.keyLength, keyScratch);
                         rb.put(keyScratch, 0, n);
@@ -95,21 +97,21 @@ final class MetaReplyFormatter
                     if (item != null && kind != KIND_MD)
                     {
                         putFlag(rb, 'c');
-                        rb.putUnsigned(item.cas());
+                        rb.putUnsigned(item.cas);
                     }
                     break;
                 case 'f':
                     if (item != null && kind == KIND_MG)
                     {
                         putFlag(rb, 'f');
-                        rb.putUnsigned(item.clientFlags() & 0xFFFFFFFFL);
+                        rb.putUnsigned(item.clientFlags & 0xFFFFFFFFL);
                     }
                     break;
                 case 's':
                     if (item != null && kind == KIND_MG)
                     {
                         putFlag(rb, 's');
-                        rb.putUnsigned(item.valueLength());
+                        rb.putUnsigned(item.valueLength);
                     }
                     break;
                 case 't':
@@ -138,7 +140,7 @@ final class MetaReplyFormatter
                     if (item != null && kind == KIND_MG)
                     {
                         putFlag(rb, 'l');
-                        rb.putUnsigned(Math.max(0, nowSeconds - item.storedAtSeconds()));
+                        rb.putUnsigned(Math.max(0, nowSeconds - item.storedAt));
                     }
                     break;
                 default:
@@ -154,33 +156,33 @@ final class MetaReplyFormatter
         rb.putByteUnchecked((byte)flag);
     }
 
-    /** The hit reply of mg: status line with flags in request order, W/Z/X, then the value if asked. */
+    /** The hit reply of mg read from the table: status line with flags in request order, Z/X, then the value if asked. */
     void writeMetaGetHit(
-        final ReplyBuffer rb, final AsciiCodec c, final MetaFlags meta, final ItemView item, final long now)
+        final ReplyBuffer rb, final AsciiCodec c, final MetaFlags meta, final ItemFacts item, final MemorySegment value,
+        final long valueOffset, final long now)
     {
         if (meta.value)
         {
             rb.put(Replies.VA);
-            rb.putUnsigned(item.valueLength());
+            rb.putUnsigned(item.valueLength);
         }
         else
         {
             rb.put(Replies.HD);
         }
-        appendFlags(rb, c, meta, 2, MetaReplyFormatter.KIND_MG, item, item.expiresAtSeconds(), now);
-        final int bits = item.metaBits();
-        if ((bits & ItemView.META_WIN_SENT) != 0)
+        appendFlags(rb, c, meta, 2, MetaReplyFormatter.KIND_MG, item, item.expiresAt, now);
+        if ((item.metaBits & ItemView.META_WIN_SENT) != 0)
         {
             rb.put(Z);
         }
-        if ((bits & ItemView.META_STALE) != 0)
+        if ((item.metaBits & ItemView.META_STALE) != 0)
         {
             rb.put(X);
         }
         rb.put(Replies.CRLF);
         if (meta.value)
         {
-            rb.put(item.segment(), item.valueOffset(), item.valueLength());
+            rb.put(value, valueOffset, item.valueLength);
             rb.put(Replies.CRLF);
         }
     }

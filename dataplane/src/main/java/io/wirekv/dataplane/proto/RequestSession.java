@@ -25,6 +25,23 @@ public final class RequestSession
     private final long ticket;
     private final ReplyBuffer reply;
 
+    /**
+     * The command being processed, parsed once: kept here (not in the processor, which serves many sessions)
+     * so that the reply to a parked write is formatted from the same parse. Positions are absolute in
+     * {@link #input}; {@link #parsedLineStart} says where the line was when it was parsed.
+     */
+    final AsciiCodec codec = new AsciiCodec();
+    final MetaFlags meta = new MetaFlags();
+    long parsedLineStart;
+    /** How to format the parked write's reply: one of {@link WriteReplyFormatter}'s {@code FOR_*} kinds. */
+    int parkedReplyKind;
+    boolean parkedNoreply;
+    /** The parked gat key, relative to the line start (the VALUE line names it). */
+    int parkedKeyStart;
+    int parkedKeyLength;
+    /** gat/gats: the line's exptime, absolute, for every key's record. */
+    long gatExpiresAt;
+
     MemorySegment input;
     long position;
     long end;
@@ -104,5 +121,21 @@ public final class RequestSession
         swallowRemaining = 0;
         swallowAfterPark = 0;
         parkedInMultiGat = false;
+        parkedReplyKind = 0;
+        parkedNoreply = false;
+        parkedKeyStart = 0;
+        parkedKeyLength = 0;
+    }
+
+    /** After a parked command's input moved (a TCP buffer compacted), points the parse at its new place. */
+    void rebaseParsedLine()
+    {
+        final long delta = position - parsedLineStart;
+        if (delta != 0 || codec.line != input)
+        {
+            codec.rebase(input, delta);
+            meta.rebase(input, delta);
+            parsedLineStart = position;
+        }
     }
 }

@@ -2,12 +2,18 @@
  * memcached's text and meta protocol, byte for byte as memcached 1.6.18 answers it.
  * <p>
  * Threading rule: a {@link io.wirekv.dataplane.proto.RequestProcessor} belongs to one reader thread (an
- * lcore or a TCP thread) and a {@link io.wirekv.dataplane.proto.WriteExecutor} to one partition writer
- * thread; neither is shared. The reader answers reads from the table directly and hands every write, as
- * raw command bytes, to the key's partition writer through a
- * {@link io.wirekv.dataplane.proto.WriteForwarder}; the session parks until the writer's reply comes back
- * through {@link io.wirekv.dataplane.proto.RequestProcessor#resume}, so later commands of the same input
- * (pipelining) see the write, and replies stay in request order.
+ * lcore or a TCP thread) and a {@link io.wirekv.dataplane.proto.WriteApplier} to one partition writer
+ * thread; neither is shared. The reader parses each command once, answers reads from the table directly
+ * and encodes every write as one binary {@link io.wirekv.dataplane.record.WriteRecordDescriptor write
+ * record} on the key's partition ring ({@link io.wirekv.dataplane.proto.WriteForwarder}); the writer applies
+ * it without parsing any text and answers with a binary reply, which the reader formats from its own parse
+ * when {@link io.wirekv.dataplane.proto.RequestProcessor#resume} hands it back. The session parks meanwhile,
+ * so later commands of the same input (pipelining) see the write, and replies stay in request order.
+ * <p>
+ * The reader side reads top to bottom from {@code RequestProcessor} (framing, dispatch, park/resume) to one
+ * class per command family: {@code GetCommands}, {@code TextCommands}, {@code MetaCommands}; the writer side
+ * is {@code WriteApplier} (with {@code MetaWrites}); {@code WriteReplyFormatter} turns the writer's answer
+ * into text.
  * <p>
  * {@link io.wirekv.dataplane.proto.ServerStats} is the only structure written by several threads: each
  * thread owns one padded slot and only {@code stats} reads across slots.

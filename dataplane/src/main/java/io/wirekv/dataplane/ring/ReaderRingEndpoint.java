@@ -1,16 +1,16 @@
 package io.wirekv.dataplane.ring;
 
 import io.wirekv.dataplane.proto.WriteForwarder;
+import io.wirekv.dataplane.record.WriteReplyDecoder;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.MessageHandler;
 
 import java.lang.foreign.MemorySegment;
 
-import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
- * A reader thread's end of the {@link WriteRings}: forwards write commands to the writer that
- * owns the partition ({@code partition % writers}) and hands writers' replies to a
+ * A reader thread's end of the {@link WriteRings}: claims room for write records on the ring to the
+ * writer that owns the partition ({@code partition % writers}) and hands writers' binary replies to a
  * {@link ReplyHandler}. Used only by its reader thread.
  */
 public final class ReaderRingEndpoint implements WriteForwarder
@@ -28,6 +28,7 @@ public final class ReaderRingEndpoint implements WriteForwarder
     private final WriteRings rings;
     private final int writers;
     private final Drain drain = new Drain();
+    private SpscMessageRing claimed;
 
     public ReaderRingEndpoint(final int reader, final WriteRings rings, final ReplyHandler replyHandler)
     {
@@ -38,10 +39,27 @@ public final class ReaderRingEndpoint implements WriteForwarder
     }
 
     @Override
-    public boolean forward(
-        final int partition, final MemorySegment command, final long offset, final int length, final long ticket)
+    public int claim(final int partition, final int length)
     {
-        return WriteRings.offerRequest(rings.request(reader, partition % writers), ticket, partition, command, offset, length);
+        final SpscMessageRing ring = rings.request(reader, partition % writers);
+        final int at = ring.tryClaim(WriteRings.MSG_WRITE, length);
+        if (at >= 0)
+        {
+            claimed = ring;
+        }
+        return at;
+    }
+
+    @Override
+    public MemorySegment memory()
+    {
+        return claimed.memory();
+    }
+
+    @Override
+    public void commit(final int offset)
+    {
+        claimed.commit(offset);
     }
 
     /** Delivers waiting replies to the handler; returns how many. */
@@ -59,15 +77,14 @@ public final class ReaderRingEndpoint implements WriteForwarder
 
     private static final class Drain implements MessageHandler
     {
+        final WriteReplyDecoder reply = new WriteReplyDecoder();
         ReplyHandler handler;
         MemorySegment memory;
 
         @Override
         public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int offset, final int length)
         {
-            final long ticket = memory.get(JAVA_LONG_UNALIGNED, offset + WriteRings.TICKET_OFFSET);
-            handler.onReply(
-                ticket, memory, offset + WriteRings.REPLY_HEADER_LENGTH, length - WriteRings.REPLY_HEADER_LENGTH);
+            handler.onReply(reply.wrap(memory, offset).ticket(), memory, offset, length);
         }
     }
 }

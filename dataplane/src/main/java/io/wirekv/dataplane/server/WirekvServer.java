@@ -14,7 +14,7 @@ import io.wirekv.dataplane.port.PortSet;
 import io.wirekv.dataplane.port.XdpPorts;
 import io.wirekv.dataplane.proto.ProtocolSettings;
 import io.wirekv.dataplane.proto.ServerStats;
-import io.wirekv.dataplane.proto.WriteExecutor;
+import io.wirekv.dataplane.proto.WriteApplier;
 import io.wirekv.dataplane.ring.WriteRings;
 import io.wirekv.dataplane.table.Table;
 import io.wirekv.dataplane.table.TableConfig;
@@ -55,7 +55,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class WirekvServer implements AutoCloseable
 {
-    /** Extra room beyond the item size for the command line or reply framing around a value. */
+    /** Extra room beyond the item size for a record's or a reply's header and key around a value. */
     private static final int FRAMING_BYTES = 64 * 1024;
     /** Colocated, TCP polls its selector every 16th duty cycle of lcore 0 (see TcpAgent). */
     private static final int COLOCATED_TCP_SELECT_INTERVAL = 16;
@@ -177,7 +177,7 @@ public final class WirekvServer implements AutoCloseable
         for (int w = 0; w < config.writers(); w++)
         {
             writers.add(new WriterAgent(
-                w, table, rings, new WriteExecutor(table, settings, stats, readers + w), maxCommandBytes,
+                w, table, rings, new WriteApplier(table, stats, readers + w), maxCommandBytes,
                 0 == w ? clockTicker : null));
         }
         agents.addAll(writers);

@@ -1,7 +1,7 @@
 package io.wirekv.dataplane.writer;
 
-import io.wirekv.dataplane.proto.ReplyBuffer;
-import io.wirekv.dataplane.proto.WriteExecutor;
+import io.wirekv.dataplane.proto.WriteApplier;
+import io.wirekv.dataplane.record.WriteReplyEncoder;
 import io.wirekv.dataplane.ring.SpscMessageRing;
 import io.wirekv.dataplane.ring.WriteRings;
 import io.wirekv.dataplane.server.ClockTicker;
@@ -16,13 +16,11 @@ import org.agrona.concurrent.SystemNanoClock;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
  * The single writer of the partitions {@code p} with {@code p % writers == index}. Each duty
- * cycle it drains the request ring from every reader, applies each command through
- * {@link WriteExecutor} and puts the reply on that reader's reply ring; once a millisecond it
+ * cycle it drains the request ring from every reader, applies each write record through
+ * {@link WriteApplier} and puts the binary reply on that reader's reply ring; once a millisecond it
  * runs the table's housekeeping (expiry sweep, eviction, reclamation of retired memory), so
  * that it neither steals a shared core in every idle cycle nor starves under constant writes.
  * <p>
@@ -38,10 +36,10 @@ public final class WriterAgent implements Agent
 
     private final int index;
     private final WriteRings rings;
-    private final WriteExecutor executor;
+    private final WriteApplier applier;
     private final PartitionWriter[] writersByPartition;
     private final int[] ownedPartitions;
-    private final ReplyBuffer scratch;
+    private final WriteReplyEncoder scratch;
     private final Arena scratchArena = Arena.ofShared();
     private final int maxReplyBytes;
     private final CommandHandler handler = new CommandHandler();
@@ -50,20 +48,20 @@ public final class WriterAgent implements Agent
     private long nextHousekeepingNs;
 
     public WriterAgent(
-        final int index, final Table table, final WriteRings rings, final WriteExecutor executor, final int maxReplyBytes)
+        final int index, final Table table, final WriteRings rings, final WriteApplier applier, final int maxReplyBytes)
     {
-        this(index, table, rings, executor, maxReplyBytes, null);
+        this(index, table, rings, applier, maxReplyBytes, null);
     }
 
     /** @param clockTicker ticked once per duty cycle, or null when another writer ticks the table's clock. */
     public WriterAgent(
-        final int index, final Table table, final WriteRings rings, final WriteExecutor executor, final int maxReplyBytes,
+        final int index, final Table table, final WriteRings rings, final WriteApplier applier, final int maxReplyBytes,
         final ClockTicker clockTicker)
     {
         this.index = index;
         this.clockTicker = clockTicker;
         this.rings = rings;
-        this.executor = executor;
+        this.applier = applier;
         this.maxReplyBytes = maxReplyBytes;
         final int partitions = table.partitionCount();
         final int writers = rings.writers();
@@ -74,7 +72,7 @@ public final class WriterAgent implements Agent
             writersByPartition[p] = table.writer(p);
             ownedPartitions[i] = p;
         }
-        this.scratch = new ReplyBuffer(scratchArena.allocate(maxReplyBytes, 64));
+        this.scratch = new WriteReplyEncoder(scratchArena.allocate(maxReplyBytes, 64));
     }
 
     @Override
@@ -124,24 +122,15 @@ public final class WriterAgent implements Agent
         @Override
         public Action onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int offset, final int length)
         {
-            if (reply.freeBytes() < maxReplyBytes + 2 * WriteRings.REPLY_HEADER_LENGTH + 64)
+            if (reply.freeBytes() < maxReplyBytes + 64)
             {
                 return Action.ABORT; // the reader has not drained its replies yet: retry next cycle
             }
-            final MemorySegment memory = request.memory(); // the ring's buffer wraps exactly this memory
-            final long ticket = memory.get(JAVA_LONG_UNALIGNED, offset + WriteRings.TICKET_OFFSET);
-            final int partition = memory.get(JAVA_INT_UNALIGNED, offset + WriteRings.PARTITION_OFFSET);
-            final int commandLength = length - WriteRings.REQUEST_HEADER_LENGTH;
-
-            scratch.resetStream();
-            final int replyLength = executor.execute(
-                writersByPartition[partition], memory, offset + WriteRings.REQUEST_HEADER_LENGTH, commandLength, scratch);
-
-            final int at = reply.tryClaim(WriteRings.MSG_WRITE, WriteRings.REPLY_HEADER_LENGTH + replyLength);
+            applier.apply(request.memory(), offset, length, scratch); // the ring's buffer wraps exactly this memory
+            final int replyLength = scratch.length();
+            final int at = reply.tryClaim(WriteRings.MSG_WRITE, replyLength);
             // Cannot fail: free space was checked above and only this thread produces on the ring.
-            final MemorySegment out = reply.memory();
-            out.set(JAVA_LONG_UNALIGNED, at + WriteRings.TICKET_OFFSET, ticket);
-            MemorySegment.copy(scratch.memory(), 0, out, at + WriteRings.REPLY_HEADER_LENGTH, replyLength);
+            MemorySegment.copy(scratch.buffer(), 0, reply.memory(), at, replyLength);
             reply.commit(at);
             return Action.CONTINUE;
         }

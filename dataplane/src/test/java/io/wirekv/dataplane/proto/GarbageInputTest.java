@@ -1,11 +1,20 @@
 package io.wirekv.dataplane.proto;
 
+import io.wirekv.dataplane.record.WriteRecordDescriptor;
+import io.wirekv.dataplane.record.WriteRecordEncoder;
+import io.wirekv.dataplane.record.WriteReplyDecoder;
+import io.wirekv.dataplane.record.WriteReplyDescriptor;
+import io.wirekv.dataplane.record.WriteReplyEncoder;
+import io.wirekv.dataplane.table.ItemView;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Whatever bytes arrive, the engine answers or waits; it never throws. */
@@ -42,17 +51,63 @@ class GarbageInputTest
     }
 
     @Test
-    void shouldAnswerErrorToGarbageHandedToTheWriter()
+    void shouldRefuseMalformedRecordsHandedToTheWriterAndApplyNothing()
     {
         try (ProtoHarness h = new ProtoHarness(1 << 20))
         {
-            final ReplyBuffer reply = new ReplyBuffer(MemorySegment.ofArray(new byte[4096]));
-            for (final String bad : new String[] {"set k\r\n", "cas\r\n", "incr\r\n", "ms k\r\n", "bogus\r\n", "", "set"})
+            final MemorySegment buffer = MemorySegment.ofArray(new byte[4096]);
+            final WriteReplyEncoder reply = new WriteReplyEncoder(MemorySegment.ofArray(new byte[4096]));
+            final WriteReplyDecoder decoded = new WriteReplyDecoder();
+            final byte[] key = ProtoHarness.bytes("garbage-key");
+            final int length = WriteRecordDescriptor.recordLength(key.length, 3);
+            final Random random = new Random(7);
+
+            // a well-formed set, then the same with one field broken at a time
+            for (int breakage = 0; breakage <= 6; breakage++)
             {
-                reply.resetStream();
-                final MemorySegment cmd = MemorySegment.ofArray(ProtoHarness.bytes(bad));
-                final int n = h.executor.execute(h.table.writer(0), cmd, 0, bad.length(), reply);
-                assertTrue(n > 0, bad);
+                buffer.fill((byte)0);
+                new WriteRecordEncoder().wrap(buffer, 0, length)
+                    .opcode(WriteRecordDescriptor.OP_STORE).storeMode(WriteRecordDescriptor.MODE_SET)
+                    .partition(h.table.partitionOf(MemorySegment.ofArray(key), 0, key.length)).ticket(77)
+                    .key(MemorySegment.ofArray(key), 0, key.length).value(MemorySegment.ofArray(ProtoHarness.bytes("abc")), 0, 3);
+                int appliedLength = length;
+                switch (breakage)
+                {
+                    case 1 -> buffer.set(ValueLayout.JAVA_BYTE, WriteRecordDescriptor.VERSION_OFFSET, (byte)2);
+                    case 2 -> buffer.set(ValueLayout.JAVA_BYTE, WriteRecordDescriptor.OPCODE_OFFSET, (byte)99);
+                    case 3 -> appliedLength = length - 1; // the ring's length disagrees with the record's
+                    case 4 -> buffer.set(ValueLayout.JAVA_BYTE, WriteRecordDescriptor.KEY_LENGTH_OFFSET, (byte)251);
+                    case 5 -> buffer.set(ValueLayout.JAVA_INT_UNALIGNED, WriteRecordDescriptor.PARTITION_OFFSET, 1 << 20);
+                    case 6 -> buffer.set(ValueLayout.JAVA_BYTE, WriteRecordDescriptor.STORE_MODE_OFFSET, (byte)17);
+                    default -> { }
+                }
+                h.applier.apply(buffer, 0, appliedLength, reply);
+                final byte status = decoded.wrap(reply.buffer(), 0).status();
+                final boolean stored = h.table.get(MemorySegment.ofArray(key), 0, key.length, new ItemView());
+                if (breakage == 0)
+                {
+                    assertEquals(WriteReplyDescriptor.STATUS_STORED, status, "the well-formed record");
+                    assertEquals(77, decoded.ticket());
+                    assertTrue(stored);
+                    h.table.writer(h.table.partitionOf(MemorySegment.ofArray(key), 0, key.length))
+                        .unlink(MemorySegment.ofArray(key), 0, key.length);
+                }
+                else
+                {
+                    assertEquals(WriteReplyDescriptor.STATUS_BAD_RECORD, status, "breakage " + breakage);
+                    assertFalse(stored, "breakage " + breakage + " must apply nothing");
+                }
+            }
+            // random bytes of every length never throw, and never decode as a record
+            for (int i = 0; i < 20_000; i++)
+            {
+                final int n = random.nextInt(300);
+                for (int b = 0; b < n; b++)
+                {
+                    buffer.set(ValueLayout.JAVA_BYTE, b, (byte)random.nextInt());
+                }
+                assertDoesNotThrow(() -> h.applier.apply(buffer, 0, n, reply));
+                assertEquals(WriteReplyDescriptor.STATUS_BAD_RECORD, decoded.wrap(reply.buffer(), 0).status());
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.proto;
 
+import io.wirekv.dataplane.record.WriteReplyEncoder;
 import io.wirekv.dataplane.table.MemoryMode;
 import io.wirekv.dataplane.table.QsbrReader;
 import io.wirekv.dataplane.table.Table;
@@ -15,9 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Drives {@link RequestProcessor} and {@link WriteExecutor} on one thread over the real {@link Table}:
- * a synchronous forwarder runs the write on the partition's writer at once and the driver resumes the
- * parked session with its reply, as the dataplane's writer threads would.
+ * Drives {@link RequestProcessor} and {@link WriteApplier} on one thread over the real {@link Table}:
+ * a synchronous forwarder applies each write record on the partition's writer at commit and the driver
+ * resumes the parked session with its binary reply, as the dataplane's writer threads would.
  */
 final class ProtoHarness implements AutoCloseable
 {
@@ -27,12 +28,12 @@ final class ProtoHarness implements AutoCloseable
     final Table table;
     final ProtocolSettings settings;
     final ServerStats stats = new ServerStats(2);
-    final WriteExecutor executor;
+    final WriteApplier applier;
     final RequestProcessor processor;
     final QsbrReader reader;
     final Arena arena = Arena.ofConfined();
-    final MemorySegment writerReplyMemory;
-    final ReplyBuffer writerReply;
+    final MemorySegment recordMemory;
+    final WriteReplyEncoder writerReply;
     final MemorySegment input;
     final ReplyBuffer reply;
     final RequestSession session;
@@ -54,36 +55,53 @@ final class ProtoHarness implements AutoCloseable
         clock.update(NOW_SECONDS * 1000);
         table = new Table(new TableConfig(4, 32L << 20, MemoryMode.STORE, Math.max(1024, itemSizeMax), false), clock);
         settings = new ProtocolSettings(itemSizeMax, 1400, "1.6.18");
-        executor = new WriteExecutor(table, settings, stats, 1);
-        writerReplyMemory = arena.allocate(itemSizeMax + 64 * 1024);
-        writerReply = new ReplyBuffer(writerReplyMemory);
-        processor = new RequestProcessor(table, settings, stats, this::forward, 0);
+        applier = new WriteApplier(table, stats, 1);
+        recordMemory = arena.allocate(itemSizeMax + 64 * 1024, 8);
+        writerReply = new WriteReplyEncoder(arena.allocate(itemSizeMax + 64 * 1024, 8));
+        processor = new RequestProcessor(table, settings, stats, new SynchronousForwarder(), 0);
         reader = table.registerReader("test");
         input = arena.allocate(4 * 1024 * 1024);
         reply = new ReplyBuffer(arena.allocate(replyCapacity));
         session = new RequestSession(42, reply);
     }
 
-    private boolean forward(final int partition, final MemorySegment command, final long offset, final int length,
-        final long ticket)
+    /** A ring of one record: the write is applied when it is committed. */
+    private final class SynchronousForwarder implements WriteForwarder
     {
-        if (rejectForwards > 0)
+        private int claimedLength;
+
+        @Override
+        public int claim(final int partition, final int length)
         {
-            rejectForwards--;
-            return false;
+            if (rejectForwards > 0)
+            {
+                rejectForwards--;
+                return -1;
+            }
+            forwardedPartition = partition;
+            claimedLength = length;
+            return 8; // not at 0, so that a decoder ignoring the offset would be caught
         }
-        forwards++;
-        forwardedPartition = partition;
-        writerReply.resetStream();
-        executor.execute(table.writer(partition), command, offset, length, writerReply);
-        pending = true;
-        return true;
+
+        @Override
+        public MemorySegment memory()
+        {
+            return recordMemory;
+        }
+
+        @Override
+        public void commit(final int offset)
+        {
+            forwards++;
+            applier.apply(recordMemory, offset, claimedLength, writerReply);
+            pending = true;
+        }
     }
 
     int resumePending(final RequestSession s)
     {
         pending = false;
-        return processor.resume(s, writerReplyMemory, 0, writerReply.length());
+        return processor.resume(s, writerReply.buffer(), 0, writerReply.length());
     }
 
     static byte[] bytes(final String s)

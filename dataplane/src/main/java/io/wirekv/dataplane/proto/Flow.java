@@ -1,0 +1,49 @@
+package io.wirekv.dataplane.proto;
+
+/**
+ * What a command handler tells the request driver: the public outcomes of {@link RequestProcessor#process}
+ * plus {@link #CONTINUE} (the line is done, take the next one). Also the one way to answer a line with a
+ * fixed reply.
+ */
+final class Flow
+{
+    static final int DONE = 0;
+    static final int PARKED = 1;
+    static final int OUTPUT_FULL = 2;
+    static final int BACKPRESSURE = 3;
+    static final int CLOSE = 4;
+    static final int CONTINUE = -1;
+
+    private Flow()
+    {
+    }
+
+    /** Writes a fixed reply as one response (nothing if {@code noreply}) and consumes the line up to {@code next}. */
+    static int reply(final RequestSession s, final byte[] reply, final long next, final boolean noreply)
+    {
+        if (!noreply)
+        {
+            final ReplyBuffer rb = s.reply();
+            rb.mark();
+            if (!rb.beginResponse() || !rb.put(reply))
+            {
+                rb.rollbackToMark();
+                return OUTPUT_FULL;
+            }
+        }
+        s.position = next;
+        return CONTINUE;
+    }
+
+    /** {@link #reply}, then drops the data block of {@code dataBytes} that follows the refused line. */
+    static int refuseWithData(
+        final RequestSession s, final byte[] reply, final long next, final boolean noreply, final long dataBytes)
+    {
+        final int r = reply(s, reply, next, noreply);
+        if (r == CONTINUE)
+        {
+            s.swallowRemaining = dataBytes;
+        }
+        return r;
+    }
+}

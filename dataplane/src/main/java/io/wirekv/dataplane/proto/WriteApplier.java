@@ -1,0 +1,301 @@
+package io.wirekv.dataplane.proto;
+
+import io.wirekv.dataplane.record.WriteRecordDecoder;
+import io.wirekv.dataplane.record.WriteReplyEncoder;
+import io.wirekv.dataplane.table.ItemView;
+import io.wirekv.dataplane.table.PartitionWriter;
+import io.wirekv.dataplane.table.Status;
+import io.wirekv.dataplane.table.Table;
+
+import java.lang.foreign.MemorySegment;
+
+import static io.wirekv.dataplane.record.WriteRecordDescriptor.*;
+import static io.wirekv.dataplane.record.WriteReplyDescriptor.*;
+
+/**
+ * Runs on a partition's writer thread: applies one {@link io.wirekv.dataplane.record.WriteRecordDescriptor
+ * write record} to the table with memcached's semantics and answers with a
+ * {@link io.wirekv.dataplane.record.WriteReplyDescriptor binary reply}. There is no text here: the reader
+ * parsed and validated the command, and formats the reply. A record that does not decode is answered
+ * {@code STATUS_BAD_RECORD} and changes nothing. Counts memcached's {@code stats} for the writes in its
+ * own thread slot. Threading: one instance per writer thread; allocation-free.
+ */
+public final class WriteApplier
+{
+    private final Table table;
+    private final ServerStats stats;
+    private final int slot;
+    private final WriteRecordDecoder record = new WriteRecordDecoder();
+    private final ItemView item = new ItemView();
+    private final MemorySegment numberScratch = MemorySegment.ofArray(new byte[24]);
+    private final MemorySegment empty = MemorySegment.ofArray(new byte[0]);
+    private WriteReplyEncoder reply;
+    private PartitionWriter writer;
+
+    /**
+     * @param stats      the server's counters (cmd_set, delete_hits, ...).
+     * @param threadSlot this writer thread's slot in {@code stats}.
+     */
+    public WriteApplier(final Table table, final ServerStats stats, final int threadSlot)
+    {
+        this.table = table;
+        this.stats = stats;
+        this.slot = threadSlot;
+    }
+
+    /**
+     * Applies the record at {@code [offset, offset + length)} of {@code memory} and writes the reply into
+     * {@code out} (reset first).
+     */
+    public void apply(final MemorySegment memory, final long offset, final int length, final WriteReplyEncoder out)
+    {
+        reply = out;
+        if (!record.wrap(memory, offset, length) || !ownsPartition(record))
+        {
+            out.reset(length >= io.wirekv.dataplane.record.WriteRecordDescriptor.TICKET_OFFSET + Long.BYTES && offset + length <= memory.byteSize() ?
+                record.ticket() : 0, STATUS_BAD_RECORD);
+            return;
+        }
+        out.reset(record.ticket(), STATUS_STORED);
+        writer = table.writer(record.partition());
+        final long now = table.nowSeconds();
+        switch (record.opcode())
+        {
+            case OP_STORE -> store();
+            case OP_DELETE -> delete();
+            case OP_INCR -> arithmetic(true);
+            case OP_DECR -> arithmetic(false);
+            case OP_TOUCH -> touch(false);
+            case OP_GAT -> touch(true);
+            case OP_FLUSH_ALL -> flushAll();
+            case OP_META_GET -> MetaWrites.get(this, now);
+            case OP_META_DELETE -> MetaWrites.delete(this);
+            case OP_META_ARITHMETIC -> MetaWrites.arithmetic(this);
+            default -> out.status(STATUS_BAD_RECORD);
+        }
+    }
+
+    /** The record's partition exists and is its key's: a record for the wrong writer would hide its key. */
+    private boolean ownsPartition(final WriteRecordDecoder r)
+    {
+        final int partition = r.partition();
+        if (partition < 0 || partition >= table.partitionCount())
+        {
+            return false;
+        }
+        return r.opcode() == OP_FLUSH_ALL || table.partitionOf(r.buffer(), r.keyOffset(), r.keyLength()) == partition;
+    }
+
+    // ------------------------------------------------------------------------------------------ text
+
+    private void store()
+    {
+        final WriteRecordDecoder r = record;
+        final MemorySegment key = r.buffer();
+        stats.increment(slot, ServerStats.CMD_SET);
+        if (r.has(OPTION_TOO_LARGE))
+        {
+            stats.increment(slot, ServerStats.STORE_TOO_LARGE);
+            if (r.storeMode() == MODE_SET)
+            {
+                writer.unlink(key, r.keyOffset(), r.keyLength()); // memcached drops the old item of a too-large set
+            }
+            reply.status(STATUS_TOO_LARGE);
+            return;
+        }
+        final int mode = r.storeMode();
+        int status;
+        if (r.has(OPTION_INVALIDATE) && mode == MODE_CAS &&
+            writer.find(key, r.keyOffset(), r.keyLength(), item) && Long.compareUnsigned(r.compareCas(), item.cas()) < 0)
+        {
+            // meta I: a CAS older than the item's still stores, but the result is marked stale
+            status = publishValue(ItemView.META_STALE);
+        }
+        else if (r.has(OPTION_BINARY_KEY) && mode == MODE_SET)
+        {
+            // a plain set through a base64 key: remember it, memcached echoes such keys encoded
+            status = publishValue(MetaReplyFormatter.META_KEY_BINARY);
+        }
+        else if (r.has(OPTION_NEW_CAS) && mode == MODE_SET)
+        {
+            status = publishValue(0);
+        }
+        else
+        {
+            status = writer.store(mode, key, r.keyOffset(), r.keyLength(), key, r.valueOffset(), r.valueLength(),
+                r.clientFlags(), r.exptime(), r.compareCas(), item);
+            if (status == Status.STORED)
+            {
+                status = applyNewCas();
+            }
+        }
+        if (mode == MODE_CAS)
+        {
+            stats.increment(slot, status == Status.STORED ? ServerStats.CAS_HITS :
+                status == Status.EXISTS ? ServerStats.CAS_BADVAL : ServerStats.CAS_MISSES);
+        }
+        reply.status((byte)status);
+        if (status == Status.STORED)
+        {
+            itemFacts();
+        }
+    }
+
+    /** Publishes the record's value as a new item with these meta bits and the record's CAS (or the next). */
+    private int publishValue(final int metaBits)
+    {
+        final WriteRecordDecoder r = record;
+        return writer.publish(r.buffer(), r.keyOffset(), r.keyLength(), r.buffer(), r.valueOffset(), r.valueLength(),
+            empty, 0, 0, r.clientFlags(), r.exptime(), newCasOrNext(), metaBits, item);
+    }
+
+    private void delete()
+    {
+        final WriteRecordDecoder r = record;
+        final int status = writer.delete(r.buffer(), r.keyOffset(), r.keyLength(), 0);
+        stats.increment(slot, status == Status.DELETED ? ServerStats.DELETE_HITS : ServerStats.DELETE_MISSES);
+        reply.status((byte)status);
+    }
+
+    private void arithmetic(final boolean increment)
+    {
+        final WriteRecordDecoder r = record;
+        final int status = writer.arithmetic(r.buffer(), r.keyOffset(), r.keyLength(), increment, r.number(), item);
+        if (status == Status.STORED)
+        {
+            stats.increment(slot, increment ? ServerStats.INCR_HITS : ServerStats.DECR_HITS);
+            itemFacts();
+            reply.value(item.segment(), item.valueOffset(), numberLength());
+        }
+        else if (status == Status.NOT_FOUND)
+        {
+            stats.increment(slot, increment ? ServerStats.INCR_MISSES : ServerStats.DECR_MISSES);
+        }
+        reply.status((byte)status);
+    }
+
+    /** touch, or one key of gat/gats ({@code withValue}): a new expiry, the item back. */
+    private void touch(final boolean withValue)
+    {
+        final WriteRecordDecoder r = record;
+        stats.increment(slot, ServerStats.CMD_TOUCH);
+        if (withValue)
+        {
+            stats.increment(slot, ServerStats.CMD_GET);
+        }
+        final int status = writer.touch(r.buffer(), r.keyOffset(), r.keyLength(), r.exptime(), item);
+        final boolean hit = status == Status.TOUCHED;
+        stats.increment(slot, hit ? ServerStats.TOUCH_HITS : ServerStats.TOUCH_MISSES);
+        if (withValue)
+        {
+            stats.increment(slot, hit ? ServerStats.GET_HITS : ServerStats.GET_MISSES);
+        }
+        reply.status((byte)status);
+        if (hit)
+        {
+            itemFacts();
+            if (withValue)
+            {
+                itemValue();
+            }
+        }
+    }
+
+    private void flushAll()
+    {
+        stats.increment(slot, ServerStats.CMD_FLUSH);
+        table.flush(record.exptime(), record.has(OPTION_IMMEDIATE));
+        reply.status(STATUS_OK);
+    }
+
+    // ------------------------------------------------------------------------------------------ shared with MetaWrites
+
+    WriteRecordDecoder record()
+    {
+        return record;
+    }
+
+    PartitionWriter writer()
+    {
+        return writer;
+    }
+
+    ItemView item()
+    {
+        return item;
+    }
+
+    WriteReplyEncoder reply()
+    {
+        return reply;
+    }
+
+    ServerStats stats()
+    {
+        return stats;
+    }
+
+    int slot()
+    {
+        return slot;
+    }
+
+    MemorySegment empty()
+    {
+        return empty;
+    }
+
+    MemorySegment numberScratch()
+    {
+        return numberScratch;
+    }
+
+    /** The facts of {@link #item} into the reply. */
+    void itemFacts()
+    {
+        reply.item(item.cas(), item.clientFlags(), item.valueLength(), item.expiresAtSeconds(), item.storedAtSeconds(),
+            item.metaBits());
+    }
+
+    void itemValue()
+    {
+        reply.value(item.segment(), item.valueOffset(), item.valueLength());
+    }
+
+    /** The CAS for an item a meta command creates: its E token, else 0 (the table assigns the next one). */
+    long newCasOrNext()
+    {
+        return record.has(OPTION_NEW_CAS) ? record.newCas() : 0;
+    }
+
+    /**
+     * E(token) after a table operation that assigned the next CAS to {@link #item} (ms add/replace/append/
+     * prepend/cas modes, ma): republishes the new item unchanged but with the explicit CAS. The writer owns the
+     * partition, so no one can observe the intermediate CAS except through a concurrent read, which sees
+     * either item whole. Returns STORED or the publish failure.
+     */
+    int applyNewCas()
+    {
+        if (!record.has(OPTION_NEW_CAS))
+        {
+            return Status.STORED;
+        }
+        final WriteRecordDecoder r = record;
+        return writer.publish(r.buffer(), r.keyOffset(), r.keyLength(), item.segment(), item.valueOffset(),
+            item.valueLength(), empty, 0, 0, item.clientFlags(), item.expiresAtSeconds(), r.newCas(),
+            item.metaBits(), item);
+    }
+
+    /** The digits of the arithmetic result in {@link #item} (memcached pads shorter results with spaces). */
+    int numberLength()
+    {
+        final MemorySegment seg = item.segment();
+        final long at = item.valueOffset();
+        int n = 0;
+        while (n < item.valueLength() && seg.get(AsciiCodec.BYTE, at + n) != ' ')
+        {
+            n++;
+        }
+        return n;
+    }
+}

@@ -1,0 +1,96 @@
+package io.wirekv.dataplane.proto;
+
+import io.wirekv.dataplane.record.WriteRecordDescriptor;
+import io.wirekv.dataplane.record.WriteRecordEncoder;
+import io.wirekv.dataplane.table.Table;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A reader's way of handing a write to its partition's writer: claim room for the record on the ring,
+ * encode the command straight into it, then park the session until the binary reply comes back.
+ * <pre>
+ *   int r = forwarding.claim(s, key, keyOffset, keyLength, valueLength, false);
+ *   if (r != Flow.CONTINUE) return r;             // OUTPUT_FULL or BACKPRESSURE: nothing consumed
+ *   forwarding.record().opcode(...)...;           // the fields of this command
+ *   return forwarding.park(s, consumed, WriteReplyFormatter.FOR_STORE, noreply, 0);
+ * </pre>
+ * One instance per reader thread.
+ */
+final class WriteForwarding
+{
+    /** Reply room kept free before parking a write whose reply is a status line (meta flags included). */
+    static final int SMALL_REPLY_BOUND = 1024;
+
+    private final Table table;
+    private final ProtocolSettings settings;
+    private final WriteForwarder forwarder;
+    private final WriteRecordEncoder encoder = new WriteRecordEncoder();
+    private int claimedAt;
+
+    WriteForwarding(final Table table, final ProtocolSettings settings, final WriteForwarder forwarder)
+    {
+        this.table = table;
+        this.settings = settings;
+        this.forwarder = forwarder;
+    }
+
+    /** Reply bytes to keep free for a write whose reply may carry an item's value. */
+    int valueReplyBound()
+    {
+        return settings.itemSizeMaxBytes() + SMALL_REPLY_BOUND + 64;
+    }
+
+    /**
+     * Claims ring room for a record of this key (null: partition 0, no key) and value length, and starts it.
+     * @return {@link Flow#CONTINUE} with {@link #record()} ready, or OUTPUT_FULL when the session's reply buffer
+     * could not take the answer, or BACKPRESSURE when the ring is full.
+     */
+    int claim(
+        final RequestSession s, final MemorySegment key, final long keyOffset, final int keyLength,
+        final int valueLength, final boolean valueReply)
+    {
+        final ReplyBuffer rb = s.reply();
+        final int bound = valueReply ? valueReplyBound() : SMALL_REPLY_BOUND;
+        if (rb.length() > 0 && !rb.fits(bound + 8))
+        {
+            return Flow.OUTPUT_FULL;
+        }
+        final int partition = key == null ? 0 : table.partitionOf(key, keyOffset, keyLength);
+        final int length = WriteRecordDescriptor.recordLength(key == null ? 0 : keyLength, valueLength);
+        final int at = forwarder.claim(partition, length);
+        if (at < 0)
+        {
+            return Flow.BACKPRESSURE;
+        }
+        claimedAt = at;
+        encoder.wrap(forwarder.memory(), at, length).partition(partition).ticket(s.ticket());
+        if (key != null)
+        {
+            encoder.key(key, keyOffset, keyLength);
+        }
+        return Flow.CONTINUE;
+    }
+
+    /** The record being built since the last successful {@link #claim}. */
+    WriteRecordEncoder record()
+    {
+        return encoder;
+    }
+
+    /**
+     * Sends the record and parks the session: on resume, {@code consumed} input bytes are consumed, then
+     * {@code swallowAfter} more, and the reply is formatted as {@code replyKind}.
+     */
+    int park(
+        final RequestSession s, final long consumed, final int replyKind, final boolean noreply, final long swallowAfter)
+    {
+        forwarder.commit(claimedAt);
+        s.stage = RequestSession.STAGE_PARKED;
+        s.parkedLength = (int)consumed;
+        s.swallowAfterPark = swallowAfter;
+        s.parkedReplyKind = replyKind;
+        s.parkedNoreply = noreply;
+        return Flow.PARKED;
+    }
+}

@@ -1,0 +1,154 @@
+package io.wirekv.dataplane.record;
+
+/**
+ * Layout of one write record: a write parsed once, by the reader thread that received it, into the
+ * bytes that travel to the partition's writer. The same bytes are meant to be the log record and the
+ * replication frame (a later stage fills {@code sequence} and {@code crc32c}); on the reader→writer
+ * ring both are 0. All fields little-endian; records are 8-byte aligned.
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |            length (u32): header + key + value, in bytes       |  0
+ *  +---------------------------------------------------------------+
+ *  |            crc32c (u32) of bytes [8, length); 0 on the ring   |  4
+ *  +---------------------------------------------------------------+
+ *  |            sequence (u64) in the partition's log; 0 on ring   |  8
+ *  |                                                               |
+ *  +---------------+---------------+-------------------------------+
+ *  | version (u8)  | opcode (u8)   | options (u16, OPTION_* bits)  | 16
+ *  +---------------+---------------+-------------------------------+
+ *  |            partition (u32)                                    | 20
+ *  +---------------------------------------------------------------+
+ *  |            ticket (u64): the reader's id for the reply        | 24
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |            clientFlags (u32)                                  | 32
+ *  +---------------+---------------+-------------------------------+
+ *  | keyLength u8  | storeMode u8  | reserved (u16)                | 36
+ *  +---------------+---------------+-------------------------------+
+ *  |            exptime (i64): absolute unix seconds, 0 = never    | 40
+ *  |            (storage, touch, gat; meta T; flush_all: oldest    |
+ *  |             live second)                                      |
+ *  +---------------------------------------------------------------+
+ *  |            compareCas (u64): cas, meta C                      | 48
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |            newCas (u64): meta E, 0 = the table's next         | 56
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |            number (u64): incr/decr/ma delta; mg R threshold   | 64
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |            initial (u64): ma N initial value                  | 72
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |            vivifyExptime (i64): mg/ma N, absolute seconds     | 80
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |            valueLength (u32)                                  | 88
+ *  +---------------------------------------------------------------+
+ *  |            reserved (u32)                                     | 92
+ *  +---------------------------------------------------------------+
+ *  |   key (keyLength bytes) ... value (valueLength bytes) ...     | 96
+ *  +---------------------------------------------------------------+
+ * </pre>
+ * Every time in a record is absolute (the reader converts memcached's relative exptimes with its clock),
+ * so replaying a record later means the same as applying it now. What only the reader needs (noreply,
+ * meta q/k/O/b echo, the reply's format) never enters the record: the reader keeps its parsed command
+ * in the parked session and formats the writer's {@link WriteReplyDescriptor binary reply} itself.
+ */
+public final class WriteRecordDescriptor
+{
+    public static final int LENGTH_OFFSET = 0;
+    public static final int CRC32C_OFFSET = LENGTH_OFFSET + Integer.BYTES;
+    public static final int SEQUENCE_OFFSET = CRC32C_OFFSET + Integer.BYTES;
+    public static final int VERSION_OFFSET = SEQUENCE_OFFSET + Long.BYTES;
+    public static final int OPCODE_OFFSET = VERSION_OFFSET + Byte.BYTES;
+    public static final int OPTIONS_OFFSET = OPCODE_OFFSET + Byte.BYTES;
+    public static final int PARTITION_OFFSET = OPTIONS_OFFSET + Short.BYTES;
+    public static final int TICKET_OFFSET = PARTITION_OFFSET + Integer.BYTES;
+    public static final int CLIENT_FLAGS_OFFSET = TICKET_OFFSET + Long.BYTES;
+    public static final int KEY_LENGTH_OFFSET = CLIENT_FLAGS_OFFSET + Integer.BYTES;
+    public static final int STORE_MODE_OFFSET = KEY_LENGTH_OFFSET + Byte.BYTES;
+    public static final int RESERVED_SHORT_OFFSET = STORE_MODE_OFFSET + Byte.BYTES;
+    public static final int EXPTIME_OFFSET = RESERVED_SHORT_OFFSET + Short.BYTES;
+    public static final int COMPARE_CAS_OFFSET = EXPTIME_OFFSET + Long.BYTES;
+    public static final int NEW_CAS_OFFSET = COMPARE_CAS_OFFSET + Long.BYTES;
+    public static final int NUMBER_OFFSET = NEW_CAS_OFFSET + Long.BYTES;
+    public static final int INITIAL_OFFSET = NUMBER_OFFSET + Long.BYTES;
+    public static final int VIVIFY_EXPTIME_OFFSET = INITIAL_OFFSET + Long.BYTES;
+    public static final int VALUE_LENGTH_OFFSET = VIVIFY_EXPTIME_OFFSET + Long.BYTES;
+    public static final int RESERVED_INT_OFFSET = VALUE_LENGTH_OFFSET + Integer.BYTES;
+    public static final int KEY_OFFSET = RESERVED_INT_OFFSET + Integer.BYTES;
+    public static final int HEADER_LENGTH = KEY_OFFSET;
+
+    /** Where the CRC32C's coverage starts: everything after the length and the checksum itself. */
+    public static final int CRC_COVERAGE_OFFSET = SEQUENCE_OFFSET;
+
+    public static final byte VERSION = 1;
+
+    /** memcached's key limit; a record's key length is one byte. */
+    public static final int KEY_MAX_LENGTH = 250;
+
+    // Opcodes: what the writer does. Text and meta variants differ where their semantics do.
+    /** Storage (set/add/replace/append/prepend/cas, and ms in any mode): store {@link #STORE_MODE_OFFSET}. */
+    public static final byte OP_STORE = 1;
+    public static final byte OP_DELETE = 2;
+    public static final byte OP_INCR = 3;
+    public static final byte OP_DECR = 4;
+    public static final byte OP_TOUCH = 5;
+    /** One key of gat/gats: touch and return the item. */
+    public static final byte OP_GAT = 6;
+    public static final byte OP_FLUSH_ALL = 7;
+    /** mg that writes: N (vivify), T (new TTL), R (recache), or handing out a stale item's win token. */
+    public static final byte OP_META_GET = 8;
+    public static final byte OP_META_DELETE = 9;
+    public static final byte OP_META_ARITHMETIC = 10;
+    public static final byte OP_MAX = OP_META_ARITHMETIC;
+
+    // Store modes (OP_STORE): memcached's NREAD_* set.
+    public static final byte MODE_SET = 0;
+    public static final byte MODE_ADD = 1;
+    public static final byte MODE_REPLACE = 2;
+    public static final byte MODE_APPEND = 3;
+    public static final byte MODE_PREPEND = 4;
+    public static final byte MODE_CAS = 5;
+    public static final byte MODE_MAX = MODE_CAS;
+
+    // Options: facts of the request the writer needs.
+    /** A set whose item exceeds the size limit: memcached unlinks the old item and refuses. Carries no value. */
+    public static final int OPTION_TOO_LARGE = 1;
+    /** Meta I: a store with an older CAS, or a delete, marks the item stale instead. */
+    public static final int OPTION_INVALIDATE = 1 << 1;
+    /** Meta b: the key arrived base64-encoded, and memcached echoes it encoded later. */
+    public static final int OPTION_BINARY_KEY = 1 << 2;
+    /** Meta C: compare against {@link #COMPARE_CAS_OFFSET}. */
+    public static final int OPTION_COMPARE_CAS = 1 << 3;
+    /** Meta E: give the item {@link #NEW_CAS_OFFSET} as its CAS. */
+    public static final int OPTION_NEW_CAS = 1 << 4;
+    /** Meta T: set the expiry to {@link #EXPTIME_OFFSET}. */
+    public static final int OPTION_NEW_TTL = 1 << 5;
+    /** Meta N: create the item when missing, expiring at {@link #VIVIFY_EXPTIME_OFFSET}. */
+    public static final int OPTION_VIVIFY = 1 << 6;
+    /** mg R: win the recache token when the TTL left is below {@link #NUMBER_OFFSET}'s threshold. */
+    public static final int OPTION_RECACHE = 1 << 7;
+    /** ma MD/M-: decrement. */
+    public static final int OPTION_DECREMENT = 1 << 8;
+    /** flush_all without a delay: everything older than now goes at once. */
+    public static final int OPTION_IMMEDIATE = 1 << 9;
+    /** mg v, gat: the reply carries the item's value. */
+    public static final int OPTION_WANT_VALUE = 1 << 10;
+
+    public static final int ALIGNMENT = 8;
+
+    private WriteRecordDescriptor()
+    {
+    }
+
+    /** Bytes of a record with this key and value, before alignment. */
+    public static int recordLength(final int keyLength, final int valueLength)
+    {
+        return HEADER_LENGTH + keyLength + valueLength;
+    }
+}

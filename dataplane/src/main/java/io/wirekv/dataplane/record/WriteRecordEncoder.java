@@ -1,0 +1,119 @@
+package io.wirekv.dataplane.record;
+
+import java.lang.foreign.MemorySegment;
+
+import static io.wirekv.dataplane.record.WriteRecordDescriptor.*;
+
+/**
+ * Writes a {@link WriteRecordDescriptor write record} in place (usually straight into a claimed ring
+ * slot). {@link #wrap} clears the header, so a record holds only what its writer set. Re-wrapped per
+ * record, never allocated per request. Single-threaded.
+ */
+public final class WriteRecordEncoder
+{
+    private MemorySegment buffer;
+    private long offset;
+
+    /** Starts a record of {@code length} bytes ({@link WriteRecordDescriptor#recordLength}) at {@code offset}. */
+    public WriteRecordEncoder wrap(final MemorySegment buffer, final long offset, final int length)
+    {
+        this.buffer = buffer;
+        this.offset = offset;
+        for (int i = 0; i < HEADER_LENGTH; i += Long.BYTES)
+        {
+            buffer.set(Le.LONG, offset + i, 0L); // no slice: a slice object per record would allocate
+        }
+        buffer.set(Le.INT, offset + LENGTH_OFFSET, length);
+        buffer.set(Le.BYTE, offset + VERSION_OFFSET, VERSION);
+        return this;
+    }
+
+    public WriteRecordEncoder opcode(final byte opcode)
+    {
+        buffer.set(Le.BYTE, offset + OPCODE_OFFSET, opcode);
+        return this;
+    }
+
+    public WriteRecordEncoder options(final int options)
+    {
+        buffer.set(Le.SHORT, offset + OPTIONS_OFFSET, (short)options);
+        return this;
+    }
+
+    public WriteRecordEncoder partition(final int partition)
+    {
+        buffer.set(Le.INT, offset + PARTITION_OFFSET, partition);
+        return this;
+    }
+
+    public WriteRecordEncoder ticket(final long ticket)
+    {
+        buffer.set(Le.LONG, offset + TICKET_OFFSET, ticket);
+        return this;
+    }
+
+    public WriteRecordEncoder clientFlags(final int clientFlags)
+    {
+        buffer.set(Le.INT, offset + CLIENT_FLAGS_OFFSET, clientFlags);
+        return this;
+    }
+
+    public WriteRecordEncoder storeMode(final byte mode)
+    {
+        buffer.set(Le.BYTE, offset + STORE_MODE_OFFSET, mode);
+        return this;
+    }
+
+    public WriteRecordEncoder exptime(final long absoluteSeconds)
+    {
+        buffer.set(Le.LONG, offset + EXPTIME_OFFSET, absoluteSeconds);
+        return this;
+    }
+
+    public WriteRecordEncoder compareCas(final long cas)
+    {
+        buffer.set(Le.LONG, offset + COMPARE_CAS_OFFSET, cas);
+        return this;
+    }
+
+    public WriteRecordEncoder newCas(final long cas)
+    {
+        buffer.set(Le.LONG, offset + NEW_CAS_OFFSET, cas);
+        return this;
+    }
+
+    public WriteRecordEncoder number(final long number)
+    {
+        buffer.set(Le.LONG, offset + NUMBER_OFFSET, number);
+        return this;
+    }
+
+    public WriteRecordEncoder initial(final long initial)
+    {
+        buffer.set(Le.LONG, offset + INITIAL_OFFSET, initial);
+        return this;
+    }
+
+    public WriteRecordEncoder vivifyExptime(final long absoluteSeconds)
+    {
+        buffer.set(Le.LONG, offset + VIVIFY_EXPTIME_OFFSET, absoluteSeconds);
+        return this;
+    }
+
+    /** Copies the key (at most {@link WriteRecordDescriptor#KEY_MAX_LENGTH} bytes); set it before the value. */
+    public WriteRecordEncoder key(final MemorySegment src, final long srcOffset, final int keyLength)
+    {
+        buffer.set(Le.BYTE, offset + KEY_LENGTH_OFFSET, (byte)keyLength);
+        MemorySegment.copy(src, srcOffset, buffer, offset + KEY_OFFSET, keyLength);
+        return this;
+    }
+
+    /** Copies the value after the key. */
+    public WriteRecordEncoder value(final MemorySegment src, final long srcOffset, final int valueLength)
+    {
+        final int keyLength = buffer.get(Le.BYTE, offset + KEY_LENGTH_OFFSET) & 0xFF;
+        buffer.set(Le.INT, offset + VALUE_LENGTH_OFFSET, valueLength);
+        MemorySegment.copy(src, srcOffset, buffer, offset + KEY_OFFSET + keyLength, valueLength);
+        return this;
+    }
+}
