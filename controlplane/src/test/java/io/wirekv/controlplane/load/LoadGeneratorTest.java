@@ -1,6 +1,6 @@
 package io.wirekv.controlplane.load;
 
-import io.wirekv.controlplane.MemcachedProcess;
+import io.wirekv.e2e.MemcachedProcess;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +20,7 @@ class LoadGeneratorTest
     @Test
     void shouldAccountForEveryRequestAndReportMonotonicPercentiles() throws Exception
     {
-        try (MemcachedProcess memcached = MemcachedProcess.start())
+        try (MemcachedProcess memcached = new MemcachedProcess())
         {
             final LoadSpec spec = new LoadSpec(memcached.address(), memcached.address(), Duration.ofSeconds(2),
                 1000, 16, 32, 0.9, 1, 4, 1, 4, 500, true, 1);
