@@ -15,7 +15,7 @@
 # zero-copy support), DPDK (version, dpdk-testpmd, dpdk-devbind.py, devices bound), libxdp,
 # libbpf, clang, bpffs, RDMA devices.
 # Verdicts: kernel ok; xdp ok | limited | no; dpdk ok | limited (virtual devices only) | no;
-# rdma ok | none. Each verdict lists its reasons.
+# rdma ok | none (for replication, which is not built yet). Each verdict lists its reasons.
 # The XDP and zero-copy columns are a heuristic from the driver's name (lists of the drivers
 # the Linux kernel gives native XDP / AF_XDP zero-copy), not a probe: wirekv's `xdp.mode = auto`
 # finds out for real at start-up and says which mode it got.
@@ -268,7 +268,7 @@ if (( ${#rdma_devs[@]} )); then
   v_rdma=ok; r_rdma=("RDMA devices: ${rdma_devs[*]}")
   [[ -n "${libibverbs}" ]] || { v_rdma=none; r_rdma+=("libibverbs missing (Debian: libibverbs1, rdma-core)"); }
 else
-  v_rdma=none; r_rdma=("no RDMA devices (/sys/class/infiniband is empty): replication uses TCP")
+  v_rdma=none; r_rdma=("no RDMA devices (/sys/class/infiniband is empty)")
 fi
 
 reasons_json() { local out="" r; for r in "$@"; do out+="${out:+, }$(wk_json_str "${r}")"; done; echo "[${out}]"; }

@@ -1,5 +1,7 @@
 package io.wirekv.e2e;
 
+import io.wirekv.controlplane.client.ServerAddress;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,6 +25,9 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * When memcached is not installed the constructor throws {@link IllegalStateException} naming the Debian
  * package: CI installs it, so a missing binary is a failure, not a skip.
+ * <p>
+ * The one memcached launcher of the test suite: the differential tests' oracle, and the server the client,
+ * CLI and bench tests run against ({@link #address()}).
  */
 public final class MemcachedProcess implements Target
 {
@@ -109,6 +114,12 @@ public final class MemcachedProcess implements Target
     public int udpPort()
     {
         return port;
+    }
+
+    /** Where the clients reach it (TCP and UDP share the port). */
+    public ServerAddress address()
+    {
+        return new ServerAddress(host(), port);
     }
 
     public long pid()

@@ -1,5 +1,6 @@
 package io.wirekv.benchmarks.packetio;
 
+import io.wirekv.dataplane.net.Checksums;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -11,6 +12,7 @@ import java.util.Arrays;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 /**
  * The frames the generator sends must be ones a real stack accepts: valid IPv4 header checksum, lengths
@@ -30,7 +32,7 @@ class GetFramesTest
         final ByteBuffer b = ByteBuffer.wrap(frame);
 
         assertEquals(0x0800, Short.toUnsignedInt(b.getShort(12)));
-        assertEquals(0, GetFrames.ipv4Checksum(frame, 14, 20), "a valid header sums to 0xFFFF, complement 0");
+        assertEquals(0, ipv4HeaderChecksum(frame), "a valid header sums to 0xFFFF, complement 0");
         final int ipLength = Short.toUnsignedInt(b.getShort(16));
         assertEquals(20 + 8 + 8 + request.length, ipLength);
         assertEquals(ipLength - 20, Short.toUnsignedInt(b.getShort(38)), "UDP length");
@@ -46,7 +48,24 @@ class GetFramesTest
     {
         final byte[] frame = GetFrames.udpFrame(DST_MAC, SRC_MAC, 1, 2, 3, 4, 5, "get k\r\n".getBytes(StandardCharsets.US_ASCII));
         assertEquals(GetFrames.MIN_FRAME, frame.length);
-        assertEquals(0, GetFrames.ipv4Checksum(frame, 14, 20));
+        assertEquals(0, ipv4HeaderChecksum(frame));
+    }
+
+    @Test
+    void shouldNoticeACorruptedHeaderWithTheIndependentChecksum()
+    {
+        final byte[] frame = GetFrames.udpFrame(DST_MAC, SRC_MAC, 1, 2, 3, 4, 5, "get k\r\n".getBytes(StandardCharsets.US_ASCII));
+        frame[14 + 8] ^= 1; // TTL
+        assertNotEquals(0, ipv4HeaderChecksum(frame), "a header changed after its checksum no longer verifies");
+    }
+
+    /**
+     * The header's checksum verification by the dataplane's {@link Checksums} (checked against a textbook RFC 1071
+     * sum in ChecksumsTest), not by the generator's own {@code GetFrames.ipv4Checksum}: 0 when the header is valid.
+     */
+    private static int ipv4HeaderChecksum(final byte[] frame)
+    {
+        return Checksums.checksum(MemorySegment.ofArray(frame), 14, 20);
     }
 
     @Test

@@ -17,16 +17,10 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.abort;
 
-/**
- * {@code wirekv serve} and {@code wirekv demo} with the real dataplane server. Aborted (with the
- * reason) while {@code WirekvServer} is still the unimplemented contract stub.
- */
+/** {@code wirekv serve} and {@code wirekv demo} with the real dataplane server. */
 class ServeAndDemoIntegrationTest
 {
-    private static final String NOT_IMPLEMENTED = "not yet implemented";
-
     @Test
     void shouldRunTheDemoAgainstItsOwnInProcessServer()
     {
@@ -34,10 +28,6 @@ class ServeAndDemoIntegrationTest
         final StringWriter err = new StringWriter();
         final int code = WirekvCli.run(new String[] {"demo", "--duration", "1s", "--keys", "1000", "--udp-threads", "1",
             "--tcp-threads", "1"}, new PrintWriter(out, true), new PrintWriter(err, true));
-        if (err.toString().contains(NOT_IMPLEMENTED))
-        {
-            abort("WirekvServer is not implemented on this branch yet: " + err.toString().trim());
-        }
         assertEquals(0, code, err.toString());
         assertTrue(out.toString().contains("warm-up: stored 1000 keys"), out.toString());
         assertTrue(out.toString().contains("summary over"), out.toString());
@@ -67,10 +57,6 @@ class ServeAndDemoIntegrationTest
             while (serve.isAlive() && !read(log).contains("wirekv: serving") && System.nanoTime() < deadline)
             {
                 Thread.sleep(50);
-            }
-            if (!serve.isAlive() && read(log).contains(NOT_IMPLEMENTED))
-            {
-                abort("WirekvServer is not implemented on this branch yet");
             }
             assertTrue(read(log).contains("wirekv: serving"), read(log));
             assertTrue(read(log).contains("port             = " + port), read(log));

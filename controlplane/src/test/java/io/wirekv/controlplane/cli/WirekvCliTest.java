@@ -1,6 +1,6 @@
 package io.wirekv.controlplane.cli;
 
-import io.wirekv.controlplane.MemcachedProcess;
+import io.wirekv.e2e.MemcachedProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -142,9 +142,9 @@ class WirekvCliTest
     @Test
     void shouldSetGetAndDeleteAgainstMemcachedOverTcpAndUdp() throws Exception
     {
-        try (MemcachedProcess memcached = MemcachedProcess.start())
+        try (MemcachedProcess memcached = new MemcachedProcess())
         {
-            final String server = "127.0.0.1:" + memcached.port();
+            final String server = "127.0.0.1:" + memcached.tcpPort();
             assertEquals(new Run(0, "STORED\n", ""), normalize(run("set", "cli", "v1", "--flags", "3", "--server", server)));
             assertEquals(new Run(0, "v1\n", ""), normalize(run("get", "cli", "--server", server, "--udp")));
             assertEquals(new Run(0, "VALUE cli 3 2\r\nv1\r\nEND\r\n", ""),
@@ -158,9 +158,9 @@ class WirekvCliTest
     @Test
     void shouldRunTheDemoAgainstATargetServer() throws Exception
     {
-        try (MemcachedProcess memcached = MemcachedProcess.start())
+        try (MemcachedProcess memcached = new MemcachedProcess())
         {
-            final Run r = run("demo", "--target", "127.0.0.1:" + memcached.port(), "--duration", "1s", "--keys", "100",
+            final Run r = run("demo", "--target", "127.0.0.1:" + memcached.tcpPort(), "--duration", "1s", "--keys", "100",
                 "--udp-threads", "1", "--tcp-threads", "1");
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().contains("warm-up: stored 100 keys"), r.out());

@@ -1,6 +1,6 @@
 package io.wirekv.controlplane.client;
 
-import io.wirekv.controlplane.MemcachedProcess;
+import io.wirekv.e2e.MemcachedProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +27,7 @@ class McClientTest
     @BeforeAll
     static void startMemcached() throws Exception
     {
-        memcached = MemcachedProcess.start();
+        memcached = new MemcachedProcess();
     }
 
     @AfterAll

@@ -1,6 +1,6 @@
 package io.wirekv.controlplane.load;
 
-import io.wirekv.controlplane.MemcachedProcess;
+import io.wirekv.e2e.MemcachedProcess;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
@@ -19,7 +19,7 @@ class BenchAllocationTest
     @Test
     void shouldNotAllocatePerRequestInTheUdpAndTcpWorkers() throws Exception
     {
-        try (MemcachedProcess memcached = MemcachedProcess.start())
+        try (MemcachedProcess memcached = new MemcachedProcess())
         {
             for (final BenchSpec.Transport transport : BenchSpec.Transport.values())
             {

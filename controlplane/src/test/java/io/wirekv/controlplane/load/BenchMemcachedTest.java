@@ -1,6 +1,6 @@
 package io.wirekv.controlplane.load;
 
-import io.wirekv.controlplane.MemcachedProcess;
+import io.wirekv.e2e.MemcachedProcess;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,7 +22,7 @@ class BenchMemcachedTest
     @BeforeAll
     static void startMemcached() throws Exception
     {
-        memcached = MemcachedProcess.start();
+        memcached = new MemcachedProcess();
     }
 
     @AfterAll

@@ -1,6 +1,6 @@
 package io.wirekv.controlplane.load;
 
-import io.wirekv.controlplane.MemcachedProcess;
+import io.wirekv.e2e.MemcachedProcess;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -15,7 +15,7 @@ class BenchPacingTest
     @Test
     void shouldOfferTheTargetRateWithinTwoPercentOverFiveSeconds() throws Exception
     {
-        try (MemcachedProcess memcached = MemcachedProcess.start())
+        try (MemcachedProcess memcached = new MemcachedProcess())
         {
             final long rate = 20_000;
             final BenchSpec spec = BenchSpecs.open(memcached.address(), rate, Duration.ofSeconds(5));
@@ -37,7 +37,7 @@ class BenchPacingTest
         // 20 M req/s from one thread cannot be sent: request k goes out ever later after its due time,
         // and its latency includes that lateness (no coordinated omission), so the median is of the
         // order of the run's length instead of a loopback round trip
-        try (MemcachedProcess memcached = MemcachedProcess.start())
+        try (MemcachedProcess memcached = new MemcachedProcess())
         {
             final long durationNs = 400_000_000L;
             final BenchSpec spec = new BenchSpec(memcached.address(), BenchSpec.Transport.UDP, BenchSpec.Protocol.TEXT,

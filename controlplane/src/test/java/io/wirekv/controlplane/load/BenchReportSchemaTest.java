@@ -2,7 +2,7 @@ package io.wirekv.controlplane.load;
 
 import io.wirekv.testsupport.MiniJson;
 
-import io.wirekv.controlplane.MemcachedProcess;
+import io.wirekv.e2e.MemcachedProcess;
 import io.wirekv.controlplane.cli.WirekvCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +44,7 @@ class BenchReportSchemaTest
     {
         final Map<String, String> schema = documentedSchema();
         assertTrue(schema.size() > 40, "the schema table was read: " + schema.keySet());
-        try (MemcachedProcess memcached = MemcachedProcess.start())
+        try (MemcachedProcess memcached = new MemcachedProcess())
         {
             final Path single = dir.resolve("single.json");
             final Path singleChart = dir.resolve("single.svg");

@@ -1,6 +1,6 @@
 package io.wirekv.controlplane.load;
 
-import io.wirekv.controlplane.MemcachedProcess;
+import io.wirekv.e2e.MemcachedProcess;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -14,7 +14,7 @@ class BenchWrongAnswerTest
     @Test
     void shouldDetectWrongAnswersWhenRepliesAreCorruptedAndNoneAgainstMemcached() throws Exception
     {
-        try (MemcachedProcess memcached = MemcachedProcess.start();
+        try (MemcachedProcess memcached = new MemcachedProcess();
             CorruptingUdpProxy proxy = new CorruptingUdpProxy(memcached.address()))
         {
             for (final int[] sizes : new int[][] {{20, 40}, {2000, 5000}})

@@ -1,6 +1,6 @@
 package io.wirekv.controlplane.load;
 
-import io.wirekv.controlplane.MemcachedProcess;
+import io.wirekv.e2e.MemcachedProcess;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +20,7 @@ class LoadGeneratorTest
     @Test
     void shouldAccountForEveryRequestAndReportMonotonicPercentiles() throws Exception
     {
-        try (MemcachedProcess memcached = MemcachedProcess.start())
+        try (MemcachedProcess memcached = new MemcachedProcess())
         {
             final LoadSpec spec = new LoadSpec(memcached.address(), memcached.address(), Duration.ofSeconds(2),
                 1000, 16, 32, 0.9, 1, 4, 1, 4, 500, true, 1);
@@ -69,15 +69,21 @@ class LoadGeneratorTest
             port = s.getLocalPort();
         }
         final var address = new io.wirekv.controlplane.client.ServerAddress("127.0.0.1", port);
+        // 300 ms with 2 requests in flight and a 100 ms timeout: each slot sends again only once its request timed out
         final LoadSpec spec = new LoadSpec(address, null, Duration.ofMillis(300), 10, 16, 8, 0.5, 1, 2, 0, 1, 100,
             false, 1);
 
+        final long t0 = System.nanoTime();
         final LoadReport report = LoadGenerator.run(spec, null);
+        final long ms = (System.nanoTime() - t0) / 1_000_000;
 
         final LoadReport.Result r = report.udp();
-        assertTrue(r.sent() > 0);
         assertEquals(0, r.ok());
-        assertEquals(r.sent(), r.errors() + r.timeouts());
+        assertEquals(0, r.errors(), "nothing answered, so nothing answered with an error");
+        assertEquals(r.sent(), r.timeouts(), "every request timed out");
+        assertTrue(r.sent() >= 2 && r.sent() <= 2 * (300 / 100 + 2),
+            "each of the 2 slots waited out its 100 ms timeout before sending again: sent " + r.sent());
+        assertTrue(ms >= 300 && ms < 5_000, "ran its 300 ms and drained within the timeout: " + ms + " ms");
         assertNull(report.tcp());
     }
 

@@ -8,7 +8,6 @@ import io.wirekv.dataplane.proto.ServerStats;
 import io.wirekv.dataplane.proto.UdpFrame;
 import io.wirekv.dataplane.ring.ReaderRingEndpoint;
 import io.wirekv.dataplane.ring.WriteRings;
-import io.wirekv.dataplane.server.ServerConfig;
 import io.wirekv.dataplane.table.QsbrReader;
 import io.wirekv.dataplane.table.Table;
 import org.agrona.collections.IntArrayQueue;
@@ -36,6 +35,9 @@ public final class UdpLcoreAgent implements Agent
 {
     public static final int NO_CPU = -1;
 
+    /** A slot's reply area beyond the largest value: room for its reply line and the other replies of the datagram. */
+    private static final int REPLY_HEADROOM_BYTES = 64 * 1024;
+
     private final int index;
     private final int cpu;
     private final Table table;
@@ -60,20 +62,20 @@ public final class UdpLcoreAgent implements Agent
     private final AtomicLong malformedFrames = new AtomicLong();
 
     public UdpLcoreAgent(
-        final int index, final PacketPort port, final int cpu, final ServerConfig config, final Table table,
+        final int index, final PacketPort port, final int cpu, final UdpLcoreSettings lcoreSettings, final Table table,
         final ProtocolSettings settings, final ServerStats stats, final WriteRings writeRings)
     {
         this.index = index;
         this.cpu = cpu;
         this.table = table;
-        this.maxPayloadBytes = config.udpMaxPayloadBytes();
+        this.maxPayloadBytes = lcoreSettings.udpMaxPayloadBytes();
         this.port = port;
         this.rings = new ReaderRingEndpoint(index, writeRings, this::onReply);
         this.processor = new RequestProcessor(table, settings, stats, rings, index); // reader index = stats slot
 
-        final int burst = config.burstSize();
-        final int slotCount = Math.max(config.udpSlotsPerLcore(), 2 * burst);
-        final long replyBytes = config.itemSizeMaxBytes() + 64 * 1024;
+        final int burst = lcoreSettings.burstSize();
+        final int slotCount = Math.max(lcoreSettings.slots(), 2 * burst);
+        final long replyBytes = lcoreSettings.itemSizeMaxBytes() + REPLY_HEADROOM_BYTES;
         final long slotBytes = UdpSlot.INPUT_BYTES + replyBytes;
         final MemorySegment memory = arena.allocate(slotBytes * slotCount, 4096);
         this.slots = new UdpSlot[slotCount];

@@ -97,7 +97,7 @@ final class GetCommands
             int needed = last ? Replies.END.length : 0;
             if (hit)
             {
-                needed += Replies.valueLineBound(keyLength) + item.valueLength() + 2;
+                needed += ReplySizes.valueReplyBytes(keyLength, item.valueLength());
             }
             // memcached 1.6 over UDP: a hit is its own response; a miss sends an empty (header-only) datagram
             // only as the very first response, and END rides on the last key's response

@@ -29,8 +29,6 @@ final class MetaCommands
     private static final byte[] ME_FETCH_NO = Replies.b(" fetch=no");
     private static final byte[] ME_CLS = Replies.b(" cls=1 size=");
     private static final byte[] EN_LINE = Replies.b("EN\r\n");
-    /** Longest me line beyond its key: the fixed words and four 20-digit numbers, generously. */
-    private static final int ME_LINE_BOUND = 2 * KEY_MAX_LENGTH + 200;
 
     private final TableReads reads;
     private final ProtocolSettings settings;
@@ -207,7 +205,7 @@ final class MetaCommands
         final ItemView item = reads.item();
         final ReplyBuffer rb = s.reply();
         rb.mark();
-        if (!rb.beginResponse() || !rb.fits(ME_LINE_BOUND))
+        if (!rb.beginResponse() || !rb.fits(ReplySizes.ME_LINE_BOUND))
         {
             rb.rollbackToMark();
             return Flow.OUTPUT_FULL;

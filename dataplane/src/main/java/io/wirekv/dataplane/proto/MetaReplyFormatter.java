@@ -27,21 +27,21 @@ final class MetaReplyFormatter
     /** Upper bound of a meta reply's status line (code, return flags, W/Z/X, CRLF) for the request in {@code codec}. */
     static int lineBound(final AsciiCodec codec)
     {
-        int length = 16 + 9 + 2;
+        int length = ReplySizes.META_CODE_BOUND + ReplySizes.META_MARKS_BOUND + ReplySizes.CRLF_BYTES;
         for (int i = 2; i < codec.ntokens - 1; i++)
         {
             final byte o = codec.tokenByte(i, 0);
             if (o == 'O')
             {
-                length += codec.tokenLength[i] + 1;
+                length += 1 + codec.tokenLength[i]; // " " and the token, echoed as given
             }
             else if (o == 'k')
             {
-                length += AsciiCodec.base64Length(AsciiCodec.KEY_MAX_LENGTH) + 5;
+                length += ReplySizes.META_KEY_FLAG_OVERHEAD + AsciiCodec.base64Length(AsciiCodec.KEY_MAX_LENGTH);
             }
             else
             {
-                length += 24;
+                length += ReplySizes.META_NUMERIC_FLAG_BOUND;
             }
         }
         return length;

@@ -80,10 +80,4 @@ final class Replies
     {
         return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
-
-    /** Longest {@code VALUE <key> <flags> <bytes> <cas>\r\n}: u32 flags (10 digits), length (10), u64 cas (20). */
-    static int valueLineBound(final int keyLength)
-    {
-        return VALUE.length + keyLength + 1 + 10 + 1 + 10 + 1 + 20 + CRLF.length;
-    }
 }

@@ -19,9 +19,6 @@ import java.lang.foreign.MemorySegment;
  */
 final class WriteForwarding
 {
-    /** Reply room kept free before parking a write whose reply is a status line (meta flags included). */
-    static final int SMALL_REPLY_BOUND = 1024;
-
     private final Table table;
     private final ProtocolSettings settings;
     private final WriteForwarder forwarder;
@@ -38,7 +35,7 @@ final class WriteForwarding
     /** Reply bytes to keep free for a write whose reply may carry an item's value. */
     int valueReplyBound()
     {
-        return settings.itemSizeMaxBytes() + SMALL_REPLY_BOUND + 64;
+        return ReplySizes.valueReplyBound(settings.itemSizeMaxBytes());
     }
 
     /**
@@ -51,8 +48,8 @@ final class WriteForwarding
         final int valueLength, final boolean valueReply)
     {
         final ReplyBuffer rb = s.reply();
-        final int bound = valueReply ? valueReplyBound() : SMALL_REPLY_BOUND;
-        if (rb.length() > 0 && !rb.fits(bound + 8))
+        final int bound = valueReply ? valueReplyBound() : ReplySizes.STATUS_REPLY_BOUND;
+        if (rb.length() > 0 && !rb.fits(bound))
         {
             return Flow.OUTPUT_FULL;
         }

@@ -5,6 +5,7 @@ import io.wirekv.dataplane.housekeeping.Housekeeping;
 import io.wirekv.dataplane.housekeeping.LifecycleLog;
 import io.wirekv.dataplane.lcore.Affinity;
 import io.wirekv.dataplane.lcore.UdpLcoreAgent;
+import io.wirekv.dataplane.lcore.UdpLcoreSettings;
 import io.wirekv.dataplane.net.NetCounters;
 import io.wirekv.dataplane.port.BypassPort;
 import io.wirekv.dataplane.port.DpdkPorts;
@@ -16,6 +17,7 @@ import io.wirekv.dataplane.proto.ProtocolSettings;
 import io.wirekv.dataplane.proto.ServerStats;
 import io.wirekv.dataplane.proto.WriteApplier;
 import io.wirekv.dataplane.ring.WriteRings;
+import io.wirekv.dataplane.table.ClockTicker;
 import io.wirekv.dataplane.table.Table;
 import io.wirekv.dataplane.table.TableConfig;
 import io.wirekv.dataplane.tcp.TcpAgent;
@@ -193,11 +195,13 @@ public final class WirekvServer implements AutoCloseable
         final int port = 0 == config.port() ?
             freePortForUdpAndTcp(config.listenAddress()) : nobodyHolds(config.listenAddress(), config.port());
         ports = openPorts(config, port);
+        final UdpLcoreSettings lcoreSettings = new UdpLcoreSettings(
+            config.udpMaxPayloadBytes(), config.burstSize(), config.udpSlotsPerLcore(), config.itemSizeMaxBytes());
         for (int i = 0; i < config.lcores(); i++)
         {
             final int cpu = config.lcoreCpus().isEmpty() ? UdpLcoreAgent.NO_CPU : config.lcoreCpus().get(i);
             final UdpLcoreAgent lcore = new UdpLcoreAgent(
-                i, ports.openPort(i), cpu, config, table, settings, stats, rings);
+                i, ports.openPort(i), cpu, lcoreSettings, table, settings, stats, rings);
             lcores.add(lcore);
             agents.add(lcore);
         }

@@ -4,7 +4,7 @@ import io.wirekv.dataplane.proto.WriteApplier;
 import io.wirekv.dataplane.record.WriteReplyEncoder;
 import io.wirekv.dataplane.ring.SpscMessageRing;
 import io.wirekv.dataplane.ring.WriteRings;
-import io.wirekv.dataplane.server.ClockTicker;
+import io.wirekv.dataplane.table.ClockTicker;
 import io.wirekv.dataplane.table.PartitionWriter;
 import io.wirekv.dataplane.table.Table;
 import org.agrona.MutableDirectBuffer;

@@ -7,7 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 
-import static io.wirekv.dataplane.net.TestFrames.*;
+import static io.wirekv.dataplane.testnet.TestFrames.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 class ChecksumsTest

@@ -8,7 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
 
-import static io.wirekv.dataplane.net.TestFrames.*;
+import static io.wirekv.dataplane.testnet.TestFrames.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 class NetStackAllocationTest

@@ -2,7 +2,7 @@ package io.wirekv.dataplane.net;
 
 import org.junit.jupiter.api.Test;
 
-import static io.wirekv.dataplane.net.TestFrames.*;
+import static io.wirekv.dataplane.testnet.TestFrames.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 class NetStackArpTest

@@ -1,10 +1,11 @@
 package io.wirekv.dataplane.net;
 
+import io.wirekv.dataplane.testnet.TestFrames;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 
-import static io.wirekv.dataplane.net.TestFrames.*;
+import static io.wirekv.dataplane.testnet.TestFrames.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 class NetStackIpv4Test

@@ -9,7 +9,7 @@ import java.util.Arrays;
 
 import static io.wirekv.dataplane.net.NetStackIpv4Test.fixIpChecksum;
 import static io.wirekv.dataplane.net.NetStackIpv4Test.withU16;
-import static io.wirekv.dataplane.net.TestFrames.*;
+import static io.wirekv.dataplane.testnet.TestFrames.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 class NetStackUdpTest

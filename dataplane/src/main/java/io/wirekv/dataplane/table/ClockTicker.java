@@ -1,4 +1,4 @@
-package io.wirekv.dataplane.server;
+package io.wirekv.dataplane.table;
 
 import org.agrona.concurrent.CachedEpochClock;
 import org.agrona.concurrent.EpochClock;
@@ -8,6 +8,9 @@ import org.agrona.concurrent.EpochClock;
  * it, so readers load one field instead of calling the system clock. One thread ticks it (writer 0),
  * storing only when the millisecond changes, so reader cache lines are invalidated at most 1000
  * times a second.
+ * <p>
+ * Lives with the table, whose expiry checks read the clock it ticks; the server creates it and
+ * hands it to the writer that ticks it.
  */
 public final class ClockTicker
 {
