@@ -98,6 +98,8 @@ class ServiceInstallTest
         assertEquals("busy-spin", settings.get("idle").value());
         assertEquals(2, settings.get("cpus").value().split(",").length);
         assertEquals("2", settings.get("lcores").value());
+        assertEquals(9151, config.metricsPort(), "the example ships with the Prometheus exporter on");
+        assertEquals("127.0.0.1", config.metricsListen(), "and bound to loopback");
         assertTrue(config.toString().length() > 0);
     }
 

@@ -40,8 +40,8 @@ import java.util.concurrent.Callable;
         "--rate requests/s (latency from each request's intended send time, so it is corrected",
         "for coordinated omission), or closed loop with --outstanding requests per thread.",
         "--search finds the highest rate whose loss and p99 stay within --max-loss and --max-p99.",
-        "Prints a progress line every second and a table at the end; --json and --chart write",
-        "the report as JSON and as an SVG chart. Exit code 1 when nothing was answered or a",
+        "Prints a progress line every second on stderr and a table at the end on stdout; --json and",
+        "--chart write the report as JSON and as an SVG chart. Exit code 1 when nothing was answered or a",
         "checked value was wrong.",
         "--backend xdp|dpdk puts the UDP requests in packet buffers itself (AF_XDP on",
         "--xdp-interface, or a DPDK ethdev --dpdk-device with --eal-args, e.g. net_memif to reach a",
@@ -260,7 +260,8 @@ final class BenchCommand implements Callable<Integer>
         final Bench.Run run;
         try
         {
-            run = Bench.run(benchSpec, benchBackend, plan, quiet ? null : out);
+            // progress to stderr, so that stdout carries only the results (scripts read it)
+            run = Bench.run(benchSpec, benchBackend, plan, quiet ? null : spec.commandLine().getErr());
         }
         catch (final IllegalArgumentException | IllegalStateException ex)
         {

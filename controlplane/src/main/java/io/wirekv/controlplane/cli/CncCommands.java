@@ -423,6 +423,10 @@ final class CncCommands
                 {
                     throw new CncException(r.text());
                 }
+                final PrintWriter err = spec.commandLine().getErr(); // progress; stdout gets only the result
+                err.println("shutdown: instance '" + cnc.instance() + "' (pid " + cnc.pid() + ") accepted; waiting up to " +
+                    timeout.toMillis() + " ms for it to stop");
+                err.flush();
                 final long deadline = System.nanoTime() + timeout.toNanos();
                 while (cnc.isFilePresent() && cnc.isProcessAlive())
                 {

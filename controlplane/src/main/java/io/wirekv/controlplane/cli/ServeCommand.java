@@ -167,7 +167,8 @@ final class ServeCommand implements Callable<Integer>
         try
         {
             final MetricsServer metrics = MetricsServer.start(CncFileDescriptor.baseDirectory(),
-                concluded.config().instanceName(), concluded.metricsListen(), concluded.metricsPort());
+                concluded.config().instanceName(), concluded.metricsListen(), concluded.metricsPort(),
+                server.requestLatencies());
             System.out.println("wirekv: metrics at http://" + concluded.metricsListen() + ":" + metrics.port() + "/metrics");
             return metrics;
         }

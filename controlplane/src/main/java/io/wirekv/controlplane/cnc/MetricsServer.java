@@ -2,6 +2,7 @@ package io.wirekv.controlplane.cnc;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.wirekv.dataplane.latency.RequestLatency;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -9,12 +10,16 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Prometheus endpoint ({@code GET /metrics}) built from an instance's CnC file, like any other reader of
- * it: the exporter never touches the dataplane. One thread serves scrapes.
+ * Prometheus endpoint ({@code GET /metrics}, and {@code HEAD} for its headers) built from an instance's
+ * CnC file, like any other reader of it: the exporter never touches the dataplane's counters. Run inside
+ * the server's process, it also serves that JVM's metrics and, when given the server's reader threads'
+ * {@link RequestLatency} recorders, the request latency histogram (opaque reads of words each agent
+ * writes alone). One thread serves scrapes.
  */
 public final class MetricsServer implements AutoCloseable
 {
@@ -30,10 +35,24 @@ public final class MetricsServer implements AutoCloseable
     }
 
     /**
+     * An exporter without the latency histogram (no recorders given).
+     *
      * @param address address to bind, 127.0.0.1 by default.
      * @param port    TCP port, 0 = any free port (see {@link #port()}).
      */
     public static MetricsServer start(final Path cncBase, final String instance, final String address, final int port)
+    {
+        return start(cncBase, instance, address, port, List.of());
+    }
+
+    /**
+     * @param address   address to bind, 127.0.0.1 by default.
+     * @param port      TCP port, 0 = any free port (see {@link #port()}).
+     * @param latencies the server's reader threads' recorders ({@code WirekvServer.requestLatencies()}),
+     *                  summed into {@code wirekv_request_duration_seconds}; empty for none.
+     */
+    public static MetricsServer start(final Path cncBase, final String instance, final String address, final int port,
+        final List<RequestLatency> latencies)
     {
         final CncReader reader = CncReader.open(cncBase, instance, false);
         final ExecutorService executor = Executors.newSingleThreadExecutor(r ->
@@ -45,7 +64,8 @@ public final class MetricsServer implements AutoCloseable
         try
         {
             final HttpServer server = HttpServer.create(new InetSocketAddress(address, port), 16);
-            server.createContext("/metrics", exchange -> serve(exchange, reader));
+            final List<RequestLatency> recorders = List.copyOf(latencies);
+            server.createContext("/metrics", exchange -> serve(exchange, reader, recorders));
             server.setExecutor(executor);
             server.start();
             return new MetricsServer(server, executor, reader);
@@ -59,19 +79,30 @@ public final class MetricsServer implements AutoCloseable
         }
     }
 
-    private static void serve(final HttpExchange exchange, final CncReader reader) throws IOException
+    private static void serve(final HttpExchange exchange, final CncReader reader, final List<RequestLatency> latencies)
+        throws IOException
     {
         try (exchange)
         {
-            if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod()))
+            final boolean head = "HEAD".equals(exchange.getRequestMethod());
+            if (!"GET".equals(exchange.getRequestMethod()) && !head)
             {
+                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
                 exchange.sendResponseHeaders(405, -1);
                 return;
             }
             final long now = System.currentTimeMillis();
-            final byte[] body = PrometheusText.render(CounterSnapshot.take(reader, now), now - reader.heartbeatMs())
+            final CounterSnapshot snapshot = CounterSnapshot.take(reader, now);
+            final byte[] body = PrometheusText.render(snapshot, now - reader.heartbeatMs(), latencies)
                 .getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", PrometheusText.CONTENT_TYPE);
+            if (head)
+            {
+                // HEAD: the length GET would send, and no body (HttpServer sends none after length -1)
+                exchange.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
+                exchange.sendResponseHeaders(200, -1);
+                return;
+            }
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream out = exchange.getResponseBody())
             {

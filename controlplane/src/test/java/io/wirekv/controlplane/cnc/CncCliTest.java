@@ -250,7 +250,10 @@ class CncCliTest
             assertTrue(Files.exists(file));
             final CncTestSupport.Run r = cli("shutdown", "--instance", name);
             assertEquals(0, r.code(), r.err());
-            assertTrue(r.out().contains("stopped"), r.out());
+            assertEquals("instance '" + name + "' (pid " + ProcessHandle.current().pid() + ") stopped\n", r.out(),
+                "stdout: the result only");
+            assertTrue(r.err().startsWith("shutdown: instance '" + name + "'") && r.err().contains("waiting"),
+                "stderr: the progress line: " + r.err());
             assertFalse(Files.exists(file), "the CnC file is removed on shutdown");
             final Thread waiter = Thread.ofPlatform().start(() ->
             {

@@ -62,18 +62,26 @@ class CncDpdkCountersTest
                 families = PrometheusTextParser.parse(
                     PrometheusText.render(CounterSnapshot.take(cnc, now), now - cnc.heartbeatMs()));
             }
-            while (families.get("wirekv_net_arp_requests_answered_total").samples.getFirst().value() < 1 &&
-                System.nanoTime() < deadline);
+            while (arpAnswered(families).value() < 1 && System.nanoTime() < deadline);
 
             for (final CncMetric m : CncMetric.values())
             {
-                final String name = "wirekv_" + m.metricName() + (m.kind() == CncMetric.Kind.COUNTER ? "_total" : "");
-                assertTrue(families.containsKey(name), name);
+                final PrometheusNames.Mapping p = PrometheusNames.of(m.metricName(), m.kind() == CncMetric.Kind.GAUGE, m.help());
+                assertTrue(families.containsKey(p.family()) && families.get(p.family()).samples.stream()
+                    .anyMatch(s -> s.labels().entrySet().containsAll(p.labels().entrySet())), p.family() + p.labels());
             }
-            final PrometheusTextParser.Sample arp = families.get("wirekv_net_arp_requests_answered_total").samples.getFirst();
-            assertEquals(Map.of("lcore", "0"), arp.labels());
+            final PrometheusTextParser.Sample arp = arpAnswered(families);
+            assertEquals(Map.of("protocol", "arp", "lcore", "0"), arp.labels());
             assertEquals(1.0, arp.value());
-            assertTrue(families.get("wirekv_net_rx_frames_total").samples.getFirst().value() >= 1);
+            assertTrue(families.get("wirekv_net_received_frames_total").samples.getFirst().value() >= 1);
+            assertTrue(families.get("wirekv_net_dropped_frames_total").samples.stream()
+                .anyMatch(s -> s.labels().equals(Map.of("reason", "fragment", "lcore", "0"))));
         }
+    }
+
+    private static PrometheusTextParser.Sample arpAnswered(final Map<String, PrometheusTextParser.Family> families)
+    {
+        return families.get("wirekv_net_answered_total").samples.stream()
+            .filter(s -> "arp".equals(s.labels().get("protocol"))).findFirst().orElseThrow();
     }
 }

@@ -12,8 +12,10 @@ import java.util.regex.Pattern;
  * A strict parser of Prometheus' text exposition format 0.0.4, written from the format's specification
  * (no Prometheus parser library is available to this build offline). It rejects what Prometheus rejects:
  * bad metric or label names, bad escapes, unparsable values, a TYPE after its samples or given twice,
- * a family whose samples are not grouped together, and the same series twice. For histograms and
- * summaries the _bucket/_sum/_count suffixes would belong to the family; wirekv exports neither.
+ * a family whose samples are not grouped together, and the same series twice. A histogram's
+ * {@code _bucket}/{@code _sum}/{@code _count} samples (a summary's {@code _sum}/{@code _count}) belong to
+ * its family; each histogram series must have an {@code le} on every bucket, cumulative counts that never
+ * decrease with {@code le}, a {@code +Inf} bucket, and a {@code _count} equal to it.
  */
 final class PrometheusTextParser
 {
@@ -87,7 +89,7 @@ final class PrometheusTextParser
                 continue; // other comments are ignored
             }
             final Sample sample = sample(line, where);
-            final String family = sample.name();
+            final String family = familyOf(sample.name(), families);
             require(!closed.contains(family), "samples of " + family + " are not grouped together, " + where);
             if (current != null && !current.equals(family))
             {
@@ -95,9 +97,74 @@ final class PrometheusTextParser
             }
             current = family;
             families.computeIfAbsent(family, k -> new Family()).samples.add(sample);
-            require(series.add(family + sample.labels()), "series given twice, " + where);
+            require(series.add(sample.name() + sample.labels()), "series given twice, " + where);
         }
+        families.forEach((name, f) ->
+        {
+            if (f.type.equals("histogram"))
+            {
+                checkHistogram(name, f);
+            }
+        });
         return families;
+    }
+
+    /** A _bucket, _sum or _count sample's family when that family is a histogram (or summary); else its own name. */
+    private static String familyOf(final String sampleName, final Map<String, Family> families)
+    {
+        for (final String suffix : new String[] {"_bucket", "_sum", "_count"})
+        {
+            if (sampleName.endsWith(suffix))
+            {
+                final Family f = families.get(sampleName.substring(0, sampleName.length() - suffix.length()));
+                if (f != null && (f.type.equals("histogram") || f.type.equals("summary") && !suffix.equals("_bucket")))
+                {
+                    return sampleName.substring(0, sampleName.length() - suffix.length());
+                }
+            }
+        }
+        return sampleName;
+    }
+
+    private static void checkHistogram(final String name, final Family f)
+    {
+        final Map<Map<String, String>, List<Sample>> buckets = new LinkedHashMap<>();
+        final Map<Map<String, String>, Double> counts = new LinkedHashMap<>();
+        for (final Sample s : f.samples)
+        {
+            final Map<String, String> series = new LinkedHashMap<>(s.labels());
+            if (s.name().equals(name + "_bucket"))
+            {
+                require(series.remove("le") != null, "bucket without le: " + s);
+                buckets.computeIfAbsent(series, k -> new ArrayList<>()).add(s);
+            }
+            else if (s.name().equals(name + "_count"))
+            {
+                counts.put(series, s.value());
+            }
+            else
+            {
+                require(s.name().equals(name + "_sum"), "not a histogram sample of " + name + ": " + s);
+            }
+        }
+        require(!buckets.isEmpty(), "histogram " + name + " without buckets");
+        buckets.forEach((series, list) ->
+        {
+            double lastBound = Double.NEGATIVE_INFINITY;
+            double lastCount = 0;
+            for (final Sample b : list)
+            {
+                final String le = b.labels().get("le");
+                final double bound = le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le);
+                require(bound > lastBound, "buckets of " + name + series + " not in increasing le at " + le);
+                require(b.value() >= lastCount, "bucket counts of " + name + series + " decrease at le=" + le);
+                lastBound = bound;
+                lastCount = b.value();
+            }
+            require(lastBound == Double.POSITIVE_INFINITY, "no +Inf bucket in " + name + series);
+            require(counts.containsKey(series) && counts.get(series) == lastCount,
+                name + "_count" + series + " is not the +Inf bucket's " + lastCount);
+        });
     }
 
     private static Sample sample(final String line, final String where)

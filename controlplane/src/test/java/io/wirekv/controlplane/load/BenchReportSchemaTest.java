@@ -114,6 +114,10 @@ class BenchReportSchemaTest
         final StringWriter err = new StringWriter();
         final int code = WirekvCli.run(args, new PrintWriter(out), new PrintWriter(err));
         assertEquals(0, code, "wirekv " + String.join(" ", args) + "\n" + out + err);
+        // progress on stderr, results on stdout: a script reading stdout sees no progress lines
+        assertTrue(err.toString().contains("warm-up: ") || err.toString().contains("search: "), "progress on stderr:\n" + err);
+        assertTrue(!out.toString().contains("warm-up: ") && !out.toString().contains("search: "), "no progress on stdout:\n" + out);
+        assertTrue(out.toString().contains("bench: "), "the results on stdout:\n" + out);
     }
 
     /** field path -> documented type, from the schema's table. */

@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.lcore;
 
+import io.wirekv.dataplane.latency.RequestLatency;
 import io.wirekv.dataplane.port.DatagramBatch;
 import io.wirekv.dataplane.port.PacketPort;
 import io.wirekv.dataplane.proto.ProtocolSettings;
@@ -60,6 +61,8 @@ public final class UdpLcoreAgent implements Agent
 
     /** Written only by this lcore (ordered stores), read by the server's reporters. */
     private final AtomicLong malformedFrames = new AtomicLong();
+    /** Recorded only by this lcore when a reply leaves; read by the metrics exporter. */
+    private final RequestLatency latency = new RequestLatency();
 
     public UdpLcoreAgent(
         final int index, final PacketPort port, final int cpu, final UdpLcoreSettings lcoreSettings, final Table table,
@@ -116,6 +119,12 @@ public final class UdpLcoreAgent implements Agent
     public long malformedFrames()
     {
         return malformedFrames.get();
+    }
+
+    /** This lcore's request latency histograms (read them from any thread). */
+    public RequestLatency latency()
+    {
+        return latency;
     }
 
     public String describe()
@@ -185,6 +194,7 @@ public final class UdpLcoreAgent implements Agent
             }
         }
         final int received = port.receive(rx);
+        final long receivedNs = received > 0 ? System.nanoTime() : 0; // once per burst
         for (int i = 0; i < received; i++)
         {
             final UdpSlot slot = slots[rxSlot[i]];
@@ -200,6 +210,8 @@ public final class UdpLcoreAgent implements Agent
             slot.peerAddress = rx.peerAddress(i);
             slot.peerPort = rx.peerPort(i);
             slot.peerLink = rx.peerLink(i);
+            slot.receivedNs = receivedNs;
+            slot.wroteThroughWriter = false;
             slot.reply.resetDatagrams(maxPayloadBytes);
             slot.session.wrapInput(slot.input, UdpFrame.HEADER_LENGTH, length, true);
             complete(slot, processor.process(slot.session));
@@ -239,11 +251,12 @@ public final class UdpLcoreAgent implements Agent
         }
         switch (status)
         {
-            case RequestProcessor.PARKED ->
+            case RequestProcessor.PARKED -> slot.wroteThroughWriter = true; // the slot waits for its write's reply
+            case RequestProcessor.BACKPRESSURE ->
             {
-                // the slot waits for its write's reply
+                slot.wroteThroughWriter = true;
+                backpressured.addInt(slot.index);
             }
-            case RequestProcessor.BACKPRESSURE -> backpressured.addInt(slot.index);
             default -> // DONE, or CLOSE (quit): send the reply and free the slot once it is sent
             {
                 addDatagrams(slot);
@@ -272,10 +285,13 @@ public final class UdpLcoreAgent implements Agent
         {
             port.send(tx);
         }
-        // The kernel has copied every datagram: the slots' memory can be reused.
+        // The kernel has copied every datagram: the slots' memory can be reused, and their replies have left.
+        final long sentNs = sentSlotCount > 0 ? System.nanoTime() : 0;
         for (int i = 0; i < sentSlotCount; i++)
         {
-            release(slots[sentSlots[i]]);
+            final UdpSlot slot = slots[sentSlots[i]];
+            latency.record(slot.wroteThroughWriter, sentNs - slot.receivedNs);
+            release(slot);
         }
         sentSlotCount = 0;
     }

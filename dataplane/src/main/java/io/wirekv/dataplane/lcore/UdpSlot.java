@@ -26,6 +26,10 @@ final class UdpSlot
     int peerAddress;
     int peerPort;
     long peerLink;
+    /** System.nanoTime() when the burst that brought this datagram was received (request latency). */
+    long receivedNs;
+    /** The request went through a writer (parked, or held back by a full ring): the write latency family. */
+    boolean wroteThroughWriter;
 
     UdpSlot(final int index, final MemorySegment memory)
     {

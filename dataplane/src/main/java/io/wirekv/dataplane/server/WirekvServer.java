@@ -4,6 +4,7 @@ import io.wirekv.dataplane.housekeeping.CncSources;
 import io.wirekv.dataplane.housekeeping.Housekeeping;
 import io.wirekv.dataplane.housekeeping.LifecycleLog;
 import io.wirekv.dataplane.lcore.Affinity;
+import io.wirekv.dataplane.latency.RequestLatency;
 import io.wirekv.dataplane.lcore.UdpLcoreAgent;
 import io.wirekv.dataplane.lcore.UdpLcoreSettings;
 import io.wirekv.dataplane.net.NetCounters;
@@ -298,6 +299,18 @@ public final class WirekvServer implements AutoCloseable
     public List<PacketPort> udpPorts()
     {
         return lcores.stream().map(UdpLcoreAgent::packetPort).toList();
+    }
+
+    /**
+     * Every reader thread's request latency histograms (lcores, then TCP threads), for the metrics
+     * exporter to sum; each is recorded by its own agent and may be read from any thread.
+     */
+    public List<RequestLatency> requestLatencies()
+    {
+        final List<RequestLatency> all = new ArrayList<>();
+        lcores.forEach(lcore -> all.add(lcore.latency()));
+        tcpAgents.forEach(tcp -> all.add(tcp.latency()));
+        return List.copyOf(all);
     }
 
     /** Java thread ids of the lcore threads, for allocation and CPU accounting. */

@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.tcp;
 
+import io.wirekv.dataplane.latency.RequestLatency;
 import io.wirekv.dataplane.proto.ProtocolSettings;
 import io.wirekv.dataplane.proto.RequestProcessor;
 import io.wirekv.dataplane.proto.ServerStats;
@@ -45,6 +46,8 @@ public final class TcpAgent implements Agent
     private final int inputBytes;
     private final int replyBytes;
     private final Consumer<SelectionKey> onSelected = this::onSelected;
+    /** Recorded only by this thread when a read's replies have left; read by the metrics exporter. */
+    private final RequestLatency latency = new RequestLatency();
     private QsbrReader qsbr;
     private int work;
 
@@ -104,6 +107,12 @@ public final class TcpAgent implements Agent
     public int port()
     {
         return server.socket().getLocalPort();
+    }
+
+    /** This thread's request latency histograms (read them from any thread). */
+    public RequestLatency latency()
+    {
+        return latency;
     }
 
     @Override
@@ -235,6 +244,9 @@ public final class TcpAgent implements Agent
         }
         if (read > 0)
         {
+            connection.receivedNs = System.nanoTime(); // once per read: the requests in it share it
+            connection.receivedFrom = connection.inputStart;
+            connection.wroteThroughWriter = false;
             connection.session.wrapInput(connection.input(), connection.inputStart, connection.inputEnd, false);
             pump(connection, processor.process(connection.session));
         }
@@ -301,6 +313,7 @@ public final class TcpAgent implements Agent
                     {
                         return;
                     }
+                    recordLatency(connection);
                     if (connection.inputFull())
                     {
                         close(connection); // one command larger than the buffer: the processor could not parse it
@@ -310,6 +323,7 @@ public final class TcpAgent implements Agent
                 case RequestProcessor.PARKED ->
                 {
                     connection.parked = true;
+                    connection.wroteThroughWriter = true;
                     if (flushOrWait(connection))
                     {
                         connection.key.interestOps(0); // input waits until the write's reply is back
@@ -326,6 +340,7 @@ public final class TcpAgent implements Agent
                 case RequestProcessor.BACKPRESSURE ->
                 {
                     connection.backpressured = true;
+                    connection.wroteThroughWriter = true;
                     connection.key.interestOps(0);
                     backpressured.addInt(connection.slot);
                     return;
@@ -341,6 +356,16 @@ public final class TcpAgent implements Agent
                 }
             }
             status = processor.process(connection.session);
+        }
+    }
+
+    /** Once a read's requests are answered and flushed: one latency sample per read, from read to flush. */
+    private void recordLatency(final TcpConnection connection)
+    {
+        if (0 != connection.receivedNs && connection.inputStart != connection.receivedFrom)
+        {
+            latency.record(connection.wroteThroughWriter, System.nanoTime() - connection.receivedNs);
+            connection.receivedNs = 0;
         }
     }
 

@@ -46,6 +46,12 @@ final class TcpConnection
     boolean backpressured;
     /** quit or a fatal error: close once the reply is flushed. */
     boolean closing;
+    /** System.nanoTime() of the last read that brought input; 0 once its requests' latency is recorded. */
+    long receivedNs;
+    /** Where that read's unconsumed input began: a read that completed no command is not a request. */
+    long receivedFrom;
+    /** A request of that read went through a writer: the write latency family. */
+    boolean wroteThroughWriter;
 
     TcpConnection(
         final int slot, final SocketChannel channel, final SelectionKey key, final int inputBytes, final int replyBytes)
