@@ -63,6 +63,7 @@ public final class ServerCpuSampler
      *
      * @param begin     from {@link #begin()}.
      * @param requests  requests answered in the window (for requests per server CPU-second).
+     * @param windowNs  the window's length, for the share of a core.
      */
     public BenchServerCpu end(final Snapshot begin, final long requests, final long windowNs)
     {
