@@ -34,12 +34,13 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "demo", sortOptions = false,
     description = {"Quick start: run a server on loopback and drive it over UDP and TCP at once.",
-        "Starts an in-process server with the default configuration on free",
-        "loopback ports, then runs wirekv bench against it: stores every key once, drives",
-        "a GET/SET mix over UDP and TCP at once for --duration with a progress line every",
-        "second (stderr), prints requests/s and latency percentiles per transport (stdout),",
-        "then stops the server. With --target HOST:PORT it drives an already running server",
-        "(wirekv or memcached) instead. --json writes the bench report (schema wirekv-bench/1)."})
+        "Starts an in-process server with the default configuration on a free",
+        "loopback port, then runs wirekv bench against it: stores every key once,",
+        "drives a GET/SET mix over UDP and TCP at once for --duration with a",
+        "progress line every second (stderr), prints requests/s and latency",
+        "percentiles per transport (stdout), then stops the server. With --target",
+        "HOST:PORT it drives an already running server (wirekv or memcached)",
+        "instead. --json writes the bench report (schema wirekv-bench/1)."})
 final class DemoCommand implements Callable<Integer>
 {
     @Spec
