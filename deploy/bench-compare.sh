@@ -98,9 +98,9 @@ median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? 
 wm="$(median "${w_all[@]}")"; mm="$(median "${m_all[@]}")"
 ceiling_rate="not measured"
 if (( ceiling )); then
-  # The packet I/O ceiling of this path: testpmd echoing the same kind of frames on AF_XDP.
+  # The packet I/O ceiling of this path: testpmd echoing wirekv bench's GETs on AF_XDP.
   ceiling_rate="$("${root}/deploy/bench-xdp-veth.sh" --runs 1 --seconds "${seconds}" --window 256 --skip-build 2>/dev/null \
-    | awk '/testpmd af_xdp macswap echo, median/ {print $NF}')"
+    | awk '/testpmd af_xdp 5tswap echo, median/ {print $NF}')"
   ceiling_rate="${ceiling_rate:-not measured}"
 fi
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Side-by-side UDP benchmark on loopback: wirekv (kernel backend, one lcore) against memcached
 # (-t 1), each server pinned to CPU 0 and the load to CPU 1, the same workload for both:
-# 90% GET / 10% SET, 16-byte keys, 32-byte values. Two load generators: memcaslap -U
-# (libmemcached-tools) and wirekv's built-in load. Prints every run, the medians and ratios.
+# 90% GET / 10% SET, 16-byte keys, 32-byte values, 10,000 keys stored first, then 2 s of unmeasured
+# load. One load generator for both: `wirekv bench` (UDP, one thread, --concurrency requests in flight,
+# --server-pid for the server's CPU). Prints every run (req/s, server cores, req/s per server CPU-second),
+# the medians and the ratio.
 #   deploy/bench-vs-memcached.sh [--runs 5] [--seconds 10] [--concurrency 16] [--skip-build]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,16 +27,6 @@ work="$(mktemp -d)"
 server_pid=""
 cleanup() { [[ -n "${server_pid}" ]] && kill "${server_pid}" 2>/dev/null && wait "${server_pid}" 2>/dev/null; rm -rf "${work}"; }
 trap cleanup EXIT
-
-cat > "${work}/caslap.cnf" <<'CNF'
-key
-16 16 1
-value
-32 32 1
-cmd
-0 0.1
-1 0.9
-CNF
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -59,39 +51,44 @@ start_server() { # kind port
 
 stop_server() { kill "${server_pid}"; wait "${server_pid}" 2>/dev/null || true; server_pid=""; }
 
-caslap_tps() { # port
-  taskset -c 1 memcaslap -s "127.0.0.1:$1" -U -t "${seconds}s" -c "${concurrency}" -T 1 -F "${work}/caslap.cnf" \
-    | awk '/^Run time/ { for (i = 1; i <= NF; i++) if ($i == "TPS:") print $(i+1) }'
-}
-
-builtin_tps() { # port
-  taskset -c 1 "${root}/deploy/wirekv" demo --target "127.0.0.1:$1" --duration "${seconds}s" --tcp-threads 0 \
-    --udp-threads 1 --in-flight "${concurrency}" --get-ratio 0.9 --key-size 16 --value-size 32 \
-    --json "${work}/load.json" > "${work}/load.log" 2>&1
-  python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["udp"]["requests_per_s"]))' "${work}/load.json"
+bench() { # port server_pid ; prints "req/s cores req_per_cpu_s"
+  taskset -c 1 "${root}/deploy/wirekv" bench --target "127.0.0.1:$1" --transport udp --threads 1 --cpus 1 \
+    --outstanding "${concurrency}" --get-ratio 0.9 --keys 10000 --key-size 16 --value-size 32 --duration "${seconds}s" \
+    --warmup 2s --server-pid "$2" --json "${work}/load.json" > "${work}/load.log" 2>&1 || true
+  python3 - "${work}/load.json" <<'PY'
+import json, sys
+try:
+    t = json.load(open(sys.argv[1]))["trials"][0]
+    c = t["server_cpu"] or {"cores": 0, "requests_per_cpu_s": 0}
+    print(f'{t["achieved_per_s"]:.0f} {c["cores"]:.2f} {c["requests_per_cpu_s"]:.0f}')
+except Exception:
+    print("0 0 0")
+PY
 }
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 
-declare -A results
+declare -A rates per_cpu
 for run in $(seq 1 "${runs}"); do
   for server in memcached wirekv; do
     port="$(free_port)"
     start_server "${server}" "${port}"
-    for load in memcaslap builtin; do
-      if [[ "${load}" == memcaslap ]]; then tps="$(caslap_tps "${port}")"; else tps="$(builtin_tps "${port}")"; fi
-      results["${server}-${load}"]+="${tps:-0} "
-      printf 'run %d  %-9s  %-9s  %10s req/s\n' "${run}" "${server}" "${load}" "${tps:-0}"
-    done
+    # taskset and deploy/wirekv exec: the PID started is the server's own (memcached, or the JVM)
+    read -r rps cores pcpu <<< "$(bench "${port}" "${server_pid}")"
+    rates["${server}"]+="${rps} "; per_cpu["${server}"]+="${pcpu} "
+    printf 'run %d  %-9s %10s req/s  %5s cores  %10s req/server-CPU-s\n' "${run}" "${server}" "${rps}" "${cores}" "${pcpu}"
     stop_server
   done
 done
 
 echo
-echo "UDP on loopback, server on CPU 0, load on CPU 1, ${runs} runs of ${seconds}s, median req/s:"
-printf '%-10s %12s %12s %8s\n' load memcached wirekv ratio
-for load in memcaslap builtin; do
-  m="$(tr ' ' '\n' <<< "${results[memcached-${load}]}" | grep . | median)"
-  w="$(tr ' ' '\n' <<< "${results[wirekv-${load}]}" | grep . | median)"
-  printf '%-10s %12s %12s %8s\n' "${load}" "${m}" "${w}" "$(awk -v a="${w}" -v b="${m}" 'BEGIN { printf (b > 0) ? "%.2fx" : "n/a", a / b }')"
+echo "UDP on loopback, server on CPU 0, wirekv bench on CPU 1, ${runs} runs of ${seconds}s, medians:"
+printf '%-10s %12s %12s %8s\n' "" memcached wirekv ratio
+for what in rates per_cpu; do
+  declare -n table="${what}"
+  m="$(tr ' ' '\n' <<< "${table[memcached]}" | grep . | median)"
+  w="$(tr ' ' '\n' <<< "${table[wirekv]}" | grep . | median)"
+  printf '%-10s %12s %12s %8s\n' "$([[ ${what} == rates ]] && echo 'req/s' || echo 'req/CPU-s')" "${m}" "${w}" \
+    "$(awk -v a="${w}" -v b="${m}" 'BEGIN { printf (b > 0) ? "%.2fx" : "n/a", a / b }')"
+  unset -n table
 done

@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # The AF_XDP path on a veth pair: one end (HOST) stays in this namespace and is served through AF_XDP,
-# the other end (PEER) sits in a network namespace this script creates, where
-# io.wirekv.benchmarks.packetio.MemifGetGenerator runs on DPDK's net_af_packet bound to PEER. Measures:
-#   ceiling:  dpdk-testpmd --vdev=net_af_xdp0,iface=HOST --forward-mode=macswap (one forwarding core on
-#             CPU 1) echoing the generator's get frames (closed loop, --window outstanding): the most
-#             this veth + AF_XDP path carries, the figure wirekv's xdp backend is to be held against;
-#   rxonly:   the same with testpmd rxonly and the generator open loop: frames/s the path delivers;
-#   wirekv:   (--wirekv) deploy/wirekv serve --backend xdp --xdp-interface HOST, the generator sending
-#             real gets to its address (ARP answered by the kernel on HOST), GET/s.
-# Prints every run and the medians. Creates the namespace and veth pair with names unique to this run
-# (wkvb<pid>...), deletes them on exit (also on failure); every process it starts it stops by PID.
+# the other end (PEER) sits in a network namespace this script creates, where `wirekv bench --backend
+# dpdk` runs on DPDK's net_af_xdp (or net_af_packet) bound to PEER: the same load generator as every other
+# benchmark. Measures:
+#   ceiling:  dpdk-testpmd --vdev=net_af_xdp0,iface=HOST --forward-mode=5tswap (one forwarding core on
+#             CPU 1) echoing the bench's GETs back to it (MACs, addresses and ports swapped; closed loop,
+#             --window outstanding; every echo is a reply the bench counts as received, and as an error
+#             since it is the request itself): the most this veth + AF_XDP path carries, the figure wirekv's
+#             xdp backend is to be held against;
+#   rxonly:   testpmd rxonly and the bench with --no-replies (as fast as it can send): frames/s the path takes;
+#   wirekv:   (--wirekv) deploy/wirekv serve --backend xdp --xdp-interface HOST, the bench sending real GETs
+#             to its address (ARP answered by the kernel on HOST), GET/s and the lcore's CPU (--server-pid).
+# Each bench run has --warmup seconds of unmeasured load first. Prints every run and the medians. Creates
+# the namespace and veth pair with names unique to this run (wkvb<pid>...), deletes them on exit (also on
+# failure); every process it starts it stops by PID.
 #   deploy/bench-xdp-veth.sh [--runs 3] [--seconds 10] [--warmup 2] [--window 256] [--wirekv]
 #                            [--generator-pmd af_xdp|af_packet] [--skip-build]
-# The generator reaches PEER through DPDK's net_af_xdp by default (net_af_packet tops out near 0.5 M
+# The bench reaches PEER through DPDK's net_af_xdp by default (net_af_packet tops out near 0.5 M
 # frames/s here, below the path it is meant to measure).
 # Needs root, dpdk (dpdk-testpmd with net_af_xdp and net_af_packet), iproute2, JDK 25.
 set -euo pipefail
@@ -36,8 +40,8 @@ done
 command -v dpdk-testpmd >/dev/null || { echo "bench-xdp-veth: dpdk-testpmd not found" >&2; exit 1; }
 source "${root}/deploy/lib/jdk.sh"
 java_home="$(wirekv_find_jdk25)"
-jar="${root}/benchmarks/target/benchmarks.jar"
-if (( build )) || [[ ! -f "${jar}" ]]; then (cd "${root}" && ./mvnw -q -B -o -pl controlplane,benchmarks -am -DskipTests package); fi
+jar="${root}/controlplane/target/wirekv.jar"
+if (( build )) || [[ ! -f "${jar}" ]]; then (cd "${root}" && ./mvnw -q -B -o -pl controlplane -am -DskipTests package); fi
 
 ns="wkvb$$"; host="wkvbh$$"; peer="wkvbp$$"
 server_ip=10.77.0.1; client_ip=10.77.0.2
@@ -82,14 +86,28 @@ wait_log() { # file pattern timeout_s pid
   echo "bench-xdp-veth: no '$2' in $1 after $3 s" >&2; return 1
 }
 
-generator() { # log metric args... ; runs inside the namespace on CPU 0
-  local log="$1" metric="$2"; shift 2
-  timeout -k 10 "$(( seconds + warmup + 90 ))" ip netns exec "${ns}" taskset -c 0 "${java_home}/bin/java" \
-    "${WIREKV_JVM_FLAGS[@]}" -Xmx512m -cp "${jar}" io.wirekv.benchmarks.packetio.MemifGetGenerator --cpu 0 \
-    --seconds "${seconds}" --warmup "${warmup}" --vdev "${gen_vdev}" --device "${gen_device}" \
-    --server-ip "${server_ip}" --client-ip "${client_ip}" "$@" > "${log}" 2>&1 < /dev/null \
-    || { echo "bench-xdp-veth: generator failed:" >&2; tail -5 "${log}" >&2; }
-  awk -v m="${metric}" '$1 == m { print $2 }' "${log}"
+# `wirekv bench` inside the namespace on CPU 0 through the generator PMD; prints one JSON field of its first trial.
+generator() { # name field bench-options...
+  local name="$1" field="$2"; shift 2
+  local prefix="wkvb-gen-$$-${name}" json="${work}/${name}.json" log="${work}/${name}.log"
+  WIREKV_JAR="${jar}" timeout -k 10 "$(( seconds + warmup + 90 ))" ip netns exec "${ns}" taskset -c 0 \
+    "${root}/deploy/wirekv" bench --backend dpdk --dpdk-device "${gen_device}" \
+    --eal-args "-l 0 --vdev=${gen_vdev} --no-huge -m 512 --no-pci --no-shconf --file-prefix=${prefix} --no-telemetry" \
+    --bypass-address "${client_ip}" --cpus 0 --threads 1 --duration "${seconds}s" --warmup "${warmup}s" \
+    --keys 10000 --key-size 16 --value-size 32 --json "${json}" "$@" > "${log}" 2>&1 < /dev/null \
+    || { echo "bench-xdp-veth: bench failed:" >&2; tail -5 "${log}" >&2; }
+  rmdir "/var/run/dpdk/${prefix}" 2>/dev/null || true
+  python3 - "${json}" "${field}" <<'PY'
+import json, sys
+try:
+    t = json.load(open(sys.argv[1]))["trials"][0]
+    v = t
+    for part in sys.argv[2].split("."):
+        v = v[part]
+    print(f"{v:.0f}" if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
+except Exception:
+    print(0)
+PY
 }
 
 testpmd_run() { # run mode window metric
@@ -99,9 +117,10 @@ testpmd_run() { # run mode window metric
     --forward-mode="$2" --auto-start --nb-cores=1 --total-num-mbufs=16384 --stats-period=1 > "${log}" 2>&1 < /dev/null &
   local pid=$!; pids+=("${pid}")
   if wait_log "${log}" "forwards packets on" 60 "${pid}"; then
-    local extra=(--loose --no-preload --dst-mac "${host_mac}" --window "$3")
-    [[ "$3" == 0 ]] && extra+=(--no-rx)
-    result="$(generator "${work}/gen-$1-$2.log" "$4" "${extra[@]}")"
+    # testpmd answers no ARP: frames go to HOST's MAC; the echo has no values, so no key store first
+    local extra=(--target "${server_ip}:11211" --target-mac "${host_mac}" --no-warm-up)
+    if [[ "$3" == 0 ]]; then extra+=(--no-replies); else extra+=(--get-ratio 1 --outstanding "$3" --verify-fraction 0); fi
+    result="$(generator "testpmd-$1-$2" "$4" "${extra[@]}")"
   fi
   kill -INT "${pid}" 2>/dev/null || true; wait "${pid}" 2>/dev/null || true
   rmdir "/var/run/dpdk/${prefix}" 2>/dev/null || true
@@ -117,10 +136,10 @@ wirekv_run() { # run
   local pid=$!; pids+=("${pid}")
   if wait_log "${log}" "wirekv: serving" 90 "${pid}"; then
     local jpid; jpid="$(pgrep -P "${pid}" | head -1)"
-    # The generator runs in the namespace but sees the host's /proc, so it can read the lcore's CPU time.
-    result="$(generator "${work}/wirekv-gen-$1.log" median_rps --port "${port}" --window "${window}" \
-      --server-pid "${jpid:-${pid}}" --server-thread wirekv-lcore-0)"
-    grep -E '^preload|^get phase|^median_server_cpu|^median_rps_per_core' "${work}/wirekv-gen-$1.log" | sed 's/^/        /' >&2 || true
+    # The bench runs in the namespace but sees the host's /proc, so it can read the server's CPU time.
+    result="$(generator "wirekv-$1" achieved_per_s --target "${server_ip}:${port}" --get-ratio 1 \
+      --outstanding "${window}" --server-pid "${jpid:-${pid}}")"
+    grep -E '^warm-up|^server pid' "${work}/wirekv-$1.log" | sed 's/^/        /' >&2 || true
   fi
   kill -TERM "${pid}" 2>/dev/null || true; wait "${pid}" 2>/dev/null || true
   # The appliance's own counters at shutdown: drops by reason (port, L2/L3 stack, the socket's XDP_STATISTICS).
@@ -130,11 +149,11 @@ wirekv_run() { # run
 }
 
 e_all=(); o_all=(); w_all=()
-echo "veth ${host} (AF_XDP side) <-> ${peer} in netns ${ns} (generator, net_${gen_pmd}), ${runs} runs of ${seconds}s, window ${window}, $(date -u +%FT%TZ)"
+echo "veth ${host} (AF_XDP side) <-> ${peer} in netns ${ns} (wirekv bench, net_${gen_pmd}), ${runs} runs of ${seconds}s after ${warmup}s, window ${window}, $(date -u +%FT%TZ)"
 for run in $(seq 1 "${runs}"); do
-  e="$(testpmd_run "${run}" macswap "${window}" median_rps)"
-  printf 'run %d  testpmd af_xdp macswap echo   %10s replies/s\n' "${run}" "${e}"
-  o="$(testpmd_run "${run}" rxonly 0 median_tx_pps)"
+  e="$(testpmd_run "${run}" 5tswap "${window}" achieved_per_s)"
+  printf 'run %d  testpmd af_xdp 5tswap echo    %10s replies/s\n' "${run}" "${e}"
+  o="$(testpmd_run "${run}" rxonly 0 offered_per_s)"
   printf 'run %d  generator open loop (rxonly)  %10s frames/s sent\n' "${run}" "${o}"
   e_all+=("${e}"); o_all+=("${o}")
   if (( wirekv )); then
@@ -144,7 +163,7 @@ for run in $(seq 1 "${runs}"); do
   fi
 done
 echo
-printf '%-36s %12s\n' "testpmd af_xdp macswap echo, median" "$(printf '%s\n' "${e_all[@]}" | median)"
+printf '%-36s %12s\n' "testpmd af_xdp 5tswap echo, median" "$(printf '%s\n' "${e_all[@]}" | median)"
 printf '%-36s %12s\n' "generator open loop, median" "$(printf '%s\n' "${o_all[@]}" | median)"
 (( wirekv )) && printf '%-36s %12s\n' "wirekv xdp GET/s, median" "$(printf '%s\n' "${w_all[@]}" | median)"
 exit 0

@@ -169,7 +169,7 @@ public final class MacSwapEcho
                 {
                     swapMacs(MbufDescriptor.dataAddress(MEMORY.get(JAVA_LONG, mbufsAddress + ((long)i << 3))));
                 }
-                final int taken = MemifGetGenerator.txBurstOrFree(port, mbufs, mbufsAddress, received);
+                final int taken = txBurstOrFree(port, mbufs, mbufsAddress, received);
                 sent += taken;
                 dropped += received - taken;
                 bursts++;
@@ -354,6 +354,22 @@ public final class MacSwapEcho
             // no /proc/meminfo or an odd line: fall back to --no-huge
         }
         return false;
+    }
+
+    /**
+     * {@link DpdkEthPort#txBurstOrFree} for a burst array given as a zero-length global-scope segment (which
+     * {@code getAtIndex} cannot read): sends, then frees what the driver did not take. Hot path.
+     *
+     * @return how many were sent.
+     */
+    static int txBurstOrFree(final DpdkEthPort port, final MemorySegment array, final long arrayAddress, final int n)
+    {
+        final int sent = port.txBurst(0, array, n);
+        for (int i = sent; i < n; i++)
+        {
+            port.freeMbuf(MEMORY.get(JAVA_LONG, arrayAddress + ((long)i << 3)));
+        }
+        return sent;
     }
 
     static long median(final List<Long> samples)

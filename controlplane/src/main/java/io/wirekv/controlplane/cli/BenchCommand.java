@@ -40,9 +40,11 @@ import java.util.concurrent.Callable;
         "--rate requests/s (latency from each request's intended send time, so it is corrected",
         "for coordinated omission), or closed loop with --outstanding requests per thread.",
         "--search finds the highest rate whose loss and p99 stay within --max-loss and --max-p99.",
-        "Prints a progress line every second on stderr and a table at the end on stdout; --json and",
-        "--chart write the report as JSON and as an SVG chart. Exit code 1 when nothing was answered or a",
-        "checked value was wrong.",
+        "Prints a progress line every second (stderr) and a table at the end (stdout);",
+        "--json and --chart write the report as JSON and as an SVG chart. Exit code 1",
+        "when nothing was answered or a checked value was wrong. --warmup runs the load",
+        "unmeasured first; --server-pid reports the server's CPU time; --tcp-threads",
+        "adds TCP threads to a UDP run (wirekv demo is such a run).",
         "--backend xdp|dpdk puts the UDP requests in packet buffers itself (AF_XDP on",
         "--xdp-interface, or a DPDK ethdev --dpdk-device with --eal-args, e.g. net_memif to reach a",
         "DPDK appliance in another process); the target's MAC comes from ARP or --target-mac.",
@@ -142,6 +144,15 @@ final class BenchCommand implements Callable<Integer>
             "counted misrouted, and more than 1%% of them stops the run (default: ${DEFAULT-VALUE})")
     int threads;
 
+    @Option(names = "--tcp-threads", paramLabel = "N", defaultValue = "0",
+        description = "with --transport udp on --backend kernel: also run N TCP threads against the same target in the " +
+            "same trial (closed loop), reported per transport, as wirekv demo does (default: ${DEFAULT-VALUE})")
+    int tcpThreads;
+
+    @Option(names = "--tcp-outstanding", paramLabel = "N", defaultValue = "0",
+        description = "requests in flight per --tcp-threads thread; 0 = --outstanding (default)")
+    int tcpOutstanding;
+
     @Option(names = "--cpus", paramLabel = "LIST", split = ",",
         description = "pin thread i to the i-th CPU of this list, e.g. 2,3 (default: not pinned)")
     int[] cpus;
@@ -183,6 +194,16 @@ final class BenchCommand implements Callable<Integer>
 
     @Option(names = "--no-warm-up", description = "skip storing every key before measuring")
     boolean noWarmUp;
+
+    @Option(names = "--warmup", paramLabel = "TIME",
+        description = "run the load this long, unmeasured, before measuring (after the keys are stored), so the " +
+            "server's JIT and caches settle, e.g. 5s (default: none)")
+    Duration warmUpLoad;
+
+    @Option(names = "--server-pid", paramLabel = "PID", defaultValue = "0",
+        description = "a server process on this host: sample its CPU time (every thread, /proc) over each measured " +
+            "trial and report server CPU-seconds and requests per server CPU-second")
+    long serverPid;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "random seed (default: ${DEFAULT-VALUE})")
     long seed;
@@ -237,6 +258,7 @@ final class BenchCommand implements Callable<Integer>
     {
         final PrintWriter out = spec.commandLine().getOut();
         final BenchSpec benchSpec = benchSpec();
+        final BenchSpec tcpSide = tcpSide(benchSpec);
         final BenchPlan plan = plan();
         final BenchBackend benchBackend = backend();
         if (search && sweep != null)
@@ -257,11 +279,15 @@ final class BenchCommand implements Callable<Integer>
             benchSpec.keySpace(), benchSpec.keySizeBytes(), valueSize, benchSpec.zipfTheta() > 0 ?
                 "Zipf θ=" + benchSpec.zipfTheta() : "uniform", 100 * benchSpec.getRatio(),
             benchSpec.multiget() > 1 ? " of " + benchSpec.multiget() + " keys" : "", benchSpec.timeoutNs() / 1_000_000);
+        if (tcpSide != null)
+        {
+            out.printf(Locale.ROOT, "bench: and %d TCP thread(s) with %d outstanding each, at the same time%n",
+                tcpSide.threads(), tcpSide.outstanding());
+        }
         final Bench.Run run;
         try
         {
-            // progress to stderr, so that stdout carries only the results (scripts read it)
-            run = Bench.run(benchSpec, benchBackend, plan, quiet ? null : spec.commandLine().getErr());
+            run = Bench.run(benchSpec, tcpSide, benchBackend, plan, quiet ? null : spec.commandLine().getErr());
         }
         catch (final IllegalArgumentException | IllegalStateException ex)
         {
@@ -351,6 +377,28 @@ final class BenchCommand implements Callable<Integer>
         }
     }
 
+    /** The TCP side of a mixed run ({@code --tcp-threads}), or null. */
+    BenchSpec tcpSide(final BenchSpec udp)
+    {
+        if (tcpThreads == 0)
+        {
+            return null;
+        }
+        if (tcpOutstanding < 0)
+        {
+            throw new UserException("--tcp-outstanding must be 0 (as --outstanding) or more, got " + tcpOutstanding);
+        }
+        try
+        {
+            return udp.tcpSide(tcpThreads, tcpOutstanding == 0 ? outstanding : tcpOutstanding);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new UserException(ex.getMessage().replace("--threads", "--tcp-threads")
+                .replace("--outstanding", "--tcp-outstanding"));
+        }
+    }
+
     /** The backend flags, checked against each other; the combination with the trial is {@link BenchBackend#check}. */
     BenchBackend backend()
     {
@@ -419,7 +467,8 @@ final class BenchCommand implements Callable<Integer>
             final BenchPlan.Mode mode = search ? BenchPlan.Mode.SEARCH :
                 sweep != null ? BenchPlan.Mode.SWEEP : BenchPlan.Mode.SINGLE;
             return new BenchPlan(mode, !noWarmUp, trialDuration, searchLow, searchHigh, resolution, maxTrials, maxLoss,
-                latencyNs(maxP99), sweep == null ? List.of() : new ArrayList<>(sweep));
+                latencyNs(maxP99), sweep == null ? List.of() : new ArrayList<>(sweep),
+                warmUpLoad == null ? Duration.ZERO : warmUpLoad, serverPid);
         }
         catch (final IllegalArgumentException ex)
         {

@@ -1,26 +1,15 @@
 package io.wirekv.controlplane.load;
 
 import io.wirekv.controlplane.client.McClientException;
-import io.wirekv.controlplane.client.UdpFrame;
-import org.HdrHistogram.Histogram;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs {@code wirekv bench}: an optional warm-up that SETs every key once (with a progress line),
@@ -47,8 +36,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Bench
 {
-    private static final long START_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(50);
-    private static final int WARM_UP_BATCH = 64;
     /** Misrouted replies above this share of all replies stop the run ({@link #misrouting}). */
     static final double MAX_MISROUTED_SHARE = 0.01;
     /** ... once at least this many were seen, so a stray packet or two does not. */
@@ -60,26 +47,43 @@ public final class Bench
     {
     }
 
-    /** Everything a run measured. */
-    public record Run(BenchSpec spec, BenchBackend backend, String ports, BenchPlan plan, long warmUpKeys, long warmUpNs,
-        List<BenchTrial> trials, long bestRatePerSecond, String date)
+    /**
+     * Everything a run measured.
+     *
+     * @param tcpSide    the TCP threads that ran beside the UDP ones in each trial ({@link BenchSpec#tcpSide}), or
+     *                   null; a mixed run has one trial per transport, UDP first.
+     * @param warmUpKeys keys stored before measuring (0: none).
+     * @param warmUpNs   how long storing them took.
+     * @param warmUpLoadNs how long the load ran unmeasured before the first trial ({@link BenchPlan#warmUpLoad()}).
+     */
+    public record Run(BenchSpec spec, BenchSpec tcpSide, BenchBackend backend, String ports, BenchPlan plan,
+        long warmUpKeys, long warmUpNs, long warmUpLoadNs, List<BenchTrial> trials, long bestRatePerSecond, String date)
     {
     }
 
     /** Over kernel sockets. */
     public static Run run(final BenchSpec spec, final BenchPlan plan, final PrintWriter progress) throws InterruptedException
     {
-        return run(spec, BenchBackend.kernel(), plan, progress);
+        return run(spec, null, BenchBackend.kernel(), plan, progress);
+    }
+
+    /** One transport. */
+    public static Run run(final BenchSpec spec, final BenchBackend backend, final BenchPlan plan, final PrintWriter progress)
+        throws InterruptedException
+    {
+        return run(spec, null, backend, plan, progress);
     }
 
     /**
+     * @param tcpSide  TCP threads to run beside the UDP threads of {@code spec} in the same trial (a mixed run:
+     *                 kernel backend, one trial, see {@link BenchSpec#tcpSide}), or null.
      * @param progress where progress lines go, or null for none.
      * @throws McClientException when the warm-up cannot reach the server.
      * @throws IllegalArgumentException naming the flag when the backend cannot be used as asked (a bad
      * combination, a device that does not open, a target MAC that ARP cannot find).
      */
-    public static Run run(final BenchSpec spec, final BenchBackend backend, final BenchPlan plan, final PrintWriter progress)
-        throws InterruptedException
+    public static Run run(final BenchSpec spec, final BenchSpec tcpSide, final BenchBackend backend, final BenchPlan plan,
+        final PrintWriter progress) throws InterruptedException
     {
         backend.check(spec);
         if (backend.noReplies() && plan.mode() == BenchPlan.Mode.SEARCH)
@@ -87,6 +91,8 @@ public final class Bench
             throw new IllegalArgumentException("--no-replies measures sending only, so it has no loss to search on: " +
                 "drop --search (use --rate, or closed loop for the most the generator can send)");
         }
+        checkMixed(spec, tcpSide, backend, plan);
+        final ServerCpuSampler serverCpu = plan.serverPid() > 0 ? new ServerCpuSampler(plan.serverPid()) : null;
         final String date = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
         final KeyChooser chooser = new KeyChooser(spec.keySpace(), spec.zipfTheta());
         final int targetIpv4 = spec.transport() == BenchSpec.Transport.UDP ? ipv4(spec) : 0;
@@ -98,17 +104,25 @@ public final class Bench
             if (plan.warmUp() && !backend.noReplies())
             {
                 final long t0 = System.nanoTime();
-                warmUpKeys = backend.bypassed() ? warmUpThrough(ports, spec, chooser, progress) : warmUp(spec, progress);
+                // over TCP when there is a TCP side: nothing is lost there
+                warmUpKeys = backend.bypassed() ? warmUpThrough(ports, spec, chooser, progress) :
+                    BenchWarmUp.storeKeys(tcpSide != null ? tcpSide : spec, progress);
                 warmUpNs = System.nanoTime() - t0;
             }
-            final Trials t = new Trials(ports, backend.noReplies(), chooser, progress);
+            final List<BenchSpec> sides = tcpSide == null ? List.of(spec) : List.of(spec, tcpSide);
+            final Trials t = new Trials(ports, backend.noReplies(), chooser, progress, serverCpu);
+            long warmUpLoadNs = 0;
             final List<BenchTrial> trials = new ArrayList<>();
             long best = -1;
             try
             {
+                if (!plan.warmUpLoad().isZero())
+                {
+                    warmUpLoadNs = warmUpLoad(sides, plan, t, progress);
+                }
                 switch (plan.mode())
                 {
-                    case SINGLE -> trials.add(t.run(spec));
+                    case SINGLE -> trials.addAll(t.run(sides));
                     case SWEEP ->
                     {
                         for (final long rate : plan.sweepRates())
@@ -125,20 +139,79 @@ public final class Bench
                 best = -1;
                 print(progress, stop.trial.failure());
             }
-            return new Run(spec, backend, ports.describe(), plan, warmUpKeys, warmUpNs, List.copyOf(trials), best, date);
+            return new Run(spec, tcpSide, backend, ports.describe(), plan, warmUpKeys, warmUpNs, warmUpLoadNs,
+                List.copyOf(trials), best, date);
         }
     }
 
+    private static void checkMixed(final BenchSpec spec, final BenchSpec tcpSide, final BenchBackend backend,
+        final BenchPlan plan)
+    {
+        if (tcpSide == null)
+        {
+            return;
+        }
+        if (spec.transport() != BenchSpec.Transport.UDP || tcpSide.transport() != BenchSpec.Transport.TCP)
+        {
+            throw new IllegalArgumentException("--tcp-threads adds TCP threads to a UDP run: use --transport udp " +
+                "(or --transport tcp with --threads alone)");
+        }
+        if (backend.bypassed() || backend.noReplies())
+        {
+            throw new IllegalArgumentException("--tcp-threads needs --backend kernel and replies (TCP goes through the " +
+                "kernel, which cannot reach a bypass device's peer)");
+        }
+        if (plan.mode() != BenchPlan.Mode.SINGLE)
+        {
+            throw new IllegalArgumentException("--tcp-threads runs one mixed trial: drop --search and --sweep");
+        }
+    }
+
+    /** Runs the measured load unmeasured for {@link BenchPlan#warmUpLoad()} (JIT, caches); returns how long it ran. */
+    private static long warmUpLoad(final List<BenchSpec> sides, final BenchPlan plan, final Trials t,
+        final PrintWriter progress) throws InterruptedException
+    {
+        print(progress, String.format(Locale.ROOT, "warm-up load: %.1f s of the load, not measured",
+            plan.warmUpLoad().toNanos() / 1e9));
+        final long t0 = System.nanoTime();
+        final List<BenchSpec> warm = new ArrayList<>();
+        for (final BenchSpec side : sides)
+        {
+            warm.add(side.withRate(side.ratePerSecond(), plan.warmUpLoad()));
+        }
+        final List<BenchTrial> done = new Trials(t.ports(), t.noReplies(), t.chooser(), t.progress(), null).run(warm);
+        for (final BenchTrial d : done)
+        {
+            if (d.failure() != null)
+            {
+                throw new McClientException("warm-up load: " + d.failure());
+            }
+        }
+        print(progress, String.format(Locale.ROOT, "warm-up load: %,d requests answered; measuring now",
+            done.stream().mapToLong(BenchTrial::received).sum()));
+        return System.nanoTime() - t0;
+    }
+
     /** What every trial of a run shares. */
-    private record Trials(BenchPorts ports, boolean noReplies, KeyChooser chooser, PrintWriter progress)
+    private record Trials(BenchPorts ports, boolean noReplies, KeyChooser chooser, PrintWriter progress,
+        ServerCpuSampler serverCpu)
     {
         /** @throws MisroutedStop when the trial was stopped by misrouted replies: the run ends. */
         BenchTrial run(final BenchSpec spec) throws InterruptedException
         {
-            final BenchTrial t = trial(spec, chooser, progress, ports, noReplies, false);
-            if (t.stoppedByMisrouting())
+            return run(List.of(spec)).getFirst();
+        }
+
+        /** One trial with every side's threads at once; one result per side. */
+        List<BenchTrial> run(final List<BenchSpec> sides) throws InterruptedException
+        {
+            final List<BenchTrial> t = trial(sides, chooser, progress, ports, noReplies, false, serverCpu);
+            for (final BenchTrial side : t)
             {
-                throw new MisroutedStop(t);
+                if (side.stoppedByMisrouting())
+                {
+                    throw new MisroutedStop(side);
+                }
             }
             return t;
         }
@@ -275,123 +348,20 @@ public final class Bench
     static BenchTrial trial(final BenchSpec spec, final KeyChooser chooser, final PrintWriter progress,
         final BenchPorts ports, final boolean noReplies, final boolean warmUp) throws InterruptedException
     {
-        final BenchStats stats = new BenchStats();
-        final long startNs = System.nanoTime() + START_DELAY_NS;
-        final long deadlineNs = startNs + spec.duration().toNanos();
-        final int ipv4 = spec.transport() == BenchSpec.Transport.UDP ? ipv4(spec) : 0;
-        final List<BenchWorker> workers = new ArrayList<>();
-        final List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < spec.threads(); i++)
-        {
-            final BenchWorker w = spec.transport() == BenchSpec.Transport.UDP ?
-                new BenchUdpWorker(spec, stats, chooser, i, startNs, deadlineNs, ipv4, ports, noReplies, warmUp) :
-                new BenchTcpWorker(spec, stats, chooser, i, startNs, deadlineNs);
-            workers.add(w);
-            threads.add(Thread.ofPlatform().name("wirekv-bench-" + spec.transport().label() + "-" + i).daemon().unstarted(w));
-        }
-        threads.forEach(Thread::start);
-
-        final Histogram total = LatencyRecorder.histogram();
-        Histogram interval = null;
-        long lastSent = 0;
-        long lastReceived = 0;
-        long lastLost = 0;
-        long lastNs = startNs;
-        long misroutedAfter1s = 0;
-        long receivedAfter1s = 0;
-        String stop = null;
-        int second = 0;
-        try
-        {
-            boolean running = true;
-            while (running)
-            {
-                final long nextNs = startNs + TimeUnit.SECONDS.toNanos(++second);
-                for (final Thread t : threads)
-                {
-                    final long waitMs = TimeUnit.NANOSECONDS.toMillis(nextNs - System.nanoTime());
-                    if (waitMs > 0)
-                    {
-                        t.join(waitMs);
-                    }
-                }
-                running = threads.stream().anyMatch(Thread::isAlive);
-                final long nowNs = System.nanoTime();
-                interval = stats.drainInto(total, interval);
-                final long sent = stats.sent.sum();
-                final long received = stats.received.sum();
-                final long lost = stats.lost.sum();
-                final long misrouted = stats.misrouted.sum();
-                if (second == 1 && running)
-                {
-                    misroutedAfter1s = misrouted;
-                    receivedAfter1s = received;
-                }
-                else if (stop == null && running && !noReplies)
-                {
-                    stop = misrouting(misrouted - misroutedAfter1s, received - receivedAfter1s, spec.threads());
-                    if (stop != null)
-                    {
-                        threads.forEach(Thread::interrupt);
-                    }
-                }
-                if (progress != null && running && noReplies)
-                {
-                    progress.printf(Locale.ROOT, "[%3ds] sent %,10.0f/s (no replies expected) unsent %d%n", second,
-                        (sent - lastSent) / ((nowNs - lastNs) / 1e9), stats.unsent.sum());
-                    progress.flush();
-                }
-                else if (progress != null && running)
-                {
-                    final double secs = (nowNs - lastNs) / 1e9;
-                    progress.printf(Locale.ROOT,
-                        "[%3ds] offered %,10.0f/s achieved %,10.0f/s lost %,d p50 %7.1f us p99 %7.1f us errors %d wrong %d%s%s%n",
-                        second, (sent - lastSent) / secs, (received - lastReceived) / secs, lost - lastLost,
-                        pct(interval, 50), pct(interval, 99), stats.errors.sum(), stats.wrong.sum(),
-                        stats.unsent.sum() == 0 ? "" : " unsent " + stats.unsent.sum(),
-                        misrouted == 0 ? "" : " misrouted " + misrouted);
-                    progress.flush();
-                }
-                lastSent = sent;
-                lastReceived = received;
-                lastLost = lost;
-                lastNs = nowNs;
-            }
-        }
-        finally
-        {
-            for (final Thread t : threads)
-            {
-                t.interrupt();
-                t.join(TimeUnit.NANOSECONDS.toMillis(spec.timeoutNs()) + 2000L);
-            }
-        }
-        stats.drainInto(total, null);
-        if (stop == null && !noReplies)
-        {
-            // after the first second, or as a whole when the trial was shorter
-            stop = misrouting(stats.misrouted.sum() - misroutedAfter1s, stats.received.sum() - receivedAfter1s,
-                spec.threads());
-        }
-        String failure = stop;
-        long endNs = startNs;
-        for (final BenchWorker w : workers)
-        {
-            endNs = Math.max(endNs, w.emitEndNs());
-            if (failure == null && w.failure() != null)
-            {
-                failure = w.failure().getClass().getSimpleName() + ": " + w.failure().getMessage();
-            }
-        }
-        final long elapsedNs = Math.min(endNs, deadlineNs) - startNs;
-        return new BenchTrial(spec.ratePerSecond(), elapsedNs, stats.sent.sum(), stats.received.sum(), stats.lost.sum(),
-            stats.errors.sum(), stats.wrong.sum(), stats.verified.sum(), stats.hits.sum(), stats.misses.sum(),
-            stats.stored.sum(), stats.late.sum(), stats.unsent.sum(), stats.misrouted.sum(), total, failure, null);
+        return trial(List.of(spec), chooser, progress, ports, noReplies, warmUp, null).getFirst();
     }
 
-    private static double pct(final Histogram h, final double p)
+    /**
+     * One trial with the threads of every side at once (a mixed run: UDP and TCP), see {@link BenchTrialRunner}.
+     *
+     * @param serverCpu samples the server's CPU time over the trial, or null.
+     * @return one result per side, in the order of {@code sides}.
+     */
+    static List<BenchTrial> trial(final List<BenchSpec> sides, final KeyChooser chooser, final PrintWriter progress,
+        final BenchPorts ports, final boolean noReplies, final boolean warmUp, final ServerCpuSampler serverCpu)
+        throws InterruptedException
     {
-        return h == null || h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(p) / 1e3;
+        return new BenchTrialRunner(sides, chooser, progress, ports, noReplies, warmUp, serverCpu).run();
     }
 
     static int ipv4(final BenchSpec spec)
@@ -419,148 +389,6 @@ public final class Bench
             progress.println(line);
             progress.flush();
         }
-    }
-
-    /** SETs every key once (text {@code set}), over the spec's transport; returns keys stored. */
-    public static long warmUp(final BenchSpec spec, final PrintWriter progress)
-    {
-        final BenchValues values = new BenchValues(spec.valueSizeMin(), spec.valueSizeMax(), spec.valueVersion());
-        final long stored = spec.transport() == BenchSpec.Transport.TCP ? warmUpTcp(spec, values, progress) :
-            warmUpUdp(spec, values, progress);
-        print(progress, String.format(Locale.ROOT, "warm-up: stored %,d of %,d keys", stored, spec.keySpace()));
-        return stored;
-    }
-
-    private static long warmUpTcp(final BenchSpec spec, final BenchValues values, final PrintWriter progress)
-    {
-        final int perRequest = spec.keySizeBytes() + 48 + spec.valueSizeMax();
-        final byte[] buf = new byte[WARM_UP_BATCH * perRequest];
-        final byte[] line = new byte[1024];
-        long stored = 0;
-        long nextPrintNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-        try (Socket s = new Socket())
-        {
-            s.setTcpNoDelay(true);
-            s.connect(spec.target().socketAddress(), (int)TimeUnit.NANOSECONDS.toMillis(spec.timeoutNs()));
-            s.setSoTimeout((int)Math.max(2000, TimeUnit.NANOSECONDS.toMillis(spec.timeoutNs())));
-            final OutputStream out = s.getOutputStream();
-            final InputStream in = new BufferedInputStream(s.getInputStream(), 64 * 1024);
-            for (int first = 0; first < spec.keySpace(); first += WARM_UP_BATCH)
-            {
-                final int n = Math.min(WARM_UP_BATCH, spec.keySpace() - first);
-                int p = 0;
-                for (int i = 0; i < n; i++)
-                {
-                    p = BenchRequests.putSet(buf, p, false, first + i, spec.keySizeBytes(), values, 0);
-                }
-                out.write(buf, 0, p);
-                out.flush();
-                for (int i = 0; i < n; i++)
-                {
-                    final int len = Replies.readLine(in, line);
-                    if (len >= 8 && line[0] == 'S' && line[1] == 'T')
-                    {
-                        stored++;
-                    }
-                    else
-                    {
-                        throw new McClientException("warm-up: " + spec.target() + " answered a set with '" +
-                            new String(line, 0, Math.max(0, len - 2), java.nio.charset.StandardCharsets.ISO_8859_1) + "'");
-                    }
-                }
-                nextPrintNs = progress(progress, nextPrintNs, stored, spec.keySpace());
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new McClientException("warm-up: cannot store keys on " + spec.target() + " over TCP: " + ex.getMessage() +
-                " — is the server running?", ex);
-        }
-        return stored;
-    }
-
-    /** Windows of sets told apart by request id; sets without a reply are sent again, up to 3 times. */
-    private static long warmUpUdp(final BenchSpec spec, final BenchValues values, final PrintWriter progress)
-    {
-        final byte[] buf = new byte[UdpFrame.HEADER_LENGTH + spec.keySizeBytes() + 48 + spec.valueSizeMax()];
-        final byte[] reply = new byte[UdpFrame.MAX_DATAGRAM + 1];
-        final BitSet pending = new BitSet();
-        long stored = 0;
-        long nextPrintNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-        final int window = 32;
-        try (DatagramSocket s = new DatagramSocket())
-        {
-            s.connect(spec.target().socketAddress());
-            s.setReceiveBufferSize(4 << 20);
-            final DatagramPacket in = new DatagramPacket(reply, reply.length);
-            final int timeoutMs = (int)Math.max(50, Math.min(1000, TimeUnit.NANOSECONDS.toMillis(spec.timeoutNs())));
-            for (int first = 0; first < spec.keySpace(); first += window)
-            {
-                final int n = Math.min(window, spec.keySpace() - first);
-                pending.clear();
-                pending.set(0, n);
-                for (int attempt = 0; attempt < 4 && !pending.isEmpty(); attempt++)
-                {
-                    for (int i = pending.nextSetBit(0); i >= 0; i = pending.nextSetBit(i + 1))
-                    {
-                        UdpFrame.writeRequestHeader(buf, 0, (first + i) & 0xFFFF);
-                        final int end = BenchRequests.putSet(buf, UdpFrame.HEADER_LENGTH, false, first + i,
-                            spec.keySizeBytes(), values, 0);
-                        s.send(new DatagramPacket(buf, end));
-                    }
-                    final long untilNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-                    while (!pending.isEmpty())
-                    {
-                        final long leftMs = TimeUnit.NANOSECONDS.toMillis(untilNs - System.nanoTime());
-                        if (leftMs <= 0)
-                        {
-                            break;
-                        }
-                        s.setSoTimeout((int)leftMs);
-                        in.setLength(reply.length);
-                        try
-                        {
-                            s.receive(in);
-                        }
-                        catch (final SocketTimeoutException ex)
-                        {
-                            break;
-                        }
-                        final int i = (UdpFrame.requestId(reply, 0) - first) & 0xFFFF;
-                        if (i < n && pending.get(i) && in.getLength() > UdpFrame.HEADER_LENGTH + 2 &&
-                            reply[UdpFrame.HEADER_LENGTH] == 'S' && reply[UdpFrame.HEADER_LENGTH + 1] == 'T')
-                        {
-                            pending.clear(i);
-                            stored++;
-                        }
-                    }
-                }
-                if (stored == 0 && !pending.isEmpty())
-                {
-                    throw new McClientException("warm-up: no reply from " + spec.target() +
-                        " over UDP — is the server running with UDP enabled (memcached -U PORT)?");
-                }
-                nextPrintNs = progress(progress, nextPrintNs, stored, spec.keySpace());
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new McClientException("warm-up: cannot store keys on " + spec.target() + " over UDP: " + ex.getMessage() +
-                " — is the server running?", ex);
-        }
-        return stored;
-    }
-
-    private static long progress(final PrintWriter progress, final long nextPrintNs, final long stored, final int keys)
-    {
-        final long now = System.nanoTime();
-        if (progress == null || now < nextPrintNs)
-        {
-            return nextPrintNs;
-        }
-        progress.printf(Locale.ROOT, "warm-up: %,d of %,d keys (%.0f%%)%n", stored, keys, 100.0 * stored / keys);
-        progress.flush();
-        return now + TimeUnit.SECONDS.toNanos(1);
     }
 
     /** For callers that want a trial of another length. */

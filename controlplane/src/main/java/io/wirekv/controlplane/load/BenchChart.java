@@ -42,8 +42,9 @@ public final class BenchChart
             text(sb, WIDTH / 2, HEIGHT / 2, "middle", 14, "no replies: nothing to plot");
             return sb.append("</svg>\n").toString();
         }
-        if (trials.size() == 1)
+        if (trials.size() == 1 || run.plan().mode() == BenchPlan.Mode.SINGLE)
         {
+            // one trial, or the sides of one mixed trial: the first side's distribution
             distribution(sb, trials.get(0));
         }
         else

@@ -16,6 +16,10 @@ import java.util.List;
  * @param maxLoss        search: highest loss ratio a passing trial may have (0 = none).
  * @param maxP99Ns       search: highest p99 latency a passing trial may have.
  * @param sweepRates     sweep: the rates, in order.
+ * @param warmUpLoad     how long to run the measured load, unmeasured, before the first trial (after the keys
+ *                       are stored): JIT compilation and caches of the server settle; zero for none.
+ * @param serverPid      a server process on this host whose CPU time each trial samples ({@link ServerCpuSampler}),
+ *                       or 0 for none.
  */
 public record BenchPlan(
     Mode mode,
@@ -27,8 +31,13 @@ public record BenchPlan(
     int maxTrials,
     double maxLoss,
     long maxP99Ns,
-    List<Long> sweepRates)
+    List<Long> sweepRates,
+    Duration warmUpLoad,
+    long serverPid)
 {
+    /** Longest {@code --warmup}. */
+    public static final Duration MAX_WARM_UP_LOAD = Duration.ofMinutes(10);
+
     public enum Mode
     {
         SINGLE, SEARCH, SWEEP
@@ -37,6 +46,14 @@ public record BenchPlan(
     public BenchPlan
     {
         sweepRates = List.copyOf(sweepRates);
+        if (warmUpLoad == null || warmUpLoad.isNegative() || warmUpLoad.compareTo(MAX_WARM_UP_LOAD) > 0)
+        {
+            throw new IllegalArgumentException("--warmup must be from 0s to 10m, got " + warmUpLoad);
+        }
+        if (serverPid < 0)
+        {
+            throw new IllegalArgumentException("--server-pid must be a process id, got " + serverPid);
+        }
         if (mode == Mode.SEARCH && (searchLowRate < 1 || (searchHighRate != 0 && searchHighRate <= searchLowRate)))
         {
             throw new IllegalArgumentException("--search-low must be at least 1 and below --search-high");
@@ -58,7 +75,8 @@ public record BenchPlan(
     /** One trial with the spec's own rate and duration. */
     public static BenchPlan single(final boolean warmUp)
     {
-        return new BenchPlan(Mode.SINGLE, warmUp, Duration.ofSeconds(1), 1, 0, 0.02, 12, 0, 1_000_000, List.of());
+        return new BenchPlan(Mode.SINGLE, warmUp, Duration.ofSeconds(1), 1, 0, 0.02, 12, 0, 1_000_000, List.of(),
+            Duration.ZERO, 0);
     }
 
     boolean passes(final BenchTrial t)

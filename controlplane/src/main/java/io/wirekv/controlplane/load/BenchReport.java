@@ -29,15 +29,27 @@ public final class BenchReport
             run.backend().label(), s.protocol().label(), s.threads(), run.plan().mode() == BenchPlan.Mode.SINGLE ?
                 (s.openLoop() ? String.format(Locale.ROOT, "open loop at %,d req/s", s.ratePerSecond()) :
                     "closed loop, " + s.outstanding() + " outstanding per thread") : run.plan().mode().name().toLowerCase(Locale.ROOT));
+        if (run.tcpSide() != null)
+        {
+            out.printf(Locale.ROOT, "  and %d TCP thread(s), closed loop, %d outstanding per thread, at the same time%n",
+                run.tcpSide().threads(), run.tcpSide().outstanding());
+        }
         if (run.warmUpKeys() > 0)
         {
             out.printf(Locale.ROOT, "warm-up: %,d keys in %.1f s%n", run.warmUpKeys(), run.warmUpNs() / 1e9);
         }
-        out.printf(Locale.ROOT, "%12s %12s %12s %10s %9s %7s %7s %9s %9s %9s %9s %9s %s%n", "target/s", "offered/s",
-            "achieved/s", "sent", "lost", "errors", "wrong", "p50 us", "p90 us", "p99 us", "p99.9 us", "max us", "");
+        if (run.warmUpLoadNs() > 0)
+        {
+            out.printf(Locale.ROOT, "warm-up load: %.1f s, not measured%n", run.warmUpLoadNs() / 1e9);
+        }
+        final boolean mixed = run.tcpSide() != null;
+        out.printf(Locale.ROOT, "%s%12s %12s %12s %10s %9s %7s %7s %9s %9s %9s %9s %9s %s%n", mixed ? "transport " : "",
+            "target/s", "offered/s", "achieved/s", "sent", "lost", "errors", "wrong", "p50 us", "p90 us", "p99 us",
+            "p99.9 us", "max us", "");
         for (final BenchTrial t : run.trials())
         {
-            out.printf(Locale.ROOT, "%12s %,12.0f %,12.0f %,10d %,9d %,7d %,7d %9.1f %9.1f %9.1f %9.1f %9.1f %s%n",
+            out.printf(Locale.ROOT, "%s%12s %,12.0f %,12.0f %,10d %,9d %,7d %,7d %9.1f %9.1f %9.1f %9.1f %9.1f %s%n",
+                mixed ? String.format(Locale.ROOT, "%-9s ", t.transport()) : "",
                 t.targetRatePerSecond() == 0 ? "closed" : String.format(Locale.ROOT, "%,d", t.targetRatePerSecond()),
                 t.offeredPerSecond(), t.throughputPerSecond(), t.sent(), t.lost(), t.errors(), t.wrongAnswers(),
                 t.percentileUs(50), t.percentileUs(90), t.percentileUs(99), t.percentileUs(99.9), t.maxUs(),
@@ -80,6 +92,7 @@ public final class BenchReport
                     t.offeredPerSecond(), t.sent(), t.elapsedNs() / 1e9, s.threads(), t.unsent());
             }
         }
+        serverCpu(run, out);
         if (run.plan().mode() == BenchPlan.Mode.SEARCH)
         {
             out.printf(Locale.ROOT, "search: highest rate with loss <= %.4f%% and p99 <= %.1f us: %s%n",
@@ -88,6 +101,24 @@ public final class BenchReport
                     "none (even the lowest rate failed)");
         }
         out.flush();
+    }
+
+    /** One line per trial with {@code --server-pid} (a mixed trial's sides share one sample: printed once). */
+    private static void serverCpu(final Bench.Run run, final PrintWriter out)
+    {
+        BenchServerCpu last = null;
+        for (final BenchTrial t : run.trials())
+        {
+            final BenchServerCpu c = t.serverCpu();
+            if (c == null || c == last)
+            {
+                continue;
+            }
+            last = c;
+            out.printf(Locale.ROOT, "server pid %d: %.2f CPU-s in %.2f s (%.2f cores), %,.0f requests per server " +
+                "CPU-second; busiest thread %s %.2f CPU-s%n", c.pid(), c.cpuSeconds(), c.windowNs() / 1e9, c.cores(),
+                c.requestsPerCpuSecond(), c.busiestThread(), c.busiestThreadSeconds());
+        }
     }
 
     /** The run as one JSON object (schema {@value #SCHEMA}). */
@@ -107,6 +138,9 @@ public final class BenchReport
         field(sb, "  ", "mode", str(p.mode().name().toLowerCase(Locale.ROOT)), true);
         sb.append("  \"config\": {\n");
         field(sb, "    ", "threads", Integer.toString(s.threads()), true);
+        field(sb, "    ", "tcp_threads", Integer.toString(run.tcpSide() == null ? 0 : run.tcpSide().threads()), true);
+        field(sb, "    ", "tcp_outstanding", Integer.toString(run.tcpSide() == null ? 0 : run.tcpSide().outstanding()), true);
+        field(sb, "    ", "server_pid", Long.toString(p.serverPid()), true);
         field(sb, "    ", "cpus", cpus(s.cpus()), true);
         field(sb, "    ", "rate_per_s", Long.toString(s.ratePerSecond()), true);
         field(sb, "    ", "outstanding", Integer.toString(s.outstanding()), true);
@@ -127,6 +161,7 @@ public final class BenchReport
         sb.append("  },\n");
         sb.append("  \"warm_up\": {");
         sb.append("\"keys\": ").append(run.warmUpKeys()).append(", \"seconds\": ").append(num(run.warmUpNs() / 1e9));
+        sb.append(", \"load_seconds\": ").append(num(run.warmUpLoadNs() / 1e9));
         sb.append("},\n");
         sb.append("  \"trials\": [");
         final List<BenchTrial> trials = run.trials();
@@ -156,7 +191,8 @@ public final class BenchReport
     private static void trial(final StringBuilder sb, final BenchTrial t)
     {
         sb.append("    {");
-        sb.append("\"target_rate_per_s\": ").append(t.targetRatePerSecond());
+        sb.append("\"transport\": ").append(str(t.transport()));
+        sb.append(", \"target_rate_per_s\": ").append(t.targetRatePerSecond());
         sb.append(", \"offered_per_s\": ").append(num(t.offeredPerSecond()));
         sb.append(", \"achieved_per_s\": ").append(num(t.throughputPerSecond()));
         sb.append(", \"elapsed_s\": ").append(num(t.elapsedNs() / 1e9));
@@ -183,6 +219,24 @@ public final class BenchReport
             .append('}');
         sb.append(", \"passed\": ").append(t.passed() == null ? "null" : t.passed().toString());
         sb.append(", \"failure\": ").append(t.failure() == null ? "null" : str(t.failure()));
+        final BenchServerCpu c = t.serverCpu();
+        sb.append(", \"server_cpu\": ");
+        if (c == null)
+        {
+            sb.append("null");
+        }
+        else
+        {
+            sb.append("{\"pid\": ").append(c.pid())
+                .append(", \"cpu_s\": ").append(num(c.cpuSeconds()))
+                .append(", \"window_s\": ").append(num(c.windowNs() / 1e9))
+                .append(", \"cores\": ").append(num(c.cores()))
+                .append(", \"requests\": ").append(c.requests())
+                .append(", \"requests_per_cpu_s\": ").append(num(c.requestsPerCpuSecond()))
+                .append(", \"busiest_thread\": ").append(str(c.busiestThread()))
+                .append(", \"busiest_thread_cpu_s\": ").append(num(c.busiestThreadSeconds()))
+                .append('}');
+        }
         sb.append('}');
     }
 

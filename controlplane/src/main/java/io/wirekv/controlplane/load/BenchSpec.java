@@ -212,6 +212,25 @@ public record BenchSpec(
             0.0, multiget, threads, cpus, 0, outstanding, Duration.ofMinutes(10), keySpace, timeoutNs, 0.0, seed, idle);
     }
 
+    /**
+     * The TCP side of a mixed UDP + TCP trial ({@code wirekv bench --tcp-threads}, {@code wirekv demo}): the same
+     * target, keys, values, mix, seed and duration over TCP, closed loop, with {@code tcpThreads} threads keeping
+     * {@code tcpOutstanding} requests in flight each, pinned (when CPUs are given) to the CPUs after the UDP
+     * threads'. The seed stays the same so both sides store and check the same values; the TCP workers draw
+     * their own key sequences ({@link BenchWorker}).
+     */
+    public BenchSpec tcpSide(final int tcpThreads, final int tcpOutstanding)
+    {
+        final int[] tcpCpus = new int[cpus.length];
+        for (int i = 0; i < cpus.length; i++)
+        {
+            tcpCpus[i] = cpus[(threads + i) % cpus.length];
+        }
+        return new BenchSpec(target, Transport.TCP, protocol, keySpace, keySizeBytes, valueSizeMin, valueSizeMax, zipfTheta,
+            getRatio, multiget, tcpThreads, tcpCpus, 0, tcpOutstanding, duration, maxRequests, timeoutNs, verifyFraction,
+            seed, idle);
+    }
+
     public boolean openLoop()
     {
         return ratePerSecond > 0;

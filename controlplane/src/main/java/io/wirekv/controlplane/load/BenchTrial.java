@@ -6,6 +6,7 @@ import org.HdrHistogram.Histogram;
  * The outcome of one bench trial at one offered rate. {@code sent == received + lost} (nothing
  * is left in flight: workers drain for one timeout, then count the rest lost).
  *
+ * @param transport           {@code udp} or {@code tcp}: a mixed trial has one result per transport.
  * @param targetRatePerSecond the offered rate asked for, or 0 for closed loop.
  * @param elapsedNs           from the first due send time to when the last worker stopped sending.
  * @param sent                requests handed to the transport.
@@ -26,8 +27,11 @@ import org.HdrHistogram.Histogram;
  * @param latencyNs           every received reply's latency, ns (open loop: from the intended send time).
  * @param failure             why a worker stopped early, or null.
  * @param passed              search trials: whether loss and p99 met the limits; null otherwise.
+ * @param serverCpu           what the server process spent on CPU over the trial ({@code --server-pid}), or null;
+ *                            in a mixed trial the same for both transports (it served both).
  */
 public record BenchTrial(
+    String transport,
     long targetRatePerSecond,
     long elapsedNs,
     long sent,
@@ -44,7 +48,8 @@ public record BenchTrial(
     long misrouted,
     Histogram latencyNs,
     String failure,
-    Boolean passed)
+    Boolean passed,
+    BenchServerCpu serverCpu)
 {
     /** Requests sent per second over the trial: the rate actually offered. */
     public double offeredPerSecond()
@@ -87,7 +92,7 @@ public record BenchTrial(
 
     BenchTrial judged(final boolean pass)
     {
-        return new BenchTrial(targetRatePerSecond, elapsedNs, sent, received, lost, errors, wrongAnswers, verified, hits,
-            misses, stored, late, unsent, misrouted, latencyNs, failure, pass);
+        return new BenchTrial(transport, targetRatePerSecond, elapsedNs, sent, received, lost, errors, wrongAnswers, verified,
+            hits, misses, stored, late, unsent, misrouted, latencyNs, failure, pass, serverCpu);
     }
 }

@@ -30,6 +30,8 @@ abstract class BenchWorker implements Runnable
     static final long PARK_EARLY_NS = 100_000;
     /** Most requests emitted in one cycle, so a worker that has fallen behind still polls and stops on time. */
     static final int MAX_EMITS_PER_CYCLE = 256;
+    /** Offsets a TCP worker's random stream, so the TCP side of a mixed trial does not repeat the UDP side's keys. */
+    static final long TCP_STREAM = 0x5DEECE66DL;
     /** {@link BenchSpec.Idle#PARK}: how long an idle cycle parks. */
     static final long IDLE_PARK_NS = 50_000;
 
@@ -71,7 +73,8 @@ abstract class BenchWorker implements Runnable
         this.parser = new BenchReplyParser(values, spec.keySpace());
         this.timeoutNs = spec.timeoutNs();
         this.ops = warmUp ? new BenchOps(spec, chooser, spec.seed(), index, spec.threads()) :
-            new BenchOps(spec, chooser, spec.seed() * 0x9E3779B97F4A7C15L + index + 1);
+            new BenchOps(spec, chooser, spec.seed() * 0x9E3779B97F4A7C15L + index + 1 +
+                (spec.transport() == BenchSpec.Transport.TCP ? TCP_STREAM : 0));
         this.keys = new int[spec.multiget()];
         this.headerBytes = headerBytes;
         this.scratch = new byte[headerBytes + spec.maxRequestBytes()];

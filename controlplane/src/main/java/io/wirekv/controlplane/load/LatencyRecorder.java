@@ -6,7 +6,7 @@ import org.HdrHistogram.Recorder;
 /**
  * Request latency in nanoseconds, recorded by many worker threads into a {@link Recorder} (wait-free)
  * and drained by the reporting thread as interval histograms: 1 ns to 60 s, 3 significant digits.
- * Shared by the demo load ({@link LoadStats}) and {@code wirekv bench} ({@link BenchStats}).
+ * One per {@link BenchStats}.
  */
 final class LatencyRecorder
 {

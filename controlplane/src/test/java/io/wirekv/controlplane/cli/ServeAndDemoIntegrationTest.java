@@ -29,9 +29,13 @@ class ServeAndDemoIntegrationTest
         final int code = WirekvCli.run(new String[] {"demo", "--duration", "1s", "--keys", "1000", "--udp-threads", "1",
             "--tcp-threads", "1"}, new PrintWriter(out, true), new PrintWriter(err, true));
         assertEquals(0, code, err.toString());
-        assertTrue(out.toString().contains("warm-up: stored 1000 keys"), out.toString());
-        assertTrue(out.toString().contains("summary over"), out.toString());
+        // progress on stderr, results on stdout
+        assertTrue(err.toString().contains("warm-up: stored 1,000 of 1,000 keys"), err.toString());
+        assertTrue(err.toString().contains("[  1s] udp "), err.toString());
+        assertTrue(out.toString().contains("warm-up: 1,000 keys in"), out.toString());
+        assertTrue(out.toString().matches("(?s).*\nudp +closed .*\ntcp +closed .*"), "a row per transport:\n" + out);
         assertTrue(out.toString().contains("demo server stopped"), out.toString());
+        assertTrue(!out.toString().contains("[  1s]"), "no progress on stdout:\n" + out);
     }
 
     @Test

@@ -156,16 +156,23 @@ class WirekvCliTest
     }
 
     @Test
-    void shouldRunTheDemoAgainstATargetServer() throws Exception
+    void shouldRunTheDemoAgainstATargetServer(@TempDir final Path dir) throws Exception
     {
         try (MemcachedProcess memcached = new MemcachedProcess())
         {
             final Run r = run("demo", "--target", "127.0.0.1:" + memcached.tcpPort(), "--duration", "1s", "--keys", "100",
                 "--udp-threads", "1", "--tcp-threads", "1");
             assertEquals(0, r.code(), r.err());
-            assertTrue(r.out().contains("warm-up: stored 100 keys"), r.out());
-            assertTrue(r.out().contains("summary over"), r.out());
-            assertTrue(r.out().contains("  udp ") && r.out().contains("  tcp "), r.out());
+            assertTrue(r.err().contains("warm-up: stored 100 of 100 keys"), r.err());
+            assertTrue(r.out().contains("warm-up: 100 keys in"), r.out());
+            assertTrue(r.out().matches("(?s).*\nudp +closed .*\ntcp +closed .*"), "a row per transport:\n" + r.out());
+            final java.nio.file.Path json = dir.resolve("demo.json");
+            final Run j = run("demo", "--target", "127.0.0.1:" + memcached.tcpPort(), "--duration", "500ms", "--keys", "100",
+                "--udp-threads", "0", "--tcp-threads", "1", "--json", json.toString());
+            assertEquals(0, j.code(), j.err());
+            final String report = java.nio.file.Files.readString(json);
+            assertTrue(report.contains("\"schema\": \"wirekv-bench/1\"") && report.contains("\"transport\": \"tcp\""),
+                report);
         }
     }
 

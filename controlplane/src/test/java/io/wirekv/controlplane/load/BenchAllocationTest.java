@@ -25,7 +25,7 @@ class BenchAllocationTest
             {
                 final BenchSpec base = new BenchSpec(memcached.address(), transport, BenchSpec.Protocol.META, 1000, 16, 16,
                     64, 0.9, 0.9, 2, 1, null, 0, 8, Duration.ofMillis(200), 10_000_000, 1_000_000_000L, 0.1, 11);
-                Bench.warmUp(base, null);
+                BenchWarmUp.storeKeys(base, null);
                 final KeyChooser chooser = new KeyChooser(base.keySpace(), base.zipfTheta());
                 runOnThisThread(base, chooser, 200); // JIT warm-up
                 final long[] shortRun = runOnThisThread(base, chooser, 200);

@@ -49,7 +49,8 @@ class BenchReportSchemaTest
             final Path single = dir.resolve("single.json");
             final Path singleChart = dir.resolve("single.svg");
             run("bench", "--target", memcached.address().toString(), "--duration", "500ms", "--keys", "500",
-                "--value-size", "16-64", "--zipf", "0.9", "--idle", "yield", "--json", single.toString(), "--chart", singleChart.toString());
+                "--value-size", "16-64", "--zipf", "0.9", "--idle", "yield", "--tcp-threads", "1", "--warmup", "300ms",
+                "--server-pid", Long.toString(memcached.pid()), "--json", single.toString(), "--chart", singleChart.toString());
             final Path search = dir.resolve("search.json");
             final Path searchChart = dir.resolve("search.svg");
             // p99 <= 1 ns never passes: trials at the high and the low rate, best rate 0
@@ -77,6 +78,14 @@ class BenchReportSchemaTest
                 assertEquals(0L, ((Map<?, ?>)t).get("in_flight_at_end"));
             }
             assertEquals(500L, at(singleJson, "warm_up.keys"));
+            assertEquals(1L, at(singleJson, "config.tcp_threads"));
+            assertEquals(memcached.pid(), at(singleJson, "config.server_pid"));
+            final List<?> sides = (List<?>)at(singleJson, "trials");
+            assertEquals(2, sides.size(), "a mixed run: the UDP side, then the TCP side");
+            assertEquals(List.of("udp", "tcp"), sides.stream().map(t -> ((Map<?, ?>)t).get("transport")).toList());
+            assertEquals(memcached.pid(), ((Map<?, ?>)((Map<?, ?>)sides.getFirst()).get("server_cpu")).get("pid"));
+            assertTrue(((Number)at(singleJson, "warm_up.load_seconds")).doubleValue() >= 0.3);
+            assertEquals(null, ((Map<?, ?>)trials.getFirst()).get("server_cpu"), "no --server-pid: null");
             assertEquals(0L, ((Map<?, ?>)((List<?>)at(singleJson, "trials")).getFirst()).get("misrouted"),
                 "a socket per thread: no reply reaches another thread");
 

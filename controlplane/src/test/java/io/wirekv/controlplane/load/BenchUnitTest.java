@@ -152,6 +152,19 @@ class BenchUnitTest
         assertTrue(ms.startsWith("ms k003 4 T0 O9\r\n") && ms.length() == 17 + 6, ms);
     }
 
+    @Test
+    void shouldPadKeysToTheirFixedSizeAndRefuseKeysTooShortForTheKeySpace()
+    {
+        final byte[] buf = new byte[16];
+        assertEquals(8, KeyValues.putKey(buf, 0, 8, 42));
+        assertEquals("k0000042", new String(buf, 0, 8, StandardCharsets.US_ASCII));
+        final IllegalArgumentException ex = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> new BenchSpec(new io.wirekv.controlplane.client.ServerAddress("127.0.0.1", 1), BenchSpec.Transport.TCP,
+                BenchSpec.Protocol.TEXT, 100_000, 4, 32, 32, 0, 0.9, 1, 1, null, 0, 1, java.time.Duration.ofSeconds(1), 1,
+                1_000_000_000L, 0, 1));
+        assertEquals("--key-size must be from 6 (for 100000 keys) to 250 bytes, got 4", ex.getMessage());
+    }
+
     private static void assertParsed(final BenchReplyParser p, final String reply, final boolean get, final boolean meta,
         final int keys, final boolean verify, final int hits, final int wrong, final boolean error)
     {

@@ -21,7 +21,7 @@ class BenchWrongAnswerTest
             for (final BenchSpec.Protocol protocol : BenchSpec.Protocol.values())
             {
                 final BenchSpec direct = spec(memcached.address(), protocol, sizes);
-                Bench.warmUp(direct, null);
+                BenchWarmUp.storeKeys(direct, null);
 
                 final BenchTrial clean = Bench.run(direct, BenchPlan.single(false), null).trials().get(0);
                 final BenchTrial corrupted = Bench.run(spec(proxy.address(), protocol, sizes), BenchPlan.single(false), null)
