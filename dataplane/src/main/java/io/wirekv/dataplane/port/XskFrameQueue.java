@@ -1,11 +1,8 @@
 package io.wirekv.dataplane.port;
 
 import io.wirekv.hugepages.FramePool;
-import io.wirekv.hugepages.MemoryRegion;
 import io.wirekv.nativebindings.Errno;
 import io.wirekv.nativebindings.NativeException;
-import io.wirekv.nativebindings.xdp.XdpProgramAttachment;
-import io.wirekv.nativebindings.xdp.XskBindMode;
 import io.wirekv.nativebindings.xdp.XskConsumerRing;
 import io.wirekv.nativebindings.xdp.XskDescriptor;
 import io.wirekv.nativebindings.xdp.XskProducerRing;
@@ -39,6 +36,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@code recvfrom} for fill) only when the ring's {@code XDP_RING_NEED_WAKEUP} flag asks for it; with it
  * off, every transmit kicks and (with busy-poll) an empty receive does too.
  * <p>
+ * <b>Set-up.</b> The settings are an {@link XskFrameQueueConfig}; mapping the UMEM, binding the socket,
+ * registering it in the XSKMAP, the start-up report and the tear-down are {@link XskSocketBinding}'s job.
+ * This class is the part the lcore's duty cycle drives.
+ * <p>
  * <b>Threading.</b> As {@link FrameQueue}: the per-packet methods belong to the owning lcore and allocate,
  * lock, log and throw nothing; {@link #deviceStats()}, {@link #queueStats()}, {@link #describe()} and
  * {@link #counters()} from any thread (counters are opaque stores read with opaque loads).
@@ -63,12 +64,9 @@ public final class XskFrameQueue implements FrameQueue
         "bad_frees", "rx_wakeups", "tx_wakeups", "wakeup_errors", "filled", "completed", "tx_invalid"};
 
     private static final int ENETDOWN = 100;
-    private static final long BIND_RETRY_MS = 1000;
 
-    private final XskFrameQueueConfig config;
-    private final MemoryRegion region;
+    private final XskSocketBinding binding;
     private final MemorySegment memory;
-    private final XskUmem umem;
     private final XskSocket socket;
     private final XskProducerRing fill;
     private final XskConsumerRing completion;
@@ -82,22 +80,17 @@ public final class XskFrameQueue implements FrameQueue
     private final boolean needWakeup;
     private final boolean busyPoll;
     private final boolean zeroCopy;
-    private final String modeReport;
-    private final XdpProgramAttachment attachment;
     private final PortCounters counters = new PortCounters();
     private final AtomicLongArray extra = new AtomicLongArray(EXTRA_NAMES.length);
     private int txOutstanding;
     private boolean closed;
 
-    private XskFrameQueue(
-        final XskFrameQueueConfig config, final MemoryRegion region, final MemorySegment memory, final XskUmem umem,
-        final XskSocket socket, final String modeReport)
+    private XskFrameQueue(final XskFrameQueueConfig config, final XskSocketBinding binding)
     {
-        this.config = config;
-        this.region = region;
-        this.memory = memory;
-        this.umem = umem;
-        this.socket = socket;
+        final XskUmem umem = binding.umem();
+        this.binding = binding;
+        this.memory = binding.memory();
+        this.socket = binding.socket();
         this.fill = umem.fill();
         this.completion = umem.completion();
         this.rxRing = socket.rx();
@@ -110,117 +103,30 @@ public final class XskFrameQueue implements FrameQueue
         this.needWakeup = config.needWakeup();
         this.busyPoll = config.busyPoll();
         this.zeroCopy = socket.isZeroCopy();
-        this.modeReport = modeReport;
-        this.attachment = config.attachment();
         refill();
     }
 
     /**
-     * Maps the UMEM, creates the socket and binds it (zero-copy first when the mode allows, then copy),
-     * registers it in the program's XSKMAP when an attachment is configured, and primes the fill ring.
+     * Validates the settings, then sets up the native side ({@link XskSocketBinding#open}: UMEM, socket bound
+     * zero-copy first when the mode allows, then copy, XSKMAP entry) and primes the fill ring.
      *
      * @param config the queue's settings.
      * @return the queue; close it after its lcore stopped.
+     * @throws IllegalArgumentException naming the setting to fix.
      * @throws NativeException when the socket cannot be created in any allowed mode, with the reasons.
      */
     public static XskFrameQueue open(final XskFrameQueueConfig config)
     {
         config.validate();
-        final long umemBytes = (long)config.frameCount() * config.frameSize();
-        final MemoryRegion region = config.hugepages().map(
-            "xdp-umem " + config.interfaceName() + "/" + config.queueId(), umemBytes, config.pageSize(), true, true);
-        XskUmem umem = null;
-        XskSocket socket = null;
+        final XskSocketBinding binding = XskSocketBinding.open(config);
         try
         {
-            final MemorySegment memory = region.segment().asSlice(0, umemBytes);
-            final int wakeupFlag = config.needWakeup() ? XskDescriptor.XDP_USE_NEED_WAKEUP : 0;
-            String report;
-            Bound bound;
-            try
-            {
-                bound = bind(config, memory, config.bindMode().bindFlag() | wakeupFlag);
-                report = config.bindMode() == XskBindMode.COPY ? "copy (as configured)" : "zero-copy";
-            }
-            catch (final NativeException ex)
-            {
-                if (config.bindMode() != XskBindMode.AUTO || ex.errno() == Errno.EBUSY)
-                {
-                    throw ex;
-                }
-                bound = bind(config, memory, XskDescriptor.XDP_COPY | wakeupFlag);
-                report = "copy (fallback: zero-copy bind refused: " + Errno.name(ex.errno()) + ")";
-            }
-            umem = bound.umem();
-            socket = bound.socket();
-            if (config.busyPoll())
-            {
-                socket.enableBusyPoll(config.busyPollUs(), config.busyPollBudget());
-            }
-            if (config.attachment() != null)
-            {
-                config.attachment().registerSocket(config.queueId(), socket.fd());
-            }
-            return new XskFrameQueue(config, region, memory, umem, socket, report);
+            return new XskFrameQueue(config, binding);
         }
         catch (final RuntimeException ex)
         {
-            if (socket != null)
-            {
-                socket.close();
-            }
-            if (umem != null)
-            {
-                umem.close();
-            }
-            region.close();
+            binding.close();
             throw ex;
-        }
-    }
-
-    private record Bound(XskUmem umem, XskSocket socket)
-    {
-    }
-
-    /**
-     * A fresh UMEM and a socket on it. A queue's previous socket is released by the kernel asynchronously
-     * (its buffer pool is freed from a workqueue), so binding again right after closing one can meet
-     * {@code EBUSY} for a moment: retried for up to {@value #BIND_RETRY_MS} ms, then reported.
-     */
-    private static Bound bind(final XskFrameQueueConfig config, final MemorySegment memory, final int bindFlags)
-    {
-        final long deadline = System.nanoTime() + BIND_RETRY_MS * 1_000_000L;
-        while (true)
-        {
-            // A fresh UMEM per attempt: libxdp may have set rings up on the UMEM's descriptor before bind failed.
-            final XskUmem umem = XskUmem.create(memory, config.frameSize(), 0, config.fillSize(), config.completionSize());
-            try
-            {
-                return new Bound(umem, XskSocket.create(
-                    umem, config.interfaceName(), config.queueId(), config.rxSize(), config.txSize(), bindFlags));
-            }
-            catch (final NativeException ex)
-            {
-                umem.close();
-                if (ex.errno() != Errno.EBUSY || System.nanoTime() > deadline)
-                {
-                    throw ex;
-                }
-            }
-            catch (final RuntimeException ex)
-            {
-                umem.close();
-                throw ex;
-            }
-            try
-            {
-                Thread.sleep(10);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while binding " + config.interfaceName() + " queue " + config.queueId(), ex);
-            }
         }
     }
 
@@ -507,13 +413,7 @@ public final class XskFrameQueue implements FrameQueue
     @Override
     public String describe()
     {
-        return "xdp " + config.interfaceName() + " queue " + config.queueId() + ": " + modeReport +
-            ", need_wakeup " + (needWakeup ? "on" : "off") +
-            ", busy-poll " + (busyPoll ? config.busyPollUs() + " us budget " + config.busyPollBudget() : "off") +
-            ", UMEM " + config.frameCount() + " x " + frameSize + " B (" + region.backing() + ")" +
-            ", rings fill/completion/rx/tx " + config.fillSize() + "/" + config.completionSize() + "/" + config.rxSize() + "/" +
-            config.txSize() + (attachment != null ? ", in the XSKMAP of wirekv_xdp on " + attachment.interfaceName() + " (" +
-            attachment.mode().label() + ")" : ", in no XDP program's XSKMAP");
+        return binding.describe();
     }
 
     @Override
@@ -524,26 +424,7 @@ public final class XskFrameQueue implements FrameQueue
             return;
         }
         closed = true;
-        try
-        {
-            if (attachment != null)
-            {
-                try
-                {
-                    attachment.unregisterSocket(config.queueId());
-                }
-                catch (final RuntimeException ignored)
-                {
-                    // The program may already be detached; deleting the socket removes it from the map anyway.
-                }
-            }
-            socket.close();
-            umem.close();
-        }
-        finally
-        {
-            region.close();
-        }
+        binding.close();
     }
 
     @Override

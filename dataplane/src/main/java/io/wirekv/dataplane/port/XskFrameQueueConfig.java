@@ -9,7 +9,7 @@ import java.util.Objects;
 
 /**
  * Settings of one {@link XskFrameQueue}: fluent setters for the caller, package-private getters for
- * {@link XskFrameQueue}; validated by {@link XskFrameQueue#open(XskFrameQueueConfig)}.
+ * {@link XskSocketBinding} and the queue; validated by {@link XskFrameQueue#open(XskFrameQueueConfig)}.
  * <p>
  * <b>Threading.</b> Filled in and validated on the thread that opens the queue, before its lcore starts;
  * read-only afterwards.
