@@ -23,9 +23,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@link XskDescriptor#XDP_PACKET_HEADROOM} bytes in ({@link #dataOffset(long)}), where the kernel puts
  * received frames, so a received frame and an allocated one look the same. Free frames sit in a LIFO
  * stack ({@link FramePool}); the fill ring is topped up from it at every {@link #receive}, the completion
- * ring drained back into it at every {@link #receive} and {@link #transmit}. With the fill ring half the
- * frame count (the default), half the frames are always outside the kernel's fill ring for the lcore's
- * received, replied and allocated frames.
+ * ring drained back into it at every {@link #receive} and at an {@link #allocate} that finds the stack
+ * empty (a transmit-only lcore never receives). With the fill ring half the frame count (the default),
+ * half the frames are always outside the kernel's fill ring for the lcore's received, replied and
+ * allocated frames.
  * <pre>
  *   free stack --refill--> fill ring --kernel--> RX ring --receive--> lcore --transmit--> TX ring
  *       ^                                                              |                     |
