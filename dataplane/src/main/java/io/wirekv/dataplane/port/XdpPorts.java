@@ -85,7 +85,7 @@ public final class XdpPorts implements PortSet
     @Override
     public PacketPort openPort(final int lcore)
     {
-        final XskFrameQueue.Config config = new XskFrameQueue.Config(settings.xdpInterface(), lcore)
+        final XskFrameQueueConfig config = new XskFrameQueueConfig(settings.xdpInterface(), lcore)
             .bindMode(bindMode(settings.xdpMode()))
             .needWakeup(settings.xdpNeedWakeup())
             .attachment(attachment);

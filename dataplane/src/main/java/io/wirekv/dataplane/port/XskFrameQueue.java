@@ -1,13 +1,8 @@
 package io.wirekv.dataplane.port;
 
 import io.wirekv.hugepages.FramePool;
-import io.wirekv.hugepages.HugepageMemory;
-import io.wirekv.hugepages.MemoryRegion;
-import io.wirekv.hugepages.PageSize;
 import io.wirekv.nativebindings.Errno;
 import io.wirekv.nativebindings.NativeException;
-import io.wirekv.nativebindings.xdp.XdpProgramAttachment;
-import io.wirekv.nativebindings.xdp.XskBindMode;
 import io.wirekv.nativebindings.xdp.XskConsumerRing;
 import io.wirekv.nativebindings.xdp.XskDescriptor;
 import io.wirekv.nativebindings.xdp.XskProducerRing;
@@ -17,7 +12,6 @@ import io.wirekv.nativebindings.xdp.XskUmem;
 import java.lang.foreign.MemorySegment;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -29,9 +23,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@link XskDescriptor#XDP_PACKET_HEADROOM} bytes in ({@link #dataOffset(long)}), where the kernel puts
  * received frames, so a received frame and an allocated one look the same. Free frames sit in a LIFO
  * stack ({@link FramePool}); the fill ring is topped up from it at every {@link #receive}, the completion
- * ring drained back into it at every {@link #receive} and {@link #transmit}. With the fill ring half the
- * frame count (the default), half the frames are always outside the kernel's fill ring for the lcore's
- * received, replied and allocated frames.
+ * ring drained back into it at every {@link #receive} and at an {@link #allocate} that finds the stack
+ * empty (a transmit-only lcore never receives). With the fill ring half the frame count (the default),
+ * half the frames are always outside the kernel's fill ring for the lcore's received, replied and
+ * allocated frames.
  * <pre>
  *   free stack --refill--> fill ring --kernel--> RX ring --receive--> lcore --transmit--> TX ring
  *       ^                                                              |                     |
@@ -41,6 +36,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <b>Wakeups.</b> With need-wakeup on (the default) the kernel is woken ({@code sendto} for TX,
  * {@code recvfrom} for fill) only when the ring's {@code XDP_RING_NEED_WAKEUP} flag asks for it; with it
  * off, every transmit kicks and (with busy-poll) an empty receive does too.
+ * <p>
+ * <b>Set-up.</b> The settings are an {@link XskFrameQueueConfig}; mapping the UMEM, binding the socket,
+ * registering it in the XSKMAP, the start-up report and the tear-down are {@link XskSocketBinding}'s job.
+ * This class is the part the lcore's duty cycle drives.
  * <p>
  * <b>Threading.</b> As {@link FrameQueue}: the per-packet methods belong to the owning lcore and allocate,
  * lock, log and throw nothing; {@link #deviceStats()}, {@link #queueStats()}, {@link #describe()} and
@@ -66,12 +65,9 @@ public final class XskFrameQueue implements FrameQueue
         "bad_frees", "rx_wakeups", "tx_wakeups", "wakeup_errors", "filled", "completed", "tx_invalid"};
 
     private static final int ENETDOWN = 100;
-    private static final long BIND_RETRY_MS = 1000;
 
-    private final Config config;
-    private final MemoryRegion region;
+    private final XskSocketBinding binding;
     private final MemorySegment memory;
-    private final XskUmem umem;
     private final XskSocket socket;
     private final XskProducerRing fill;
     private final XskConsumerRing completion;
@@ -85,145 +81,53 @@ public final class XskFrameQueue implements FrameQueue
     private final boolean needWakeup;
     private final boolean busyPoll;
     private final boolean zeroCopy;
-    private final String modeReport;
-    private final XdpProgramAttachment attachment;
     private final PortCounters counters = new PortCounters();
     private final AtomicLongArray extra = new AtomicLongArray(EXTRA_NAMES.length);
     private int txOutstanding;
     private boolean closed;
 
-    private XskFrameQueue(
-        final Config config, final MemoryRegion region, final MemorySegment memory, final XskUmem umem,
-        final XskSocket socket, final String modeReport)
+    private XskFrameQueue(final XskFrameQueueConfig config, final XskSocketBinding binding)
     {
-        this.config = config;
-        this.region = region;
-        this.memory = memory;
-        this.umem = umem;
-        this.socket = socket;
+        final XskUmem umem = binding.umem();
+        this.binding = binding;
+        this.memory = binding.memory();
+        this.socket = binding.socket();
         this.fill = umem.fill();
         this.completion = umem.completion();
         this.rxRing = socket.rx();
         this.txRing = socket.tx();
-        this.pool = new FramePool(memory, config.frameSize);
-        this.frameSize = config.frameSize;
-        this.frameShift = Integer.numberOfTrailingZeros(config.frameSize);
-        this.frameMask = config.frameSize - 1;
+        this.pool = new FramePool(memory, config.frameSize());
+        this.frameSize = config.frameSize();
+        this.frameShift = Integer.numberOfTrailingZeros(config.frameSize());
+        this.frameMask = config.frameSize() - 1;
         this.headroom = umem.rxHeadroom();
-        this.needWakeup = config.needWakeup;
-        this.busyPoll = config.busyPoll;
+        this.needWakeup = config.needWakeup();
+        this.busyPoll = config.busyPoll();
         this.zeroCopy = socket.isZeroCopy();
-        this.modeReport = modeReport;
-        this.attachment = config.attachment;
         refill();
     }
 
     /**
-     * Maps the UMEM, creates the socket and binds it (zero-copy first when the mode allows, then copy),
-     * registers it in the program's XSKMAP when an attachment is configured, and primes the fill ring.
+     * Validates the settings, then sets up the native side ({@link XskSocketBinding#open}: UMEM, socket bound
+     * zero-copy first when the mode allows, then copy, XSKMAP entry) and primes the fill ring.
      *
      * @param config the queue's settings.
      * @return the queue; close it after its lcore stopped.
+     * @throws IllegalArgumentException naming the setting to fix.
      * @throws NativeException when the socket cannot be created in any allowed mode, with the reasons.
      */
-    public static XskFrameQueue open(final Config config)
+    public static XskFrameQueue open(final XskFrameQueueConfig config)
     {
         config.validate();
-        final long umemBytes = (long)config.frameCount * config.frameSize;
-        final MemoryRegion region = config.hugepages.map(
-            "xdp-umem " + config.interfaceName + "/" + config.queueId, umemBytes, config.pageSize, true, true);
-        XskUmem umem = null;
-        XskSocket socket = null;
+        final XskSocketBinding binding = XskSocketBinding.open(config);
         try
         {
-            final MemorySegment memory = region.segment().asSlice(0, umemBytes);
-            final int wakeupFlag = config.needWakeup ? XskDescriptor.XDP_USE_NEED_WAKEUP : 0;
-            String report;
-            Bound bound;
-            try
-            {
-                bound = bind(config, memory, config.bindMode.bindFlag() | wakeupFlag);
-                report = config.bindMode == XskBindMode.COPY ? "copy (as configured)" : "zero-copy";
-            }
-            catch (final NativeException ex)
-            {
-                if (config.bindMode != XskBindMode.AUTO || ex.errno() == Errno.EBUSY)
-                {
-                    throw ex;
-                }
-                bound = bind(config, memory, XskDescriptor.XDP_COPY | wakeupFlag);
-                report = "copy (fallback: zero-copy bind refused: " + Errno.name(ex.errno()) + ")";
-            }
-            umem = bound.umem();
-            socket = bound.socket();
-            if (config.busyPoll)
-            {
-                socket.enableBusyPoll(config.busyPollUs, config.busyPollBudget);
-            }
-            if (config.attachment != null)
-            {
-                config.attachment.registerSocket(config.queueId, socket.fd());
-            }
-            return new XskFrameQueue(config, region, memory, umem, socket, report);
+            return new XskFrameQueue(config, binding);
         }
         catch (final RuntimeException ex)
         {
-            if (socket != null)
-            {
-                socket.close();
-            }
-            if (umem != null)
-            {
-                umem.close();
-            }
-            region.close();
+            binding.close();
             throw ex;
-        }
-    }
-
-    private record Bound(XskUmem umem, XskSocket socket)
-    {
-    }
-
-    /**
-     * A fresh UMEM and a socket on it. A queue's previous socket is released by the kernel asynchronously
-     * (its buffer pool is freed from a workqueue), so binding again right after closing one can meet
-     * {@code EBUSY} for a moment: retried for up to {@value #BIND_RETRY_MS} ms, then reported.
-     */
-    private static Bound bind(final Config config, final MemorySegment memory, final int bindFlags)
-    {
-        final long deadline = System.nanoTime() + BIND_RETRY_MS * 1_000_000L;
-        while (true)
-        {
-            // A fresh UMEM per attempt: libxdp may have set rings up on the UMEM's descriptor before bind failed.
-            final XskUmem umem = XskUmem.create(memory, config.frameSize, 0, config.fillSize, config.completionSize);
-            try
-            {
-                return new Bound(umem, XskSocket.create(
-                    umem, config.interfaceName, config.queueId, config.rxSize, config.txSize, bindFlags));
-            }
-            catch (final NativeException ex)
-            {
-                umem.close();
-                if (ex.errno() != Errno.EBUSY || System.nanoTime() > deadline)
-                {
-                    throw ex;
-                }
-            }
-            catch (final RuntimeException ex)
-            {
-                umem.close();
-                throw ex;
-            }
-            try
-            {
-                Thread.sleep(10);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while binding " + config.interfaceName + " queue " + config.queueId, ex);
-            }
         }
     }
 
@@ -510,13 +414,7 @@ public final class XskFrameQueue implements FrameQueue
     @Override
     public String describe()
     {
-        return "xdp " + config.interfaceName + " queue " + config.queueId + ": " + modeReport +
-            ", need_wakeup " + (needWakeup ? "on" : "off") +
-            ", busy-poll " + (busyPoll ? config.busyPollUs + " us budget " + config.busyPollBudget : "off") +
-            ", UMEM " + config.frameCount + " x " + frameSize + " B (" + region.backing() + ")" +
-            ", rings fill/completion/rx/tx " + config.fillSize + "/" + config.completionSize + "/" + config.rxSize + "/" +
-            config.txSize + (attachment != null ? ", in the XSKMAP of wirekv_xdp on " + attachment.interfaceName() + " (" +
-            attachment.mode().label() + ")" : ", in no XDP program's XSKMAP");
+        return binding.describe();
     }
 
     @Override
@@ -527,179 +425,12 @@ public final class XskFrameQueue implements FrameQueue
             return;
         }
         closed = true;
-        try
-        {
-            if (attachment != null)
-            {
-                try
-                {
-                    attachment.unregisterSocket(config.queueId);
-                }
-                catch (final RuntimeException ignored)
-                {
-                    // The program may already be detached; deleting the socket removes it from the map anyway.
-                }
-            }
-            socket.close();
-            umem.close();
-        }
-        finally
-        {
-            region.close();
-        }
+        binding.close();
     }
 
     @Override
     public String toString()
     {
         return describe();
-    }
-
-    /**
-     * Settings of one {@link XskFrameQueue}; fluent setters, validated by {@link #open(Config)}.
-     */
-    public static final class Config
-    {
-        private final String interfaceName;
-        private final int queueId;
-        private int frameCount = 4096;
-        private int frameSize = 2048;
-        private int fillSize = 2048;
-        private int completionSize = 2048;
-        private int rxSize = 2048;
-        private int txSize = 2048;
-        private XskBindMode bindMode = XskBindMode.AUTO;
-        private boolean needWakeup = true;
-        private boolean busyPoll;
-        private int busyPollUs = 20;
-        private int busyPollBudget = 64;
-        private HugepageMemory hugepages = HugepageMemory.global();
-        private PageSize pageSize = PageSize.HUGE_2M;
-        private XdpProgramAttachment attachment;
-
-        /**
-         * @param interfaceName the interface, e.g. {@code "eth0"}.
-         * @param queueId       its queue.
-         */
-        public Config(final String interfaceName, final int queueId)
-        {
-            this.interfaceName = Objects.requireNonNull(interfaceName);
-            this.queueId = queueId;
-        }
-
-        /**
-         * @param frameCount UMEM frames, a power of two (default 4096).
-         * @param frameSize  bytes per frame, 2048 or 4096 (default 2048).
-         * @return this.
-         */
-        public Config frames(final int frameCount, final int frameSize)
-        {
-            this.frameCount = frameCount;
-            this.frameSize = frameSize;
-            return this;
-        }
-
-        /**
-         * @param fill       fill ring entries (default 2048; at most half the frames leaves room for the lcore).
-         * @param completion completion ring entries (default 2048).
-         * @param rx         RX ring entries (default 2048).
-         * @param tx         TX ring entries (default 2048).
-         * @return this.
-         */
-        public Config rings(final int fill, final int completion, final int rx, final int tx)
-        {
-            this.fillSize = fill;
-            this.completionSize = completion;
-            this.rxSize = rx;
-            this.txSize = tx;
-            return this;
-        }
-
-        /**
-         * @param bindMode zero-copy, copy, or auto (default: zero-copy, falling back to copy).
-         * @return this.
-         */
-        public Config bindMode(final XskBindMode bindMode)
-        {
-            this.bindMode = Objects.requireNonNull(bindMode);
-            return this;
-        }
-
-        /**
-         * @param needWakeup bind with {@code XDP_USE_NEED_WAKEUP} (default true).
-         * @return this.
-         */
-        public Config needWakeup(final boolean needWakeup)
-        {
-            this.needWakeup = needWakeup;
-            return this;
-        }
-
-        /**
-         * @param busyPollUs microseconds ({@code SO_BUSY_POLL}); turns on {@code SO_PREFER_BUSY_POLL}.
-         * @param budget     packets per busy-poll ({@code SO_BUSY_POLL_BUDGET}).
-         * @return this.
-         */
-        public Config busyPoll(final int busyPollUs, final int budget)
-        {
-            this.busyPoll = true;
-            this.busyPollUs = busyPollUs;
-            this.busyPollBudget = budget;
-            return this;
-        }
-
-        /**
-         * @param hugepages where the UMEM is mapped (default {@link HugepageMemory#global()}).
-         * @param pageSize  page size wanted (default 2 MiB; falls back to ordinary pages with a warning).
-         * @return this.
-         */
-        public Config memory(final HugepageMemory hugepages, final PageSize pageSize)
-        {
-            this.hugepages = Objects.requireNonNull(hugepages);
-            this.pageSize = Objects.requireNonNull(pageSize);
-            return this;
-        }
-
-        /**
-         * @param attachment the interface's XDP program; the queue's socket is put in its XSKMAP (and taken out
-         *                   on close). The attachment stays the caller's to close, after the queues.
-         * @return this.
-         */
-        public Config attachment(final XdpProgramAttachment attachment)
-        {
-            this.attachment = attachment;
-            return this;
-        }
-
-        void validate()
-        {
-            if (frameSize != 2048 && frameSize != 4096)
-            {
-                throw new IllegalArgumentException("xdp frame size must be 2048 or 4096, was " + frameSize);
-            }
-            requirePowerOfTwo("frame count", frameCount);
-            requirePowerOfTwo("fill ring size", fillSize);
-            requirePowerOfTwo("completion ring size", completionSize);
-            requirePowerOfTwo("rx ring size", rxSize);
-            requirePowerOfTwo("tx ring size", txSize);
-            if (fillSize >= frameCount)
-            {
-                throw new IllegalArgumentException("xdp fill ring (" + fillSize + ") must be smaller than the frame count (" +
-                    frameCount + "), or no frame is left for replies");
-            }
-            if (queueId < 0 || queueId >= XdpProgramAttachment.MAX_QUEUES)
-            {
-                throw new IllegalArgumentException("xdp queue id must be 0.." + (XdpProgramAttachment.MAX_QUEUES - 1) +
-                    ", was " + queueId);
-            }
-        }
-
-        private static void requirePowerOfTwo(final String what, final int value)
-        {
-            if (value <= 0 || Integer.bitCount(value) != 1)
-            {
-                throw new IllegalArgumentException("xdp " + what + " must be a power of two, was " + value);
-            }
-        }
     }
 }

@@ -14,14 +14,14 @@ class XskFrameQueueConfigTest
     @Test
     void shouldAcceptTheDefaults()
     {
-        assertDoesNotThrow(() -> new XskFrameQueue.Config("eth0", 0).validate());
+        assertDoesNotThrow(() -> new XskFrameQueueConfig("eth0", 0).validate());
     }
 
     @Test
     void shouldRefuseAFrameSizeAfXdpCannotUseInAlignedMode()
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-            () -> new XskFrameQueue.Config("eth0", 0).frames(4096, 3000).validate());
+            () -> new XskFrameQueueConfig("eth0", 0).frames(4096, 3000).validate());
         assertTrue(ex.getMessage().contains("2048 or 4096"), ex.getMessage());
     }
 
@@ -29,7 +29,7 @@ class XskFrameQueueConfigTest
     void shouldRefuseRingSizesThatAreNotPowersOfTwo()
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-            () -> new XskFrameQueue.Config("eth0", 0).rings(1024, 1000, 1024, 1024).validate());
+            () -> new XskFrameQueueConfig("eth0", 0).rings(1024, 1000, 1024, 1024).validate());
         assertTrue(ex.getMessage().contains("completion ring size must be a power of two"), ex.getMessage());
     }
 
@@ -37,14 +37,14 @@ class XskFrameQueueConfigTest
     void shouldRefuseAFillRingThatWouldHoldEveryFrame()
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-            () -> new XskFrameQueue.Config("eth0", 0).frames(1024, 2048).rings(1024, 1024, 1024, 1024).validate());
+            () -> new XskFrameQueueConfig("eth0", 0).frames(1024, 2048).rings(1024, 1024, 1024, 1024).validate());
         assertTrue(ex.getMessage().contains("no frame is left for replies"), ex.getMessage());
     }
 
     @Test
     void shouldRefuseAQueueIdBeyondTheProgramsMap()
     {
-        assertThrows(IllegalArgumentException.class, () -> new XskFrameQueue.Config("eth0", 256).validate());
-        assertThrows(IllegalArgumentException.class, () -> new XskFrameQueue.Config("eth0", -1).validate());
+        assertThrows(IllegalArgumentException.class, () -> new XskFrameQueueConfig("eth0", 256).validate());
+        assertThrows(IllegalArgumentException.class, () -> new XskFrameQueueConfig("eth0", -1).validate());
     }
 }

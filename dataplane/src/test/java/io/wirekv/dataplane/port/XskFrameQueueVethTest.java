@@ -176,7 +176,7 @@ class XskFrameQueueVethTest
 
     private static XskFrameQueue openQueue(final XdpProgramAttachment program)
     {
-        return XskFrameQueue.open(new XskFrameQueue.Config(net.hostInterface(), 0)
+        return XskFrameQueue.open(new XskFrameQueueConfig(net.hostInterface(), 0)
             .frames(1024, 2048)
             .rings(512, 512, 512, 512)
             .attachment(program));
@@ -612,7 +612,7 @@ class XskFrameQueueVethTest
         attachment = null;
         attachment = XdpProgramAttachment.attach(net.hostInterface(), SERVICE_PORT, hostIp, XdpAttachMode.SKB);
         // The other wakeup policy too: no need-wakeup flag (every transmit kicks), socket busy-polling on.
-        queue = XskFrameQueue.open(new XskFrameQueue.Config(net.hostInterface(), 0)
+        queue = XskFrameQueue.open(new XskFrameQueueConfig(net.hostInterface(), 0)
             .frames(1024, 4096)
             .rings(512, 512, 512, 512)
             .bindMode(XskBindMode.COPY)
