@@ -11,10 +11,14 @@ import org.agrona.concurrent.SystemEpochClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -165,6 +169,51 @@ class CncConcurrentReadTest
             assertTrue(snapshots > 10, "snapshots " + snapshots);
             assertTrue(rx > 0 && rx <= sent, "rx_packets " + rx + " of " + sent + " sent");
             assertEquals(own, rx, "the file shows the port's own counter");
+        }
+    }
+
+    /**
+     * memcached's {@code stats reset} zeroes what {@code stats} shows, but the counters themselves (the CnC
+     * file's, Prometheus') never step back: the reset is a baseline, not a subtraction.
+     */
+    @Test
+    void shouldNeverStepACounterBackAcrossStatsReset() throws Exception
+    {
+        final String name = CncTestSupport.uniqueInstance("reset");
+        try (WirekvServer server = CncTestSupport.startServer(name, new ByteArrayOutputStream());
+            CncReader cnc = CncReader.open(CncFileDescriptor.baseDirectory(), name, false);
+            Socket tcp = new Socket(InetAddress.getLoopbackAddress(), server.tcpPort()))
+        {
+            tcp.setSoTimeout(5000);
+            final OutputStream out = tcp.getOutputStream();
+            final BufferedReader in = new BufferedReader(new InputStreamReader(tcp.getInputStream(), StandardCharsets.ISO_8859_1));
+            for (int i = 0; i < 5; i++)
+            {
+                out.write("get reset:k\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                assertEquals("END", in.readLine());
+            }
+            final long before = value(cnc, "cmd_get");
+            final long bytesBefore = value(cnc, "bytes_read");
+            assertEquals(5, before, "the slots are the file's bytes: no housekeeping period to wait for");
+
+            out.write("stats reset\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            assertEquals("RESET", in.readLine());
+            assertEquals(before, value(cnc, "cmd_get"), "stats reset moved the counter itself");
+            assertTrue(value(cnc, "bytes_read") >= bytesBefore, "bytes_read went back");
+            assertEquals(1, value(cnc, "curr_connections"), "a gauge, left alone by reset");
+
+            out.write("get reset:k\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            assertEquals("END", in.readLine());
+            out.write("stats\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            final Map<String, String> stats = new HashMap<>();
+            for (String line = in.readLine(); !"END".equals(line); line = in.readLine())
+            {
+                final String[] parts = line.split(" ", 3);
+                stats.put(parts[1], parts[2]);
+            }
+            assertEquals("1", stats.get("cmd_get"), "stats counts from the reset");
+            assertEquals("1", stats.get("curr_connections"));
+            assertEquals(before + 1, value(cnc, "cmd_get"), "the CnC file counts from the start");
         }
     }
 

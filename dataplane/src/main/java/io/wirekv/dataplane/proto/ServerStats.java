@@ -5,6 +5,8 @@ import io.wirekv.dataplane.cnc.CounterRegistry;
 import io.wirekv.dataplane.cnc.CounterRegistryDescriptor;
 import org.agrona.concurrent.AtomicBuffer;
 
+import java.util.concurrent.atomic.AtomicLongArray;
+
 /**
  * Counters behind memcached's {@code stats} (cmd_get, get_hits, curr_connections, ...). One
  * instance per server; each reader/writer thread bumps only its own slot, and {@code stats} and the
@@ -16,6 +18,10 @@ import org.agrona.concurrent.AtomicBuffer;
  * {@link CncMetric#CMD_GET} .. {@link CncMetric#BYTES_WRITTEN}. The owner increments with a plain read
  * and an opaque write; readers load opaque (no ordering is needed between counters, only freedom from
  * tearing).
+ * <p>
+ * No counter steps backwards: {@code stats reset} records a baseline that memcached's {@code stats}
+ * output subtracts ({@link #sinceReset}), and leaves the counters themselves alone, so the CnC file and
+ * Prometheus see them only grow. {@link #CURR_CONNECTIONS} is a gauge (it goes down as connections close).
  */
 public final class ServerStats
 {
@@ -58,6 +64,8 @@ public final class ServerStats
 
     private final AtomicBuffer values;
     private final int base;
+    /** What {@code stats reset} saw, per counter; written by whichever thread resets (rare), read by {@code stats}. */
+    private final AtomicLongArray baseline = new AtomicLongArray(COUNTERS);
     private final int threadSlots;
     private final long startMillis;
     private final long pid;
@@ -135,7 +143,7 @@ public final class ServerStats
         add(slot, CURR_CONNECTIONS, -1);
     }
 
-    /** Sum of one counter over every slot. */
+    /** Sum of one counter over every slot: what the CnC file shows; a counter's sum never decreases. */
     public long sum(final int counter)
     {
         long total = 0;
@@ -147,18 +155,31 @@ public final class ServerStats
         return total;
     }
 
-    /** memcached's {@code stats reset}: zero the counters that reset clears (not connection gauges). */
+    /**
+     * What memcached's {@code stats} shows: the sum since the last {@code stats reset} (for
+     * {@link #CURR_CONNECTIONS}, which reset leaves alone, the sum itself).
+     */
+    public long sinceReset(final int counter)
+    {
+        // opaque: pairs with the CAS in resetFromSlot; a reset racing this read shows either side of it
+        return sum(counter) - baseline.getOpaque(counter);
+    }
+
+    /**
+     * memcached's {@code stats reset}: from now on {@link #sinceReset} counts from the current values (the
+     * counters that reset clears; not the connection gauge). The counters themselves never step back.
+     *
+     * @param slot the calling thread's slot (unused: the baseline is shared by every connection).
+     */
     public void resetFromSlot(final int slot)
     {
-        // Resetting other threads' slots would race with their plain increments, so the reset is
-        // recorded as an offset in the caller's slot: total = sum - offset stays exact per counter.
         for (int counter = 0; counter < COUNTERS; counter++)
         {
-            if (counter == CURR_CONNECTIONS)
+            if (counter != CURR_CONNECTIONS)
             {
-                continue;
+                // volatile CAS loop keeping the larger: two racing resets never move the baseline back
+                baseline.accumulateAndGet(counter, sum(counter), Math::max);
             }
-            add(slot, counter, -sum(counter));
         }
     }
 }
