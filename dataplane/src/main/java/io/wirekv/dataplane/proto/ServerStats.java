@@ -161,8 +161,10 @@ public final class ServerStats
      */
     public long sinceReset(final int counter)
     {
-        // opaque: pairs with the CAS in resetFromSlot; a reset racing this read shows either side of it
-        return sum(counter) - baseline.getOpaque(counter);
+        // acquire: pairs with the CAS in resetFromSlot. Baseline first: the slots read after it are at least
+        // what the reset summed, so a racing reset never makes the difference negative.
+        final long since = baseline.getAcquire(counter);
+        return sum(counter) - since;
     }
 
     /**
