@@ -138,6 +138,27 @@ public final class CounterRegistry
         return id;
     }
 
+    /**
+     * Allocates {@code blocks} blocks of one slot per metric and registers each metric as the sum of its
+     * slot over the blocks (one block per writing thread; start-up only).
+     *
+     * @param metrics what slot k of every block counts, in slot order.
+     * @param lcore   the lcore of per-lcore metrics, else {@link CounterRegistryDescriptor#NONE}.
+     * @param port    the port of per-port metrics, else {@link CounterRegistryDescriptor#NONE}.
+     * @return the offset of the first block in {@link #values()}; slot k of block b is at
+     *         {@code offset + b * blockLength(metrics.length) + k * 8}.
+     */
+    public synchronized int allocate(final CncMetric[] metrics, final int lcore, final int port, final int blocks)
+    {
+        final int offset = allocateBlocks(metrics.length, blocks);
+        for (int k = 0; k < metrics.length; k++)
+        {
+            register(metrics[k], lcore, port, offset + k * Long.BYTES, blocks,
+                CounterRegistryDescriptor.blockLength(metrics.length));
+        }
+        return offset;
+    }
+
     /** A view for readers in this process (tests, {@code stats}). */
     public CounterRegistryReader reader()
     {

@@ -88,12 +88,8 @@ public final class HousekeepingAgent implements Agent
         this.shutdown = shutdown;
         final CounterRegistry registry = cnc.counters();
         this.counterValues = registry.values();
-        this.publishedOffset = registry.allocateBlocks(PUBLISHED.length, 1);
-        for (int k = 0; k < PUBLISHED.length; k++)
-        {
-            registry.register(PUBLISHED[k], CounterRegistryDescriptor.NONE, CounterRegistryDescriptor.NONE,
-                publishedOffset + k * Long.BYTES, 1, Long.BYTES);
-        }
+        this.publishedOffset = registry.allocate(
+            PUBLISHED, CounterRegistryDescriptor.NONE, CounterRegistryDescriptor.NONE, 1);
         final int lcores = sources.lcores();
         this.lastMalformed = new long[lcores];
         this.lastRxErrors = new long[lcores];

@@ -59,6 +59,8 @@ public final class UdpLcoreAgent implements Agent
     private int sentSlotCount;
     private QsbrReader qsbr;
 
+    private static final CncMetric[] LCORE_METRICS = {CncMetric.MALFORMED_FRAMES};
+
     /** malformed_frames: a registry slot written only by this lcore (opaque), read by the CnC file's readers. */
     private final AtomicBuffer counterValues;
     private final int malformedFramesOffset;
@@ -70,9 +72,7 @@ public final class UdpLcoreAgent implements Agent
     {
         this.index = index;
         this.counterValues = counters.values();
-        this.malformedFramesOffset = counters.allocateBlocks(1, 1);
-        counters.register(CncMetric.MALFORMED_FRAMES, index, CounterRegistryDescriptor.NONE, malformedFramesOffset, 1,
-            Long.BYTES);
+        this.malformedFramesOffset = counters.allocate(LCORE_METRICS, index, CounterRegistryDescriptor.NONE, 1);
         this.cpu = cpu;
         this.table = table;
         this.maxPayloadBytes = config.udpMaxPayloadBytes();
@@ -106,13 +106,13 @@ public final class UdpLcoreAgent implements Agent
     /** Counters one lcore registers itself (its port's and stack's are the port's). */
     public static int counterCount()
     {
-        return 1;
+        return LCORE_METRICS.length;
     }
 
     /** Bytes of value blocks one lcore allocates itself. */
     public static int valuesBytes()
     {
-        return CounterRegistryDescriptor.blockLength(1);
+        return CounterRegistryDescriptor.blockLength(LCORE_METRICS.length);
     }
 
     public int index()

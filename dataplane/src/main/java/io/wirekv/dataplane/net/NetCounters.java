@@ -79,11 +79,7 @@ public final class NetCounters
     public NetCounters(final CounterRegistry registry, final int lcore)
     {
         this.values = registry.values();
-        this.base = registry.allocateBlocks(NAMES.length, 1);
-        for (int id = 0; id < METRICS.length; id++)
-        {
-            registry.register(METRICS[id], lcore, CounterRegistryDescriptor.NONE, base + id * Long.BYTES, 1, Long.BYTES);
-        }
+        this.base = registry.allocate(METRICS, lcore, CounterRegistryDescriptor.NONE, 1);
     }
 
     /** Bytes of value blocks one instance takes in a registry. */

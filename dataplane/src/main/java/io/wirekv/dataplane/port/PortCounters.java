@@ -65,11 +65,7 @@ public final class PortCounters
     public PortCounters(final CounterRegistry registry, final int lcore)
     {
         this.values = registry.values();
-        this.base = registry.allocateBlocks(NAMES.length, 1);
-        for (int id = 0; id < METRICS.length; id++)
-        {
-            registry.register(METRICS[id], lcore, 0, base + id * Long.BYTES, 1, Long.BYTES);
-        }
+        this.base = registry.allocate(METRICS, lcore, 0, 1);
     }
 
     /** Bytes of value blocks one instance takes in a registry. */

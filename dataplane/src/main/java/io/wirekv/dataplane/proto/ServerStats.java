@@ -87,12 +87,8 @@ public final class ServerStats
     {
         this.threadSlots = Math.max(1, threadSlots);
         this.values = registry.values();
-        this.base = registry.allocateBlocks(COUNTERS, this.threadSlots);
-        for (int counter = 0; counter < COUNTERS; counter++)
-        {
-            registry.register(METRICS[counter], CounterRegistryDescriptor.NONE, CounterRegistryDescriptor.NONE,
-                base + counter * Long.BYTES, this.threadSlots, BLOCK_LENGTH);
-        }
+        this.base = registry.allocate(
+            METRICS, CounterRegistryDescriptor.NONE, CounterRegistryDescriptor.NONE, this.threadSlots);
         this.startMillis = startMillis;
         this.pid = ProcessHandle.current().pid();
     }

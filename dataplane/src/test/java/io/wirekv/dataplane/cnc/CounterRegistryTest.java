@@ -155,4 +155,20 @@ class CounterRegistryTest
         assertEquals(4, registry.reader().value(id));
         assertTrue(!Files.exists(cnc.path()), "the file is gone");
     }
+
+    @Test
+    void shouldAllocateOneSlotPerMetricInEveryBlockOfAGroup()
+    {
+        final CncMetric[] metrics = {CncMetric.CMD_GET, CncMetric.CMD_SET, CncMetric.CURR_CONNECTIONS};
+        final CounterRegistry registry = CounterRegistry.inArena(metrics.length, metrics.length, 2);
+        final int base = registry.allocate(metrics, CounterRegistryDescriptor.NONE, CounterRegistryDescriptor.NONE, 2);
+        final int stride = CounterRegistryDescriptor.blockLength(metrics.length);
+        registry.values().addLongOpaque(base + Long.BYTES, 5);              // thread 0's cmd_set
+        registry.values().addLongOpaque(base + stride + Long.BYTES, 2);     // thread 1's cmd_set
+        registry.values().addLongOpaque(base + stride + 2 * Long.BYTES, 1); // thread 1's curr_connections
+
+        final List<String> seen = new ArrayList<>();
+        registry.reader().forEach((id, typeId, kind, lcore, port, name, value) -> seen.add(name + " " + kind + " " + value));
+        assertEquals(List.of("cmd_get 1 0", "cmd_set 1 7", "curr_connections 2 1"), seen);
+    }
 }
