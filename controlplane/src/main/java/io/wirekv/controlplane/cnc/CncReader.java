@@ -2,18 +2,17 @@ package io.wirekv.controlplane.cnc;
 
 import io.wirekv.dataplane.cnc.CncFile;
 import io.wirekv.dataplane.cnc.CncFileDescriptor;
+import io.wirekv.dataplane.cnc.CounterRegistryReader;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.broadcast.BroadcastReceiver;
 import org.agrona.concurrent.errors.ErrorConsumer;
 import org.agrona.concurrent.errors.ErrorLogReader;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
-import org.agrona.concurrent.status.CountersReader;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -44,7 +43,7 @@ public final class CncReader implements AutoCloseable
     private final String instance;
     private final Arena arena;
     private final CncFileDescriptor.Buffers buffers;
-    private final CountersReader counters;
+    private final CounterRegistryReader counters;
 
     private CncReader(final Path path, final String instance, final Arena arena, final CncFileDescriptor.Buffers buffers)
     {
@@ -52,7 +51,7 @@ public final class CncReader implements AutoCloseable
         this.instance = instance;
         this.arena = arena;
         this.buffers = buffers;
-        this.counters = new CountersReader(buffers.counterMetadata(), buffers.counterValues(), StandardCharsets.US_ASCII);
+        this.counters = new CounterRegistryReader(buffers.counterMetadata(), buffers.counterValues());
     }
 
     /**
@@ -196,7 +195,8 @@ public final class CncReader implements AutoCloseable
         }
     }
 
-    public CountersReader counters()
+    /** The appliance's counters, read live from the file (each the sum of its per-thread slots). */
+    public CounterRegistryReader counters()
     {
         return counters;
     }

@@ -1,19 +1,20 @@
 package io.wirekv.controlplane.cnc;
 
-import io.wirekv.dataplane.cnc.CncCounterKey;
-import io.wirekv.dataplane.housekeeping.CncMetric;
-import org.agrona.concurrent.status.CountersReader;
+import io.wirekv.dataplane.cnc.CncMetric;
+import io.wirekv.dataplane.cnc.CounterRegistryDescriptor;
+import io.wirekv.dataplane.cnc.CounterRegistryReader;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Every counter of a CnC file at one moment, in file order. Each value is one volatile 8-byte load,
- * so no value is torn; values of different counters are not a consistent cut (they may lag the
- * dataplane by one housekeeping period anyway).
+ * Every counter of a CnC file at one moment, ordered by metric type id, then lcore and port. Each value
+ * is the sum of its slots, each one opaque 8-byte load, so no slot is torn; values of different counters
+ * are not a consistent cut (the table's gauges lag the dataplane by up to one housekeeping period).
  *
  * @param timeMs when the snapshot was taken, epoch ms.
  */
@@ -22,7 +23,7 @@ public record CounterSnapshot(long timeMs, List<Sample> samples)
     /**
      * One counter.
      *
-     * @param counterId the Agrona counter id in the file.
+     * @param counterId the counter's record index in the file.
      * @param typeId    the frozen metric id ({@link CncMetric}).
      * @param name      base name, e.g. rx_packets.
      * @param gauge     true for a gauge, false for a counter that only grows.
@@ -43,25 +44,26 @@ public record CounterSnapshot(long timeMs, List<Sample> samples)
 
     public static CounterSnapshot take(final CncReader reader, final long nowMs)
     {
-        final CountersReader counters = reader.counters();
+        final CounterRegistryReader counters = reader.counters();
         final List<Sample> samples = new ArrayList<>();
-        counters.forEach((counterId, typeId, keyBuffer, label) ->
+        counters.forEach((counterId, typeId, kind, lcore, port, name, value) ->
         {
-            final int kind = CncCounterKey.kind(keyBuffer, 0);
-            final int lcore = CncCounterKey.lcore(keyBuffer, 0);
-            final int port = CncCounterKey.port(keyBuffer, 0);
             final Map<String, String> labels = new LinkedHashMap<>();
-            if (lcore != CncCounterKey.NONE)
+            if (lcore != CounterRegistryDescriptor.NONE)
             {
                 labels.put("lcore", Integer.toString(lcore));
             }
-            if (port != CncCounterKey.NONE)
+            if (port != CounterRegistryDescriptor.NONE)
             {
                 labels.put("port", Integer.toString(port));
             }
-            samples.add(new Sample(counterId, typeId, CncCounterKey.name(keyBuffer, 0),
-                kind == CncCounterKey.KIND_GAUGE, labels, label, counters.getCounterValue(counterId)));
+            samples.add(new Sample(counterId, typeId, name, kind == CounterRegistryDescriptor.KIND_GAUGE, labels,
+                CncMetric.label(name, lcore, port), value));
         });
+        // Threads register in start-up order; readers list metric by metric, as the ids are numbered.
+        samples.sort(Comparator.comparingInt(Sample::typeId)
+            .thenComparingInt(s -> Integer.parseInt(s.labels().getOrDefault("lcore", "-1")))
+            .thenComparingInt(s -> Integer.parseInt(s.labels().getOrDefault("port", "-1"))));
         return new CounterSnapshot(nowMs, samples);
     }
 

@@ -4,7 +4,7 @@ import io.wirekv.testsupport.MiniJson;
 
 import io.wirekv.dataplane.cnc.CncFile;
 import io.wirekv.dataplane.cnc.CncFileDescriptor;
-import io.wirekv.dataplane.housekeeping.CncMetric;
+import io.wirekv.dataplane.cnc.CncMetric;
 import io.wirekv.dataplane.server.WirekvServer;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -281,7 +281,7 @@ class CncCliTest
     void shouldReportAStaleHeartbeatWhenTheDataplaneStopsBeating(@TempDir final Path dir) throws Exception
     {
         final String name = CncTestSupport.uniqueInstance("stale");
-        try (CncFile cnc = CncFile.create(dir, name, 8, "  backend = kernel\n", SystemEpochClock.INSTANCE))
+        try (CncFile cnc = CncFile.create(dir, name, 8, 4096, "  backend = kernel\n", SystemEpochClock.INSTANCE))
         {
             cnc.publishReady("  lcore 0      test\n");
             cnc.heartbeat(System.currentTimeMillis() - 10_000);
@@ -308,7 +308,7 @@ class CncCliTest
     {
         final String name = CncTestSupport.uniqueInstance("crashed");
         final long deadPid = deadPid();
-        try (CncFile cnc = CncFile.create(dir, name, 8, "", SystemEpochClock.INSTANCE))
+        try (CncFile cnc = CncFile.create(dir, name, 8, 4096, "", SystemEpochClock.INSTANCE))
         {
             cnc.publishReady("");
             writeHeaderLong(cnc.path(), CncFileDescriptor.PID_OFFSET, deadPid);
@@ -321,7 +321,7 @@ class CncCliTest
             assertTrue(list.out().contains(name) && list.out().contains("crashed"), list.out());
 
             // starting the instance again replaces the stale file
-            try (CncFile again = CncFile.create(dir, name, 8, "", SystemEpochClock.INSTANCE))
+            try (CncFile again = CncFile.create(dir, name, 8, 4096, "", SystemEpochClock.INSTANCE))
             {
                 assertNotNull(again.replaced());
                 assertTrue(again.replaced().contains("crashed"), again.replaced());
@@ -333,7 +333,7 @@ class CncCliTest
     void shouldRefuseAFileOfAnotherLayoutVersion(@TempDir final Path dir) throws Exception
     {
         final String name = CncTestSupport.uniqueInstance("version");
-        try (CncFile cnc = CncFile.create(dir, name, 8, "", SystemEpochClock.INSTANCE))
+        try (CncFile cnc = CncFile.create(dir, name, 8, 4096, "", SystemEpochClock.INSTANCE))
         {
             cnc.publishReady("");
             writeHeaderInt(cnc.path(), CncFileDescriptor.VERSION_OFFSET, 99);
@@ -357,11 +357,11 @@ class CncCliTest
     {
         final String name = CncTestSupport.uniqueInstance("twice");
         final Process sleeper = new ProcessBuilder("sleep", "30").start();
-        try (CncFile cnc = CncFile.create(dir, name, 8, "", SystemEpochClock.INSTANCE))
+        try (CncFile cnc = CncFile.create(dir, name, 8, 4096, "", SystemEpochClock.INSTANCE))
         {
             writeHeaderLong(cnc.path(), CncFileDescriptor.PID_OFFSET, sleeper.pid());
             final IllegalStateException ex = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                () -> CncFile.create(dir, name, 8, "", SystemEpochClock.INSTANCE));
+                () -> CncFile.create(dir, name, 8, 4096, "", SystemEpochClock.INSTANCE));
             assertTrue(ex.getMessage().contains("already running as pid " + sleeper.pid()), ex.getMessage());
         }
         finally

@@ -1,7 +1,7 @@
 package io.wirekv.controlplane.cnc;
 
 import io.wirekv.dataplane.cnc.CncFileDescriptor;
-import io.wirekv.dataplane.housekeeping.CncMetric;
+import io.wirekv.dataplane.cnc.CncMetric;
 import io.wirekv.dataplane.server.WirekvServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,6 +1,6 @@
 package io.wirekv.controlplane.cnc;
 
-import io.wirekv.dataplane.housekeeping.CncMetric;
+import io.wirekv.dataplane.cnc.CncMetric;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;

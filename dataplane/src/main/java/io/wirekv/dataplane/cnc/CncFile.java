@@ -5,7 +5,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.broadcast.BroadcastTransmitter;
 import org.agrona.concurrent.errors.DistinctErrorLog;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
-import org.agrona.concurrent.status.CountersManager;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,21 +22,22 @@ import java.util.Objects;
 
 /**
  * The appliance's side of the CnC file (see {@link CncFileDescriptor} for the layout): creates and maps
- * it (directory 0700, file 0600, owned by the user running the appliance), hands out Agrona's
- * structures over its sections, and removes it on {@link #close()}.
+ * it (directory 0700, file 0600, owned by the user running the appliance), hands out the counter
+ * registry and Agrona's structures over its sections, and removes it on {@link #close()}.
  * <p>
- * Threading: created and closed by the thread that starts and stops the server; {@link #heartbeat},
- * the counters manager, the command ring's consumer side and the response transmitter are then used by
- * the housekeeping thread only; the error log may be written from any thread (Agrona's
- * DistinctErrorLog is thread safe). {@link #close()} must run after the housekeeping thread stopped.
+ * Threading: created and closed by the thread that starts and stops the server; counters are allocated
+ * at start-up and then written by their owner threads (see {@link CounterRegistry}); {@link #heartbeat},
+ * the command ring's consumer side and the response transmitter are used by the housekeeping thread
+ * only; the error log may be written from any thread (Agrona's DistinctErrorLog is thread safe).
+ * {@link #close()} removes the file; the mapping itself is freed once nothing references its buffers
+ * (counters may still be read, or even written, after close: they no longer reach any reader).
  */
 public final class CncFile implements AutoCloseable
 {
     private final Path path;
     private final Object fileKey;
-    private final Arena arena;
     private final CncFileDescriptor.Buffers buffers;
-    private final CountersManager countersManager;
+    private final CounterRegistry counters;
     private final DistinctErrorLog errorLog;
     private final ManyToOneRingBuffer commandRing;
     private final BroadcastTransmitter responses;
@@ -45,15 +45,13 @@ public final class CncFile implements AutoCloseable
     private boolean closed;
 
     private CncFile(
-        final Path path, final Object fileKey, final Arena arena, final UnsafeBuffer file, final EpochClock clock,
+        final Path path, final Object fileKey, final UnsafeBuffer file, final EpochClock clock,
         final String replaced)
     {
         this.path = path;
         this.fileKey = fileKey;
-        this.arena = arena;
         this.buffers = CncFileDescriptor.Buffers.wrap(file);
-        this.countersManager = new CountersManager(
-            buffers.counterMetadata(), buffers.counterValues(), StandardCharsets.US_ASCII);
+        this.counters = new CounterRegistry(buffers.counterMetadata(), buffers.counterValues());
         this.errorLog = new DistinctErrorLog(buffers.errorLog(), clock, StandardCharsets.UTF_8);
         this.commandRing = new ManyToOneRingBuffer(buffers.commandRing());
         this.responses = new BroadcastTransmitter(buffers.responses());
@@ -66,18 +64,23 @@ public final class CncFile implements AutoCloseable
      *
      * @param base       directory of the instance directories, e.g. /dev/shm.
      * @param instance   instance name (already validated: letters, digits, '.', '_', '-').
-     * @param counters   how many counters the file must hold.
+     * @param counters   how many counters (metadata records) the file must hold.
+     * @param valuesBytes how many bytes of counter value blocks it must hold
+     *                   (see {@link CounterRegistryDescriptor#blockLength}).
      * @param configText the concluded configuration, {@code key = value} lines.
      * @param clock      clock of the error log's first/last observation times.
      */
     public static CncFile create(
-        final Path base, final String instance, final int counters, final String configText, final EpochClock clock)
+        final Path base, final String instance, final int counters, final int valuesBytes, final String configText,
+        final EpochClock clock)
     {
         final Path file = CncFileDescriptor.cncFile(base, instance);
         final long pid = ProcessHandle.current().pid();
         final String replaced = checkNotRunning(file, instance, pid);
-        final CncFileDescriptor.Sections sections = CncFileDescriptor.Sections.forCounters(counters);
-        final Arena arena = Arena.ofShared();
+        final CncFileDescriptor.Sections sections = CncFileDescriptor.Sections.forCounters(counters, valuesBytes);
+        // Automatic: the mapping lives while any view of it is reachable (every counter's buffer keeps the
+        // ByteBuffer, which keeps the segment), so a counter read after close() reads memory, never a hole.
+        final Arena arena = Arena.ofAuto();
         try
         {
             Files.createDirectories(file.getParent(),
@@ -91,7 +94,7 @@ public final class CncFile implements AutoCloseable
                 mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, sections.fileLength(), arena);
             }
             final Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-            final UnsafeBuffer buffer = new UnsafeBuffer(mapped.address(), sections.fileLength());
+            final UnsafeBuffer buffer = new UnsafeBuffer(mapped.asByteBuffer());
             buffer.setMemory(0, CncFileDescriptor.HEADER_LENGTH, (byte)0);
             buffer.putInt(CncFileDescriptor.MAGIC_OFFSET, CncFileDescriptor.MAGIC);
             buffer.putLong(CncFileDescriptor.PID_OFFSET, pid);
@@ -102,18 +105,12 @@ public final class CncFile implements AutoCloseable
                 CncFileDescriptor.INSTANCE_NAME_OFFSET, CncFileDescriptor.INSTANCE_NAME_CAPACITY, instance);
             CncFileDescriptor.putText(buffer, CncFileDescriptor.CONFIG_TEXT_LENGTH_OFFSET,
                 CncFileDescriptor.CONFIG_TEXT_OFFSET, CncFileDescriptor.CONFIG_TEXT_CAPACITY, configText);
-            return new CncFile(file, key, arena, buffer, clock, replaced);
+            return new CncFile(file, key, buffer, clock, replaced);
         }
         catch (final IOException ex)
         {
-            arena.close();
             throw new UncheckedIOException("cannot create the CnC file " + file + ": " + ex.getMessage() +
                 " (is " + base + " a writable tmpfs? set -D" + CncFileDescriptor.DIR_PROPERTY + "=DIR to use another)", ex);
-        }
-        catch (final RuntimeException ex)
-        {
-            arena.close();
-            throw ex;
         }
     }
 
@@ -166,9 +163,13 @@ public final class CncFile implements AutoCloseable
         return path;
     }
 
-    public CountersManager countersManager()
+    /**
+     * The counter registry over the file's counter sections: allocate every dataplane counter here, and
+     * the file's readers see it live. The file must outlive every thread that writes a counter.
+     */
+    public CounterRegistry counters()
     {
-        return countersManager;
+        return counters;
     }
 
     public DistinctErrorLog errorLog()
@@ -205,7 +206,10 @@ public final class CncFile implements AutoCloseable
         buffers.header().putLongRelease(CncFileDescriptor.HEARTBEAT_OFFSET, nowMs);
     }
 
-    /** Unmaps the file and deletes it (unless another instance of the same name has replaced it since). */
+    /**
+     * Deletes the file (unless another instance of the same name has replaced it since). The memory stays
+     * mapped until the file's buffers and every counter over them are unreachable.
+     */
     @Override
     public synchronized void close()
     {
@@ -214,7 +218,6 @@ public final class CncFile implements AutoCloseable
             return;
         }
         closed = true;
-        arena.close();
         try
         {
             final Object current = Files.readAttributes(path, BasicFileAttributes.class).fileKey();

@@ -4,7 +4,6 @@ import org.agrona.BitUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.broadcast.BroadcastBufferDescriptor;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
-import org.agrona.concurrent.status.CountersReader;
 
 import java.nio.charset.StandardCharsets;
 
@@ -44,9 +43,10 @@ import java.nio.charset.StandardCharsets;
  *  +---------------------------------------------------------------+
  *  |   Status text (8 KiB, UTF-8: ports, lcores, cpus, memory)     | 16576
  *  +----------------------- page aligned --------------------------+
- *  |   Counter metadata   (Agrona CountersManager metadata buffer) |
+ *  |   Counter metadata   (CounterRegistryDescriptor records)      |
  *  +---------------------------------------------------------------+
- *  |   Counter values     (Agrona CountersManager values buffer)   |
+ *  |   Counter values     (CounterRegistryDescriptor blocks; the   |
+ *  |   dataplane's threads write them here directly)               |
  *  +---------------------------------------------------------------+
  *  |   Error log          (Agrona DistinctErrorLog)                |
  *  +---------------------------------------------------------------+
@@ -58,7 +58,8 @@ import java.nio.charset.StandardCharsets;
  * Every section starts on a page boundary. The version is stored last, with release semantics, once
  * every other field and section is initialised; a reader that sees 0 knows the appliance is still
  * starting and one that sees another value than {@link #LAYOUT_VERSION} refuses to interpret the rest.
- * Counter metadata follows Agrona's record layout; each record's key holds a {@link CncCounterKey}.
+ * The two counter sections are a {@link CounterRegistry} (layout in {@link CounterRegistryDescriptor}):
+ * the running server's counters are these bytes, written by the threads that count, so nothing copies them.
  */
 public final class CncFileDescriptor
 {
@@ -70,8 +71,11 @@ public final class CncFileDescriptor
 
     /** 'WKVC' read as a little-endian int. */
     public static final int MAGIC = 'W' | 'K' << 8 | 'V' << 16 | 'C' << 24;
-    /** Bump on any change of this layout; readers refuse other versions. */
-    public static final int LAYOUT_VERSION = 1;
+    /**
+     * Bump on any change of this layout; readers refuse other versions. 2: the counter sections hold a
+     * {@link CounterRegistry} (per-thread slots summed by readers) instead of Agrona's CountersManager.
+     */
+    public static final int LAYOUT_VERSION = 2;
 
     public static final int MAGIC_OFFSET = 0;
     public static final int VERSION_OFFSET = MAGIC_OFFSET + BitUtil.SIZE_OF_INT;
@@ -111,12 +115,14 @@ public final class CncFileDescriptor
         int counterMetadataLength, int counterValuesLength, int errorLogLength, int commandRingLength,
         int responseBufferLength)
     {
-        /** Sections for {@code counters} counters and the default ring, broadcast and error log sizes. */
-        public static Sections forCounters(final int counters)
+        /**
+         * Sections for a counter registry of {@code counters} counters and {@code valuesBytes} bytes of value
+         * blocks, and the default ring, broadcast and error log sizes.
+         */
+        public static Sections forCounters(final int counters, final int valuesBytes)
         {
-            final int values = BitUtil.align(Math.max(1, counters) * CountersReader.COUNTER_LENGTH, 4096);
             return new Sections(
-                values * (CountersReader.METADATA_LENGTH / CountersReader.COUNTER_LENGTH), values, ERROR_LOG_LENGTH,
+                page(CounterRegistryDescriptor.metadataLength(counters)), page(Math.max(1, valuesBytes)), ERROR_LOG_LENGTH,
                 COMMAND_RING_CAPACITY + RingBufferDescriptor.TRAILER_LENGTH,
                 RESPONSE_BUFFER_CAPACITY + BroadcastBufferDescriptor.TRAILER_LENGTH);
         }

@@ -13,8 +13,10 @@ import java.nio.file.Path;
 import java.util.function.LongSupplier;
 
 /**
- * The CnC file of one running server and the housekeeping thread that keeps it current. Started once
- * the server's threads run; closed before they stop (the thread reads their counters).
+ * The housekeeping thread that keeps a running server's CnC file current (heartbeat, table gauges, error
+ * log, admin commands). The server creates the file before its threads, since their counters live in it
+ * ({@link CncFile#counters()}); this is started once the threads run and closed before they stop. The
+ * server closes the file itself, after every thread that writes a counter has stopped.
  */
 public final class Housekeeping implements AutoCloseable
 {
@@ -28,32 +30,34 @@ public final class Housekeeping implements AutoCloseable
     }
 
     /**
-     * Creates the CnC file under {@link CncFileDescriptor#baseDirectory()}, publishes it ready and starts
-     * the housekeeping thread.
+     * Creates an instance's CnC file under {@link CncFileDescriptor#baseDirectory()}, not yet ready: its
+     * counter registry can hold {@code counters} counters and {@code valuesBytes} bytes of value blocks
+     * besides the housekeeping thread's own.
+     */
+    public static CncFile createFile(
+        final String instance, final int counters, final int valuesBytes, final String configText,
+        final EpochClock clock)
+    {
+        return CncFile.create(CncFileDescriptor.baseDirectory(), instance,
+            counters + HousekeepingAgent.counterCount(), valuesBytes + HousekeepingAgent.valuesBytes(), configText, clock);
+    }
+
+    /**
+     * Publishes the file ready and starts the housekeeping thread.
      *
      * @param errorHandler where the housekeeping thread's own failures go.
      */
     public static Housekeeping start(
-        final String instance, final CncSources sources, final String configText, final String statusText,
-        final EpochClock clock, final LongSupplier dataplaneClock, final String listenAddress, final int tcpPort,
-        final Runnable shutdown, final ErrorHandler errorHandler)
+        final CncFile cnc, final CncSources sources, final String statusText, final EpochClock clock,
+        final LongSupplier dataplaneClock, final String listenAddress, final int tcpPort, final Runnable shutdown,
+        final ErrorHandler errorHandler)
     {
-        final CncFile cnc = CncFile.create(CncFileDescriptor.baseDirectory(), instance,
-            HousekeepingAgent.counterCount(sources), configText, clock);
-        try
-        {
-            final HousekeepingAgent agent = new HousekeepingAgent(cnc, sources, clock, dataplaneClock,
-                HousekeepingAgent.PERIOD_MS, listenAddress, tcpPort, shutdown);
-            cnc.publishReady(statusText);
-            final AgentRunner runner = new AgentRunner(new SleepingMillisIdleStrategy(10), errorHandler, null, agent);
-            AgentRunner.startOnThread(runner);
-            return new Housekeeping(cnc, runner);
-        }
-        catch (final RuntimeException ex)
-        {
-            cnc.close();
-            throw ex;
-        }
+        final HousekeepingAgent agent = new HousekeepingAgent(cnc, sources, clock, dataplaneClock,
+            HousekeepingAgent.PERIOD_MS, listenAddress, tcpPort, shutdown);
+        cnc.publishReady(statusText);
+        final AgentRunner runner = new AgentRunner(new SleepingMillisIdleStrategy(10), errorHandler, null, agent);
+        AgentRunner.startOnThread(runner);
+        return new Housekeeping(cnc, runner);
     }
 
     public Path cncPath()
@@ -73,10 +77,10 @@ public final class Housekeeping implements AutoCloseable
         return cnc.errorLog();
     }
 
-    /** Stops the thread, then unmaps and removes the file. */
+    /** Stops the thread; the file stays mapped (the server closes it once no thread writes a counter). */
     @Override
     public void close()
     {
-        CloseHelper.closeAll(runner, cnc);
+        CloseHelper.close(runner);
     }
 }

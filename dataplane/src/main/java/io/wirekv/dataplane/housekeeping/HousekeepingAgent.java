@@ -1,20 +1,21 @@
 package io.wirekv.dataplane.housekeeping;
 
 import io.wirekv.dataplane.cnc.AdminProtocol;
-import io.wirekv.dataplane.cnc.CncCounterKey;
 import io.wirekv.dataplane.cnc.CncFile;
 import io.wirekv.dataplane.cnc.CncFileDescriptor;
+import io.wirekv.dataplane.cnc.CncMetric;
+import io.wirekv.dataplane.cnc.CounterRegistry;
+import io.wirekv.dataplane.cnc.CounterRegistryDescriptor;
 import io.wirekv.dataplane.port.PortCounters;
+import io.wirekv.dataplane.table.TableCounters;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.status.CountersManager;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
@@ -22,12 +23,14 @@ import java.util.function.LongSupplier;
  * <ol>
  *   <li>drain admin commands from the CnC command ring (a few per cycle) and answer each on the
  *       response broadcast with its correlation id;</li>
- *   <li>once per period (100 ms by default): copy every {@link CncMetric} from the server's own counters
- *       into the CnC counters, record newly seen dataplane drops and I/O errors in the distinct error log,
- *       and write the heartbeat.</li>
+ *   <li>once per period (100 ms by default): publish the gauges and counters computed from the table
+ *       ({@link #PUBLISHED}: the table's counters live in the table, see {@link TableCounters}) and the
+ *       uptime, record newly seen dataplane drops and I/O errors in the distinct error log, and write the
+ *       heartbeat.</li>
  * </ol>
- * The hot path is untouched: lcores keep bumping their own counters with plain stores; this thread reads
- * them with opaque loads, so published values lag by at most one period.
+ * Every other counter is a slot of the CnC file's {@link CounterRegistry} that the counting thread writes
+ * itself; this thread copies none of them, only reads the port counters and malformed frames (opaque
+ * loads) to notice new errors.
  * <p>
  * The heartbeat means "the dataplane is making progress": it is written only when the dataplane's clock
  * (the table's cached clock, ticked by writer 0's duty cycle) has moved since the previous period, so a
@@ -35,8 +38,13 @@ import java.util.function.LongSupplier;
  */
 public final class HousekeepingAgent implements Agent
 {
-    /** Default period between counter copies and heartbeats. */
+    /** Default period between publications of {@link #PUBLISHED} and heartbeats. */
     public static final long PERIOD_MS = 100;
+    /** What this thread publishes, in its own registry block, in this order; every other metric is a slot. */
+    static final CncMetric[] PUBLISHED = {
+        CncMetric.ITEMS, CncMetric.ITEM_BYTES, CncMetric.TABLE_HITS, CncMetric.TABLE_MISSES, CncMetric.EVICTIONS,
+        CncMetric.EXPIRATIONS, CncMetric.RETIRED_NOT_FREED_BYTES, CncMetric.GRACE_PERIOD_AGE_MS, CncMetric.STALLED_READERS,
+        CncMetric.RESIZES, CncMetric.TOTAL_ITEMS, CncMetric.OUT_OF_MEMORY, CncMetric.UPTIME_SECONDS};
     private static final int COMMANDS_PER_CYCLE = 4;
 
     private final CncFile cnc;
@@ -46,10 +54,8 @@ public final class HousekeepingAgent implements Agent
     private final long periodMs;
     private final LoopbackAdmin admin;
     private final Runnable shutdown;
-    private final CountersManager counters;
-    private final int[] counterIds;
-    private final CncMetric[] metrics;
-    private final int[] instanceLcore;
+    private final AtomicBuffer counterValues;
+    private final int publishedOffset;
     private final long[] lastMalformed;
     private final long[] lastRxErrors;
     private final long[] lastTxErrors;
@@ -62,7 +68,7 @@ public final class HousekeepingAgent implements Agent
     private boolean shutdownRequested;
 
     /**
-     * Allocates every counter in the file (on the constructing thread).
+     * Allocates the counters it publishes in the file's registry (on the constructing thread).
      *
      * @param dataplaneClock the table's cached clock, advanced by the dataplane's duty cycle.
      * @param listenAddress  where the admin executor reaches the server's TCP listener.
@@ -80,26 +86,10 @@ public final class HousekeepingAgent implements Agent
         this.periodMs = periodMs;
         this.admin = new LoopbackAdmin(listenAddress, tcpPort);
         this.shutdown = shutdown;
-        this.counters = cnc.countersManager();
-
-        final List<CncMetric> ms = new ArrayList<>();
-        final List<Integer> lcoreOf = new ArrayList<>();
-        final List<Integer> ids = new ArrayList<>();
-        for (final CncMetric metric : CncMetric.values())
-        {
-            for (final int lcore : lcoresOf(metric, sources))
-            {
-                final int port = metric.scope() == CncMetric.Scope.LCORE_PORT ? 0 : CncCounterKey.NONE;
-                final int id = counters.allocate(label(metric, lcore, port), metric.typeId(),
-                    key -> CncCounterKey.write(key, metric.kind().code(), lcore, port, metric.metricName()));
-                ms.add(metric);
-                lcoreOf.add(lcore);
-                ids.add(id);
-            }
-        }
-        this.metrics = ms.toArray(CncMetric[]::new);
-        this.instanceLcore = lcoreOf.stream().mapToInt(Integer::intValue).toArray();
-        this.counterIds = ids.stream().mapToInt(Integer::intValue).toArray();
+        final CounterRegistry registry = cnc.counters();
+        this.counterValues = registry.values();
+        this.publishedOffset = registry.allocate(
+            PUBLISHED, CounterRegistryDescriptor.NONE, CounterRegistryDescriptor.NONE, 1);
         final int lcores = sources.lcores();
         this.lastMalformed = new long[lcores];
         this.lastRxErrors = new long[lcores];
@@ -112,53 +102,16 @@ public final class HousekeepingAgent implements Agent
         publish(clock.time());
     }
 
-    /** How many counters {@code sources} need in the file. */
-    public static int counterCount(final CncSources sources)
+    /** How many counters this agent registers. */
+    public static int counterCount()
     {
-        int count = 0;
-        for (final CncMetric metric : CncMetric.values())
-        {
-            count += lcoresOf(metric, sources).size();
-        }
-        return count;
+        return PUBLISHED.length;
     }
 
-    /** The label of one instance, e.g. {@code rx_packets{lcore="0",port="0"}}. */
-    static String label(final CncMetric metric, final int lcore, final int port)
+    /** Bytes of value blocks this agent allocates. */
+    public static int valuesBytes()
     {
-        return switch (metric.scope())
-        {
-            case GLOBAL -> metric.metricName();
-            case LCORE, LCORE_NET -> metric.metricName() + "{lcore=\"" + lcore + "\"}";
-            case LCORE_PORT -> metric.metricName() + "{lcore=\"" + lcore + "\",port=\"" + port + "\"}";
-        };
-    }
-
-    private static List<Integer> lcoresOf(final CncMetric metric, final CncSources sources)
-    {
-        final List<Integer> lcores = new ArrayList<>();
-        switch (metric.scope())
-        {
-            case GLOBAL -> lcores.add(CncCounterKey.NONE);
-            case LCORE, LCORE_PORT ->
-            {
-                for (int i = 0; i < sources.lcores(); i++)
-                {
-                    lcores.add(i);
-                }
-            }
-            case LCORE_NET ->
-            {
-                for (int i = 0; i < sources.lcores(); i++)
-                {
-                    if (sources.net()[i] != null)
-                    {
-                        lcores.add(i);
-                    }
-                }
-            }
-        }
-        return lcores;
+        return CounterRegistryDescriptor.blockLength(PUBLISHED.length);
     }
 
     @Override
@@ -183,11 +136,10 @@ public final class HousekeepingAgent implements Agent
     private void publish(final long nowMs)
     {
         nextPeriodMs = nowMs + periodMs;
-        for (int k = 0; k < counterIds.length; k++)
+        for (int k = 0; k < PUBLISHED.length; k++)
         {
-            final int lcore = instanceLcore[k];
-            // release (Agrona's putLongRelease); pairs with getLongVolatile in CountersReader.getCounterValue
-            counters.setCounterValue(counterIds[k], metrics[k].read(sources, Math.max(0, lcore)));
+            // opaque: this thread owns the block; pairs with getLongOpaque in CounterRegistryReader.value
+            counterValues.putLongOpaque(publishedOffset + k * Long.BYTES, read(PUBLISHED[k], nowMs));
         }
         recordDataplaneErrors();
         final long dataplaneMs = dataplaneClock.getAsLong();
@@ -196,6 +148,28 @@ public final class HousekeepingAgent implements Agent
             lastDataplaneMs = dataplaneMs;
             cnc.heartbeat(nowMs);
         }
+    }
+
+    private long read(final CncMetric metric, final long nowMs)
+    {
+        final TableCounters table = sources.table();
+        return switch (metric)
+        {
+            case ITEMS -> table.items();
+            case ITEM_BYTES -> table.bytes();
+            case TABLE_HITS -> table.hits();
+            case TABLE_MISSES -> table.misses();
+            case EVICTIONS -> table.evictions();
+            case EXPIRATIONS -> table.expirations();
+            case RETIRED_NOT_FREED_BYTES -> table.retiredNotFreedBytes();
+            case GRACE_PERIOD_AGE_MS -> table.gracePeriodAgeMs();
+            case STALLED_READERS -> table.stalledReaders();
+            case RESIZES -> table.resizes();
+            case TOTAL_ITEMS -> table.totalItems();
+            case OUT_OF_MEMORY -> table.outOfMemory();
+            case UPTIME_SECONDS -> Math.max(0, nowMs - sources.startMs()) / 1000;
+            default -> throw new IllegalStateException(metric + " is a registry slot, not published here");
+        };
     }
 
     /** Drops and I/O errors the lcores counted since the last period become (de-duplicated) error log entries. */

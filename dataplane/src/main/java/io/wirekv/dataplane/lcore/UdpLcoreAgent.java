@@ -1,6 +1,9 @@
 package io.wirekv.dataplane.lcore;
 
 import io.wirekv.dataplane.latency.RequestLatency;
+import io.wirekv.dataplane.cnc.CncMetric;
+import io.wirekv.dataplane.cnc.CounterRegistry;
+import io.wirekv.dataplane.cnc.CounterRegistryDescriptor;
 import io.wirekv.dataplane.port.DatagramBatch;
 import io.wirekv.dataplane.port.PacketPort;
 import io.wirekv.dataplane.proto.ProtocolSettings;
@@ -13,10 +16,10 @@ import io.wirekv.dataplane.table.QsbrReader;
 import io.wirekv.dataplane.table.Table;
 import org.agrona.collections.IntArrayQueue;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AtomicBuffer;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An lcore serving memcached over UDP: a pinned thread that owns one port (a kernel socket, or a queue
@@ -59,16 +62,22 @@ public final class UdpLcoreAgent implements Agent
     private int sentSlotCount;
     private QsbrReader qsbr;
 
-    /** Written only by this lcore (ordered stores), read by the server's reporters. */
-    private final AtomicLong malformedFrames = new AtomicLong();
+    private static final CncMetric[] LCORE_METRICS = {CncMetric.MALFORMED_FRAMES};
+
+    /** malformed_frames: a registry slot written only by this lcore (opaque), read by the CnC file's readers. */
+    private final AtomicBuffer counterValues;
+    private final int malformedFramesOffset;
     /** Recorded only by this lcore when a reply leaves; read by the metrics exporter. */
     private final RequestLatency latency = new RequestLatency();
 
     public UdpLcoreAgent(
         final int index, final PacketPort port, final int cpu, final UdpLcoreSettings lcoreSettings, final Table table,
-        final ProtocolSettings settings, final ServerStats stats, final WriteRings writeRings)
+        final ProtocolSettings settings, final ServerStats stats, final WriteRings writeRings,
+        final CounterRegistry counters)
     {
         this.index = index;
+        this.counterValues = counters.values();
+        this.malformedFramesOffset = counters.allocate(LCORE_METRICS, index, CounterRegistryDescriptor.NONE, 1);
         this.cpu = cpu;
         this.table = table;
         this.maxPayloadBytes = lcoreSettings.udpMaxPayloadBytes();
@@ -99,6 +108,18 @@ public final class UdpLcoreAgent implements Agent
         }
     }
 
+    /** Counters one lcore registers itself (its port's and stack's are the port's). */
+    public static int counterCount()
+    {
+        return LCORE_METRICS.length;
+    }
+
+    /** Bytes of value blocks one lcore allocates itself. */
+    public static int valuesBytes()
+    {
+        return CounterRegistryDescriptor.blockLength(LCORE_METRICS.length);
+    }
+
     public int index()
     {
         return index;
@@ -118,7 +139,8 @@ public final class UdpLcoreAgent implements Agent
     /** Frames dropped because they were not a single-datagram request (bad header, truncated). */
     public long malformedFrames()
     {
-        return malformedFrames.get();
+        // opaque: pairs with addLongOpaque in doWork
+        return counterValues.getLongOpaque(malformedFramesOffset);
     }
 
     /** This lcore's request latency histograms (read them from any thread). */
@@ -202,7 +224,7 @@ public final class UdpLcoreAgent implements Agent
             final int length = rx.length(i);
             if (rx.truncated(i) || !UdpFrame.isValidRequest(slot.input, 0, length))
             {
-                malformedFrames.lazySet(malformedFrames.get() + 1); // release; single writer
+                counterValues.addLongOpaque(malformedFramesOffset, 1); // opaque; single writer
                 release(slot);
                 continue;
             }

@@ -1,11 +1,16 @@
 package io.wirekv.dataplane.net;
 
-import java.util.concurrent.atomic.AtomicLongArray;
+import io.wirekv.dataplane.cnc.CncMetric;
+import io.wirekv.dataplane.cnc.CounterRegistry;
+import io.wirekv.dataplane.cnc.CounterRegistryDescriptor;
+import org.agrona.concurrent.AtomicBuffer;
 
 /**
- * Counters of one {@link NetStack}. Written only by the stack's lcore thread (opaque stores of values
- * it read plainly, so no atomic read-modify-write on the hot path); read by any thread with
- * {@link #get(int)} (opaque load; pairs with the lcore's {@code setOpaque}), which may lag a little.
+ * Counters of one {@link NetStack}: one block of slots in a {@link CounterRegistry} (the CnC file's, on a
+ * server). Written only by the stack's lcore thread (opaque stores of values it read plainly, so no
+ * atomic read-modify-write on the hot path); read by any thread with {@link #get(int)} (opaque load;
+ * pairs with the lcore's opaque store), which may lag a little. Ids map in order onto
+ * {@link CncMetric#NET_RX_FRAMES} .. {@link CncMetric#NET_PASSED}.
  * <p>
  * Ids are frozen: new counters are appended, never renumbered.
  * <p>
@@ -55,7 +60,33 @@ public final class NetCounters
         "drop_bad_ip_checksum", "drop_bad_udp_checksum", "drop_not_for_us", "drop_fragment", "drop_unsupported",
         "drop_bad_icmp_checksum", "passed"};
 
-    private final AtomicLongArray values = new AtomicLongArray(NAMES.length);
+    private static final CncMetric[] METRICS = {
+        CncMetric.NET_RX_FRAMES, CncMetric.NET_UDP_REQUESTS, CncMetric.NET_ARP_REQUESTS_ANSWERED, CncMetric.NET_ARP_OTHER,
+        CncMetric.NET_ICMP_ECHO_ANSWERED, CncMetric.NET_DROP_MALFORMED, CncMetric.NET_DROP_BAD_IP_CHECKSUM,
+        CncMetric.NET_DROP_BAD_UDP_CHECKSUM, CncMetric.NET_DROP_NOT_FOR_US, CncMetric.NET_DROP_FRAGMENT,
+        CncMetric.NET_DROP_UNSUPPORTED, CncMetric.NET_DROP_BAD_ICMP_CHECKSUM, CncMetric.NET_PASSED};
+
+    private final AtomicBuffer values;
+    private final int base;
+
+    /** Counters of their own, outside any CnC file (tests, benchmarks, the load generator). */
+    public NetCounters()
+    {
+        this(CounterRegistry.inArena(NAMES.length, NAMES.length, 1), 0);
+    }
+
+    /** Allocates the counters of lcore {@code lcore}'s stack in {@code registry} (start-up only). */
+    public NetCounters(final CounterRegistry registry, final int lcore)
+    {
+        this.values = registry.values();
+        this.base = registry.allocate(METRICS, lcore, CounterRegistryDescriptor.NONE, 1);
+    }
+
+    /** Bytes of value blocks one instance takes in a registry. */
+    public static int valuesBytes()
+    {
+        return CounterRegistryDescriptor.blockLength(NAMES.length);
+    }
 
     /**
      * @param id a counter id, e.g. {@link #RX_FRAMES}.
@@ -80,7 +111,8 @@ public final class NetCounters
      */
     public long get(final int id)
     {
-        return values.getOpaque(id);
+        // opaque: pairs with addLongOpaque in increment
+        return values.getLongOpaque(base + id * Long.BYTES);
     }
 
     /**
@@ -90,8 +122,8 @@ public final class NetCounters
      */
     void increment(final int id)
     {
-        // opaque: readers on other threads see a recent value; pairs with getOpaque in get
-        values.setOpaque(id, values.getPlain(id) + 1);
+        // opaque store of a plain sum (single writer): readers see a recent value; pairs with getLongOpaque in get
+        values.addLongOpaque(base + id * Long.BYTES, 1);
     }
 
     @Override

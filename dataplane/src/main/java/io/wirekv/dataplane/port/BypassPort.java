@@ -29,7 +29,7 @@ public final class BypassPort implements PacketPort
     private final FrameQueue queue;
     private final NetStack stack;
     private final NetCounters netCounters;
-    private final PortCounters counters = new PortCounters();
+    private final PortCounters counters;
     private final MemorySegment frames;
     private final int frameCapacity;
     private final int udpPort;
@@ -55,6 +55,18 @@ public final class BypassPort implements PacketPort
         final FrameQueue queue, final NetStack stack, final NetCounters netCounters, final long localMac,
         final int udpPort, final int burstSize)
     {
+        this(queue, stack, netCounters, new PortCounters(), localMac, udpPort, burstSize);
+    }
+
+    /**
+     * As {@link #BypassPort(FrameQueue, NetStack, NetCounters, long, int, int)}, counting into
+     * {@code counters} (a CnC file's registry slots).
+     */
+    public BypassPort(
+        final FrameQueue queue, final NetStack stack, final NetCounters netCounters, final PortCounters counters,
+        final long localMac, final int udpPort, final int burstSize)
+    {
+        this.counters = counters;
         this.localMac = localMac;
         this.queue = queue;
         this.stack = stack;

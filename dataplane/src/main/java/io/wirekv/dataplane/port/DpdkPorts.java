@@ -1,5 +1,7 @@
 package io.wirekv.dataplane.port;
 
+import io.wirekv.dataplane.cnc.CounterRegistry;
+
 import io.wirekv.dataplane.net.NetAddress;
 import io.wirekv.dataplane.net.NetCounters;
 import io.wirekv.dataplane.net.NetStack;
@@ -84,12 +86,12 @@ public final class DpdkPorts implements PortSet
     }
 
     @Override
-    public PacketPort openPort(final int lcore)
+    public PacketPort openPort(final int lcore, final CounterRegistry counters)
     {
-        final NetCounters netCounters = new NetCounters();
+        final NetCounters netCounters = new NetCounters(counters, lcore);
         return new BypassPort(
-            new DpdkFrameQueue(ethPort, lcore, burstSize),
-            new NetStack(local, udpPort, netCounters, true), netCounters, local.mac(), udpPort, burstSize);
+            new DpdkFrameQueue(ethPort, lcore, burstSize), new NetStack(local, udpPort, netCounters, true), netCounters,
+            new PortCounters(counters, lcore), local.mac(), udpPort, burstSize);
     }
 
     /**

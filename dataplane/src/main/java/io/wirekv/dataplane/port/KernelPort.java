@@ -37,7 +37,7 @@ public final class KernelPort implements PacketPort
     private final int sendBufferBytes;
     private final Arena arena;
     private final MemorySegment errnoState;
-    private final PortCounters counters = new PortCounters();
+    private final PortCounters counters;
     private boolean closed;
 
     /**
@@ -61,6 +61,16 @@ public final class KernelPort implements PacketPort
      */
     public KernelPort(final String listenAddressIpv4, final int port, final int socketBufferBytes)
     {
+        this(listenAddressIpv4, port, socketBufferBytes, new PortCounters());
+    }
+
+    /**
+     * As {@link #KernelPort(String, int, int)}, counting into {@code counters} (a CnC file's registry slots).
+     */
+    public KernelPort(
+        final String listenAddressIpv4, final int port, final int socketBufferBytes, final PortCounters counters)
+    {
+        this.counters = counters;
         if (port < 0 || port > 65535)
         {
             throw new IllegalArgumentException("port must be 0..65535, was " + port);

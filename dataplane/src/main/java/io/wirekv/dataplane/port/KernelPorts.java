@@ -1,5 +1,7 @@
 package io.wirekv.dataplane.port;
 
+import io.wirekv.dataplane.cnc.CounterRegistry;
+
 /**
  * The kernel backend: each lcore gets its own UDP socket on the same address and port
  * ({@code SO_REUSEPORT}); the kernel spreads datagrams over them and does ARP, IP and checksums.
@@ -10,9 +12,9 @@ package io.wirekv.dataplane.port;
 public record KernelPorts(String address, int port) implements PortSet
 {
     @Override
-    public PacketPort openPort(final int lcore)
+    public PacketPort openPort(final int lcore, final CounterRegistry counters)
     {
-        return new KernelPort(address, port);
+        return new KernelPort(address, port, KernelPort.DEFAULT_SOCKET_BUFFER_BYTES, new PortCounters(counters, lcore));
     }
 
     @Override

@@ -1,11 +1,16 @@
 package io.wirekv.dataplane.port;
 
-import java.util.concurrent.atomic.AtomicLongArray;
+import io.wirekv.dataplane.cnc.CncMetric;
+import io.wirekv.dataplane.cnc.CounterRegistry;
+import io.wirekv.dataplane.cnc.CounterRegistryDescriptor;
+import org.agrona.concurrent.AtomicBuffer;
 
 /**
- * Per-port counters. Written only by the port's lcore thread (opaque stores of values it read
- * plainly, so no atomic read-modify-write on the hot path); read by any thread with
- * {@link #get(int)} (opaque load; pairs with the lcore's {@code setOpaque}), which may lag a little.
+ * Per-port counters: one block of slots in a {@link CounterRegistry} (the CnC file's, on a server), so
+ * the file's readers see them as the lcore writes them. Written only by the port's lcore thread (opaque
+ * stores of values it read plainly, so no atomic read-modify-write on the hot path); read by any thread
+ * with {@link #get(int)} (opaque load; pairs with the lcore's opaque store), which may lag a little.
+ * Ids map in order onto {@link CncMetric#RX_PACKETS} .. {@link CncMetric#TX_NO_BUFFER}.
  */
 public final class PortCounters
 {
@@ -40,7 +45,34 @@ public final class PortCounters
         "rx_packets", "rx_bytes", "rx_errors", "rx_truncated", "tx_packets", "tx_bytes", "tx_dropped", "tx_errors",
         "last_rx_errno", "last_tx_errno", "empty_polls", "rx_no_buffer", "tx_no_buffer"};
 
-    private final AtomicLongArray values = new AtomicLongArray(NAMES.length);
+    private static final CncMetric[] METRICS = {
+        CncMetric.RX_PACKETS, CncMetric.RX_BYTES, CncMetric.RX_ERRORS, CncMetric.RX_TRUNCATED, CncMetric.TX_PACKETS,
+        CncMetric.TX_BYTES, CncMetric.TX_DROPPED, CncMetric.TX_ERRORS, CncMetric.LAST_RX_ERRNO, CncMetric.LAST_TX_ERRNO,
+        CncMetric.EMPTY_POLLS, CncMetric.RX_NO_BUFFER, CncMetric.TX_NO_BUFFER};
+
+    private final AtomicBuffer values;
+    private final int base;
+
+    /** Counters of their own, outside any CnC file (tests, the load generator, a queue's private stats). */
+    public PortCounters()
+    {
+        this(CounterRegistry.inArena(NAMES.length, NAMES.length, 1), 0);
+    }
+
+    /**
+     * Allocates the counters of lcore {@code lcore}'s port 0 in {@code registry} (start-up only).
+     */
+    public PortCounters(final CounterRegistry registry, final int lcore)
+    {
+        this.values = registry.values();
+        this.base = registry.allocate(METRICS, lcore, 0, 1);
+    }
+
+    /** Bytes of value blocks one instance takes in a registry. */
+    public static int valuesBytes()
+    {
+        return CounterRegistryDescriptor.blockLength(NAMES.length);
+    }
 
     /**
      * @param id a counter id, e.g. {@link #RX_PACKETS}.
@@ -65,7 +97,8 @@ public final class PortCounters
      */
     public long get(final int id)
     {
-        return values.getOpaque(id);
+        // opaque: pairs with the lcore's addLongOpaque/putLongOpaque
+        return values.getLongOpaque(base + id * Long.BYTES);
     }
 
     /**
@@ -76,7 +109,8 @@ public final class PortCounters
      */
     void add(final int id, final long delta)
     {
-        values.setOpaque(id, values.getPlain(id) + delta);
+        // opaque store of a plain sum (single writer); pairs with getLongOpaque in get
+        values.addLongOpaque(base + id * Long.BYTES, delta);
     }
 
     /**
@@ -87,7 +121,8 @@ public final class PortCounters
      */
     void set(final int id, final long value)
     {
-        values.setOpaque(id, value);
+        // opaque: single writer; pairs with getLongOpaque in get
+        values.putLongOpaque(base + id * Long.BYTES, value);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.wirekv.dataplane.port;
 
+import io.wirekv.dataplane.cnc.CounterRegistry;
+
 import io.wirekv.dataplane.net.NetAddress;
 import io.wirekv.dataplane.net.NetCounters;
 import io.wirekv.dataplane.net.NetStack;
@@ -83,7 +85,7 @@ public final class XdpPorts implements PortSet
     }
 
     @Override
-    public PacketPort openPort(final int lcore)
+    public PacketPort openPort(final int lcore, final CounterRegistry counters)
     {
         final XskFrameQueueConfig config = new XskFrameQueueConfig(settings.xdpInterface(), lcore)
             .bindMode(bindMode(settings.xdpMode()))
@@ -101,10 +103,10 @@ public final class XdpPorts implements PortSet
                 queue.frameCapacity() + "-byte UMEM frame with their headers; use at most " +
                 (queue.frameCapacity() - MAX_HEADERS));
         }
-        final NetCounters netCounters = new NetCounters();
+        final NetCounters netCounters = new NetCounters(counters, lcore);
         // The program sends only our UDP here; anything else that arrives is passed over, not answered.
-        return new BypassPort(queue, new NetStack(local, udpPort, netCounters, false), netCounters, local.mac(), udpPort,
-            burstSize);
+        return new BypassPort(queue, new NetStack(local, udpPort, netCounters, false), netCounters,
+            new PortCounters(counters, lcore), local.mac(), udpPort, burstSize);
     }
 
     @Override

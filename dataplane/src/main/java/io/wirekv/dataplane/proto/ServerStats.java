@@ -1,16 +1,27 @@
 package io.wirekv.dataplane.proto;
 
+import io.wirekv.dataplane.cnc.CncMetric;
+import io.wirekv.dataplane.cnc.CounterRegistry;
+import io.wirekv.dataplane.cnc.CounterRegistryDescriptor;
+import org.agrona.concurrent.AtomicBuffer;
+
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Counters behind memcached's {@code stats} (cmd_get, get_hits, curr_connections, ...). One
- * instance per server; each reader/writer thread bumps only its own padded slot, and {@code stats}
- * sums them. Start time and pid are fixed at construction.
+ * instance per server; each reader/writer thread bumps only its own slot, and {@code stats} and the
+ * CnC file's readers sum them. Start time and pid are fixed at construction.
  * <p>
- * Layout: slot {@code s} owns longs {@code [s * STRIDE, s * STRIDE + COUNTERS)}; {@code STRIDE} is a
- * multiple of 16 longs (two cache lines) so that no two threads write the same line. The owner
- * increments with a plain read and an opaque write; {@code stats} reads opaque (no ordering is needed
- * between counters, only freedom from tearing).
+ * Layout: one {@link CounterRegistry} block per thread slot (the CnC file's registry on a server), each
+ * on cache lines of its own, holding the {@link #COUNTERS} longs in id order; the registry describes
+ * counter {@code c} as the sum of slot {@code c} of every block. Ids map in order onto
+ * {@link CncMetric#CMD_GET} .. {@link CncMetric#BYTES_WRITTEN}. The owner increments with a plain read
+ * and an opaque write; readers load opaque (no ordering is needed between counters, only freedom from
+ * tearing).
+ * <p>
+ * No counter steps backwards: {@code stats reset} records a baseline that memcached's {@code stats}
+ * output subtracts ({@link #sinceReset}), and leaves the counters themselves alone, so the CnC file and
+ * Prometheus see them only grow. {@link #CURR_CONNECTIONS} is a gauge (it goes down as connections close).
  */
 public final class ServerStats
 {
@@ -42,24 +53,50 @@ public final class ServerStats
     public static final int BYTES_WRITTEN = 25;
     public static final int COUNTERS = 26;
 
-    private static final int STRIDE = 32;
+    private static final CncMetric[] METRICS = {
+        CncMetric.CMD_GET, CncMetric.CMD_SET, CncMetric.CMD_FLUSH, CncMetric.CMD_TOUCH, CncMetric.CMD_META,
+        CncMetric.GET_HITS, CncMetric.GET_MISSES, CncMetric.GET_EXPIRED, CncMetric.GET_FLUSHED, CncMetric.DELETE_MISSES,
+        CncMetric.DELETE_HITS, CncMetric.INCR_MISSES, CncMetric.INCR_HITS, CncMetric.DECR_MISSES, CncMetric.DECR_HITS,
+        CncMetric.CAS_MISSES, CncMetric.CAS_HITS, CncMetric.CAS_BADVAL, CncMetric.TOUCH_HITS, CncMetric.TOUCH_MISSES,
+        CncMetric.STORE_TOO_LARGE, CncMetric.STORE_NO_MEMORY, CncMetric.CURR_CONNECTIONS, CncMetric.TOTAL_CONNECTIONS,
+        CncMetric.BYTES_READ, CncMetric.BYTES_WRITTEN};
+    private static final int BLOCK_LENGTH = CounterRegistryDescriptor.blockLength(COUNTERS);
 
-    private final AtomicLongArray values;
+    private final AtomicBuffer values;
+    private final int base;
+    /** What {@code stats reset} saw, per counter; written by whichever thread resets (rare), read by {@code stats}. */
+    private final AtomicLongArray baseline = new AtomicLongArray(COUNTERS);
     private final int threadSlots;
     private final long startMillis;
     private final long pid;
 
+    /** Counters of their own, outside any CnC file (tests, benchmarks). */
     public ServerStats(final int threadSlots)
     {
         this(threadSlots, System.currentTimeMillis());
     }
 
+    /** Counters of their own, outside any CnC file (tests, benchmarks). */
     public ServerStats(final int threadSlots, final long startMillis)
     {
+        this(CounterRegistry.inArena(COUNTERS, COUNTERS, Math.max(1, threadSlots)), threadSlots, startMillis);
+    }
+
+    /** Allocates one block per thread slot in {@code registry} and describes each counter there (start-up only). */
+    public ServerStats(final CounterRegistry registry, final int threadSlots, final long startMillis)
+    {
         this.threadSlots = Math.max(1, threadSlots);
-        this.values = new AtomicLongArray((this.threadSlots + 1) * STRIDE);
+        this.values = registry.values();
+        this.base = registry.allocate(
+            METRICS, CounterRegistryDescriptor.NONE, CounterRegistryDescriptor.NONE, this.threadSlots);
         this.startMillis = startMillis;
         this.pid = ProcessHandle.current().pid();
+    }
+
+    /** Bytes of value blocks an instance with {@code threadSlots} slots takes in a registry. */
+    public static int valuesBytes(final int threadSlots)
+    {
+        return Math.max(1, threadSlots) * BLOCK_LENGTH;
     }
 
     public int threadSlots()
@@ -80,9 +117,9 @@ public final class ServerStats
     /** Adds to one counter of one thread's slot; only the slot's owner thread calls this. */
     public void add(final int slot, final int counter, final long delta)
     {
-        final int index = (slot + 1) * STRIDE + counter;
-        // opaque: single writer per slot; pairs with getOpaque in sum()
-        values.setOpaque(index, values.getPlain(index) + delta);
+        // opaque store of a plain sum: single writer per slot; pairs with getLongOpaque in sum()
+        // and in CounterRegistryReader.value
+        values.addLongOpaque(base + slot * BLOCK_LENGTH + counter * Long.BYTES, delta);
     }
 
     public void increment(final int slot, final int counter)
@@ -102,29 +139,45 @@ public final class ServerStats
         add(slot, CURR_CONNECTIONS, -1);
     }
 
-    /** Sum of one counter over every slot. */
+    /** Sum of one counter over every slot: what the CnC file shows; a counter's sum never decreases. */
     public long sum(final int counter)
     {
         long total = 0;
         for (int slot = 0; slot < threadSlots; slot++)
         {
-            total += values.getOpaque((slot + 1) * STRIDE + counter);
+            // opaque: pairs with addLongOpaque in add
+            total += values.getLongOpaque(base + slot * BLOCK_LENGTH + counter * Long.BYTES);
         }
         return total;
     }
 
-    /** memcached's {@code stats reset}: zero the counters that reset clears (not connection gauges). */
+    /**
+     * What memcached's {@code stats} shows: the sum since the last {@code stats reset} (for
+     * {@link #CURR_CONNECTIONS}, which reset leaves alone, the sum itself).
+     */
+    public long sinceReset(final int counter)
+    {
+        // acquire: pairs with the CAS in resetFromSlot. Baseline first: the slots read after it are at least
+        // what the reset summed, so a racing reset never makes the difference negative.
+        final long since = baseline.getAcquire(counter);
+        return sum(counter) - since;
+    }
+
+    /**
+     * memcached's {@code stats reset}: from now on {@link #sinceReset} counts from the current values (the
+     * counters that reset clears; not the connection gauge). The counters themselves never step back.
+     *
+     * @param slot the calling thread's slot (unused: the baseline is shared by every connection).
+     */
     public void resetFromSlot(final int slot)
     {
-        // Resetting other threads' slots would race with their plain increments, so the reset is
-        // recorded as an offset in the caller's slot: total = sum - offset stays exact per counter.
         for (int counter = 0; counter < COUNTERS; counter++)
         {
-            if (counter == CURR_CONNECTIONS)
+            if (counter != CURR_CONNECTIONS)
             {
-                continue;
+                // volatile CAS loop keeping the larger: two racing resets never move the baseline back
+                baseline.accumulateAndGet(counter, sum(counter), Math::max);
             }
-            add(slot, counter, -sum(counter));
         }
     }
 }

@@ -79,14 +79,14 @@ final class StatsWriter
         rb.put(version);
         rb.put(Replies.CRLF);
         stat(rb, POINTER_SIZE, 64);
-        stat(rb, CURR_CONNECTIONS, stats.sum(ServerStats.CURR_CONNECTIONS));
-        stat(rb, TOTAL_CONNECTIONS, stats.sum(ServerStats.TOTAL_CONNECTIONS));
+        stat(rb, CURR_CONNECTIONS, stats.sinceReset(ServerStats.CURR_CONNECTIONS));
+        stat(rb, TOTAL_CONNECTIONS, stats.sinceReset(ServerStats.TOTAL_CONNECTIONS));
         for (int i = 0; i < COUNTER_IDS.length; i++)
         {
-            stat(rb, COUNTER_NAMES[i], stats.sum(COUNTER_IDS[i]));
+            stat(rb, COUNTER_NAMES[i], stats.sinceReset(COUNTER_IDS[i]));
         }
-        stat(rb, BYTES_READ, stats.sum(ServerStats.BYTES_READ));
-        stat(rb, BYTES_WRITTEN, stats.sum(ServerStats.BYTES_WRITTEN));
+        stat(rb, BYTES_READ, stats.sinceReset(ServerStats.BYTES_READ));
+        stat(rb, BYTES_WRITTEN, stats.sinceReset(ServerStats.BYTES_WRITTEN));
         stat(rb, LIMIT_MAXBYTES, table.config().memoryBytes());
         stat(rb, THREADS, stats.threadSlots());
         stat(rb, BYTES, table.counters().bytes());

@@ -1,5 +1,7 @@
 package io.wirekv.dataplane.server;
 
+import io.wirekv.dataplane.cnc.CncFile;
+import io.wirekv.dataplane.cnc.CounterRegistry;
 import io.wirekv.dataplane.housekeeping.CncSources;
 import io.wirekv.dataplane.housekeeping.Housekeeping;
 import io.wirekv.dataplane.housekeeping.LifecycleLog;
@@ -9,6 +11,7 @@ import io.wirekv.dataplane.lcore.UdpLcoreAgent;
 import io.wirekv.dataplane.lcore.UdpLcoreSettings;
 import io.wirekv.dataplane.net.NetCounters;
 import io.wirekv.dataplane.port.BypassPort;
+import io.wirekv.dataplane.port.PortCounters;
 import io.wirekv.dataplane.port.DpdkPorts;
 import io.wirekv.dataplane.port.KernelPorts;
 import io.wirekv.dataplane.port.PacketPort;
@@ -80,7 +83,8 @@ public final class WirekvServer implements AutoCloseable
     private final AtomicBoolean isClosed = new AtomicBoolean();
     // CnC file and housekeeping thread (io.wirekv.dataplane.housekeeping)
     private final ThreadErrorHandler errorHandler;
-    private ServerStats stats;
+    /** Created first and closed last: every thread's counters live in it (its counter registry). */
+    private final CncFile cnc;
     private String statusText = "";
     private Housekeeping housekeeping;
 
@@ -91,17 +95,35 @@ public final class WirekvServer implements AutoCloseable
         this.log = log;
         this.errorHandler = new ThreadErrorHandler(log);
         LifecycleLog.event(log, "INFO", config.instanceName(), "start", "pid=" + ProcessHandle.current().pid());
+        final int readers = config.lcores() + config.tcpThreads();
+        // Operators read wall-clock times, so the file uses the system clock even when a test injects one.
+        this.cnc = Housekeeping.createFile(config.instanceName(), counterCount(config), counterValuesBytes(config, readers),
+            null != configText ? configText : describeConfig(config), org.agrona.concurrent.SystemEpochClock.INSTANCE);
         // A cached clock given by a test is the table's clock as it is; a live clock is cached and ticked.
         this.tableClock = clock instanceof CachedEpochClock cached ? cached : new CachedEpochClock();
         this.clockTicker = clock instanceof CachedEpochClock ? null : new ClockTicker(clock, tableClock);
         tableClock.update(clock.time());
-        this.table = new Table(new TableConfig(
-            config.partitions(), config.memoryBytes(), config.memoryMode(), config.itemSizeMaxBytes(),
-            config.preferHugepages()), tableClock);
-
-        final int readers = config.lcores() + config.tcpThreads();
         final int maxCommandBytes = config.itemSizeMaxBytes() + FRAMING_BYTES;
-        this.rings = new WriteRings(readers, config.writers(), maxCommandBytes, maxCommandBytes);
+        try
+        {
+            this.table = new Table(new TableConfig(
+                config.partitions(), config.memoryBytes(), config.memoryMode(), config.itemSizeMaxBytes(),
+                config.preferHugepages()), tableClock);
+        }
+        catch (final RuntimeException ex)
+        {
+            cnc.close();
+            throw ex;
+        }
+        try
+        {
+            this.rings = new WriteRings(readers, config.writers(), maxCommandBytes, maxCommandBytes);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(table, cnc);
+            throw ex;
+        }
 
         try
         {
@@ -110,29 +132,40 @@ public final class WirekvServer implements AutoCloseable
         catch (final IOException | RuntimeException ex)
         {
             agents.forEach(WirekvServer::closeUnstarted); // no thread has started yet
-            CloseHelper.quietCloseAll(ports, rings, table);
+            CloseHelper.quietCloseAll(ports, rings, table, cnc);
             throw ex;
         }
-        startHousekeeping(configText);
+        startHousekeeping();
+    }
+
+    /** Counters the dataplane registers in the CnC file (the housekeeping thread's come on top). */
+    private static int counterCount(final ServerConfig config)
+    {
+        return ServerStats.COUNTERS +
+            config.lcores() * (PortCounters.count() + NetCounters.count() + UdpLcoreAgent.counterCount());
+    }
+
+    /** Bytes of counter value blocks the dataplane allocates in the CnC file. */
+    private static int counterValuesBytes(final ServerConfig config, final int readers)
+    {
+        return ServerStats.valuesBytes(readers + config.writers()) +
+            config.lcores() * (PortCounters.valuesBytes() + NetCounters.valuesBytes() + UdpLcoreAgent.valuesBytes());
     }
 
     /**
-     * The CnC file and its housekeeping thread; a failure here stops the started server. Operators read
+     * The CnC file's housekeeping thread; a failure here stops the started server. Operators read
      * wall-clock times, so the file uses the system clock even when a test injects the table's clock; the
      * heartbeat follows the table clock's ticks (writer 0's duty cycle) when the server ticks it.
      */
-    private void startHousekeeping(final String configText)
+    private void startHousekeeping()
     {
         final EpochClock clock = org.agrona.concurrent.SystemEpochClock.INSTANCE;
         try
         {
             final CncSources sources = new CncSources(
                 lcores.stream().map(UdpLcoreAgent::packetPort).toArray(PacketPort[]::new),
-                lcores.stream().map(l -> l.packetPort() instanceof BypassPort b ? b.netCounters() : null)
-                    .toArray(NetCounters[]::new),
-                i -> lcores.get(i).malformedFrames(), stats, table.counters(), clock.time());
-            housekeeping = Housekeeping.start(config.instanceName(), sources,
-                null != configText ? configText : describeConfig(config), statusText, clock,
+                i -> lcores.get(i).malformedFrames(), table.counters(), clock.time());
+            housekeeping = Housekeeping.start(cnc, sources, statusText, clock,
                 null != clockTicker ? tableClock::time : clock::time, config.listenAddress(), tcpPort(),
                 () -> Thread.ofPlatform().name("wirekv-admin-shutdown").start(this::close), errorHandler);
             errorHandler.errorLog = housekeeping.errorLog();
@@ -173,8 +206,8 @@ public final class WirekvServer implements AutoCloseable
     {
         final ProtocolSettings settings = new ProtocolSettings(
             config.itemSizeMaxBytes(), config.udpMaxPayloadBytes(), Version.VERSION);
-        final ServerStats stats = new ServerStats(readers + config.writers());
-        this.stats = stats;
+        final CounterRegistry counters = cnc.counters();
+        final ServerStats stats = new ServerStats(counters, readers + config.writers(), System.currentTimeMillis());
 
         final List<Agent> writers = new ArrayList<>();
         for (int w = 0; w < config.writers(); w++)
@@ -202,7 +235,7 @@ public final class WirekvServer implements AutoCloseable
         {
             final int cpu = config.lcoreCpus().isEmpty() ? UdpLcoreAgent.NO_CPU : config.lcoreCpus().get(i);
             final UdpLcoreAgent lcore = new UdpLcoreAgent(
-                i, ports.openPort(i), cpu, lcoreSettings, table, settings, stats, rings);
+                i, ports.openPort(i, counters), cpu, lcoreSettings, table, settings, stats, rings, counters);
             lcores.add(lcore);
             agents.add(lcore);
         }
@@ -345,12 +378,13 @@ public final class WirekvServer implements AutoCloseable
         LifecycleLog.event(log, "INFO", config.instanceName(), "shutdown", "");
         // Readers first, so that no write is forwarded to a writer that has stopped.
         CloseHelper.closeAll(runners.reversed()); // each lcore closes its own port
-        // The CnC file is unmapped next: later errors go to the log only. Housekeeping reads only heap counters
-        // and the table, which is still open; closing it stops its thread first, then removes the file.
+        // Later errors go to the log only. Housekeeping reads the table, which is still open; closing it stops
+        // its thread. The CnC file holds every counter, so it is unmapped (and removed) last, once no thread
+        // that writes one runs.
         errorHandler.errorLog = null;
         CloseHelper.close(errorHandler, housekeeping);
         reportCounters();
-        CloseHelper.closeAll(ports, rings, table);
+        CloseHelper.closeAll(ports, rings, table, cnc);
         LifecycleLog.event(log, "INFO", config.instanceName(), "stopped", "");
         closed.countDown();
     }

@@ -2,7 +2,6 @@ package io.wirekv.dataplane.cnc;
 
 import org.agrona.concurrent.CachedEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,28 +36,15 @@ class CncFileDescriptorTest
     @Test
     void shouldPageAlignEverySectionAndSizeMetadataForEveryValue()
     {
-        final CncFileDescriptor.Sections s = CncFileDescriptor.Sections.forCounters(1000);
+        final CncFileDescriptor.Sections s = CncFileDescriptor.Sections.forCounters(1000, 64 * 1024);
         assertEquals(0, s.counterMetadataOffset() % 4096);
         assertEquals(0, s.counterValuesOffset() % 4096);
         assertEquals(0, s.errorLogOffset() % 4096);
         assertEquals(0, s.commandRingOffset() % 4096);
         assertEquals(0, s.responseBufferOffset() % 4096);
-        assertTrue(s.counterValuesLength() >= 1000 * CountersReader.COUNTER_LENGTH);
-        assertEquals(s.counterValuesLength() * (CountersReader.METADATA_LENGTH / CountersReader.COUNTER_LENGTH),
-            s.counterMetadataLength());
+        assertTrue(s.counterValuesLength() >= 64 * 1024);
+        assertTrue(s.counterMetadataLength() >= 1000 * CounterRegistryDescriptor.RECORD_LENGTH);
         assertTrue(s.fileLength() >= s.responseBufferOffset() + s.responseBufferLength());
-    }
-
-    @Test
-    void shouldRoundTripACounterKey()
-    {
-        final UnsafeBuffer key = new UnsafeBuffer(new byte[CountersReader.MAX_KEY_LENGTH]);
-        CncCounterKey.write(key, CncCounterKey.KIND_GAUGE, 3, 1, "rx_packets");
-        assertEquals(CncCounterKey.KIND_GAUGE, CncCounterKey.kind(key, 0));
-        assertEquals(3, CncCounterKey.lcore(key, 0));
-        assertEquals(1, CncCounterKey.port(key, 0));
-        assertEquals("rx_packets", CncCounterKey.name(key, 0));
-        assertEquals(CountersReader.MAX_KEY_LENGTH, CncCounterKey.NAME_OFFSET + CncCounterKey.MAX_NAME_LENGTH);
     }
 
     @Test
@@ -67,7 +53,7 @@ class CncFileDescriptorTest
         final CachedEpochClock clock = new CachedEpochClock();
         clock.update(1234);
         final Path file;
-        try (CncFile cnc = CncFile.create(dir, "desc", 10, "a = b\n", clock))
+        try (CncFile cnc = CncFile.create(dir, "desc", 10, 4096, "a = b\n", clock))
         {
             file = cnc.path();
             assertEquals(dir.resolve("wirekv-desc").resolve("cnc.dat"), file);
@@ -89,7 +75,7 @@ class CncFileDescriptorTest
             assertEquals(5678, ready.getLong(CncFileDescriptor.HEARTBEAT_OFFSET));
             assertEquals("lcore 0\n", CncFileDescriptor.text(ready, CncFileDescriptor.STATUS_TEXT_LENGTH_OFFSET,
                 CncFileDescriptor.STATUS_TEXT_OFFSET, CncFileDescriptor.STATUS_TEXT_CAPACITY));
-            assertEquals(CncFileDescriptor.Sections.forCounters(10).fileLength(), header.length);
+            assertEquals(CncFileDescriptor.Sections.forCounters(10, 4096).fileLength(), header.length);
         }
         assertFalse(Files.exists(file));
     }

@@ -3,13 +3,12 @@ package io.wirekv.dataplane.housekeeping;
 import io.wirekv.dataplane.cnc.AdminProtocol;
 import io.wirekv.dataplane.cnc.CncFile;
 import io.wirekv.dataplane.cnc.CncFileDescriptor;
-import io.wirekv.dataplane.net.NetCounters;
+import io.wirekv.dataplane.cnc.CncMetric;
 import io.wirekv.dataplane.port.PacketPort;
 import io.wirekv.dataplane.proto.ServerStats;
 import io.wirekv.dataplane.table.TableCounters;
 import org.agrona.concurrent.CachedEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,11 +24,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The housekeeping duty cycle with injected clocks: publication period, heartbeat rule, shutdown command. */
 class HousekeepingAgentTest
 {
-    private static final TableCounters TABLE = new TableCounters()
+    private static final int DATAPLANE_COUNTERS = ServerStats.COUNTERS;
+    private static final int DATAPLANE_VALUES_BYTES = ServerStats.valuesBytes(1);
+
+    private final AtomicLong items = new AtomicLong(7);
+    private final TableCounters table = new TableCounters()
     {
         public long items()
         {
-            return 7;
+            return items.get();
         }
 
         public long bytes()
@@ -86,8 +89,13 @@ class HousekeepingAgentTest
     private final CachedEpochClock clock = new CachedEpochClock();
     private final AtomicLong dataplaneClock = new AtomicLong(1);
     private final AtomicInteger shutdowns = new AtomicInteger();
-    private final ServerStats stats = new ServerStats(1);
-    private final CncSources sources = new CncSources(new PacketPort[0], new NetCounters[0], i -> 0, stats, TABLE, 0);
+    private final CncSources sources = new CncSources(new PacketPort[0], i -> 0, table, 0);
+
+    private static CncFile create(final Path dir, final String instance, final CachedEpochClock clock)
+    {
+        return CncFile.create(dir, instance, DATAPLANE_COUNTERS + HousekeepingAgent.counterCount(),
+            DATAPLANE_VALUES_BYTES + HousekeepingAgent.valuesBytes(), "", clock);
+    }
 
     private HousekeepingAgent agent(final CncFile cnc)
     {
@@ -102,13 +110,12 @@ class HousekeepingAgentTest
 
     private static long counter(final CncFile cnc, final String label)
     {
-        final CountersReader reader = cnc.countersManager();
         final long[] value = {-1};
-        reader.forEach((id, label2) ->
+        cnc.counters().reader().forEach((id, typeId, kind, lcore, port, name, v) ->
         {
-            if (label2.equals(label))
+            if (CncMetric.label(name, lcore, port).equals(label))
             {
-                value[0] = reader.getCounterValue(id);
+                value[0] = v;
             }
         });
         return value[0];
@@ -118,7 +125,7 @@ class HousekeepingAgentTest
     void shouldBeatOnlyWhileTheDataplaneClockMoves(@TempDir final Path dir) throws IOException
     {
         clock.update(10_000);
-        try (CncFile cnc = CncFile.create(dir, "hb", HousekeepingAgent.counterCount(sources), "", clock))
+        try (CncFile cnc = create(dir, "hb", clock))
         {
             final HousekeepingAgent agent = agent(cnc);
             assertEquals(10_000, heartbeat(cnc));
@@ -135,23 +142,28 @@ class HousekeepingAgentTest
     }
 
     @Test
-    void shouldCopyCountersOncePerPeriod(@TempDir final Path dir)
+    void shouldPublishTheTableOncePerPeriodAndCopyNoSlot(@TempDir final Path dir)
     {
         clock.update(10_000);
-        try (CncFile cnc = CncFile.create(dir, "period", HousekeepingAgent.counterCount(sources), "", clock))
+        try (CncFile cnc = create(dir, "period", clock))
         {
+            final ServerStats stats = new ServerStats(cnc.counters(), 1, 0);
             final HousekeepingAgent agent = agent(cnc);
             assertEquals(7, counter(cnc, "items"));
+            assertEquals(10, counter(cnc, "uptime_seconds"));
             assertEquals(0, counter(cnc, "cmd_get"));
+
             stats.increment(0, ServerStats.CMD_GET);
+            items.set(8);
+            assertEquals(1, counter(cnc, "cmd_get"), "a slot is the file's bytes: seen at once, no copy");
 
             clock.update(10_050);
             agent.doWork();
-            assertEquals(0, counter(cnc, "cmd_get"), "within the period: not yet");
+            assertEquals(7, counter(cnc, "items"), "within the period: not yet");
 
             clock.update(10_100);
             agent.doWork();
-            assertEquals(1, counter(cnc, "cmd_get"), "values lag by at most one period");
+            assertEquals(8, counter(cnc, "items"), "published values lag by at most one period");
         }
     }
 
@@ -159,7 +171,7 @@ class HousekeepingAgentTest
     void shouldAnswerAndRunShutdownOnce(@TempDir final Path dir)
     {
         clock.update(10_000);
-        try (CncFile cnc = CncFile.create(dir, "down", HousekeepingAgent.counterCount(sources), "", clock))
+        try (CncFile cnc = create(dir, "down", clock))
         {
             final HousekeepingAgent agent = agent(cnc);
             final UnsafeBuffer command = new UnsafeBuffer(new byte[64]);
