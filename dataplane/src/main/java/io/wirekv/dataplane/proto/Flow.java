@@ -14,8 +14,40 @@ final class Flow
     static final int CLOSE = 4;
     static final int CONTINUE = -1;
 
+    /** From {@link #dataBlock}: the data block is all here and ends in CRLF. */
+    static final int DATA_READY = -2;
+
     private Flow()
     {
+    }
+
+    /**
+     * The data block of {@code valueLength} bytes that follows a storage line ending at {@code next}:
+     * {@link #DATA_READY}, or what to return instead (DONE: wait for the rest, which over UDP never comes;
+     * or the line answered as a bad chunk and skipped).
+     */
+    static int dataBlock(final RequestSession s, final long next, final long valueLength, final boolean noreply)
+    {
+        final long total = valueLength + 2;
+        if (s.end - next < total)
+        {
+            if (s.endOfInput)
+            {
+                s.position = s.end; // memcached over UDP waits for the rest forever: no reply
+            }
+            return DONE;
+        }
+        final long dataEnd = next + valueLength;
+        if (s.input.get(AsciiCodec.BYTE, dataEnd) != '\r' || s.input.get(AsciiCodec.BYTE, dataEnd + 1) != '\n')
+        {
+            final int r = reply(s, Replies.BAD_DATA_CHUNK, next, noreply);
+            if (r == CONTINUE)
+            {
+                s.position = next + total;
+            }
+            return r;
+        }
+        return DATA_READY;
     }
 
     /** Writes a fixed reply as one response (nothing if {@code noreply}) and consumes the line up to {@code next}. */

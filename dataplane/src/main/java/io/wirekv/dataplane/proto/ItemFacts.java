@@ -18,23 +18,26 @@ final class ItemFacts
 
     ItemFacts from(final ItemView item)
     {
-        cas = item.cas();
-        clientFlags = item.clientFlags();
-        valueLength = item.valueLength();
-        expiresAt = item.expiresAtSeconds();
-        storedAt = item.storedAtSeconds();
-        metaBits = item.metaBits();
-        return this;
+        return set(item.cas(), item.clientFlags(), item.valueLength(), item.expiresAtSeconds(), item.storedAtSeconds(),
+            item.metaBits());
     }
 
     ItemFacts from(final WriteReplyDecoder reply)
     {
-        cas = reply.cas();
-        clientFlags = reply.clientFlags();
-        valueLength = reply.itemValueLength();
-        expiresAt = reply.expiresAt();
-        storedAt = reply.storedAt();
-        metaBits = reply.metaBits();
+        return set(reply.cas(), reply.clientFlags(), reply.itemValueLength(), reply.expiresAt(), reply.storedAt(),
+            reply.metaBits());
+    }
+
+    private ItemFacts set(
+        final long cas, final int clientFlags, final int valueLength, final long expiresAt, final long storedAt,
+        final int metaBits)
+    {
+        this.cas = cas;
+        this.clientFlags = clientFlags;
+        this.valueLength = valueLength;
+        this.expiresAt = expiresAt;
+        this.storedAt = storedAt;
+        this.metaBits = metaBits;
         return this;
     }
 }

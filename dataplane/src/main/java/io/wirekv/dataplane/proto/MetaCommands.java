@@ -5,7 +5,6 @@ import io.wirekv.dataplane.table.ItemView;
 
 import java.lang.foreign.MemorySegment;
 
-import static io.wirekv.dataplane.proto.AsciiCodec.BYTE;
 import static io.wirekv.dataplane.proto.AsciiCodec.KEY_MAX_LENGTH;
 import static io.wirekv.dataplane.record.WriteRecordDescriptor.*;
 
@@ -73,13 +72,10 @@ final class MetaCommands
     {
         final AsciiCodec c = s.codec;
         final MetaFlags meta = s.meta;
-        if (c.ntokens < 3 || c.tokenLength[1] > KEY_MAX_LENGTH)
+        final byte[] refused = keyOrFlagCountError(c, Replies.MG_FLAGS_TOO_LONG);
+        if (refused != null)
         {
-            return Flow.reply(s, Replies.BAD_FORMAT, next, false);
-        }
-        if (c.ntokens > META_MAX_TOKENS)
-        {
-            return Flow.reply(s, Replies.MG_FLAGS_TOO_LONG, next, false);
+            return Flow.reply(s, refused, next, false);
         }
         final long now = reads.nowSeconds();
         if (!meta.parse(c, 2, now))
@@ -141,6 +137,16 @@ final class MetaCommands
         formatter.writeMetaGetHit(rb, c, meta, facts.from(item), item.segment(), item.valueOffset(), now);
         s.position = next;
         return Flow.CONTINUE;
+    }
+
+    /** memcached's first checks of mg/md/ma: a key within limits, not too many flags (mg words it differently). */
+    private static byte[] keyOrFlagCountError(final AsciiCodec c, final byte[] tooManyFlags)
+    {
+        if (c.ntokens < 3 || c.tokenLength[1] > KEY_MAX_LENGTH)
+        {
+            return Replies.BAD_FORMAT;
+        }
+        return c.ntokens > META_MAX_TOKENS ? tooManyFlags : null;
     }
 
     /** Counted once the answer is certain, so no counter is ever taken back. */
@@ -271,23 +277,10 @@ final class MetaCommands
         {
             return Flow.refuseWithData(s, error, next, false, total);
         }
-        if (s.end - next < total)
+        final int data = Flow.dataBlock(s, next, vlen, false);
+        if (data != Flow.DATA_READY)
         {
-            if (s.endOfInput)
-            {
-                s.position = s.end;
-            }
-            return Flow.DONE;
-        }
-        final long dataEnd = next + vlen;
-        if (s.input.get(BYTE, dataEnd) != '\r' || s.input.get(BYTE, dataEnd + 1) != '\n')
-        {
-            final int r = Flow.reply(s, Replies.BAD_DATA_CHUNK, next, false);
-            if (r == Flow.CONTINUE)
-            {
-                s.position = next + total;
-            }
-            return r;
+            return data;
         }
         final int r = forwarding.claim(s, meta.key, meta.keyOffset, meta.keyLength, (int)vlen, false);
         if (r != Flow.CONTINUE)
@@ -328,13 +321,10 @@ final class MetaCommands
     {
         final AsciiCodec c = s.codec;
         final MetaFlags meta = s.meta;
-        if (c.ntokens < 3 || c.tokenLength[1] > KEY_MAX_LENGTH)
+        final byte[] refused = keyOrFlagCountError(c, Replies.FLAGS_TOO_LONG);
+        if (refused != null)
         {
-            return Flow.reply(s, Replies.BAD_FORMAT, next, false);
-        }
-        if (c.ntokens > META_MAX_TOKENS)
-        {
-            return Flow.reply(s, Replies.FLAGS_TOO_LONG, next, false);
+            return Flow.reply(s, refused, next, false);
         }
         if (!meta.parse(c, 2, reads.nowSeconds()))
         {

@@ -3,7 +3,6 @@ package io.wirekv.dataplane.proto;
 import io.wirekv.dataplane.record.WriteRecordEncoder;
 import io.wirekv.dataplane.table.Table;
 
-import static io.wirekv.dataplane.proto.AsciiCodec.BYTE;
 import static io.wirekv.dataplane.proto.AsciiCodec.KEY_MAX_LENGTH;
 import static io.wirekv.dataplane.record.WriteRecordDescriptor.*;
 
@@ -126,23 +125,10 @@ final class TextCommands
             stats.increment(slot, ServerStats.STORE_TOO_LARGE);
             return Flow.refuseWithData(s, Replies.TOO_LARGE, next, noreply, total);
         }
-        if (s.end - next < total)
+        final int data = Flow.dataBlock(s, next, vlen, noreply);
+        if (data != Flow.DATA_READY)
         {
-            if (s.endOfInput)
-            {
-                s.position = s.end; // memcached over UDP waits for the rest forever: no reply
-            }
-            return Flow.DONE;
-        }
-        final long dataEnd = next + vlen;
-        if (s.input.get(BYTE, dataEnd) != '\r' || s.input.get(BYTE, dataEnd + 1) != '\n')
-        {
-            final int r = Flow.reply(s, Replies.BAD_DATA_CHUNK, next, noreply);
-            if (r == Flow.CONTINUE)
-            {
-                s.position = next + total;
-            }
-            return r;
+            return data;
         }
         final int r = forwarding.claim(s, s.input, keyOffset, keyLength, (int)vlen, false);
         if (r != Flow.CONTINUE)
