@@ -2,7 +2,6 @@ package io.wirekv.dataplane.table;
 
 import io.wirekv.hugepages.HugepageMemory;
 import org.agrona.concurrent.EpochClock;
-import org.jctools.util.PaddedAtomicLong;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -67,8 +66,8 @@ public final class Table implements AutoCloseable
     /** Each partition's index reference, the writer's own: readers reach the index in one hop fewer. */
     private final IndexRef[] indexRefs;
     private final int partitionMask;
-    /** CAS sequence shared by all writers (padded; one increment per write). */
-    private final PaddedAtomicLong casSequence = new PaddedAtomicLong(0);
+    /** CAS sequence; written by every partition writer thread (padded; one increment per write). */
+    private final PaddedCounter casSequence = new PaddedCounter(0);
     private final FlushState flushState = new FlushState();
     private final ThreadLocal<ReaderSlot> threadReader = new ThreadLocal<>();
     private final LongAdder unregisteredHits = new LongAdder();
