@@ -27,6 +27,7 @@ public final class WriteExecutor
     private final MetaFlags meta = new MetaFlags();
     private final MetaReplyFormatter formatter = new MetaReplyFormatter();
     private final ItemView item = new ItemView();
+    private final StoreSemantics semantics = new StoreSemantics();
     private final MemorySegment numberScratch = MemorySegment.ofArray(new byte[24]);
     private final MemorySegment empty = MemorySegment.ofArray(new byte[0]);
 
@@ -98,27 +99,27 @@ public final class WriteExecutor
         }
         else if (c.tokenEquals(0, Replies.CMD_SET))
         {
-            storage(writer, PartitionWriter.MODE_SET, command, data, reply, now);
+            storage(writer, StoreSemantics.MODE_SET, command, data, reply, now);
         }
         else if (c.tokenEquals(0, Replies.CMD_ADD))
         {
-            storage(writer, PartitionWriter.MODE_ADD, command, data, reply, now);
+            storage(writer, StoreSemantics.MODE_ADD, command, data, reply, now);
         }
         else if (c.tokenEquals(0, Replies.CMD_REPLACE))
         {
-            storage(writer, PartitionWriter.MODE_REPLACE, command, data, reply, now);
+            storage(writer, StoreSemantics.MODE_REPLACE, command, data, reply, now);
         }
         else if (c.tokenEquals(0, Replies.CMD_APPEND))
         {
-            storage(writer, PartitionWriter.MODE_APPEND, command, data, reply, now);
+            storage(writer, StoreSemantics.MODE_APPEND, command, data, reply, now);
         }
         else if (c.tokenEquals(0, Replies.CMD_PREPEND))
         {
-            storage(writer, PartitionWriter.MODE_PREPEND, command, data, reply, now);
+            storage(writer, StoreSemantics.MODE_PREPEND, command, data, reply, now);
         }
         else if (c.tokenEquals(0, Replies.CMD_CAS))
         {
-            storage(writer, PartitionWriter.MODE_CAS, command, data, reply, now);
+            storage(writer, StoreSemantics.MODE_CAS, command, data, reply, now);
         }
         else if (c.tokenEquals(0, Replies.CMD_DELETE))
         {
@@ -193,7 +194,7 @@ public final class WriteExecutor
     {
         final AsciiCodec c = codec;
         final boolean noreply = c.lastTokenIsNoreply();
-        final boolean isCas = mode == PartitionWriter.MODE_CAS;
+        final boolean isCas = mode == StoreSemantics.MODE_CAS;
         if (!c.tokenFlags(2))
         {
             say(reply, Replies.BAD_FORMAT, noreply);
@@ -229,7 +230,7 @@ public final class WriteExecutor
         if (AsciiCodec.itemTooLarge(keyLength, clientFlags & 0xFFFFFFFFL, vlen, settings.itemSizeMaxBytes()))
         {
             stats.increment(slot, ServerStats.STORE_TOO_LARGE);
-            if (mode == PartitionWriter.MODE_SET)
+            if (mode == StoreSemantics.MODE_SET)
             {
                 writer.unlink(key, keyOffset, keyLength);
             }
@@ -241,7 +242,7 @@ public final class WriteExecutor
             say(reply, Replies.BAD_DATA_CHUNK, noreply);
             return;
         }
-        final int status = writer.store(
+        final int status = semantics.store(writer,
             mode, key, keyOffset, keyLength, command, data, vlen, clientFlags, expiresAt, compareCas, item);
         if (isCas)
         {
@@ -268,7 +269,7 @@ public final class WriteExecutor
     {
         final AsciiCodec c = codec;
         final boolean noreply = c.ntokens > 3 && c.lastTokenIsNoreply();
-        final int status = writer.delete(c.line, c.tokenStart[1], c.tokenLength[1], 0);
+        final int status = semantics.delete(writer, c.line, c.tokenStart[1], c.tokenLength[1], 0);
         if (status == Status.DELETED)
         {
             stats.increment(slot, ServerStats.DELETE_HITS);
@@ -290,7 +291,7 @@ public final class WriteExecutor
             say(reply, Replies.INVALID_DELTA, noreply);
             return;
         }
-        final int status = writer.arithmetic(c.line, c.tokenStart[1], c.tokenLength[1], increment, c.number, item);
+        final int status = semantics.arithmetic(writer, c.line, c.tokenStart[1], c.tokenLength[1], increment, c.number, item);
         switch (status)
         {
             case Status.STORED ->
@@ -340,7 +341,7 @@ public final class WriteExecutor
             return;
         }
         stats.increment(slot, ServerStats.CMD_TOUCH);
-        final int status = writer.touch(
+        final int status = semantics.touch(writer,
             c.line, c.tokenStart[1], c.tokenLength[1], AsciiCodec.absoluteExpiry(c.number, now), item);
         if (status == Status.TOUCHED)
         {
@@ -367,7 +368,7 @@ public final class WriteExecutor
         {
             stats.increment(slot, ServerStats.CMD_TOUCH);
             stats.increment(slot, ServerStats.CMD_GET);
-            final int status = writer.touch(c.line, c.tokenStart[i], c.tokenLength[i], expiresAt, item);
+            final int status = semantics.touch(writer, c.line, c.tokenStart[i], c.tokenLength[i], expiresAt, item);
             if (status != Status.TOUCHED)
             {
                 stats.increment(slot, ServerStats.TOUCH_MISSES);
@@ -580,53 +581,53 @@ public final class WriteExecutor
         int mode;
         switch (m.mode)
         {
-            case 0, 'S', 's' -> mode = PartitionWriter.MODE_SET;
-            case 'E', 'e' -> mode = PartitionWriter.MODE_ADD;
-            case 'A', 'a' -> mode = PartitionWriter.MODE_APPEND;
-            case 'P', 'p' -> mode = PartitionWriter.MODE_PREPEND;
-            case 'R', 'r' -> mode = PartitionWriter.MODE_REPLACE;
+            case 0, 'S', 's' -> mode = StoreSemantics.MODE_SET;
+            case 'E', 'e' -> mode = StoreSemantics.MODE_ADD;
+            case 'A', 'a' -> mode = StoreSemantics.MODE_APPEND;
+            case 'P', 'p' -> mode = StoreSemantics.MODE_PREPEND;
+            case 'R', 'r' -> mode = StoreSemantics.MODE_REPLACE;
             default ->
             {
                 reply.put(Replies.INVALID_MS_MODE);
                 return;
             }
         }
-        if (m.hasCompareCas && (mode == PartitionWriter.MODE_SET || mode == PartitionWriter.MODE_REPLACE))
+        if (m.hasCompareCas && (mode == StoreSemantics.MODE_SET || mode == StoreSemantics.MODE_REPLACE))
         {
-            mode = PartitionWriter.MODE_CAS;
+            mode = StoreSemantics.MODE_CAS;
         }
         stats.increment(slot, ServerStats.CMD_SET);
         final long expiresAt = m.newTtl ? m.ttlExptime : 0;
         final int flags = (int)m.clientFlags;
         int status;
-        if (m.invalidate && mode == PartitionWriter.MODE_CAS &&
+        if (m.invalidate && mode == StoreSemantics.MODE_CAS &&
             writer.find(m.key, m.keyOffset, m.keyLength, item) && Long.compareUnsigned(m.compareCas, item.cas()) < 0)
         {
             // I: a CAS older than the item's still stores, but the result is marked stale
             status = writer.publish(m.key, m.keyOffset, m.keyLength, command, data, vlen, empty, 0, 0,
                 flags, expiresAt, explicitCasOrNext(), ItemView.META_STALE, item);
         }
-        else if (m.binaryKey && mode == PartitionWriter.MODE_SET)
+        else if (m.binaryKey && mode == StoreSemantics.MODE_SET)
         {
             // a plain set through a base64 key: remember it, memcached echoes such keys encoded
             status = writer.publish(m.key, m.keyOffset, m.keyLength, command, data, vlen, empty, 0, 0,
                 flags, expiresAt, explicitCasOrNext(), MetaReplyFormatter.META_KEY_BINARY, item);
         }
-        else if (m.hasExplicitCas && mode == PartitionWriter.MODE_SET)
+        else if (m.hasExplicitCas && mode == StoreSemantics.MODE_SET)
         {
             status = writer.publish(m.key, m.keyOffset, m.keyLength, command, data, vlen, empty, 0, 0,
                 flags, expiresAt, m.explicitCas, 0, item);
         }
         else
         {
-            status = writer.store(mode, m.key, m.keyOffset, m.keyLength, command, data, vlen, flags, expiresAt,
+            status = semantics.store(writer, mode, m.key, m.keyOffset, m.keyLength, command, data, vlen, flags, expiresAt,
                 m.compareCas, item);
             if (status == Status.STORED)
             {
                 status = applyExplicitCas(writer);
             }
         }
-        if (mode == PartitionWriter.MODE_CAS)
+        if (mode == StoreSemantics.MODE_CAS)
         {
             stats.increment(slot, status == Status.STORED ? ServerStats.CAS_HITS :
                 status == Status.EXISTS ? ServerStats.CAS_BADVAL : ServerStats.CAS_MISSES);
@@ -706,7 +707,7 @@ public final class WriteExecutor
             metaStatus(reply, Replies.EX, MetaReplyFormatter.KIND_MA, null, now);
             return;
         }
-        int status = writer.arithmetic(m.key, m.keyOffset, m.keyLength, increment, m.delta, item);
+        int status = semantics.arithmetic(writer, m.key, m.keyOffset, m.keyLength, increment, m.delta, item);
         boolean created = false;
         if (status == Status.NOT_FOUND)
         {
@@ -748,7 +749,7 @@ public final class WriteExecutor
         }
         if (m.newTtl)
         {
-            writer.touch(m.key, m.keyOffset, m.keyLength, m.ttlExptime, item);
+            semantics.touch(writer, m.key, m.keyOffset, m.keyLength, m.ttlExptime, item);
         }
         if (m.quiet && !created)
         {

@@ -82,7 +82,7 @@ public final class Table implements AutoCloseable
     }
 
     /**
-     * @param poisonFreed fill freed chunks with {@link PartitionWriter#POISON} (tests: a reader that ever
+     * @param poisonFreed fill freed chunks with {@link SlabAllocator#POISON} (tests: a reader that ever
      *                    observes poison has read freed memory).
      */
     Table(final TableConfig config, final EpochClock clock, final boolean poisonFreed)
@@ -108,7 +108,7 @@ public final class Table implements AutoCloseable
                 final ArenaMemory memory = new ArenaMemory(i, budget, tableBudget, slabs, hugepages,
                     config.preferHugepages(), "table partition " + i);
                 partitions[i] = new PartitionWriter(this, i, memory, qsbr, classes, config, poisonFreed);
-                indexRefs[i] = partitions[i].indexRef;
+                indexRefs[i] = partitions[i].indexRef();
             }
         }
         catch (final RuntimeException ex)
@@ -214,7 +214,7 @@ public final class Table implements AutoCloseable
     private boolean find(final MemorySegment key, final long keyOffset, final int keyLength, final ItemView view)
     {
         final long hash = KeyHash.hash(key, keyOffset, keyLength);
-        final PartitionIndex index = indexRefs[partitionOfHash(hash)].getAcquire(); // acquire: pairs with setRelease in PartitionWriter.rebuildIndex
+        final PartitionIndex index = indexRefs[partitionOfHash(hash)].getAcquire(); // acquire: pairs with setRelease in PartitionIndexWriter.rebuild
         final long address = lookup(index, hash, key, keyOffset, keyLength);
         if (address != 0 && isLive(address))
         {
@@ -234,7 +234,7 @@ public final class Table implements AutoCloseable
         long pos = hash & mask;
         while (true)
         {
-            final long value = (long)PartitionWriter.SLOT.getAcquire(NATIVE, base + (pos << 3)); // acquire: pairs with setRelease in PartitionWriter.link/unlink
+            final long value = (long)PartitionIndexWriter.SLOT.getAcquire(NATIVE, base + (pos << 3)); // acquire: pairs with setRelease in PartitionIndexWriter (publish, unlink*)
             if (value == EMPTY)
             {
                 return 0;
@@ -341,7 +341,7 @@ public final class Table implements AutoCloseable
      */
     public long pagesMoved()
     {
-        return sum(PartitionWriter.STAT_PAGES_MOVED);
+        return sum(PartitionCounters.PAGES_MOVED);
     }
 
     /** Bytes mapped by all partitions (items, free chunks and index arrays). */
@@ -386,7 +386,7 @@ public final class Table implements AutoCloseable
         long total = 0;
         for (final PartitionWriter p : partitions)
         {
-            total += p.stat(stat);
+            total += p.counters().getOpaque(stat);
         }
         return total;
     }
@@ -395,12 +395,12 @@ public final class Table implements AutoCloseable
     {
         public long items()
         {
-            return sum(PartitionWriter.STAT_ITEMS);
+            return sum(PartitionCounters.ITEMS);
         }
 
         public long bytes()
         {
-            return sum(PartitionWriter.STAT_BYTES);
+            return sum(PartitionCounters.BYTES);
         }
 
         public long hits()
@@ -415,17 +415,17 @@ public final class Table implements AutoCloseable
 
         public long evictions()
         {
-            return sum(PartitionWriter.STAT_EVICTIONS);
+            return sum(PartitionCounters.EVICTIONS);
         }
 
         public long expirations()
         {
-            return sum(PartitionWriter.STAT_EXPIRATIONS);
+            return sum(PartitionCounters.EXPIRATIONS);
         }
 
         public long retiredNotFreedBytes()
         {
-            return sum(PartitionWriter.STAT_RETIRED_BYTES);
+            return sum(PartitionCounters.RETIRED_BYTES);
         }
 
         public long gracePeriodAgeMs()
@@ -433,7 +433,7 @@ public final class Table implements AutoCloseable
             long oldest = Long.MAX_VALUE;
             for (final PartitionWriter p : partitions)
             {
-                final long t = p.stat(PartitionWriter.STAT_OLDEST_RETIRED_MS);
+                final long t = p.counters().getOpaque(PartitionCounters.OLDEST_RETIRED_MS);
                 if (t != 0 && t < oldest)
                 {
                     oldest = t;
@@ -451,7 +451,7 @@ public final class Table implements AutoCloseable
             long oldestTag = Long.MAX_VALUE;
             for (final PartitionWriter p : partitions)
             {
-                final long tag = p.stat(PartitionWriter.STAT_OLDEST_RETIRED_TAG);
+                final long tag = p.counters().getOpaque(PartitionCounters.OLDEST_RETIRED_TAG);
                 if (tag != 0 && tag < oldestTag)
                 {
                     oldestTag = tag;
@@ -470,18 +470,18 @@ public final class Table implements AutoCloseable
 
         public long resizes()
         {
-            return sum(PartitionWriter.STAT_RESIZES);
+            return sum(PartitionCounters.RESIZES);
         }
 
         public long totalItems()
         {
-            return sum(PartitionWriter.STAT_TOTAL_ITEMS);
+            return sum(PartitionCounters.TOTAL_ITEMS);
         }
 
         /** Writes refused for lack of memory (store mode, or cache mode that could not evict enough). */
         public long outOfMemory()
         {
-            return sum(PartitionWriter.STAT_OUT_OF_MEMORY);
+            return sum(PartitionCounters.OUT_OF_MEMORY);
         }
     }
 }
