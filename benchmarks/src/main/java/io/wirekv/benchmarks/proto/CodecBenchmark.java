@@ -6,9 +6,9 @@ import io.wirekv.dataplane.proto.RequestProcessor;
 import io.wirekv.dataplane.proto.RequestSession;
 import io.wirekv.dataplane.proto.WriteForwarder;
 import io.wirekv.dataplane.proto.ServerStats;
+import io.wirekv.dataplane.proto.StoreSemantics;
 import io.wirekv.dataplane.table.ItemView;
 import io.wirekv.dataplane.table.MemoryMode;
-import io.wirekv.dataplane.table.PartitionWriter;
 import io.wirekv.dataplane.table.QsbrReader;
 import io.wirekv.dataplane.table.Table;
 import io.wirekv.dataplane.table.TableConfig;
@@ -70,8 +70,8 @@ public class CodecBenchmark
         final MemorySegment key = arena.allocateFrom("k:000000000001", StandardCharsets.US_ASCII);
         final MemorySegment value = arena.allocate(32);
         value.fill((byte)'v');
-        table.writer(table.partitionOf(key, 0, 14))
-            .store(PartitionWriter.MODE_SET, key, 0, 14, value, 0, 32, 7, 0, 0, new ItemView());
+        new StoreSemantics().store(table.writer(table.partitionOf(key, 0, 14)),
+            StoreSemantics.MODE_SET, key, 0, 14, value, 0, 32, 7, 0, 0, new ItemView());
         final ProtocolSettings settings = new ProtocolSettings(1 << 20, 1400, "1.6.18");
         processor = new RequestProcessor(table, settings, new ServerStats(1),
             WriteForwarder.readOnly(), 0);

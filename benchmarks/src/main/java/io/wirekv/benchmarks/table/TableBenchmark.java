@@ -1,8 +1,8 @@
 package io.wirekv.benchmarks.table;
 
+import io.wirekv.dataplane.proto.StoreSemantics;
 import io.wirekv.dataplane.table.ItemView;
 import io.wirekv.dataplane.table.MemoryMode;
-import io.wirekv.dataplane.table.PartitionWriter;
 import io.wirekv.dataplane.table.QsbrReader;
 import io.wirekv.dataplane.table.Table;
 import io.wirekv.dataplane.table.TableConfig;
@@ -141,6 +141,7 @@ public class TableBenchmark
         lookupKeys = new ByteArrayKey[items];
         map = new ConcurrentHashMap<>(items * 2);
         final ItemView view = new ItemView();
+        final StoreSemantics semantics = new StoreSemantics();
         for (int i = 0; i < items; i++)
         {
             final byte[] key = String.format("k%015d", i).getBytes();
@@ -149,8 +150,8 @@ public class TableBenchmark
             lookupKeys[i] = new ByteArrayKey(key.clone());
             map.put(mapKeys[i], new byte[VALUE_BYTES]);
             final int p = table.partitionOf(keys, (long)i * KEY_BYTES, KEY_BYTES);
-            table.writer(p).store(
-                PartitionWriter.MODE_SET, keys, (long)i * KEY_BYTES, KEY_BYTES, value, 0, VALUE_BYTES, 0, 0, 0, view);
+            semantics.store(table.writer(p),
+                StoreSemantics.MODE_SET, keys, (long)i * KEY_BYTES, KEY_BYTES, value, 0, VALUE_BYTES, 0, 0, 0, view);
         }
         uniformSequence = uniform(new SplittableRandom(42), items);
         sequence = "zipf".equals(distribution) ? zipf(new SplittableRandom(43), 0.99, items) : uniformSequence;
@@ -234,6 +235,7 @@ public class TableBenchmark
     public static class WriterState
     {
         final ItemView view = new ItemView();
+        final StoreSemantics semantics = new StoreSemantics();
         int cursor;
     }
 
@@ -291,8 +293,8 @@ public class TableBenchmark
     public int tableSet(final WriterState state)
     {
         final long keyOffset = requestOffset(state.cursor++);
-        return table.writer(table.partitionOf(request, keyOffset, KEY_BYTES))
-            .store(PartitionWriter.MODE_SET, request, keyOffset, KEY_BYTES, value, 0, VALUE_BYTES, 0, 0, 0, state.view);
+        return state.semantics.store(table.writer(table.partitionOf(request, keyOffset, KEY_BYTES)),
+            StoreSemantics.MODE_SET, request, keyOffset, KEY_BYTES, value, 0, VALUE_BYTES, 0, 0, 0, state.view);
     }
 
     @Benchmark
@@ -341,7 +343,7 @@ public class TableBenchmark
     public int mixedTableSet(final WriterState state)
     {
         final long keyOffset = requestOffset(state.cursor++);
-        return table.writer(table.partitionOf(uniformRequest, keyOffset, KEY_BYTES))
-            .store(PartitionWriter.MODE_SET, uniformRequest, keyOffset, KEY_BYTES, value, 0, VALUE_BYTES, 0, 0, 0, state.view);
+        return state.semantics.store(table.writer(table.partitionOf(uniformRequest, keyOffset, KEY_BYTES)),
+            StoreSemantics.MODE_SET, uniformRequest, keyOffset, KEY_BYTES, value, 0, VALUE_BYTES, 0, 0, 0, state.view);
     }
 }

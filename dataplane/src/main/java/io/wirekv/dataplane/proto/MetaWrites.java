@@ -142,7 +142,8 @@ final class MetaWrites
             reply.status(STATUS_EXISTS);
             return;
         }
-        int status = writer.arithmetic(r.buffer(), r.keyOffset(), r.keyLength(), increment, r.number(), item);
+        int status = a.semantics().arithmetic(writer, r.buffer(), r.keyOffset(), r.keyLength(), increment, r.number(),
+            item);
         if (status == Status.NOT_FOUND)
         {
             a.stats().increment(a.slot(), increment ? ServerStats.INCR_MISSES : ServerStats.DECR_MISSES);
@@ -178,7 +179,7 @@ final class MetaWrites
         }
         if (r.has(OPTION_NEW_TTL))
         {
-            writer.touch(r.buffer(), r.keyOffset(), r.keyLength(), r.exptime(), item);
+            a.semantics().touch(writer, r.buffer(), r.keyOffset(), r.keyLength(), r.exptime(), item);
         }
         reply.status(STATUS_STORED);
         a.itemFacts();

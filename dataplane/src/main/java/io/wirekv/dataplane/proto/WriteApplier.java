@@ -27,6 +27,7 @@ public final class WriteApplier
     private final int slot;
     private final WriteRecordDecoder record = new WriteRecordDecoder();
     private final ItemView item = new ItemView();
+    private final StoreSemantics semantics = new StoreSemantics();
     private final MemorySegment numberScratch = MemorySegment.ofArray(new byte[24]);
     private final MemorySegment empty = MemorySegment.ofArray(new byte[0]);
     private WriteReplyEncoder reply;
@@ -122,8 +123,8 @@ public final class WriteApplier
         }
         else
         {
-            status = writer.store(mode, key, r.keyOffset(), r.keyLength(), key, r.valueOffset(), r.valueLength(),
-                r.clientFlags(), r.exptime(), r.compareCas(), item);
+            status = semantics.store(writer, mode, key, r.keyOffset(), r.keyLength(), key, r.valueOffset(),
+                r.valueLength(), r.clientFlags(), r.exptime(), r.compareCas(), item);
             if (status == Status.STORED)
             {
                 status = applyNewCas();
@@ -152,7 +153,7 @@ public final class WriteApplier
     private void delete()
     {
         final WriteRecordDecoder r = record;
-        final int status = writer.delete(r.buffer(), r.keyOffset(), r.keyLength(), 0);
+        final int status = semantics.delete(writer, r.buffer(), r.keyOffset(), r.keyLength(), 0);
         stats.increment(slot, status == Status.DELETED ? ServerStats.DELETE_HITS : ServerStats.DELETE_MISSES);
         reply.status((byte)status);
     }
@@ -160,7 +161,8 @@ public final class WriteApplier
     private void arithmetic(final boolean increment)
     {
         final WriteRecordDecoder r = record;
-        final int status = writer.arithmetic(r.buffer(), r.keyOffset(), r.keyLength(), increment, r.number(), item);
+        final int status =
+            semantics.arithmetic(writer, r.buffer(), r.keyOffset(), r.keyLength(), increment, r.number(), item);
         if (status == Status.STORED)
         {
             stats.increment(slot, increment ? ServerStats.INCR_HITS : ServerStats.DECR_HITS);
@@ -183,7 +185,7 @@ public final class WriteApplier
         {
             stats.increment(slot, ServerStats.CMD_GET);
         }
-        final int status = writer.touch(r.buffer(), r.keyOffset(), r.keyLength(), r.exptime(), item);
+        final int status = semantics.touch(writer, r.buffer(), r.keyOffset(), r.keyLength(), r.exptime(), item);
         final boolean hit = status == Status.TOUCHED;
         stats.increment(slot, hit ? ServerStats.TOUCH_HITS : ServerStats.TOUCH_MISSES);
         if (withValue)
@@ -218,6 +220,11 @@ public final class WriteApplier
     PartitionWriter writer()
     {
         return writer;
+    }
+
+    StoreSemantics semantics()
+    {
+        return semantics;
     }
 
     ItemView item()

@@ -11,7 +11,7 @@ import java.lang.foreign.ValueLayout;
  * when a '-' was present. Verified against memcached 1.6.18: "ab", "-5", 21 digits and "" are
  * non-numeric; " 12", "12 34", "+5", "-0", "1\\0" + "2" (1) are numeric.
  */
-final class Arithmetic
+public final class Arithmetic
 {
     private long value;
 
@@ -21,12 +21,13 @@ final class Arithmetic
     }
 
     /** The value of the last successful {@link #parse}. */
-    long value()
+    public long value()
     {
         return value;
     }
 
-    boolean parse(final MemorySegment segment, final long offset, final int length)
+    /** True if the range holds a number by memcached's rules; its value is then {@link #value()}. */
+    public boolean parse(final MemorySegment segment, final long offset, final int length)
     {
         int i = 0;
         while (i < length && isSpace(segment.get(ValueLayout.JAVA_BYTE, offset + i)))
@@ -85,7 +86,7 @@ final class Arithmetic
     }
 
     /** Writes the unsigned decimal form of {@code v} into {@code out}; returns its length. */
-    static int format(final long v, final byte[] out)
+    public static int format(final long v, final byte[] out)
     {
         if (v == 0)
         {

@@ -1,7 +1,5 @@
 package io.wirekv.dataplane.table;
 
-import org.jctools.util.PaddedAtomicLong;
-
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
@@ -11,15 +9,15 @@ import java.util.Arrays;
  */
 final class Qsbr
 {
-    /** Advanced by writers (incrementAndGet, after the unlinking store); read by readers at quiescence. */
-    private final PaddedAtomicLong epoch = new PaddedAtomicLong(1);
+    /** Written by partition writer threads (incrementAndGet, after the unlinking store); read by readers at quiescence. */
+    private final PaddedCounter epoch = new PaddedCounter(1);
     private volatile ReaderSlot[] readers = new ReaderSlot[0];
     private long closedHits;
     private long closedMisses;
 
     long epochAcquire()
     {
-        return epoch.get(); // volatile load (acquire): pairs with incrementAndGet in retireTag
+        return epoch.getVolatile(); // volatile load (acquire): pairs with incrementAndGet in retireTag
     }
 
     /** Tag for memory unlinked just before this call (full fence: orders the unlink before the new epoch). */

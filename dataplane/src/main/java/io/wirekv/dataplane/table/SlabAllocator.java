@@ -10,9 +10,9 @@ import static io.wirekv.dataplane.table.ItemDescriptor.*;
  * One partition's slab allocator. Items live in chunks of a size class ({@link SizeClasses}) carved from
  * slabs: aligned power-of-two runs of 64 KiB units that waste at most an eighth of themselves (one unit for
  * chunks up to ~8 KiB), up to whole pages for the biggest classes, all cut from this partition's pages
- * ({@link SlabPages}, paid for through {@link ArenaMemory}). {@link PartitionWriter} decides when to allocate,
- * evict, rebalance and wait; this class keeps the free lists, bump pointers, CLOCK hands, the sweep cursor,
- * per-slab use counts and the one slab being drained.
+ * ({@link SlabPages}, paid for through {@link ArenaMemory}). {@link ItemAllocator} decides when to allocate,
+ * evict, rebalance and wait; {@link SlabEvictor} runs the CLOCK and the expiry sweep over the slabs listed
+ * here; this class keeps the free lists, bump pointers, per-slab use counts and the one slab being drained.
  * <pre>
  *   class 0 (64 B chunks):      slabs [a][b]     free list -> chunk -> chunk      bump: b + k*64
  *   class 31 (77,000 B chunks): slabs [c c c c]  (four units, 3 chunks)
@@ -20,27 +20,24 @@ import static io.wirekv.dataplane.table.ItemDescriptor.*;
  *   partition pages:            | a . b . c c c c ... | P (whole) | . . . ... |   (. = free unit, zeroed)
  *   used[slab]:                 chunks live or retired per slab (in the SlabRegion's page table)
  * </pre>
- * An allocation takes, in order: a chunk from the class's free list or bump slab; a chunk freed by a passed
- * grace period; a new slab (free units of this partition, or a new page while the budget lasts, keeping the
- * index's reserve); <em>empty</em> slabs of other classes (no item lost). When memory is full,
- * {@link MemoryMode#STORE} returns {@link Status#OUT_OF_MEMORY}; {@link MemoryMode#CACHE} evicts items of
- * the same class with a CLOCK over slab order whose reference bit is set by the writer at publication
- * (readers never write) and counts them, or, when the class has nothing to evict, empties memory of other
- * classes at the granularity it needs ({@link #startDrain}: a slab at least as big, or an aligned run of
- * smaller slabs reassembled), and waits for the grace period that frees the evicted chunks.
- * <p>
- * Rebalancing invariants: a slab being drained ({@code [drainStart, drainEnd)}, at most one) is in no class's
- * list, free list or bump range, so nothing allocates from it; its chunks are unlinked and retired, and it
- * becomes free memory (zeroed, in {@link SlabPages}) only when the last of them is freed after its grace
+ * Rebalancing: {@link #moveEmptySlab} (both modes) frees slabs of other classes that hold nothing;
+ * {@link #startDrain} (cache mode) empties memory of other classes, at the granularity the class needs (a slab
+ * at least as big, or an aligned run of smaller slabs reassembled), evicting its items through an
+ * {@link ItemUnlinker}. Invariants: a slab being drained ({@code [drainStart, drainEnd)}, at most one) is in
+ * no class's list, free list or bump range, so nothing allocates from it; its chunks are unlinked and retired,
+ * and it becomes free memory (zeroed, in {@link SlabPages}) only when the last of them is freed after its grace
  * period. A slab holding a pinned item ({@code pinA}/{@code pinB}, the old item an append copies from) is
- * never drained. Slabs move inside the partition, so the budget's accounting does not change.
+ * never drained nor evicted. Slabs move inside the partition, so the budget's accounting does not change.
  * <p>
  * Threading: the partition's writer thread only; readers never touch this state.
  */
 final class SlabAllocator
 {
-    private final PartitionWriter writer;
+    /** Bytes a freed chunk is filled with when poisoning is on (tests: a reader that sees it read freed memory). */
+    static final byte POISON = (byte)0xA5;
+
     private final Table table;
+    private final PartitionCounters counters;
     private final SizeClasses classes;
     private final SlabRegion region;
     private final SlabPages slabPages;
@@ -52,11 +49,7 @@ final class SlabAllocator
     /** Per class: its slabs (see {@link SizeClasses}), in the order the CLOCK visits them. */
     private final long[][] slabs;
     private final int[] slabCount;
-    private final int[] clockSlab;
-    private final int[] clockChunk;
-    private int sweepClass;
-    private int sweepSlab;
-    private int sweepChunk;
+    /** Next class to give memory: shared by eviction across classes and by {@link #startDrain}. */
     private int evictClassCursor;
     /** A slab's used count fell to 0 since {@link #moveEmptySlab} last found nothing to move. */
     private boolean emptySlabsPossible;
@@ -74,11 +67,11 @@ final class SlabAllocator
     private long pinB = -1;
 
     SlabAllocator(
-        final PartitionWriter writer, final Table table, final ArenaMemory memory, final SizeClasses classes,
-        final boolean poisonFreed)
+        final Table table, final ArenaMemory memory, final SizeClasses classes, final boolean poisonFreed,
+        final PartitionCounters counters)
     {
-        this.writer = writer;
         this.table = table;
+        this.counters = counters;
         this.classes = classes;
         this.poisonFreed = poisonFreed;
         this.region = memory.slabRegion();
@@ -89,8 +82,6 @@ final class SlabAllocator
         bumpEnd = new long[n];
         slabs = new long[n][];
         slabCount = new int[n];
-        clockSlab = new int[n];
-        clockChunk = new int[n];
         for (int i = 0; i < n; i++)
         {
             slabs[i] = new long[4];
@@ -107,6 +98,26 @@ final class SlabAllocator
     boolean isDraining()
     {
         return drainStart != 0;
+    }
+
+    /** Slabs of the class, in the order eviction visits them. */
+    int slabCount(final int sizeClass)
+    {
+        return slabCount[sizeClass];
+    }
+
+    /** The class's {@code index}-th slab ({@code index < slabCount(sizeClass)}). */
+    long slab(final int sizeClass, final int index)
+    {
+        return slabs[sizeClass][index];
+    }
+
+    /** Takes the next class for eviction across classes (the cursor {@link #startDrain} also advances). */
+    int nextEvictClass()
+    {
+        final int c = evictClassCursor;
+        evictClassCursor = (evictClassCursor + 1) % classes.count();
+        return c;
     }
 
     long popFree(final int sizeClass)
@@ -143,7 +154,7 @@ final class SlabAllocator
     {
         if (poisonFreed)
         {
-            NATIVE.asSlice(address, classes.chunkBytes(sizeClass)).fill(PartitionWriter.POISON);
+            NATIVE.asSlice(address, classes.chunkBytes(sizeClass)).fill(POISON);
         }
         final int used = region.addUsed(address & -(long)classes.slabBytes(sizeClass), -1);
         if (drainStart != 0 && address >= drainStart && address < drainEnd)
@@ -273,14 +284,14 @@ final class SlabAllocator
                 }
             }
             slabPages.release(bestRun, end - bestRun);
-            writer.addStat(PartitionWriter.STAT_PAGES_MOVED, 1);
+            counters.addOpaque(PartitionCounters.PAGES_MOVED, 1);
             return true;
         }
         if (bigger != 0)
         {
             detachSlab(biggerClass, indexOfSlab(biggerClass, bigger));
             slabPages.release(bigger, classes.slabBytes(biggerClass));
-            writer.addStat(PartitionWriter.STAT_PAGES_MOVED, 1);
+            counters.addOpaque(PartitionCounters.PAGES_MOVED, 1);
             return true;
         }
         emptySlabsPossible = false;
@@ -354,7 +365,7 @@ final class SlabAllocator
      * smaller slabs hold the fewest items is reassembled (every slab in it emptied); failing both, any class
      * with big enough slabs gives one. Never a slab or run holding a pinned item.
      */
-    boolean startDrain(final int toClass)
+    boolean startDrain(final int toClass, final ItemUnlinker unlinker)
     {
         final int n = classes.count();
         final int units = classes.slabUnits(toClass);
@@ -373,20 +384,21 @@ final class SlabAllocator
         {
             return false;
         }
-        if (classes.slabUnits(donor) >= units && drainSlabOf(donor))
+        if (classes.slabUnits(donor) >= units && drainSlabOf(donor, unlinker))
         {
             return true;
         }
         final long run = slabPages.runToReassemble(units, toClass, pinA, pinB);
         if (run != 0)
         {
-            beginDrain(run, (long)units * classes.unitBytes());
+            beginDrain(run, (long)units * classes.unitBytes(), unlinker);
             return true;
         }
         for (int i = 0; i < n; i++)
         {
             final int d = (evictClassCursor + i) % n;
-            if (d != toClass && d != donor && slabCount[d] > 0 && classes.slabUnits(d) >= units && drainSlabOf(d))
+            if (d != toClass && d != donor && slabCount[d] > 0 && classes.slabUnits(d) >= units &&
+                drainSlabOf(d, unlinker))
             {
                 evictClassCursor = (d + 1) % n;
                 return true;
@@ -396,7 +408,7 @@ final class SlabAllocator
     }
 
     /** Starts draining the class's slab with the fewest used chunks that holds no pinned item. */
-    private boolean drainSlabOf(final int sizeClass)
+    private boolean drainSlabOf(final int sizeClass, final ItemUnlinker unlinker)
     {
         final int slabBytes = classes.slabBytes(sizeClass);
         long best = 0;
@@ -416,7 +428,7 @@ final class SlabAllocator
         {
             return false;
         }
-        beginDrain(best, slabBytes);
+        beginDrain(best, slabBytes, unlinker);
         return true;
     }
 
@@ -427,7 +439,7 @@ final class SlabAllocator
      * {@link #drainOutstanding}; {@link #freeChunk} counts them down after their grace periods, and the last
      * one finishes the drain.
      */
-    private void beginDrain(final long start, final long bytes)
+    private void beginDrain(final long start, final long bytes, final ItemUnlinker unlinker)
     {
         drainStart = start;
         drainEnd = start + bytes;
@@ -454,9 +466,9 @@ final class SlabAllocator
                 {
                     final boolean live = table.isLive(address, now);
                     drainOutstanding++; // before the unlink: with no reader the chunk may be freed at once
-                    if (writer.unlinkAddress(address))
+                    if (unlinker.unlinkItem(address))
                     {
-                        writer.addStat(live ? PartitionWriter.STAT_EVICTIONS : PartitionWriter.STAT_EXPIRATIONS, 1);
+                        counters.addOpaque(live ? PartitionCounters.EVICTIONS : PartitionCounters.EXPIRATIONS, 1);
                     }
                     else
                     {
@@ -483,7 +495,7 @@ final class SlabAllocator
         drainStart = 0;
         drainEnd = 0;
         slabPages.release(start, bytes);
-        writer.addStat(PartitionWriter.STAT_PAGES_MOVED, 1);
+        counters.addOpaque(PartitionCounters.PAGES_MOVED, 1);
     }
 
     private boolean pinnedRange(final long start, final long bytes)
@@ -491,215 +503,41 @@ final class SlabAllocator
         return (pinA >= start && pinA < start + bytes) || (pinB >= start && pinB < start + bytes);
     }
 
-    private boolean pinned(final long address, final int chunk)
+    /** True if the chunk at {@code address} holds a pinned item (see {@link #pin}). */
+    boolean pinned(final long address, final int chunk)
     {
         return (pinA >= address && pinA < address + chunk) || (pinB >= address && pinB < address + chunk);
     }
 
-    /** CLOCK over slab order: live items with the reference bit get a second chance. */
-    int evict(final int sizeClass, final int count)
-    {
-        final int slabN = slabCount[sizeClass];
-        if (slabN == 0)
-        {
-            return 0;
-        }
-        final int perSlab = classes.chunksPerSlab(sizeClass);
-        final int chunk = classes.chunkBytes(sizeClass);
-        final long scanLimit = 2L * slabN * perSlab + 1;
-        final long now = table.nowSeconds();
-        int evicted = 0;
-        for (long scanned = 0; scanned < scanLimit && evicted < count; scanned++)
-        {
-            int slab = clockSlab[sizeClass];
-            int index = clockChunk[sizeClass];
-            if (slab >= slabN)
-            {
-                slab = 0;
-                index = 0;
-            }
-            final long address = slabs[sizeClass][slab] + (long)index * chunk;
-            if (++index == perSlab)
-            {
-                index = 0;
-                slab++;
-            }
-            clockSlab[sizeClass] = slab;
-            clockChunk[sizeClass] = index;
+    // --- read access for SlabInvariants (tests) ---
 
-            if (NATIVE.get(ValueLayout.JAVA_BYTE, address + STATE_OFFSET) != STATE_LIVE || pinned(address, chunk))
-            {
-                continue;
-            }
-            final boolean live = table.isLive(address, now);
-            if (live && NATIVE.get(ValueLayout.JAVA_BYTE, address + CLOCK_OFFSET) != 0)
-            {
-                NATIVE.set(ValueLayout.JAVA_BYTE, address + CLOCK_OFFSET, (byte)0);
-                continue;
-            }
-            if (writer.unlinkAddress(address))
-            {
-                evicted++;
-                writer.addStat(live ? PartitionWriter.STAT_EVICTIONS : PartitionWriter.STAT_EXPIRATIONS, 1);
-            }
-        }
-        return evicted;
+    long freeHead(final int sizeClass)
+    {
+        return freeHead[sizeClass];
     }
 
-    void evictAcrossClasses(final int count)
+    int emptySlabs()
     {
-        int remaining = count;
-        final int n = classes.count();
-        for (int i = 0; i < n && remaining > 0; i++)
-        {
-            final int c = evictClassCursor;
-            evictClassCursor = (evictClassCursor + 1) % n;
-            remaining -= evict(c, remaining);
-        }
+        return emptySlabs;
     }
 
-    /** Expiry/flush sweep over slab chunks, {@code budget} chunks per call. */
-    int sweep(final int budget, final long now)
+    long drainStart()
     {
-        final int n = classes.count();
-        int work = 0;
-        int examined = 0;
-        int emptyClasses = 0;
-        while (examined < budget && emptyClasses < n)
-        {
-            final int c = sweepClass;
-            if (sweepSlab >= slabCount[c])
-            {
-                sweepClass = (c + 1) % n;
-                sweepSlab = 0;
-                sweepChunk = 0;
-                emptyClasses++;
-                continue;
-            }
-            emptyClasses = 0;
-            final long address = slabs[c][sweepSlab] + (long)sweepChunk * classes.chunkBytes(c);
-            if (++sweepChunk == classes.chunksPerSlab(c))
-            {
-                sweepChunk = 0;
-                sweepSlab++;
-            }
-            examined++;
-            if (NATIVE.get(ValueLayout.JAVA_BYTE, address + STATE_OFFSET) == STATE_LIVE && !table.isLive(address, now) &&
-                writer.unlinkAddress(address))
-            {
-                writer.addStat(PartitionWriter.STAT_EXPIRATIONS, 1);
-                work++;
-            }
-        }
-        return work;
+        return drainStart;
     }
 
-    /**
-     * Tests: checks the slab bookkeeping against the memory it describes (call from the writer thread, between
-     * writes); null if it holds, else what is wrong. Every slab of a class is owned by the class in the page
-     * table and its used count is its chunks live or retired; {@link #emptySlabs} counts the slabs with none;
-     * every unit is owned by exactly one slab or free; the free counts of {@link SlabPages} match the masks.
-     */
-    String invariantViolation()
+    long drainEnd()
     {
-        final int n = classes.count();
-        final int unitBytes = classes.unitBytes();
-        final long pageBytes = classes.pageBytes();
-        int empty = 0;
-        long ownedUnits = 0;
-        for (int c = 0; c < n; c++)
-        {
-            final int chunk = classes.chunkBytes(c);
-            long listed = 0;
-            for (int i = 0; i < slabCount[c]; i++)
-            {
-                final long slab = slabs[c][i];
-                final int slabBytes = classes.slabBytes(c);
-                if ((slab & (slabBytes - 1)) != 0)
-                {
-                    return "class " + c + " slab " + Long.toHexString(slab) + " misaligned";
-                }
-                for (long u = slab; u < slab + slabBytes; u += unitBytes)
-                {
-                    if (region.owner(u) != c)
-                    {
-                        return "class " + c + " slab " + Long.toHexString(slab) + " unit owned by " + region.owner(u);
-                    }
-                    ownedUnits++;
-                }
-                int inUse = 0;
-                for (int k = 0; k < classes.chunksPerSlab(c); k++)
-                {
-                    final byte state = NATIVE.get(ValueLayout.JAVA_BYTE, slab + (long)k * chunk + STATE_OFFSET);
-                    if (state == STATE_LIVE || state == STATE_RETIRED)
-                    {
-                        inUse++;
-                    }
-                    else if (state == STATE_LISTED)
-                    {
-                        listed++;
-                    }
-                }
-                if (inUse != region.used(slab))
-                {
-                    return "class " + c + " slab " + Long.toHexString(slab) + " used " + region.used(slab) + " but " +
-                        inUse + " chunks live or retired";
-                }
-                if (inUse == 0)
-                {
-                    empty++;
-                }
-            }
-            long walked = 0;
-            long prev = 0;
-            for (long a = freeHead[c]; a != 0; a = NATIVE.get(ValueLayout.JAVA_LONG, a + FREE_NEXT_OFFSET))
-            {
-                if (NATIVE.get(ValueLayout.JAVA_BYTE, a + STATE_OFFSET) != STATE_LISTED || region.owner(a) != c ||
-                    NATIVE.get(ValueLayout.JAVA_LONG, a + FREE_PREV_OFFSET) != prev || ++walked > listed)
-                {
-                    return "class " + c + " free list broken at " + Long.toHexString(a);
-                }
-                prev = a;
-            }
-            if (walked != listed)
-            {
-                return "class " + c + " free list holds " + walked + " of " + listed + " listed chunks";
-            }
-        }
-        if (empty != emptySlabs)
-        {
-            return "empty slabs " + emptySlabs + " counted, " + empty + " found";
-        }
-        int freeUnits = 0;
-        int wholeFree = 0;
-        long pageUnits = 0;
-        for (int p = 0; p < slabPages.pageCount(); p++)
-        {
-            final long page = slabPages.page(p);
-            final long mask = region.freeUnits(page);
-            freeUnits += Long.bitCount(mask);
-            wholeFree += mask == region.allUnits() ? 1 : 0;
-            for (long u = page; u < page + pageBytes; u += unitBytes)
-            {
-                pageUnits++;
-                final boolean free = (mask & (1L << region.unitInPage(u))) != 0;
-                final boolean draining = u >= drainStart && u < drainEnd;
-                if (free != (region.owner(u) == SlabRegion.FREE) && !draining)
-                {
-                    return "unit " + Long.toHexString(u) + " free bit " + free + " owner " + region.owner(u);
-                }
-            }
-        }
-        if (freeUnits != slabPages.freeUnitCount() || wholeFree != slabPages.wholeFreePages())
-        {
-            return "free units " + slabPages.freeUnitCount() + "/" + slabPages.wholeFreePages() + " counted, " +
-                freeUnits + "/" + wholeFree + " found";
-        }
-        final long drainingUnits = (drainEnd - drainStart) / unitBytes;
-        if (ownedUnits + freeUnits + drainingUnits != pageUnits)
-        {
-            return ownedUnits + " owned + " + freeUnits + " free + " + drainingUnits + " draining units of " + pageUnits;
-        }
-        return null;
+        return drainEnd;
+    }
+
+    SlabRegion region()
+    {
+        return region;
+    }
+
+    SlabPages slabPages()
+    {
+        return slabPages;
     }
 }

@@ -3,7 +3,6 @@ package io.wirekv.dataplane.table;
 import io.wirekv.hugepages.HugepageMemory;
 import io.wirekv.hugepages.MemoryRegion;
 import io.wirekv.hugepages.PageSize;
-import org.jctools.util.PaddedAtomicLong;
 
 /**
  * The one mapping that holds every slab page of a table: 2 MiB hugepages where reserved (locked,
@@ -35,8 +34,8 @@ final class SlabRegion implements AutoCloseable
     private final int floorPages;
     private final long base;
     private final long limit;
-    /** Next shared page; writers bump it (once per page), readers never touch it. */
-    private final PaddedAtomicLong nextShared = new PaddedAtomicLong();
+    /** Next shared page; partition writer threads bump it (once per page), readers never touch it. */
+    private final PaddedCounter nextShared;
     /** Owner value of a unit in no class. */
     static final byte FREE = -1;
     private final int pageShift;
@@ -63,7 +62,7 @@ final class SlabRegion implements AutoCloseable
         final long address = region.segment().address();
         this.base = (address + pageBytes - 1) & -pageBytes;
         this.limit = base + pages * pageBytes;
-        nextShared.set(base + (long)partitions * floorPages * pageBytes);
+        nextShared = new PaddedCounter(base + (long)partitions * floorPages * pageBytes);
         final int unitBytes = SizeClasses.unitBytesFor((int)pageBytes);
         this.pageShift = Long.numberOfTrailingZeros(pageBytes);
         this.unitShift = Integer.numberOfTrailingZeros(unitBytes);

@@ -15,6 +15,11 @@ public final class Status
     public static final int TOO_LARGE = 7;
     /** store mode and the budget is exhausted (or cache mode could not evict enough). */
     public static final int OUT_OF_MEMORY = 8;
+    /**
+     * {@link PartitionWriter#compareCas}: the key's live item has the expected CAS. A step inside a write, never
+     * the outcome of one.
+     */
+    public static final int MATCHED = 9;
 
     private Status()
     {

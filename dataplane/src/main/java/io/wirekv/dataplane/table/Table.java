@@ -2,7 +2,6 @@ package io.wirekv.dataplane.table;
 
 import io.wirekv.hugepages.HugepageMemory;
 import org.agrona.concurrent.EpochClock;
-import org.jctools.util.PaddedAtomicLong;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -67,8 +66,8 @@ public final class Table implements AutoCloseable
     /** Each partition's index reference, the writer's own: readers reach the index in one hop fewer. */
     private final IndexRef[] indexRefs;
     private final int partitionMask;
-    /** CAS sequence shared by all writers (padded; one increment per write). */
-    private final PaddedAtomicLong casSequence = new PaddedAtomicLong(0);
+    /** CAS sequence; written by every partition writer thread (padded; one increment per write). */
+    private final PaddedCounter casSequence = new PaddedCounter(0);
     private final FlushState flushState = new FlushState();
     private final ThreadLocal<ReaderSlot> threadReader = new ThreadLocal<>();
     private final LongAdder unregisteredHits = new LongAdder();
@@ -83,7 +82,7 @@ public final class Table implements AutoCloseable
     }
 
     /**
-     * @param poisonFreed fill freed chunks with {@link PartitionWriter#POISON} (tests: a reader that ever
+     * @param poisonFreed fill freed chunks with {@link SlabAllocator#POISON} (tests: a reader that ever
      *                    observes poison has read freed memory).
      */
     Table(final TableConfig config, final EpochClock clock, final boolean poisonFreed)
@@ -109,7 +108,7 @@ public final class Table implements AutoCloseable
                 final ArenaMemory memory = new ArenaMemory(i, budget, tableBudget, slabs, hugepages,
                     config.preferHugepages(), "table partition " + i);
                 partitions[i] = new PartitionWriter(this, i, memory, qsbr, classes, config, poisonFreed);
-                indexRefs[i] = partitions[i].indexRef;
+                indexRefs[i] = partitions[i].indexRef();
             }
         }
         catch (final RuntimeException ex)
@@ -215,7 +214,7 @@ public final class Table implements AutoCloseable
     private boolean find(final MemorySegment key, final long keyOffset, final int keyLength, final ItemView view)
     {
         final long hash = KeyHash.hash(key, keyOffset, keyLength);
-        final PartitionIndex index = indexRefs[partitionOfHash(hash)].getAcquire(); // acquire: pairs with setRelease in PartitionWriter.rebuildIndex
+        final PartitionIndex index = indexRefs[partitionOfHash(hash)].getAcquire(); // acquire: pairs with setRelease in PartitionIndexWriter.rebuild
         final long address = lookup(index, hash, key, keyOffset, keyLength);
         if (address != 0 && isLive(address))
         {
@@ -235,7 +234,7 @@ public final class Table implements AutoCloseable
         long pos = hash & mask;
         while (true)
         {
-            final long value = (long)PartitionWriter.SLOT.getAcquire(NATIVE, base + (pos << 3)); // acquire: pairs with setRelease in PartitionWriter.link/unlink
+            final long value = (long)PartitionIndexWriter.SLOT.getAcquire(NATIVE, base + (pos << 3)); // acquire: pairs with setRelease in PartitionIndexWriter (publish, unlink*)
             if (value == EMPTY)
             {
                 return 0;
@@ -342,7 +341,7 @@ public final class Table implements AutoCloseable
      */
     public long pagesMoved()
     {
-        return sum(PartitionWriter.STAT_PAGES_MOVED);
+        return sum(PartitionCounters.PAGES_MOVED);
     }
 
     /** Bytes mapped by all partitions (items, free chunks and index arrays). */
@@ -387,7 +386,7 @@ public final class Table implements AutoCloseable
         long total = 0;
         for (final PartitionWriter p : partitions)
         {
-            total += p.stat(stat);
+            total += p.counters().getOpaque(stat);
         }
         return total;
     }
@@ -396,12 +395,12 @@ public final class Table implements AutoCloseable
     {
         public long items()
         {
-            return sum(PartitionWriter.STAT_ITEMS);
+            return sum(PartitionCounters.ITEMS);
         }
 
         public long bytes()
         {
-            return sum(PartitionWriter.STAT_BYTES);
+            return sum(PartitionCounters.BYTES);
         }
 
         public long hits()
@@ -416,17 +415,17 @@ public final class Table implements AutoCloseable
 
         public long evictions()
         {
-            return sum(PartitionWriter.STAT_EVICTIONS);
+            return sum(PartitionCounters.EVICTIONS);
         }
 
         public long expirations()
         {
-            return sum(PartitionWriter.STAT_EXPIRATIONS);
+            return sum(PartitionCounters.EXPIRATIONS);
         }
 
         public long retiredNotFreedBytes()
         {
-            return sum(PartitionWriter.STAT_RETIRED_BYTES);
+            return sum(PartitionCounters.RETIRED_BYTES);
         }
 
         public long gracePeriodAgeMs()
@@ -434,7 +433,7 @@ public final class Table implements AutoCloseable
             long oldest = Long.MAX_VALUE;
             for (final PartitionWriter p : partitions)
             {
-                final long t = p.stat(PartitionWriter.STAT_OLDEST_RETIRED_MS);
+                final long t = p.counters().getOpaque(PartitionCounters.OLDEST_RETIRED_MS);
                 if (t != 0 && t < oldest)
                 {
                     oldest = t;
@@ -452,7 +451,7 @@ public final class Table implements AutoCloseable
             long oldestTag = Long.MAX_VALUE;
             for (final PartitionWriter p : partitions)
             {
-                final long tag = p.stat(PartitionWriter.STAT_OLDEST_RETIRED_TAG);
+                final long tag = p.counters().getOpaque(PartitionCounters.OLDEST_RETIRED_TAG);
                 if (tag != 0 && tag < oldestTag)
                 {
                     oldestTag = tag;
@@ -471,18 +470,18 @@ public final class Table implements AutoCloseable
 
         public long resizes()
         {
-            return sum(PartitionWriter.STAT_RESIZES);
+            return sum(PartitionCounters.RESIZES);
         }
 
         public long totalItems()
         {
-            return sum(PartitionWriter.STAT_TOTAL_ITEMS);
+            return sum(PartitionCounters.TOTAL_ITEMS);
         }
 
         /** Writes refused for lack of memory (store mode, or cache mode that could not evict enough). */
         public long outOfMemory()
         {
-            return sum(PartitionWriter.STAT_OUT_OF_MEMORY);
+            return sum(PartitionCounters.OUT_OF_MEMORY);
         }
     }
 }

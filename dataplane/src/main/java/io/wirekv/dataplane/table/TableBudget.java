@@ -1,7 +1,5 @@
 package io.wirekv.dataplane.table;
 
-import org.jctools.util.PaddedAtomicLong;
-
 /**
  * The table's memory budget, shared by every partition: slab pages and index arrays are paid for
  * from it, so memory stays bounded by the configuration as a whole. Taken and given back by writer
@@ -10,13 +8,14 @@ import org.jctools.util.PaddedAtomicLong;
 final class TableBudget
 {
     private final long limitBytes;
-    private final PaddedAtomicLong usedBytes = new PaddedAtomicLong();
+    /** Written by partition writer threads (CAS, addAndGet); read by them too. */
+    private final PaddedCounter usedBytes;
 
     /** @param committedBytes paid for up front (the partitions' floor pages). */
     TableBudget(final long limitBytes, final long committedBytes)
     {
         this.limitBytes = limitBytes;
-        usedBytes.set(committedBytes);
+        usedBytes = new PaddedCounter(committedBytes);
     }
 
     boolean tryTake(final long bytes)
@@ -24,7 +23,7 @@ final class TableBudget
         long used;
         do
         {
-            used = usedBytes.get();
+            used = usedBytes.getVolatile();
             if (used + bytes > limitBytes)
             {
                 return false;
@@ -41,6 +40,6 @@ final class TableBudget
 
     long availableBytes()
     {
-        return limitBytes - usedBytes.get();
+        return limitBytes - usedBytes.getVolatile();
     }
 }

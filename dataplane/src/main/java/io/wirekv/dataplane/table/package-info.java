@@ -8,7 +8,9 @@
  * an item a reader reaches was written before the store that made it reachable. A grown index is built
  * completely, then published with a release store of the partition's index reference; readers load that
  * reference with {@code getAcquire} and move to the new index at their next lookup. A writer never modifies
- * an index after it has published its successor.
+ * an index after it has published its successor. ({@link io.wirekv.dataplane.table.ItemEncoder} lays out the
+ * item; {@link io.wirekv.dataplane.table.PartitionIndexWriter} makes the release stores, {@link
+ * io.wirekv.dataplane.table.Table#get} the acquire loads.)
  *
  * <h2>Reclamation rule (QSBR)</h2>
  * Each registered reader thread reports a quiescent state once per duty cycle ({@link
@@ -19,9 +21,10 @@
  * has passed a quiescent state after the unlink. A reader that stops reporting holds back reclamation; it is
  * counted in {@link io.wirekv.dataplane.table.TableCounters#stalledReaders()} and the withheld memory in
  * {@link io.wirekv.dataplane.table.TableCounters#retiredNotFreedBytes()}; retired memory stays inside the
- * memory budget, so a stall makes writes fail or evict, never grow memory. A writer that shares its thread
- * with readers (a colocated server: the writers run between the lcore's duty cycles) takes those readers
- * offline while it waits for a grace period, since they cannot pass a quiescent state while their own
+ * memory budget, so a stall makes writes fail or evict, never grow memory. Each partition's
+ * {@link io.wirekv.dataplane.table.QsbrReclaimer} keeps its retired memory and frees it. A writer that shares
+ * its thread with readers (a colocated server: the writers run between the lcore's duty cycles) takes those
+ * readers offline while it waits for a grace period, since they cannot pass a quiescent state while their own
  * thread waits ({@link io.wirekv.dataplane.table.PartitionWriter#sharesThreadWithReaders()}).
  *
  * <h2>Threads</h2>

@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.table;
 
+import io.wirekv.dataplane.proto.StoreSemantics;
 import io.wirekv.hugepages.PageSize;
 import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.Test;
@@ -50,8 +51,8 @@ class TableHugepagesTest
             final int keyLength = 6;
             final int partition = table.partitionOf(key, 0, keyLength);
             final ItemView view = new ItemView();
-            assertEquals(Status.STORED, table.writer(partition).store(
-                PartitionWriter.MODE_SET, key, 0, keyLength, value, 0, 5, 0, 0, 0, view));
+            assertEquals(Status.STORED, new StoreSemantics().store(table.writer(partition),
+                StoreSemantics.MODE_SET, key, 0, keyLength, value, 0, 5, 0, 0, 0, view));
             assertTrue(table.get(key, 0, keyLength, view));
             assertEquals(5, view.valueLength());
             reader.quiescent();

@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.table;
 
+import io.wirekv.dataplane.proto.StoreSemantics;
 import org.agrona.concurrent.CachedEpochClock;
 import org.jetbrains.kotlinx.lincheck.LinChecker;
 import org.jetbrains.kotlinx.lincheck.LincheckAssertionError;
@@ -29,6 +30,7 @@ public class TableLincheckNegativeControlTest
         final Table table;
         final ThreadLocal<QsbrReader> reader = new ThreadLocal<>();
         final ItemView writerView = new ItemView();
+        final StoreSemantics semantics = new StoreSemantics();
 
         State()
         {
@@ -36,7 +38,8 @@ public class TableLincheckNegativeControlTest
             clock.update(1_700_000_000_000L);
             table = new Table(new TableConfig(1, 1L << 20, MemoryMode.STORE, 4096, false), clock, true);
             final MemorySegment v = MemorySegment.ofArray("0".getBytes(StandardCharsets.US_ASCII));
-            table.writer(0).store(PartitionWriter.MODE_SET, KEY, 0, (int)KEY.byteSize(), v, 0, 1, 0, 0, 0, writerView);
+            semantics.store(table.writer(0), StoreSemantics.MODE_SET, KEY, 0, (int)KEY.byteSize(), v, 0, 1, 0, 0, 0,
+                writerView);
         }
     }
 
@@ -77,7 +80,7 @@ public class TableLincheckNegativeControlTest
         final PartitionWriter writer = state.table.writer(0);
         final MemorySegment v = MemorySegment.ofArray(Integer.toString(value).getBytes(StandardCharsets.US_ASCII));
         writer.unlink(KEY, 0, (int)KEY.byteSize());
-        writer.store(PartitionWriter.MODE_SET, KEY, 0, (int)KEY.byteSize(), v, 0, (int)v.byteSize(), 0, 0, 0,
+        state.semantics.store(writer, StoreSemantics.MODE_SET, KEY, 0, (int)KEY.byteSize(), v, 0, (int)v.byteSize(), 0, 0, 0,
             state.writerView);
     }
 

@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.table;
 
+import io.wirekv.dataplane.proto.StoreSemantics;
 import org.agrona.concurrent.CachedEpochClock;
 import org.jetbrains.kotlinx.lincheck.LinChecker;
 import org.jetbrains.kotlinx.lincheck.annotations.Operation;
@@ -47,6 +48,7 @@ public class TableLincheckTest
         final Table table;
         final ThreadLocal<QsbrReader> reader = new ThreadLocal<>();
         final ItemView writerView = new ItemView();
+        final StoreSemantics semantics = new StoreSemantics();
 
         State()
         {
@@ -108,7 +110,7 @@ public class TableLincheckTest
     public int set(@Param(name = "key") final int key, @Param(name = "value") final int value)
     {
         final MemorySegment v = digits(value);
-        return writer(key).store(PartitionWriter.MODE_SET, KEYS[key], 0, (int)KEYS[key].byteSize(),
+        return state().semantics.store(writer(key), StoreSemantics.MODE_SET, KEYS[key], 0, (int)KEYS[key].byteSize(),
             v, 0, (int)v.byteSize(), 0, 0, 0, state().writerView);
     }
 
@@ -116,7 +118,7 @@ public class TableLincheckTest
     public int add(@Param(name = "key") final int key, @Param(name = "value") final int value)
     {
         final MemorySegment v = digits(value);
-        return writer(key).store(PartitionWriter.MODE_ADD, KEYS[key], 0, (int)KEYS[key].byteSize(),
+        return state().semantics.store(writer(key), StoreSemantics.MODE_ADD, KEYS[key], 0, (int)KEYS[key].byteSize(),
             v, 0, (int)v.byteSize(), 0, 0, 0, state().writerView);
     }
 
@@ -125,21 +127,22 @@ public class TableLincheckTest
     public int cas(@Param(name = "key") final int key, @Param(name = "value") final int casGuess)
     {
         final MemorySegment v = digits(casGuess);
-        return writer(key).store(PartitionWriter.MODE_CAS, KEYS[key], 0, (int)KEYS[key].byteSize(),
+        return state().semantics.store(writer(key), StoreSemantics.MODE_CAS, KEYS[key], 0, (int)KEYS[key].byteSize(),
             v, 0, (int)v.byteSize(), 0, 0, casGuess, state().writerView);
     }
 
     @Operation(nonParallelGroup = "writer")
     public int delete(@Param(name = "key") final int key)
     {
-        return writer(key).delete(KEYS[key], 0, (int)KEYS[key].byteSize(), 0);
+        return state().semantics.delete(writer(key), KEYS[key], 0, (int)KEYS[key].byteSize(), 0);
     }
 
     @Operation(nonParallelGroup = "writer")
     public String incr(@Param(name = "key") final int key, @Param(name = "value") final int delta)
     {
         final ItemView view = state().writerView;
-        final int status = writer(key).arithmetic(KEYS[key], 0, (int)KEYS[key].byteSize(), true, delta, view);
+        final int status =
+            state().semantics.arithmetic(writer(key), KEYS[key], 0, (int)KEYS[key].byteSize(), true, delta, view);
         return status == Status.STORED ? new String(view.valueBytes(), StandardCharsets.US_ASCII) : "status" + status;
     }
 

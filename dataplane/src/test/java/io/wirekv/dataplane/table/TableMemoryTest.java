@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.table;
 
+import io.wirekv.dataplane.proto.StoreSemantics;
 import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.Test;
 
@@ -8,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import static io.wirekv.dataplane.table.PartitionWriter.MODE_SET;
+import static io.wirekv.dataplane.proto.StoreSemantics.MODE_SET;
 import static org.junit.jupiter.api.Assertions.*;
 
 class TableMemoryTest
@@ -33,8 +34,8 @@ class TableMemoryTest
     private static int set(final Table table, final String key, final MemorySegment value)
     {
         final MemorySegment k = seg(key);
-        return table.writer(0).store(MODE_SET, k, 0, (int)k.byteSize(), value, 0, (int)value.byteSize(), 0, 0, 0,
-            new ItemView());
+        return new StoreSemantics().store(table.writer(0), MODE_SET, k, 0, (int)k.byteSize(), value, 0,
+            (int)value.byteSize(), 0, 0, 0, new ItemView());
     }
 
     @Test
@@ -61,7 +62,7 @@ class TableMemoryTest
 
             final MemorySegment first = seg("key-0");
             assertTrue(table.get(first, 0, (int)first.byteSize(), view), "reads keep working");
-            assertEquals(Status.DELETED, table.writer(0).delete(first, 0, (int)first.byteSize(), 0));
+            assertEquals(Status.DELETED, new StoreSemantics().delete(table.writer(0), first, 0, (int)first.byteSize(), 0));
             assertEquals(Status.STORED, set(table, "fresh", value), "a delete frees room");
             assertEquals(stored, table.counters().items());
         }

@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.table;
 
+import io.wirekv.dataplane.proto.StoreSemantics;
 import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import static io.wirekv.dataplane.table.PartitionWriter.MODE_SET;
+import static io.wirekv.dataplane.proto.StoreSemantics.MODE_SET;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -53,14 +54,14 @@ class TableSlabTest
     {
         final MemorySegment v = MemorySegment.ofArray(value);
         final int keyLength = (int)key.byteSize();
-        return table.writer(table.partitionOf(key, 0, keyLength))
-            .store(MODE_SET, key, 0, keyLength, v, 0, value.length, 0, 0, 0, new ItemView());
+        return new StoreSemantics().store(table.writer(table.partitionOf(key, 0, keyLength)), MODE_SET, key, 0, keyLength,
+            v, 0, value.length, 0, 0, 0, new ItemView());
     }
 
     private int delete(final Table table, final MemorySegment key)
     {
         final int keyLength = (int)key.byteSize();
-        return table.writer(table.partitionOf(key, 0, keyLength)).delete(key, 0, keyLength, 0);
+        return new StoreSemantics().delete(table.writer(table.partitionOf(key, 0, keyLength)), key, 0, keyLength, 0);
     }
 
     private boolean readsBack(final Table table, final MemorySegment key, final byte[] expected)
@@ -127,7 +128,7 @@ class TableSlabTest
                     {
                         final MemorySegment k = key("k-", Math.max(0, latest.getAcquire() - 1 - random.nextInt(2000)));
                         if (table.get(k, 0, (int)k.byteSize(), v) && v.valueLength() > 0 &&
-                            v.segment().get(java.lang.foreign.ValueLayout.JAVA_BYTE, v.valueOffset()) == PartitionWriter.POISON)
+                            v.segment().get(java.lang.foreign.ValueLayout.JAVA_BYTE, v.valueOffset()) == SlabAllocator.POISON)
                         {
                             failure.compareAndSet(null, "read freed memory");
                         }
@@ -363,6 +364,7 @@ class TableSlabTest
             final byte[][] model = new byte[keys][];
             final SplittableRandom random = new SplittableRandom(mode.ordinal() + 17);
             final ItemView out = new ItemView();
+            final StoreSemantics semantics = new StoreSemantics();
             long refused = 0;
             long appendsRefused = 0;
             for (int op = 0; op < 60_000; op++)
@@ -393,7 +395,7 @@ class TableSlabTest
                 else if (choice < 8)
                 {
                     final byte[] tail = value(op, 1 + random.nextInt(2000));
-                    final int status = writer.store(PartitionWriter.MODE_APPEND, key, 0, keyLength,
+                    final int status = semantics.store(writer, StoreSemantics.MODE_APPEND, key, 0, keyLength,
                         MemorySegment.ofArray(tail), 0, tail.length, 0, 0, 0, out);
                     if (status == Status.STORED)
                     {

@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.table;
 
+import io.wirekv.dataplane.proto.StoreSemantics;
 import org.agrona.concurrent.SystemEpochClock;
 import org.junit.jupiter.api.Test;
 
@@ -209,6 +210,7 @@ class TableStressTest
         final boolean cache, final AtomicReference<String> failure)
     {
         final PartitionWriter writer = table.writer(partition);
+        final StoreSemantics semantics = new StoreSemantics(); // this writer thread's own
         final SplittableRandom random = new SplittableRandom(1000 + partition);
         final long[] seq = new long[keys.length];
         final ItemView view = new ItemView();
@@ -217,7 +219,8 @@ class TableStressTest
         final MemorySegment zero = MemorySegment.ofArray("0".getBytes());
         for (final int c : ownCounters)
         {
-            writer.store(PartitionWriter.MODE_SET, counters[c], 0, (int)counters[c].byteSize(), zero, 0, 1, 0, 0, 0, view);
+            semantics.store(writer, StoreSemantics.MODE_SET, counters[c], 0, (int)counters[c].byteSize(), zero, 0, 1, 0, 0, 0,
+                view);
         }
         for (long op = 0; op < quota && failure.get() == null; op++)
         {
@@ -225,7 +228,8 @@ class TableStressTest
             if (action < 10 && !ownCounters.isEmpty())
             {
                 final MemorySegment key = counters[ownCounters.get(random.nextInt(ownCounters.size()))];
-                final int status = writer.arithmetic(key, 0, (int)key.byteSize(), true, 1 + random.nextInt(3), view);
+                final int status =
+                    semantics.arithmetic(writer, key, 0, (int)key.byteSize(), true, 1 + random.nextInt(3), view);
                 if (status != Status.STORED && !(cache && (status == Status.NOT_FOUND || status == Status.OUT_OF_MEMORY)))
                 {
                     failure.compareAndSet(null, "incr status " + status);
@@ -237,14 +241,14 @@ class TableStressTest
             final int keyLength = (int)key.byteSize();
             if (action < 20)
             {
-                writer.delete(key, 0, keyLength, 0);
+                semantics.delete(writer, key, 0, keyLength, 0);
                 continue;
             }
             final int length = encode(value, k, ++seq[k], random.nextInt(maxPayload));
             if (action < 35 && writer.find(key, 0, keyLength, view))
             {
-                final int status = writer.store(PartitionWriter.MODE_CAS, key, 0, keyLength, valueSegment, 0, length,
-                    0, 0, view.cas(), view);
+                final int status = semantics.store(writer, StoreSemantics.MODE_CAS, key, 0, keyLength,
+                    valueSegment, 0, length, 0, 0, view.cas(), view);
                 if (status != Status.STORED && !(cache && status == Status.OUT_OF_MEMORY))
                 {
                     failure.compareAndSet(null, "cas status " + status);
@@ -252,8 +256,8 @@ class TableStressTest
             }
             else
             {
-                final int status = writer.store(PartitionWriter.MODE_SET, key, 0, keyLength, valueSegment, 0, length,
-                    0, 0, 0, view);
+                final int status = semantics.store(writer, StoreSemantics.MODE_SET, key, 0, keyLength,
+                    valueSegment, 0, length, 0, 0, 0, view);
                 if (status != Status.STORED && !(cache && status == Status.OUT_OF_MEMORY))
                 {
                     failure.compareAndSet(null, "set status " + status);
@@ -383,12 +387,13 @@ class TableStressTest
             });
             reader.start();
             final PartitionWriter writer = table.writer(0);
+            final StoreSemantics semantics = new StoreSemantics();
             final byte[] value = new byte[256];
             final ItemView view = new ItemView();
             for (int i = 0; i < keys && failure.get() == null; i++)
             {
                 final int length = encode(value, i, 1, 8);
-                assertEquals(Status.STORED, writer.store(PartitionWriter.MODE_SET, keySegments[i], 0, 16,
+                assertEquals(Status.STORED, semantics.store(writer, StoreSemantics.MODE_SET, keySegments[i], 0, 16,
                     MemorySegment.ofArray(value), 0, length, 0, 0, 0, view));
                 inserted.lazySet(i + 1);
                 if ((i & 255) == 0)

@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.table;
 
+import io.wirekv.dataplane.proto.StoreSemantics;
 import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -8,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 
-import static io.wirekv.dataplane.table.PartitionWriter.*;
+import static io.wirekv.dataplane.proto.StoreSemantics.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 class TableTest
@@ -18,6 +19,7 @@ class TableTest
     private final CachedEpochClock clock = new CachedEpochClock();
     private Table table;
     private final ItemView view = new ItemView();
+    private final StoreSemantics semantics = new StoreSemantics();
 
     @BeforeEach
     void setUp()
@@ -47,7 +49,7 @@ class TableTest
     {
         final MemorySegment k = seg(key);
         final MemorySegment v = seg(value);
-        return writerOf(key).store(mode, k, 0, (int)k.byteSize(), v, 0, (int)v.byteSize(), flags, exp, cas, view);
+        return semantics.store(writerOf(key), mode, k, 0, (int)k.byteSize(), v, 0, (int)v.byteSize(), flags, exp, cas, view);
     }
 
     private int set(final String key, final String value)
@@ -76,19 +78,19 @@ class TableTest
     private int arith(final String key, final boolean incr, final long delta)
     {
         final MemorySegment k = seg(key);
-        return writerOf(key).arithmetic(k, 0, (int)k.byteSize(), incr, delta, view);
+        return semantics.arithmetic(writerOf(key), k, 0, (int)k.byteSize(), incr, delta, view);
     }
 
     private int delete(final String key, final long cas)
     {
         final MemorySegment k = seg(key);
-        return writerOf(key).delete(k, 0, (int)k.byteSize(), cas);
+        return semantics.delete(writerOf(key), k, 0, (int)k.byteSize(), cas);
     }
 
     private int touch(final String key, final long exp)
     {
         final MemorySegment k = seg(key);
-        return writerOf(key).touch(k, 0, (int)k.byteSize(), exp, view);
+        return semantics.touch(writerOf(key), k, 0, (int)k.byteSize(), exp, view);
     }
 
     @Test
@@ -388,9 +390,9 @@ class TableTest
         final byte[] big = new byte[1024 * 1024];
         final MemorySegment k = seg("big");
         final MemorySegment v = MemorySegment.ofArray(big);
-        assertEquals(Status.TOO_LARGE, writerOf("big").store(MODE_SET, k, 0, 3, v, 0, big.length, 0, 0, 0, view));
+        assertEquals(Status.TOO_LARGE, semantics.store(writerOf("big"), MODE_SET, k, 0, 3, v, 0, big.length, 0, 0, 0, view));
         final int fits = 1024 * 1024 - ItemDescriptor.HEADER_LENGTH - 3;
-        assertEquals(Status.STORED, writerOf("big").store(MODE_SET, k, 0, 3, v, 0, fits, 0, 0, 0, view));
+        assertEquals(Status.STORED, semantics.store(writerOf("big"), MODE_SET, k, 0, 3, v, 0, fits, 0, 0, 0, view));
         assertEquals(fits, item("big").valueLength());
     }
 

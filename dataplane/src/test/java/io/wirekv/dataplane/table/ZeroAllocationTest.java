@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.table;
 
+import io.wirekv.dataplane.proto.StoreSemantics;
 import org.agrona.concurrent.SystemEpochClock;
 import org.junit.jupiter.api.Test;
 
@@ -21,12 +22,14 @@ class ZeroAllocationTest
             final int keys = 1024;
             final MemorySegment[] keySegments = new MemorySegment[keys];
             final ItemView view = new ItemView();
+            final StoreSemantics semantics = new StoreSemantics();
             final MemorySegment value = MemorySegment.ofArray(new byte[32]);
             for (int i = 0; i < keys; i++)
             {
                 keySegments[i] = MemorySegment.ofArray(String.format("key-%012d", i).getBytes());
                 final int p = table.partitionOf(keySegments[i], 0, 16);
-                table.writer(p).store(PartitionWriter.MODE_SET, keySegments[i], 0, 16, value, 0, 32, 0, 0, 0, view);
+                semantics.store(table.writer(p), StoreSemantics.MODE_SET, keySegments[i], 0, 16, value, 0, 32, 0, 0, 0,
+                    view);
             }
             final MemorySegment missing = MemorySegment.ofArray("absent-key-00000".getBytes());
             try (QsbrReader reader = table.registerReader("test"))

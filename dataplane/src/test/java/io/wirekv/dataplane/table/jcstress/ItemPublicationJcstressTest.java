@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.table.jcstress;
 
+import io.wirekv.dataplane.proto.StoreSemantics;
 import io.wirekv.dataplane.table.ItemView;
 import io.wirekv.dataplane.table.MemoryMode;
 import io.wirekv.dataplane.table.PartitionWriter;
@@ -43,11 +44,12 @@ public class ItemPublicationJcstressTest
     final PartitionWriter writer = table.writer(0);
     final QsbrReader reader = table.registerReader("jcstress-reader");
     final ItemView writerView = new ItemView();
+    final StoreSemantics semantics = new StoreSemantics();
     final ItemView readerView = new ItemView();
 
     public ItemPublicationJcstressTest()
     {
-        writer.store(PartitionWriter.MODE_SET, KEY, 0, 16, OLD_VALUE, 0, 64, 1, 0, 0, writerView);
+        semantics.store(writer, StoreSemantics.MODE_SET, KEY, 0, 16, OLD_VALUE, 0, 64, 1, 0, 0, writerView);
     }
 
     static MemorySegment filled(final int length, final char c)
@@ -60,7 +62,7 @@ public class ItemPublicationJcstressTest
     @Actor
     public void write()
     {
-        writer.store(PartitionWriter.MODE_SET, KEY, 0, 16, NEW_VALUE, 0, 96, 2, 0, 0, writerView);
+        semantics.store(writer, StoreSemantics.MODE_SET, KEY, 0, 16, NEW_VALUE, 0, 96, 2, 0, 0, writerView);
     }
 
     @Actor

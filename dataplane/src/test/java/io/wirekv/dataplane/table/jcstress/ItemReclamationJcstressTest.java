@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.table.jcstress;
 
+import io.wirekv.dataplane.proto.StoreSemantics;
 import io.wirekv.dataplane.table.ItemView;
 import io.wirekv.dataplane.table.MemoryMode;
 import io.wirekv.dataplane.table.PartitionWriter;
@@ -48,11 +49,12 @@ public class ItemReclamationJcstressTest
     final PartitionWriter writer = table.writer(0);
     final QsbrReader reader = table.registerReader("jcstress-reader");
     final ItemView writerView = new ItemView();
+    final StoreSemantics semantics = new StoreSemantics();
     final ItemView readerView = new ItemView();
 
     public ItemReclamationJcstressTest()
     {
-        writer.store(PartitionWriter.MODE_SET, KEY, 0, 16, VALUES[0], 0, 64, 0, 0, 0, writerView);
+        semantics.store(writer, StoreSemantics.MODE_SET, KEY, 0, 16, VALUES[0], 0, 64, 0, 0, 0, writerView);
     }
 
     @Actor
@@ -60,7 +62,7 @@ public class ItemReclamationJcstressTest
     {
         for (int i = 1; i < VALUES.length; i++)
         {
-            writer.store(PartitionWriter.MODE_SET, KEY, 0, 16, VALUES[i], 0, 64, 0, 0, 0, writerView);
+            semantics.store(writer, StoreSemantics.MODE_SET, KEY, 0, 16, VALUES[i], 0, 64, 0, 0, 0, writerView);
             TableJcstressAccess.reclaim(table, 0);
         }
     }

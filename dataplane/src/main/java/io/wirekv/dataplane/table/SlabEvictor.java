@@ -1,0 +1,141 @@
+package io.wirekv.dataplane.table;
+
+import java.lang.foreign.ValueLayout;
+
+import static io.wirekv.dataplane.table.ArenaMemory.NATIVE;
+import static io.wirekv.dataplane.table.ItemDescriptor.*;
+
+/**
+ * Takes items out of one partition's slabs: cache-mode eviction with a CLOCK per size class over slab order
+ * (the reference bit is set by the writer at publication, readers never write; a live item with the bit set
+ * gets a second chance) and the housekeeping expiry/flush sweep over every class's chunks. Never takes a pinned
+ * item (an append's source, {@link SlabAllocator#pin}). Each taken item is unlinked and retired through the
+ * {@link ItemUnlinker} and counted as an eviction, or an expiration if it was already expired.
+ * <p>
+ * Threading: the partition's writer thread only.
+ */
+final class SlabEvictor
+{
+    private final Table table;
+    private final SizeClasses classes;
+    private final SlabAllocator slabs;
+    private final ItemUnlinker unlinker;
+    private final PartitionCounters counters;
+    /** Per class: the CLOCK hand (slab, chunk). */
+    private final int[] clockSlab;
+    private final int[] clockChunk;
+    /** The expiry sweep's cursor (class, slab, chunk). */
+    private int sweepClass;
+    private int sweepSlab;
+    private int sweepChunk;
+
+    SlabEvictor(
+        final Table table, final SizeClasses classes, final SlabAllocator slabs, final ItemUnlinker unlinker,
+        final PartitionCounters counters)
+    {
+        this.table = table;
+        this.classes = classes;
+        this.slabs = slabs;
+        this.unlinker = unlinker;
+        this.counters = counters;
+        clockSlab = new int[classes.count()];
+        clockChunk = new int[classes.count()];
+    }
+
+    /** CLOCK over slab order: live items with the reference bit get a second chance. */
+    int evict(final int sizeClass, final int count)
+    {
+        final int slabN = slabs.slabCount(sizeClass);
+        if (slabN == 0)
+        {
+            return 0;
+        }
+        final int perSlab = classes.chunksPerSlab(sizeClass);
+        final int chunk = classes.chunkBytes(sizeClass);
+        final long scanLimit = 2L * slabN * perSlab + 1;
+        final long now = table.nowSeconds();
+        int evicted = 0;
+        for (long scanned = 0; scanned < scanLimit && evicted < count; scanned++)
+        {
+            int slab = clockSlab[sizeClass];
+            int index = clockChunk[sizeClass];
+            if (slab >= slabN)
+            {
+                slab = 0;
+                index = 0;
+            }
+            final long address = slabs.slab(sizeClass, slab) + (long)index * chunk;
+            if (++index == perSlab)
+            {
+                index = 0;
+                slab++;
+            }
+            clockSlab[sizeClass] = slab;
+            clockChunk[sizeClass] = index;
+
+            if (NATIVE.get(ValueLayout.JAVA_BYTE, address + STATE_OFFSET) != STATE_LIVE || slabs.pinned(address, chunk))
+            {
+                continue;
+            }
+            final boolean live = table.isLive(address, now);
+            if (live && NATIVE.get(ValueLayout.JAVA_BYTE, address + CLOCK_OFFSET) != 0)
+            {
+                NATIVE.set(ValueLayout.JAVA_BYTE, address + CLOCK_OFFSET, (byte)0);
+                continue;
+            }
+            if (unlinker.unlinkItem(address))
+            {
+                evicted++;
+                counters.addOpaque(live ? PartitionCounters.EVICTIONS : PartitionCounters.EXPIRATIONS, 1);
+            }
+        }
+        return evicted;
+    }
+
+    void evictAcrossClasses(final int count)
+    {
+        int remaining = count;
+        final int n = classes.count();
+        for (int i = 0; i < n && remaining > 0; i++)
+        {
+            final int c = slabs.nextEvictClass();
+            remaining -= evict(c, remaining);
+        }
+    }
+
+    /** Expiry/flush sweep over slab chunks, {@code budget} chunks per call. */
+    int sweep(final int budget, final long now)
+    {
+        final int n = classes.count();
+        int work = 0;
+        int examined = 0;
+        int emptyClasses = 0;
+        while (examined < budget && emptyClasses < n)
+        {
+            final int c = sweepClass;
+            if (sweepSlab >= slabs.slabCount(c))
+            {
+                sweepClass = (c + 1) % n;
+                sweepSlab = 0;
+                sweepChunk = 0;
+                emptyClasses++;
+                continue;
+            }
+            emptyClasses = 0;
+            final long address = slabs.slab(c, sweepSlab) + (long)sweepChunk * classes.chunkBytes(c);
+            if (++sweepChunk == classes.chunksPerSlab(c))
+            {
+                sweepChunk = 0;
+                sweepSlab++;
+            }
+            examined++;
+            if (NATIVE.get(ValueLayout.JAVA_BYTE, address + STATE_OFFSET) == STATE_LIVE && !table.isLive(address, now) &&
+                unlinker.unlinkItem(address))
+            {
+                counters.addOpaque(PartitionCounters.EXPIRATIONS, 1);
+                work++;
+            }
+        }
+        return work;
+    }
+}
