@@ -95,15 +95,7 @@ bench() { # name server_pid bench-options...
     --threads 1 --cpus 0 --outstanding "${outstanding}" --keys "${keys}" --key-size 16 --value-size 32 \
     --get-ratio "${get_ratio}" --duration "${seconds}s" --warmup "${warmup}s" --server-pid "${spid}" --json "${json}" \
     "$@" > "${log}" 2>&1 < /dev/null || { echo "bench-get-dpdk: ${name}: bench failed:" >&2; tail -5 "${log}" >&2; }
-  python3 - "${json}" <<'EOF'
-import json, sys
-try:
-    t = json.load(open(sys.argv[1]))["trials"][0]
-    c = t["server_cpu"] or {"cores": 0, "requests_per_cpu_s": 0}
-    print(f'{t["achieved_per_s"]:.0f} {c["cores"]:.2f} {c["requests_per_cpu_s"]:.0f} {t["lost"]} {t["errors"]} {t["wrong_answers"]}')
-except Exception:
-    print("0 0 0 0 0 0")
-EOF
+  python3 "${root}/deploy/lib/bench-trial.py" "${json}" --outcomes
 }
 
 run_wirekv() { # label jar run ; wirekv serve --backend dpdk over memif, the bench as the memif client

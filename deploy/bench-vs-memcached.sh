@@ -55,15 +55,7 @@ bench() { # port server_pid ; prints "req/s cores req_per_cpu_s"
   taskset -c 1 "${root}/deploy/wirekv" bench --target "127.0.0.1:$1" --transport udp --threads 1 --cpus 1 \
     --outstanding "${concurrency}" --get-ratio 0.9 --keys 10000 --key-size 16 --value-size 32 --duration "${seconds}s" \
     --warmup 2s --server-pid "$2" --json "${work}/load.json" > "${work}/load.log" 2>&1 || true
-  python3 - "${work}/load.json" <<'PY'
-import json, sys
-try:
-    t = json.load(open(sys.argv[1]))["trials"][0]
-    c = t["server_cpu"] or {"cores": 0, "requests_per_cpu_s": 0}
-    print(f'{t["achieved_per_s"]:.0f} {c["cores"]:.2f} {c["requests_per_cpu_s"]:.0f}')
-except Exception:
-    print("0 0 0")
-PY
+  python3 "${root}/deploy/lib/bench-trial.py" "${work}/load.json"
 }
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
