@@ -69,6 +69,18 @@ class WirekvCliTest
     }
 
     @Test
+    void shouldReadABareMemoryFlagAsMibAndSayItInTheHelp()
+    {
+        assertTrue(run("serve", "--help").out().contains("a bare number is MiB"), "--memory's help says a bare number is MiB");
+        final Run bare = run("serve", "--port", "0", "--memory", "64", "--check");
+        assertEquals(0, bare.code(), bare.err());
+        assertTrue(bare.out().contains("memory           = 64m              (--memory)"), bare.out());
+        final Run suffixed = run("serve", "--port", "0", "--memory", "65536k", "--check");
+        assertEquals(0, suffixed.code(), suffixed.err());
+        assertTrue(suffixed.out().contains("memory           = 64m              (--memory)"), suffixed.out());
+    }
+
+    @Test
     void shouldFailWithUsageForAnUnknownOption()
     {
         final Run r = run("serve", "--bogus");
