@@ -120,14 +120,14 @@ public final class WirekvCli implements Callable<Integer>
         }
     }
 
-    /** Version from the jar manifest, or "dev" when run from classes. */
+    /** {@code wirekv --version}: what the build recorded ({@link io.wirekv.dataplane.server.Version}) and the JDK. */
     static final class Version implements CommandLine.IVersionProvider
     {
         @Override
         public String[] getVersion()
         {
-            final String v = WirekvCli.class.getPackage().getImplementationVersion();
-            return new String[] {"wirekv " + (v == null ? "0.1.0-SNAPSHOT" : v)};
+            return new String[] {io.wirekv.dataplane.server.Version.describe(),
+                io.wirekv.dataplane.server.Version.describeJdk()};
         }
     }
 }

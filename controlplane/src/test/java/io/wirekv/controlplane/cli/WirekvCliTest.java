@@ -69,6 +69,17 @@ class WirekvCliTest
     }
 
     @Test
+    void shouldPrintTheBuildsVersionCommitDateAndJdk()
+    {
+        final Run r = run("--version");
+        assertEquals(0, r.code(), r.err());
+        final String[] lines = r.out().replace("\r", "").split("\n");
+        assertTrue(lines[0].matches("wirekv \\d+\\.\\d+\\.\\d+\\S* \\(commit ([0-9a-f]{12}(-dirty)?|unknown), " +
+            "built \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\)"), r.out());
+        assertTrue(lines[1].startsWith("JDK " + Runtime.version()), r.out());
+    }
+
+    @Test
     void shouldReadABareMemoryFlagAsMibAndSayItInTheHelp()
     {
         assertTrue(run("serve", "--help").out().contains("a bare number is MiB"), "--memory's help says a bare number is MiB");
