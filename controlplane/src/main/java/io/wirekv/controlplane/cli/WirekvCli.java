@@ -41,6 +41,8 @@ public final class WirekvCli implements Callable<Integer>
 
     public static void main(final String[] args)
     {
+        // Under systemd: each line gets its syslog level for the journal (a terminal sees no change).
+        io.wirekv.controlplane.systemd.JournalOutputStream.installIfJournal();
         final int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         System.exit(code);
     }
