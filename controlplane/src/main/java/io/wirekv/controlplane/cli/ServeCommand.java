@@ -72,7 +72,8 @@ final class ServeCommand implements Callable<Integer>
     @Option(names = "--xdp-interface", paramLabel = "IFNAME", description = "xdp: network interface to serve on (xdp.interface)")
     String xdpInterface;
 
-    @Option(names = "--memory", paramLabel = "SIZE", description = "table memory, e.g. 64m, 4g; a bare number is MiB as with memcached's -m (64 = 64m) (memory; default 64m)")
+    @Option(names = "--memory", paramLabel = "SIZE", description = "table memory, e.g. 64m, 4g; a bare number is MiB " +
+        "as with memcached's -m (64 = 64m) (memory; default 64m)")
     String memory;
 
     @Option(names = "--lcores", paramLabel = "N", description = "UDP lcore threads (lcores; default 1)")

@@ -299,7 +299,8 @@ public final class ConfigValidator
         final long bytes = Sizes.parseMemory(value(ConfigKey.MEMORY));
         if (bytes < 0)
         {
-            fail(ConfigKey.MEMORY, "not a size; write MiB (a bare number, as memcached's -m) or a number with k, m or g, e.g. 64m");
+            fail(ConfigKey.MEMORY,
+                "not a size; write MiB (a bare number, as memcached's -m) or a number with k, m or g, e.g. 64m");
         }
         else if (bytes < MIN_MEMORY_BYTES)
         {
