@@ -20,9 +20,11 @@ done
 
 run() { if (( dry_run )); then echo "would run: $*"; else "$@"; fi; }
 
-# Packages: build (maven bootstraps ./mvnw, unzip unpacks it, gcc/pkg-config for native code),
-# the oracle and real clients for tests (memcached, libmemcached-tools), network tools.
-packages=(maven unzip gcc pkg-config memcached libmemcached-tools iproute2 iputils-ping ethtool python3 python3-prometheus-client netcat-openbsd procps
+# Packages: build (unzip unpacks the Maven that ./mvnw downloads: without it the wrapper fetches the
+# .tar.gz, which the pinned SHA-256 does not match; gcc/pkg-config for native code), the oracle and
+# real clients for tests (memcached, libmemcached-tools), the pool kit's proxy (nutcracker: twemproxy,
+# deploy/pool/ and its test), network tools.
+packages=(unzip curl gcc pkg-config memcached libmemcached-tools nutcracker iproute2 iputils-ping ethtool python3 python3-prometheus-client netcat-openbsd procps
           dpdk dpdk-dev libdpdk-dev libxdp-dev libbpf-dev xdp-tools bpftool clang rdma-core libibverbs-dev)
 # promtool (Debian ships it only in the prometheus package): ServeMetricsPromtoolTest lints a live scrape with it.
 packages+=(prometheus)

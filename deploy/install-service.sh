@@ -2,13 +2,17 @@
 # Installs wirekv as a systemd service, idempotently: the launcher, the deploy scripts and
 # wirekv.jar under PREFIX (/opt/wirekv), the unit /etc/systemd/system/wirekv@.service, a first
 # configuration /etc/wirekv/NAME.conf (from deploy/systemd/wirekv.conf.example; an existing one
-# is never overwritten), the system user `wirekv` and a udev rule giving it /dev/vfio/*.
+# is never overwritten), the capabilities of its backend as the drop-in
+# /etc/systemd/system/wirekv@NAME.service.d/backend.conf, the system user `wirekv` and a udev rule
+# giving it /dev/vfio/*.
 #
-#   deploy/install-service.sh [--instance NAME] [--prefix DIR] [--jar FILE] [--as-root]
-#                             [--enable] [--start] [--destdir DIR] [--dry-run]
+#   deploy/install-service.sh [--instance NAME] [--backend kernel|xdp|dpdk] [--prefix DIR] [--jar FILE]
+#                             [--as-root] [--enable] [--start] [--destdir DIR] [--dry-run]
 #   deploy/install-service.sh --uninstall [--instance NAME] [--prefix DIR] [--dry-run]
 #
 #   --instance NAME  the configuration to create and enable: /etc/wirekv/NAME.conf (default main)
+#   --backend B      the capabilities to grant (deploy/systemd/backend-B.conf; kernel needs none):
+#                    default the `backend` of /etc/wirekv/NAME.conf (kernel when it names none)
 #   --prefix DIR     where wirekv goes (default /opt/wirekv; the unit's paths follow it)
 #   --jar FILE       the wirekv.jar to install (default controlplane/target/wirekv.jar: build it
 #                    with ./mvnw -B -DskipTests package)
@@ -16,7 +20,7 @@
 #   --enable         systemctl enable wirekv@NAME (starts at boot)
 #   --start          systemctl restart wirekv@NAME now (after --check of the configuration)
 #   --destdir DIR    stage everything under DIR (packaging, tests): no user, no systemctl
-#   --uninstall      stop and disable wirekv@NAME, remove the unit, the udev rule and PREFIX;
+#   --uninstall      stop and disable wirekv@NAME, remove the unit, NAME's drop-ins, the udev rule and PREFIX;
 #                    keeps /etc/wirekv and /var/lib/wirekv
 #   --dry-run        print each command and file it would write, do none of them
 #   --help           this text
@@ -29,10 +33,11 @@ root_dir="$(cd "${here}/.." && pwd)"
 WIREKV_PROG=install-service
 source "${here}/lib/common.sh"
 
-instance=main; prefix=/opt/wirekv; jar=""; as_root=0; enable=0; start=0; destdir=""; uninstall=0
+instance=main; backend=""; prefix=/opt/wirekv; jar=""; as_root=0; enable=0; start=0; destdir=""; uninstall=0
 while (( $# )); do
   case "$1" in
     --instance) [[ $# -ge 2 ]] || wk_usage_error "--instance needs a name"; instance="$2"; shift ;;
+    --backend) [[ $# -ge 2 ]] || wk_usage_error "--backend needs kernel, xdp or dpdk"; backend="$2"; shift ;;
     --prefix) [[ $# -ge 2 ]] || wk_usage_error "--prefix needs a directory"; prefix="$2"; shift ;;
     --jar) [[ $# -ge 2 ]] || wk_usage_error "--jar needs a file"; jar="$2"; shift ;;
     --as-root) as_root=1 ;;
@@ -47,6 +52,7 @@ while (( $# )); do
   shift
 done
 [[ "${instance}" =~ ^[A-Za-z0-9._-]{1,64}$ ]] || wk_usage_error "--instance must be letters, digits, '.', '_', '-' (at most 64)"
+[[ -z "${backend}" || "${backend}" =~ ^(kernel|xdp|dpdk)$ ]] || wk_usage_error "--backend must be kernel, xdp or dpdk"
 [[ "${prefix}" == /* ]] || wk_usage_error "--prefix must be an absolute path"
 if [[ -n "${destdir}" ]]; then destdir="$(mkdir -p "${destdir}" && cd "${destdir}" && pwd)"; fi
 if ! wk_is_root && (( ! DRY_RUN )) && [[ -z "${destdir}" ]]; then
@@ -56,6 +62,7 @@ systemd_live=0
 [[ -z "${destdir}" && -d /run/systemd/system ]] && systemd_live=1
 unit="wirekv@${instance}.service"
 D="${destdir}"
+dropin_dir="${D}/etc/systemd/system/${unit}.d"
 
 systemctl_or_note() {
   if (( systemd_live )); then
@@ -67,9 +74,10 @@ systemctl_or_note() {
 
 if (( uninstall )); then
   systemctl_or_note disable --now "${unit}"
-  for f in "${D}/etc/systemd/system/wirekv@.service" "${D}/etc/udev/rules.d/70-wirekv-vfio.rules"; do
+  for f in "${D}/etc/systemd/system/wirekv@.service" "${dropin_dir}/backend.conf" "${D}/etc/udev/rules.d/70-wirekv-vfio.rules"; do
     if [[ -e "${f}" ]]; then wk_run rm -f "${f}"; fi
   done
+  if [[ -d "${dropin_dir}" ]]; then wk_run rmdir --ignore-fail-on-non-empty "${dropin_dir}"; fi
   if [[ -d "${D}${prefix}" ]]; then wk_run rm -rf "${D}${prefix}"; fi
   systemctl_or_note daemon-reload
   wk_say "kept ${D}/etc/wirekv and ${D}/var/lib/wirekv (remove them by hand if you want)"
@@ -103,6 +111,7 @@ done
 for s in "${here}"/lib/*.sh; do install_file "${s}" "${D}${prefix}/deploy/lib/$(basename "${s}")" 0644; done
 install_file "${here}/README.md" "${D}${prefix}/deploy/README.md" 0644
 install_file "${here}/systemd/wirekv.conf.example" "${D}${prefix}/deploy/systemd/wirekv.conf.example" 0644
+for s in "${here}"/systemd/backend-*.conf; do install_file "${s}" "${D}${prefix}/deploy/systemd/$(basename "${s}")" 0644; done
 
 # 2. The unit, with this prefix and user.
 unit_text="$(sed -e "s#/opt/wirekv#${prefix}#g" "${here}/systemd/wirekv@.service")"
@@ -119,6 +128,21 @@ else
   wk_run install -D -m 0640 "${here}/systemd/wirekv.conf.example" "${conf}"
   wk_say "created ${conf} from the example: edit the lines marked EDIT, then check it with" \
     "${prefix}/deploy/wirekv serve --config /etc/wirekv/${instance}.conf --check"
+fi
+
+# 3b. The backend's capabilities: a drop-in for this instance (the unit itself grants the kernel backend's).
+conf_backend() { sed -n 's/^[[:space:]]*backend[[:space:]]*=[[:space:]]*\([a-z]*\).*/\1/p' "$1" | tail -n 1; }
+if [[ -z "${backend}" ]]; then
+  # the configuration's (a dry run has not copied the example yet); without the key, wirekv's default
+  if [[ -f "${conf}" ]]; then backend="$(conf_backend "${conf}")"; else backend="$(conf_backend "${here}/systemd/wirekv.conf.example")"; fi
+  [[ -n "${backend}" ]] || backend=kernel
+fi
+if [[ "${backend}" == kernel ]]; then
+  if [[ -e "${dropin_dir}/backend.conf" ]]; then wk_run rm -f "${dropin_dir}/backend.conf"; fi
+  wk_say "backend kernel: no capabilities beyond the unit's (CAP_NET_BIND_SERVICE)"
+else
+  wk_write_file "${dropin_dir}/backend.conf" < "${here}/systemd/backend-${backend}.conf"
+  wk_say "backend ${backend}: capabilities from ${dropin_dir}/backend.conf"
 fi
 
 # 4. The service user, and its access to vfio devices (DPDK).

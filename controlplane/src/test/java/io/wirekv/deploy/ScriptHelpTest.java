@@ -12,7 +12,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ScriptHelpTest
 {
     @ParameterizedTest
-    @ValueSource(strings = {"hugepages.sh", "nic-bind.sh", "tune-cpu.sh", "preflight.sh", "install-service.sh"})
+    @ValueSource(strings = {"hugepages.sh", "nic-bind.sh", "tune-cpu.sh", "preflight.sh", "install-service.sh",
+        "pool/wirekv-pool.sh"})
     void shouldDocumentEveryOptionInHelp(final String script)
     {
         final List<String> options = DeployScripts.parsedOptions(script);
@@ -30,7 +31,8 @@ class ScriptHelpTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"hugepages.sh", "nic-bind.sh", "tune-cpu.sh", "preflight.sh", "install-service.sh"})
+    @ValueSource(strings = {"hugepages.sh", "nic-bind.sh", "tune-cpu.sh", "preflight.sh", "install-service.sh",
+        "pool/wirekv-pool.sh"})
     void shouldRejectAnUnknownOptionWithUsageStatus(final String script)
     {
         final DeployScripts.Result r = DeployScripts.run(script, "--no-such-option", "--dry-run");

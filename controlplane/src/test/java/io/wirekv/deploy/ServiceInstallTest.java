@@ -59,12 +59,28 @@ class ServiceInstallTest
         assertTrue(lines.contains("User=wirekv"));
         assertTrue(lines.contains("NoNewPrivileges=yes"));
         assertTrue(lines.contains("SuccessExitStatus=143"));
-        for (final String prefix : new String[] {"AmbientCapabilities=", "CapabilityBoundingSet="})
+        // Type=notify: started means serving (READY=1 from the JVM, the main process); logs carry their levels.
+        assertTrue(lines.contains("Type=notify"));
+        assertTrue(lines.contains("NotifyAccess=main"));
+        assertTrue(lines.contains("SyslogLevelPrefix=yes"));
+        // The unit itself grants what the kernel backend needs: binding a port, nothing else.
+        assertTrue(lines.contains("AmbientCapabilities=CAP_NET_BIND_SERVICE"), UNIT::toString);
+        assertTrue(lines.contains("CapabilityBoundingSet=CAP_NET_BIND_SERVICE"), UNIT::toString);
+        // The bypass backends add theirs in drop-ins, both lists alike.
+        final Map<String, String[]> backendCaps = Map.of(
+            "xdp", new String[] {"CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_BPF", "CAP_PERFMON", "CAP_IPC_LOCK"},
+            "dpdk", new String[] {"CAP_IPC_LOCK", "CAP_SYS_ADMIN"});
+        for (final Map.Entry<String, String[]> backend : backendCaps.entrySet())
         {
-            final String caps = lines.stream().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow();
-            for (final String cap : new String[] {"CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_SYS_ADMIN", "CAP_BPF", "CAP_PERFMON", "CAP_IPC_LOCK", "CAP_SYS_NICE"})
+            final List<String> dropIn = read(DeployScripts.script("systemd/backend-" + backend.getKey() + ".conf")).lines().toList();
+            assertTrue(dropIn.contains("[Service]"), backend.getKey());
+            for (final String prefix : new String[] {"AmbientCapabilities=", "CapabilityBoundingSet="})
             {
-                assertTrue(caps.contains(cap), prefix + " lacks " + cap);
+                final String caps = dropIn.stream().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow();
+                for (final String cap : backend.getValue())
+                {
+                    assertTrue(caps.contains(cap), backend.getKey() + " " + prefix + " lacks " + cap);
+                }
             }
         }
         assertTrue(lines.stream().noneMatch(l -> l.startsWith("MemoryDenyWriteExecute=yes")), "the JVM's JIT needs W+X memory");
@@ -80,12 +96,18 @@ class ServiceInstallTest
         assumeTrue(DeployScripts.onPath("systemd-analyze"), "systemd-analyze is not installed");
         // The launcher is not installed under /opt here: point the commands at /bin/true so that
         // verify checks everything else (keys, values, sections).
-        final Path unit = dir.resolve("wirekv@ci.service");
-        write(unit, read(UNIT).replace("/opt/wirekv/deploy/wirekv", "/bin/true") + "\n");
-        final DeployScripts.Result r = DeployScripts.exec(Map.of(), List.of("systemd-analyze", "verify", "--man=no", unit.toString()));
+        // Each backend's drop-in is checked as part of the unit (a second [Service] section is what it adds).
+        for (final String backend : new String[] {"kernel", "xdp", "dpdk"})
+        {
+            final Path dropIn = DeployScripts.script("systemd/backend-" + backend + ".conf");
+            final Path unit = dir.resolve("wirekv@ci-" + backend + ".service");
+            write(unit, read(UNIT).replace("/opt/wirekv/deploy/wirekv", "/bin/true") + "\n" +
+                (Files.exists(dropIn) ? read(dropIn) + "\n" : ""));
+            final DeployScripts.Result r = DeployScripts.exec(Map.of(), List.of("systemd-analyze", "verify", "--man=no", unit.toString()));
 
-        assertEquals(0, r.exitCode(), r::toString);
-        assertEquals("", r.all().trim(), "systemd-analyze complained");
+            assertEquals(0, r.exitCode(), r::toString);
+            assertEquals("", r.all().trim(), "systemd-analyze complained about the unit with the " + backend + " drop-in");
+        }
     }
 
     @Test
@@ -150,6 +172,10 @@ class ServiceInstallTest
         assertFalse(unit.contains("/opt/wirekv"), unit);
         assertEquals(read(EXAMPLE), read(stage.resolve("etc/wirekv/cache1.conf")));
         assertTrue(read(stage.resolve("etc/udev/rules.d/70-wirekv-vfio.rules")).contains("SUBSYSTEM==\"vfio\", GROUP=\"wirekv\""));
+        // The example serves xdp: its capabilities come as this instance's drop-in.
+        final Path dropIn = stage.resolve("etc/systemd/system/wirekv@cache1.service.d/backend.conf");
+        assertEquals(read(DeployScripts.script("systemd/backend-xdp.conf")), read(dropIn));
+        assertTrue(Files.isRegularFile(stage.resolve("srv/wk/deploy/systemd/backend-dpdk.conf")));
 
         write(stage.resolve("etc/wirekv/cache1.conf"), "memory = 1g\n");
         final DeployScripts.Result second = run("install-service.sh", "--destdir", stage.toString(), "--prefix", "/srv/wk",
@@ -159,6 +185,13 @@ class ServiceInstallTest
         assertTrue(second.stdout().contains("kept existing " + stage.resolve("etc/wirekv/cache1.conf")), second::toString);
         assertEquals("memory = 1g", read(stage.resolve("etc/wirekv/cache1.conf")), "the operator's configuration was overwritten");
         assertFalse(second.stdout().contains("installed: "), second::toString);
+        assertTrue(second.stdout().contains("backend kernel: no capabilities beyond the unit's"), "memory = 1g names no " +
+            "backend, so the default kernel backend's: " + second);
+        assertFalse(Files.exists(dropIn), "the kernel backend keeps no drop-in");
+        final DeployScripts.Result dpdk = run("install-service.sh", "--destdir", stage.toString(), "--prefix", "/srv/wk",
+            "--jar", jar.toString(), "--instance", "cache1", "--backend", "dpdk");
+        assertEquals(0, dpdk.exitCode(), dpdk::toString);
+        assertEquals(read(DeployScripts.script("systemd/backend-dpdk.conf")), read(dropIn));
 
         final DeployScripts.Result asRoot = run("install-service.sh", "--destdir", stage.toString(), "--prefix", "/srv/wk",
             "--jar", jar.toString(), "--instance", "cache1", "--as-root");
@@ -170,6 +203,7 @@ class ServiceInstallTest
         assertEquals(0, uninstall.exitCode(), uninstall::toString);
         assertFalse(Files.exists(stage.resolve("srv/wk")));
         assertFalse(Files.exists(stage.resolve("etc/systemd/system/wirekv@.service")));
+        assertFalse(Files.exists(dropIn.getParent()), "uninstall removes the instance's drop-in");
         assertTrue(Files.exists(stage.resolve("etc/wirekv/cache1.conf")), "uninstall must keep the configuration");
     }
 

@@ -26,15 +26,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import io.wirekv.controlplane.systemd.UnixDatagramReceiver;
 import io.wirekv.dataplane.testnet.TestNetwork;
 import io.wirekv.nativebindings.xdp.XdpLibraries;
 import org.junit.jupiter.api.Test;
 
 /**
- * The systemd unit's promise, checked without systemd: wirekv serves on the xdp backend as an
- * unprivileged user holding exactly the unit's AmbientCapabilities (read from the unit file), with
- * its hugepage memory locked. The server runs as nobody under setpriv on a veth pair whose peer
- * sits in a namespace this test creates; the client sends memcached UDP from inside it.
+ * The systemd unit's promise, checked without systemd: wirekv serves as an unprivileged user holding
+ * exactly the capabilities the unit grants its backend (AmbientCapabilities of the unit plus the backend's
+ * drop-in, read from the files). On xdp, with its hugepage memory locked, on a veth pair whose peer sits
+ * in a namespace this test creates (the client sends memcached UDP from inside it). On the kernel backend,
+ * with no capability at all (a port above 1024), under LimitMEMLOCK=infinity as the unit sets it, telling
+ * a fake systemd READY=1 on NOTIFY_SOCKET once it serves, with journal level prefixes on its output.
  */
 class UnitCapabilitiesTest
 {
@@ -47,7 +50,7 @@ class UnitCapabilitiesTest
         assumeTrue(skip == null, skip);
         assumeTrue(XdpLibraries.isAvailable(), () -> "libxdp/libbpf: " + XdpLibraries.unavailableReason());
         assumeTrue(DeployScripts.onPath("setpriv"), "setpriv (util-linux) is not installed");
-        final String caps = unitCapabilities();
+        final String caps = unitCapabilities("xdp");
         final Path dir = Files.createTempDirectory(Path.of("/tmp"), "wirekv-caps-" + ProcessHandle.current().pid() + "-",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         Process server = null;
@@ -55,11 +58,7 @@ class UnitCapabilitiesTest
         {
             // nobody cannot read the build's class path where it is (~/.m2 is private): copy it.
             final String classPath = copyClassPath(dir);
-            final List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                "--inh-caps=" + caps, "--ambient-caps=" + caps, "--bounding-set=-all," + caps,
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-                "-Xmx256m", "-cp", classPath, "io.wirekv.controlplane.cli.WirekvCli", "serve", "--backend", "xdp",
+            final List<String> command = asNobodyWith(caps, classPath, List.of("serve", "--backend", "xdp",
                 "--xdp-interface", net.hostInterface(), "--listen", net.hostAddress(), "--port", "0", "--memory", "32m",
                 "--tcp-threads", "0", "--instance", "caps-test"));
             server = new ProcessBuilder(command).redirectErrorStream(true).directory(dir.toFile()).start();
@@ -127,17 +126,131 @@ class UnitCapabilitiesTest
         }
     }
 
-    /** AmbientCapabilities= of deploy/systemd/wirekv@.service in setpriv's form: +net_admin,+net_raw,... */
-    private static String unitCapabilities()
+    @Test
+    void shouldServeKernelBackendWithNoCapabilityAndNotifySystemdWhenReady() throws Exception
     {
-        final String line = DeployScripts.read(DeployScripts.script("systemd/wirekv@.service")).lines()
-            .filter(l -> l.startsWith("AmbientCapabilities=")).findFirst().orElseThrow();
-        final List<String> caps = new ArrayList<>();
-        for (final String cap : line.substring("AmbientCapabilities=".length()).trim().split("\\s+"))
+        assumeTrue(DeployScripts.isRoot(), "needs root to drop to nobody with setpriv");
+        assumeTrue(DeployScripts.onPath("setpriv"), "setpriv (util-linux) is not installed");
+        final String caps = unitCapabilities("kernel");
+        assertEquals("+net_bind_service", caps, "the kernel backend needs nothing but binding a port");
+        final Path dir = Files.createTempDirectory(Path.of("/tmp"), "wirekv-caps-" + ProcessHandle.current().pid() + "-",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        final Path socket = dir.resolve("notify.sock");
+        Process server = null;
+        try (UnixDatagramReceiver systemd = new UnixDatagramReceiver(socket.toString()))
         {
-            caps.add("+" + cap.toLowerCase(Locale.ROOT).replaceFirst("^cap_", ""));
+            DeployScripts.command("chmod", "0777", socket.toString()); // as systemd's: the service may write to it
+            final String classPath = copyClassPath(dir);
+            // (LimitMEMLOCK=infinity cannot be had here without CAP_SYS_RESOURCE: the table may stay unlocked, with a warning.)
+            final List<String> command = asNobodyWith(caps, classPath, List.of("serve", "--backend", "kernel", "--listen",
+                "127.0.0.1", "--port", "0", "--memory", "32", "--tcp-threads", "1", "--instance",
+                "caps-kernel-" + ProcessHandle.current().pid()));
+            final ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).directory(dir.toFile());
+            pb.environment().put("NOTIFY_SOCKET", socket.toString());
+            pb.environment().put("JOURNAL_STREAM", "8:4242");
+            server = pb.start();
+            final StringBuffer log = new StringBuffer();
+            final Process p = server;
+            Thread.ofPlatform().daemon().start(() ->
+            {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)))
+                {
+                    for (String line; (line = r.readLine()) != null; )
+                    {
+                        log.append(line).append('\n');
+                    }
+                }
+                catch (final IOException ignored)
+                {
+                    // the server exited
+                }
+            });
+
+            final String ready = systemd.receive(60_000);
+            assertTrue(ready != null && ready.startsWith("READY=1\n"), () -> "no READY=1 from the server (got " + ready + "):\n" + log);
+            assertTrue(ready.contains("\nMAINPID=" + server.pid()), ready);
+            final Matcher m = Pattern.compile("STATUS=serving udp 127\\.0\\.0\\.1:\\d+, tcp 127\\.0\\.0\\.1:(\\d+)").matcher(ready);
+            assertTrue(m.find(), ready);
+            // READY=1 means ready: the port answers now, no waiting.
+            try (java.net.Socket tcp = new java.net.Socket("127.0.0.1", Integer.parseInt(m.group(1))))
+            {
+                tcp.setSoTimeout(5_000);
+                tcp.getOutputStream().write("set caps:k 0 0 5\r\nhello\r\nget caps:k\r\n".getBytes(StandardCharsets.US_ASCII));
+                final byte[] expected = "STORED\r\nVALUE caps:k 0 5\r\nhello\r\nEND\r\n".getBytes(StandardCharsets.US_ASCII);
+                assertEquals(new String(expected, StandardCharsets.US_ASCII),
+                    new String(tcp.getInputStream().readNBytes(expected.length), StandardCharsets.US_ASCII));
+            }
+            final String status = Files.readString(Path.of("/proc/" + server.pid() + "/status"));
+            assertTrue(status.contains("\nUid:\t65534\t65534\t65534\t65534"), status);
+            assertTrue(status.contains("\nCapEff:\t0000000000000400"), "only CAP_NET_BIND_SERVICE:\n" + status);
+
+            server.destroy();
+            assertTrue(server.waitFor(30, TimeUnit.SECONDS), "the server did not stop on SIGTERM");
+            assertEquals(143, server.exitValue(), log::toString);
+            assertEquals("STOPPING=1\nSTATUS=shutting down", systemd.receive(5_000));
+            // Under systemd (JOURNAL_STREAM set) every line carries its syslog level for the journal.
+            // (The JVM's own warnings, e.g. about sun.misc.Unsafe, bypass System.err and stay as they are.)
+            final List<String> lines = log.toString().lines().filter(l -> !l.startsWith("WARNING: ")).toList();
+            assertTrue(lines.stream().allMatch(l -> l.matches("<[346]>.*")), log::toString);
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("<6>wirekv: serving udp 127.0.0.1:")), log::toString);
+            assertTrue(lines.stream().filter(l -> l.contains("mlock(")).allMatch(l -> l.startsWith("<4>WARNING: wirekv: mlock(")),
+                log::toString);
         }
+        finally
+        {
+            if (server != null && server.isAlive())
+            {
+                server.destroyForcibly();
+                server.waitFor(10, TimeUnit.SECONDS);
+            }
+            DeployScripts.deleteTree(dir);
+        }
+    }
+
+    /**
+     * What the unit grants a backend, in setpriv's form (+net_admin,+net_raw,...): AmbientCapabilities= of
+     * deploy/systemd/wirekv@.service plus those of deploy/systemd/backend-BACKEND.conf where there is one
+     * (systemd merges the lines); the bounding set must be the same list.
+     */
+    static String unitCapabilities(final String backend)
+    {
+        final List<String> caps = new ArrayList<>();
+        final List<String> bounding = new ArrayList<>();
+        final List<Path> files = new ArrayList<>(List.of(DeployScripts.script("systemd/wirekv@.service")));
+        final Path dropIn = DeployScripts.script("systemd/backend-" + backend + ".conf");
+        if (Files.exists(dropIn))
+        {
+            files.add(dropIn);
+        }
+        for (final Path file : files)
+        {
+            for (final String line : DeployScripts.read(file).lines().toList())
+            {
+                final List<String> into = line.startsWith("AmbientCapabilities=") ? caps :
+                    line.startsWith("CapabilityBoundingSet=") ? bounding : null;
+                if (into != null)
+                {
+                    for (final String cap : line.substring(line.indexOf('=') + 1).trim().split("\\s+"))
+                    {
+                        into.add("+" + cap.toLowerCase(Locale.ROOT).replaceFirst("^cap_", ""));
+                    }
+                }
+            }
+        }
+        assertEquals(caps, bounding, "AmbientCapabilities and CapabilityBoundingSet differ for " + backend);
         return String.join(",", caps);
+    }
+
+    /** java running WirekvCli as nobody (uid/gid 65534) under setpriv with exactly {@code caps}. */
+    private static List<String> asNobodyWith(final String caps, final String classPath, final List<String> args)
+    {
+        final List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+            "--inh-caps=" + caps, "--ambient-caps=" + caps, "--bounding-set=-all," + caps,
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "--enable-native-access=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "-Xmx256m", "-cp", classPath, "io.wirekv.controlplane.cli.WirekvCli"));
+        command.addAll(args);
+        return command;
     }
 
     private static String copyClassPath(final Path dir) throws IOException

@@ -12,14 +12,19 @@ import java.nio.charset.StandardCharsets;
  * One reused TCP connection to a target. {@link #exchange} writes a request followed by the {@code mn}
  * sentinel and reads until the sentinel's {@code MN\r\n} comes back (or the server closes, or a timeout),
  * so every step's complete reply is captured without knowing its shape. Reconnects after close/timeout.
+ * Through a proxy that knows no meta commands (twemproxy) the sentinel is {@code version} instead
+ * ({@link #withVersionSentinel}), whose {@code VERSION ...} line ends the reply the same way.
  */
 final class TcpWire implements AutoCloseable
 {
     static final byte[] SENTINEL = "mn\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final int READ_TIMEOUT_MS = 1_000;
 
+    static final byte[] VERSION_SENTINEL = "version\r\n".getBytes(StandardCharsets.US_ASCII);
+
     private final String host;
     private final int port;
+    private final boolean versionSentinel;
     private Socket socket;
 
     /** The reply to one step. */
@@ -29,8 +34,20 @@ final class TcpWire implements AutoCloseable
 
     TcpWire(final String host, final int port)
     {
+        this(host, port, false);
+    }
+
+    private TcpWire(final String host, final int port, final boolean versionSentinel)
+    {
         this.host = host;
         this.port = port;
+        this.versionSentinel = versionSentinel;
+    }
+
+    /** A wire that ends every step with {@code version} (for proxies without meta commands); {@code mn} counts do not apply. */
+    static TcpWire withVersionSentinel(final String host, final int port)
+    {
+        return new TcpWire(host, port, true);
     }
 
     /**
@@ -57,9 +74,10 @@ final class TcpWire implements AutoCloseable
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         try
         {
-            final byte[] wire = new byte[request.length + SENTINEL.length];
+            final byte[] sentinel = versionSentinel ? VERSION_SENTINEL : SENTINEL;
+            final byte[] wire = new byte[request.length + sentinel.length];
             System.arraycopy(request, 0, wire, 0, request.length);
-            System.arraycopy(SENTINEL, 0, wire, request.length, SENTINEL.length);
+            System.arraycopy(sentinel, 0, wire, request.length, sentinel.length);
             socket.getOutputStream().write(wire);
             socket.getOutputStream().flush();
         }
@@ -94,7 +112,8 @@ final class TcpWire implements AutoCloseable
                 }
                 out.write(buf, 0, n);
                 final byte[] sofar = out.toByteArray();
-                if (endsWithSentinelReply(sofar) && countMnReplies(sofar) > mnInRequest)
+                if (versionSentinel ? endsWithVersionLine(sofar) :
+                    endsWithSentinelReply(sofar) && countMnReplies(sofar) > mnInRequest)
                 {
                     return new Reply(sofar, false, false, false);
                 }
@@ -117,6 +136,22 @@ final class TcpWire implements AutoCloseable
         final int n = b.length;
         return n >= 4 && b[n - 4] == 'M' && b[n - 3] == 'N' && b[n - 2] == '\r' && b[n - 1] == '\n' &&
             (n == 4 || b[n - 5] == '\n');
+    }
+
+    /** The bytes end with a whole "VERSION ...\r\n" line (the version sentinel's reply). */
+    static boolean endsWithVersionLine(final byte[] b)
+    {
+        final int n = b.length;
+        if (n < 10 || b[n - 2] != '\r' || b[n - 1] != '\n')
+        {
+            return false;
+        }
+        int start = n - 2;
+        while (start > 0 && b[start - 1] != '\n')
+        {
+            start--;
+        }
+        return new String(b, start, n - 2 - start, StandardCharsets.ISO_8859_1).startsWith("VERSION ");
     }
 
     /** "MN\r\n" at the start of a line. */

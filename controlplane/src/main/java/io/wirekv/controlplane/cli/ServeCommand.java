@@ -7,6 +7,7 @@ import io.wirekv.controlplane.config.ConfigLoader;
 import io.wirekv.controlplane.config.ConfigValidator;
 import io.wirekv.controlplane.config.Machine;
 import io.wirekv.controlplane.config.Setting;
+import io.wirekv.controlplane.systemd.SystemdNotifier;
 import io.wirekv.dataplane.server.ServerConfig;
 import io.wirekv.dataplane.server.WirekvServer;
 import io.wirekv.dataplane.cnc.CncFileDescriptor;
@@ -71,7 +72,8 @@ final class ServeCommand implements Callable<Integer>
     @Option(names = "--xdp-interface", paramLabel = "IFNAME", description = "xdp: network interface to serve on (xdp.interface)")
     String xdpInterface;
 
-    @Option(names = "--memory", paramLabel = "SIZE", description = "table memory, e.g. 64m, 4g (memory; default 64m)")
+    @Option(names = "--memory", paramLabel = "SIZE", description = "table memory, e.g. 64m, 4g; a bare number is MiB " +
+        "as with memcached's -m (64 = 64m) (memory; default 64m)")
     String memory;
 
     @Option(names = "--lcores", paramLabel = "N", description = "UDP lcore threads (lcores; default 1)")
@@ -148,10 +150,16 @@ final class ServeCommand implements Callable<Integer>
         final String udp = served.backend() == ServerConfig.Backend.KERNEL ? served.listenAddress() :
             served.backend().name().toLowerCase(java.util.Locale.ROOT) + " " + (served.backend() == ServerConfig.Backend.DPDK ?
                 served.bypass().dpdkDevice() + " " + served.bypass().ipv4() : served.bypass().xdpInterface());
-        out.println("wirekv: serving udp " + udp + ":" + server.udpPort() +
-            (server.tcpPort() < 0 ? ", tcp disabled" : ", tcp " + concluded.config().listenAddress() + ":" + server.tcpPort()) +
-            "; stop with SIGTERM or Ctrl-C");
+        final String serving = "serving udp " + udp + ":" + server.udpPort() +
+            (server.tcpPort() < 0 ? ", tcp disabled" : ", tcp " + concluded.config().listenAddress() + ":" + server.tcpPort());
+        out.println("wirekv: " + serving + "; stop with SIGTERM or Ctrl-C");
         out.flush();
+        // Type=notify: systemd counts the unit as started only now, with ports bound and lcores running.
+        final String notifyProblem = SystemdNotifier.fromEnvironment().ready(serving);
+        if (notifyProblem != null)
+        {
+            System.err.println("wirekv: warning: " + notifyProblem);
+        }
         server.awaitShutdown();
         CloseHelper.quietClose(metrics); // 'wirekv shutdown' closes the server without a signal
         return 0;
@@ -182,6 +190,7 @@ final class ServeCommand implements Callable<Integer>
     private static void closeOnSignal(final WirekvServer server, final MetricsServer metrics, final PrintStream log)
     {
         log.println("wirekv: shutting down");
+        SystemdNotifier.fromEnvironment().stopping("shutting down");
         CloseHelper.quietClose(metrics);
         server.close();
         log.println("wirekv: stopped");

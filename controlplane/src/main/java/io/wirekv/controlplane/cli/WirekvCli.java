@@ -41,6 +41,8 @@ public final class WirekvCli implements Callable<Integer>
 
     public static void main(final String[] args)
     {
+        // Under systemd: each line gets its syslog level for the journal (a terminal sees no change).
+        io.wirekv.controlplane.systemd.JournalOutputStream.installIfJournal();
         final int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         System.exit(code);
     }
@@ -120,14 +122,14 @@ public final class WirekvCli implements Callable<Integer>
         }
     }
 
-    /** Version from the jar manifest, or "dev" when run from classes. */
+    /** {@code wirekv --version}: what the build recorded ({@link io.wirekv.dataplane.server.Version}) and the JDK. */
     static final class Version implements CommandLine.IVersionProvider
     {
         @Override
         public String[] getVersion()
         {
-            final String v = WirekvCli.class.getPackage().getImplementationVersion();
-            return new String[] {"wirekv " + (v == null ? "0.1.0-SNAPSHOT" : v)};
+            return new String[] {io.wirekv.dataplane.server.Version.describe(),
+                io.wirekv.dataplane.server.Version.describeJdk()};
         }
     }
 }

@@ -35,7 +35,7 @@ public enum ConfigKey
         c -> Boolean.toString(c.bypass().xdpNeedWakeup())),
     XDP_BUSY_POLL("xdp.busy.poll", null, "xdp: true = preferred busy polling on the sockets (SO_PREFER_BUSY_POLL)",
         c -> Boolean.toString(c.bypass().xdpBusyPoll())),
-    MEMORY("memory", "--memory", "table memory budget, e.g. 64m, 4g",
+    MEMORY("memory", "--memory", "table memory budget, e.g. 64m, 4g; a bare number is MiB (memcached's -m)",
         c -> Sizes.format(c.memoryBytes())),
     MODE("mode", "--mode", "cache (evict cold items when full) or store (refuse writes when full)",
         c -> c.memoryMode().name().toLowerCase(Locale.ROOT)),

@@ -295,10 +295,12 @@ public final class ConfigValidator
 
     private long memory()
     {
-        final long bytes = Sizes.parse(value(ConfigKey.MEMORY));
+        // memcached's convention (-m 64 = 64 MiB), for the flag and the file alike.
+        final long bytes = Sizes.parseMemory(value(ConfigKey.MEMORY));
         if (bytes < 0)
         {
-            fail(ConfigKey.MEMORY, "not a size; write bytes or a number with k, m or g, e.g. 64m");
+            fail(ConfigKey.MEMORY,
+                "not a size; write MiB (a bare number, as memcached's -m) or a number with k, m or g, e.g. 64m");
         }
         else if (bytes < MIN_MEMORY_BYTES)
         {
@@ -307,7 +309,7 @@ public final class ConfigValidator
         else if (bytes > machine.totalMemoryBytes())
         {
             fail(ConfigKey.MEMORY, "exceeds this machine's memory (" + (machine.totalMemoryBytes() >> 20) +
-                "m); use less, e.g. " + Sizes.format(Math.max(MIN_MEMORY_BYTES, (machine.totalMemoryBytes() / 2) >> 20 << 20)));
+                "m; a bare number is MiB); use less, e.g. " + Sizes.format(Math.max(MIN_MEMORY_BYTES, (machine.totalMemoryBytes() / 2) >> 20 << 20)));
         }
         else
         {

@@ -5,7 +5,8 @@ import java.util.Locale;
 /**
  * Parses and prints byte sizes the way operators write them: {@code 64m}, {@code 1g},
  * {@code 1024k}, {@code 512} (bytes). Suffixes are binary (k = 1024) and case-insensitive;
- * {@code kb}, {@code mib} and friends are accepted too.
+ * {@code kb}, {@code mib} and friends are accepted too. The table's memory budget follows memcached's
+ * {@code -m} instead: a bare number there means MiB ({@link #parseMemory}).
  */
 public final class Sizes
 {
@@ -69,6 +70,26 @@ public final class Sizes
             return -1;
         }
         return number * multiplier;
+    }
+
+    /**
+     * Parses a memory budget the way memcached's {@code -m} reads it: a bare number is MiB ({@code 64} =
+     * 64 MiB); with a suffix it is {@link #parse} ({@code 64m}, {@code 1g}, {@code 65536k}, {@code 512b}).
+     *
+     * @return the size in bytes, or -1 when {@code text} is not a size.
+     */
+    public static long parseMemory(final String text)
+    {
+        if (text == null)
+        {
+            return -1;
+        }
+        final String s = text.trim();
+        if (!s.isEmpty() && s.chars().allMatch(Character::isDigit))
+        {
+            return parse(s + "m");
+        }
+        return parse(s);
     }
 
     /** The shortest exact form: {@code 64m} for 67108864, {@code 1000} for 1000. */

@@ -69,6 +69,29 @@ class WirekvCliTest
     }
 
     @Test
+    void shouldPrintTheBuildsVersionCommitDateAndJdk()
+    {
+        final Run r = run("--version");
+        assertEquals(0, r.code(), r.err());
+        final String[] lines = r.out().replace("\r", "").split("\n");
+        assertTrue(lines[0].matches("wirekv \\d+\\.\\d+\\.\\d+\\S* \\(commit ([0-9a-f]{12}(-dirty)?|unknown), " +
+            "built \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\)"), r.out());
+        assertTrue(lines[1].startsWith("JDK " + Runtime.version()), r.out());
+    }
+
+    @Test
+    void shouldReadABareMemoryFlagAsMibAndSayItInTheHelp()
+    {
+        assertTrue(run("serve", "--help").out().contains("a bare number is MiB"), "--memory's help says a bare number is MiB");
+        final Run bare = run("serve", "--port", "0", "--memory", "64", "--check");
+        assertEquals(0, bare.code(), bare.err());
+        assertTrue(bare.out().contains("memory           = 64m              (--memory)"), bare.out());
+        final Run suffixed = run("serve", "--port", "0", "--memory", "65536k", "--check");
+        assertEquals(0, suffixed.code(), suffixed.err());
+        assertTrue(suffixed.out().contains("memory           = 64m              (--memory)"), suffixed.out());
+    }
+
+    @Test
     void shouldFailWithUsageForAnUnknownOption()
     {
         final Run r = run("serve", "--bogus");

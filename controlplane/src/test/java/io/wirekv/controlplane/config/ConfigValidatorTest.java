@@ -138,7 +138,8 @@ class ConfigValidatorTest
     @Test
     void shouldRejectAMemoryThatIsNotASize()
     {
-        assertProblem("memory = 64x: not a size; write bytes or a number with k, m or g, e.g. 64m (test)", "memory", "64x");
+        assertProblem("memory = 64x: not a size; write MiB (a bare number, as memcached's -m) or a number with k, m or g, " +
+            "e.g. 64m (test)", "memory", "64x");
     }
 
     @Test
@@ -150,7 +151,24 @@ class ConfigValidatorTest
     @Test
     void shouldRejectMoreMemoryThanTheMachineHas()
     {
-        assertProblem("memory = 16g: exceeds this machine's memory (8192m); use less, e.g. 4g (test)", "memory", "16g");
+        assertProblem("memory = 16g: exceeds this machine's memory (8192m; a bare number is MiB); use less, e.g. 4g (test)",
+            "memory", "16g");
+    }
+
+    @Test
+    void shouldReadABareMemoryNumberAsMibLikeMemcached()
+    {
+        assertEquals(64L << 20, validate("memory", "64").config().memoryBytes());
+        assertEquals(65536L << 10, validate("memory", "65536k").config().memoryBytes());
+        assertEquals(1L << 30, validate("memory", "1g").config().memoryBytes());
+    }
+
+    @Test
+    void shouldSayABareNumberIsMibWhenAByteCountIsTooLarge()
+    {
+        // 67108864 was 64 MiB in bytes before the memcached convention; now it asks for 64 TiB and says why.
+        assertProblem("memory = 67108864: exceeds this machine's memory (8192m; a bare number is MiB); use less, " +
+            "e.g. 4g (test)", "memory", "67108864");
     }
 
     @Test

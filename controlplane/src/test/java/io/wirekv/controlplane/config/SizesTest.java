@@ -31,6 +31,28 @@ class SizesTest
     }
 
     @Test
+    void shouldReadABareMemoryNumberAsMibLikeMemcached()
+    {
+        assertEquals(64L << 20, Sizes.parseMemory("64"));
+        assertEquals(64L << 20, Sizes.parseMemory(" 64 "));
+        assertEquals(2048L << 20, Sizes.parseMemory("2048"));
+    }
+
+    @Test
+    void shouldKeepSuffixedMemorySizesAsTheyWere()
+    {
+        assertEquals(64L << 20, Sizes.parseMemory("64m"));
+        assertEquals(1L << 30, Sizes.parseMemory("1g"));
+        assertEquals(65536L << 10, Sizes.parseMemory("65536k"));
+        assertEquals(64L << 20, Sizes.parseMemory("64MiB"));
+        assertEquals(512, Sizes.parseMemory("512b"));
+        assertEquals(-1, Sizes.parseMemory("64x"));
+        assertEquals(-1, Sizes.parseMemory(""));
+        assertEquals(-1, Sizes.parseMemory(null));
+        assertEquals(-1, Sizes.parseMemory("99999999999999999"));
+    }
+
+    @Test
     void shouldFormatTheShortestExactForm()
     {
         assertEquals("64m", Sizes.format(64L << 20));

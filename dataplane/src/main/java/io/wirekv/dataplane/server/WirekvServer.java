@@ -494,7 +494,7 @@ public final class WirekvServer implements AutoCloseable
 
     private void report(final PrintStream log)
     {
-        log.printf("wirekv %s instance '%s'%n", Version.VERSION, config.instanceName());
+        log.printf("%s instance '%s'%n", Version.describe(), config.instanceName());
         log.printf("  udp          %s%n", ports.describe());
         log.printf("  tcp          %s:%d (kernel)%n", config.listenAddress(), tcpPort());
         for (final UdpLcoreAgent lcore : lcores)

@@ -13,6 +13,7 @@ import static io.wirekv.nativebindings.libc.LibC.LIBC;
 import static io.wirekv.nativebindings.libc.LibC.rethrow;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * {@code <sys/socket.h>} and {@code <net/if.h>}: the socket calls of the kernel UDP port.
@@ -23,6 +24,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  */
 public final class Sockets
 {
+    public static final int AF_UNIX = 1;
     public static final int AF_INET = 2;
     public static final int SOCK_DGRAM = 2;
     public static final int SOCK_NONBLOCK = 04000;
@@ -75,6 +77,18 @@ public final class Sockets
     {
         static final MethodHandle HANDLE = LIBC.downcall(
             "getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
+    }
+
+    private static final class sendto
+    {
+        static final MethodHandle HANDLE = LIBC.downcall(
+            "sendto", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    }
+
+    private static final class recv
+    {
+        static final MethodHandle HANDLE = LIBC.downcall(
+            "recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
     }
 
     private static final class recvmmsg
@@ -205,6 +219,55 @@ public final class Sockets
         {
             throw rethrow(ex);
         }
+    }
+
+    /**
+     * Sends one datagram (set-up and control traffic, e.g. systemd's readiness notification; not the hot path).
+     *
+     * @param errnoState see {@link Errno#allocateState(Arena)}.
+     * @param fd         the socket.
+     * @param data       the whole datagram.
+     * @param flags      e.g. {@link #MSG_DONTWAIT}, or 0.
+     * @param address    the destination {@code sockaddr} (e.g. {@link SockaddrUnDescriptor}); its byte size is the length.
+     * @return bytes sent, or {@code -errno}.
+     */
+    public static long sendto(
+        final MemorySegment errnoState, final int fd, final MemorySegment data, final int flags, final MemorySegment address)
+    {
+        final long result;
+        try
+        {
+            result = (long)sendto.HANDLE.invokeExact(errnoState, fd, data, data.byteSize(), flags, address,
+                (int)address.byteSize());
+        }
+        catch (final Throwable ex)
+        {
+            throw rethrow(ex);
+        }
+        return result >= 0 ? result : -Errno.read(errnoState);
+    }
+
+    /**
+     * Receives one datagram into {@code buffer} (set-up and control traffic; not the hot path).
+     *
+     * @param errnoState see {@link Errno#allocateState(Arena)}.
+     * @param fd         the socket.
+     * @param buffer     receives the datagram; its byte size is the most read.
+     * @param flags      e.g. {@link #MSG_DONTWAIT}, or 0.
+     * @return bytes received, or {@code -errno} ({@code -EAGAIN} when none is waiting and {@link #MSG_DONTWAIT} is set).
+     */
+    public static long recv(final MemorySegment errnoState, final int fd, final MemorySegment buffer, final int flags)
+    {
+        final long result;
+        try
+        {
+            result = (long)recv.HANDLE.invokeExact(errnoState, fd, buffer, buffer.byteSize(), flags);
+        }
+        catch (final Throwable ex)
+        {
+            throw rethrow(ex);
+        }
+        return result >= 0 ? result : -Errno.read(errnoState);
     }
 
     /**

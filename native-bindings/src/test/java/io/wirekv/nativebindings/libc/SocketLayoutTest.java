@@ -50,6 +50,7 @@ class SocketLayoutTest
             #include <sys/socket.h>
             #include <sys/uio.h>
             #include <netinet/in.h>
+            #include <sys/un.h>
             #include <sched.h>
             #include <sys/mman.h>
             #include <errno.h>
@@ -69,6 +70,9 @@ class SocketLayoutTest
               P("sockaddr_in.size", sizeof(struct sockaddr_in));
               P("sockaddr_in.sin_port", offsetof(struct sockaddr_in, sin_port));
               P("sockaddr_in.sin_addr", offsetof(struct sockaddr_in, sin_addr));
+              P("sockaddr_un.size", sizeof(struct sockaddr_un));
+              P("sockaddr_un.sun_path", offsetof(struct sockaddr_un, sun_path));
+              P("AF_UNIX", AF_UNIX);
               P("cpu_set_t.size", sizeof(cpu_set_t));
               P("MSG_DONTWAIT", MSG_DONTWAIT);
               P("MSG_TRUNC", MSG_TRUNC);
@@ -99,6 +103,10 @@ class SocketLayoutTest
         assertEquals(SockaddrInDescriptor.SIZE, actual.get("sockaddr_in.size"));
         assertEquals(SockaddrInDescriptor.PORT_OFFSET, actual.get("sockaddr_in.sin_port"));
         assertEquals(SockaddrInDescriptor.ADDR_OFFSET, actual.get("sockaddr_in.sin_addr"));
+        assertEquals(SockaddrUnDescriptor.SIZE, actual.get("sockaddr_un.size"));
+        assertEquals(SockaddrUnDescriptor.PATH_OFFSET, actual.get("sockaddr_un.sun_path"));
+        assertEquals(SockaddrUnDescriptor.AF_UNIX, actual.get("AF_UNIX"));
+        assertEquals(Sockets.AF_UNIX, actual.get("AF_UNIX"));
         assertEquals(Sched.CPU_SET_BYTES, actual.get("cpu_set_t.size"));
         assertEquals(Sockets.MSG_DONTWAIT, actual.get("MSG_DONTWAIT"));
         assertEquals(Sockets.MSG_TRUNC, actual.get("MSG_TRUNC"));
