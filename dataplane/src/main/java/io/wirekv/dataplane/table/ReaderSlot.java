@@ -24,7 +24,8 @@ abstract class ReaderSlotPad1 extends ReaderSlotFields
 /**
  * One registered reader's padded QSBR slot, on cache lines written only by the owning reader thread, and its
  * hit/miss counters: a block of {@link ReaderCounters} in the counter registry, also written only by the owner,
- * unless the table had no block left for it (then it shares the atomic block of unregistered readers).
+ * unless the table had no block left for it or it is closed (then it shares the atomic block of unregistered
+ * readers).
  */
 final class ReaderSlot extends ReaderSlotPad1 implements QsbrReader
 {
@@ -51,7 +52,12 @@ final class ReaderSlot extends ReaderSlotPad1 implements QsbrReader
     private final AtomicBuffer counterValues;
     /** This reader's block in {@link ReaderCounters}. */
     final int counterBlock;
-    private final boolean sharedCounters;
+    /**
+     * Counts go to the shared block (atomic adds): when the table had no block left for this reader, and once
+     * it is closed, since its block may then belong to another thread (a thread-local or cached handle may still
+     * count after close). Written at construction and by {@link #close()}, on the owner thread.
+     */
+    private boolean sharedCounters;
     /** The thread that registered the slot and reads through it. */
     final Thread owner;
     /** Set offline by a writer on the owner thread while it waits for a grace period (owner thread only). */
@@ -121,6 +127,7 @@ final class ReaderSlot extends ReaderSlotPad1 implements QsbrReader
         if (!closed)
         {
             closed = true;
+            sharedCounters = true; // before the block goes back: later counts on this thread go to the shared block
             qsbr.deregister(this);
         }
     }

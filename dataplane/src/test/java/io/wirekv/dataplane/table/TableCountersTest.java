@@ -148,6 +148,26 @@ class TableCountersTest
     }
 
     @Test
+    void shouldCountAClosedHandlesLookupsInTheSharedBlockNotInItsOldBlock() throws InterruptedException
+    {
+        table(1);
+        set("k", "v");
+        final QsbrReader first = table.registerReader("first");
+        assertTrue(get(first, "k"));
+        first.close();
+        final QsbrReader[] second = new QsbrReader[1];
+        final Thread other = new Thread(() -> second[0] = table.registerReader("second")); // takes first's block
+        other.start();
+        other.join();
+        assertTrue(table.get(seg("k"), 0, 1, view), "this thread's thread-local handle is the closed one");
+        assertTrue(get(first, "k"));
+        assertEquals(counter(3), registered().get("table_hits"));
+        assertEquals(1, registry.values().getLongOpaque(((ReaderSlot)second[0]).counterBlock + ReaderCounters.HITS * 8),
+            "the block the second reader owns holds only what the first counted before its close");
+        second[0].close();
+    }
+
+    @Test
     void shouldCountReadersBeyondItsSizeAndUnregisteredThreadsInTheSharedBlock() throws InterruptedException
     {
         table(1);
