@@ -96,7 +96,7 @@ public final class PrometheusNames
         map("bytes_read", "wirekv_read_bytes_total", "Request bytes read");
         map("bytes_written", "wirekv_written_bytes_total", "Reply bytes written");
 
-        // Whole server: the table (io.wirekv.dataplane.table.TableCounters).
+        // Whole server: the table (io.wirekv.dataplane.table.PartitionCounters and ReaderCounters).
         map("items", "wirekv_current_items", "Items in the table");
         map("item_bytes", "wirekv_current_bytes", "Bytes of items in the table");
         final String lookups = "Table lookups, by whether they found a live item";
@@ -111,6 +111,7 @@ public final class PrometheusNames
         map("resizes", "wirekv_index_resizes_total", "Index resizes");
         map("total_items", "wirekv_items_total", "Items ever stored");
         map("out_of_memory", "wirekv_table_out_of_memory_total", "Writes the table refused for want of memory");
+        map("pages_moved", "wirekv_slab_pages_moved_total", "Slabs moved between size classes");
 
         map("uptime_seconds", "wirekv_uptime_seconds", "Seconds since the server started");
     }

@@ -4,9 +4,9 @@ package io.wirekv.dataplane.cnc;
  * Every counter and gauge the appliance publishes in its CnC file (and so for {@code wirekv stat} and
  * Prometheus). Adding one is one line: a frozen type id (never reused or renumbered), the name, kind,
  * scope and help text. The value lives in a {@link CounterRegistry} slot written by the thread that
- * counts it (the class named above each group allocates them); nothing copies it, except the table's
- * counters and the uptime, which the housekeeping thread still publishes once per period into slots
- * of its own.
+ * counts it (the class named above each group allocates them); nothing copies it. Only the gauges
+ * computed from a clock (the uptime, the grace period's age and the readers it finds stalled) are
+ * published, by the housekeeping thread, once per period into slots of its own.
  */
 public enum CncMetric
 {
@@ -71,7 +71,9 @@ public enum CncMetric
     BYTES_READ(124, "bytes_read", Kind.COUNTER, Scope.GLOBAL, "Request bytes read"),
     BYTES_WRITTEN(125, "bytes_written", Kind.COUNTER, Scope.GLOBAL, "Reply bytes written"),
 
-    // Whole server: io.wirekv.dataplane.table.TableCounters, published by the housekeeping thread
+    // Whole server, the table: io.wirekv.dataplane.table.PartitionCounters (a block per partition writer) and
+    // io.wirekv.dataplane.table.ReaderCounters (hits and misses, a block per reader); grace_period_age_ms and
+    // stalled_readers are computed from a clock, so the housekeeping thread publishes them
     ITEMS(200, "items", Kind.GAUGE, Scope.GLOBAL, "Items in the table"),
     ITEM_BYTES(201, "item_bytes", Kind.GAUGE, Scope.GLOBAL, "Bytes of items in the table"),
     TABLE_HITS(202, "table_hits", Kind.COUNTER, Scope.GLOBAL, "Table lookups that found a live item"),
@@ -84,6 +86,7 @@ public enum CncMetric
     RESIZES(209, "resizes", Kind.COUNTER, Scope.GLOBAL, "Index resizes"),
     TOTAL_ITEMS(210, "total_items", Kind.COUNTER, Scope.GLOBAL, "Items ever stored"),
     OUT_OF_MEMORY(211, "out_of_memory", Kind.COUNTER, Scope.GLOBAL, "Writes refused for want of memory"),
+    PAGES_MOVED(212, "pages_moved", Kind.COUNTER, Scope.GLOBAL, "Slabs moved between size classes"),
 
     // Whole server, published by the housekeeping thread
     UPTIME_SECONDS(300, "uptime_seconds", Kind.GAUGE, Scope.GLOBAL, "Seconds since the server started");

@@ -150,11 +150,29 @@ public final class CounterRegistry
      */
     public synchronized int allocate(final CncMetric[] metrics, final int lcore, final int port, final int blocks)
     {
-        final int offset = allocateBlocks(metrics.length, blocks);
+        return allocate(metrics, metrics.length, lcore, port, blocks);
+    }
+
+    /**
+     * {@link #allocate(CncMetric[], int, int, int)} with blocks of {@code slots} longs, of which the first
+     * {@code metrics.length} are registered and the rest are the owner's own (values it keeps beside its
+     * counters, e.g. the inputs of a gauge another thread computes; no record describes them).
+     *
+     * @return the offset of the first block in {@link #values()}; slot k of block b is at
+     *         {@code offset + b * blockLength(slots) + k * 8}.
+     */
+    public synchronized int allocate(
+        final CncMetric[] metrics, final int slots, final int lcore, final int port, final int blocks)
+    {
+        if (slots < metrics.length)
+        {
+            throw new IllegalArgumentException(slots + " slots cannot hold " + metrics.length + " metrics");
+        }
+        final int offset = allocateBlocks(slots, blocks);
         for (int k = 0; k < metrics.length; k++)
         {
             register(metrics[k], lcore, port, offset + k * Long.BYTES, blocks,
-                CounterRegistryDescriptor.blockLength(metrics.length));
+                CounterRegistryDescriptor.blockLength(slots));
         }
         return offset;
     }

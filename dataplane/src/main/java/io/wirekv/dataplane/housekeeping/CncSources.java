@@ -7,8 +7,9 @@ import java.util.function.IntToLongFunction;
 
 /**
  * What the housekeeping thread reads from the running server: the port counters and malformed frames of
- * each lcore (to record new errors in the error log), and the table's counters (to publish them). Every
- * value is readable from any thread (opaque loads). Indexed by lcore where they are per lcore.
+ * each lcore (to record new errors in the error log), and the table's counters (to compute the grace-period
+ * gauges it publishes; the table's counters themselves are registry slots). Every value is readable from any
+ * thread (opaque loads). Indexed by lcore where they are per lcore.
  *
  * @param ports       each lcore's packet port (its {@link io.wirekv.dataplane.port.PortCounters}).
  * @param malformed   frames lcore i dropped as not being single-datagram requests.

@@ -23,14 +23,13 @@ import java.util.function.LongSupplier;
  * <ol>
  *   <li>drain admin commands from the CnC command ring (a few per cycle) and answer each on the
  *       response broadcast with its correlation id;</li>
- *   <li>once per period (100 ms by default): publish the gauges and counters computed from the table
- *       ({@link #PUBLISHED}: the table's counters live in the table, see {@link TableCounters}) and the
- *       uptime, record newly seen dataplane drops and I/O errors in the distinct error log, and write the
- *       heartbeat.</li>
+ *   <li>once per period (100 ms by default): publish the gauges computed from a clock ({@link #PUBLISHED}:
+ *       the table's grace-period age and stalled readers, see {@link TableCounters}, and the uptime), record
+ *       newly seen dataplane drops and I/O errors in the distinct error log, and write the heartbeat.</li>
  * </ol>
- * Every other counter is a slot of the CnC file's {@link CounterRegistry} that the counting thread writes
- * itself; this thread copies none of them, only reads the port counters and malformed frames (opaque
- * loads) to notice new errors.
+ * Every counter, the table's included, is a slot of the CnC file's {@link CounterRegistry} that the counting
+ * thread writes itself; this thread copies none of them, only reads the port counters and malformed frames
+ * (opaque loads) to notice new errors.
  * <p>
  * The heartbeat means "the dataplane is making progress": it is written only when the dataplane's clock
  * (the table's cached clock, ticked by writer 0's duty cycle) has moved since the previous period, so a
@@ -40,11 +39,12 @@ public final class HousekeepingAgent implements Agent
 {
     /** Default period between publications of {@link #PUBLISHED} and heartbeats. */
     public static final long PERIOD_MS = 100;
-    /** What this thread publishes, in its own registry block, in this order; every other metric is a slot. */
+    /**
+     * What this thread publishes, in its own registry block, in this order: gauges computed from a clock, not
+     * counts anyone keeps; every other metric is a slot its counting thread writes.
+     */
     static final CncMetric[] PUBLISHED = {
-        CncMetric.ITEMS, CncMetric.ITEM_BYTES, CncMetric.TABLE_HITS, CncMetric.TABLE_MISSES, CncMetric.EVICTIONS,
-        CncMetric.EXPIRATIONS, CncMetric.RETIRED_NOT_FREED_BYTES, CncMetric.GRACE_PERIOD_AGE_MS, CncMetric.STALLED_READERS,
-        CncMetric.RESIZES, CncMetric.TOTAL_ITEMS, CncMetric.OUT_OF_MEMORY, CncMetric.UPTIME_SECONDS};
+        CncMetric.GRACE_PERIOD_AGE_MS, CncMetric.STALLED_READERS, CncMetric.UPTIME_SECONDS};
     private static final int COMMANDS_PER_CYCLE = 4;
 
     private final CncFile cnc;
@@ -155,18 +155,8 @@ public final class HousekeepingAgent implements Agent
         final TableCounters table = sources.table();
         return switch (metric)
         {
-            case ITEMS -> table.items();
-            case ITEM_BYTES -> table.bytes();
-            case TABLE_HITS -> table.hits();
-            case TABLE_MISSES -> table.misses();
-            case EVICTIONS -> table.evictions();
-            case EXPIRATIONS -> table.expirations();
-            case RETIRED_NOT_FREED_BYTES -> table.retiredNotFreedBytes();
             case GRACE_PERIOD_AGE_MS -> table.gracePeriodAgeMs();
             case STALLED_READERS -> table.stalledReaders();
-            case RESIZES -> table.resizes();
-            case TOTAL_ITEMS -> table.totalItems();
-            case OUT_OF_MEMORY -> table.outOfMemory();
             case UPTIME_SECONDS -> Math.max(0, nowMs - sources.startMs()) / 1000;
             default -> throw new IllegalStateException(metric + " is a registry slot, not published here");
         };

@@ -108,7 +108,7 @@ public final class WirekvServer implements AutoCloseable
         {
             this.table = new Table(new TableConfig(
                 config.partitions(), config.memoryBytes(), config.memoryMode(), config.itemSizeMaxBytes(),
-                config.preferHugepages()), tableClock);
+                config.preferHugepages()), tableClock, cnc.counters(), readers);
         }
         catch (final RuntimeException ex)
         {
@@ -141,14 +141,14 @@ public final class WirekvServer implements AutoCloseable
     /** Counters the dataplane registers in the CnC file (the housekeeping thread's come on top). */
     private static int counterCount(final ServerConfig config)
     {
-        return ServerStats.COUNTERS +
+        return ServerStats.COUNTERS + Table.counterCount() +
             config.lcores() * (PortCounters.count() + NetCounters.count() + UdpLcoreAgent.counterCount());
     }
 
     /** Bytes of counter value blocks the dataplane allocates in the CnC file. */
     private static int counterValuesBytes(final ServerConfig config, final int readers)
     {
-        return ServerStats.valuesBytes(readers + config.writers()) +
+        return ServerStats.valuesBytes(readers + config.writers()) + Table.valuesBytes(config.partitions(), readers) +
             config.lcores() * (PortCounters.valuesBytes() + NetCounters.valuesBytes() + UdpLcoreAgent.valuesBytes());
     }
 

@@ -1,69 +1,96 @@
 package io.wirekv.dataplane.table;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import io.wirekv.dataplane.cnc.CncMetric;
+import io.wirekv.dataplane.cnc.CounterRegistry;
+import io.wirekv.dataplane.cnc.CounterRegistryDescriptor;
+import org.agrona.concurrent.AtomicBuffer;
 
 /**
- * One partition's counters and gauges (items, bytes, evictions, ...), indexed by the constants below. Written by
- * the partition's writer thread only: a plain read and an opaque store, no atomic, since nobody else writes them.
- * Read from any thread ({@link Table#counters()}, the stats and CnC publishers) with opaque loads: each value is
- * one the writer stored, never torn; no ordering with other memory is implied.
+ * One partition's counters and gauges (items, bytes, evictions, ...): a view over the partition's block in the
+ * table's {@link CounterRegistry} (the CnC file's, on a server), so the file's readers see each value as the
+ * writer stores it, with nothing copying it. Slot {@code k < METRICS.length} is registered as
+ * {@code METRICS[k]}, summed over every partition's block; the last two slots are the writer's own, the inputs
+ * of the grace-period gauges that the housekeeping thread computes ({@link Table#counters()}).
  * <p>
- * The array is padded on both ends so that the writer's stores do not share a cache line with other objects.
+ * Written by the partition's writer thread only (and by {@link #clearGauges} once that thread has stopped): a
+ * plain load and an opaque store, no atomic, since nobody else writes the block. Read from any thread with
+ * opaque loads: each value is one the writer stored, never torn; no ordering with other memory is implied.
+ * Counters only grow; {@link #ITEMS}, {@link #BYTES} and {@link #RETIRED_BYTES} are gauges and go down.
  */
 final class PartitionCounters
 {
-    private static final VarHandle STATS = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final int PAD = 16;
-
     /** Gauge: items linked. */
-    static final int ITEMS = PAD;
+    static final int ITEMS = 0;
     /** Gauge: bytes of the items linked. */
-    static final int BYTES = PAD + 1;
-    static final int EVICTIONS = PAD + 2;
-    static final int EXPIRATIONS = PAD + 3;
+    static final int BYTES = 1;
+    static final int EVICTIONS = 2;
+    static final int EXPIRATIONS = 3;
     /** Gauge: bytes retired and not yet freed (waiting for a grace period). */
-    static final int RETIRED_BYTES = PAD + 4;
-    static final int RESIZES = PAD + 5;
-    static final int TOTAL_ITEMS = PAD + 6;
-    /** Gauge: when the oldest memory still retired was retired (ms), 0 when none. */
-    static final int OLDEST_RETIRED_MS = PAD + 7;
-    /** Gauge: the QSBR tag of the oldest memory still retired, 0 when none. */
-    static final int OLDEST_RETIRED_TAG = PAD + 8;
-    static final int OUT_OF_MEMORY = PAD + 9;
-    static final int PAGES_MOVED = PAD + 10;
-    private static final int COUNT = 11;
+    static final int RETIRED_BYTES = 4;
+    static final int RESIZES = 5;
+    static final int TOTAL_ITEMS = 6;
+    static final int OUT_OF_MEMORY = 7;
+    static final int PAGES_MOVED = 8;
+    /** Not registered: when the oldest memory still retired was retired (ms), 0 when none. */
+    static final int OLDEST_RETIRED_MS = 9;
+    /** Not registered: the QSBR tag of the oldest memory still retired, 0 when none. */
+    static final int OLDEST_RETIRED_TAG = 10;
+    static final int SLOTS = 11;
 
-    private final long[] stats = new long[PAD + COUNT + PAD];
+    /** What slot k of every partition's block counts, for k below {@link #OLDEST_RETIRED_MS}. */
+    static final CncMetric[] METRICS = {
+        CncMetric.ITEMS, CncMetric.ITEM_BYTES, CncMetric.EVICTIONS, CncMetric.EXPIRATIONS,
+        CncMetric.RETIRED_NOT_FREED_BYTES, CncMetric.RESIZES, CncMetric.TOTAL_ITEMS, CncMetric.OUT_OF_MEMORY,
+        CncMetric.PAGES_MOVED};
+    static final int BLOCK_LENGTH = CounterRegistryDescriptor.blockLength(SLOTS);
 
-    /** Writer thread only. */
-    void addOpaque(final int index, final long delta)
+    private final AtomicBuffer values;
+    private final int base;
+
+    /** The view over block {@code base} of {@code values} (allocated by {@link #allocate}). */
+    PartitionCounters(final AtomicBuffer values, final int base)
     {
-        STATS.setOpaque(stats, index, stats[index] + delta); // opaque: single writer; pairs with getOpaque
+        this.values = values;
+        this.base = base;
+    }
+
+    /**
+     * Allocates one block per partition in {@code registry} and registers {@link #METRICS} (start-up only).
+     *
+     * @return the offset of partition 0's block; partition p's is {@link #BLOCK_LENGTH} {@code * p} later.
+     */
+    static int allocate(final CounterRegistry registry, final int partitions)
+    {
+        return registry.allocate(METRICS, SLOTS, CounterRegistryDescriptor.NONE, CounterRegistryDescriptor.NONE, partitions);
     }
 
     /** Writer thread only. */
-    void setOpaque(final int index, final long value)
+    void addOpaque(final int slot, final long delta)
     {
-        STATS.setOpaque(stats, index, value); // opaque: single writer; pairs with getOpaque
+        // opaque store of a plain sum: single writer; pairs with getLongOpaque in getOpaque and CounterRegistryReader
+        values.addLongOpaque(base + slot * Long.BYTES, delta);
+    }
+
+    /** Writer thread only. */
+    void setOpaque(final int slot, final long value)
+    {
+        // opaque: single writer; pairs with getLongOpaque in getOpaque and CounterRegistryReader
+        values.putLongOpaque(base + slot * Long.BYTES, value);
     }
 
     /** Any thread. */
-    long getOpaque(final int index)
+    long getOpaque(final int slot)
     {
-        return (long)STATS.getOpaque(stats, index); // opaque: pairs with setOpaque in addOpaque/setOpaque
+        return values.getLongOpaque(base + slot * Long.BYTES); // opaque: pairs with addOpaque/setOpaque
     }
 
-    /** On close: the gauges drop to 0 (the memory they describe is gone); the monotonic counters stay. */
+    /** On close: the gauges drop to 0 (the memory they describe is gone); the counters stay. */
     void clearGauges()
     {
-        for (int i = ITEMS; i < ITEMS + COUNT; i++)
-        {
-            if (i != EVICTIONS && i != EXPIRATIONS && i != RESIZES && i != TOTAL_ITEMS && i != OUT_OF_MEMORY &&
-                i != PAGES_MOVED)
-            {
-                setOpaque(i, 0);
-            }
-        }
+        setOpaque(ITEMS, 0);
+        setOpaque(BYTES, 0);
+        setOpaque(RETIRED_BYTES, 0);
+        setOpaque(OLDEST_RETIRED_MS, 0);
+        setOpaque(OLDEST_RETIRED_TAG, 0);
     }
 }

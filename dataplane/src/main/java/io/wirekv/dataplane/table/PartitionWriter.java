@@ -29,7 +29,7 @@ public final class PartitionWriter
     private final ArenaMemory memory;
     private final SizeClasses classes;
     private final int itemSizeMaxBytes;
-    private final PartitionCounters counters = new PartitionCounters();
+    private final PartitionCounters counters;
     private final SlabAllocator slabs;
     private final QsbrReclaimer reclaimer;
     private final PartitionIndexWriter index;
@@ -37,8 +37,9 @@ public final class PartitionWriter
     private final ItemAllocator allocator;
 
     PartitionWriter(final Table table, final int partitionId, final ArenaMemory memory, final Qsbr qsbr,
-        final SizeClasses classes, final TableConfig config, final boolean poisonFreed)
+        final SizeClasses classes, final TableConfig config, final boolean poisonFreed, final PartitionCounters counters)
     {
+        this.counters = counters;
         this.table = table;
         this.partitionId = partitionId;
         this.memory = memory;

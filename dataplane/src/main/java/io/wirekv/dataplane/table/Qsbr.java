@@ -12,8 +12,13 @@ final class Qsbr
     /** Written by partition writer threads (incrementAndGet, after the unlinking store); read by readers at quiescence. */
     private final PaddedCounter epoch = new PaddedCounter(1);
     private volatile ReaderSlot[] readers = new ReaderSlot[0];
-    private long closedHits;
-    private long closedMisses;
+    /** Each reader's hit/miss block; taken at register, given back at deregister. */
+    private final ReaderCounters counters;
+
+    Qsbr(final ReaderCounters counters)
+    {
+        this.counters = counters;
+    }
 
     long epochAcquire()
     {
@@ -82,7 +87,7 @@ final class Qsbr
 
     synchronized ReaderSlot register(final String name)
     {
-        final ReaderSlot slot = new ReaderSlot(this, name, epochAcquire());
+        final ReaderSlot slot = new ReaderSlot(this, name, epochAcquire(), counters, counters.acquire());
         final ReaderSlot[] old = readers;
         final ReaderSlot[] next = Arrays.copyOf(old, old.length + 1);
         next[old.length] = slot;
@@ -107,31 +112,10 @@ final class Qsbr
         {
             return;
         }
-        closedHits += slot.hitsOpaque();
-        closedMisses += slot.missesOpaque();
         final ReaderSlot[] next = new ReaderSlot[old.length - 1];
         System.arraycopy(old, 0, next, 0, index);
         System.arraycopy(old, index + 1, next, index, old.length - index - 1);
         readers = next; // volatile: pairs with the volatile read in safeEpoch
-    }
-
-    synchronized long hits()
-    {
-        long sum = closedHits;
-        for (final ReaderSlot slot : readers)
-        {
-            sum += slot.hitsOpaque();
-        }
-        return sum;
-    }
-
-    synchronized long misses()
-    {
-        long sum = closedMisses;
-        for (final ReaderSlot slot : readers)
-        {
-            sum += slot.missesOpaque();
-        }
-        return sum;
+        counters.release(slot.counterBlock); // its counts stay in the block: the sums never step back
     }
 }

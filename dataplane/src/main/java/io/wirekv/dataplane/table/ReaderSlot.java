@@ -1,5 +1,7 @@
 package io.wirekv.dataplane.table;
 
+import org.agrona.concurrent.AtomicBuffer;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -12,9 +14,6 @@ abstract class ReaderSlotFields extends ReaderSlotPad0
 {
     /** Written by the owning reader thread only (release); read by writers (acquire). */
     long quiescentEpoch;
-    /** Written by the owning reader thread only (opaque); read by stats (opaque). */
-    long hits;
-    long misses;
 }
 
 abstract class ReaderSlotPad1 extends ReaderSlotFields
@@ -23,16 +22,16 @@ abstract class ReaderSlotPad1 extends ReaderSlotFields
 }
 
 /**
- * One registered reader's padded QSBR slot and hit/miss counters, on cache lines written only by the
- * owning reader thread.
+ * One registered reader's padded QSBR slot, on cache lines written only by the owning reader thread, and its
+ * hit/miss counters: a block of {@link ReaderCounters} in the counter registry, also written only by the owner,
+ * unless the table had no block left for it or it is closed (then it shares the atomic block of unregistered
+ * readers).
  */
 final class ReaderSlot extends ReaderSlotPad1 implements QsbrReader
 {
     static final long OFFLINE = Long.MAX_VALUE;
 
     private static final VarHandle EPOCH;
-    private static final VarHandle HITS;
-    private static final VarHandle MISSES;
 
     static
     {
@@ -40,8 +39,6 @@ final class ReaderSlot extends ReaderSlotPad1 implements QsbrReader
         {
             final MethodHandles.Lookup lookup = MethodHandles.lookup();
             EPOCH = lookup.findVarHandle(ReaderSlotFields.class, "quiescentEpoch", long.class);
-            HITS = lookup.findVarHandle(ReaderSlotFields.class, "hits", long.class);
-            MISSES = lookup.findVarHandle(ReaderSlotFields.class, "misses", long.class);
         }
         catch (final ReflectiveOperationException ex)
         {
@@ -51,16 +48,30 @@ final class ReaderSlot extends ReaderSlotPad1 implements QsbrReader
 
     private final Qsbr qsbr;
     private final String name;
+    private final ReaderCounters counters;
+    private final AtomicBuffer counterValues;
+    /** This reader's block in {@link ReaderCounters}. */
+    final int counterBlock;
+    /**
+     * Counts go to the shared block (atomic adds): when the table had no block left for this reader, and once
+     * it is closed, since its block may then belong to another thread (a thread-local or cached handle may still
+     * count after close). Written at construction and by {@link #close()}, on the owner thread.
+     */
+    private boolean sharedCounters;
     /** The thread that registered the slot and reads through it. */
     final Thread owner;
     /** Set offline by a writer on the owner thread while it waits for a grace period (owner thread only). */
     boolean parkedByWriter;
     volatile boolean closed;
 
-    ReaderSlot(final Qsbr qsbr, final String name, final long epoch)
+    ReaderSlot(final Qsbr qsbr, final String name, final long epoch, final ReaderCounters counters, final int counterBlock)
     {
         this.qsbr = qsbr;
         this.name = name;
+        this.counters = counters;
+        this.counterValues = counters.values();
+        this.counterBlock = counterBlock;
+        this.sharedCounters = counters.isShared(counterBlock);
         this.owner = Thread.currentThread();
         this.quiescentEpoch = epoch;
     }
@@ -95,24 +106,19 @@ final class ReaderSlot extends ReaderSlotPad1 implements QsbrReader
         VarHandle.fullFence(); // StoreLoad: the slot is visible before this thread loads any index slot
     }
 
-    void countHit()
+    /** Owner thread only: one lookup, found ({@code hit}) or not. */
+    void count(final boolean hit)
     {
-        HITS.setOpaque(this, hits + 1); // opaque: single writer; pairs with getOpaque in hitsOpaque
-    }
-
-    void countMiss()
-    {
-        MISSES.setOpaque(this, misses + 1); // opaque: single writer; pairs with getOpaque in missesOpaque
-    }
-
-    long hitsOpaque()
-    {
-        return (long)HITS.getOpaque(this); // opaque: pairs with setOpaque in countHit
-    }
-
-    long missesOpaque()
-    {
-        return (long)MISSES.getOpaque(this); // opaque: pairs with setOpaque in countMiss
+        if (sharedCounters)
+        {
+            counters.countShared(hit);
+        }
+        else
+        {
+            // opaque store of a plain sum: this thread owns the block; pairs with getLongOpaque in ReaderCounters.sum
+            // and CounterRegistryReader.value
+            counterValues.addLongOpaque(counterBlock + (hit ? ReaderCounters.HITS : ReaderCounters.MISSES) * Long.BYTES, 1);
+        }
     }
 
     @Override
@@ -121,6 +127,7 @@ final class ReaderSlot extends ReaderSlotPad1 implements QsbrReader
         if (!closed)
         {
             closed = true;
+            sharedCounters = true; // before the block goes back: later counts on this thread go to the shared block
             qsbr.deregister(this);
         }
     }

@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.table;
 
+import io.wirekv.dataplane.cnc.CounterRegistry;
 import io.wirekv.hugepages.HugepageMemory;
 import org.agrona.concurrent.EpochClock;
 
@@ -7,7 +8,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.atomic.LongAdder;
 
 import static io.wirekv.dataplane.table.ArenaMemory.NATIVE;
 import static io.wirekv.dataplane.table.IndexDescriptor.ADDRESS_MASK;
@@ -23,11 +23,20 @@ import static io.wirekv.dataplane.table.ItemDescriptor.*;
  * {@link ArenaMemory}. Time: {@link #get} reads the injected clock only for an item with an expiry time or
  * while a flush_all is pending; inject a cached clock (Agrona's {@code CachedEpochClock} updated once per duty
  * cycle) so that such reads cost a field load.
+ * <p>
+ * Counters: every partition writer and every registered reader counts into a block of its own in a
+ * {@link CounterRegistry} (the CnC file's on a server, see {@link PartitionCounters} and {@link ReaderCounters}),
+ * so the file reads them with nothing copying them; {@link #counters()} reads the same slots.
  */
 public final class Table implements AutoCloseable
 {
     /** A reader that has not reported quiescence while a grace period is this old is counted stalled. */
     public static final long STALL_THRESHOLD_MS = 1000;
+    /**
+     * Readers a table given no registry is sized for (tests, benchmarks); readers beyond it still count, in the
+     * block shared with unregistered readers.
+     */
+    public static final int DEFAULT_READERS = 16;
 
     private static final VarHandle OLDEST_LIVE;
     private static final VarHandle OLDEST_CAS;
@@ -61,7 +70,8 @@ public final class Table implements AutoCloseable
     private final int itemSizeMaxBytes;
     private final boolean preferHugepages;
     private final EpochClock clock;
-    private final Qsbr qsbr = new Qsbr();
+    private final Qsbr qsbr;
+    private final ReaderCounters readerCounters;
     private final PartitionWriter[] partitions;
     /** Each partition's index reference, the writer's own: readers reach the index in one hop fewer. */
     private final IndexRef[] indexRefs;
@@ -70,15 +80,25 @@ public final class Table implements AutoCloseable
     private final PaddedCounter casSequence = new PaddedCounter(0);
     private final FlushState flushState = new FlushState();
     private final ThreadLocal<ReaderSlot> threadReader = new ThreadLocal<>();
-    private final LongAdder unregisteredHits = new LongAdder();
-    private final LongAdder unregisteredMisses = new LongAdder();
     private final Counters counters = new Counters();
     private final SlabRegion slabs;
     private volatile boolean closed;
 
+    /** A table whose counters live in a registry of its own, sized for {@link #DEFAULT_READERS} readers. */
     public Table(final TableConfig config, final EpochClock clock)
     {
         this(config, clock, Boolean.getBoolean("wirekv.table.poisonFreed"));
+    }
+
+    /**
+     * A table whose counters live in {@code counters} (start-up only: it allocates
+     * {@link #valuesBytes}{@code (partitions, readers)} bytes and {@link #counterCount()} counters there).
+     *
+     * @param readers how many readers will be registered at once, each given a counter block of its own.
+     */
+    public Table(final TableConfig config, final EpochClock clock, final CounterRegistry counters, final int readers)
+    {
+        this(config, clock, Boolean.getBoolean("wirekv.table.poisonFreed"), counters, readers);
     }
 
     /**
@@ -87,6 +107,14 @@ public final class Table implements AutoCloseable
      */
     Table(final TableConfig config, final EpochClock clock, final boolean poisonFreed)
     {
+        this(config, clock, poisonFreed, CounterRegistry.inArena(
+            counterCount(), valuesBytes(config.partitions(), DEFAULT_READERS)), DEFAULT_READERS);
+    }
+
+    private Table(
+        final TableConfig config, final EpochClock clock, final boolean poisonFreed, final CounterRegistry counters,
+        final int readers)
+    {
         this.memoryBytes = config.memoryBytes();
         this.mode = config.mode();
         this.itemSizeMaxBytes = config.itemSizeMaxBytes();
@@ -94,6 +122,9 @@ public final class Table implements AutoCloseable
         this.clock = clock;
         final int n = config.partitions();
         partitionMask = n - 1;
+        readerCounters = new ReaderCounters(counters, readers);
+        qsbr = new Qsbr(readerCounters);
+        final int partitionCounters = PartitionCounters.allocate(counters, n);
         partitions = new PartitionWriter[n];
         indexRefs = new IndexRef[n];
         final SizeClasses classes = new SizeClasses(config.itemSizeMaxBytes());
@@ -107,7 +138,8 @@ public final class Table implements AutoCloseable
             {
                 final ArenaMemory memory = new ArenaMemory(i, budget, tableBudget, slabs, hugepages,
                     config.preferHugepages(), "table partition " + i);
-                partitions[i] = new PartitionWriter(this, i, memory, qsbr, classes, config, poisonFreed);
+                partitions[i] = new PartitionWriter(this, i, memory, qsbr, classes, config, poisonFreed,
+                    new PartitionCounters(counters.values(), partitionCounters + i * PartitionCounters.BLOCK_LENGTH));
                 indexRefs[i] = partitions[i].indexRef();
             }
         }
@@ -123,6 +155,18 @@ public final class Table implements AutoCloseable
             }
             throw ex;
         }
+    }
+
+    /** Counters a table registers in its registry. */
+    public static int counterCount()
+    {
+        return PartitionCounters.METRICS.length + ReaderCounters.METRICS.length;
+    }
+
+    /** Bytes of value blocks a table of {@code partitions} partitions, sized for {@code readers} readers, allocates. */
+    public static int valuesBytes(final int partitions, final int readers)
+    {
+        return partitions * PartitionCounters.BLOCK_LENGTH + ReaderCounters.valuesBytes(readers);
     }
 
     public TableConfig config()
@@ -178,36 +222,21 @@ public final class Table implements AutoCloseable
             return get(slot, key, keyOffset, keyLength, view);
         }
         final boolean hit = find(key, keyOffset, keyLength, view);
-        if (hit)
-        {
-            unregisteredHits.increment();
-        }
-        else
-        {
-            unregisteredMisses.increment();
-        }
+        readerCounters.countShared(hit);
         return hit;
     }
 
     /**
      * {@link #get(MemorySegment, long, int, ItemView)} for a reader that passes its own handle: no
-     * thread-local lookup. Hits and misses go to {@code reader}'s padded slot, written only by its thread.
+     * thread-local lookup. Hits and misses go to {@code reader}'s counter block, written only by its thread.
      *
      * @param reader the handle {@link #registerReader} returned to the calling thread, for this table.
      */
     public boolean get(
         final QsbrReader reader, final MemorySegment key, final long keyOffset, final int keyLength, final ItemView view)
     {
-        final ReaderSlot slot = (ReaderSlot)reader;
         final boolean hit = find(key, keyOffset, keyLength, view);
-        if (hit)
-        {
-            slot.countHit();
-        }
-        else
-        {
-            slot.countMiss();
-        }
+        ((ReaderSlot)reader).count(hit);
         return hit;
     }
 
@@ -405,12 +434,12 @@ public final class Table implements AutoCloseable
 
         public long hits()
         {
-            return qsbr.hits() + unregisteredHits.sum();
+            return readerCounters.hits();
         }
 
         public long misses()
         {
-            return qsbr.misses() + unregisteredMisses.sum();
+            return readerCounters.misses();
         }
 
         public long evictions()

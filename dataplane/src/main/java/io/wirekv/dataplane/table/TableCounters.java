@@ -1,6 +1,10 @@
 package io.wirekv.dataplane.table;
 
-/** Snapshot-free read access to the table's counters; every getter is a plain or opaque load. */
+/**
+ * Snapshot-free read access to the table's counters, from any thread. Every counter is the sum of registry slots
+ * (opaque loads, no consistent cut between them; see {@link PartitionCounters}, {@link ReaderCounters});
+ * {@link #gracePeriodAgeMs()} and {@link #stalledReaders()} are computed from the clock at each call.
+ */
 public interface TableCounters
 {
     long items();

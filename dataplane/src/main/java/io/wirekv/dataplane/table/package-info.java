@@ -30,8 +30,15 @@
  * <h2>Threads</h2>
  * Exactly one thread writes a given partition ({@link io.wirekv.dataplane.table.PartitionWriter}); any
  * number of registered reader threads call {@link io.wirekv.dataplane.table.Table#get}, which takes no
- * lock, performs no CAS and writes no shared memory (hit/miss counts go to the reader's own padded slot). A
+ * lock, performs no CAS and writes no shared memory (hit/miss counts go to the reader's own counter block,
+ * {@link io.wirekv.dataplane.table.ReaderCounters}; an unregistered thread's go to a shared block, atomically). A
  * reader that keeps the {@link io.wirekv.dataplane.table.QsbrReader} it registered with passes it to
  * {@code get(QsbrReader, ...)}, which finds that slot without a thread-local lookup.
+ *
+ * <h2>Counters</h2>
+ * Every counter and gauge the table keeps is a slot of a counter registry (the CnC file's, on a server): each
+ * partition writer owns a block ({@link io.wirekv.dataplane.table.PartitionCounters}), each registered reader
+ * another ({@link io.wirekv.dataplane.table.ReaderCounters}); the owner stores with a plain load and an opaque
+ * store, everyone else loads opaque. Counters only grow; items, bytes and retired bytes are gauges.
  */
 package io.wirekv.dataplane.table;

@@ -171,4 +171,23 @@ class CounterRegistryTest
         registry.reader().forEach((id, typeId, kind, lcore, port, name, value) -> seen.add(name + " " + kind + " " + value));
         assertEquals(List.of("cmd_get 1 0", "cmd_set 1 7", "curr_connections 2 1"), seen);
     }
+
+    @Test
+    void shouldLeaveTheOwnersExtraSlotsOfAGroupUnregistered()
+    {
+        final CncMetric[] metrics = {CncMetric.ITEMS, CncMetric.EVICTIONS};
+        final CounterRegistry registry = CounterRegistry.inArena(metrics.length, 20, 2);
+        assertThrows(IllegalArgumentException.class,
+            () -> registry.allocate(metrics, 1, CounterRegistryDescriptor.NONE, CounterRegistryDescriptor.NONE, 2));
+        final int base = registry.allocate(metrics, 20, CounterRegistryDescriptor.NONE, CounterRegistryDescriptor.NONE, 2);
+        final int stride = CounterRegistryDescriptor.blockLength(20);
+        assertEquals(256, stride, "blocks sized for every slot, not only the registered ones");
+        registry.values().addLongOpaque(base + Long.BYTES, 3);               // block 0's evictions
+        registry.values().addLongOpaque(base + stride + Long.BYTES, 4);      // block 1's evictions
+        registry.values().putLongOpaque(base + stride + 19 * Long.BYTES, 99); // block 1's own last slot
+
+        final List<String> seen = new ArrayList<>();
+        registry.reader().forEach((id, typeId, kind, lcore, port, name, value) -> seen.add(name + " " + kind + " " + value));
+        assertEquals(List.of("items 2 0", "evictions 1 7"), seen);
+    }
 }
