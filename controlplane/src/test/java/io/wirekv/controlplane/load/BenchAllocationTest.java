@@ -7,6 +7,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -28,15 +29,31 @@ class BenchAllocationTest
                 BenchWarmUp.storeKeys(base, null);
                 final KeyChooser chooser = new KeyChooser(base.keySpace(), base.zipfTheta());
                 runOnThisThread(base, chooser, 200); // JIT warm-up
-                final long[] shortRun = runOnThisThread(base, chooser, 200);
-                final long[] longRun = runOnThisThread(base, chooser, 1000);
-
-                assertTrue(longRun[1] > 3 * shortRun[1] && shortRun[1] > 1000,
-                    transport + ": the long run sent more: " + shortRun[1] + " vs " + longRun[1]);
-                final long extraBytes = longRun[0] - shortRun[0];
-                final long extraRequests = longRun[1] - shortRun[1];
-                assertTrue(extraBytes < extraRequests, transport + ": less than one byte per extra request (short run " +
-                    shortRun[0] + " B for " + shortRun[1] + " requests, long run " + longRun[0] + " B for " + longRun[1] + ")");
+                // The runs are timed, so a busy machine (or a JIT compilation landing in one run) can spoil a
+                // comparison; a worker that allocates per request fails every attempt.
+                String failure = null;
+                for (int attempt = 0; attempt < 3; attempt++)
+                {
+                    final long[] shortRun = runOnThisThread(base, chooser, 200);
+                    final long[] longRun = runOnThisThread(base, chooser, 1000);
+                    final long extraBytes = longRun[0] - shortRun[0];
+                    final long extraRequests = longRun[1] - shortRun[1];
+                    if (!(longRun[1] > 3 * shortRun[1] && shortRun[1] > 1000))
+                    {
+                        failure = transport + ": the long run sent more: " + shortRun[1] + " vs " + longRun[1];
+                    }
+                    else if (extraBytes >= extraRequests)
+                    {
+                        failure = transport + ": less than one byte per extra request (short run " + shortRun[0] +
+                            " B for " + shortRun[1] + " requests, long run " + longRun[0] + " B for " + longRun[1] + ")";
+                    }
+                    else
+                    {
+                        failure = null;
+                        break;
+                    }
+                }
+                assertNull(failure, failure);
             }
         }
     }
