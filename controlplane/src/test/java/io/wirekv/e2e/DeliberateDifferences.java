@@ -20,10 +20,6 @@ public final class DeliberateDifferences
 {
     /** Reason key -> why wirekv deliberately differs from memcached 1.6.18. */
     public static final Map<String, String> REASONS = Map.of(
-        "udp-reserved",
-        "UDP frames whose reserved field is neither 0 nor 0x0100 are counted and dropped by wirekv (the " +
-            "project's issue: 'frames with reserved != 0 or count != 1 are counted and dropped'; 0x0100 is " +
-            "accepted because libmemcached's memcaslap always sends it); memcached ignores the field and answers.",
         "explicit-cas",
         "The meta flag E<token> (explicit CAS for ms, mg with N, md with I, ma) is documented in protocol.txt " +
             "(shared/reference) and required by the project's issue; memcached 1.6.18 predates it and answers " +

@@ -25,7 +25,7 @@ final class DifferentialRunner implements AutoCloseable
     /**
      * A side that timed out this often is given up on: its remaining steps are recorded as not run, so a
      * target that does not answer (e.g. no {@code mn} support yet) fails fast instead of costing a timeout
-     * per step. memcached itself times out exactly once (the dropped multi-datagram UDP request).
+     * per step. memcached itself times out exactly three times (the dropped UDP requests whose datagram count is not 1).
      */
     static final int MAX_TIMEOUTS_PER_SIDE = 20;
 

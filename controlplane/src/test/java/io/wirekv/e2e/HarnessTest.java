@@ -99,7 +99,7 @@ final class HarnessTest
     void shouldParseDeliberateDifferenceExpectationsOnlyWithAKnownReason()
     {
         final Sequence s = SequenceFile.parse("test", String.join("\n",
-            "=== d udp differs=udp-reserved",
+            "=== d udp differs=explicit-cas",
             "> set ${k}a 0 0 1",
             "| a",
             "@target-silent",
@@ -109,14 +109,14 @@ final class HarnessTest
             "> mg ${k}a v c",
             "> mn")).getFirst();
         final List<Sequence.Step> steps = s.phases().getFirst();
-        assertEquals("udp-reserved", s.differs());
+        assertEquals("explicit-cas", s.differs());
         assertEquals(null, steps.get(0).expectTarget());
         assertEquals(Sequence.Step.SILENT, steps.get(1).expectTarget());
         assertEquals("VA 1 c5\r\nx\r\n", steps.get(2).expectTarget());
         assertEquals(null, steps.get(3).expectTarget());
         assertThrows(IllegalArgumentException.class, () -> SequenceFile.parse("bad", "=== x\n@target HD\n> mn"));
         assertThrows(IllegalArgumentException.class, () -> SequenceFile.parse("bad", "=== x differs=nope\n@target HD\n> mn"));
-        assertThrows(IllegalArgumentException.class, () -> SequenceFile.parse("bad", "=== x differs=udp-reserved\n> mn"));
+        assertThrows(IllegalArgumentException.class, () -> SequenceFile.parse("bad", "=== x differs=explicit-cas\n> mn"));
     }
 
     @Test

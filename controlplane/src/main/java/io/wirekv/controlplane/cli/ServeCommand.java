@@ -110,6 +110,10 @@ final class ServeCommand implements Callable<Integer>
         "everything, for one-core machines (colocate = true)")
     boolean colocate;
 
+    @Option(names = "--enable-shutdown", description = "let the protocol's 'shutdown' command stop the server, as " +
+        "memcached's -A (shutdown.command = true)")
+    boolean enableShutdown;
+
     @Option(names = "--metrics-port", paramLabel = "N", description = "Prometheus /metrics port on metrics.listen, " +
         "0 = off (metrics.port; default 0)")
     String metricsPort;
@@ -230,6 +234,10 @@ final class ServeCommand implements Callable<Integer>
         if (colocate)
         {
             flag(settings, ConfigKey.COLOCATE, "true");
+        }
+        if (enableShutdown)
+        {
+            flag(settings, ConfigKey.SHUTDOWN_COMMAND, "true");
         }
         if (sets != null)
         {

@@ -63,6 +63,9 @@ public enum ConfigKey
         c -> Boolean.toString(c.preferHugepages())),
     COLOCATE("colocate", "--colocate", "run writers and TCP inside lcore 0's thread (one thread serves all): true or false",
         c -> Boolean.toString(c.colocate())),
+    SHUTDOWN_COMMAND("shutdown.command", "--enable-shutdown",
+        "let the protocol's 'shutdown' command stop the server (memcached's -A): true or false",
+        c -> Boolean.toString(c.shutdownCommand())),
     // Control-plane keys: not part of ServerConfig; their concluded values live in ConcludedConfig.
     METRICS_PORT("metrics.port", "--metrics-port", "Prometheus /metrics HTTP port; 0 disables the exporter",
         c -> "0", true),

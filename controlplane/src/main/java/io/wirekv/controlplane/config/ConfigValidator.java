@@ -114,6 +114,7 @@ public final class ConfigValidator
         final IdleMode idle = idle();
         final Boolean hugepages = bool(ConfigKey.HUGEPAGES);
         final Boolean colocate = bool(ConfigKey.COLOCATE);
+        final Boolean shutdownCommand = bool(ConfigKey.SHUTDOWN_COMMAND);
         final BypassSettings bypass = bypass(backend, udpMaxPayload);
         final int metricsPort = intIn(ConfigKey.METRICS_PORT, 0, 65535, "; 0 disables the metrics endpoint");
         if (!isIpv4(value(ConfigKey.METRICS_LISTEN)))
@@ -140,7 +141,7 @@ public final class ConfigValidator
         }
         final ServerConfig config = new ServerConfig(
             instance, listen, port, backend, lcores, cpus, writers, tcpThreads, partitions, memory, mode,
-            (int)itemSizeMax, udpMaxPayload, burst, slots, idle, hugepages, colocate, bypass);
+            (int)itemSizeMax, udpMaxPayload, burst, slots, idle, hugepages, colocate, bypass, shutdownCommand);
         final Map<ConfigKey, String> origins = new EnumMap<>(ConfigKey.class);
         settings.forEach((k, s) -> origins.put(k, s.origin()));
         final Map<ConfigKey, String> controlValues = new EnumMap<>(ConfigKey.class);

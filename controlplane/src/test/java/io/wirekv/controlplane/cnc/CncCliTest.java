@@ -137,9 +137,9 @@ class CncCliTest
     void shouldRecordMalformedFramesInTheErrorLogAndCounters() throws Exception
     {
         final long before = server.malformedFrames();
-        final byte[] reservedSet = {0, 1, 0, 0, 0, 1, 0, 7, 'g', 'e', 't', ' ', 'a', '\r', '\n'};
+        final byte[] twoDatagrams = {0, 1, 0, 0, 0, 2, 0, 0, 'g', 'e', 't', ' ', 'a', '\r', '\n'};
         final byte[] tooShort = {0, 1, 0};
-        assertNull(CncTestSupport.udp(server.udpPort(), reservedSet, 200));
+        assertNull(CncTestSupport.udp(server.udpPort(), twoDatagrams, 200));
         assertNull(CncTestSupport.udp(server.udpPort(), tooShort, 200));
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         CncTestSupport.Run errors;

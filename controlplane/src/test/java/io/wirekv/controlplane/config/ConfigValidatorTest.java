@@ -56,6 +56,15 @@ class ConfigValidatorTest
     }
 
     @Test
+    void shouldEnableTheShutdownCommandOnlyWhenAsked()
+    {
+        assertEquals(false, validate().config().shutdownCommand(), "memcached refuses shutdown without -A");
+        assertEquals(true, validate("shutdown.command", "true").config().shutdownCommand());
+        assertEquals(ServerConfig.defaults().withShutdownCommand(true), validate("shutdown.command", "yes").config());
+        assertEquals(1, assertThrows(ConfigException.class, () -> validate("shutdown.command", "maybe")).problems().size());
+    }
+
+    @Test
     void shouldRecordWhereEachValueCameFrom()
     {
         final ConcludedConfig c = validate("port", "1234");

@@ -26,6 +26,7 @@ final class Replies
     static final byte[] OUT_OF_MEMORY_STORING = b("SERVER_ERROR out of memory storing object\r\n");
     static final byte[] OUT_OF_MEMORY_GET = b("SERVER_ERROR out of memory writing get response\r\n");
     static final byte[] SHUTDOWN_DISABLED = b("ERROR: shutdown not enabled\r\n");
+    static final byte[] INVALID_SHUTDOWN_MODE = b("CLIENT_ERROR invalid shutdown mode\r\n");
     static final byte[] OPAQUE_TOO_LONG = b("CLIENT_ERROR opaque token too long\r\n");
     /** mg's reply when a meta line has more than {@link RequestProcessor#META_MAX_TOKENS} tokens. */
     static final byte[] MG_FLAGS_TOO_LONG = b("CLIENT_ERROR options flags are too long\r\n");
@@ -71,6 +72,11 @@ final class Replies
     static final byte[] CMD_ME = b("me");
     static final byte[] ZERO = b("0");
     static final byte[] RESET_ARG = b("reset");
+    static final byte[] SETTINGS_ARG = b("settings");
+    static final byte[] SLABS_ARG = b("slabs");
+    static final byte[] ITEMS_ARG = b("items");
+    static final byte[] CONNS_ARG = b("conns");
+    static final byte[] GRACEFUL_ARG = b("graceful");
 
     private Replies()
     {

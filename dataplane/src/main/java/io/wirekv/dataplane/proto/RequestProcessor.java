@@ -246,7 +246,7 @@ public final class RequestProcessor
                 }
                 if (c.tokenEquals(0, Replies.CMD_SHUTDOWN))
                 {
-                    return Flow.reply(s, Replies.SHUTDOWN_DISABLED, next, false);
+                    return text.shutdown(s, next);
                 }
                 return Flow.reply(s, Replies.ERROR, next, false);
             case 'a':

@@ -21,6 +21,9 @@ final class TextCommands
     private final WriteForwarding forwarding;
     private final byte[] versionBytes;
     private final StatsWriter statsWriter;
+    private final StatsGroupsWriter statsGroups;
+    /** memcached's -A: null when the shutdown command is refused. */
+    private final Runnable shutdown;
 
     TextCommands(
         final Table table, final ProtocolSettings settings, final ServerStats stats, final int slot,
@@ -33,6 +36,8 @@ final class TextCommands
         this.forwarding = forwarding;
         this.versionBytes = Replies.b(settings.version());
         this.statsWriter = new StatsWriter(table, settings, stats);
+        this.statsGroups = new StatsGroupsWriter(table, settings);
+        this.shutdown = settings.shutdown();
     }
 
     /** The record's store mode for a storage command name, or -1. */
@@ -292,6 +297,50 @@ final class TextCommands
             stats.resetFromSlot(slot);
             return Flow.reply(s, Replies.RESET, next, false);
         }
+        if (c.ntokens == 3)
+        {
+            final int group = c.tokenEquals(1, Replies.SETTINGS_ARG) ? 0 : c.tokenEquals(1, Replies.SLABS_ARG) ? 1 :
+                c.tokenEquals(1, Replies.ITEMS_ARG) ? 2 : c.tokenEquals(1, Replies.CONNS_ARG) ? 3 : -1;
+            if (group >= 0)
+            {
+                final ReplyBuffer rb = s.reply();
+                rb.mark();
+                if (!rb.beginResponse() || !rb.fits(StatsGroupsWriter.MAX_BYTES))
+                {
+                    rb.rollbackToMark();
+                    return Flow.OUTPUT_FULL;
+                }
+                switch (group)
+                {
+                    case 0 -> statsGroups.writeSettings(rb);
+                    case 1 -> statsGroups.writeSlabs(rb);
+                    case 2 -> statsGroups.writeItems(rb);
+                    default -> statsGroups.writeConns(rb);
+                }
+                s.position = next;
+                return Flow.CONTINUE;
+            }
+        }
         return Flow.reply(s, Replies.ERROR, next, false);
+    }
+
+    /**
+     * memcached's {@code shutdown [graceful]}: refused unless enabled (memcached's -A); enabled, the connection
+     * closes without a reply and the server stops (both modes: wirekv's stop is always the orderly one).
+     */
+    int shutdown(final RequestSession s, final long next)
+    {
+        if (null == shutdown)
+        {
+            return Flow.reply(s, Replies.SHUTDOWN_DISABLED, next, false);
+        }
+        final AsciiCodec c = s.codec;
+        if (c.ntokens == 2 || (c.ntokens == 3 && c.tokenEquals(1, Replies.GRACEFUL_ARG)))
+        {
+            shutdown.run(); // starts the stop on a thread of its own; runs once per server
+            s.position = next;
+            return Flow.CLOSE;
+        }
+        return Flow.reply(s, Replies.INVALID_SHUTDOWN_MODE, next, false);
     }
 }

@@ -9,9 +9,13 @@ import java.nio.ByteOrder;
  * <pre>
  *  0               2               4               6               8
  *  +---------------+---------------+---------------+---------------+
- *  |  request id   | sequence no.  | datagram count|  reserved (0) |
+ *  |  request id   | sequence no.  | datagram count|   reserved    |
  *  +---------------+---------------+---------------+---------------+
  * </pre>
+ * A request is read as memcached 1.6 reads it ({@code try_read_udp}): the request id is echoed, the
+ * datagram count must be exactly 1, and the sequence number and reserved field are ignored (libmemcached
+ * sends 0x0100 in the reserved field, pylibmc's UDP mode arbitrary bytes such as 0x7A00). Replies carry
+ * reserved 0.
  */
 public final class UdpFrame
 {
@@ -21,13 +25,6 @@ public final class UdpFrame
     public static final int COUNT_OFFSET = SEQUENCE_OFFSET + 2;
     public static final int RESERVED_OFFSET = COUNT_OFFSET + 2;
 
-    /**
-     * The only non-zero reserved value accepted: libmemcached's UDP clients (memcaslap among them)
-     * set the reserved field to 0x0100 ("support facebook memcached" in its ms_conn.c). memcached
-     * ignores the field altogether; wirekv drops any other non-zero value as malformed.
-     */
-    public static final short RESERVED_LIBMEMCACHED = 0x0100;
-
     private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private UdpFrame()
@@ -35,10 +32,12 @@ public final class UdpFrame
     }
 
     /**
-     * True if this is a request wirekv serves: at least a header, count 1, reserved 0 (or
-     * libmemcached's {@link #RESERVED_LIBMEMCACHED}). Anything else is counted and dropped
-     * (multi-datagram requests are not supported, as in memcached 1.6). The sequence number is
-     * ignored, as memcached ignores it.
+     * True if this is a request wirekv serves: at least a header and a datagram count of 1. Anything
+     * else is counted and dropped. memcached 1.6.18 sends nothing for a count other than 1 either: its
+     * {@code try_read_udp} formats {@code SERVER_ERROR multi-packet request not supported} but returns
+     * without transmitting it (checked against a real {@code memcached -U}: no datagram leaves), so a
+     * silent drop is byte-for-byte what a client sees from memcached. The sequence number and the
+     * reserved field are ignored, as memcached ignores them.
      */
     public static boolean isValidRequest(final MemorySegment datagram, final long offset, final int length)
     {
@@ -46,9 +45,7 @@ public final class UdpFrame
         {
             return false;
         }
-        final short reserved = datagram.get(SHORT_BE, offset + RESERVED_OFFSET);
-        return datagram.get(SHORT_BE, offset + COUNT_OFFSET) == 1 &&
-            (0 == reserved || RESERVED_LIBMEMCACHED == reserved);
+        return datagram.get(SHORT_BE, offset + COUNT_OFFSET) == 1;
     }
 
     public static int requestId(final MemorySegment datagram, final long offset)

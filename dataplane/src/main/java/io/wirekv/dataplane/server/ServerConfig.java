@@ -30,6 +30,8 @@ import java.util.List;
  * @param colocate          run the writers and TCP threads inside lcore 0's duty cycle, so one
  *                          thread serves everything (one-core deployments, one-core benchmarks).
  * @param bypass            devices and options of the {@code dpdk} and {@code xdp} backends.
+ * @param shutdownCommand   memcached's -A: the protocol's {@code shutdown} command stops the server; off by default,
+ *                          when it answers {@code ERROR: shutdown not enabled}.
  */
 public record ServerConfig(
     String instanceName,
@@ -50,8 +52,22 @@ public record ServerConfig(
     IdleMode idle,
     boolean preferHugepages,
     boolean colocate,
-    BypassSettings bypass)
+    BypassSettings bypass,
+    boolean shutdownCommand)
 {
+    /** A configuration with the protocol's {@code shutdown} command refused (memcached's default). */
+    public ServerConfig(
+        final String instanceName, final String listenAddress, final int port, final Backend backend, final int lcores,
+        final List<Integer> lcoreCpus, final int writers, final int tcpThreads, final int partitions,
+        final long memoryBytes, final MemoryMode memoryMode, final int itemSizeMaxBytes, final int udpMaxPayloadBytes,
+        final int burstSize, final int udpSlotsPerLcore, final IdleMode idle, final boolean preferHugepages,
+        final boolean colocate, final BypassSettings bypass)
+    {
+        this(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads, partitions,
+            memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
+            preferHugepages, colocate, bypass, false);
+    }
+
     /** A configuration for the kernel backend (no bypass devices). */
     public ServerConfig(
         final String instanceName, final String listenAddress, final int port, final Backend backend, final int lcores,
@@ -70,7 +86,15 @@ public record ServerConfig(
     {
         return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
             partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
-            preferHugepages, colocate, bypass);
+            preferHugepages, colocate, bypass, shutdownCommand);
+    }
+
+    /** This configuration with the protocol's {@code shutdown} command enabled or refused. */
+    public ServerConfig withShutdownCommand(final boolean enabled)
+    {
+        return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
+            partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
+            preferHugepages, colocate, bypass, enabled);
     }
 
     /** A configuration with a thread per agent (not colocated). */

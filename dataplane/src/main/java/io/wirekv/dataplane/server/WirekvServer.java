@@ -22,6 +22,7 @@ import io.wirekv.dataplane.proto.ServerStats;
 import io.wirekv.dataplane.proto.WriteApplier;
 import io.wirekv.dataplane.ring.WriteRings;
 import io.wirekv.dataplane.table.ClockTicker;
+import io.wirekv.dataplane.table.MemoryMode;
 import io.wirekv.dataplane.table.Table;
 import io.wirekv.dataplane.table.TableConfig;
 import io.wirekv.dataplane.tcp.TcpAgent;
@@ -36,6 +37,7 @@ import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.CachedEpochClock;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.IdleStrategy;
+
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -81,6 +83,7 @@ public final class WirekvServer implements AutoCloseable
     private PortSet ports;
     private final PrintStream log;
     private final AtomicBoolean isClosed = new AtomicBoolean();
+    private final AtomicBoolean shutdownRequested = new AtomicBoolean();
     // CnC file and housekeeping thread (io.wirekv.dataplane.housekeeping)
     private final ThreadErrorHandler errorHandler;
     /** Created first and closed last: every thread's counters live in it (its counter registry). */
@@ -204,8 +207,6 @@ public final class WirekvServer implements AutoCloseable
     private void startAgents(final ServerConfig config, final PrintStream log, final int readers, final int maxCommandBytes)
         throws IOException
     {
-        final ProtocolSettings settings = new ProtocolSettings(
-            config.itemSizeMaxBytes(), config.udpMaxPayloadBytes(), Version.VERSION);
         final CounterRegistry counters = cnc.counters();
         final ServerStats stats = new ServerStats(counters, readers + config.writers(), System.currentTimeMillis());
 
@@ -229,6 +230,11 @@ public final class WirekvServer implements AutoCloseable
         final int port = 0 == config.port() ?
             freePortForUdpAndTcp(config.listenAddress()) : nobodyHolds(config.listenAddress(), config.port());
         ports = openPorts(config, port);
+        final ProtocolSettings settings = new ProtocolSettings(
+            config.itemSizeMaxBytes(), config.udpMaxPayloadBytes(), Version.VERSION,
+            new ProtocolSettings.ServerFacts(config.memoryBytes(), config.tcpThreads() > 0 ? port : -1, port,
+                config.listenAddress(), readers + config.writers(), config.memoryMode() == MemoryMode.CACHE),
+            config.shutdownCommand() ? this::shutdownFromProtocol : null);
         final UdpLcoreSettings lcoreSettings = new UdpLcoreSettings(
             config.udpMaxPayloadBytes(), config.burstSize(), config.udpSlotsPerLcore(), config.itemSizeMaxBytes());
         for (int i = 0; i < config.lcores(); i++)
@@ -360,6 +366,19 @@ public final class WirekvServer implements AutoCloseable
     public Table table()
     {
         return table;
+    }
+
+    /**
+     * The protocol's {@code shutdown} command (enabled by {@code shutdown.command}, memcached's -A): called on the
+     * reader thread that parsed it, so it only starts {@link #close()} on a thread of its own, once.
+     */
+    private void shutdownFromProtocol()
+    {
+        if (shutdownRequested.compareAndSet(false, true))
+        {
+            LifecycleLog.event(log, "INFO", config.instanceName(), "shutdown-command", "");
+            Thread.ofPlatform().name("wirekv-protocol-shutdown").start(this::close);
+        }
     }
 
     /** Blocks until {@link #close()} is called from another thread (or a shutdown hook). */

@@ -52,9 +52,16 @@ final class ProtoHarness implements AutoCloseable
 
     ProtoHarness(final int replyCapacity, final int itemSizeMax)
     {
+        this(replyCapacity, new ProtocolSettings(itemSizeMax, 1400, "1.6.18"));
+    }
+
+    /** A harness whose processor sees these settings (server facts, the shutdown command). */
+    ProtoHarness(final int replyCapacity, final ProtocolSettings settings)
+    {
+        final int itemSizeMax = settings.itemSizeMaxBytes();
         clock.update(NOW_SECONDS * 1000);
         table = new Table(new TableConfig(4, 32L << 20, MemoryMode.STORE, Math.max(1024, itemSizeMax), false), clock);
-        settings = new ProtocolSettings(itemSizeMax, 1400, "1.6.18");
+        this.settings = settings;
         applier = new WriteApplier(table, stats, 1);
         recordMemory = arena.allocate(itemSizeMax + 64 * 1024, 8);
         writerReply = new WriteReplyEncoder(arena.allocate(itemSizeMax + 64 * 1024, 8));

@@ -116,7 +116,7 @@ class UdpProtocolTest
     }
 
     @Test
-    void shouldRejectFramesThatAreNotSingleDatagramRequests()
+    void shouldAcceptAnySequenceAndReservedButOnlyCountOne()
     {
         final MemorySegment d = MemorySegment.ofArray(new byte[] {0, 1, 0, 0, 0, 1, 0, 0, 'm', 'n', '\r', '\n'});
         assertTrue(UdpFrame.isValidRequest(d, 0, 12));
@@ -129,10 +129,17 @@ class UdpProtocolTest
         assertTrue(UdpFrame.isValidRequest(d, 0, 12), "sequence 5 is ignored, as memcached ignores it");
         d.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 3, (byte)0);
         d.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 7, (byte)1);
-        assertFalse(UdpFrame.isValidRequest(d, 0, 12), "reserved 1");
+        assertTrue(UdpFrame.isValidRequest(d, 0, 12), "reserved 1 is ignored, as memcached ignores it");
         d.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 7, (byte)0);
         d.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 6, (byte)1);
         assertTrue(UdpFrame.isValidRequest(d, 0, 12), "reserved 0x0100: libmemcached's marker");
+        d.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 6, (byte)0x7A);
+        assertTrue(UdpFrame.isValidRequest(d, 0, 12), "reserved 0x7A00: pylibmc's UDP mode");
+        d.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 4, (byte)1);
+        assertFalse(UdpFrame.isValidRequest(d, 0, 12), "count 0x0101");
+        d.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 4, (byte)0);
+        d.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 5, (byte)0);
+        assertFalse(UdpFrame.isValidRequest(d, 0, 12), "count 0");
     }
 
     @Test

@@ -91,11 +91,13 @@ class WirekvServerTest
     void shouldDropAndCountFramesThatAreNotSingleDatagramRequests() throws IOException
     {
         final long before = server.malformedFrames();
-        final byte[] reservedSet = {0, 1, 0, 0, 0, 1, 0, 7, 'g', 'e', 't', ' ', 'a', '\r', '\n'};
+        final byte[] reservedSet = {0, 1, 0, 9, 0, 1, 0x7A, 0, 'g', 'e', 't', ' ', 'a', '\r', '\n'};
         final byte[] twoDatagrams = {0, 1, 0, 0, 0, 2, 0, 0, 'g', 'e', 't', ' ', 'a', '\r', '\n'};
+        final byte[] countZero = {0, 1, 0, 0, 0, 0, 0, 0, 'g', 'e', 't', ' ', 'a', '\r', '\n'};
         final byte[] tooShort = {0, 1, 0};
-        assertFalse(client.udpRaw(reservedSet, 300));
+        assertTrue(client.udpRaw(reservedSet, 300), "sequence and reserved are ignored, as memcached ignores them");
         assertFalse(client.udpRaw(twoDatagrams, 300));
+        assertFalse(client.udpRaw(countZero, 300));
         assertFalse(client.udpRaw(tooShort, 300));
         assertEquals(before + 3, server.malformedFrames());
         assertEquals("END\r\n", client.udp("get srv:none\r\n")); // and the lcore still serves
