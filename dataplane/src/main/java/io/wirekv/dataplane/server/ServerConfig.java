@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.server;
 
+import io.wirekv.dataplane.guard.ExposureSettings;
 import io.wirekv.dataplane.port.BypassSettings;
 import io.wirekv.dataplane.table.MemoryMode;
 
@@ -30,6 +31,7 @@ import java.util.List;
  * @param colocate          run the writers and TCP threads inside lcore 0's duty cycle, so one
  *                          thread serves everything (one-core deployments, one-core benchmarks).
  * @param bypass            devices and options of the {@code dpdk} and {@code xdp} backends.
+ * @param exposure          the UDP allow-list and reply budget, and the TCP connection limit.
  */
 public record ServerConfig(
     String instanceName,
@@ -50,8 +52,22 @@ public record ServerConfig(
     IdleMode idle,
     boolean preferHugepages,
     boolean colocate,
-    BypassSettings bypass)
+    BypassSettings bypass,
+    ExposureSettings exposure)
 {
+    /** A configuration with the default exposure (guard on, memcached's connection limit). */
+    public ServerConfig(
+        final String instanceName, final String listenAddress, final int port, final Backend backend, final int lcores,
+        final List<Integer> lcoreCpus, final int writers, final int tcpThreads, final int partitions,
+        final long memoryBytes, final MemoryMode memoryMode, final int itemSizeMaxBytes, final int udpMaxPayloadBytes,
+        final int burstSize, final int udpSlotsPerLcore, final IdleMode idle, final boolean preferHugepages,
+        final boolean colocate, final BypassSettings bypass)
+    {
+        this(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads, partitions,
+            memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
+            preferHugepages, colocate, bypass, ExposureSettings.defaults());
+    }
+
     /** A configuration for the kernel backend (no bypass devices). */
     public ServerConfig(
         final String instanceName, final String listenAddress, final int port, final Backend backend, final int lcores,
@@ -70,7 +86,15 @@ public record ServerConfig(
     {
         return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
             partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
-            preferHugepages, colocate, bypass);
+            preferHugepages, colocate, bypass, exposure);
+    }
+
+    /** This configuration with another exposure (allow-list, reply budget, connection limit). */
+    public ServerConfig withExposure(final ExposureSettings exposure)
+    {
+        return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
+            partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
+            preferHugepages, colocate, bypass, exposure);
     }
 
     /** A configuration with a thread per agent (not colocated). */
