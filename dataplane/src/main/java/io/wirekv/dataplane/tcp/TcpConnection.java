@@ -42,6 +42,9 @@ final class TcpConnection
     private final MemorySegment input;
     private final ByteBuffer inputView;
     private final ByteBuffer replyView;
+    /** The buffers past their first IDLE_RESIDENT_BYTES (made once: trimming allocates nothing); empty when smaller. */
+    private final MemorySegment inputTail;
+    private final MemorySegment replyTail;
 
     /** Unconsumed input is [inputStart, inputEnd). */
     long inputStart;
@@ -83,6 +86,8 @@ final class TcpConnection
         this.reply = new ReplyBuffer(replyMemory);
         this.reply.resetStream();
         this.session = new RequestSession(slot, reply);
+        this.inputTail = input.asSlice(Math.min(IDLE_RESIDENT_BYTES, input.byteSize()));
+        this.replyTail = replyMemory.asSlice(Math.min(IDLE_RESIDENT_BYTES, replyMemory.byteSize()));
         // Refused transparent hugepages: a touched byte would otherwise make a whole 2 MiB extent resident.
         final MemorySegment errno = io.wirekv.nativebindings.Errno.threadState();
         Mman.madvise(errno, input, input.byteSize(), Mman.MADV_NOHUGEPAGE); // best effort: no THP kernel says EINVAL
@@ -107,16 +112,13 @@ final class TcpConnection
         if (inputHighWater > IDLE_RESIDENT_BYTES)
         {
             // the consumed bytes are not needed again: the next read starts at 0 (see read)
-            Mman.madvise(errnoState, input.asSlice(IDLE_RESIDENT_BYTES), input.byteSize() - IDLE_RESIDENT_BYTES,
-                Mman.MADV_DONTNEED);
+            Mman.madvise(errnoState, inputTail, inputTail.byteSize(), Mman.MADV_DONTNEED);
             inputHighWater = 0;
             trimmed = true;
         }
         if (replyHighWater > IDLE_RESIDENT_BYTES)
         {
-            final MemorySegment replyMemory = reply.memory();
-            Mman.madvise(errnoState, replyMemory.asSlice(IDLE_RESIDENT_BYTES),
-                replyMemory.byteSize() - IDLE_RESIDENT_BYTES, Mman.MADV_DONTNEED);
+            Mman.madvise(errnoState, replyTail, replyTail.byteSize(), Mman.MADV_DONTNEED);
             replyHighWater = 0;
             trimmed = true;
         }
