@@ -98,6 +98,9 @@ class XdpBackendTest
         final String log = LOG.toString();
         assertTrue(log.contains("udp          xdp " + network.hostInterface()), log);
         assertTrue(log.contains("ipv4 " + network.hostAddress()), log);
+        // udp.allow's default on xdp: loopback and the interface's own subnet (the namespace's /24)
+        final String subnet = network.hostAddress().substring(0, network.hostAddress().lastIndexOf('.') + 1) + "0/24";
+        assertTrue(log.contains("udp guard    udp.allow 127.0.0.0/8," + subnet + ", unvalidated replies uncapped"), log);
     }
 
     @Test
