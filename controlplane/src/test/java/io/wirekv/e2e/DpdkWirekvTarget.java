@@ -1,6 +1,7 @@
 package io.wirekv.e2e;
 
 import io.wirekv.dataplane.port.BypassPort;
+import io.wirekv.dataplane.guard.ExposureSettings;
 import io.wirekv.dataplane.port.BypassSettings;
 import io.wirekv.dataplane.server.ServerConfig;
 import io.wirekv.dataplane.server.WirekvServer;
@@ -39,7 +40,10 @@ final class DpdkWirekvTarget extends WirekvTarget
     {
         final RingPortPair pair = TestDpdk.newPair(1);
         final ServerConfig config = WirekvTarget.testConfig().withBackend(ServerConfig.Backend.DPDK,
-            new BypassSettings(TestDpdk.EAL_ARGS, pair.nameA(), "10.11.1.1", "", "auto", true, false));
+            new BypassSettings(TestDpdk.EAL_ARGS, pair.nameA(), "10.11.1.1", "", "auto", true, false))
+            // large replies to a client that cannot validate over TCP (a frame link or a test's socket): no reply cap;
+            // the default udp.allow (the serving /24) still applies
+            .withExposure(ExposureSettings.defaults().withUnvalidatedReplyFactor(0));
         final WirekvServer server = WirekvServer.start(config, SystemEpochClock.INSTANCE, System.out);
         return new DpdkWirekvTarget(server, new TestFrameLink(pair.nameB()));
     }

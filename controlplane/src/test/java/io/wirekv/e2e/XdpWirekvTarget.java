@@ -1,5 +1,6 @@
 package io.wirekv.e2e;
 
+import io.wirekv.dataplane.guard.ExposureSettings;
 import io.wirekv.dataplane.port.BypassSettings;
 import io.wirekv.dataplane.server.ServerConfig;
 import io.wirekv.dataplane.server.WirekvServer;
@@ -29,7 +30,10 @@ final class XdpWirekvTarget extends WirekvTarget
         try
         {
             final ServerConfig config = WirekvTarget.testConfig(network.hostAddress()).withBackend(ServerConfig.Backend.XDP,
-                new BypassSettings(List.of(), "", "", network.hostInterface(), "auto", true, false));
+                new BypassSettings(List.of(), "", "", network.hostInterface(), "auto", true, false))
+                // large replies to a client that cannot validate over TCP (a frame link or a test's socket): no reply cap;
+                // the default udp.allow (the serving /24) still applies
+                .withExposure(ExposureSettings.defaults().withUnvalidatedReplyFactor(0));
             return new XdpWirekvTarget(network, WirekvServer.start(config, SystemEpochClock.INSTANCE, System.out));
         }
         catch (final RuntimeException ex)

@@ -114,6 +114,14 @@ final class ServeCommand implements Callable<Integer>
         "memcached's -A (shutdown.command = true)")
     boolean enableShutdown;
 
+    @Option(names = "--udp-allow", paramLabel = "CIDRS", description = "UDP sources served, e.g. 10.0.0.0/8,192.0.2.7; " +
+        "0.0.0.0/0 = all (udp.allow; default loopback and the serving subnet)")
+    String udpAllow;
+
+    @Option(names = "--max-connections", paramLabel = "N", description = "most TCP connections, like memcached's -c " +
+        "(max.connections; default 1024)")
+    String maxConnections;
+
     @Option(names = "--metrics-port", paramLabel = "N", description = "Prometheus /metrics port on metrics.listen, " +
         "0 = off (metrics.port; default 0)")
     String metricsPort;
@@ -226,6 +234,8 @@ final class ServeCommand implements Callable<Integer>
         flag(settings, ConfigKey.ITEM_SIZE_MAX, itemSizeMax);
         flag(settings, ConfigKey.IDLE, idle);
         flag(settings, ConfigKey.INSTANCE, instance);
+        flag(settings, ConfigKey.UDP_ALLOW, udpAllow);
+        flag(settings, ConfigKey.MAX_CONNECTIONS, maxConnections);
         flag(settings, ConfigKey.METRICS_PORT, metricsPort);
         if (noHugepages)
         {

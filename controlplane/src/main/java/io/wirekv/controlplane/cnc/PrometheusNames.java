@@ -44,6 +44,10 @@ public final class PrometheusNames
         same("rx_packets", "rx_bytes", "rx_errors", "rx_truncated", "tx_packets", "tx_bytes", "tx_dropped",
             "tx_errors", "empty_polls", "rx_no_buffer", "tx_no_buffer", "last_rx_errno", "last_tx_errno",
             "malformed_frames");
+        // Per lcore: the amplification guard (io.wirekv.dataplane.lcore.UdpLcoreAgent).
+        final String guard = "UDP requests the amplification guard refused, by what it did";
+        map("udp_dropped_not_allowed", "wirekv_udp_guard_refused_total", guard, "action", "dropped_not_allowed");
+        map("udp_replies_capped", "wirekv_udp_guard_refused_total", guard, "action", "reply_capped");
 
         // Per bypass lcore: the L2/L3 stack (io.wirekv.dataplane.net.NetCounters).
         final String received = "Frames given to the L2/L3 stack";
@@ -93,6 +97,7 @@ public final class PrometheusNames
         map("store_no_memory", "wirekv_store_refused_total", refused, "reason", "no_memory");
         map("curr_connections", "wirekv_current_connections", "Open TCP connections");
         map("total_connections", "wirekv_connections_total", "TCP connections accepted");
+        map("rejected_connections", "wirekv_rejected_connections_total", "TCP connections refused at max.connections");
         map("bytes_read", "wirekv_read_bytes_total", "Request bytes read");
         map("bytes_written", "wirekv_written_bytes_total", "Reply bytes written");
 

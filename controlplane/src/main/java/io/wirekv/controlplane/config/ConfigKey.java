@@ -66,6 +66,16 @@ public enum ConfigKey
     SHUTDOWN_COMMAND("shutdown.command", "--enable-shutdown",
         "let the protocol's 'shutdown' command stop the server (memcached's -A): true or false",
         c -> Boolean.toString(c.shutdownCommand())),
+    UDP_ALLOW("udp.allow", "--udp-allow", "UDP sources served, comma-separated CIDR blocks (10.0.0.0/8, 192.0.2.7); " +
+        "empty = loopback and the serving interface's subnet; 0.0.0.0/0 = every source",
+        c -> String.join(",", c.exposure().udpAllow())),
+    UDP_UNVALIDATED_REPLY_FACTOR("udp.unvalidated.reply.factor", null, "an unvalidated UDP source (no TCP connection " +
+        "from its address) gets at most this many times its request back, 0..1000; 0 = no cap",
+        c -> Integer.toString(c.exposure().unvalidatedReplyFactor())),
+    UDP_VALIDATED_SOURCES("udp.validated.sources", null, "addresses remembered as validated by a TCP connection, " +
+        "a power of two, 8..16777216", c -> Integer.toString(c.exposure().validatedSources())),
+    MAX_CONNECTIONS("max.connections", "--max-connections", "most TCP connections open at once, like memcached's -c; " +
+        "the next is answered ERROR Too many open connections and closed", c -> Integer.toString(c.exposure().maxConnections())),
     // Control-plane keys: not part of ServerConfig; their concluded values live in ConcludedConfig.
     METRICS_PORT("metrics.port", "--metrics-port", "Prometheus /metrics HTTP port; 0 disables the exporter",
         c -> "0", true),

@@ -1,5 +1,7 @@
 package io.wirekv.controlplane.config;
 
+import io.wirekv.dataplane.guard.ExposureSettings;
+import io.wirekv.dataplane.guard.UdpAllowList;
 import io.wirekv.dataplane.port.BypassSettings;
 import io.wirekv.dataplane.server.ServerConfig;
 import io.wirekv.dataplane.server.ServerConfig.Backend;
@@ -37,6 +39,11 @@ public final class ConfigValidator
     static final int MAX_UDP_PAYLOAD = 65507;
     static final int MAX_BURST = 1024;
     static final int MAX_UDP_SLOTS = 65536;
+    static final int MAX_REPLY_FACTOR = 1000;
+    static final int MIN_VALIDATED_SOURCES = 8;
+    static final int MAX_VALIDATED_SOURCES = 1 << 24;
+    /** memcached accepts up to the file descriptor limit; one TCP agent holds this many slots. */
+    static final int MAX_CONNECTIONS = 1 << 20;
     static final int MAX_LCORES = 1024;
     static final int MAX_WRITERS = 1024;
     static final int MAX_TCP_THREADS = 1024;
@@ -116,6 +123,7 @@ public final class ConfigValidator
         final Boolean colocate = bool(ConfigKey.COLOCATE);
         final Boolean shutdownCommand = bool(ConfigKey.SHUTDOWN_COMMAND);
         final BypassSettings bypass = bypass(backend, udpMaxPayload);
+        final ExposureSettings exposure = exposure();
         final int metricsPort = intIn(ConfigKey.METRICS_PORT, 0, 65535, "; 0 disables the metrics endpoint");
         if (!isIpv4(value(ConfigKey.METRICS_LISTEN)))
         {
@@ -141,7 +149,7 @@ public final class ConfigValidator
         }
         final ServerConfig config = new ServerConfig(
             instance, listen, port, backend, lcores, cpus, writers, tcpThreads, partitions, memory, mode,
-            (int)itemSizeMax, udpMaxPayload, burst, slots, idle, hugepages, colocate, bypass, shutdownCommand);
+            (int)itemSizeMax, udpMaxPayload, burst, slots, idle, hugepages, colocate, bypass, exposure, shutdownCommand);
         final Map<ConfigKey, String> origins = new EnumMap<>(ConfigKey.class);
         settings.forEach((k, s) -> origins.put(k, s.origin()));
         final Map<ConfigKey, String> controlValues = new EnumMap<>(ConfigKey.class);
@@ -206,6 +214,30 @@ public final class ConfigValidator
             fail(ConfigKey.BACKEND, "backend '" + name + "' is not available in this build yet; use --backend kernel");
         }
         return backend;
+    }
+
+    private ExposureSettings exposure()
+    {
+        final String allowText = value(ConfigKey.UDP_ALLOW).trim();
+        final List<String> allow = allowText.isEmpty() ? List.of() : List.of(allowText.split("\\s*,\\s*"));
+        try
+        {
+            UdpAllowList.of(allow);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            fail(ConfigKey.UDP_ALLOW, ex.getMessage() + "; write CIDR blocks separated by commas, e.g. " +
+                "127.0.0.0/8,10.0.0.0/24, or leave it empty for loopback and the serving subnet");
+        }
+        final int factor = intIn(ConfigKey.UDP_UNVALIDATED_REPLY_FACTOR, 0, MAX_REPLY_FACTOR,
+            "; 3 is QUIC's limit, 0 removes the cap (an open UDP amplifier unless udp.allow is narrow)");
+        final int sources = intIn(ConfigKey.UDP_VALIDATED_SOURCES, MIN_VALIDATED_SOURCES, MAX_VALIDATED_SOURCES, "");
+        if (sources > 0 && Integer.bitCount(sources) != 1)
+        {
+            fail(ConfigKey.UDP_VALIDATED_SOURCES, "must be a power of two, e.g. " + Integer.highestOneBit(sources) * 2);
+        }
+        final int maxConnections = intIn(ConfigKey.MAX_CONNECTIONS, 1, MAX_CONNECTIONS, "");
+        return new ExposureSettings(allow, factor, sources, maxConnections);
     }
 
     private BypassSettings bypass(final Backend backend, final int udpMaxPayload)

@@ -2,6 +2,7 @@ package io.wirekv.controlplane.cnc;
 
 import io.wirekv.dataplane.cnc.CncFileDescriptor;
 import io.wirekv.dataplane.cnc.CncMetric;
+import io.wirekv.dataplane.guard.ExposureSettings;
 import io.wirekv.dataplane.port.BypassSettings;
 import io.wirekv.dataplane.server.ServerConfig;
 import io.wirekv.dataplane.server.WirekvServer;
@@ -44,7 +45,10 @@ class CncDpdkCountersTest
             instance, "127.0.0.1", 0, ServerConfig.Backend.DPDK, 1, List.of(), 1, 1, 16,
             32L * 1024 * 1024, MemoryMode.CACHE, 1024 * 1024, 1400, 32, 64, ServerConfig.IdleMode.BACKOFF, false)
             .withBackend(ServerConfig.Backend.DPDK,
-                new BypassSettings(TestDpdk.EAL_ARGS, pair.nameA(), "10.12.0.1", "", "auto", true, false));
+                new BypassSettings(TestDpdk.EAL_ARGS, pair.nameA(), "10.12.0.1", "", "auto", true, false))
+                // large replies to a client that cannot validate over TCP (a frame link or a test's socket): no reply cap;
+                // the default udp.allow (the serving /24) still applies
+                .withExposure(ExposureSettings.defaults().withUnvalidatedReplyFactor(0));
         try (WirekvServer server = WirekvServer.start(config, SystemEpochClock.INSTANCE,
             new PrintStream(new ByteArrayOutputStream(), true));
             TestFrameLink link = new TestFrameLink(pair.nameB());

@@ -122,6 +122,33 @@ class ConfigValidatorTest
     }
 
     @Test
+    void shouldConcludeTheExposureKeys()
+    {
+        final ServerConfig c = validate("udp.allow", "10.0.0.0/8, 192.0.2.7", "udp.unvalidated.reply.factor", "0",
+            "udp.validated.sources", "256", "max.connections", "50").config();
+        assertEquals(List.of("10.0.0.0/8", "192.0.2.7"), c.exposure().udpAllow());
+        assertEquals(0, c.exposure().unvalidatedReplyFactor());
+        assertEquals(256, c.exposure().validatedSources());
+        assertEquals(50, c.exposure().maxConnections());
+        final ServerConfig defaults = validate().config();
+        assertEquals(List.of(), defaults.exposure().udpAllow(), "empty: loopback and the serving subnet, at start-up");
+        assertEquals(3, defaults.exposure().unvalidatedReplyFactor());
+        assertEquals(1024, defaults.exposure().maxConnections());
+    }
+
+    @Test
+    void shouldRejectBadExposureKeys()
+    {
+        assertProblem("udp.allow = 10.0.0.0/33: '10.0.0.0/33' is not an IPv4 CIDR block: the prefix length must be 0..32; " +
+            "write CIDR blocks separated by commas, e.g. 127.0.0.0/8,10.0.0.0/24, or leave it empty for loopback and the " +
+            "serving subnet (test)", "udp.allow", "10.0.0.0/33");
+        assertProblem("udp.unvalidated.reply.factor = -1: must be a whole number from 0 to 1000; 3 is QUIC's limit, 0 " +
+            "removes the cap (an open UDP amplifier unless udp.allow is narrow) (test)", "udp.unvalidated.reply.factor", "-1");
+        assertProblem("udp.validated.sources = 100: must be a power of two, e.g. 128 (test)", "udp.validated.sources", "100");
+        assertProblem("max.connections = 0: must be a whole number from 1 to 1048576 (test)", "max.connections", "0");
+    }
+
+    @Test
     void shouldRejectAnUnknownXdpModeAndABadBypassAddress()
     {
         assertProblem("xdp.mode = fast: must be auto, zero-copy or copy (test)", "xdp.mode", "fast");

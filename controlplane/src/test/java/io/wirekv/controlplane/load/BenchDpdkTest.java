@@ -2,6 +2,7 @@ package io.wirekv.controlplane.load;
 
 import io.wirekv.controlplane.client.ServerAddress;
 import io.wirekv.dataplane.port.BypassPort;
+import io.wirekv.dataplane.guard.ExposureSettings;
 import io.wirekv.dataplane.port.BypassSettings;
 import io.wirekv.dataplane.server.ServerConfig;
 import io.wirekv.dataplane.server.WirekvServer;
@@ -214,7 +215,10 @@ class BenchDpdkTest
             "bench-dpdk-" + ProcessHandle.current().pid(), "127.0.0.1", 0, ServerConfig.Backend.DPDK, lcores, List.of(), 1, 1, 16,
             32L * 1024 * 1024, MemoryMode.CACHE, 1024 * 1024, 1400, 32, 64, ServerConfig.IdleMode.BACKOFF, false)
             .withBackend(ServerConfig.Backend.DPDK,
-                new BypassSettings(TestDpdk.EAL_ARGS, pair.nameA(), SERVER_IP, "", "auto", true, false));
+                new BypassSettings(TestDpdk.EAL_ARGS, pair.nameA(), SERVER_IP, "", "auto", true, false))
+                // large replies to a client that cannot validate over TCP (a frame link or a test's socket): no reply cap;
+                // the default udp.allow (the serving /24) still applies
+                .withExposure(ExposureSettings.defaults().withUnvalidatedReplyFactor(0));
         return WirekvServer.start(config, SystemEpochClock.INSTANCE, new PrintStream(new ByteArrayOutputStream(), true));
     }
 

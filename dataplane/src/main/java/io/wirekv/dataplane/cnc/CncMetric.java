@@ -27,6 +27,8 @@ public enum CncMetric
 
     // Per lcore: io.wirekv.dataplane.lcore.UdpLcoreAgent
     MALFORMED_FRAMES(20, "malformed_frames", Kind.COUNTER, Scope.LCORE, "Frames dropped as not single-datagram memcached requests"),
+    UDP_DROPPED_NOT_ALLOWED(21, "udp_dropped_not_allowed", Kind.COUNTER, Scope.LCORE, "Datagrams dropped: source outside udp.allow"),
+    UDP_REPLIES_CAPPED(22, "udp_replies_capped", Kind.COUNTER, Scope.LCORE, "Replies over an unvalidated source's budget, replaced or dropped"),
 
     // Per lcore, bypass backends only: io.wirekv.dataplane.net.NetCounters
     NET_RX_FRAMES(30, "net_rx_frames", Kind.COUNTER, Scope.LCORE_NET, "Frames given to the L2/L3 stack"),
@@ -70,6 +72,7 @@ public enum CncMetric
     TOTAL_CONNECTIONS(123, "total_connections", Kind.COUNTER, Scope.GLOBAL, "TCP connections accepted"),
     BYTES_READ(124, "bytes_read", Kind.COUNTER, Scope.GLOBAL, "Request bytes read"),
     BYTES_WRITTEN(125, "bytes_written", Kind.COUNTER, Scope.GLOBAL, "Reply bytes written"),
+    REJECTED_CONNECTIONS(126, "rejected_connections", Kind.COUNTER, Scope.GLOBAL, "TCP connections refused at max.connections"),
 
     // Whole server, the table: io.wirekv.dataplane.table.PartitionCounters (a block per partition writer) and
     // io.wirekv.dataplane.table.ReaderCounters (hits and misses, a block per reader); grace_period_age_ms and

@@ -15,9 +15,19 @@ import java.util.function.IntToLongFunction;
  * @param malformed   frames lcore i dropped as not being single-datagram requests.
  * @param table       the table's counters.
  * @param startMs     when the server started, epoch ms.
+ * @param notAllowed  datagrams lcore i dropped as from sources outside {@code udp.allow}.
+ * @param capped      replies lcore i capped as over an unvalidated source's budget.
  */
-public record CncSources(PacketPort[] ports, IntToLongFunction malformed, TableCounters table, long startMs)
+public record CncSources(
+    PacketPort[] ports, IntToLongFunction malformed, TableCounters table, long startMs, IntToLongFunction notAllowed,
+    IntToLongFunction capped)
 {
+    /** Sources without the amplification guard's counters (they read as 0). */
+    public CncSources(final PacketPort[] ports, final IntToLongFunction malformed, final TableCounters table, final long startMs)
+    {
+        this(ports, malformed, table, startMs, i -> 0, i -> 0);
+    }
+
     public int lcores()
     {
         return ports.length;

@@ -60,6 +60,10 @@ public final class HousekeepingAgent implements Agent
     private final long[] lastRxErrors;
     private final long[] lastTxErrors;
     private final MalformedFrames[] malformedErrors;
+    private final long[] lastNotAllowed;
+    private final long[] lastCapped;
+    private final GuardRefusal[] notAllowedErrors;
+    private final GuardRefusal[] cappedErrors;
     private final MutableDirectBuffer responseBuffer =
         new UnsafeBuffer(new byte[CncFileDescriptor.RESPONSE_BUFFER_CAPACITY / 8]);
     private final MessageHandler commandHandler = this::onCommand;
@@ -95,9 +99,18 @@ public final class HousekeepingAgent implements Agent
         this.lastRxErrors = new long[lcores];
         this.lastTxErrors = new long[lcores];
         this.malformedErrors = new MalformedFrames[lcores];
+        this.lastNotAllowed = new long[lcores];
+        this.lastCapped = new long[lcores];
+        this.notAllowedErrors = new GuardRefusal[lcores];
+        this.cappedErrors = new GuardRefusal[lcores];
         for (int i = 0; i < lcores; i++)
         {
             malformedErrors[i] = new MalformedFrames(i);
+            notAllowedErrors[i] = new GuardRefusal(i, "UDP datagrams dropped: their source is outside udp.allow " +
+                "(counted in udp_dropped_not_allowed); to serve it, add its network to udp.allow");
+            cappedErrors[i] = new GuardRefusal(i, "UDP replies capped: larger than udp.unvalidated.reply.factor times " +
+                "the request, to a source not validated by a TCP connection (counted in udp_replies_capped); a client " +
+                "that holds a TCP connection to the server is not capped, or set udp.unvalidated.reply.factor = 0");
         }
         publish(clock.time());
     }
@@ -173,6 +186,18 @@ public final class HousekeepingAgent implements Agent
                 lastMalformed[i] = malformed;
                 cnc.errorLog().record(malformedErrors[i]);
             }
+            final long notAllowed = sources.notAllowed().applyAsLong(i);
+            if (notAllowed > lastNotAllowed[i])
+            {
+                lastNotAllowed[i] = notAllowed;
+                cnc.errorLog().record(notAllowedErrors[i]);
+            }
+            final long capped = sources.capped().applyAsLong(i);
+            if (capped > lastCapped[i])
+            {
+                lastCapped[i] = capped;
+                cnc.errorLog().record(cappedErrors[i]);
+            }
             final PortCounters portCounters = sources.ports()[i].counters();
             final long rxErrors = portCounters.get(PortCounters.RX_ERRORS);
             if (rxErrors > lastRxErrors[i])
@@ -247,6 +272,23 @@ public final class HousekeepingAgent implements Agent
         public String toString()
         {
             return getMessage(); // the error log shows the message, not this class's name
+        }
+    }
+
+    /** What the amplification guard refused on one lcore, recorded again each period with new refusals. */
+    static final class GuardRefusal extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        GuardRefusal(final int lcore, final String what)
+        {
+            super("lcore " + lcore + ": " + what, null, false, false);
+        }
+
+        @Override
+        public String toString()
+        {
+            return getMessage();
         }
     }
 

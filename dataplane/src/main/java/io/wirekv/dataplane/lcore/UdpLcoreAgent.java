@@ -4,6 +4,7 @@ import io.wirekv.dataplane.latency.RequestLatency;
 import io.wirekv.dataplane.cnc.CncMetric;
 import io.wirekv.dataplane.cnc.CounterRegistry;
 import io.wirekv.dataplane.cnc.CounterRegistryDescriptor;
+import io.wirekv.dataplane.guard.UdpGuard;
 import io.wirekv.dataplane.port.DatagramBatch;
 import io.wirekv.dataplane.port.PacketPort;
 import io.wirekv.dataplane.proto.ProtocolSettings;
@@ -28,10 +29,14 @@ import java.lang.foreign.MemorySegment;
  * <ol>
  *   <li>deliver writers' replies to the datagrams waiting for them (and send those replies),</li>
  *   <li>retry datagrams whose write found its ring full,</li>
- *   <li>receive a burst into free slots; drop and count frames that are not single-datagram
- *       requests; answer reads from the table; forward writes and keep their slot,</li>
+ *   <li>receive a burst into free slots; drop and count datagrams from sources outside
+ *       {@code udp.allow} and frames that are not single-datagram requests; answer reads from the
+ *       table; forward writes and keep their slot,</li>
  *   <li>send the burst of replies, then report QSBR quiescence.</li>
  * </ol>
+ * Every reply passes the {@link UdpGuard}: to a source that has not shown it receives replies, a reply
+ * larger than the guard's factor times the request is replaced by {@link #CAPPED_REPLY} (or dropped when
+ * even that does not fit) and counted.
  * The hot path allocates nothing, takes no lock, logs nothing and throws nothing: failures are
  * counted.
  */
@@ -62,22 +67,33 @@ public final class UdpLcoreAgent implements Agent
     private int sentSlotCount;
     private QsbrReader qsbr;
 
-    private static final CncMetric[] LCORE_METRICS = {CncMetric.MALFORMED_FRAMES};
+    /** What an unvalidated source gets instead of a reply over its budget (memcached's error form). */
+    public static final byte[] CAPPED_REPLY =
+        "SERVER_ERROR reply too large for an unvalidated source\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-    /** malformed_frames: a registry slot written only by this lcore (opaque), read by the CnC file's readers. */
+    private static final CncMetric[] LCORE_METRICS = {
+        CncMetric.MALFORMED_FRAMES, CncMetric.UDP_DROPPED_NOT_ALLOWED, CncMetric.UDP_REPLIES_CAPPED};
+
+    /** This lcore's counters: registry slots written only by this lcore (opaque), read by the CnC file's readers. */
     private final AtomicBuffer counterValues;
     private final int malformedFramesOffset;
+    private final int droppedNotAllowedOffset;
+    private final int repliesCappedOffset;
+    private final UdpGuard guard;
     /** Recorded only by this lcore when a reply leaves; read by the metrics exporter. */
     private final RequestLatency latency = new RequestLatency();
 
     public UdpLcoreAgent(
         final int index, final PacketPort port, final int cpu, final UdpLcoreSettings lcoreSettings, final Table table,
         final ProtocolSettings settings, final ServerStats stats, final WriteRings writeRings,
-        final CounterRegistry counters)
+        final CounterRegistry counters, final UdpGuard guard)
     {
         this.index = index;
+        this.guard = guard;
         this.counterValues = counters.values();
         this.malformedFramesOffset = counters.allocate(LCORE_METRICS, index, CounterRegistryDescriptor.NONE, 1);
+        this.droppedNotAllowedOffset = malformedFramesOffset + Long.BYTES; // allocate places a group's slots in order
+        this.repliesCappedOffset = malformedFramesOffset + 2 * Long.BYTES;
         this.cpu = cpu;
         this.table = table;
         this.maxPayloadBytes = lcoreSettings.udpMaxPayloadBytes();
@@ -141,6 +157,20 @@ public final class UdpLcoreAgent implements Agent
     {
         // opaque: pairs with addLongOpaque in doWork
         return counterValues.getLongOpaque(malformedFramesOffset);
+    }
+
+    /** Datagrams dropped because their source is outside {@code udp.allow}. */
+    public long droppedNotAllowed()
+    {
+        // opaque: pairs with addLongOpaque in receive
+        return counterValues.getLongOpaque(droppedNotAllowedOffset);
+    }
+
+    /** Replies to unvalidated sources replaced or dropped because they exceeded the guard's budget. */
+    public long repliesCapped()
+    {
+        // opaque: pairs with addLongOpaque in addDatagrams
+        return counterValues.getLongOpaque(repliesCappedOffset);
     }
 
     /** This lcore's request latency histograms (read them from any thread). */
@@ -222,6 +252,12 @@ public final class UdpLcoreAgent implements Agent
             final UdpSlot slot = slots[rxSlot[i]];
             rxSlot[i] = -1;
             final int length = rx.length(i);
+            if (!guard.allows(rx.peerAddress(i)))
+            {
+                counterValues.addLongOpaque(droppedNotAllowedOffset, 1); // opaque; single writer
+                release(slot);
+                continue;
+            }
             if (rx.truncated(i) || !UdpFrame.isValidRequest(slot.input, 0, length))
             {
                 counterValues.addLongOpaque(malformedFramesOffset, 1); // opaque; single writer
@@ -234,6 +270,10 @@ public final class UdpLcoreAgent implements Agent
             slot.peerLink = rx.peerLink(i);
             slot.receivedNs = receivedNs;
             slot.wroteThroughWriter = false;
+            slot.replyBudgetBytes = guard.unvalidatedBudgetBytes(length);
+            slot.repliedBytes = 0;
+            slot.validated = false;
+            slot.capped = false;
             slot.reply.resetDatagrams(maxPayloadBytes);
             slot.session.wrapInput(slot.input, UdpFrame.HEADER_LENGTH, length, true);
             complete(slot, processor.process(slot.session));
@@ -289,7 +329,29 @@ public final class UdpLcoreAgent implements Agent
 
     private void addDatagrams(final UdpSlot slot)
     {
-        final int datagrams = slot.reply.length() > 0 ? slot.reply.finishDatagrams(slot.requestId) : 0;
+        if (slot.capped)
+        {
+            return; // the rest of a capped reply train never leaves
+        }
+        int datagrams = slot.reply.length() > 0 ? slot.reply.finishDatagrams(slot.requestId) : 0;
+        long bytes = 0;
+        for (int d = 0; d < datagrams; d++)
+        {
+            bytes += slot.reply.datagramLength(d);
+        }
+        if (slot.repliedBytes + bytes > slot.replyBudgetBytes && !slot.validated)
+        {
+            if (guard.isValidated(slot.peerAddress, slot.receivedNs))
+            {
+                slot.validated = true; // looked up once per request, and only for replies over the budget
+            }
+            else
+            {
+                datagrams = capReply(slot);
+                bytes = 0 == datagrams ? 0 : slot.reply.datagramLength(0);
+            }
+        }
+        slot.repliedBytes += bytes;
         for (int d = 0; d < datagrams; d++)
         {
             if (tx.isFull())
@@ -299,6 +361,26 @@ public final class UdpLcoreAgent implements Agent
             tx.add(slot.reply.memory(), slot.reply.datagramOffset(d), slot.reply.datagramLength(d),
                 slot.peerAddress, slot.peerPort, slot.peerLink);
         }
+    }
+
+    /**
+     * Replaces the slot's reply by {@link #CAPPED_REPLY} when it fits what is left of the budget (and no
+     * part of the reply has left yet, so the client reads one well-formed answer), else by nothing.
+     *
+     * @return the datagrams to send: 1 or 0.
+     */
+    private int capReply(final UdpSlot slot)
+    {
+        slot.capped = true;
+        counterValues.addLongOpaque(repliesCappedOffset, 1); // opaque; single writer
+        slot.reply.resetDatagrams(maxPayloadBytes);
+        if (0 != slot.repliedBytes ||
+            UdpFrame.HEADER_LENGTH + CAPPED_REPLY.length > slot.replyBudgetBytes || !slot.reply.put(CAPPED_REPLY))
+        {
+            slot.reply.resetDatagrams(maxPayloadBytes);
+            return 0;
+        }
+        return slot.reply.finishDatagrams(slot.requestId);
     }
 
     private void sendReplies()

@@ -30,6 +30,14 @@ final class UdpSlot
     long receivedNs;
     /** The request went through a writer (parked, or held back by a full ring): the write latency family. */
     boolean wroteThroughWriter;
+    /** The amplification guard's allowance for this request's replies, bytes on the wire incl. frame headers. */
+    long replyBudgetBytes;
+    /** Reply bytes of this request handed to the port so far. */
+    long repliedBytes;
+    /** The source was found validated (no cap) when the reply first exceeded the budget. */
+    boolean validated;
+    /** The reply exceeded the budget of an unvalidated source: nothing more of it leaves. */
+    boolean capped;
 
     UdpSlot(final int index, final MemorySegment memory)
     {

@@ -51,7 +51,8 @@ public final class ServerStats
     public static final int TOTAL_CONNECTIONS = 23;
     public static final int BYTES_READ = 24;
     public static final int BYTES_WRITTEN = 25;
-    public static final int COUNTERS = 26;
+    public static final int REJECTED_CONNECTIONS = 26;
+    public static final int COUNTERS = 27;
 
     private static final CncMetric[] METRICS = {
         CncMetric.CMD_GET, CncMetric.CMD_SET, CncMetric.CMD_FLUSH, CncMetric.CMD_TOUCH, CncMetric.CMD_META,
@@ -59,7 +60,7 @@ public final class ServerStats
         CncMetric.DELETE_HITS, CncMetric.INCR_MISSES, CncMetric.INCR_HITS, CncMetric.DECR_MISSES, CncMetric.DECR_HITS,
         CncMetric.CAS_MISSES, CncMetric.CAS_HITS, CncMetric.CAS_BADVAL, CncMetric.TOUCH_HITS, CncMetric.TOUCH_MISSES,
         CncMetric.STORE_TOO_LARGE, CncMetric.STORE_NO_MEMORY, CncMetric.CURR_CONNECTIONS, CncMetric.TOTAL_CONNECTIONS,
-        CncMetric.BYTES_READ, CncMetric.BYTES_WRITTEN};
+        CncMetric.BYTES_READ, CncMetric.BYTES_WRITTEN, CncMetric.REJECTED_CONNECTIONS};
     private static final int BLOCK_LENGTH = CounterRegistryDescriptor.blockLength(COUNTERS);
 
     private final AtomicBuffer values;
@@ -132,6 +133,12 @@ public final class ServerStats
     {
         add(slot, CURR_CONNECTIONS, 1);
         add(slot, TOTAL_CONNECTIONS, 1);
+    }
+
+    /** A connection was refused at the connection limit (memcached's {@code rejected_connections}). */
+    public void connectionRejected(final int slot)
+    {
+        add(slot, REJECTED_CONNECTIONS, 1);
     }
 
     public void connectionClosed(final int slot)

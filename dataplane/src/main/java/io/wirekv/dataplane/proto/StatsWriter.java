@@ -33,6 +33,7 @@ final class StatsWriter
     private static final byte[] POINTER_SIZE = Replies.b("pointer_size");
     private static final byte[] CURR_CONNECTIONS = Replies.b("curr_connections");
     private static final byte[] TOTAL_CONNECTIONS = Replies.b("total_connections");
+    private static final byte[] REJECTED_CONNECTIONS = Replies.b("rejected_connections");
     private static final byte[][] COUNTER_NAMES = {
         Replies.b("cmd_get"), Replies.b("cmd_set"), Replies.b("cmd_flush"), Replies.b("cmd_touch"),
         Replies.b("cmd_meta"), Replies.b("get_hits"), Replies.b("get_misses"), Replies.b("get_expired"),
@@ -81,6 +82,7 @@ final class StatsWriter
         stat(rb, POINTER_SIZE, 64);
         stat(rb, CURR_CONNECTIONS, stats.sinceReset(ServerStats.CURR_CONNECTIONS));
         stat(rb, TOTAL_CONNECTIONS, stats.sinceReset(ServerStats.TOTAL_CONNECTIONS));
+        stat(rb, REJECTED_CONNECTIONS, stats.sinceReset(ServerStats.REJECTED_CONNECTIONS));
         for (int i = 0; i < COUNTER_IDS.length; i++)
         {
             stat(rb, COUNTER_NAMES[i], stats.sinceReset(COUNTER_IDS[i]));

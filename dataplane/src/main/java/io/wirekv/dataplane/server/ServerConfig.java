@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.server;
 
+import io.wirekv.dataplane.guard.ExposureSettings;
 import io.wirekv.dataplane.port.BypassSettings;
 import io.wirekv.dataplane.table.MemoryMode;
 
@@ -30,6 +31,7 @@ import java.util.List;
  * @param colocate          run the writers and TCP threads inside lcore 0's duty cycle, so one
  *                          thread serves everything (one-core deployments, one-core benchmarks).
  * @param bypass            devices and options of the {@code dpdk} and {@code xdp} backends.
+ * @param exposure          the UDP allow-list and reply budget, and the TCP connection limit.
  * @param shutdownCommand   memcached's -A: the protocol's {@code shutdown} command stops the server; off by default,
  *                          when it answers {@code ERROR: shutdown not enabled}.
  */
@@ -53,9 +55,10 @@ public record ServerConfig(
     boolean preferHugepages,
     boolean colocate,
     BypassSettings bypass,
+    ExposureSettings exposure,
     boolean shutdownCommand)
 {
-    /** A configuration with the protocol's {@code shutdown} command refused (memcached's default). */
+    /** A configuration with the default exposure (guard on, memcached's connection limit) and {@code shutdown} refused. */
     public ServerConfig(
         final String instanceName, final String listenAddress, final int port, final Backend backend, final int lcores,
         final List<Integer> lcoreCpus, final int writers, final int tcpThreads, final int partitions,
@@ -65,7 +68,7 @@ public record ServerConfig(
     {
         this(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads, partitions,
             memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
-            preferHugepages, colocate, bypass, false);
+            preferHugepages, colocate, bypass, ExposureSettings.defaults(), false);
     }
 
     /** A configuration for the kernel backend (no bypass devices). */
@@ -86,7 +89,7 @@ public record ServerConfig(
     {
         return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
             partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
-            preferHugepages, colocate, bypass, shutdownCommand);
+            preferHugepages, colocate, bypass, exposure, shutdownCommand);
     }
 
     /** This configuration with the protocol's {@code shutdown} command enabled or refused. */
@@ -94,7 +97,15 @@ public record ServerConfig(
     {
         return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
             partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
-            preferHugepages, colocate, bypass, enabled);
+            preferHugepages, colocate, bypass, exposure, enabled);
+    }
+
+    /** This configuration with another exposure (allow-list, reply budget, connection limit). */
+    public ServerConfig withExposure(final ExposureSettings exposure)
+    {
+        return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
+            partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
+            preferHugepages, colocate, bypass, exposure, shutdownCommand);
     }
 
     /** A configuration with a thread per agent (not colocated). */

@@ -2,6 +2,8 @@ package io.wirekv.dataplane.server;
 
 import io.wirekv.dataplane.cnc.CncFile;
 import io.wirekv.dataplane.cnc.CounterRegistry;
+import io.wirekv.dataplane.guard.UdpGuard;
+import io.wirekv.dataplane.guard.ValidatedSources;
 import io.wirekv.dataplane.housekeeping.CncSources;
 import io.wirekv.dataplane.housekeeping.Housekeeping;
 import io.wirekv.dataplane.housekeeping.LifecycleLog;
@@ -25,6 +27,7 @@ import io.wirekv.dataplane.table.ClockTicker;
 import io.wirekv.dataplane.table.MemoryMode;
 import io.wirekv.dataplane.table.Table;
 import io.wirekv.dataplane.table.TableConfig;
+import io.wirekv.dataplane.tcp.ConnectionLimit;
 import io.wirekv.dataplane.tcp.TcpAgent;
 import io.wirekv.dataplane.writer.WriterAgent;
 import org.agrona.CloseHelper;
@@ -67,7 +70,6 @@ public final class WirekvServer implements AutoCloseable
     private static final int FRAMING_BYTES = 64 * 1024;
     /** Colocated, TCP polls its selector every 16th duty cycle of lcore 0 (see TcpAgent). */
     private static final int COLOCATED_TCP_SELECT_INTERVAL = 16;
-    private static final int MAX_TCP_CONNECTIONS_PER_THREAD = 1024;
 
     private final ServerConfig config;
     private final CachedEpochClock tableClock;
@@ -89,6 +91,8 @@ public final class WirekvServer implements AutoCloseable
     /** Created first and closed last: every thread's counters live in it (its counter registry). */
     private final CncFile cnc;
     private String statusText = "";
+    private UdpGuard udpGuard;
+    private final List<String> guardNotes = new ArrayList<>();
     private Housekeeping housekeeping;
 
     private WirekvServer(final ServerConfig config, final EpochClock clock, final PrintStream log, final String configText)
@@ -167,7 +171,8 @@ public final class WirekvServer implements AutoCloseable
         {
             final CncSources sources = new CncSources(
                 lcores.stream().map(UdpLcoreAgent::packetPort).toArray(PacketPort[]::new),
-                i -> lcores.get(i).malformedFrames(), table.counters(), clock.time());
+                i -> lcores.get(i).malformedFrames(), table.counters(), clock.time(),
+                i -> lcores.get(i).droppedNotAllowed(), i -> lcores.get(i).repliesCapped());
             housekeeping = Housekeeping.start(cnc, sources, statusText, clock,
                 null != clockTicker ? tableClock::time : clock::time, config.listenAddress(), tcpPort(),
                 () -> Thread.ofPlatform().name("wirekv-admin-shutdown").start(this::close), errorHandler);
@@ -235,13 +240,16 @@ public final class WirekvServer implements AutoCloseable
             new ProtocolSettings.ServerFacts(config.memoryBytes(), config.tcpThreads() > 0 ? port : -1, port,
                 config.listenAddress(), readers + config.writers(), config.memoryMode() == MemoryMode.CACHE),
             config.shutdownCommand() ? this::shutdownFromProtocol : null);
+        final ValidatedSources validated = new ValidatedSources(config.exposure().validatedSources(), System.nanoTime());
+        udpGuard = ExposureGuards.udpGuard(config, validated, guardNotes);
+        final ConnectionLimit connectionLimit = new ConnectionLimit(config.exposure().maxConnections());
         final UdpLcoreSettings lcoreSettings = new UdpLcoreSettings(
             config.udpMaxPayloadBytes(), config.burstSize(), config.udpSlotsPerLcore(), config.itemSizeMaxBytes());
         for (int i = 0; i < config.lcores(); i++)
         {
             final int cpu = config.lcoreCpus().isEmpty() ? UdpLcoreAgent.NO_CPU : config.lcoreCpus().get(i);
             final UdpLcoreAgent lcore = new UdpLcoreAgent(
-                i, ports.openPort(i, counters), cpu, lcoreSettings, table, settings, stats, rings, counters);
+                i, ports.openPort(i, counters), cpu, lcoreSettings, table, settings, stats, rings, counters, udpGuard);
             lcores.add(lcore);
             agents.add(lcore);
         }
@@ -250,7 +258,7 @@ public final class WirekvServer implements AutoCloseable
             // TCP shares the UDP port number, as memcached's -p/-U; threads share it through SO_REUSEPORT.
             final TcpAgent tcp = new TcpAgent(
                 config.lcores() + j, new InetSocketAddress(config.listenAddress(), port), table, settings, stats, rings,
-                MAX_TCP_CONNECTIONS_PER_THREAD, maxCommandBytes, maxCommandBytes,
+                connectionLimit, validated, maxCommandBytes, maxCommandBytes,
                 config.colocate() ? COLOCATED_TCP_SELECT_INTERVAL : 1);
             tcpAgents.add(tcp);
             agents.add(tcp);
@@ -332,6 +340,24 @@ public final class WirekvServer implements AutoCloseable
             total += lcore.malformedFrames();
         }
         return total;
+    }
+
+    /** Datagrams every lcore dropped as from sources outside {@code udp.allow}. */
+    public long udpDroppedNotAllowed()
+    {
+        return lcores.stream().mapToLong(UdpLcoreAgent::droppedNotAllowed).sum();
+    }
+
+    /** Replies every lcore capped as over an unvalidated source's budget. */
+    public long udpRepliesCapped()
+    {
+        return lcores.stream().mapToLong(UdpLcoreAgent::repliesCapped).sum();
+    }
+
+    /** The TCP agents (their connection memory, for tests). */
+    public List<TcpAgent> tcpAgents()
+    {
+        return List.copyOf(tcpAgents);
     }
 
     /** The lcores' packet ports, in lcore order (for their counters). */
@@ -515,7 +541,10 @@ public final class WirekvServer implements AutoCloseable
     {
         log.printf("%s instance '%s'%n", Version.describe(), config.instanceName());
         log.printf("  udp          %s%n", ports.describe());
-        log.printf("  tcp          %s:%d (kernel)%n", config.listenAddress(), tcpPort());
+        log.printf("  tcp          %s:%d (kernel), max.connections %d%n", config.listenAddress(), tcpPort(),
+            config.exposure().maxConnections());
+        log.printf("  udp guard    %s%n", udpGuard.describe());
+        guardNotes.forEach(note -> log.printf("  note         %s%n", note));
         for (final UdpLcoreAgent lcore : lcores)
         {
             log.printf("  lcore %d      %s%n", lcore.index(), lcore.describe());

@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.tcp;
 
+import io.wirekv.dataplane.guard.ValidatedSources;
 import io.wirekv.dataplane.latency.RequestLatency;
 import io.wirekv.dataplane.proto.ProtocolSettings;
 import io.wirekv.dataplane.proto.RequestProcessor;
@@ -12,8 +13,12 @@ import org.agrona.collections.IntArrayQueue;
 import org.agrona.concurrent.Agent;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -27,9 +32,19 @@ import java.util.function.Consumer;
  * connections. It is a table reader like an lcore: reads are answered on this thread, writes
  * go to the partition's writer and the connection is parked until the reply comes back, so a
  * connection's requests are answered strictly in order.
+ * <p>
+ * Connections are bounded appliance-wide by a {@link ConnectionLimit} (memcached's {@code -c}); one
+ * over it is answered {@link #TOO_MANY_CONNECTIONS} and closed, and counted in
+ * {@code rejected_connections}, exactly as memcached does. Each connection's buffers cost resident
+ * memory only as its commands use them (see {@link TcpConnection}). Every read from a client
+ * refreshes its address in the {@link ValidatedSources}, which lets the UDP lcores send that address
+ * replies larger than its requests.
  */
 public final class TcpAgent implements Agent
 {
+    /** memcached's answer to a connection over {@code -c}, before it closes the socket. */
+    public static final String TOO_MANY_CONNECTIONS = "ERROR Too many open connections\r\n";
+
     private final String name;
     private final Table table;
     private final RequestProcessor processor;
@@ -45,6 +60,11 @@ public final class TcpAgent implements Agent
     private final IntArrayQueue backpressured;
     private final int inputBytes;
     private final int replyBytes;
+    private final ConnectionLimit limit;
+    /** Addresses of TCP clients, for the UDP amplification guard; null when there is none. */
+    private final ValidatedSources validatedSources;
+    private final ByteBuffer tooManyConnections;
+    private final MemorySegment errnoState = io.wirekv.nativebindings.Errno.allocateState(Arena.ofAuto());
     private final Consumer<SelectionKey> onSelected = this::onSelected;
     /** Recorded only by this thread when a read's replies have left; read by the metrics exporter. */
     private final RequestLatency latency = new RequestLatency();
@@ -65,18 +85,27 @@ public final class TcpAgent implements Agent
         final ServerStats stats, final WriteRings writeRings, final int maxConnections,
         final int inputBytes, final int replyBytes) throws IOException
     {
-        this(reader, bindAddress, table, settings, stats, writeRings, maxConnections, inputBytes, replyBytes, 1);
+        this(reader, bindAddress, table, settings, stats, writeRings, new ConnectionLimit(maxConnections), null,
+            inputBytes, replyBytes, 1);
     }
 
     /**
+     * @param limit            the appliance-wide connection limit, shared by every TCP agent.
+     * @param validatedSources where client addresses are recorded for the UDP guard; null for none.
      * @param selectInterval poll the selector every this many duty cycles: 1 on its own thread; more when it
      *                       shares an lcore's thread (a few microseconds of TCP latency for fewer system calls).
      */
     public TcpAgent(
         final int reader, final InetSocketAddress bindAddress, final Table table, final ProtocolSettings settings,
-        final ServerStats stats, final WriteRings writeRings, final int maxConnections,
-        final int inputBytes, final int replyBytes, final int selectInterval) throws IOException
+        final ServerStats stats, final WriteRings writeRings, final ConnectionLimit limit,
+        final ValidatedSources validatedSources, final int inputBytes, final int replyBytes, final int selectInterval)
+        throws IOException
     {
+        final int maxConnections = limit.maxConnections(); // this thread may hold every connection
+        this.limit = limit;
+        this.validatedSources = validatedSources;
+        final byte[] tooMany = TOO_MANY_CONNECTIONS.getBytes(StandardCharsets.US_ASCII);
+        this.tooManyConnections = ByteBuffer.allocateDirect(tooMany.length).put(tooMany);
         this.selectInterval = selectInterval;
         this.name = "wirekv-tcp-" + reader;
         this.table = table;
@@ -107,6 +136,23 @@ public final class TcpAgent implements Agent
     public int port()
     {
         return server.socket().getLocalPort();
+    }
+
+    /**
+     * Resident bytes of every open connection's buffers, measured with {@code mincore} (diagnostics and
+     * tests: allocates; call it while the agent is idle, from any thread).
+     */
+    public long residentBufferBytes()
+    {
+        long total = 0;
+        for (final TcpConnection connection : connections)
+        {
+            if (null != connection)
+            {
+                total += Math.max(0, connection.residentBytes());
+            }
+        }
+        return total;
     }
 
     /** This thread's request latency histograms (read them from any thread). */
@@ -214,9 +260,9 @@ public final class TcpAgent implements Agent
         SocketChannel channel;
         while (null != (channel = server.accept()))
         {
-            if (freeSlots.isEmpty())
+            if (freeSlots.isEmpty() || !limit.tryAcquire())
             {
-                channel.close(); // at the connection limit, as memcached's -c
+                reject(channel);
                 continue;
             }
             channel.configureBlocking(false);
@@ -226,7 +272,36 @@ public final class TcpAgent implements Agent
             final TcpConnection connection = new TcpConnection(slot, channel, key, inputBytes, replyBytes);
             key.attach(connection);
             connections[slot] = connection;
+            if (channel.getRemoteAddress() instanceof InetSocketAddress remote && remote.getAddress() instanceof Inet4Address v4)
+            {
+                final byte[] b = v4.getAddress();
+                connection.peerIpv4 = (b[0] & 0xFF) << 24 | (b[1] & 0xFF) << 16 | (b[2] & 0xFF) << 8 | (b[3] & 0xFF);
+                validate(connection, System.nanoTime());
+            }
             stats.connectionOpened(statsSlot);
+        }
+    }
+
+    /** memcached's -c: answer the error line and close (a blocking write of 33 bytes to a fresh socket). */
+    private void reject(final SocketChannel channel)
+    {
+        stats.connectionRejected(statsSlot);
+        try (channel)
+        {
+            tooManyConnections.clear();
+            channel.write(tooManyConnections);
+        }
+        catch (final IOException ignore)
+        {
+            // the client went away first; it is refused either way
+        }
+    }
+
+    private void validate(final TcpConnection connection, final long nowNs)
+    {
+        if (null != validatedSources && 0 != connection.peerIpv4)
+        {
+            validatedSources.validate(connection.peerIpv4, nowNs);
         }
     }
 
@@ -245,6 +320,7 @@ public final class TcpAgent implements Agent
         if (read > 0)
         {
             connection.receivedNs = System.nanoTime(); // once per read: the requests in it share it
+            validate(connection, connection.receivedNs);
             connection.receivedFrom = connection.inputStart;
             connection.wroteThroughWriter = false;
             connection.session.wrapInput(connection.input(), connection.inputStart, connection.inputEnd, false);
@@ -317,7 +393,9 @@ public final class TcpAgent implements Agent
                     if (connection.inputFull())
                     {
                         close(connection); // one command larger than the buffer: the processor could not parse it
+                        return;
                     }
+                    connection.trimIfIdle(errnoState);
                     return;
                 }
                 case RequestProcessor.PARKED ->
@@ -389,6 +467,7 @@ public final class TcpAgent implements Agent
         }
         connections[connection.slot] = null;
         connection.close();
+        limit.release();
         stats.connectionClosed(statsSlot);
         if (connection.parked)
         {

@@ -1,6 +1,7 @@
 package io.wirekv.dataplane.tcp;
 
 import io.wirekv.dataplane.proto.ReplyBuffer;
+import io.wirekv.nativebindings.libc.Mman;
 import io.wirekv.hugepages.HugepageMemory;
 import io.wirekv.hugepages.MemoryRegion;
 import io.wirekv.hugepages.PageSize;
@@ -16,8 +17,14 @@ import java.nio.channels.SocketChannel;
  * One TCP client: its socket, an off-heap input buffer that holds at least one whole command
  * (the largest item plus its command line), the reply being built, and the protocol session.
  * Owned by exactly one {@link TcpAgent}; its memory is unmapped when the connection closes.
- * The buffers are mapped, not allocated: pages are only made resident when a large command or
- * reply touches them, so a thousand idle clients cost a few pages each, not two item sizes.
+ * <p>
+ * Memory grows on demand and shrinks when idle: both buffers reserve address space for the largest
+ * command (mapped, never touched, with transparent hugepages refused so that one byte cannot fault
+ * in 2 MiB), so pages become resident only as a command or reply reaches them. Once a command has
+ * used more than {@link #IDLE_RESIDENT_BYTES} of a buffer, the connection gives the pages past that
+ * back to the kernel ({@code MADV_DONTNEED}) as soon as it is idle again (input consumed, reply
+ * flushed): an idle connection holds at most {@link #IDLE_RESIDENT_BYTES} of each buffer, and a
+ * thousand idle clients cost a few pages each, not two item sizes.
  */
 final class TcpConnection
 {
@@ -27,11 +34,17 @@ final class TcpConnection
     final RequestSession session;
     final ReplyBuffer reply;
 
+    /** Resident bytes an idle connection keeps per buffer: small commands never fault or release pages. */
+    static final int IDLE_RESIDENT_BYTES = 16 * 1024;
+
     private final MemoryRegion inputRegion;
     private final MemoryRegion replyRegion;
     private final MemorySegment input;
     private final ByteBuffer inputView;
     private final ByteBuffer replyView;
+    /** The buffers past their first IDLE_RESIDENT_BYTES (made once: trimming allocates nothing); empty when smaller. */
+    private final MemorySegment inputTail;
+    private final MemorySegment replyTail;
 
     /** Unconsumed input is [inputStart, inputEnd). */
     long inputStart;
@@ -52,6 +65,11 @@ final class TcpConnection
     long receivedFrom;
     /** A request of that read went through a writer: the write latency family. */
     boolean wroteThroughWriter;
+    /** The client's IPv4 address (host order), refreshed in the validated sources on each read; 0 when not IPv4. */
+    int peerIpv4;
+    /** Highest input and reply bytes used since the buffers were last trimmed. */
+    private long inputHighWater;
+    private int replyHighWater;
 
     TcpConnection(
         final int slot, final SocketChannel channel, final SelectionKey key, final int inputBytes, final int replyBytes)
@@ -68,6 +86,72 @@ final class TcpConnection
         this.reply = new ReplyBuffer(replyMemory);
         this.reply.resetStream();
         this.session = new RequestSession(slot, reply);
+        this.inputTail = input.asSlice(Math.min(IDLE_RESIDENT_BYTES, input.byteSize()));
+        this.replyTail = replyMemory.asSlice(Math.min(IDLE_RESIDENT_BYTES, replyMemory.byteSize()));
+        // Refused transparent hugepages: a touched byte would otherwise make a whole 2 MiB extent resident.
+        final MemorySegment errno = io.wirekv.nativebindings.Errno.threadState();
+        Mman.madvise(errno, input, input.byteSize(), Mman.MADV_NOHUGEPAGE); // best effort: no THP kernel says EINVAL
+        Mman.madvise(errno, replyMemory, replyMemory.byteSize(), Mman.MADV_NOHUGEPAGE);
+    }
+
+    /**
+     * Gives the pages past {@link #IDLE_RESIDENT_BYTES} of each buffer back to the kernel when a large
+     * command or reply has used them and the connection is idle (every input byte consumed, the reply
+     * flushed). One {@code madvise} per buffer, only after a command larger than the idle size.
+     *
+     * @param errnoState the calling thread's errno state.
+     * @return true when pages were released.
+     */
+    boolean trimIfIdle(final MemorySegment errnoState)
+    {
+        if (inputStart != inputEnd || reply.length() != 0 || parked)
+        {
+            return false;
+        }
+        boolean trimmed = false;
+        if (inputHighWater > IDLE_RESIDENT_BYTES)
+        {
+            // the consumed bytes are not needed again: the next read starts at 0 (see read)
+            Mman.madvise(errnoState, inputTail, inputTail.byteSize(), Mman.MADV_DONTNEED);
+            inputHighWater = 0;
+            trimmed = true;
+        }
+        if (replyHighWater > IDLE_RESIDENT_BYTES)
+        {
+            Mman.madvise(errnoState, replyTail, replyTail.byteSize(), Mman.MADV_DONTNEED);
+            replyHighWater = 0;
+            trimmed = true;
+        }
+        return trimmed;
+    }
+
+    /**
+     * Bytes of this connection's buffers resident in memory now, measured with {@code mincore}
+     * (diagnostics and tests; allocates).
+     */
+    long residentBytes()
+    {
+        return resident(input) + resident(reply.memory());
+    }
+
+    private static long resident(final MemorySegment memory)
+    {
+        final long page = PageSize.BASE_4K.bytes();
+        final long pages = (memory.byteSize() + page - 1) / page;
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined())
+        {
+            final MemorySegment vector = arena.allocate(pages);
+            if (0 != Mman.mincore(io.wirekv.nativebindings.Errno.allocateState(arena), memory, memory.byteSize(), vector))
+            {
+                return -1;
+            }
+            long resident = 0;
+            for (long i = 0; i < pages; i++)
+            {
+                resident += vector.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) & 1;
+            }
+            return resident * page;
+        }
     }
 
     MemorySegment input()
@@ -92,6 +176,7 @@ final class TcpConnection
         if (read > 0)
         {
             inputEnd += read;
+            inputHighWater = Math.max(inputHighWater, inputEnd);
         }
         return read;
     }
@@ -105,6 +190,7 @@ final class TcpConnection
     boolean flush() throws IOException
     {
         final int length = reply.length();
+        replyHighWater = Math.max(replyHighWater, length);
         if (replyFlushed < length)
         {
             replyView.limit(length).position(replyFlushed);

@@ -4,15 +4,21 @@ import io.wirekv.dataplane.cnc.AdminProtocol;
 import io.wirekv.dataplane.cnc.CncFile;
 import io.wirekv.dataplane.cnc.CncFileDescriptor;
 import io.wirekv.dataplane.cnc.CncMetric;
+import io.wirekv.dataplane.port.KernelPorts;
 import io.wirekv.dataplane.port.PacketPort;
+import io.wirekv.dataplane.port.PortCounters;
 import io.wirekv.dataplane.proto.ServerStats;
 import io.wirekv.dataplane.table.TableCounters;
 import org.agrona.concurrent.CachedEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.errors.ErrorLogReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.DatagramSocket;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -183,6 +189,49 @@ class HousekeepingAgentTest
             agent.doWork();
             agent.doWork();
             assertEquals(1, shutdowns.get());
+        }
+    }
+
+    @Test
+    void shouldLogTheGuardsRefusalsOncePerReasonWithTheirCounters(@TempDir final Path dir) throws IOException
+    {
+        clock.update(10_000);
+        final AtomicLong notAllowed = new AtomicLong();
+        final AtomicLong capped = new AtomicLong();
+        final int udpPort;
+        try (DatagramSocket probe = new DatagramSocket(0))
+        {
+            udpPort = probe.getLocalPort();
+        }
+        try (CncFile cnc = CncFile.create(dir, "guard", PortCounters.count() + HousekeepingAgent.counterCount(),
+            PortCounters.valuesBytes() + HousekeepingAgent.valuesBytes(), "", clock);
+            PacketPort port = new KernelPorts("127.0.0.1", udpPort).openPort(0, cnc.counters()))
+        {
+            final HousekeepingAgent agent = new HousekeepingAgent(cnc,
+                new CncSources(new PacketPort[] {port}, i -> 0, table, 0, i -> notAllowed.get(), i -> capped.get()),
+                clock, dataplaneClock::get, 100, "127.0.0.1", -1, shutdowns::incrementAndGet);
+            notAllowed.set(5);
+            clock.update(10_100);
+            agent.doWork();
+            notAllowed.set(9);
+            capped.set(1);
+            clock.update(10_200);
+            agent.doWork();
+            clock.update(10_300);
+            agent.doWork(); // nothing new: nothing recorded
+
+            final List<String> errors = new ArrayList<>();
+            final List<Integer> counts = new ArrayList<>();
+            ErrorLogReader.read(cnc.errorLog().buffer(), (count, first, last, text) ->
+            {
+                errors.add(text);
+                counts.add(count);
+            });
+            assertEquals(2, errors.size(), errors.toString());
+            assertTrue(errors.get(0).startsWith("lcore 0: UDP datagrams dropped: their source is outside udp.allow"), errors.get(0));
+            assertEquals(2, counts.get(0), "recorded in the two periods that dropped datagrams");
+            assertTrue(errors.get(1).startsWith("lcore 0: UDP replies capped"), errors.get(1));
+            assertEquals(1, counts.get(1));
         }
     }
 }

@@ -2,6 +2,7 @@ package io.wirekv.dataplane.server;
 
 import io.wirekv.dataplane.net.NetCounters;
 import io.wirekv.dataplane.port.BypassPort;
+import io.wirekv.dataplane.guard.ExposureSettings;
 import io.wirekv.dataplane.port.BypassSettings;
 import io.wirekv.dataplane.port.PortCounters;
 import io.wirekv.dataplane.testnet.TestDpdk;
@@ -60,7 +61,10 @@ class DpdkBackendTest
             "dpdk-test", "127.0.0.1", 0, ServerConfig.Backend.DPDK, 1, List.of(), 1, 1, 16,
             32L * 1024 * 1024, MemoryMode.CACHE, 1024 * 1024, 1400, 32, 64, ServerConfig.IdleMode.BACKOFF, false)
             .withBackend(ServerConfig.Backend.DPDK,
-                new BypassSettings(TestDpdk.EAL_ARGS, pair.nameA(), "10.11.0.1", "", "auto", true, false));
+                new BypassSettings(TestDpdk.EAL_ARGS, pair.nameA(), "10.11.0.1", "", "auto", true, false))
+                // large replies to a client that cannot validate over TCP (a frame link or a test's socket): no reply cap;
+                // the default udp.allow (the serving /24) still applies
+                .withExposure(ExposureSettings.defaults().withUnvalidatedReplyFactor(0));
         server = WirekvServer.start(config, SystemEpochClock.INSTANCE, new PrintStream(LOG, true));
         link = new TestFrameLink(pair.nameB());
         serverMac = ((BypassPort)server.udpPorts().getFirst()).localMac();
@@ -214,6 +218,23 @@ class DpdkBackendTest
         assertEquals(notForUsBefore + 1, counters.get(NetCounters.DROP_NOT_FOR_US));
         assertEquals(malformedBefore + 1, counters.get(NetCounters.DROP_MALFORMED));
         assertEquals("END\r\n", request("get dp:nothing\r\n"), "still serving");
+    }
+
+    @Test
+    void shouldDropAndCountDatagramsFromOutsideTheServingSubnetBeforeAnyTableAccess()
+    {
+        request("set dp:guarded 0 0 1\r\nv\r\n");
+        final long droppedBefore = server.udpDroppedNotAllowed();
+        final long lookupsBefore = server.table().counters().hits() + server.table().counters().misses();
+        final int outsider = ipv4(10, 11, 7, 2); // outside udp.allow's default: loopback and 10.11.0.0/24
+        link.send(TestFrames.udp(serverMac, CLIENT_MAC, outsider, SERVER_IP, 40_009, server.udpPort(),
+            TestFrames.memcachedDatagram(9, "get dp:guarded\r\n")));
+        assertEquals(0, link.receive(0).size(), "nothing answered to a source outside udp.allow");
+        assertEquals(droppedBefore + 1, server.udpDroppedNotAllowed());
+        assertEquals(lookupsBefore, server.table().counters().hits() + server.table().counters().misses(),
+            "the table was not read");
+        assertTrue(LOG.toString().contains("udp.allow 127.0.0.0/8,10.11.0.0/24"), LOG.toString());
+        assertEquals("VALUE dp:guarded 0 1\r\nv\r\nEND\r\n", request("get dp:guarded\r\n"), "listed sources still served");
     }
 
     @Test

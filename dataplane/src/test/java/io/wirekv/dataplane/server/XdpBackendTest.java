@@ -1,6 +1,7 @@
 package io.wirekv.dataplane.server;
 
 import io.wirekv.dataplane.port.BypassPort;
+import io.wirekv.dataplane.guard.ExposureSettings;
 import io.wirekv.dataplane.port.BypassSettings;
 import io.wirekv.dataplane.port.PortCounters;
 import io.wirekv.dataplane.table.MemoryMode;
@@ -59,7 +60,10 @@ class XdpBackendTest
             "xdp-test", network.hostAddress(), 0, ServerConfig.Backend.XDP, 1, List.of(), 1, 1, 16,
             32L * 1024 * 1024, MemoryMode.CACHE, 1024 * 1024, 1400, 32, 64, ServerConfig.IdleMode.BACKOFF, false)
             .withBackend(ServerConfig.Backend.XDP,
-                new BypassSettings(List.of(), "", "", network.hostInterface(), "auto", true, false));
+                new BypassSettings(List.of(), "", "", network.hostInterface(), "auto", true, false))
+                // large replies to a client that cannot validate over TCP (a frame link or a test's socket): no reply cap;
+                // the default udp.allow (the serving /24) still applies
+                .withExposure(ExposureSettings.defaults().withUnvalidatedReplyFactor(0));
         server = WirekvServer.start(config, SystemEpochClock.INSTANCE, new PrintStream(LOG, true));
     }
 
@@ -94,6 +98,9 @@ class XdpBackendTest
         final String log = LOG.toString();
         assertTrue(log.contains("udp          xdp " + network.hostInterface()), log);
         assertTrue(log.contains("ipv4 " + network.hostAddress()), log);
+        // udp.allow's default on xdp: loopback and the interface's own subnet (the namespace's /24)
+        final String subnet = network.hostAddress().substring(0, network.hostAddress().lastIndexOf('.') + 1) + "0/24";
+        assertTrue(log.contains("udp guard    udp.allow 127.0.0.0/8," + subnet + ", unvalidated replies uncapped"), log);
     }
 
     @Test

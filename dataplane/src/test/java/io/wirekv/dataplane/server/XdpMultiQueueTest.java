@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.server;
 
+import io.wirekv.dataplane.guard.ExposureSettings;
 import io.wirekv.dataplane.port.BypassSettings;
 import io.wirekv.dataplane.port.PacketPort;
 import io.wirekv.dataplane.port.PortCounters;
@@ -46,7 +47,10 @@ class XdpMultiQueueTest
                 "xdp-mq-test", network.hostAddress(), 0, ServerConfig.Backend.XDP, QUEUES, List.of(), 1, 1, 16,
                 32L * 1024 * 1024, MemoryMode.CACHE, 1024 * 1024, 1400, 32, 64, ServerConfig.IdleMode.BACKOFF, false)
                 .withBackend(ServerConfig.Backend.XDP,
-                    new BypassSettings(List.of(), "", "", network.hostInterface(), "auto", true, false));
+                    new BypassSettings(List.of(), "", "", network.hostInterface(), "auto", true, false))
+                    // large replies to a client that cannot validate over TCP (a frame link or a test's socket): no reply cap;
+                    // the default udp.allow (the serving /24) still applies
+                    .withExposure(ExposureSettings.defaults().withUnvalidatedReplyFactor(0));
             try (WirekvServer server = WirekvServer.start(config, SystemEpochClock.INSTANCE, new PrintStream(log, true)))
             {
                 final List<String> wrong = network.insideNamespace(() -> exchangeFromManyPorts(network, server.udpPort()));

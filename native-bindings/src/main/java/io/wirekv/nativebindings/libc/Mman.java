@@ -64,6 +64,12 @@ public final class Mman
             "madvise", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
     }
 
+    private static final class mincore
+    {
+        static final MethodHandle HANDLE = LIBC.downcall(
+            "mincore", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS), CAPTURE_ERRNO);
+    }
+
     private static final class mlock
     {
         static final MethodHandle HANDLE = LIBC.downcall(
@@ -112,6 +118,30 @@ public final class Mman
     public static int munmap(final MemorySegment errnoState, final MemorySegment address, final long length)
     {
         return check(invoke(munmap.HANDLE, errnoState, address, length), errnoState);
+    }
+
+    /**
+     * Which pages of a mapping are resident (diagnostics and tests, not the hot path).
+     *
+     * @param errnoState see {@link Errno#allocateState(Arena)}.
+     * @param address    page-aligned start.
+     * @param length     bytes.
+     * @param vector     one byte per page of {@code length}; bit 0 set = resident.
+     * @return 0, or {@code -errno}.
+     */
+    public static int mincore(
+        final MemorySegment errnoState, final MemorySegment address, final long length, final MemorySegment vector)
+    {
+        final int result;
+        try
+        {
+            result = (int)mincore.HANDLE.invokeExact(errnoState, address, length, vector);
+        }
+        catch (final Throwable ex)
+        {
+            throw rethrow(ex);
+        }
+        return check(result, errnoState);
     }
 
     /**
