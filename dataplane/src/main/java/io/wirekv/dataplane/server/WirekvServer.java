@@ -7,7 +7,6 @@ import io.wirekv.dataplane.guard.ValidatedSources;
 import io.wirekv.dataplane.housekeeping.CncSources;
 import io.wirekv.dataplane.housekeeping.Housekeeping;
 import io.wirekv.dataplane.housekeeping.LifecycleLog;
-import io.wirekv.dataplane.lcore.Affinity;
 import io.wirekv.dataplane.latency.RequestLatency;
 import io.wirekv.dataplane.lcore.UdpLcoreAgent;
 import io.wirekv.dataplane.lcore.UdpLcoreSettings;
@@ -45,10 +44,7 @@ import org.agrona.concurrent.IdleStrategy;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -231,9 +227,10 @@ public final class WirekvServer implements AutoCloseable
                 table.writer(p).sharesThreadWithReaders();
             }
         }
-        ensureCpusAllowed(config.lcoreCpus());
+        StartupChecks.ensureCpusAllowed(config.lcoreCpus());
         final int port = 0 == config.port() ?
-            freePortForUdpAndTcp(config.listenAddress()) : nobodyHolds(config.listenAddress(), config.port());
+            StartupChecks.freePortForUdpAndTcp(config.listenAddress()) :
+            StartupChecks.nobodyHolds(config.listenAddress(), config.port());
         ports = openPorts(config, port);
         final ProtocolSettings settings = new ProtocolSettings(
             config.itemSizeMaxBytes(), config.udpMaxPayloadBytes(), Version.VERSION,
@@ -445,68 +442,6 @@ public final class WirekvServer implements AutoCloseable
             case XDP -> XdpPorts.open(config.bypass(), config.lcores(), port, config.burstSize(),
                 config.udpMaxPayloadBytes());
         };
-    }
-
-    /**
-     * An lcore pins itself when its thread starts; a CPU outside this process's allowed set (taskset,
-     * a cgroup cpuset) would only fail then, on the lcore's thread. Refuse before any thread starts.
-     */
-    private static void ensureCpusAllowed(final List<Integer> cpus)
-    {
-        if (cpus.isEmpty())
-        {
-            return;
-        }
-        final java.util.BitSet allowed = Affinity.allowedCpus();
-        for (final int cpu : cpus)
-        {
-            if (!allowed.get(cpu))
-            {
-                throw new IllegalArgumentException("cpus: CPU " + cpu + " is not allowed for this process (allowed: " +
-                    Affinity.format(allowed) + ", online: " + Affinity.onlineCpus() +
-                    "); choose lcore CPUs from the allowed set, or widen it (taskset, the cgroup cpuset)");
-            }
-        }
-    }
-
-    /**
-     * SO_REUSEPORT lets this server's lcores and TCP threads share the port, and would as quietly let a
-     * second server share it, each getting part of the clients. So first bind the port with sockets that
-     * do not share: if that fails, somebody else holds it (as memcached, refuse to start).
-     */
-    private static int nobodyHolds(final String address, final int port) throws IOException
-    {
-        final InetSocketAddress endpoint = new InetSocketAddress(address, port);
-        try (DatagramSocket udp = new DatagramSocket(null); ServerSocket tcp = new ServerSocket())
-        {
-            udp.bind(endpoint);
-            tcp.setReuseAddress(true); // connections in TIME_WAIT do not count, as for the real socket
-            tcp.bind(endpoint);
-        }
-        return port;
-    }
-
-    /**
-     * Port 0 asks for any free port; UDP and TCP share the number (as memcached's -p/-U), so find one that
-     * is free for both: an ephemeral UDP port may well be some TCP connection's local port.
-     */
-    private static int freePortForUdpAndTcp(final String address) throws IOException
-    {
-        IOException last = null;
-        for (int attempt = 0; attempt < 32; attempt++)
-        {
-            try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getByName(address));
-                DatagramSocket udp = new DatagramSocket(null))
-            {
-                udp.bind(new InetSocketAddress(address, tcp.getLocalPort()));
-                return tcp.getLocalPort();
-            }
-            catch (final IOException ex)
-            {
-                last = ex;
-            }
-        }
-        throw last;
     }
 
     private AgentRunner runnerFor(final List<Agent> agentsOnThread, final ErrorHandler errorHandler)
