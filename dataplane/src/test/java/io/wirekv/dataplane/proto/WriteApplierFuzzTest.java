@@ -1,0 +1,119 @@
+package io.wirekv.dataplane.proto;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.wirekv.dataplane.record.WriteRecordDecoder;
+import io.wirekv.dataplane.record.WriteRecordDescriptor;
+import io.wirekv.dataplane.record.WriteRecordEncoder;
+import io.wirekv.dataplane.record.WriteReplyDecoder;
+import io.wirekv.dataplane.record.WriteReplyDescriptor;
+import io.wirekv.dataplane.record.WriteReplyEncoder;
+import io.wirekv.dataplane.table.ItemView;
+import io.wirekv.dataplane.table.TableCounters;
+import org.junit.jupiter.api.AfterAll;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Jazzer target for the writer's side of the write path: {@link WriteApplier} handed arbitrary record bytes,
+ * as a corrupted ring or log would hand them. Invariants: it throws nothing; a record that does not decode
+ * ({@link WriteRecordDecoder#wrap} refuses it) is answered {@code STATUS_BAD_RECORD}; a {@code BAD_RECORD}
+ * answer leaves the table as it was (item count, bytes, items ever stored, and a sentinel item with its
+ * CAS); the applier never writes into the record it reads, nor around it; and a record long enough to
+ * carry a ticket gets its ticket back.
+ * <p>
+ * Corpus: {@code src/test/resources/io/wirekv/dataplane/proto/WriteApplierFuzzTestInputs/arbitraryRecord/},
+ * seeded with the records real requests produce ({@link FuzzCorpusSeeds}).
+ */
+class WriteApplierFuzzTest
+{
+    /** Records sit at this offset inside guard bytes, as a record sits inside its ring. */
+    private static final int RECORD_OFFSET = 8;
+    private static final int GUARD = 64;
+    private static final byte GUARD_BYTE = (byte)0xA5;
+    private static final byte[] SENTINEL = ProtoHarness.bytes("fuzz-sentinel");
+
+    private static final ProtoHarness H = new ProtoHarness(64 * 1024);
+    private static final MemorySegment RING = MemorySegment.ofArray(new byte[RECORD_OFFSET + 256 * 1024 + GUARD]);
+    private static final WriteReplyEncoder REPLY = new WriteReplyEncoder(MemorySegment.ofArray(new byte[256 * 1024]));
+    private static final WriteReplyDecoder DECODED = new WriteReplyDecoder();
+    private static final WriteRecordDecoder ORACLE = new WriteRecordDecoder();
+    private static final ItemView ITEM = new ItemView();
+
+    @AfterAll
+    static void close()
+    {
+        H.close();
+    }
+
+    @FuzzTest(maxDuration = "5s")
+    void arbitraryRecord(final byte[] record)
+    {
+        final int length = Math.min(record.length, (int)RING.byteSize() - RECORD_OFFSET - GUARD);
+        ensureSentinel();
+        RING.fill(GUARD_BYTE);
+        MemorySegment.copy(record, 0, RING, ValueLayout.JAVA_BYTE, RECORD_OFFSET, length);
+        final byte[] before = RING.toArray(ValueLayout.JAVA_BYTE);
+        final TableCounters counters = H.table.counters();
+        final long items = counters.items();
+        final long bytes = counters.bytes();
+        final long totalItems = counters.totalItems();
+        final long sentinelCas = sentinelCas();
+        final boolean decodes = ORACLE.wrap(RING, RECORD_OFFSET, length);
+
+        H.applier.apply(RING, RECORD_OFFSET, length, REPLY);
+
+        final byte status = DECODED.wrap(REPLY.buffer(), 0).status();
+        assertArrayEquals(before, RING.toArray(ValueLayout.JAVA_BYTE), "the applier wrote into its ring");
+        assertTrue(status >= WriteReplyDescriptor.STATUS_STORED && status <= WriteReplyDescriptor.STATUS_BAD_RECORD,
+            "status " + status);
+        if (!decodes)
+        {
+            assertEquals(WriteReplyDescriptor.STATUS_BAD_RECORD, status, "a record that does not decode");
+        }
+        if (status == WriteReplyDescriptor.STATUS_BAD_RECORD)
+        {
+            assertEquals(items, counters.items(), "items after BAD_RECORD");
+            assertEquals(bytes, counters.bytes(), "bytes after BAD_RECORD");
+            assertEquals(totalItems, counters.totalItems(), "total items after BAD_RECORD");
+            assertEquals(sentinelCas, sentinelCas(), "the sentinel after BAD_RECORD");
+        }
+        if (length >= WriteRecordDescriptor.TICKET_OFFSET + Long.BYTES)
+        {
+            assertEquals(RING.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), RECORD_OFFSET + WriteRecordDescriptor.TICKET_OFFSET),
+                DECODED.ticket(), "the ticket comes back");
+        }
+        H.reader.quiescent();
+    }
+
+    /** The sentinel's CAS, or -1 when it is gone. */
+    private static long sentinelCas()
+    {
+        final MemorySegment key = MemorySegment.ofArray(SENTINEL);
+        return H.table.get(key, 0, SENTINEL.length, ITEM) ? ITEM.cas() : -1;
+    }
+
+    private static void ensureSentinel()
+    {
+        if (sentinelCas() >= 0)
+        {
+            return;
+        }
+        final MemorySegment key = MemorySegment.ofArray(SENTINEL);
+        final byte[] value = ProtoHarness.bytes("v");
+        final int length = WriteRecordDescriptor.recordLength(SENTINEL.length, value.length);
+        final MemorySegment buffer = MemorySegment.ofArray(new byte[length]);
+        new WriteRecordEncoder().wrap(buffer, 0, length)
+            .opcode(WriteRecordDescriptor.OP_STORE).storeMode(WriteRecordDescriptor.MODE_SET)
+            .partition(H.table.partitionOf(key, 0, SENTINEL.length)).ticket(1)
+            .key(key, 0, SENTINEL.length).value(MemorySegment.ofArray(value), 0, value.length);
+        H.applier.apply(buffer, 0, length, REPLY);
+        assertEquals(WriteReplyDescriptor.STATUS_STORED, DECODED.wrap(REPLY.buffer(), 0).status(),
+            () -> "sentinel not stored: " + Arrays.toString(value));
+    }
+}
