@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * {@code src/test/resources/io/wirekv/dataplane/net/NetStackFuzzTestInputs/arbitraryFrame/} and which
  * {@code deploy/fuzz.sh} fuzzes.
  */
-class NetStackFuzzTest
+public class NetStackFuzzTest
 {
     private static final NetCounters DROPPING_COUNTERS = new NetCounters();
     private static final NetStack DROPPING = stack(DROPPING_COUNTERS, true);
@@ -49,6 +49,12 @@ class NetStackFuzzTest
      */
     @FuzzTest(maxDuration = "5s")
     void arbitraryFrame(final byte[] input)
+    {
+        checkArbitraryFrame(input);
+    }
+
+    /** {@link #arbitraryFrame}'s checks, for the suite's one-JVM fuzzing of every target. */
+    public static void checkArbitraryFrame(final byte[] input)
     {
         if (input.length < 1)
         {

@@ -113,6 +113,21 @@ public final class FuzzCorpusSeeds
         {
             write(frames.resolve(String.format("frame-%02d", i)), concat(new byte[]{(byte)i}, stack[i]));
         }
+
+        // ParsersFuzzTest: every seed above behind its target's selector byte
+        final Path any = proto.resolve("ParsersFuzzTestInputs/anyParser");
+        Files.createDirectories(any);
+        final Path[] targets = {stream, datagram, records, frames};
+        for (int t = 0; t < targets.length; t++)
+        {
+            try (var files = Files.list(targets[t]))
+            {
+                for (final Path f : files.sorted().toList())
+                {
+                    write(any.resolve(t + "-" + f.getFileName()), concat(new byte[]{(byte)t}, Files.readAllBytes(f)));
+                }
+            }
+        }
     }
 
     private static byte[] header(final int id, final int sequence, final int count, final int reserved, final String text)

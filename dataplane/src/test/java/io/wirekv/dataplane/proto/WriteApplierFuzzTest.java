@@ -10,6 +10,7 @@ import io.wirekv.dataplane.record.WriteReplyEncoder;
 import io.wirekv.dataplane.table.ItemView;
 import io.wirekv.dataplane.table.TableCounters;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -38,17 +39,23 @@ class WriteApplierFuzzTest
     private static final byte GUARD_BYTE = (byte)0xA5;
     private static final byte[] SENTINEL = ProtoHarness.bytes("fuzz-sentinel");
 
-    private static final ProtoHarness H = new ProtoHarness(64 * 1024);
+    private static ProtoHarness harness;
     private static final MemorySegment RING = MemorySegment.ofArray(new byte[RECORD_OFFSET + 256 * 1024 + GUARD]);
     private static final WriteReplyEncoder REPLY = new WriteReplyEncoder(MemorySegment.ofArray(new byte[256 * 1024]));
     private static final WriteReplyDecoder DECODED = new WriteReplyDecoder();
     private static final WriteRecordDecoder ORACLE = new WriteRecordDecoder();
     private static final ItemView ITEM = new ItemView();
 
+    @BeforeAll
+    static void open()
+    {
+        harness = new ProtoHarness(64 * 1024);
+    }
+
     @AfterAll
     static void close()
     {
-        H.close();
+        harness.close();
     }
 
     @FuzzTest(maxDuration = "5s")
@@ -59,14 +66,14 @@ class WriteApplierFuzzTest
         RING.fill(GUARD_BYTE);
         MemorySegment.copy(record, 0, RING, ValueLayout.JAVA_BYTE, RECORD_OFFSET, length);
         final byte[] before = RING.toArray(ValueLayout.JAVA_BYTE);
-        final TableCounters counters = H.table.counters();
+        final TableCounters counters = harness.table.counters();
         final long items = counters.items();
         final long bytes = counters.bytes();
         final long totalItems = counters.totalItems();
         final long sentinelCas = sentinelCas();
         final boolean decodes = ORACLE.wrap(RING, RECORD_OFFSET, length);
 
-        H.applier.apply(RING, RECORD_OFFSET, length, REPLY);
+        harness.applier.apply(RING, RECORD_OFFSET, length, REPLY);
 
         final byte status = DECODED.wrap(REPLY.buffer(), 0).status();
         assertArrayEquals(before, RING.toArray(ValueLayout.JAVA_BYTE), "the applier wrote into its ring");
@@ -88,14 +95,14 @@ class WriteApplierFuzzTest
             assertEquals(RING.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), RECORD_OFFSET + WriteRecordDescriptor.TICKET_OFFSET),
                 DECODED.ticket(), "the ticket comes back");
         }
-        H.reader.quiescent();
+        harness.reader.quiescent();
     }
 
     /** The sentinel's CAS, or -1 when it is gone. */
     private static long sentinelCas()
     {
         final MemorySegment key = MemorySegment.ofArray(SENTINEL);
-        return H.table.get(key, 0, SENTINEL.length, ITEM) ? ITEM.cas() : -1;
+        return harness.table.get(key, 0, SENTINEL.length, ITEM) ? ITEM.cas() : -1;
     }
 
     private static void ensureSentinel()
@@ -110,9 +117,9 @@ class WriteApplierFuzzTest
         final MemorySegment buffer = MemorySegment.ofArray(new byte[length]);
         new WriteRecordEncoder().wrap(buffer, 0, length)
             .opcode(WriteRecordDescriptor.OP_STORE).storeMode(WriteRecordDescriptor.MODE_SET)
-            .partition(H.table.partitionOf(key, 0, SENTINEL.length)).ticket(1)
+            .partition(harness.table.partitionOf(key, 0, SENTINEL.length)).ticket(1)
             .key(key, 0, SENTINEL.length).value(MemorySegment.ofArray(value), 0, value.length);
-        H.applier.apply(buffer, 0, length, REPLY);
+        harness.applier.apply(buffer, 0, length, REPLY);
         assertEquals(WriteReplyDescriptor.STATUS_STORED, DECODED.wrap(REPLY.buffer(), 0).status(),
             () -> "sentinel not stored: " + Arrays.toString(value));
     }
