@@ -70,15 +70,15 @@ for t in "${chosen[@]}"; do
   set -e
   seconds=$(( $(date +%s) - start ))
   # libFuzzer's closing line: "Done N runs in S second(s)"; a finding ends the run early, without it
-  runs=$(grep -oE '^Done [0-9]+ runs' "${log}" | awk '{s += $2} END {print s + 0}')
+  runs=$(grep -oE '^Done [0-9]+ runs' "${log}" | awk '{s += $2} END {print s + 0}' || true)
   if [[ "${runs}" == 0 ]]; then
-    runs=$(grep -oE '^#[0-9]+' "${log}" | tail -1 | tr -d '#'); runs=${runs:-0}
+    runs=$(grep -oE '^#[0-9]+' "${log}" | tail -1 | tr -d '#' || true); runs=${runs:-0}
   fi
   crashes=$(grep -cE '^== Java Exception|FuzzTestFindingException|^==[0-9]+== ERROR' "${log}" || true)
   if (( rc != 0 && crashes == 0 )); then
     crashes=1 # a failure the patterns above missed still counts; see the log
   fi
-  fuzz_seconds=$(grep -oE '^Done [0-9]+ runs in [0-9]+ second' "${log}" | awk '{s += $5} END {print s + 0}')
+  fuzz_seconds=$(grep -oE '^Done [0-9]+ runs in [0-9]+ second' "${log}" | awk '{s += $5} END {print s + 0}' || true)
   (( fuzz_seconds > 0 )) || fuzz_seconds=${seconds}
   printf '%-8s %14d %9d %11d %8d\n' "${t}" "${runs}" "${fuzz_seconds}" $(( runs / fuzz_seconds )) "${crashes}"
   total_runs=$(( total_runs + runs )); total_crashes=$(( total_crashes + crashes ))
