@@ -13,12 +13,16 @@ import static io.wirekv.dataplane.testnet.TestFrames.*;
 /**
  * Writes the seed inputs of the Jazzer targets from real requests: text and meta commands (TCP streams and
  * UDP datagrams), the write records those requests become, and frames of every kind the L2/L3 stack sees.
- * Run once, and again when the formats change; the output is committed under src/test/resources:
+ * Run once, and again when the formats change (files of the same name are overwritten);
+ * the output is committed under src/test/resources. From dataplane/, after a test-compile:
  * <pre>
- *   java -cp "$(cat target/test-classpath.txt):target/classes:target/test-classes" \
+ *   ../mvnw -o -q -B dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt
+ *   source ../deploy/lib/jdk.sh
+ *   "$(wirekv_find_jdk25)/bin/java" --enable-native-access=ALL-UNNAMED \
+ *     --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
+ *     -cp "$(cat target/test-classpath.txt):target/classes:target/test-classes" \
  *     io.wirekv.dataplane.proto.FuzzCorpusSeeds src/test/resources
  * </pre>
- * (the classpath from {@code ./mvnw -pl dataplane dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt}).
  */
 public final class FuzzCorpusSeeds
 {
