@@ -44,7 +44,7 @@ done
 cd "${root}"
 if (( build )); then
   echo "fuzz: building (./mvnw install, tests skipped)"
-  ./mvnw -q -B -o -DskipTests install
+  ./mvnw -q -B -DskipTests install # online: a fresh machine may lack Jazzer
 fi
 mkdir -p dataplane/target/fuzz
 
