@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.net;
 
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -13,9 +14,20 @@ import static org.junit.jupiter.api.Assertions.*;
  * Random mutations of valid frames: the stack must never throw, never touch bytes outside the frame
  * (every frame sits in a segment that ends exactly where it does), give every frame exactly one
  * verdict and one outcome counter, and keep what it reports inside the frame.
+ * <p>
+ * Two drivers of the same checks: a hand-made mutator of valid frames (seeded, so every outcome counter is
+ * reached in each run) and a Jazzer target, {@link #arbitraryFrame}, whose corpus lives in
+ * {@code src/test/resources/io/wirekv/dataplane/net/NetStackFuzzTestInputs/arbitraryFrame/} and which
+ * {@code deploy/fuzz.sh} fuzzes.
  */
-class NetStackFuzzTest
+public class NetStackFuzzTest
 {
+    private static final NetCounters DROPPING_COUNTERS = new NetCounters();
+    private static final NetStack DROPPING = stack(DROPPING_COUNTERS, true);
+    private static final NetCounters PASSING_COUNTERS = new NetCounters();
+    private static final NetStack PASSING = stack(PASSING_COUNTERS, false);
+    private static final long[] BEFORE = new long[NetCounters.count()];
+
     private static final int ITERATIONS = 100_000;
     private static final int[] INTERESTING = {0, 1, 4, 5, 6, 8, 0x11, 0x20, 0x40, 0x45, 0x46, 0x4F, 0x7F, 0x80, 0x81, 0xFF};
 
@@ -29,6 +41,87 @@ class NetStackFuzzTest
     void shouldSurviveRandomMutationsAndAccountForEveryFrameWhenPassing()
     {
         fuzz(false, 0xFACE);
+    }
+
+    /**
+     * A frame as the port hands it over (byte 0: how far into the buffer it starts, 0..7; the rest: the
+     * frame), to a stack that drops what it does not handle and to one that passes it to the kernel.
+     */
+    @FuzzTest(maxDuration = "5s")
+    void arbitraryFrame(final byte[] input)
+    {
+        checkArbitraryFrame(input);
+    }
+
+    /** {@link #arbitraryFrame}'s checks, for the suite's one-JVM fuzzing of every target. */
+    public static void checkArbitraryFrame(final byte[] input)
+    {
+        if (input.length < 1)
+        {
+            return;
+        }
+        final int offset = input[0] & 7;
+        final int length = input.length - 1;
+        check(DROPPING, DROPPING_COUNTERS, true, input, offset, length);
+        check(PASSING, PASSING_COUNTERS, false, input, offset, length);
+    }
+
+    private static void check(
+        final NetStack stack, final NetCounters counters, final boolean dropUnhandled, final byte[] input,
+        final int offset, final int length)
+    {
+        final byte[] buffer = new byte[offset + length];
+        System.arraycopy(input, 1, buffer, offset, length);
+        for (int id = 0; id < BEFORE.length; id++)
+        {
+            BEFORE[id] = counters.get(id);
+        }
+        // the segment ends where the frame does: a read past it throws
+        final int verdict = stack.onFrame(MemorySegment.ofArray(buffer), offset, length);
+        assertTrue(verdict >= NetStack.UDP_REQUEST && verdict <= NetStack.PASS, "verdict " + verdict);
+        assertEquals(1, counters.get(NetCounters.RX_FRAMES) - BEFORE[NetCounters.RX_FRAMES], "rx frames");
+        int outcomes = 0;
+        int outcome = -1;
+        for (int id = NetCounters.FIRST_OUTCOME; id <= NetCounters.LAST_OUTCOME; id++)
+        {
+            final long delta = counters.get(id) - BEFORE[id];
+            assertTrue(delta == 0 || delta == 1, NetCounters.name(id) + " moved by " + delta);
+            if (delta == 1)
+            {
+                outcomes++;
+                outcome = id;
+            }
+        }
+        assertEquals(1, outcomes, "exactly one outcome per frame: " + counters);
+        switch (verdict)
+        {
+            case NetStack.UDP_REQUEST ->
+            {
+                assertEquals(NetCounters.UDP_REQUESTS, outcome);
+                assertTrue(stack.payloadOffset() >= offset + 42, "payload after the headers");
+                assertTrue(stack.payloadLength() >= 0);
+                assertTrue(stack.payloadOffset() + stack.payloadLength() <= offset + length, "payload inside the frame");
+            }
+            case NetStack.REPLY_IN_PLACE ->
+            {
+                assertTrue(outcome == NetCounters.ARP_REQUESTS_ANSWERED || outcome == NetCounters.ICMP_ECHO_ANSWERED,
+                    NetCounters.name(outcome));
+                assertTrue(stack.replyLength() >= 42 && stack.replyLength() <= length, "reply length " + stack.replyLength());
+            }
+            case NetStack.PASS ->
+            {
+                assertFalse(dropUnhandled, "a dropping stack passed a frame");
+                assertTrue(outcome == NetCounters.ARP_OTHER || outcome == NetCounters.DROP_NOT_FOR_US ||
+                    outcome == NetCounters.DROP_FRAGMENT || outcome == NetCounters.DROP_UNSUPPORTED,
+                    "passed to the kernel as " + NetCounters.name(outcome));
+            }
+            default -> assertTrue(outcome != NetCounters.UDP_REQUESTS &&
+                outcome != NetCounters.ARP_REQUESTS_ANSWERED && outcome != NetCounters.ICMP_ECHO_ANSWERED,
+                "a dropped frame counted as " + NetCounters.name(outcome));
+        }
+        // PASSED is not an outcome: it counts the PASS verdicts beside their reason
+        assertEquals(verdict == NetStack.PASS ? 1 : 0, counters.get(NetCounters.PASSED) - BEFORE[NetCounters.PASSED],
+            "passed");
     }
 
     private static void fuzz(final boolean dropUnhandled, final long seed)

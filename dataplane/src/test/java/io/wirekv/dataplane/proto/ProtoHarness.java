@@ -44,6 +44,8 @@ final class ProtoHarness implements AutoCloseable
     /** When > 0, that many forward calls fail first (ring full). */
     int rejectForwards;
     int forwards;
+    /** The last committed record's length (it sits at offset 8 of {@link #recordMemory}). */
+    int lastRecordLength;
 
     ProtoHarness(final int replyCapacity)
     {
@@ -100,6 +102,7 @@ final class ProtoHarness implements AutoCloseable
         public void commit(final int offset)
         {
             forwards++;
+            lastRecordLength = claimedLength;
             applier.apply(recordMemory, offset, claimedLength, writerReply);
             pending = true;
         }

@@ -78,6 +78,38 @@ public final class TestFrameLink implements AutoCloseable
     }
 
     /**
+     * Sends {@code frame}, waiting (up to 5 s) while the pair's ring is full, for replays that send faster
+     * than the other side polls.
+     */
+    public void sendWaiting(final byte[] frame)
+    {
+        final long mbuf = port.allocMbuf();
+        if (mbuf == 0)
+        {
+            throw new IllegalStateException("test pool empty");
+        }
+        MbufDescriptor.copyIn(frame, 0, mbuf, 0, frame.length);
+        MbufDescriptor.setLength(mbuf, frame.length);
+        mbufs.setAtIndex(JAVA_LONG, 0, mbuf);
+        final long deadline = System.nanoTime() + WAIT_NS;
+        while (port.txBurst(0, mbufs, 1) != 1)
+        {
+            if (System.nanoTime() > deadline)
+            {
+                port.freeMbuf(mbuf);
+                throw new IllegalStateException("ring full for 5 s: the other side stopped polling");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /** @return mbufs of this side's pool that are out of it (in flight, or held by the other side). */
+    public int mbufsInUse()
+    {
+        return port.inUseMbufs();
+    }
+
+    /**
      * @param timeoutNs how long to wait.
      * @return the next frame that arrives within the timeout, or null.
      */
