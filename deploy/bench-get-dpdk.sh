@@ -14,13 +14,16 @@
 # server's CPU time (--server-pid): each run prints req/s, server cores used and req/s per server CPU-s.
 # Prints every run, the medians and the ratio of medians (and the per-pair ratios).
 #   deploy/bench-get-dpdk.sh [--mix get100|get90|set100] [--runs 5] [--seconds 10] [--warmup 8]
-#                            [--outstanding 64] [--keys 10000] [--compare-jar OLD.jar] [--ceiling] [--skip-build]
+#                            [--outstanding 64] [--keys 10000] [--compare-jar OLD.jar] [--server-jar NEW.jar]
+#                            [--ceiling] [--skip-build]
+# --server-jar NEW.jar: serve the "new" side from NEW.jar instead of the current build (the generator is still
+#   the current build's), e.g. to compare two older builds with one generator.
 # --ceiling: also the generator alone, wirekv bench --no-replies on net_null (CPU 0), requests/s sent.
 # Needs root (DPDK's EAL), DPDK 22.11 (net_memif, net_null), memcached (default mode), JDK 25. Every
 # process is bounded by `timeout` and stopped by PID; memif sockets and DPDK runtime dirs are removed.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-runs=5; seconds=10; warmup=8; outstanding=64; keys=10000; mix=get100; old_jar=""; ceiling=0; build=1
+runs=5; seconds=10; warmup=8; outstanding=64; keys=10000; mix=get100; old_jar=""; server_jar=""; ceiling=0; build=1
 while (( $# )); do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
@@ -30,6 +33,7 @@ while (( $# )); do
     --keys) keys="$2"; shift 2 ;;
     --mix) mix="$2"; shift 2 ;;
     --compare-jar) old_jar="$2"; shift 2 ;;
+    --server-jar) server_jar="$2"; shift 2 ;;
     --ceiling) ceiling=1; shift ;;
     --skip-build) build=0; shift ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
@@ -132,7 +136,7 @@ run_memcached() { # run ; memcached -t 1 over kernel UDP on loopback
 }
 
 if [[ -n "${old_jar}" ]]; then
-  a_label=old; b_label=new; a_name="wirekv old (${old_jar##*/})"; b_name="wirekv new (current build)"
+  a_label=old; b_label=new; a_name="wirekv old (${old_jar##*/})"; b_name="wirekv new (${server_jar:+${server_jar##*/}}${server_jar:+ jar}${server_jar:-current build})"
 else
   a_label=memcached; b_label=wirekv; a_name="memcached -t 1, kernel UDP"; b_name="wirekv dpdk over memif"
 fi
@@ -144,7 +148,7 @@ for run in $(seq 1 "${runs}"); do
   if [[ -n "${old_jar}" ]]; then a="$(run_wirekv old "${old_jar}" "${run}")"; else a="$(run_memcached "${run}")"; fi
   read -r ar ac ap al ae aw <<< "${a}"
   printf 'run %-2d %-32s %14s %7s %16s %8s %7s %6s\n' "${run}" "${a_name}" "${ar}" "${ac}" "${ap}" "${al}" "${ae}" "${aw}"
-  b="$(run_wirekv "${b_label}" "${new_jar}" "${run}")"
+  b="$(run_wirekv "${b_label}" "${server_jar:-${new_jar}}" "${run}")"
   read -r br bc bp bl be bw <<< "${b}"
   printf 'run %-2d %-32s %14s %7s %16s %8s %7s %6s\n' "${run}" "${b_name}" "${br}" "${bc}" "${bp}" "${bl}" "${be}" "${bw}"
   a_all+=("${ar}"); b_all+=("${br}"); a_cpu+=("${ap}"); b_cpu+=("${bp}")
