@@ -136,7 +136,8 @@ run_memcached() { # run ; memcached -t 1 over kernel UDP on loopback
 }
 
 if [[ -n "${old_jar}" ]]; then
-  a_label=old; b_label=new; a_name="wirekv old (${old_jar##*/})"; b_name="wirekv new (${server_jar:+${server_jar##*/}}${server_jar:+ jar}${server_jar:-current build})"
+  a_label=old; b_label=new; a_name="wirekv old (${old_jar##*/})"; b_name="wirekv new (current build)"
+  [[ -z "${server_jar}" ]] || b_name="wirekv new (${server_jar##*/})"
 else
   a_label=memcached; b_label=wirekv; a_name="memcached -t 1, kernel UDP"; b_name="wirekv dpdk over memif"
 fi
