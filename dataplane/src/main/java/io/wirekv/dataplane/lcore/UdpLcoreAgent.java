@@ -47,6 +47,13 @@ public final class UdpLcoreAgent implements Agent
     /** A slot's reply area beyond the largest value: room for its reply line and the other replies of the datagram. */
     private static final int REPLY_HEADROOM_BYTES = 64 * 1024;
 
+    /** What an unvalidated source gets instead of a reply over its budget (memcached's error form). */
+    public static final byte[] CAPPED_REPLY =
+        "SERVER_ERROR reply too large for an unvalidated source\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private static final CncMetric[] LCORE_METRICS = {
+        CncMetric.MALFORMED_FRAMES, CncMetric.UDP_DROPPED_NOT_ALLOWED, CncMetric.UDP_REPLIES_CAPPED};
+
     private final int index;
     private final int cpu;
     private final Table table;
@@ -66,13 +73,6 @@ public final class UdpLcoreAgent implements Agent
     private final int[] sentSlots;
     private int sentSlotCount;
     private QsbrReader qsbr;
-
-    /** What an unvalidated source gets instead of a reply over its budget (memcached's error form). */
-    public static final byte[] CAPPED_REPLY =
-        "SERVER_ERROR reply too large for an unvalidated source\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-
-    private static final CncMetric[] LCORE_METRICS = {
-        CncMetric.MALFORMED_FRAMES, CncMetric.UDP_DROPPED_NOT_ALLOWED, CncMetric.UDP_REPLIES_CAPPED};
 
     /** This lcore's counters: registry slots written only by this lcore (opaque), read by the CnC file's readers. */
     private final AtomicBuffer counterValues;
