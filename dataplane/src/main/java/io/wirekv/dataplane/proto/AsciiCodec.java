@@ -255,9 +255,32 @@ final class AsciiCodec
         return total > itemSizeMax;
     }
 
+    /** Eight bytes at a time, little-endian, so the lowest match byte is the first match in memory. */
+    private static final ValueLayout.OfLong LONG_LE =
+        ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /**
+     * The first position of {@code b} in {@code [from, to)} of {@code segment}, or -1. SWAR: each 8-byte word is
+     * XORed with {@code b} in every byte, and {@code (x - 0x01..) & ~x & 0x80..} marks the zero bytes; the lowest
+     * marked byte is always a true zero (a borrow only makes false marks above a true one), so with a little-endian
+     * load its trailing-zero count is the first match. The tail shorter than a word goes byte by byte.
+     */
     static long indexOf(final MemorySegment segment, final long from, final long to, final byte b)
     {
-        for (long i = from; i < to; i++)
+        final long pattern = (b & 0xFFL) * ONES;
+        long i = from;
+        for (; i + Long.BYTES <= to; i += Long.BYTES)
+        {
+            final long x = segment.get(LONG_LE, i) ^ pattern;
+            final long zeros = (x - ONES) & ~x & HIGHS;
+            if (zeros != 0)
+            {
+                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
+        for (; i < to; i++)
         {
             if (segment.get(BYTE, i) == b)
             {

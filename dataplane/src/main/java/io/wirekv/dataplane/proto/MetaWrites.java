@@ -27,7 +27,7 @@ final class MetaWrites
         final ItemView item = a.item();
         final WriteReplyEncoder reply = a.reply();
         a.stats().increment(a.slot(), ServerStats.CMD_GET);
-        if (!writer.find(r.buffer(), r.keyOffset(), r.keyLength(), item))
+        if (!writer.find(r.buffer(), r.keyOffset(), r.keyLength(), r.keyHash(), item))
         {
             a.stats().increment(a.slot(), ServerStats.GET_MISSES);
             if (!r.has(OPTION_VIVIFY))
@@ -35,8 +35,8 @@ final class MetaWrites
                 reply.status(STATUS_NOT_FOUND);
                 return;
             }
-            final int status = writer.publish(r.buffer(), r.keyOffset(), r.keyLength(), a.empty(), 0, 0, a.empty(), 0, 0,
-                0, r.vivifyExptime(), a.newCasOrNext(), ItemView.META_WIN_SENT, item);
+            final int status = writer.publish(r.buffer(), r.keyOffset(), r.keyLength(), r.keyHash(),
+                a.empty(), 0, 0, a.empty(), 0, 0, 0, r.vivifyExptime(), a.newCasOrNext(), ItemView.META_WIN_SENT, item);
             if (status != Status.STORED)
             {
                 reply.status((byte)status);
@@ -69,7 +69,7 @@ final class MetaWrites
         if (won || r.has(OPTION_NEW_TTL))
         {
             final long newExpiry = r.has(OPTION_NEW_TTL) ? r.exptime() : oldExpiry;
-            final int status = writer.publish(r.buffer(), r.keyOffset(), r.keyLength(), item.segment(),
+            final int status = writer.publish(r.buffer(), r.keyOffset(), r.keyLength(), r.keyHash(), item.segment(),
                 item.valueOffset(), item.valueLength(), a.empty(), 0, 0, item.clientFlags(), newExpiry, item.cas(),
                 bits | (won ? ItemView.META_WIN_SENT : 0), item);
             if (status != Status.STORED)
@@ -101,7 +101,7 @@ final class MetaWrites
         final PartitionWriter writer = a.writer();
         final ItemView item = a.item();
         final WriteReplyEncoder reply = a.reply();
-        if (!writer.find(r.buffer(), r.keyOffset(), r.keyLength(), item))
+        if (!writer.find(r.buffer(), r.keyOffset(), r.keyLength(), r.keyHash(), item))
         {
             a.stats().increment(a.slot(), ServerStats.DELETE_MISSES);
             reply.status(STATUS_NOT_FOUND);
@@ -116,14 +116,14 @@ final class MetaWrites
         if (r.has(OPTION_INVALIDATE))
         {
             final long expiry = r.has(OPTION_NEW_TTL) ? r.exptime() : item.expiresAtSeconds();
-            writer.publish(r.buffer(), r.keyOffset(), r.keyLength(), item.segment(), item.valueOffset(),
+            writer.publish(r.buffer(), r.keyOffset(), r.keyLength(), r.keyHash(), item.segment(), item.valueOffset(),
                 item.valueLength(), a.empty(), 0, 0, item.clientFlags(), expiry,
                 a.newCasOrNext(), // memcached: invalidation bumps the CAS
                 (item.metaBits() & MetaReplyFormatter.META_KEY_BINARY) | ItemView.META_STALE, item);
         }
         else
         {
-            writer.unlink(r.buffer(), r.keyOffset(), r.keyLength());
+            writer.unlink(r.buffer(), r.keyOffset(), r.keyLength(), r.keyHash());
         }
         reply.status(STATUS_DELETED);
     }
@@ -136,14 +136,14 @@ final class MetaWrites
         final ItemView item = a.item();
         final WriteReplyEncoder reply = a.reply();
         final boolean increment = !r.has(OPTION_DECREMENT);
-        if (r.has(OPTION_COMPARE_CAS) && writer.find(r.buffer(), r.keyOffset(), r.keyLength(), item) &&
+        if (r.has(OPTION_COMPARE_CAS) && writer.find(r.buffer(), r.keyOffset(), r.keyLength(), r.keyHash(), item) &&
             item.cas() != r.compareCas())
         {
             reply.status(STATUS_EXISTS);
             return;
         }
-        int status = a.semantics().arithmetic(writer, r.buffer(), r.keyOffset(), r.keyLength(), increment, r.number(),
-            item);
+        int status = a.semantics().arithmetic(writer, r.buffer(), r.keyOffset(), r.keyLength(), r.keyHash(), increment,
+            r.number(), item);
         if (status == Status.NOT_FOUND)
         {
             a.stats().increment(a.slot(), increment ? ServerStats.INCR_MISSES : ServerStats.DECR_MISSES);
@@ -153,8 +153,8 @@ final class MetaWrites
                 return;
             }
             final int digits = formatUnsigned(a, r.initial());
-            status = writer.publish(r.buffer(), r.keyOffset(), r.keyLength(), a.numberScratch(), 0, digits, a.empty(), 0,
-                0, 0, r.vivifyExptime(), a.newCasOrNext(), 0, item);
+            status = writer.publish(r.buffer(), r.keyOffset(), r.keyLength(), r.keyHash(),
+                a.numberScratch(), 0, digits, a.empty(), 0, 0, 0, r.vivifyExptime(), a.newCasOrNext(), 0, item);
             if (status != Status.STORED)
             {
                 reply.status((byte)status);
@@ -179,7 +179,7 @@ final class MetaWrites
         }
         if (r.has(OPTION_NEW_TTL))
         {
-            a.semantics().touch(writer, r.buffer(), r.keyOffset(), r.keyLength(), r.exptime(), item);
+            a.semantics().touch(writer, r.buffer(), r.keyOffset(), r.keyLength(), r.keyHash(), r.exptime(), item);
         }
         reply.status(STATUS_STORED);
         a.itemFacts();

@@ -4,6 +4,7 @@ import io.wirekv.dataplane.table.Arithmetic;
 import io.wirekv.dataplane.table.ItemView;
 import io.wirekv.dataplane.table.PartitionWriter;
 import io.wirekv.dataplane.table.Status;
+import io.wirekv.dataplane.table.Table;
 
 import java.lang.foreign.MemorySegment;
 
@@ -47,22 +48,34 @@ public final class StoreSemantics
         final MemorySegment value, final long valueOffset, final int valueLength,
         final int clientFlags, final long expiresAtSeconds, final long compareCas, final ItemView out)
     {
+        return store(writer, mode, key, keyOffset, keyLength, Table.keyHash(key, keyOffset, keyLength),
+            value, valueOffset, valueLength, clientFlags, expiresAtSeconds, compareCas, out);
+    }
+
+    /** {@link #store(PartitionWriter, int, MemorySegment, long, int, MemorySegment, long, int, int, long, long,
+     * ItemView) store} with the key's {@link Table#keyHash}, already computed. */
+    public int store(
+        final PartitionWriter writer,
+        final int mode, final MemorySegment key, final long keyOffset, final int keyLength, final long hash,
+        final MemorySegment value, final long valueOffset, final int valueLength,
+        final int clientFlags, final long expiresAtSeconds, final long compareCas, final ItemView out)
+    {
         if (mode == MODE_SET)
         {
-            return writer.publish(key, keyOffset, keyLength, value, valueOffset, valueLength, value, valueOffset, 0,
+            return writer.publish(key, keyOffset, keyLength, hash, value, valueOffset, valueLength, value, valueOffset, 0,
                 clientFlags, expiresAtSeconds, 0, 0, out);
         }
         if (mode == MODE_CAS)
         {
-            final int compared = writer.compareCas(key, keyOffset, keyLength, compareCas, old);
+            final int compared = writer.compareCas(key, keyOffset, keyLength, hash, compareCas, old);
             if (compared != Status.MATCHED)
             {
                 return compared;
             }
-            return writer.publish(key, keyOffset, keyLength, value, valueOffset, valueLength, value, valueOffset, 0,
+            return writer.publish(key, keyOffset, keyLength, hash, value, valueOffset, valueLength, value, valueOffset, 0,
                 clientFlags, expiresAtSeconds, 0, 0, out);
         }
-        final boolean exists = writer.find(key, keyOffset, keyLength, old);
+        final boolean exists = writer.find(key, keyOffset, keyLength, hash, old);
         switch (mode)
         {
             case MODE_ADD:
@@ -70,7 +83,7 @@ public final class StoreSemantics
                 {
                     return Status.NOT_STORED;
                 }
-                return writer.publish(key, keyOffset, keyLength, value, valueOffset, valueLength, value, valueOffset, 0,
+                return writer.publish(key, keyOffset, keyLength, hash, value, valueOffset, valueLength, value, valueOffset, 0,
                     clientFlags, expiresAtSeconds, 0, 0, out);
 
             case MODE_REPLACE:
@@ -78,7 +91,7 @@ public final class StoreSemantics
                 {
                     return Status.NOT_STORED;
                 }
-                return writer.publish(key, keyOffset, keyLength, value, valueOffset, valueLength, value, valueOffset, 0,
+                return writer.publish(key, keyOffset, keyLength, hash, value, valueOffset, valueLength, value, valueOffset, 0,
                     clientFlags, expiresAtSeconds, 0, 0, out);
 
             case MODE_APPEND:
@@ -90,10 +103,10 @@ public final class StoreSemantics
                 }
                 if (mode == MODE_APPEND)
                 {
-                    return writer.publish(key, keyOffset, keyLength, old.segment(), old.valueOffset(), old.valueLength(),
+                    return writer.publish(key, keyOffset, keyLength, hash, old.segment(), old.valueOffset(), old.valueLength(),
                         value, valueOffset, valueLength, old.clientFlags(), old.expiresAtSeconds(), 0, 0, out);
                 }
-                return writer.publish(key, keyOffset, keyLength, value, valueOffset, valueLength,
+                return writer.publish(key, keyOffset, keyLength, hash, value, valueOffset, valueLength,
                     old.segment(), old.valueOffset(), old.valueLength(), old.clientFlags(), old.expiresAtSeconds(), 0, 0,
                     out);
             }
@@ -108,19 +121,27 @@ public final class StoreSemantics
         final PartitionWriter writer, final MemorySegment key, final long keyOffset, final int keyLength,
         final long compareCas)
     {
+        return delete(writer, key, keyOffset, keyLength, Table.keyHash(key, keyOffset, keyLength), compareCas);
+    }
+
+    /** {@link #delete(PartitionWriter, MemorySegment, long, int, long) delete} with the key's precomputed hash. */
+    public int delete(
+        final PartitionWriter writer, final MemorySegment key, final long keyOffset, final int keyLength,
+        final long hash, final long compareCas)
+    {
         if (compareCas != 0)
         {
-            final int compared = writer.compareCas(key, keyOffset, keyLength, compareCas, old);
+            final int compared = writer.compareCas(key, keyOffset, keyLength, hash, compareCas, old);
             if (compared != Status.MATCHED)
             {
                 return compared;
             }
         }
-        else if (!writer.find(key, keyOffset, keyLength, old))
+        else if (!writer.find(key, keyOffset, keyLength, hash, old))
         {
             return Status.NOT_FOUND;
         }
-        writer.unlink(key, keyOffset, keyLength);
+        writer.unlink(key, keyOffset, keyLength, hash);
         return Status.DELETED;
     }
 
@@ -138,7 +159,18 @@ public final class StoreSemantics
         final MemorySegment key, final long keyOffset, final int keyLength, final boolean increment, final long delta,
         final ItemView out)
     {
-        if (!writer.find(key, keyOffset, keyLength, old))
+        return arithmetic(writer, key, keyOffset, keyLength, Table.keyHash(key, keyOffset, keyLength), increment,
+            delta, out);
+    }
+
+    /** {@link #arithmetic(PartitionWriter, MemorySegment, long, int, boolean, long, ItemView) arithmetic} with the
+     * key's precomputed hash. */
+    public int arithmetic(
+        final PartitionWriter writer,
+        final MemorySegment key, final long keyOffset, final int keyLength, final long hash, final boolean increment,
+        final long delta, final ItemView out)
+    {
+        if (!writer.find(key, keyOffset, keyLength, hash, old))
         {
             return Status.NOT_FOUND;
         }
@@ -160,7 +192,7 @@ public final class StoreSemantics
         final int length = Arithmetic.format(result, digits);
         final int pad = length <= oldLength ? oldLength - length : 0;
         final int oldMeta = length <= oldLength ? old.metaBits() : 0;
-        return writer.publish(key, keyOffset, keyLength, digitsSegment, 0, length, digitsSegment, 0, 0, pad,
+        return writer.publish(key, keyOffset, keyLength, hash, digitsSegment, 0, length, digitsSegment, 0, 0, pad,
             old.clientFlags(), old.expiresAtSeconds(), -1, 0, oldMeta, out);
     }
 
@@ -172,11 +204,20 @@ public final class StoreSemantics
         final PartitionWriter writer,
         final MemorySegment key, final long keyOffset, final int keyLength, final long expiresAtSeconds, final ItemView out)
     {
-        if (!writer.find(key, keyOffset, keyLength, old))
+        return touch(writer, key, keyOffset, keyLength, Table.keyHash(key, keyOffset, keyLength), expiresAtSeconds, out);
+    }
+
+    /** {@link #touch(PartitionWriter, MemorySegment, long, int, long, ItemView) touch} with the key's precomputed
+     * hash. */
+    public int touch(
+        final PartitionWriter writer, final MemorySegment key, final long keyOffset, final int keyLength,
+        final long hash, final long expiresAtSeconds, final ItemView out)
+    {
+        if (!writer.find(key, keyOffset, keyLength, hash, old))
         {
             return Status.NOT_FOUND;
         }
-        final int status = writer.publish(key, keyOffset, keyLength,
+        final int status = writer.publish(key, keyOffset, keyLength, hash,
             old.segment(), old.valueOffset(), old.valueLength(), old.segment(), 0, 0, 0,
             old.clientFlags(), expiresAtSeconds, old.storedAtSeconds(), old.cas(), old.metaBits(), out);
         return status == Status.STORED ? Status.TOUCHED : status;

@@ -76,7 +76,10 @@ public final class WriteApplier
         }
     }
 
-    /** The record's partition exists and is its key's: a record for the wrong writer would hide its key. */
+    /**
+     * The record's partition exists and is its key hash's: a record for the wrong writer would hide its key. The
+     * hash is the reader's ({@link io.wirekv.dataplane.record.WriteRecordDescriptor#KEY_HASH_OFFSET}), not recomputed.
+     */
     private boolean ownsPartition(final WriteRecordDecoder r)
     {
         final int partition = r.partition();
@@ -84,7 +87,7 @@ public final class WriteApplier
         {
             return false;
         }
-        return r.opcode() == OP_FLUSH_ALL || table.partitionOf(r.buffer(), r.keyOffset(), r.keyLength()) == partition;
+        return r.opcode() == OP_FLUSH_ALL || table.partitionOfHash(r.keyHash()) == partition;
     }
 
     // ------------------------------------------------------------------------------------------ text
@@ -99,7 +102,8 @@ public final class WriteApplier
             stats.increment(slot, ServerStats.STORE_TOO_LARGE);
             if (r.storeMode() == MODE_SET)
             {
-                writer.unlink(key, r.keyOffset(), r.keyLength()); // memcached drops the old item of a too-large set
+                // memcached drops the old item of a too-large set
+                writer.unlink(key, r.keyOffset(), r.keyLength(), r.keyHash());
             }
             reply.status(STATUS_TOO_LARGE);
             return;
@@ -107,7 +111,8 @@ public final class WriteApplier
         final int mode = r.storeMode();
         int status;
         if (r.has(OPTION_INVALIDATE) && mode == MODE_CAS &&
-            writer.find(key, r.keyOffset(), r.keyLength(), item) && Long.compareUnsigned(r.compareCas(), item.cas()) < 0)
+            writer.find(key, r.keyOffset(), r.keyLength(), r.keyHash(), item) &&
+            Long.compareUnsigned(r.compareCas(), item.cas()) < 0)
         {
             // meta I: a CAS older than the item's still stores, but the result is marked stale
             status = publishValue(ItemView.META_STALE);
@@ -123,7 +128,7 @@ public final class WriteApplier
         }
         else
         {
-            status = semantics.store(writer, mode, key, r.keyOffset(), r.keyLength(), key, r.valueOffset(),
+            status = semantics.store(writer, mode, key, r.keyOffset(), r.keyLength(), r.keyHash(), key, r.valueOffset(),
                 r.valueLength(), r.clientFlags(), r.exptime(), r.compareCas(), item);
             if (status == Status.STORED)
             {
@@ -146,14 +151,14 @@ public final class WriteApplier
     private int publishValue(final int metaBits)
     {
         final WriteRecordDecoder r = record;
-        return writer.publish(r.buffer(), r.keyOffset(), r.keyLength(), r.buffer(), r.valueOffset(), r.valueLength(),
-            empty, 0, 0, r.clientFlags(), r.exptime(), newCasOrNext(), metaBits, item);
+        return writer.publish(r.buffer(), r.keyOffset(), r.keyLength(), r.keyHash(),
+            r.buffer(), r.valueOffset(), r.valueLength(), empty, 0, 0, r.clientFlags(), r.exptime(), newCasOrNext(), metaBits, item);
     }
 
     private void delete()
     {
         final WriteRecordDecoder r = record;
-        final int status = semantics.delete(writer, r.buffer(), r.keyOffset(), r.keyLength(), 0);
+        final int status = semantics.delete(writer, r.buffer(), r.keyOffset(), r.keyLength(), r.keyHash(), 0);
         stats.increment(slot, status == Status.DELETED ? ServerStats.DELETE_HITS : ServerStats.DELETE_MISSES);
         reply.status((byte)status);
     }
@@ -162,7 +167,7 @@ public final class WriteApplier
     {
         final WriteRecordDecoder r = record;
         final int status =
-            semantics.arithmetic(writer, r.buffer(), r.keyOffset(), r.keyLength(), increment, r.number(), item);
+            semantics.arithmetic(writer, r.buffer(), r.keyOffset(), r.keyLength(), r.keyHash(), increment, r.number(), item);
         if (status == Status.STORED)
         {
             stats.increment(slot, increment ? ServerStats.INCR_HITS : ServerStats.DECR_HITS);
@@ -185,7 +190,7 @@ public final class WriteApplier
         {
             stats.increment(slot, ServerStats.CMD_GET);
         }
-        final int status = semantics.touch(writer, r.buffer(), r.keyOffset(), r.keyLength(), r.exptime(), item);
+        final int status = semantics.touch(writer, r.buffer(), r.keyOffset(), r.keyLength(), r.keyHash(), r.exptime(), item);
         final boolean hit = status == Status.TOUCHED;
         stats.increment(slot, hit ? ServerStats.TOUCH_HITS : ServerStats.TOUCH_MISSES);
         if (withValue)
@@ -288,7 +293,7 @@ public final class WriteApplier
             return Status.STORED;
         }
         final WriteRecordDecoder r = record;
-        return writer.publish(r.buffer(), r.keyOffset(), r.keyLength(), item.segment(), item.valueOffset(),
+        return writer.publish(r.buffer(), r.keyOffset(), r.keyLength(), r.keyHash(), item.segment(), item.valueOffset(),
             item.valueLength(), empty, 0, 0, item.clientFlags(), item.expiresAtSeconds(), r.newCas(),
             item.metaBits(), item);
     }

@@ -53,7 +53,9 @@ final class WriteForwarding
         {
             return Flow.OUTPUT_FULL;
         }
-        final int partition = key == null ? 0 : table.partitionOf(key, keyOffset, keyLength);
+        // the key's one hash: it picks the partition here and indexes the item on the writer (the record carries it)
+        final long keyHash = key == null ? 0 : Table.keyHash(key, keyOffset, keyLength);
+        final int partition = key == null ? 0 : table.partitionOfHash(keyHash);
         final int length = WriteRecordDescriptor.recordLength(key == null ? 0 : keyLength, valueLength);
         final int at = forwarder.claim(partition, length);
         if (at < 0)
@@ -64,7 +66,7 @@ final class WriteForwarding
         encoder.wrap(forwarder.memory(), at, length).partition(partition).ticket(s.ticket());
         if (key != null)
         {
-            encoder.key(key, keyOffset, keyLength);
+            encoder.keyHash(keyHash).key(key, keyOffset, keyLength);
         }
         return Flow.CONTINUE;
     }

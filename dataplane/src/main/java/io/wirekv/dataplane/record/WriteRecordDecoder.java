@@ -77,6 +77,12 @@ public final class WriteRecordDecoder
         return buffer.get(Le.LONG, offset + TICKET_OFFSET);
     }
 
+    /** The key's hash as the producer computed it (see {@link WriteRecordDescriptor#KEY_HASH_OFFSET}). */
+    public long keyHash()
+    {
+        return buffer.get(Le.LONG, offset + KEY_HASH_OFFSET);
+    }
+
     public int clientFlags()
     {
         return buffer.get(Le.INT, offset + CLIENT_FLAGS_OFFSET);

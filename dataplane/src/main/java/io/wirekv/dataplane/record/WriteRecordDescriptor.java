@@ -23,36 +23,44 @@ package io.wirekv.dataplane.record;
  *  |            ticket (u64): the reader's id for the reply        | 24
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |            clientFlags (u32)                                  | 32
+ *  |            keyHash (u64): the table's hash of the key;        | 32
+ *  |            0 without a key (flush_all)                        |
+ *  +---------------------------------------------------------------+
+ *  |            clientFlags (u32)                                  | 40
  *  +---------------+---------------+-------------------------------+
- *  | keyLength u8  | storeMode u8  | reserved (u16)                | 36
+ *  | keyLength u8  | storeMode u8  | reserved (u16)                | 44
  *  +---------------+---------------+-------------------------------+
- *  |            exptime (i64): absolute unix seconds, 0 = never    | 40
+ *  |            exptime (i64): absolute unix seconds, 0 = never    | 48
  *  |            (storage, touch, gat; meta T; flush_all: oldest    |
  *  |             live second)                                      |
  *  +---------------------------------------------------------------+
- *  |            compareCas (u64): cas, meta C                      | 48
+ *  |            compareCas (u64): cas, meta C                      | 56
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |            newCas (u64): meta E, 0 = the table's next         | 56
+ *  |            newCas (u64): meta E, 0 = the table's next         | 64
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |            number (u64): incr/decr/ma delta; mg R threshold   | 64
+ *  |            number (u64): incr/decr/ma delta; mg R threshold   | 72
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |            initial (u64): ma N initial value                  | 72
+ *  |            initial (u64): ma N initial value                  | 80
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |            vivifyExptime (i64): mg/ma N, absolute seconds     | 80
+ *  |            vivifyExptime (i64): mg/ma N, absolute seconds     | 88
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |            valueLength (u32)                                  | 88
+ *  |            valueLength (u32)                                  | 96
  *  +---------------------------------------------------------------+
- *  |            reserved (u32)                                     | 92
+ *  |            reserved (u32)                                     | 100
  *  +---------------------------------------------------------------+
- *  |   key (keyLength bytes) ... value (valueLength bytes) ...     | 96
+ *  |   key (keyLength bytes) ... value (valueLength bytes) ...     | 104
  *  +---------------------------------------------------------------+
  * </pre>
+ * {@code keyHash} is the table's own hash of the key ({@code Table.keyHash}), computed once by the reader, which
+ * also takes {@code partition} from it; the writer checks the partition against it and indexes the item under it
+ * without hashing the key again. The writer trusts it as it trusts the rest of the record from its own process's
+ * ring: a hash that is not the key's would index the item where readers never look. A consumer that does not
+ * trust the producer (replaying a log or a replication stream, later) recomputes it from the key.
  * Every time in a record is absolute (the reader converts memcached's relative exptimes with its clock),
  * so replaying a record later means the same as applying it now. What only the reader needs (noreply,
  * meta q/k/O/b echo, the reply's format) never enters the record: the reader keeps its parsed command
@@ -68,7 +76,8 @@ public final class WriteRecordDescriptor
     public static final int OPTIONS_OFFSET = OPCODE_OFFSET + Byte.BYTES;
     public static final int PARTITION_OFFSET = OPTIONS_OFFSET + Short.BYTES;
     public static final int TICKET_OFFSET = PARTITION_OFFSET + Integer.BYTES;
-    public static final int CLIENT_FLAGS_OFFSET = TICKET_OFFSET + Long.BYTES;
+    public static final int KEY_HASH_OFFSET = TICKET_OFFSET + Long.BYTES;
+    public static final int CLIENT_FLAGS_OFFSET = KEY_HASH_OFFSET + Long.BYTES;
     public static final int KEY_LENGTH_OFFSET = CLIENT_FLAGS_OFFSET + Integer.BYTES;
     public static final int STORE_MODE_OFFSET = KEY_LENGTH_OFFSET + Byte.BYTES;
     public static final int RESERVED_SHORT_OFFSET = STORE_MODE_OFFSET + Byte.BYTES;
@@ -86,7 +95,8 @@ public final class WriteRecordDescriptor
     /** Where the CRC32C's coverage starts: everything after the length and the checksum itself. */
     public static final int CRC_COVERAGE_OFFSET = SEQUENCE_OFFSET;
 
-    public static final byte VERSION = 1;
+    /** 2: {@link #KEY_HASH_OFFSET keyHash} added. */
+    public static final byte VERSION = 2;
 
     /** memcached's key limit; a record's key length is one byte. */
     public static final int KEY_MAX_LENGTH = 250;

@@ -52,6 +52,13 @@ public final class WriteRecordEncoder
         return this;
     }
 
+    /** The table's hash of the key (see {@link WriteRecordDescriptor#KEY_HASH_OFFSET}); left 0 without a key. */
+    public WriteRecordEncoder keyHash(final long keyHash)
+    {
+        buffer.set(Le.LONG, offset + KEY_HASH_OFFSET, keyHash);
+        return this;
+    }
+
     public WriteRecordEncoder clientFlags(final int clientFlags)
     {
         buffer.set(Le.INT, offset + CLIENT_FLAGS_OFFSET, clientFlags);

@@ -126,9 +126,8 @@ final class PartitionIndexWriter implements ItemUnlinker
     }
 
     /** Unlinks key's item if any and retires it; true if it was live (an expired one counts as an expiration). */
-    boolean unlinkKey(final MemorySegment key, final long keyOffset, final int keyLength)
+    boolean unlinkKey(final long hash, final MemorySegment key, final long keyOffset, final int keyLength)
     {
-        final long hash = KeyHash.hash(key, keyOffset, keyLength);
         final PartitionIndex index = indexRef.index;
         final long slot = probe(hash, key, keyOffset, keyLength);
         if (slot < 0)

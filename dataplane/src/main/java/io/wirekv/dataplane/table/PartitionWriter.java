@@ -85,7 +85,14 @@ public final class PartitionWriter
     /** Wraps {@code out} over the live (not expired, not flushed) item for key; false if none. */
     public boolean find(final MemorySegment key, final long keyOffset, final int keyLength, final ItemView out)
     {
-        final long address = findLive(key, keyOffset, keyLength);
+        return find(key, keyOffset, keyLength, KeyHash.hash(key, keyOffset, keyLength), out);
+    }
+
+    /** {@link #find(MemorySegment, long, int, ItemView) find} with the key's {@link Table#keyHash}, already computed. */
+    public boolean find(
+        final MemorySegment key, final long keyOffset, final int keyLength, final long hash, final ItemView out)
+    {
+        final long address = findLive(key, keyOffset, keyLength, hash);
         if (address != 0)
         {
             out.wrap(address);
@@ -102,7 +109,15 @@ public final class PartitionWriter
     public int compareCas(
         final MemorySegment key, final long keyOffset, final int keyLength, final long expectedCas, final ItemView out)
     {
-        if (!find(key, keyOffset, keyLength, out))
+        return compareCas(key, keyOffset, keyLength, KeyHash.hash(key, keyOffset, keyLength), expectedCas, out);
+    }
+
+    /** {@link #compareCas(MemorySegment, long, int, long, ItemView) compareCas} with the key's precomputed hash. */
+    public int compareCas(
+        final MemorySegment key, final long keyOffset, final int keyLength, final long hash, final long expectedCas,
+        final ItemView out)
+    {
+        if (!find(key, keyOffset, keyLength, hash, out))
         {
             return Status.NOT_FOUND;
         }
@@ -122,7 +137,20 @@ public final class PartitionWriter
         final MemorySegment tail, final long tailOffset, final int tailLength,
         final int clientFlags, final long expiresAtSeconds, final long cas, final int metaBits, final ItemView out)
     {
-        return publish(key, keyOffset, keyLength, head, headOffset, headLength, tail, tailOffset, tailLength, 0,
+        return publish(key, keyOffset, keyLength, KeyHash.hash(key, keyOffset, keyLength),
+            head, headOffset, headLength, tail, tailOffset, tailLength, 0,
+            clientFlags, expiresAtSeconds, -1, cas, metaBits, out);
+    }
+
+    /** {@link #publish(MemorySegment, long, int, MemorySegment, long, int, MemorySegment, long, int, int, long, long,
+     * int, ItemView) publish} with the key's {@link Table#keyHash}, already computed. */
+    public int publish(
+        final MemorySegment key, final long keyOffset, final int keyLength, final long hash,
+        final MemorySegment head, final long headOffset, final int headLength,
+        final MemorySegment tail, final long tailOffset, final int tailLength,
+        final int clientFlags, final long expiresAtSeconds, final long cas, final int metaBits, final ItemView out)
+    {
+        return publish(key, keyOffset, keyLength, hash, head, headOffset, headLength, tail, tailOffset, tailLength, 0,
             clientFlags, expiresAtSeconds, -1, cas, metaBits, out);
     }
 
@@ -140,6 +168,22 @@ public final class PartitionWriter
         final int clientFlags, final long expiresAtSeconds, final long storedAtSeconds, final long cas, final int metaBits,
         final ItemView out)
     {
+        return publish(key, keyOffset, keyLength, KeyHash.hash(key, keyOffset, keyLength),
+            head, headOffset, headLength, tail, tailOffset, tailLength, padLength,
+            clientFlags, expiresAtSeconds, storedAtSeconds, cas, metaBits, out);
+    }
+
+    /**
+     * The full {@code publish} with the key's {@link Table#keyHash}, already computed (a write record carries it).
+     * The caller vouches for the hash: an item published under another key's hash is invisible to readers.
+     */
+    public int publish(
+        final MemorySegment key, final long keyOffset, final int keyLength, final long hash,
+        final MemorySegment head, final long headOffset, final int headLength,
+        final MemorySegment tail, final long tailOffset, final int tailLength, final int padLength,
+        final int clientFlags, final long expiresAtSeconds, final long storedAtSeconds, final long cas, final int metaBits,
+        final ItemView out)
+    {
         if (keyLength > TableConfig.MAX_KEY_LENGTH || keyLength < 0)
         {
             return Status.TOO_LARGE;
@@ -150,7 +194,6 @@ public final class PartitionWriter
             return Status.TOO_LARGE;
         }
         final int sizeClass = classes.classOf(itemLength);
-        final long hash = KeyHash.hash(key, keyOffset, keyLength);
         slabs.pin(head == NATIVE && headLength > 0 ? headOffset : -1, tail == NATIVE && tailLength > 0 ? tailOffset : -1);
         try
         {
@@ -194,7 +237,13 @@ public final class PartitionWriter
     /** Unlinks key's item if any; true if one was live. */
     public boolean unlink(final MemorySegment key, final long keyOffset, final int keyLength)
     {
-        return index.unlinkKey(key, keyOffset, keyLength);
+        return index.unlinkKey(KeyHash.hash(key, keyOffset, keyLength), key, keyOffset, keyLength);
+    }
+
+    /** {@link #unlink(MemorySegment, long, int) unlink} with the key's {@link Table#keyHash}, already computed. */
+    public boolean unlink(final MemorySegment key, final long keyOffset, final int keyLength, final long hash)
+    {
+        return index.unlinkKey(hash, key, keyOffset, keyLength);
     }
 
     /**
@@ -208,10 +257,9 @@ public final class PartitionWriter
         return work;
     }
 
-    private long findLive(final MemorySegment key, final long keyOffset, final int keyLength)
+    private long findLive(final MemorySegment key, final long keyOffset, final int keyLength, final long hash)
     {
         final long nowSeconds = table.nowSeconds();
-        final long hash = KeyHash.hash(key, keyOffset, keyLength);
         final long address = Table.lookup(index.index(), hash, key, keyOffset, keyLength);
         return address != 0 && table.isLive(address, nowSeconds) ? address : 0;
     }

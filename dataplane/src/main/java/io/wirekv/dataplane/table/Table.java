@@ -185,7 +185,18 @@ public final class Table implements AutoCloseable
         return partitionOfHash(KeyHash.hash(key, keyOffset, keyLength));
     }
 
-    private int partitionOfHash(final long hash)
+    /**
+     * The table's own 64-bit hash of a key: the one its partitions and indexes use. A reader computes it once per
+     * write and carries it to the writer (the write record's {@code keyHash}), which passes it to the
+     * {@link PartitionWriter} overloads that take a {@code hash}, so a write hashes its key once.
+     */
+    public static long keyHash(final MemorySegment key, final long keyOffset, final int keyLength)
+    {
+        return KeyHash.hash(key, keyOffset, keyLength);
+    }
+
+    /** Partition of a key whose {@link #keyHash} is {@code hash}. */
+    public int partitionOfHash(final long hash)
     {
         return (int)(hash >>> 32) & partitionMask;
     }

@@ -6,6 +6,7 @@ import io.wirekv.dataplane.record.WriteReplyDecoder;
 import io.wirekv.dataplane.record.WriteReplyDescriptor;
 import io.wirekv.dataplane.record.WriteReplyEncoder;
 import io.wirekv.dataplane.table.ItemView;
+import io.wirekv.dataplane.table.Table;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -63,22 +64,27 @@ class GarbageInputTest
             final Random random = new Random(7);
 
             // a well-formed set, then the same with one field broken at a time
-            for (int breakage = 0; breakage <= 6; breakage++)
+            final long keyHash = Table.keyHash(MemorySegment.ofArray(key), 0, key.length);
+            for (int breakage = 0; breakage <= 7; breakage++)
             {
                 buffer.fill((byte)0);
                 new WriteRecordEncoder().wrap(buffer, 0, length)
                     .opcode(WriteRecordDescriptor.OP_STORE).storeMode(WriteRecordDescriptor.MODE_SET)
-                    .partition(h.table.partitionOf(MemorySegment.ofArray(key), 0, key.length)).ticket(77)
+                    .partition(h.table.partitionOfHash(keyHash)).ticket(77).keyHash(keyHash)
                     .key(MemorySegment.ofArray(key), 0, key.length).value(MemorySegment.ofArray(ProtoHarness.bytes("abc")), 0, 3);
                 int appliedLength = length;
                 switch (breakage)
                 {
-                    case 1 -> buffer.set(ValueLayout.JAVA_BYTE, WriteRecordDescriptor.VERSION_OFFSET, (byte)2);
+                    case 1 -> buffer.set(ValueLayout.JAVA_BYTE, WriteRecordDescriptor.VERSION_OFFSET,
+                        (byte)(WriteRecordDescriptor.VERSION + 1));
                     case 2 -> buffer.set(ValueLayout.JAVA_BYTE, WriteRecordDescriptor.OPCODE_OFFSET, (byte)99);
                     case 3 -> appliedLength = length - 1; // the ring's length disagrees with the record's
                     case 4 -> buffer.set(ValueLayout.JAVA_BYTE, WriteRecordDescriptor.KEY_LENGTH_OFFSET, (byte)251);
                     case 5 -> buffer.set(ValueLayout.JAVA_INT_UNALIGNED, WriteRecordDescriptor.PARTITION_OFFSET, 1 << 20);
                     case 6 -> buffer.set(ValueLayout.JAVA_BYTE, WriteRecordDescriptor.STORE_MODE_OFFSET, (byte)17);
+                    // a key hash that names another partition than the record's (4 partitions: bit 32 picks one)
+                    case 7 -> buffer.set(ValueLayout.JAVA_LONG_UNALIGNED, WriteRecordDescriptor.KEY_HASH_OFFSET,
+                        keyHash ^ (1L << 32));
                     default -> { }
                 }
                 h.applier.apply(buffer, 0, appliedLength, reply);

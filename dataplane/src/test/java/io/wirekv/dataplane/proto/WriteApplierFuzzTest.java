@@ -8,6 +8,7 @@ import io.wirekv.dataplane.record.WriteReplyDecoder;
 import io.wirekv.dataplane.record.WriteReplyDescriptor;
 import io.wirekv.dataplane.record.WriteReplyEncoder;
 import io.wirekv.dataplane.table.ItemView;
+import io.wirekv.dataplane.table.Table;
 import io.wirekv.dataplane.table.TableCounters;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -121,6 +122,7 @@ class WriteApplierFuzzTest
         new WriteRecordEncoder().wrap(buffer, 0, length)
             .opcode(WriteRecordDescriptor.OP_STORE).storeMode(WriteRecordDescriptor.MODE_SET)
             .partition(harness.table.partitionOf(key, 0, SENTINEL.length)).ticket(1)
+            .keyHash(Table.keyHash(key, 0, SENTINEL.length))
             .key(key, 0, SENTINEL.length).value(MemorySegment.ofArray(value), 0, value.length);
         harness.applier.apply(buffer, 0, length, REPLY);
         assertEquals(WriteReplyDescriptor.STATUS_STORED, DECODED.wrap(REPLY.buffer(), 0).status(),

@@ -24,18 +24,20 @@ class WriteRecordTest
         assertEquals(18, OPTIONS_OFFSET);
         assertEquals(20, PARTITION_OFFSET);
         assertEquals(24, TICKET_OFFSET);
-        assertEquals(32, CLIENT_FLAGS_OFFSET);
-        assertEquals(36, KEY_LENGTH_OFFSET);
-        assertEquals(37, STORE_MODE_OFFSET);
-        assertEquals(40, EXPTIME_OFFSET);
-        assertEquals(48, COMPARE_CAS_OFFSET);
-        assertEquals(56, NEW_CAS_OFFSET);
-        assertEquals(64, NUMBER_OFFSET);
-        assertEquals(72, INITIAL_OFFSET);
-        assertEquals(80, VIVIFY_EXPTIME_OFFSET);
-        assertEquals(88, VALUE_LENGTH_OFFSET);
-        assertEquals(96, HEADER_LENGTH);
-        for (final int u64 : new int[] {SEQUENCE_OFFSET, TICKET_OFFSET, EXPTIME_OFFSET, COMPARE_CAS_OFFSET,
+        assertEquals(32, KEY_HASH_OFFSET);
+        assertEquals(40, CLIENT_FLAGS_OFFSET);
+        assertEquals(44, KEY_LENGTH_OFFSET);
+        assertEquals(45, STORE_MODE_OFFSET);
+        assertEquals(48, EXPTIME_OFFSET);
+        assertEquals(56, COMPARE_CAS_OFFSET);
+        assertEquals(64, NEW_CAS_OFFSET);
+        assertEquals(72, NUMBER_OFFSET);
+        assertEquals(80, INITIAL_OFFSET);
+        assertEquals(88, VIVIFY_EXPTIME_OFFSET);
+        assertEquals(96, VALUE_LENGTH_OFFSET);
+        assertEquals(100, RESERVED_INT_OFFSET);
+        assertEquals(104, HEADER_LENGTH);
+        for (final int u64 : new int[] {SEQUENCE_OFFSET, TICKET_OFFSET, KEY_HASH_OFFSET, EXPTIME_OFFSET, COMPARE_CAS_OFFSET,
             NEW_CAS_OFFSET, NUMBER_OFFSET, INITIAL_OFFSET, VIVIFY_EXPTIME_OFFSET})
         {
             assertEquals(0, u64 % Long.BYTES, "u64 at " + u64 + " is naturally aligned");
@@ -75,7 +77,7 @@ class WriteRecordTest
             buffer.fill((byte)0x5A); // stale bytes from an earlier record must not leak into this one
             new WriteRecordEncoder().wrap(buffer, 16, length)
                 .opcode(OP_STORE).storeMode(MODE_CAS).options(OPTION_COMPARE_CAS | OPTION_NEW_CAS)
-                .partition(3).ticket(0x1122_3344_5566_7788L).clientFlags(0xDEAD_BEEF)
+                .partition(3).ticket(0x1122_3344_5566_7788L).keyHash(0x8877_6655_4433_2211L).clientFlags(0xDEAD_BEEF)
                 .exptime(1_700_000_123L).compareCas(-2L).newCas(99).number(5).initial(6).vivifyExptime(7)
                 .key(key, 0, keyLength).value(value, 0, 11);
 
@@ -88,6 +90,7 @@ class WriteRecordTest
             assertTrue(d.has(OPTION_COMPARE_CAS) && d.has(OPTION_NEW_CAS) && !d.has(OPTION_INVALIDATE));
             assertEquals(3, d.partition());
             assertEquals(0x1122_3344_5566_7788L, d.ticket());
+            assertEquals(0x8877_6655_4433_2211L, d.keyHash());
             assertEquals(0xDEAD_BEEF, d.clientFlags());
             assertEquals(1_700_000_123L, d.exptime());
             assertEquals(-2L, d.compareCas());
@@ -144,7 +147,7 @@ class WriteRecordTest
                 for (int i = 0; i < 200_000; i++)
                 {
                     final int length = recordLength(14, 32);
-                    encoder.wrap(ring, (i & 7) * 512, length).opcode(OP_STORE).partition(i & 3).ticket(i)
+                    encoder.wrap(ring, (i & 7) * 512, length).opcode(OP_STORE).partition(i & 3).ticket(i).keyHash(i)
                         .exptime(i).key(key, 0, 14).value(value, 0, 32);
                     if (decoder.wrap(ring, (i & 7) * 512, length))
                     {

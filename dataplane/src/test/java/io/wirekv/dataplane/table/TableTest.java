@@ -75,6 +75,29 @@ class TableTest
         return table.get(k, 0, (int)k.byteSize(), v) ? v : null;
     }
 
+    @Test
+    void shouldTreatAPrecomputedKeyHashAsTheTableHashesTheKey()
+    {
+        final MemorySegment k = seg("hashed-once");
+        final int keyLength = (int)k.byteSize();
+        final long hash = Table.keyHash(k, 0, keyLength);
+        assertEquals(table.partitionOf(k, 0, keyLength), table.partitionOfHash(hash));
+        final PartitionWriter writer = table.writer(table.partitionOfHash(hash));
+        final MemorySegment v = seg("v1");
+
+        assertEquals(Status.STORED, semantics.store(writer, MODE_SET, k, 0, keyLength, hash, v, 0, 2, 3, 0, 0, view));
+        assertEquals("v1", get("hashed-once"), "readers hash the key themselves and find the item");
+        assertEquals(Status.STORED, set("hashed-once", "v2"));
+        assertTrue(writer.find(k, 0, keyLength, hash, view), "the hashing overload replaced the same item");
+        assertEquals("v2", new String(view.valueBytes(), StandardCharsets.ISO_8859_1));
+        assertEquals(Status.MATCHED, writer.compareCas(k, 0, keyLength, hash, view.cas(), view));
+        assertEquals(Status.TOUCHED, semantics.touch(writer, k, 0, keyLength, hash, NOW_S + 100, view));
+        assertEquals(NOW_S + 100, item("hashed-once").expiresAtSeconds());
+        assertEquals(Status.DELETED, semantics.delete(writer, k, 0, keyLength, hash, 0));
+        assertNull(get("hashed-once"));
+        assertEquals(0, table.counters().items(), "no second copy of the key left behind");
+    }
+
     private int arith(final String key, final boolean incr, final long delta)
     {
         final MemorySegment k = seg(key);
