@@ -53,8 +53,7 @@ public final class WriteApplier
         reply = out;
         if (!record.wrap(memory, offset, length) || !ownsPartition(record))
         {
-            out.reset(length >= io.wirekv.dataplane.record.WriteRecordDescriptor.TICKET_OFFSET + Long.BYTES && offset + length <= memory.byteSize() ?
-                record.ticket() : 0, STATUS_BAD_RECORD);
+            out.reset(record.ticketIfPresent(), STATUS_BAD_RECORD);
             return;
         }
         out.reset(record.ticket(), STATUS_STORED);

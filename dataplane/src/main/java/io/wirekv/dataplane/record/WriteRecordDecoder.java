@@ -13,6 +13,7 @@ public final class WriteRecordDecoder
 {
     private MemorySegment buffer;
     private long offset;
+    private int wrappedLength;
 
     /**
      * Points at a record of {@code length} bytes.
@@ -22,6 +23,7 @@ public final class WriteRecordDecoder
     {
         this.buffer = buffer;
         this.offset = offset;
+        this.wrappedLength = length;
         if (length < HEADER_LENGTH || offset + length > buffer.byteSize())
         {
             return false;
@@ -35,6 +37,12 @@ public final class WriteRecordDecoder
             && keyLength() <= KEY_MAX_LENGTH
             && valueLength() >= 0
             && (long)HEADER_LENGTH + keyLength() + valueLength() == length;
+    }
+
+    /** The ticket of bytes that may not be a record (to answer them), or 0 when they are too short to hold one. */
+    public long ticketIfPresent()
+    {
+        return wrappedLength >= TICKET_OFFSET + Long.BYTES && offset + wrappedLength <= buffer.byteSize() ? ticket() : 0;
     }
 
     public MemorySegment buffer()
