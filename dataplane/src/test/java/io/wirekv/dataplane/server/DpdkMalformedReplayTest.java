@@ -38,7 +38,6 @@ class DpdkMalformedReplayTest
     private static final int CLIENT_IP = ipv4(10, 12, 0, 2);
     private static final int OTHER_IP = ipv4(10, 12, 0, 3);
     private static final long CLIENT_MAC = 0x02_00_00_00_00_22L;
-    private static final long WAIT_NS = 60_000_000_000L;
 
     private static WirekvServer server;
     private static TestFrameLink link;
@@ -86,7 +85,7 @@ class DpdkMalformedReplayTest
 
         final NetCounters net = port.netCounters();
         final PortCounters portCounters = port.counters();
-        final long[] before = snapshot(net);
+        final long[] before = MalformedFrames.snapshot(net);
         final long rxBefore = portCounters.get(PortCounters.RX_PACKETS);
         final long deviceBefore = port.deviceStats().getOrDefault("ipackets", -1L);
         final long malformedBefore = server.malformedFrames();
@@ -99,13 +98,13 @@ class DpdkMalformedReplayTest
             link.sendWaiting(malformed.frame(kind));
             sent[kind]++;
         }
-        awaitReceived(net, before[NetCounters.RX_FRAMES] + FRAMES);
+        MalformedFrames.awaitReceived(net, before[NetCounters.RX_FRAMES] + FRAMES);
 
         assertEquals(0, link.receive(0).size(), "nothing answered");
         assertEquals(FRAMES, port.deviceStats().getOrDefault("ipackets", -1L) - deviceBefore, "device rx packets");
         assertEquals(sent[MalformedFrames.MULTI_DATAGRAM], portCounters.get(PortCounters.RX_PACKETS) - rxBefore,
             "datagrams the stack handed to the lcore");
-        final long[] after = snapshot(net);
+        final long[] after = MalformedFrames.snapshot(net);
         assertEquals(FRAMES, after[NetCounters.RX_FRAMES] - before[NetCounters.RX_FRAMES], "rx frames");
         long outcomes = 0;
         for (int id = NetCounters.FIRST_OUTCOME; id <= NetCounters.LAST_OUTCOME; id++)
@@ -124,25 +123,6 @@ class DpdkMalformedReplayTest
 
         assertEquals("END\r\n", request(serverMac, 2, "get after-replay\r\n"), "still serving");
         assertEquals(mbufsBefore, link.mbufsInUse(), "and the request's mbuf too");
-    }
-
-    private static long[] snapshot(final NetCounters counters)
-    {
-        final long[] values = new long[NetCounters.count()];
-        for (int id = 0; id < values.length; id++)
-        {
-            values[id] = counters.get(id);
-        }
-        return values;
-    }
-
-    private static void awaitReceived(final NetCounters counters, final long rxFrames)
-    {
-        final long deadline = System.nanoTime() + WAIT_NS;
-        while (counters.get(NetCounters.RX_FRAMES) < rxFrames && System.nanoTime() < deadline)
-        {
-            Thread.onSpinWait();
-        }
     }
 
     private static String request(final long serverMac, final int id, final String text)

@@ -48,7 +48,6 @@ class XdpMalformedReplayTest
     private static final int FRAMES = Integer.getInteger("wirekv.replay.frames", 100_000);
     /** Frames per millisecond: well below what one lcore takes on a loaded 2-core machine. */
     private static final int FRAMES_PER_MS = 32;
-    private static final long WAIT_NS = 60_000_000_000L;
     /** Sends frames (2-byte big-endian length, then the frame, repeated) round-robin from an AF_PACKET socket. */
     private static final String SENDER = String.join("\n",
         "import socket, struct, sys, time",
@@ -126,7 +125,7 @@ class XdpMalformedReplayTest
         assertEquals("END\r\n", request(1, "get warm-up\r\n"), "serving before the replay");
 
         final NetCounters net = port.netCounters();
-        final long[] before = snapshot(net);
+        final long[] before = MalformedFrames.snapshot(net);
         final long malformedBefore = server.malformedFrames();
         final long hostRxBefore = hostRxPackets();
         final Map<String, Long> socketBefore = port.deviceStats();
@@ -165,9 +164,9 @@ class XdpMalformedReplayTest
         {
             redirectedFrames += sent[kind];
         }
-        awaitReceived(net, before[NetCounters.RX_FRAMES] + redirectedFrames);
+        MalformedFrames.awaitReceived(net, before[NetCounters.RX_FRAMES] + redirectedFrames);
 
-        final long[] after = snapshot(net);
+        final long[] after = MalformedFrames.snapshot(net);
         final Map<String, Long> socketAfter = port.deviceStats();
         final String diagnostics = "stack " + net + ", socket " + socketAfter + " (before " + socketBefore + ")";
         // frames the kernel dropped at the socket because the lcore fell behind (RX ring full, no fill
@@ -221,25 +220,6 @@ class XdpMalformedReplayTest
     {
         return Long.parseLong(Files.readString(
             Path.of("/sys/class/net", network.hostInterface(), "statistics/rx_packets")).strip());
-    }
-
-    private static long[] snapshot(final NetCounters counters)
-    {
-        final long[] values = new long[NetCounters.count()];
-        for (int id = 0; id < values.length; id++)
-        {
-            values[id] = counters.get(id);
-        }
-        return values;
-    }
-
-    private static void awaitReceived(final NetCounters counters, final long rxFrames)
-    {
-        final long deadline = System.nanoTime() + WAIT_NS;
-        while (counters.get(NetCounters.RX_FRAMES) < rxFrames && System.nanoTime() < deadline)
-        {
-            Thread.onSpinWait();
-        }
     }
 
     private static int ipv4(final String dotted) throws IOException

@@ -21,6 +21,9 @@ public final class MalformedFrames
     /** The index of the kind the lcore counts as a malformed memcached frame. */
     public static final int MULTI_DATAGRAM = 8;
 
+    /** How long a replay waits for the lcore to take in every frame it sent. */
+    private static final long WAIT_NS = 60_000_000_000L;
+
     private final byte[][] frames;
     private final int[] outcomes = {
         NetCounters.DROP_MALFORMED, NetCounters.DROP_BAD_IP_CHECKSUM, NetCounters.DROP_BAD_UDP_CHECKSUM,
@@ -85,5 +88,26 @@ public final class MalformedFrames
     public int outcome(final int kind)
     {
         return outcomes[kind];
+    }
+
+    /** Every counter of the stack now, indexed by counter id. */
+    public static long[] snapshot(final NetCounters counters)
+    {
+        final long[] values = new long[NetCounters.count()];
+        for (int id = 0; id < values.length; id++)
+        {
+            values[id] = counters.get(id);
+        }
+        return values;
+    }
+
+    /** Waits (at most a minute) until the stack has taken in {@code rxFrames} frames in all. */
+    public static void awaitReceived(final NetCounters counters, final long rxFrames)
+    {
+        final long deadline = System.nanoTime() + WAIT_NS;
+        while (counters.get(NetCounters.RX_FRAMES) < rxFrames && System.nanoTime() < deadline)
+        {
+            Thread.onSpinWait();
+        }
     }
 }
