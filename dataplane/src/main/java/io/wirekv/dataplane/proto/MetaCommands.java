@@ -134,7 +134,9 @@ final class MetaCommands
             return Flow.CONTINUE;
         }
         countGet(true);
-        formatter.writeMetaGetHit(rb, c, meta, facts.from(item), item.segment(), item.valueOffset(), now);
+        facts.from(item);
+        formatter.writeMetaGetHit(rb, c, meta, facts, item.segment(), item.valueOffset(), facts.expiresAt, false, false,
+            (facts.metaBits & ItemView.META_WIN_SENT) != 0, now);
         s.position = next;
         return Flow.CONTINUE;
     }

@@ -156,10 +156,15 @@ final class MetaReplyFormatter
         rb.putByteUnchecked((byte)flag);
     }
 
-    /** The hit reply of mg read from the table: status line with flags in request order, Z/X, then the value if asked. */
+    /**
+     * The hit reply of mg, read from the table or after the writer's mg: status line with flags in request order
+     * ({@code t} from {@code expiryForFlags}, the expiry before any T), the win/stale marks, then the value if asked.
+     * A read wins nothing and reports a token handed out before (the item's WIN_SENT bit) as Z.
+     */
     void writeMetaGetHit(
         final ReplyBuffer rb, final AsciiCodec c, final MetaFlags meta, final ItemFacts item, final MemorySegment value,
-        final long valueOffset, final long now)
+        final long valueOffset, final long expiryForFlags, final boolean won, final boolean wonByStale,
+        final boolean tokenSentBefore, final long now)
     {
         if (meta.value)
         {
@@ -170,14 +175,22 @@ final class MetaReplyFormatter
         {
             rb.put(Replies.HD);
         }
-        appendFlags(rb, c, meta, 2, MetaReplyFormatter.KIND_MG, item, item.expiresAt, now);
-        if ((item.metaBits & ItemView.META_WIN_SENT) != 0)
+        appendFlags(rb, c, meta, 2, MetaReplyFormatter.KIND_MG, item, expiryForFlags, now);
+        if (won && !wonByStale)
+        {
+            rb.put(W);
+        }
+        else if (tokenSentBefore)
         {
             rb.put(Z);
         }
         if ((item.metaBits & ItemView.META_STALE) != 0)
         {
             rb.put(X);
+            if (wonByStale)
+            {
+                rb.put(W);
+            }
         }
         rb.put(Replies.CRLF);
         if (meta.value)

@@ -142,39 +142,8 @@ final class WriteReplyFormatter
             out.put(serverError(status));
             return;
         }
-        if (m.value)
-        {
-            out.put(Replies.VA);
-            out.putUnsigned(item.valueLength);
-        }
-        else
-        {
-            out.put(Replies.HD);
-        }
-        meta.appendFlags(out, s.codec, m, 2, MetaReplyFormatter.KIND_MG, item, r.expiryBefore(), now);
-        final boolean wonByStale = r.has(FACT_WON_BY_STALE);
-        if (r.has(FACT_WON) && !wonByStale)
-        {
-            out.put(MetaReplyFormatter.W);
-        }
-        else if (r.has(FACT_TOKEN_SENT_BEFORE))
-        {
-            out.put(MetaReplyFormatter.Z);
-        }
-        if ((item.metaBits & io.wirekv.dataplane.table.ItemView.META_STALE) != 0)
-        {
-            out.put(MetaReplyFormatter.X);
-            if (wonByStale)
-            {
-                out.put(MetaReplyFormatter.W);
-            }
-        }
-        out.put(Replies.CRLF);
-        if (m.value)
-        {
-            out.put(r.buffer(), r.valueOffset(), r.valueLength());
-            out.put(Replies.CRLF);
-        }
+        meta.writeMetaGetHit(out, s.codec, m, item, r.buffer(), r.valueOffset(), r.expiryBefore(), r.has(FACT_WON),
+            r.has(FACT_WON_BY_STALE), r.has(FACT_TOKEN_SENT_BEFORE), now);
     }
 
     /** A meta status line: code, then the return flags ({@code item} null: only O and k echo). */
