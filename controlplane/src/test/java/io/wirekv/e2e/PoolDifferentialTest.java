@@ -3,6 +3,7 @@ package io.wirekv.e2e;
 import io.wirekv.dataplane.server.ServerConfig;
 import io.wirekv.dataplane.server.WirekvServer;
 import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -73,20 +74,7 @@ class PoolDifferentialTest
     @AfterAll
     void stopPools()
     {
-        try
-        {
-            if (wirekvPool != null)
-            {
-                wirekvPool.close();
-            }
-        }
-        finally
-        {
-            if (memcachedPool != null)
-            {
-                memcachedPool.close();
-            }
-        }
+        CloseHelper.closeAll(wirekvPool, memcachedPool); // both, even if the first throws
     }
 
     private static Target startWirekv(final String instance)

@@ -8,6 +8,7 @@ import io.wirekv.dataplane.testnet.MalformedFrames;
 import io.wirekv.dataplane.testnet.TestNetwork;
 import io.wirekv.nativebindings.xdp.XdpLibraries;
 import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,20 +97,7 @@ class XdpMalformedReplayTest
     @AfterAll
     static void stop()
     {
-        try
-        {
-            if (null != server)
-            {
-                server.close();
-            }
-        }
-        finally
-        {
-            if (null != network)
-            {
-                network.close();
-            }
-        }
+        CloseHelper.closeAll(server, network); // both, even if the first throws
     }
 
     @Test
