@@ -65,6 +65,7 @@ final class StatsGroupsCompatTest
         }
         assertEquals("no", value(target, "stats settings", "shutdown_command"));
         assertEquals(Integer.toString(target.tcpPort()), value(target, "stats settings", "tcpport"));
+        assertEquals("1024", value(target, "stats settings", "maxconns")); // memcached's -c default, max.connections
     }
 
     @Test

@@ -29,9 +29,11 @@ public record ProtocolSettings(
      * @param listenAddress the listen address (inter).
      * @param threads       reader and writer threads (num_threads).
      * @param evictions     cache mode evicts; store mode refuses (evictions on/off).
+     * @param maxConnections the TCP connection limit, {@code max.connections} (maxconns).
      */
-    public record ServerFacts(long memoryBytes, int tcpPort, int udpPort, String listenAddress, int threads, boolean evictions)
+    public record ServerFacts(
+        long memoryBytes, int tcpPort, int udpPort, String listenAddress, int threads, boolean evictions, int maxConnections)
     {
-        public static final ServerFacts NONE = new ServerFacts(0, -1, 0, "NULL", 0, true);
+        public static final ServerFacts NONE = new ServerFacts(0, -1, 0, "NULL", 0, true, 1024);
     }
 }

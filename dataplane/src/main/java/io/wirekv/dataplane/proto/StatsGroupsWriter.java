@@ -35,7 +35,7 @@ final class StatsGroupsWriter
     }
 
     /**
-     * memcached's settings in memcached's order: maxbytes, tcpport, udpport, inter, verbosity, evictions,
+     * memcached's settings in memcached's order: maxbytes, maxconns, tcpport, udpport, inter, verbosity, evictions,
      * shutdown_command, num_threads, cas_enabled, binding_protocol, auth_enabled_sasl, auth_enabled_ascii,
      * item_size_max, flush_enabled, idle_timeout, ssl_enabled.
      */
@@ -44,6 +44,7 @@ final class StatsGroupsWriter
         final ProtocolSettings.ServerFacts f = settings.server();
         final StringBuilder sb = new StringBuilder(1024);
         line(sb, "maxbytes", f.memoryBytes());
+        line(sb, "maxconns", f.maxConnections());
         line(sb, "tcpport", Math.max(0, f.tcpPort()));
         line(sb, "udpport", f.udpPort());
         line(sb, "inter", f.listenAddress());

@@ -235,7 +235,8 @@ public final class WirekvServer implements AutoCloseable
         final ProtocolSettings settings = new ProtocolSettings(
             config.itemSizeMaxBytes(), config.udpMaxPayloadBytes(), Version.VERSION,
             new ProtocolSettings.ServerFacts(config.memoryBytes(), config.tcpThreads() > 0 ? port : -1, port,
-                config.listenAddress(), readers + config.writers(), config.memoryMode() == MemoryMode.CACHE),
+                config.listenAddress(), readers + config.writers(), config.memoryMode() == MemoryMode.CACHE,
+                config.exposure().maxConnections()),
             config.shutdownCommand() ? this::shutdownFromProtocol : null);
         final ValidatedSources validated = new ValidatedSources(config.exposure().validatedSources(), System.nanoTime());
         udpGuard = ExposureGuards.udpGuard(config, validated, guardNotes);

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StatsGroupsTest
 {
     private static final ProtocolSettings.ServerFacts FACTS =
-        new ProtocolSettings.ServerFacts(64L << 20, 11211, 11211, "127.0.0.1", 3, true);
+        new ProtocolSettings.ServerFacts(64L << 20, 11211, 11211, "127.0.0.1", 3, true, 4096);
 
     @Test
     void shouldReportSettingsInMemcachedsOrderWithWirekvsValues()
@@ -20,6 +20,7 @@ class StatsGroupsTest
         {
             assertEquals(String.join("\r\n",
                 "STAT maxbytes 67108864",
+                "STAT maxconns 4096",
                 "STAT tcpport 11211",
                 "STAT udpport 11211",
                 "STAT inter 127.0.0.1",
