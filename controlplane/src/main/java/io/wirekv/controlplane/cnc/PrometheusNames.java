@@ -48,6 +48,7 @@ public final class PrometheusNames
         final String guard = "UDP requests the amplification guard refused, by what it did";
         map("udp_dropped_not_allowed", "wirekv_udp_guard_refused_total", guard, "action", "dropped_not_allowed");
         map("udp_replies_capped", "wirekv_udp_guard_refused_total", guard, "action", "reply_capped");
+        map("udp_replies_rate_limited", "wirekv_udp_guard_refused_total", guard, "action", "reply_rate_limited");
 
         // Per bypass lcore: the L2/L3 stack (io.wirekv.dataplane.net.NetCounters).
         final String received = "Frames given to the L2/L3 stack";

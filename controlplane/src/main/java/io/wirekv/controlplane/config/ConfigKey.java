@@ -72,6 +72,9 @@ public enum ConfigKey
     UDP_UNVALIDATED_REPLY_FACTOR("udp.unvalidated.reply.factor", null, "an unvalidated UDP source (no TCP connection " +
         "from its address) gets at most this many times its request back, 0..1000; 0 = no cap",
         c -> Integer.toString(c.exposure().unvalidatedReplyFactor())),
+    UDP_UNVALIDATED_REPLY_RATE("udp.unvalidated.reply.rate", null, "reply bytes per second one unvalidated UDP " +
+        "source may get from each lcore (token bucket, 1 s burst), e.g. 1m; 0 = no limit beyond the reply factor",
+        c -> Long.toString(c.exposure().unvalidatedReplyRate())),
     UDP_VALIDATED_SOURCES("udp.validated.sources", null, "addresses remembered as validated by a TCP connection, " +
         "a power of two, 8..16777216", c -> Integer.toString(c.exposure().validatedSources())),
     MAX_CONNECTIONS("max.connections", "--max-connections", "most TCP connections open at once, like memcached's -c; " +

@@ -237,7 +237,13 @@ public final class ConfigValidator
             fail(ConfigKey.UDP_VALIDATED_SOURCES, "must be a power of two, e.g. " + Integer.highestOneBit(sources) * 2);
         }
         final int maxConnections = intIn(ConfigKey.MAX_CONNECTIONS, 1, MAX_CONNECTIONS, "");
-        return new ExposureSettings(allow, factor, sources, maxConnections);
+        final long replyRate = Sizes.parse(value(ConfigKey.UDP_UNVALIDATED_REPLY_RATE));
+        if (replyRate < 0)
+        {
+            fail(ConfigKey.UDP_UNVALIDATED_REPLY_RATE, "'" + value(ConfigKey.UDP_UNVALIDATED_REPLY_RATE) +
+                "' is not a byte rate; write bytes per second, e.g. 1m or 65536, or 0 for no limit");
+        }
+        return new ExposureSettings(allow, factor, sources, maxConnections, Math.max(0, replyRate));
     }
 
     private BypassSettings bypass(final Backend backend, final int udpMaxPayload)

@@ -125,15 +125,17 @@ class ConfigValidatorTest
     void shouldConcludeTheExposureKeys()
     {
         final ServerConfig c = validate("udp.allow", "10.0.0.0/8, 192.0.2.7", "udp.unvalidated.reply.factor", "0",
-            "udp.validated.sources", "256", "max.connections", "50").config();
+            "udp.validated.sources", "256", "max.connections", "50", "udp.unvalidated.reply.rate", "1m").config();
         assertEquals(List.of("10.0.0.0/8", "192.0.2.7"), c.exposure().udpAllow());
         assertEquals(0, c.exposure().unvalidatedReplyFactor());
         assertEquals(256, c.exposure().validatedSources());
         assertEquals(50, c.exposure().maxConnections());
+        assertEquals(1L << 20, c.exposure().unvalidatedReplyRate());
         final ServerConfig defaults = validate().config();
         assertEquals(List.of(), defaults.exposure().udpAllow(), "empty: loopback and the serving subnet, at start-up");
         assertEquals(3, defaults.exposure().unvalidatedReplyFactor());
         assertEquals(1024, defaults.exposure().maxConnections());
+        assertEquals(0, defaults.exposure().unvalidatedReplyRate(), "no rate limit unless asked for");
     }
 
     @Test
@@ -145,6 +147,8 @@ class ConfigValidatorTest
         assertProblem("udp.unvalidated.reply.factor = -1: must be a whole number from 0 to 1000; 3 is QUIC's limit, 0 " +
             "removes the cap (an open UDP amplifier unless udp.allow is narrow) (test)", "udp.unvalidated.reply.factor", "-1");
         assertProblem("udp.validated.sources = 100: must be a power of two, e.g. 128 (test)", "udp.validated.sources", "100");
+        assertProblem("udp.unvalidated.reply.rate = fast: 'fast' is not a byte rate; write bytes per second, e.g. 1m or " +
+            "65536, or 0 for no limit (test)", "udp.unvalidated.reply.rate", "fast");
         assertProblem("max.connections = 0: must be a whole number from 1 to 1048576 (test)", "max.connections", "0");
     }
 

@@ -29,6 +29,7 @@ public enum CncMetric
     MALFORMED_FRAMES(20, "malformed_frames", Kind.COUNTER, Scope.LCORE, "Frames dropped as not single-datagram memcached requests"),
     UDP_DROPPED_NOT_ALLOWED(21, "udp_dropped_not_allowed", Kind.COUNTER, Scope.LCORE, "Datagrams dropped: source outside udp.allow"),
     UDP_REPLIES_CAPPED(22, "udp_replies_capped", Kind.COUNTER, Scope.LCORE, "Replies over an unvalidated source's budget, replaced or dropped"),
+    UDP_REPLIES_RATE_LIMITED(23, "udp_replies_rate_limited", Kind.COUNTER, Scope.LCORE, "Replies dropped: an unvalidated source over udp.unvalidated.reply.rate"),
 
     // Per lcore, bypass backends only: io.wirekv.dataplane.net.NetCounters
     NET_RX_FRAMES(30, "net_rx_frames", Kind.COUNTER, Scope.LCORE_NET, "Frames given to the L2/L3 stack"),

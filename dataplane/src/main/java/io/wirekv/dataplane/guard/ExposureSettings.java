@@ -15,8 +15,11 @@ import java.util.List;
  * @param maxConnections        most TCP connections open at once over every TCP thread (memcached's
  *                              {@code -c}); the next is answered {@code ERROR Too many open connections}
  *                              and closed, as memcached does.
+ * @param unvalidatedReplyRate  reply bytes per second one unvalidated source may get from one lcore (a token
+ *                              bucket, {@link SourceReplyRate}); 0 = no rate limit, only the per-request factor.
  */
-public record ExposureSettings(List<String> udpAllow, int unvalidatedReplyFactor, int validatedSources, int maxConnections)
+public record ExposureSettings(
+    List<String> udpAllow, int unvalidatedReplyFactor, int validatedSources, int maxConnections, long unvalidatedReplyRate)
 {
     /** QUIC's anti-amplification factor (RFC 9000, section 8). */
     public static final int DEFAULT_REPLY_FACTOR = 3;
@@ -27,6 +30,13 @@ public record ExposureSettings(List<String> udpAllow, int unvalidatedReplyFactor
     public ExposureSettings
     {
         udpAllow = List.copyOf(udpAllow);
+    }
+
+    /** Settings without a reply rate limit. */
+    public ExposureSettings(
+        final List<String> udpAllow, final int unvalidatedReplyFactor, final int validatedSources, final int maxConnections)
+    {
+        this(udpAllow, unvalidatedReplyFactor, validatedSources, maxConnections, 0);
     }
 
     /** The embedded defaults: guard on, allow-list resolved at start-up, memcached's connection limit. */
@@ -44,12 +54,18 @@ public record ExposureSettings(List<String> udpAllow, int unvalidatedReplyFactor
     /** These settings with another reply factor (0 = no cap), e.g. for a client that cannot validate over TCP. */
     public ExposureSettings withUnvalidatedReplyFactor(final int unvalidatedReplyFactor)
     {
-        return new ExposureSettings(udpAllow, unvalidatedReplyFactor, validatedSources, maxConnections);
+        return new ExposureSettings(udpAllow, unvalidatedReplyFactor, validatedSources, maxConnections, unvalidatedReplyRate);
     }
 
     /** These settings with another connection limit. */
     public ExposureSettings withMaxConnections(final int maxConnections)
     {
-        return new ExposureSettings(udpAllow, unvalidatedReplyFactor, validatedSources, maxConnections);
+        return new ExposureSettings(udpAllow, unvalidatedReplyFactor, validatedSources, maxConnections, unvalidatedReplyRate);
+    }
+
+    /** These settings with another reply rate per unvalidated source (bytes per second; 0 = none). */
+    public ExposureSettings withUnvalidatedReplyRate(final long unvalidatedReplyRate)
+    {
+        return new ExposureSettings(udpAllow, unvalidatedReplyFactor, validatedSources, maxConnections, unvalidatedReplyRate);
     }
 }

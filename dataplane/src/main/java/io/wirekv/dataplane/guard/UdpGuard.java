@@ -14,6 +14,8 @@ public final class UdpGuard
     public static final UdpGuard OPEN = new UdpGuard(UdpAllowList.of(java.util.List.of("0.0.0.0/0")), 0,
         new ValidatedSources(ValidatedSources.PROBES, 0), false);
 
+    /** Unvalidated sources each lcore keeps a reply bucket for. */
+    private static final int REPLY_RATE_SOURCES = 4096;
     private static final int LOOPBACK_NET = 0x7F00_0000;
     private static final int LOOPBACK_MASK = 0xFF00_0000;
 
@@ -21,6 +23,7 @@ public final class UdpGuard
     private final int replyFactor;
     private final ValidatedSources validated;
     private final boolean trustLoopback;
+    private final long unvalidatedReplyRate;
 
     /**
      * @param allowList     sources that are served.
@@ -32,6 +35,17 @@ public final class UdpGuard
     public UdpGuard(
         final UdpAllowList allowList, final int replyFactor, final ValidatedSources validated, final boolean trustLoopback)
     {
+        this(allowList, replyFactor, validated, trustLoopback, 0);
+    }
+
+    /**
+     * @param unvalidatedReplyRate reply bytes per second one unvalidated source may get from one lcore; 0 = no limit.
+     */
+    public UdpGuard(
+        final UdpAllowList allowList, final int replyFactor, final ValidatedSources validated, final boolean trustLoopback,
+        final long unvalidatedReplyRate)
+    {
+        this.unvalidatedReplyRate = unvalidatedReplyRate;
         this.allowList = allowList;
         this.replyFactor = replyFactor;
         this.validated = validated;
@@ -57,6 +71,15 @@ public final class UdpGuard
             validated.isValidated(ipv4HostOrder, nowNs);
     }
 
+    /**
+     * @return a new per-lcore token bucket table for unvalidated sources, or null when there is no rate limit.
+     *         Each lcore owns its own: the buckets are single-threaded.
+     */
+    public SourceReplyRate newReplyRate()
+    {
+        return 0 == unvalidatedReplyRate ? null : new SourceReplyRate(unvalidatedReplyRate, REPLY_RATE_SOURCES);
+    }
+
     public UdpAllowList allowList()
     {
         return allowList;
@@ -76,6 +99,7 @@ public final class UdpGuard
     {
         return "udp.allow " + allowList + ", unvalidated replies " +
             (0 == replyFactor ? "uncapped" : "capped at " + replyFactor + "x the request") +
+            (0 == unvalidatedReplyRate ? "" : ", at most " + unvalidatedReplyRate + " reply bytes/s per unvalidated source per lcore") +
             ", " + validated.capacity() + " validated sources (by TCP connection)";
     }
 }

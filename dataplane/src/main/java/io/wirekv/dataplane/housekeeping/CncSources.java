@@ -16,7 +16,7 @@ import java.util.function.IntToLongFunction;
  * @param table       the table's counters.
  * @param startMs     when the server started, epoch ms.
  * @param notAllowed  datagrams lcore i dropped as from sources outside {@code udp.allow}.
- * @param capped      replies lcore i capped as over an unvalidated source's budget.
+ * @param capped      replies lcore i capped as over an unvalidated source's budget or dropped as over its rate.
  */
 public record CncSources(
     PacketPort[] ports, IntToLongFunction malformed, TableCounters table, long startMs, IntToLongFunction notAllowed,

@@ -108,9 +108,11 @@ public final class HousekeepingAgent implements Agent
             malformedErrors[i] = new MalformedFrames(i);
             notAllowedErrors[i] = new GuardRefusal(i, "UDP datagrams dropped: their source is outside udp.allow " +
                 "(counted in udp_dropped_not_allowed); to serve it, add its network to udp.allow");
-            cappedErrors[i] = new GuardRefusal(i, "UDP replies capped: larger than udp.unvalidated.reply.factor times " +
-                "the request, to a source not validated by a TCP connection (counted in udp_replies_capped); a client " +
-                "that holds a TCP connection to the server is not capped, or set udp.unvalidated.reply.factor = 0");
+            cappedErrors[i] = new GuardRefusal(i, "UDP replies capped to a source not validated by a TCP connection: " +
+                "larger than udp.unvalidated.reply.factor times the request (counted in udp_replies_capped), or over " +
+                "udp.unvalidated.reply.rate bytes/s (counted in udp_replies_rate_limited); a client that holds a TCP " +
+                "connection to the server is not capped, or set udp.unvalidated.reply.factor = 0 and " +
+                "udp.unvalidated.reply.rate = 0");
         }
         publish(clock.time());
     }

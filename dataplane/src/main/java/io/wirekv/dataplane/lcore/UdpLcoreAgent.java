@@ -4,6 +4,7 @@ import io.wirekv.dataplane.latency.RequestLatency;
 import io.wirekv.dataplane.cnc.CncMetric;
 import io.wirekv.dataplane.cnc.CounterRegistry;
 import io.wirekv.dataplane.cnc.CounterRegistryDescriptor;
+import io.wirekv.dataplane.guard.SourceReplyRate;
 import io.wirekv.dataplane.guard.UdpGuard;
 import io.wirekv.dataplane.port.DatagramBatch;
 import io.wirekv.dataplane.port.PacketPort;
@@ -52,7 +53,8 @@ public final class UdpLcoreAgent implements Agent
         "SERVER_ERROR reply too large for an unvalidated source\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private static final CncMetric[] LCORE_METRICS = {
-        CncMetric.MALFORMED_FRAMES, CncMetric.UDP_DROPPED_NOT_ALLOWED, CncMetric.UDP_REPLIES_CAPPED};
+        CncMetric.MALFORMED_FRAMES, CncMetric.UDP_DROPPED_NOT_ALLOWED, CncMetric.UDP_REPLIES_CAPPED,
+        CncMetric.UDP_REPLIES_RATE_LIMITED};
 
     private final int index;
     private final int cpu;
@@ -79,7 +81,10 @@ public final class UdpLcoreAgent implements Agent
     private final int malformedFramesOffset;
     private final int droppedNotAllowedOffset;
     private final int repliesCappedOffset;
+    private final int repliesRateLimitedOffset;
     private final UdpGuard guard;
+    /** Reply bytes per unvalidated source, or null without a rate limit; this lcore's own. */
+    private final SourceReplyRate replyRate;
     /** Recorded only by this lcore when a reply leaves; read by the metrics exporter. */
     private final RequestLatency latency = new RequestLatency();
 
@@ -94,6 +99,8 @@ public final class UdpLcoreAgent implements Agent
         this.malformedFramesOffset = counters.allocate(LCORE_METRICS, index, CounterRegistryDescriptor.NONE, 1);
         this.droppedNotAllowedOffset = malformedFramesOffset + Long.BYTES; // allocate places a group's slots in order
         this.repliesCappedOffset = malformedFramesOffset + 2 * Long.BYTES;
+        this.repliesRateLimitedOffset = malformedFramesOffset + 3 * Long.BYTES;
+        this.replyRate = guard.newReplyRate();
         this.cpu = cpu;
         this.table = table;
         this.maxPayloadBytes = lcoreSettings.udpMaxPayloadBytes();
@@ -167,6 +174,11 @@ public final class UdpLcoreAgent implements Agent
     }
 
     /** Replies to unvalidated sources replaced or dropped because they exceeded the guard's budget. */
+    public long repliesRateLimited()
+    {
+        return counterValues.getLongOpaque(repliesRateLimitedOffset);
+    }
+
     public long repliesCapped()
     {
         // opaque: pairs with addLongOpaque in addDatagrams
@@ -351,6 +363,12 @@ public final class UdpLcoreAgent implements Agent
                 bytes = 0 == datagrams ? 0 : slot.reply.datagramLength(0);
             }
         }
+        if (null != replyRate && datagrams > 0 && !slot.validated && !rateAllows(slot, bytes))
+        {
+            slot.capped = true; // the rest of its reply train never leaves either
+            counterValues.addLongOpaque(repliesRateLimitedOffset, 1); // opaque; single writer
+            return;
+        }
         slot.repliedBytes += bytes;
         for (int d = 0; d < datagrams; d++)
         {
@@ -361,6 +379,17 @@ public final class UdpLcoreAgent implements Agent
             tx.add(slot.reply.memory(), slot.reply.datagramOffset(d), slot.reply.datagramLength(d),
                 slot.peerAddress, slot.peerPort, slot.peerLink);
         }
+    }
+
+    /** A validated source is never rate limited; an unvalidated one pays the reply's bytes from its bucket. */
+    private boolean rateAllows(final UdpSlot slot, final long bytes)
+    {
+        if (guard.isValidated(slot.peerAddress, slot.receivedNs))
+        {
+            slot.validated = true;
+            return true;
+        }
+        return replyRate.tryTake(slot.peerAddress, bytes, slot.receivedNs);
     }
 
     /**

@@ -51,7 +51,7 @@ final class ExposureGuards
         final List<String> allow = exposure.udpAllow().isEmpty() ? defaultAllowList(config, notes) : exposure.udpAllow();
         // Only the kernel backend receives through the kernel, which drops 127/8 sources arriving from a wire.
         return new UdpGuard(UdpAllowList.of(allow), exposure.unvalidatedReplyFactor(), validated,
-            config.backend() == ServerConfig.Backend.KERNEL);
+            config.backend() == ServerConfig.Backend.KERNEL, exposure.unvalidatedReplyRate());
     }
 
     static List<String> defaultAllowList(final ServerConfig config, final List<String> notes)

@@ -168,7 +168,7 @@ public final class WirekvServer implements AutoCloseable
             final CncSources sources = new CncSources(
                 lcores.stream().map(UdpLcoreAgent::packetPort).toArray(PacketPort[]::new),
                 i -> lcores.get(i).malformedFrames(), table.counters(), clock.time(),
-                i -> lcores.get(i).droppedNotAllowed(), i -> lcores.get(i).repliesCapped());
+                i -> lcores.get(i).droppedNotAllowed(), i -> lcores.get(i).repliesCapped() + lcores.get(i).repliesRateLimited());
             housekeeping = Housekeeping.start(cnc, sources, statusText, clock,
                 null != clockTicker ? tableClock::time : clock::time, config.listenAddress(), tcpPort(),
                 () -> Thread.ofPlatform().name("wirekv-admin-shutdown").start(this::close), errorHandler);
@@ -350,6 +350,12 @@ public final class WirekvServer implements AutoCloseable
     public long udpRepliesCapped()
     {
         return lcores.stream().mapToLong(UdpLcoreAgent::repliesCapped).sum();
+    }
+
+    /** Replies every lcore dropped as over an unvalidated source's reply rate. */
+    public long udpRepliesRateLimited()
+    {
+        return lcores.stream().mapToLong(UdpLcoreAgent::repliesRateLimited).sum();
     }
 
     /** The TCP agents (their connection memory, for tests). */

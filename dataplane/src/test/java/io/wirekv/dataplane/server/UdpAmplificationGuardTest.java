@@ -56,6 +56,9 @@ class UdpAmplificationGuardTest
     private static WirekvServer guarded;
     /** udp.allow = loopback only: the namespace is unlisted. */
     private static WirekvServer loopbackOnly;
+    /** No per-reply factor, but udp.unvalidated.reply.rate = 4 KiB/s. */
+    private static WirekvServer rateLimited;
+    private static final long REPLY_RATE = 4096;
     private static final ByteArrayOutputStream LOG = new ByteArrayOutputStream();
 
     @BeforeAll
@@ -72,8 +75,11 @@ class UdpAmplificationGuardTest
         loopbackOnly = WirekvServer.start(
             config("amp-loopback", new ExposureSettings(List.of("127.0.0.0/8"), 3, 4096, 1024)),
             SystemEpochClock.INSTANCE, new PrintStream(new ByteArrayOutputStream(), true));
+        rateLimited = WirekvServer.start(
+            config("amp-rate", ExposureSettings.defaults().withUnvalidatedReplyFactor(0).withUnvalidatedReplyRate(REPLY_RATE)),
+            SystemEpochClock.INSTANCE, new PrintStream(new ByteArrayOutputStream(), true));
         final String value = "x".repeat(VALUE_BYTES);
-        for (final WirekvServer server : List.of(guarded, loopbackOnly))
+        for (final WirekvServer server : List.of(guarded, loopbackOnly, rateLimited))
         {
             // stored over TCP from the host: the host's own address, not the namespace's
             try (Socket tcp = new Socket(network.hostAddress(), server.tcpPort()))
@@ -95,7 +101,7 @@ class UdpAmplificationGuardTest
     @AfterAll
     static void stop()
     {
-        for (final AutoCloseable c : new AutoCloseable[] {guarded, loopbackOnly, network})
+        for (final AutoCloseable c : new AutoCloseable[] {guarded, loopbackOnly, rateLimited, network})
         {
             try
             {
@@ -143,6 +149,53 @@ class UdpAmplificationGuardTest
         System.out.printf("amplification, unvalidated listed source: %d request bytes, %d reply bytes (ratio %.2f)%n",
             bytes[0], bytes[1], (double)bytes[1] / bytes[0]);
         assertTrue(LOG.toString().contains("udp guard    udp.allow 127.0.0.0/8,10.99."), LOG.toString());
+    }
+
+    @Test
+    @Order(5)
+    void shouldHoldAnUnvalidatedSourceToItsReplyRate()
+    {
+        final int requests = 50;
+        final long limitedBefore = rateLimited.udpRepliesRateLimited();
+        final long[] counts = network.insideNamespace(() ->
+        {
+            try (DatagramSocket socket = new DatagramSocket())
+            {
+                socket.setReceiveBufferSize(4 << 20);
+                socket.connect(new InetSocketAddress(network.hostAddress(), rateLimited.udpPort()));
+                final long startNs = System.nanoTime();
+                for (int i = 0; i < requests; i++)
+                {
+                    socket.send(datagram(i, "get amp:small\r\n")); // about 1 kB back each, no factor to cap it
+                }
+                long replies = 0;
+                long bytes = 0;
+                final byte[] in = new byte[2048];
+                socket.setSoTimeout(500);
+                while (true)
+                {
+                    final DatagramPacket packet = new DatagramPacket(in, in.length);
+                    try
+                    {
+                        socket.receive(packet);
+                    }
+                    catch (final SocketTimeoutException ex)
+                    {
+                        break;
+                    }
+                    replies++;
+                    bytes += packet.getLength();
+                }
+                return new long[] {replies, bytes, System.nanoTime() - startNs};
+            }
+        });
+        // One second of burst plus what the rate refilled while the test listened.
+        final double allowed = REPLY_RATE + REPLY_RATE * counts[2] / 1e9;
+        System.out.printf("reply rate %d B/s: %d of %d requests answered, %d bytes in %.2f s (allowed %.0f)%n",
+            REPLY_RATE, counts[0], requests, counts[1], counts[2] / 1e9, allowed);
+        assertTrue(counts[0] >= 3, "the burst is served: " + counts[0] + " replies");
+        assertTrue(counts[1] <= allowed, counts[1] + " reply bytes, allowed " + allowed);
+        assertEquals(requests - counts[0], rateLimited.udpRepliesRateLimited() - limitedBefore, "every reply not sent is counted");
     }
 
     @Test
