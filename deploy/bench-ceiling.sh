@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Per-core server ceiling with the link taken out (issue 16): one pinned thread (CPU 1) runs the real lcore
+# duty cycle of the bypass backends (L2/L3 stack -> protocol -> table -> reply, the writer colocated as with
+# --colocate) fed with pre-built request frames from memory and returning replies into a counting sink
+# (io.wirekv.benchmarks.ceiling.PerCoreCeiling). Each run is one JVM: the table is filled with one set per key,
+# the workload runs --warmup seconds unmeasured, then --seconds measured; a run's figure is the median of its
+# per-second replies/s. Prints every run, the median of the runs and ns per request.
+#   deploy/bench-ceiling.sh [--runs 3] [--seconds 10] [--warmup 8] [--keys 10000] [--mix get100|get90|set100]
+#                           [--cpu 1] [--skip-build]
+# Needs JDK 25; no root, no device. Every run is bounded by `timeout`.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+runs=3; seconds=10; warmup=8; keys=10000; mix=get100; cpu=1; build=1
+while (( $# )); do
+  case "$1" in
+    --runs) runs="$2"; shift 2 ;;
+    --seconds) seconds="$2"; shift 2 ;;
+    --warmup) warmup="$2"; shift 2 ;;
+    --keys) keys="$2"; shift 2 ;;
+    --mix) mix="$2"; shift 2 ;;
+    --cpu) cpu="$2"; shift 2 ;;
+    --skip-build) build=0; shift ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
+    *) echo "bench-ceiling: unknown option '$1' (try --help)" >&2; exit 2 ;;
+  esac
+done
+case "${mix}" in
+  get100) get_ratio=1 ;;
+  get90) get_ratio=0.9 ;;
+  set100) get_ratio=0 ;;
+  *) echo "bench-ceiling: --mix must be get100, get90 or set100, got '${mix}'" >&2; exit 2 ;;
+esac
+(( runs >= 1 && seconds >= 1 && warmup >= 0 && keys >= 1 )) || {
+  echo "bench-ceiling: --runs, --seconds and --keys >= 1, --warmup >= 0" >&2; exit 2; }
+source "${root}/deploy/lib/jdk.sh"
+java_home="$(wirekv_find_jdk25)"
+jar="${root}/benchmarks/target/benchmarks.jar"
+if (( build )) || [[ ! -f "${jar}" ]]; then (cd "${root}" && ./mvnw -q -B -o -pl benchmarks -am -DskipTests package); fi
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print 0; else print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+heap=$(( keys > 1000000 ? 4 : 2 ))g
+
+echo "bench-ceiling: --mix ${mix}, ${keys} keys of 16 B, values 32 B, one lcore on CPU ${cpu} with its writer," \
+  "${runs} run(s) of ${seconds}s after ${warmup}s, $(date -u +%FT%TZ)"
+all=()
+for run in $(seq 1 "${runs}"); do
+  log="$(mktemp)"
+  timeout -k 10 "$(( seconds + warmup + 180 ))" "${java_home}/bin/java" "${WIREKV_JVM_FLAGS[@]}" -Xms"${heap}" -Xmx"${heap}" \
+    -cp "${jar}" io.wirekv.benchmarks.ceiling.PerCoreCeiling --keys "${keys}" --get-ratio "${get_ratio}" \
+    --seconds "${seconds}" --warmup "${warmup}" --cpu "${cpu}" > "${log}" 2>&1 < /dev/null ||
+    { echo "bench-ceiling: run ${run} failed:" >&2; tail -5 "${log}" >&2; }
+  line="$(grep '^ceiling: [0-9]' "${log}" || true)"
+  rate="$(awk '{ print $2 }' <<< "${line}")"; rate="${rate:-0}"
+  printf 'run %-2d %s\n' "${run}" "${line:-no result}"
+  all+=("${rate}")
+  rm -f "${log}"
+done
+m="$(printf '%s\n' "${all[@]}" | median)"
+printf 'median of %d run(s): %.0f requests/s on one core, %.1f ns/request (--mix %s, %d keys)\n' "${runs}" "${m}" \
+  "$(awk -v m="${m}" 'BEGIN { print (m > 0) ? 1e9 / m : 0 }')" "${mix}" "${keys}"
