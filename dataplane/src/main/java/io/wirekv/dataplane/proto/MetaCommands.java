@@ -184,6 +184,15 @@ final class MetaCommands
             (meta.hasExplicitCas ? OPTION_NEW_CAS : 0) | (meta.newTtl ? OPTION_NEW_TTL : 0);
     }
 
+    /** memcached's cmd_meta counts the me commands that reached the lookup (not a retried one: OUTPUT_FULL repeats it). */
+    private void countMetaDebug(final int status)
+    {
+        if (Flow.OUTPUT_FULL != status)
+        {
+            stats.increment(slot, ServerStats.CMD_META);
+        }
+    }
+
     private int debug(final RequestSession s, final long next)
     {
         final AsciiCodec c = s.codec;
@@ -208,7 +217,9 @@ final class MetaCommands
         }
         if (!reads.get(key, keyOffset, keyLength))
         {
-            return Flow.reply(s, EN_LINE, next, false);
+            final int status = Flow.reply(s, EN_LINE, next, false);
+            countMetaDebug(status);
+            return status;
         }
         final ItemView item = reads.item();
         final ReplyBuffer rb = s.reply();
@@ -218,6 +229,7 @@ final class MetaCommands
             rb.rollbackToMark();
             return Flow.OUTPUT_FULL;
         }
+        countMetaDebug(Flow.DONE);
         final long now = reads.nowSeconds();
         rb.put(Replies.ME);
         rb.put(c.line, c.tokenStart[1], c.tokenLength[1]);

@@ -35,6 +35,16 @@ class MetaProtocolTest
     }
 
     @Test
+    void shouldCountMetaDebugCommandsInCmdMetaAsMemcachedDoes()
+    {
+        // memcached 1.6 counts cmd_meta in its me handler only, once the line is well formed
+        h.tcp("ms dbg 1\r\nx\r\nmg dbg v\r\nmn\r\n");
+        h.tcp("me dbg\r\nme missing\r\nme\r\n");
+        final String stats = h.tcp("stats\r\n");
+        assertTrue(stats.contains("STAT cmd_meta 2\r\n"), stats);
+    }
+
+    @Test
     void shouldReturnFlagsInRequestOrderWithOpaqueAndKey()
     {
         expect("ms mk 2 T0 F5\r\nhi\r\nmg mk v\r\nmg mk s v t f c k O123 q\r\nmg mk\r\nmg mk k\r\n",
