@@ -83,6 +83,9 @@ public final class UdpLcoreAgent implements Agent
     private final int repliesCappedOffset;
     private final int repliesRateLimitedOffset;
     private final UdpGuard guard;
+    /** memcached's bytes_read/bytes_written, counted once per burst in this lcore's slot (its index). */
+    private final ServerStats stats;
+    private long bytesHandedToPort;
     /** Reply bytes per unvalidated source, or null without a rate limit; this lcore's own. */
     private final SourceReplyRate replyRate;
     /** Recorded only by this lcore when a reply leaves; read by the metrics exporter. */
@@ -107,6 +110,7 @@ public final class UdpLcoreAgent implements Agent
         this.port = port;
         this.rings = new ReaderRingEndpoint(index, writeRings, this::onReply);
         this.processor = new RequestProcessor(table, settings, stats, rings, index); // reader index = stats slot
+        this.stats = stats;
 
         final int burst = lcoreSettings.burstSize();
         final int slotCount = Math.max(lcoreSettings.slots(), 2 * burst);
@@ -259,8 +263,10 @@ public final class UdpLcoreAgent implements Agent
         }
         final int received = port.receive(rx);
         final long receivedNs = received > 0 ? System.nanoTime() : 0; // once per burst
+        long bytesRead = 0;
         for (int i = 0; i < received; i++)
         {
+            bytesRead += rx.length(i);
             final UdpSlot slot = slots[rxSlot[i]];
             rxSlot[i] = -1;
             final int length = rx.length(i);
@@ -289,6 +295,10 @@ public final class UdpLcoreAgent implements Agent
             slot.reply.resetDatagrams(maxPayloadBytes);
             slot.session.wrapInput(slot.input, UdpFrame.HEADER_LENGTH, length, true);
             complete(slot, processor.process(slot.session));
+        }
+        if (received > 0)
+        {
+            stats.add(index, ServerStats.BYTES_READ, bytesRead);
         }
         return received;
     }
@@ -378,6 +388,7 @@ public final class UdpLcoreAgent implements Agent
             }
             tx.add(slot.reply.memory(), slot.reply.datagramOffset(d), slot.reply.datagramLength(d),
                 slot.peerAddress, slot.peerPort, slot.peerLink);
+            bytesHandedToPort += slot.reply.datagramLength(d);
         }
     }
 
@@ -417,6 +428,8 @@ public final class UdpLcoreAgent implements Agent
         if (tx.count() > 0)
         {
             port.send(tx);
+            stats.add(index, ServerStats.BYTES_WRITTEN, bytesHandedToPort);
+            bytesHandedToPort = 0;
         }
         // The kernel has copied every datagram: the slots' memory can be reused, and their replies have left.
         final long sentNs = sentSlotCount > 0 ? System.nanoTime() : 0;

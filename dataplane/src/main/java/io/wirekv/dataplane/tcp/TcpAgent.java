@@ -269,7 +269,7 @@ public final class TcpAgent implements Agent
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             final int slot = freeSlots.pollInt();
             final SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-            final TcpConnection connection = new TcpConnection(slot, channel, key, inputBytes, replyBytes);
+            final TcpConnection connection = new TcpConnection(slot, channel, key, inputBytes, replyBytes, stats, statsSlot);
             key.attach(connection);
             connections[slot] = connection;
             if (channel.getRemoteAddress() instanceof InetSocketAddress remote && remote.getAddress() instanceof Inet4Address v4)
@@ -319,6 +319,7 @@ public final class TcpAgent implements Agent
         }
         if (read > 0)
         {
+            stats.add(statsSlot, ServerStats.BYTES_READ, read);
             connection.receivedNs = System.nanoTime(); // once per read: the requests in it share it
             validate(connection, connection.receivedNs);
             connection.receivedFrom = connection.inputStart;

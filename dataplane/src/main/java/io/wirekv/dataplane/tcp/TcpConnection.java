@@ -6,6 +6,7 @@ import io.wirekv.hugepages.HugepageMemory;
 import io.wirekv.hugepages.MemoryRegion;
 import io.wirekv.hugepages.PageSize;
 import io.wirekv.dataplane.proto.RequestSession;
+import io.wirekv.dataplane.proto.ServerStats;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -69,12 +70,18 @@ final class TcpConnection
     int peerIpv4;
     /** Highest input and reply bytes used since the buffers were last trimmed. */
     private long inputHighWater;
+    /** Where bytes_written is counted: the owning TCP agent's stats slot. */
+    private final ServerStats stats;
+    private final int statsSlot;
     private int replyHighWater;
 
     TcpConnection(
-        final int slot, final SocketChannel channel, final SelectionKey key, final int inputBytes, final int replyBytes)
+        final int slot, final SocketChannel channel, final SelectionKey key, final int inputBytes, final int replyBytes,
+        final ServerStats stats, final int statsSlot)
     {
         this.slot = slot;
+        this.stats = stats;
+        this.statsSlot = statsSlot;
         this.channel = channel;
         this.key = key;
         this.inputRegion = HugepageMemory.global().map("tcp connection input", inputBytes, PageSize.BASE_4K, false, true);
@@ -194,7 +201,9 @@ final class TcpConnection
         if (replyFlushed < length)
         {
             replyView.limit(length).position(replyFlushed);
-            replyFlushed += channel.write(replyView);
+            final int written = channel.write(replyView);
+            replyFlushed += written;
+            stats.add(statsSlot, ServerStats.BYTES_WRITTEN, written);
         }
         if (replyFlushed == length)
         {

@@ -63,6 +63,30 @@ class WirekvServerTest
     }
 
     @Test
+    void shouldCountBytesReadAndWrittenOverTcpAndUdpAsMemcachedDoes() throws IOException
+    {
+        // memcached counts every byte read and written, UDP frame headers included, at read and write time
+        final String before = client.tcp("stats\r\n", "END\r\n");
+        assertEquals("STORED\r\n", client.tcp("set srv:bytes 0 0 1\r\na\r\n", "\r\n")); // 24 in, 8 out
+        assertEquals("VALUE srv:bytes 0 1\r\na\r\nEND\r\n", client.udp("get srv:bytes\r\n")); // 8+15 in, 8+29 out
+        final String after = client.tcp("stats\r\n", "END\r\n"); // 7 in, counted before the reply
+        assertEquals(24 + 23 + 7, stat(after, "bytes_read") - stat(before, "bytes_read"));
+        assertEquals(before.length() + 8 + 37, stat(after, "bytes_written") - stat(before, "bytes_written"));
+    }
+
+    private static long stat(final String stats, final String name)
+    {
+        for (final String line : stats.split("\r\n"))
+        {
+            if (line.startsWith("STAT " + name + " "))
+            {
+                return Long.parseLong(line.substring(("STAT " + name + " ").length()));
+            }
+        }
+        throw new AssertionError(name + " not in " + stats);
+    }
+
+    @Test
     void shouldAnswerPipelinedTcpRequestsInOrderAcrossWrites() throws IOException
     {
         final String reply = client.tcp(
