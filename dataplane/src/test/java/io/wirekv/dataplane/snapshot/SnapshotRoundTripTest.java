@@ -135,6 +135,44 @@ class SnapshotRoundTripTest
             System.out.printf("snapshot read and compared with the table: %d ms%n",
                 (System.nanoTime() - loadStartNs) / 1_000_000);
             assertEquals(ITEMS, seen.cardinality());
+
+            // recovery: the snapshot loaded into a fresh table equals the first, field by field
+            clock.update((NOW_S + 100_000 + ITEMS / 2) * 1000L); // half of the expiring third has expired
+            try (Table restored = new Table(new TableConfig(1, 320L << 20, MemoryMode.STORE, 1 << 20, false), clock))
+            {
+                final SnapshotLoader loader = new SnapshotLoader(restored).reset(0);
+                final long loadNs = System.nanoTime();
+                reader.read(written.file(), 0, loader);
+                final long loadedNs = System.nanoTime() - loadNs;
+                System.out.printf("snapshot loaded into a table: %,d items (%,d expired skipped) in %d ms, %,.0f items/s%n",
+                    loader.loaded(), loader.expired(), loadedNs / 1_000_000, ITEMS * 1e9 / loadedNs);
+                assertEquals(0, loader.refused());
+                assertEquals(ITEMS, loader.loaded() + loader.expired());
+                assertTrue(loader.expired() > ITEMS / 10, "expired items were skipped: " + loader.expired());
+                assertEquals(loader.loaded(), restored.counters().items());
+                final long[] compared = new long[1];
+                final long[] maxCas = new long[1];
+                try (QsbrReader scanReader = restored.registerReader("compare"))
+                {
+                    restored.forEachItem(0, scanReader, item ->
+                    {
+                        assertTrue(table.get(item.segment(), item.keyOffset(), item.keyLength(), found));
+                        assertEquals(found.cas(), item.cas());
+                        assertEquals(found.clientFlags(), item.clientFlags());
+                        assertEquals(found.expiresAtSeconds(), item.expiresAtSeconds());
+                        assertEquals(found.storedAtSeconds(), item.storedAtSeconds());
+                        assertEquals(found.metaBits(), item.metaBits());
+                        assertEquals(-1, MemorySegment.mismatch(found.segment(), found.valueOffset(),
+                            found.valueOffset() + found.valueLength(), item.segment(), item.valueOffset(),
+                            item.valueOffset() + item.valueLength()));
+                        maxCas[0] = Math.max(maxCas[0], found.cas());
+                        compared[0]++;
+                        return true;
+                    });
+                }
+                assertEquals(loader.loaded(), compared[0]);
+                assertTrue(loader.maxCas() >= maxCas[0]);
+            }
         }
     }
 
