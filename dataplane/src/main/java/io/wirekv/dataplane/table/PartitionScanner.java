@@ -83,6 +83,12 @@ public final class PartitionScanner
             {
                 final PartitionIndex index = ref.getAcquire(); // acquire: pairs with setRelease in PartitionIndexWriter.rebuild
                 final long copies = index.capacity / residues; // 2^k: the index only ever doubles
+                if (copies == 0)
+                {
+                    // never skip items silently: residues can only be mapped onto an index at least as large
+                    throw new IllegalStateException("partition " + partition + "'s index shrank during a scan: " +
+                        residues + " to " + index.capacity + " slots; PartitionScanner relies on it never shrinking");
+                }
                 final long end = Math.min(residues, residue + Math.max(1, chunkSlots / copies));
                 final long nowSeconds = table.nowSeconds();
                 for (long j = 0; j < copies; j++)

@@ -108,6 +108,35 @@ class SnapshotAgentTest
     }
 
     @Test
+    void shouldReportProgressWhileASnapshotRuns() throws Exception
+    {
+        final int items = fill(0, 100_000);
+        final SnapshotAgent agent = start(directory);
+        SnapshotProgress seen = null;
+        for (int attempt = 1; attempt <= 20 && seen == null; attempt++)
+        {
+            final CompletableFuture<SnapshotInfo> done = agent.request(0, attempt);
+            while (!done.isDone())
+            {
+                final SnapshotProgress progress = agent.progress();
+                if (progress.running() && progress.items() > 0)
+                {
+                    seen = progress;
+                }
+                Thread.onSpinWait();
+            }
+            assertEquals(items, done.get().items());
+        }
+        assertNotNull(seen, "a running snapshot observed in 20 attempts");
+        assertEquals(0, seen.partition());
+        assertTrue(seen.items() <= items, seen.toString());
+        assertTrue(seen.bytes() >= SnapshotDescriptor.HEADER_LENGTH + seen.items() * SnapshotDescriptor.ITEM_HEADER_LENGTH,
+            seen.toString());
+        assertTrue(seen.elapsedMs() >= 0, seen.toString());
+        assertFalse(agent.progress().running());
+    }
+
+    @Test
     void shouldFailTheRequestWithTheIoErrorAndKeepServing() throws Exception
     {
         fill(0, 100);
