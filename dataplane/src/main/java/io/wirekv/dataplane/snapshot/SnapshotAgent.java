@@ -150,6 +150,11 @@ public final class SnapshotAgent implements Agent
         {
             visited = scanner.scan(partition, reader, writer);
         }
+        catch (final RuntimeException ex)
+        {
+            writer.abort();
+            throw ex;
+        }
         finally
         {
             reader.offline(); // before the fsync: the disk's latency must not hold back the writer's reclamation

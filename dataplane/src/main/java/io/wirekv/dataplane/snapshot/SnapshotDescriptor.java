@@ -128,6 +128,12 @@ public final class SnapshotDescriptor
         return "p" + partition + "-" + String.format("%020d", sequence) + SUFFIX;
     }
 
+    /** A buffer for a frame of {@code length} bytes: the next power of two, capped below 2 GiB. */
+    static int bufferBytesFor(final long length)
+    {
+        return (int)Math.min(Integer.MAX_VALUE - 8, Long.highestOneBit(length - 1) << 1);
+    }
+
     static long frameLength(final int keyLength, final int valueLength)
     {
         return (long)ITEM_HEADER_LENGTH + keyLength + valueLength;

@@ -235,7 +235,7 @@ public final class SnapshotReader
         {
             final MemorySegment old = segment;
             final int kept = available();
-            allocate(Integer.highestOneBit((int)length - 1) << 1); // rare: a frame larger than every earlier one
+            allocate(SnapshotDescriptor.bufferBytesFor(length)); // rare: a frame larger than every earlier one
             MemorySegment.copy(old, position, segment, 0, kept);
             position = 0;
             limit = kept;

@@ -328,7 +328,7 @@ public final class SnapshotWriter implements ItemVisitor, AutoCloseable
         flush(true);
         if (buffer.capacity() < length)
         {
-            allocate(Integer.highestOneBit(length - 1) << 1); // rare: a frame larger than every earlier one
+            allocate(SnapshotDescriptor.bufferBytesFor(length)); // rare: a frame larger than every earlier one
         }
     }
 

@@ -131,6 +131,10 @@ class SnapshotFilesTest
         assertEquals(36, SnapshotDescriptor.HEADER_CRC_OFFSET, "the header CRC is its last field, covering all before it");
         assertEquals(8, SnapshotDescriptor.FRAME_TYPE_OFFSET, "the frame CRC covers everything after the length and CRC");
         assertEquals("p12-00000000000000000345.snap", SnapshotDescriptor.fileName(12, 345));
+        assertEquals(131_072, SnapshotDescriptor.bufferBytesFor(100_000));
+        assertEquals(65_536, SnapshotDescriptor.bufferBytesFor(65_536));
+        assertTrue(SnapshotDescriptor.bufferBytesFor(SnapshotDescriptor.MAX_FRAME_LENGTH) >= SnapshotDescriptor.MAX_FRAME_LENGTH,
+            "the largest frame fits a buffer without overflowing an int");
     }
 
     @Test
