@@ -29,8 +29,9 @@ import static io.wirekv.dataplane.table.ItemDescriptor.KEY_OFFSET;
  * chunk, of capacity {@code C = R * 2^k}, those items' home slots ({@code hash & (C - 1)}) are the {@code 2^k} ranges
  * {@code [j*R + r0, j*R + r1)}. Within one array, an item sits between its home and the next EMPTY slot (linear
  * probing; a slot never goes back to EMPTY in the same array), so each range is walked from its first home to the
- * first EMPTY slot at or past its end, and an item is visited only if its own home lies in the range. An array is
- * never written after its successor is published, and it stays mapped while the chunk holds its grace period.
+ * first EMPTY slot at or past its end (past the array's end too, wrapping), and an item is visited only if its own home
+ * lies in the range. An array is never written after its successor is published, and it stays mapped while the chunk
+ * holds its grace period.
  * <p>
  * Threading: one scanner per thread (it keeps a reusable {@link ItemView}); the thread must be registered with
  * {@link Table#registerReader} and online. Allocates nothing per item or chunk.
@@ -127,7 +128,9 @@ public final class PartitionScanner
     {
         final long mask = index.mask;
         final long base = index.address;
-        final long limit = from + index.capacity; // at most one lap: an index is never full, but never trust that
+        // positions are unwrapped (slot = pos & mask): an item displaced past the array's end is found at pos >= capacity;
+        // an item lies less than a lap after its home, so the walk never needs to pass to + capacity
+        final long limit = to + index.capacity;
         long count = 0;
         for (long pos = from; pos < limit; pos++)
         {
@@ -146,7 +149,9 @@ public final class PartitionScanner
             }
             final long address = value & ADDRESS_MASK;
             final int keyLength = NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_LENGTH_OFFSET) & 0xFF;
-            final long home = KeyHash.hash(NATIVE, address + KEY_OFFSET, keyLength) & mask;
+            // the home in unwrapped positions, less than a lap before pos: one slot reached twice in a walk longer
+            // than the array gives two homes a capacity apart, of which at most one lies in [from, to)
+            final long home = pos - ((pos - KeyHash.hash(NATIVE, address + KEY_OFFSET, keyLength)) & mask);
             if (home >= from && home < to && table.isLive(address, nowSeconds))
             {
                 view.wrap(address, keyLength);

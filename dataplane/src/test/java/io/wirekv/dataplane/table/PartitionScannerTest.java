@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -128,6 +129,49 @@ class PartitionScannerTest
                 assertTrue(scanner.chunks() > 100, "a quiescent state per 64 residues: " + scanner.chunks());
 
                 assertEquals(-2, scanner.scan(0, reader, item -> false), "stopped at the first item: -(1 + 1)");
+            }
+        }
+    }
+
+    /**
+     * Keys whose home is the index's last slot wrap around to its first slots; a chunk as large as the whole index
+     * must still find them past the end, and visit nothing twice.
+     */
+    @Test
+    void shouldVisitItemsThatWrapPastTheEndOfTheIndexOnce()
+    {
+        try (Table table = new Table(new TableConfig(1, 16L << 20, MemoryMode.STORE, 1 << 20, false),
+            SystemEpochClock.INSTANCE, true))
+        {
+            final int capacity = table.indexRef(0).getAcquire().capacity;
+            final List<String> keys = new ArrayList<>();
+            for (int i = 0; keys.size() < 6; i++)
+            {
+                final MemorySegment k = seg("wrap-" + i);
+                if ((Table.keyHash(k, 0, (int)k.byteSize()) & (capacity - 1)) >= capacity - 2)
+                {
+                    keys.add("wrap-" + i); // homes in the last two slots: four of six sit at slots 0..3
+                }
+            }
+            keys.addAll(List.of("plain-1", "plain-2", "plain-3"));
+            for (final String key : keys)
+            {
+                assertEquals(Status.STORED, put(table.writer(0), key, seg(key), 0, 0, 0));
+            }
+            assertEquals(capacity, table.indexRef(0).getAcquire().capacity, "no resize: the wrap stays");
+            for (final int chunkSlots : new int[]{capacity, PartitionScanner.DEFAULT_CHUNK_SLOTS, 1})
+            {
+                final Map<String, Integer> visits = new HashMap<>();
+                try (QsbrReader reader = table.registerReader("scanner"))
+                {
+                    new PartitionScanner(table, chunkSlots).scan(0, reader, item ->
+                    {
+                        visits.merge(string(item), 1, Integer::sum);
+                        return true;
+                    });
+                }
+                assertEquals(Set.copyOf(keys), visits.keySet(), "chunk of " + chunkSlots);
+                visits.forEach((key, n) -> assertEquals(1, n, key + " with chunks of " + chunkSlots));
             }
         }
     }
