@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * partition and the log up to that sequence may go. Older snapshot files of the partition are deleted then.
  * <p>
  * The scan is lock-free ({@link PartitionScanner}): this thread registers as a QSBR reader, is online only while it
- * scans, passes a quiescent state after every chunk of slots, and is offline while idle and while it fsyncs, so
- * the partition's writer never waits for it.
+ * reads a chunk of slots, and offline between chunks (where the {@link SnapshotWriter} writes to the disk), while idle
+ * and while it fsyncs, so the partition's writer never waits for the disk.
  * <p>
  * Threading: {@link #request} and {@link #progress} from any thread; everything else on the agent's thread.
  */

@@ -28,7 +28,8 @@ import static io.wirekv.dataplane.snapshot.SnapshotDescriptor.*;
  * snapshot is durable. {@link #abort} deletes an unfinished file.
  * <p>
  * Frames are built in one reusable direct buffer and written with it, so a snapshot of millions of items allocates
- * nothing per item (the buffer grows once if an item's frame is larger than it).
+ * nothing per item (the buffer grows once if an item's frame is larger than it). As a scan's visitor, it writes to the
+ * disk between chunks ({@link #endChunk()}), inside one only if a chunk's items fill three quarters of the buffer.
  * <p>
  * Threading: one thread (the snapshot thread) uses an instance; {@link #itemsOpaque()} and {@link #bytesOpaque()}
  * may be read by any thread for progress.
@@ -161,6 +162,30 @@ public final class SnapshotWriter implements ItemVisitor, AutoCloseable
         {
             append(item.segment(), item.keyOffset(), item.keyLength(), item.clientFlags(), item.expiresAtSeconds(),
                 item.cas(), item.storedAtSeconds(), item.metaBits(), item.segment(), item.valueOffset(), item.valueLength());
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            failure = ex;
+            return false;
+        }
+    }
+
+    /**
+     * Between a scan's chunks (the scanning thread offline): writes the buffer to the file once it is a quarter full,
+     * so that disk writes happen here and not inside a chunk, where they would hold a grace period. False after an
+     * I/O error, which {@link #finish()} throws.
+     */
+    @Override
+    public boolean endChunk()
+    {
+        if (filled < buffer.capacity() / 4)
+        {
+            return true;
+        }
+        try
+        {
+            flush(true);
             return true;
         }
         catch (final IOException ex)

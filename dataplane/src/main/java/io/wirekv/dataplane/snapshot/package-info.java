@@ -21,6 +21,7 @@
  *
  * <h2>Threads</h2>
  * One {@link io.wirekv.dataplane.snapshot.SnapshotAgent} thread scans and writes (never an lcore or a writer); it is a
- * registered QSBR reader, online only while scanning, quiescent after every chunk, offline while idle or fsyncing.
+ * registered QSBR reader, online only while it reads a chunk of slots: offline between chunks (where it writes to the
+ * disk), while idle and while it fsyncs.
  */
 package io.wirekv.dataplane.snapshot;

@@ -12,9 +12,9 @@ import static io.wirekv.dataplane.table.ItemDescriptor.KEY_OFFSET;
 /**
  * Lock-free iteration over one partition's live items from a registered reader thread that is not the partition's
  * writer (a snapshot thread), while the writer keeps publishing, unlinking, growing its index and evicting. The
- * writer never waits for the scanner: the scan holds a grace period for one chunk of slots at most, and passes a
- * quiescent state ({@link QsbrReader#quiescent()}) between chunks, so memory the writer retires meanwhile is freed
- * one chunk later.
+ * writer never waits for the scanner: the scan holds a grace period for one chunk of slots at most, and is offline
+ * between chunks ({@link QsbrReader#offline()}), where the visitor may block ({@link ItemVisitor#endChunk()}), so
+ * memory the writer retires meanwhile is freed one chunk later, however long the visitor's blocking work takes.
  *
  * <h2>Which items, how often</h2>
  * A fuzzy snapshot: an item present and unchanged for the whole scan is visited exactly once, across any number of
@@ -66,8 +66,9 @@ public final class PartitionScanner
     }
 
     /**
-     * Visits every live item of {@code partition} once (see the class comment for items changed meanwhile), passing
-     * a quiescent state through {@code reader} after every chunk and at the end.
+     * Visits every live item of {@code partition} once (see the class comment for items changed meanwhile), taking
+     * {@code reader} offline between chunks (around {@link ItemVisitor#endChunk()}) and passing a quiescent state at the
+     * end; the reader is online when this returns.
      *
      * @param reader the calling thread's own handle from {@link Table#registerReader}, online.
      * @return the number of items visited, or {@code -(visited + 1)} if the visitor stopped the scan.
@@ -103,7 +104,13 @@ public final class PartitionScanner
                 }
                 residue = end;
                 chunks++;
-                reader.quiescent(); // the chunk's items are no longer referenced; the writer may free them
+                reader.offline(); // the chunk's items are no longer referenced; the writer may free them
+                final boolean goOn = visitor.endChunk(); // may block: holds back no grace period
+                reader.online();
+                if (!goOn)
+                {
+                    return -(visited + 1);
+                }
             }
             return visited;
         }

@@ -336,7 +336,7 @@ public final class Table implements AutoCloseable
 
     /**
      * Visits every live item of {@code partition} from a registered reader thread that is not its writer, lock-free,
-     * passing quiescent states between chunks of slots (a fuzzy snapshot: see {@link PartitionScanner}, which a
+     * offline between chunks of slots (a fuzzy snapshot: see {@link PartitionScanner}, which a
      * thread that scans often should keep instead, as this allocates one).
      *
      * @return items visited, or {@code -(visited + 1)} if the visitor stopped the scan.

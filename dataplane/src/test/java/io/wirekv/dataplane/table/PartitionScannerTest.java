@@ -523,6 +523,79 @@ class PartitionScannerTest
         }
     }
 
+    /**
+     * A visitor that blocks between chunks (a slow disk) holds back no grace period: the writer's retired memory is
+     * freed meanwhile. The same writes made while the visitor blocks inside a chunk stay retired, unfreed: the
+     * scanner holds that chunk's grace period, as it must.
+     */
+    @Test
+    void shouldHoldNoGracePeriodWhileTheVisitorBlocksBetweenChunks() throws Exception
+    {
+        try (Table table = new Table(new TableConfig(1, 64L << 20, MemoryMode.STORE, 1 << 20, false),
+            SystemEpochClock.INSTANCE, true);
+            ExecutorService writerThread = Executors.newSingleThreadExecutor())
+        {
+            final PartitionWriter writer = table.writer(0);
+            final MemorySegment value = seg("v".repeat(20));
+            final ItemView out = new ItemView();
+            writerThread.submit(() ->
+            {
+                for (int i = 0; i < 20_000; i++)
+                {
+                    assertEquals(Status.STORED, publishValue(writer, "item-" + i, value, out));
+                }
+            }).get();
+            // on the writer's thread: replace 100 items, try to free, and say how many retired items are left
+            final java.util.concurrent.Callable<Integer> replaceAndReclaim = () ->
+            {
+                for (int i = 0; i < 100; i++)
+                {
+                    assertEquals(Status.STORED, publishValue(writer, "item-" + i, value, out));
+                }
+                writer.reclaim();
+                return writer.retiredCount();
+            };
+            final int[] retired = {-1, -1};
+            try (QsbrReader reader = table.registerReader("scanner"))
+            {
+                new PartitionScanner(table).scan(0, reader, new ItemVisitor()
+                {
+                    public boolean visit(final ItemView item)
+                    {
+                        if (retired[0] < 0)
+                        {
+                            retired[0] = waitFor(writerThread.submit(replaceAndReclaim)); // inside a chunk
+                        }
+                        return true;
+                    }
+
+                    public boolean endChunk()
+                    {
+                        if (retired[1] < 0)
+                        {
+                            retired[1] = waitFor(writerThread.submit(replaceAndReclaim)); // between chunks
+                        }
+                        return true;
+                    }
+                });
+            }
+            assertTrue(retired[0] >= 100, "inside a chunk the scanner holds the grace period: " + retired[0]);
+            assertEquals(0, retired[1], "between chunks everything retired is freed at once");
+        }
+    }
+
+    private static int waitFor(final Future<Integer> result)
+    {
+        try
+        {
+            return result.get(30, TimeUnit.SECONDS);
+        }
+        catch (final Exception ex)
+        {
+            throw new AssertionError(ex);
+        }
+    }
+
     private static int publishValue(final PartitionWriter writer, final String key, final MemorySegment value, final ItemView out)
     {
         final MemorySegment k = seg(key);
