@@ -334,6 +334,24 @@ public final class Table implements AutoCloseable
         return oldestCas == 0 || NATIVE.get(ValueLayout.JAVA_LONG, address + CAS_OFFSET) >= oldestCas;
     }
 
+    /**
+     * Visits every live item of {@code partition} from a registered reader thread that is not its writer, lock-free,
+     * offline between chunks of slots (a fuzzy snapshot: see {@link PartitionScanner}, which a
+     * thread that scans often should keep instead, as this allocates one).
+     *
+     * @return items visited, or {@code -(visited + 1)} if the visitor stopped the scan.
+     */
+    public long forEachItem(final int partition, final QsbrReader reader, final ItemVisitor visitor)
+    {
+        return new PartitionScanner(this).scan(partition, reader, visitor);
+    }
+
+    /** The partition's index reference (readers load it with getAcquire). */
+    IndexRef indexRef(final int partition)
+    {
+        return indexRefs[partition];
+    }
+
     /** The writer of one partition; only one thread may ever use it. */
     public PartitionWriter writer(final int partition)
     {

@@ -33,7 +33,9 @@
  * lock, performs no CAS and writes no shared memory (hit/miss counts go to the reader's own counter block,
  * {@link io.wirekv.dataplane.table.ReaderCounters}; an unregistered thread's go to a shared block, atomically). A
  * reader that keeps the {@link io.wirekv.dataplane.table.QsbrReader} it registered with passes it to
- * {@code get(QsbrReader, ...)}, which finds that slot without a thread-local lookup.
+ * {@code get(QsbrReader, ...)}, which finds that slot without a thread-local lookup. A registered thread that is not
+ * the writer may also iterate a partition ({@link io.wirekv.dataplane.table.PartitionScanner}, for snapshots), offline
+ * between chunks of slots, so the writer's reclamation waits one chunk at most.
  *
  * <h2>Counters</h2>
  * Every counter and gauge the table keeps is a slot of a counter registry (the CnC file's, on a server): each

@@ -1,0 +1,277 @@
+package io.wirekv.dataplane.snapshot;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+
+import static io.wirekv.dataplane.snapshot.SnapshotDescriptor.*;
+
+/**
+ * Validates a snapshot file ({@link SnapshotDescriptor}) and streams its items to an {@link ItemSink}: header
+ * (magic, version, header CRC, partition), every frame's length and CRC32C, and the trailer (item count, body length,
+ * CRC of the whole body, nothing after it). Anything else is a {@link SnapshotFormatException} naming the file, the
+ * offset and the reason.
+ * <p>
+ * Items reach the sink as they are read, before the trailer is checked: a file that fails part-way has delivered a
+ * prefix the caller must discard. Verify first ({@link #verify}, or take the file {@link SnapshotDirectory} chose,
+ * which verified it) to load only a file known to be whole.
+ * <p>
+ * Reads through one reusable direct buffer (grown once for a frame larger than it): nothing is allocated per item.
+ * Threading: one thread per instance.
+ */
+public final class SnapshotReader
+{
+    public static final int DEFAULT_BUFFER_BYTES = 1 << 20;
+
+    private final CRC32C frameCrc = new CRC32C();
+    private final CRC32C bodyCrc = new CRC32C();
+    private ByteBuffer buffer;
+    private ByteBuffer window;
+    private MemorySegment segment;
+    /** Valid bytes of the buffer are [position, limit); position is at file offset {@link #offset}. */
+    private int position;
+    private int limit;
+    private long offset;
+    private FileChannel channel;
+    private Path file;
+
+    public SnapshotReader()
+    {
+        this(DEFAULT_BUFFER_BYTES);
+    }
+
+    public SnapshotReader(final int bufferBytes)
+    {
+        allocate(Math.max(bufferBytes, HEADER_LENGTH + TRAILER_LENGTH));
+    }
+
+    private void allocate(final int capacity)
+    {
+        buffer = ByteBuffer.allocateDirect(capacity).order(ByteOrder.LITTLE_ENDIAN);
+        window = buffer.duplicate();
+        segment = MemorySegment.ofBuffer(buffer);
+    }
+
+    /** Checks the whole file without delivering items; see {@link #read}. */
+    public SnapshotInfo verify(final Path file, final int expectedPartition) throws IOException
+    {
+        return read(file, expectedPartition, null);
+    }
+
+    /**
+     * Validates {@code file} and passes each item to {@code sink} (null: validate only).
+     *
+     * @param expectedPartition the partition the file must hold (its name's), or -1 for any.
+     * @throws SnapshotFormatException if the file is not a complete valid snapshot of that partition.
+     * @throws IOException             if it cannot be read.
+     */
+    public SnapshotInfo read(final Path file, final int expectedPartition, final ItemSink sink) throws IOException
+    {
+        final long startNs = System.nanoTime();
+        this.file = file;
+        position = 0;
+        limit = 0;
+        offset = 0;
+        bodyCrc.reset();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            channel = ch;
+            final long size = ch.size();
+            if (size == 0)
+            {
+                throw refuse(0, "empty file");
+            }
+            fill(Math.min(size, HEADER_LENGTH));
+            if (available() < Long.BYTES)
+            {
+                throw refuse(size, "truncated: " + size + " bytes, shorter than the " + HEADER_LENGTH + "-byte header");
+            }
+            if (segment.get(U64, position + MAGIC_OFFSET) != MAGIC)
+            {
+                throw refuse(0, "not a wirekv snapshot (bad magic)");
+            }
+            if (available() < HEADER_LENGTH)
+            {
+                throw refuse(size, "truncated: " + size + " bytes, shorter than the " + HEADER_LENGTH + "-byte header");
+            }
+            final int version = segment.get(U32, position + VERSION_OFFSET);
+            if (version != VERSION)
+            {
+                throw refuse(VERSION_OFFSET, "unsupported version " + version + " (this build reads " + VERSION + ")");
+            }
+            if (segment.get(U32, position + HEADER_CRC_OFFSET) != crc(frameCrc, position, position + HEADER_CRC_OFFSET))
+            {
+                throw refuse(0, "header CRC mismatch");
+            }
+            final int partition = segment.get(U32, position + PARTITION_OFFSET);
+            if (expectedPartition >= 0 && partition != expectedPartition)
+            {
+                throw refuse(PARTITION_OFFSET,
+                    "wrong partition: the file holds partition " + partition + ", expected " + expectedPartition);
+            }
+            final long sequence = segment.get(U64, position + SEQUENCE_OFFSET);
+            final long createdAtMs = segment.get(U64, position + CREATED_AT_OFFSET);
+            consume(HEADER_LENGTH);
+
+            long items = 0;
+            while (true)
+            {
+                final long frameOffset = offset;
+                if (frameOffset == size)
+                {
+                    throw refuse(frameOffset, "truncated: the file ends after " + items + " items without a trailer");
+                }
+                if (size - frameOffset < 2 * Integer.BYTES)
+                {
+                    throw refuse(frameOffset, "truncated: " + (size - frameOffset) + " bytes left, less than a frame header");
+                }
+                fill(2 * Integer.BYTES);
+                final long length = segment.get(U32, position + FRAME_LENGTH_OFFSET) & 0xFFFF_FFFFL;
+                if (length < ITEM_HEADER_LENGTH || length > MAX_FRAME_LENGTH)
+                {
+                    throw refuse(frameOffset, "bad frame length " + length);
+                }
+                if (length > size - frameOffset)
+                {
+                    throw refuse(frameOffset, "truncated: a frame of " + length + " bytes, the file ends at " + size);
+                }
+                fill(length);
+                final int at = position;
+                if (segment.get(U32, at + FRAME_CRC_OFFSET) != crc(frameCrc, at + FRAME_TYPE_OFFSET, at + (int)length))
+                {
+                    throw refuse(frameOffset, "frame CRC mismatch (frame of " + length + " bytes)");
+                }
+                final byte type = segment.get(ValueLayout.JAVA_BYTE, at + FRAME_TYPE_OFFSET);
+                if (type == TYPE_TRAILER)
+                {
+                    final int bodyCrcValue = (int)bodyCrc.getValue();
+                    checkTrailer(at, length, frameOffset, size, items, bodyCrcValue);
+                    return new SnapshotInfo(file, partition, sequence, createdAtMs, items, size,
+                        (System.nanoTime() - startNs) / 1_000_000);
+                }
+                if (type != TYPE_ITEM)
+                {
+                    throw refuse(frameOffset, "unknown frame type " + type);
+                }
+                final int keyLength = segment.get(ValueLayout.JAVA_BYTE, at + SnapshotDescriptor.KEY_LENGTH_OFFSET) & 0xFF;
+                final int valueLength = (int)(length - ITEM_HEADER_LENGTH - keyLength);
+                if (valueLength < 0)
+                {
+                    throw refuse(frameOffset, "key of " + keyLength + " bytes longer than its frame of " + length);
+                }
+                if (sink != null)
+                {
+                    sink.item(segment, at + KEY_OFFSET, keyLength,
+                        segment.get(U32, at + CLIENT_FLAGS_OFFSET),
+                        segment.get(U32, at + EXPIRES_AT_OFFSET) & 0xFFFF_FFFFL,
+                        segment.get(U64, at + CAS_OFFSET),
+                        segment.get(U32, at + STORED_AT_OFFSET) & 0xFFFF_FFFFL,
+                        segment.get(ValueLayout.JAVA_BYTE, at + META_BITS_OFFSET) & 0xFF,
+                        segment, at + KEY_OFFSET + keyLength, valueLength);
+                }
+                items++;
+                consume((int)length);
+            }
+        }
+        finally
+        {
+            channel = null;
+        }
+    }
+
+    private void checkTrailer(
+        final int at, final long length, final long frameOffset, final long size, final long items, final int crcOfBody)
+        throws SnapshotFormatException
+    {
+        if (length != TRAILER_LENGTH)
+        {
+            throw refuse(frameOffset, "bad trailer length " + length);
+        }
+        final long count = segment.get(U64, at + ITEM_COUNT_OFFSET);
+        if (count != items)
+        {
+            throw refuse(frameOffset, "the trailer counts " + count + " items, the file holds " + items);
+        }
+        final long bodyBytes = segment.get(U64, at + BODY_BYTES_OFFSET);
+        if (bodyBytes != frameOffset)
+        {
+            throw refuse(frameOffset, "the trailer says the body is " + bodyBytes + " bytes, it is " + frameOffset);
+        }
+        if (segment.get(U32, at + BODY_CRC_OFFSET) != crcOfBody)
+        {
+            throw refuse(frameOffset, "body CRC mismatch");
+        }
+        if (frameOffset + TRAILER_LENGTH != size)
+        {
+            throw refuse(frameOffset + TRAILER_LENGTH,
+                (size - frameOffset - TRAILER_LENGTH) + " bytes after the trailer");
+        }
+    }
+
+    private SnapshotFormatException refuse(final long at, final String reason)
+    {
+        return new SnapshotFormatException(file, at, reason);
+    }
+
+    private int available()
+    {
+        return limit - position;
+    }
+
+    /** Makes {@code length} bytes available from {@link #position} (the caller checked the file holds them). */
+    private void fill(final long length) throws IOException
+    {
+        if (available() >= length)
+        {
+            return;
+        }
+        if (buffer.capacity() < length)
+        {
+            final MemorySegment old = segment;
+            final int kept = available();
+            allocate(SnapshotDescriptor.bufferBytesFor(length)); // rare: a frame larger than every earlier one
+            MemorySegment.copy(old, position, segment, 0, kept);
+            position = 0;
+            limit = kept;
+        }
+        else if (position > 0)
+        {
+            MemorySegment.copy(segment, position, segment, 0, available());
+            limit -= position;
+            position = 0;
+        }
+        while (limit < length)
+        {
+            window.limit(window.capacity()).position(limit);
+            final int read = channel.read(window);
+            if (read < 0)
+            {
+                throw refuse(offset + limit, "truncated: the file ended while reading");
+            }
+            limit += read;
+        }
+    }
+
+    /** Moves past {@code length} bytes, adding them to the body CRC. */
+    private void consume(final int length)
+    {
+        window.limit(position + length).position(position);
+        bodyCrc.update(window);
+        position += length;
+        offset += length;
+    }
+
+    private int crc(final CRC32C crc, final int from, final int to)
+    {
+        crc.reset();
+        window.limit(to).position(from);
+        crc.update(window);
+        return (int)crc.getValue();
+    }
+}
