@@ -336,6 +336,17 @@ class Ipv4ReassemblyTest
         assertAddsUp();
     }
 
+    @Test
+    void shouldRefuseBoundsOutOfRange()
+    {
+        assertThrows(IllegalArgumentException.class, () -> new ReassemblySettings(ReassemblySettings.MAX_CONTEXTS + 1, 1, TIMEOUT_NS));
+        assertThrows(IllegalArgumentException.class, () -> new ReassemblySettings(8, 9, TIMEOUT_NS));
+        assertThrows(IllegalArgumentException.class, () -> new ReassemblySettings(8, 0, TIMEOUT_NS));
+        assertThrows(IllegalArgumentException.class, () -> new ReassemblySettings(8, 2, 0));
+        assertThrows(IllegalArgumentException.class, () -> new ReassemblySettings(8, 2, ReassemblySettings.MAX_TIMEOUT_NS + 1));
+        assertEquals(0, new ReassemblySettings(0, 1, TIMEOUT_NS).contexts());
+    }
+
     // ------------------------------------------------------------------------------------------------------------
 
     private static List<byte[]> fragments(final int source, final int id, final byte[] payload, final int mtu)
