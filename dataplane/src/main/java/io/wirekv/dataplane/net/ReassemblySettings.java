@@ -38,6 +38,13 @@ public record ReassemblySettings(int contexts, int perSourceContexts, long timeo
         }
     }
 
+    /** @return for the start-up report, e.g. {@code IPv4 reassembly 32 x 64 KiB per lcore, 8 per source, 1000 ms}. */
+    public String describe()
+    {
+        return contexts == 0 ? "IPv4 reassembly off (fragments dropped)" : "IPv4 reassembly " + contexts +
+            " x 64 KiB per lcore, " + perSourceContexts + " per source, " + timeoutNs / 1_000_000 + " ms";
+    }
+
     /** 32 contexts (2 MiB) per lcore, 8 per source, 1 s. */
     public static ReassemblySettings defaults()
     {

@@ -119,7 +119,7 @@ public final class DpdkPorts implements PortSet
         final int queues = ethPort.config().rxQueues();
         return "dpdk " + ethPort.name() + " (" + driver + "), " + queues + " queue(s), mac " +
             DpdkEthPort.formatMac(local.mac()) + ", ipv4 " + NetAddress.ipv4ToString(local.ipv4()) + ", udp port " + udpPort +
-            queuesNote(driver, queues);
+            ", " + reassembly.describe() + queuesNote(driver, queues);
     }
 
     /**

@@ -117,7 +117,8 @@ public final class XdpPorts implements PortSet
     public String describe()
     {
         return "xdp " + settings.xdpInterface() + ", mac " + NetAddress.macToString(local.mac()) + ", ipv4 " +
-            NetAddress.ipv4ToString(local.ipv4()) + ", udp port " + udpPort + ", " + attachment.describe();
+            NetAddress.ipv4ToString(local.ipv4()) + ", udp port " + udpPort + ", " +
+            settings.reassembly().describe() + ", " + attachment.describe();
     }
 
     @Override
