@@ -8,7 +8,7 @@
 #   --minutes M     instead: M minutes per target (executions then unbounded)
 #   --target NAME   fuzz only this target (repeatable): text (RequestProcessorFuzzTest#textAndMetaStream),
 #                   udp (#udpDatagram), record (WriteApplierFuzzTest#arbitraryRecord),
-#                   frame (NetStackFuzzTest#arbitraryFrame)
+#                   frame (NetStackFuzzTest#arbitraryFrame), fragments (NetStackFuzzTest#fragmentSequence)
 #
 # Targets run one after the other, one JVM each (Jazzer fuzzes one target per JVM). The corpus each grows
 # stays in dataplane/.cifuzz-corpus/ (not committed) and the next run starts from it; a crashing input is
@@ -35,10 +35,11 @@ declare -A tests=(
   [udp]="RequestProcessorFuzzTest#udpDatagram"
   [record]="WriteApplierFuzzTest#arbitraryRecord"
   [frame]="NetStackFuzzTest#arbitraryFrame"
+  [fragments]="NetStackFuzzTest#fragmentSequence"
 )
-(( ${#chosen[@]} )) || chosen=(text udp record frame)
+(( ${#chosen[@]} )) || chosen=(text udp record frame fragments)
 for t in "${chosen[@]}"; do
-  [[ -n "${tests[$t]:-}" ]] || { echo "fuzz: unknown target ${t} (text, udp, record, frame)" >&2; exit 2; }
+  [[ -n "${tests[$t]:-}" ]] || { echo "fuzz: unknown target ${t} (text, udp, record, frame, fragments)" >&2; exit 2; }
 done
 
 cd "${root}"

@@ -7,7 +7,10 @@
  *   wirekv_config.port (and destination address == wirekv_config.ipv4, unless that is 0)
  *       -> bpf_redirect_map(&xsks_map, rx_queue_index, XDP_PASS)
  *          (XDP_PASS when no socket is registered for the queue)
- *   anything else (ARP, ICMP, TCP, other ports, IPv6, fragments) -> XDP_PASS
+ *   a fragment (MF or an offset) of UDP to wirekv_config.ipv4 (not 0): the same redirect; only the first
+ *   fragment carries the port, so the lcore's reassembler takes them all and decides on the whole datagram
+ *   (fragmented UDP to other ports of this address is lost: it is not given back to the kernel)
+ *   anything else (ARP, ICMP, TCP, other ports, IPv6, other fragments) -> XDP_PASS
  *
  * The user space side (io.wirekv.nativebindings.xdp.XdpProgramAttachment) writes wirekv_config
  * after load and puts each queue's socket into xsks_map under its queue id. The per-CPU counters
@@ -111,11 +114,17 @@ int wirekv_xdp(struct xdp_md *ctx)
         return count(WIREKV_XDP_PASSED, XDP_PASS);
     if (ip->protocol != IPPROTO_UDP || ip->ihl < 5)
         return count(WIREKV_XDP_PASSED, XDP_PASS);
-    /* Fragments (MF set or an offset) go to the kernel, which reassembles or drops them. */
-    if (ip->frag_off & bpf_htons(0x3FFF))
-        return count(WIREKV_XDP_PASSED, XDP_PASS);
     if (config->ipv4 != 0 && ip->daddr != config->ipv4)
         return count(WIREKV_XDP_PASSED, XDP_PASS);
+    /* Fragments (MF set or an offset): the lcore reassembles those to our own address (a queue's socket sees
+     * all of a datagram's fragments as long as RSS hashes fragments by addresses only, as it must: the later
+     * fragments carry no ports); without an address to match, the kernel keeps them. */
+    if (ip->frag_off & bpf_htons(0x3FFF)) {
+        if (config->ipv4 == 0)
+            return count(WIREKV_XDP_PASSED, XDP_PASS);
+        count(WIREKV_XDP_REDIRECTED, 0);
+        return bpf_redirect_map(&xsks_map, ctx->rx_queue_index, XDP_PASS);
+    }
 
     struct udphdr *udp = (void *)ip + ip->ihl * 4;
     if ((void *)(udp + 1) > data_end)

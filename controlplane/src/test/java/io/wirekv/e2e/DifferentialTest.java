@@ -57,6 +57,12 @@ class DifferentialTest
         return allSequences();
     }
 
+    /** Checks of the target itself after every sequence ran (e.g. what its counters show), as extra tests. */
+    List<DynamicTest> targetChecks(final Target target)
+    {
+        return List.of();
+    }
+
     /** The harness ends every step with {@code mn}; a target without it cannot be compared step by step. */
     static void requireSentinelSupport(final Target server)
     {
@@ -133,6 +139,7 @@ class DifferentialTest
         {
             tests.add(DynamicTest.dynamicTest(run.displayName(), () -> compare(run)));
         }
+        tests.addAll(targetChecks(target));
         return tests;
     }
 

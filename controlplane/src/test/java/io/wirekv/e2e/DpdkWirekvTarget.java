@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * wirekv on the {@code dpdk} backend: its lcore serves side a of a ring-port pair in this process; UDP
- * clients are the test's frames on side b (whole Ethernet/IPv4/UDP frames from 10.11.1.2 to 10.11.1.1),
- * TCP goes through the kernel on 127.0.0.1 as always.
+ * clients are the test's frames on side b (whole Ethernet/IPv4/UDP frames from 10.11.1.2 to 10.11.1.1, a datagram
+ * larger than a 1500-byte MTU as IPv4 fragments), TCP goes through the kernel on 127.0.0.1 as always.
  */
 final class DpdkWirekvTarget extends WirekvTarget
 {
@@ -26,7 +26,10 @@ final class DpdkWirekvTarget extends WirekvTarget
 
     private final TestFrameLink link;
     private final long serverMac;
+    private static final int MTU = 1500;
+
     private int nextClientPort = 41_000;
+    private int nextIpId = 1;
 
     private DpdkWirekvTarget(final WirekvServer server, final TestFrameLink link)
     {
@@ -57,7 +60,12 @@ final class DpdkWirekvTarget extends WirekvTarget
             @Override
             public void send(final byte[] datagram)
             {
-                link.send(TestFrames.udp(serverMac, CLIENT_MAC, CLIENT_IP, SERVER_IP, clientPort, udpPort(), datagram));
+                // what a client's kernel puts on a 1500-byte link: one frame, or IPv4 fragments of a larger datagram
+                for (final byte[] frame : TestFrames.udpFragmented(serverMac, CLIENT_MAC, CLIENT_IP, SERVER_IP, clientPort,
+                    udpPort(), datagram, MTU, nextIpId++ & 0xFFFF))
+                {
+                    link.send(frame);
+                }
             }
 
             @Override

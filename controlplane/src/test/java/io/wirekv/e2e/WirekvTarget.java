@@ -1,8 +1,15 @@
 package io.wirekv.e2e;
 
+import io.wirekv.dataplane.net.NetCounters;
+import io.wirekv.dataplane.port.BypassPort;
+import io.wirekv.dataplane.port.PacketPort;
 import io.wirekv.dataplane.server.ServerConfig;
 import io.wirekv.dataplane.server.WirekvServer;
 import org.agrona.concurrent.SystemEpochClock;
+import org.junit.jupiter.api.DynamicTest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * An in-process {@link WirekvServer} on 127.0.0.1, kernel backend, free ports, 256 MiB, back-off idle; the
@@ -54,6 +61,29 @@ public class WirekvTarget implements Target
         final ServerConfig config = testConfig();
         return new WirekvTarget(WirekvServer.start(config, SystemEpochClock.INSTANCE, System.out), config.listenAddress(),
             "wirekv");
+    }
+
+    /**
+     * A check for after a differential run on a bypass backend: the sequences' large UDP requests came in as
+     * fragments and were reassembled, none overlapped or was too large.
+     */
+    static DynamicTest reassembledSomething(final Target target)
+    {
+        return DynamicTest.dynamicTest("large UDP requests were reassembled from IPv4 fragments", () ->
+        {
+            long reassembled = 0;
+            long givenUp = 0;
+            final StringBuilder seen = new StringBuilder();
+            for (final PacketPort port : ((WirekvTarget)target).server().udpPorts())
+            {
+                final NetCounters counters = ((BypassPort)port).netCounters();
+                reassembled += counters.get(NetCounters.REASSEMBLED);
+                givenUp += counters.get(NetCounters.REASSEMBLY_OVERLAPS) + counters.get(NetCounters.REASSEMBLY_TOO_LARGE);
+                seen.append(counters).append('\n');
+            }
+            assertTrue(reassembled > 0, "no datagram was reassembled: " + seen);
+            assertEquals(0, givenUp, "overlapping or too large fragments: " + seen);
+        });
     }
 
     @Override

@@ -67,6 +67,14 @@ public final class PrometheusNames
         map("net_drop_fragment", "wirekv_net_dropped_frames_total", dropped, "reason", "fragment");
         map("net_drop_unsupported", "wirekv_net_dropped_frames_total", dropped, "reason", "unsupported");
         map("net_passed", "wirekv_net_passed_frames_total", "Frames passed to the kernel");
+        map("net_fragments", "wirekv_net_fragments_received_total", "IPv4 fragments to our address");
+        map("net_fragment_held", "wirekv_net_fragments_held_total", "IPv4 fragments kept for reassembly");
+        map("net_reassembled", "wirekv_net_reassembled_datagrams_total", "Datagrams reassembled from fragments");
+        final String givenUp = "Datagrams whose reassembly was given up, by reason";
+        map("net_reassembly_timeouts", "wirekv_net_reassembly_given_up_total", givenUp, "reason", "timeout");
+        map("net_reassembly_overlaps", "wirekv_net_reassembly_given_up_total", givenUp, "reason", "overlap");
+        map("net_reassembly_evictions", "wirekv_net_reassembly_given_up_total", givenUp, "reason", "evicted");
+        map("net_reassembly_too_large", "wirekv_net_reassembly_given_up_total", givenUp, "reason", "too_large");
 
         // Whole server: memcached's stats (io.wirekv.dataplane.proto.ServerStats), memcached_exporter's
         // shape. cmd_get and cmd_touch are the sums of their hits and misses, so they are not repeated;

@@ -35,6 +35,13 @@ public enum ConfigKey
         c -> Boolean.toString(c.bypass().xdpNeedWakeup())),
     XDP_BUSY_POLL("xdp.busy.poll", null, "xdp: true = preferred busy polling on the sockets (SO_PREFER_BUSY_POLL)",
         c -> Boolean.toString(c.bypass().xdpBusyPoll())),
+    UDP_REASSEMBLY_CONTEXTS("udp.reassembly.contexts", null, "xdp/dpdk: UDP datagrams each lcore reassembles from IPv4 " +
+        "fragments at once, 64 KiB each, 0..1024; 0 = drop fragments", c -> Integer.toString(c.bypass().reassembly().contexts())),
+    UDP_REASSEMBLY_PER_SOURCE("udp.reassembly.per.source", null, "xdp/dpdk: of those, most for one source address, " +
+        "1..udp.reassembly.contexts", c -> Integer.toString(c.bypass().reassembly().perSourceContexts())),
+    UDP_REASSEMBLY_TIMEOUT("udp.reassembly.timeout", null, "xdp/dpdk: how long a fragmented datagram may wait for its " +
+        "missing fragments, 1ms..30s, e.g. 1s or 250ms (a bare number is ms)",
+        c -> ConfigValidator.formatMillis(c.bypass().reassembly().timeoutNs() / 1_000_000)),
     MEMORY("memory", "--memory", "table memory budget, e.g. 64m, 4g; a bare number is MiB (memcached's -m)",
         c -> Sizes.format(c.memoryBytes())),
     MODE("mode", "--mode", "cache (evict cold items when full) or store (refuse writes when full)",

@@ -2,6 +2,7 @@ package io.wirekv.controlplane.config;
 
 import io.wirekv.dataplane.guard.ExposureSettings;
 import io.wirekv.dataplane.guard.UdpAllowList;
+import io.wirekv.dataplane.net.ReassemblySettings;
 import io.wirekv.dataplane.port.BypassSettings;
 import io.wirekv.dataplane.server.ServerConfig;
 import io.wirekv.dataplane.server.ServerConfig.Backend;
@@ -290,7 +291,60 @@ public final class ConfigValidator
                 "(`ip -br link` lists them)");
         }
         return new BypassSettings(ealArgs, device, address, xdpInterface, xdpMode,
-            needWakeup == null || needWakeup, busyPoll != null && busyPoll);
+            needWakeup == null || needWakeup, busyPoll != null && busyPoll, reassembly());
+    }
+
+    private ReassemblySettings reassembly()
+    {
+        final int contexts = intIn(ConfigKey.UDP_REASSEMBLY_CONTEXTS, 0, ReassemblySettings.MAX_CONTEXTS,
+            "; each takes 64 KiB per lcore, 0 drops every fragment");
+        int perSource = intIn(ConfigKey.UDP_REASSEMBLY_PER_SOURCE, 1, ReassemblySettings.MAX_CONTEXTS, "");
+        if (contexts >= 0 && perSource > Math.max(1, contexts))
+        {
+            if (settings.get(ConfigKey.UDP_REASSEMBLY_PER_SOURCE).isDefault())
+            {
+                perSource = Math.max(1, contexts); // the default share follows a smaller pool
+            }
+            else
+            {
+                fail(ConfigKey.UDP_REASSEMBLY_PER_SOURCE, "must be at most udp.reassembly.contexts (" + contexts + ")");
+            }
+        }
+        final long timeoutMs = millis(ConfigKey.UDP_REASSEMBLY_TIMEOUT, 1, ReassemblySettings.MAX_TIMEOUT_NS / 1_000_000);
+        if (contexts < 0 || perSource < 1 || perSource > Math.max(1, contexts) || timeoutMs < 0)
+        {
+            return ReassemblySettings.defaults(); // the problems are reported; start-up stops
+        }
+        return new ReassemblySettings(contexts, perSource, timeoutMs * 1_000_000);
+    }
+
+    /** A duration such as {@code 1s}, {@code 250ms} or {@code 250} (ms) in [min, max] ms, or -1 (reported). */
+    private long millis(final ConfigKey key, final long min, final long max)
+    {
+        final String text = value(key).trim().toLowerCase(Locale.ROOT);
+        final boolean seconds = text.endsWith("s") && !text.endsWith("ms");
+        final String digits = text.endsWith("ms") ? text.substring(0, text.length() - 2) :
+            seconds ? text.substring(0, text.length() - 1) : text;
+        try
+        {
+            final long v = Long.parseLong(digits.trim()) * (seconds ? 1000 : 1);
+            if (v >= min && v <= max)
+            {
+                return v;
+            }
+        }
+        catch (final NumberFormatException ignore)
+        {
+            // reported below
+        }
+        fail(key, "must be a duration from " + formatMillis(min) + " to " + formatMillis(max) + ", e.g. 1s or 250ms");
+        return -1;
+    }
+
+    /** @return {@code 2s} for whole seconds, else {@code 250ms}. */
+    static String formatMillis(final long ms)
+    {
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 
     private <E extends Enum<E>> E choice(final ConfigKey key, final Class<E> type, final String allowed)

@@ -1,5 +1,6 @@
 package io.wirekv.controlplane.config;
 
+import io.wirekv.dataplane.net.ReassemblySettings;
 import io.wirekv.dataplane.server.ServerConfig;
 import io.wirekv.dataplane.table.MemoryMode;
 import org.junit.jupiter.api.Test;
@@ -119,6 +120,36 @@ class ConfigValidatorTest
             "1500-byte Ethernet frame, as the bypass backends do not fragment; 1400 is the default (test)",
             "backend", "xdp", "udp.max.payload", "1473", "xdp.interface", "eth1");
         validate("backend", "xdp", "udp.max.payload", "1472", "xdp.interface", "eth1");
+    }
+
+    @Test
+    void shouldConcludeTheReassemblyKeys()
+    {
+        assertEquals(ReassemblySettings.defaults(), validate().config().bypass().reassembly());
+        assertEquals(new ReassemblySettings(4, 4, 250_000_000L), // the default share follows a smaller pool
+            validate("udp.reassembly.contexts", "4", "udp.reassembly.timeout", "250ms").config().bypass().reassembly());
+        assertEquals(new ReassemblySettings(32, 2, 2_000_000_000L),
+            validate("udp.reassembly.per.source", "2", "udp.reassembly.timeout", "2s").config().bypass().reassembly());
+        assertEquals(new ReassemblySettings(32, 8, 40_000_000L),
+            validate("udp.reassembly.timeout", "40").config().bypass().reassembly());
+        assertEquals(ReassemblySettings.disabled(), validate("udp.reassembly.contexts", "0").config().bypass().reassembly());
+    }
+
+    @Test
+    void shouldRejectBadReassemblyKeys()
+    {
+        assertProblem("udp.reassembly.contexts = 1025: must be a whole number from 0 to 1024; each takes 64 KiB per " +
+            "lcore, 0 drops every fragment (test)", "udp.reassembly.contexts", "1025");
+        assertProblem("udp.reassembly.per.source = 9: must be at most udp.reassembly.contexts (8) (test)",
+            "udp.reassembly.contexts", "8", "udp.reassembly.per.source", "9");
+        assertProblem("udp.reassembly.per.source = 0: must be a whole number from 1 to 1024 (test)",
+            "udp.reassembly.per.source", "0");
+        assertProblem("udp.reassembly.timeout = 31s: must be a duration from 1ms to 30s, e.g. 1s or 250ms (test)",
+            "udp.reassembly.timeout", "31s");
+        assertProblem("udp.reassembly.timeout = soon: must be a duration from 1ms to 30s, e.g. 1s or 250ms (test)",
+            "udp.reassembly.timeout", "soon");
+        assertProblem("udp.reassembly.timeout = 0ms: must be a duration from 1ms to 30s, e.g. 1s or 250ms (test)",
+            "udp.reassembly.timeout", "0ms");
     }
 
     @Test

@@ -41,10 +41,17 @@ public enum CncMetric
     NET_DROP_BAD_IP_CHECKSUM(36, "net_drop_bad_ip_checksum", Kind.COUNTER, Scope.LCORE_NET, "IPv4 header checksum wrong"),
     NET_DROP_BAD_UDP_CHECKSUM(37, "net_drop_bad_udp_checksum", Kind.COUNTER, Scope.LCORE_NET, "UDP checksum wrong"),
     NET_DROP_NOT_FOR_US(38, "net_drop_not_for_us", Kind.COUNTER, Scope.LCORE_NET, "Frames for another MAC, IP or port"),
-    NET_DROP_FRAGMENT(39, "net_drop_fragment", Kind.COUNTER, Scope.LCORE_NET, "IPv4 fragments dropped"),
+    NET_DROP_FRAGMENT(39, "net_drop_fragment", Kind.COUNTER, Scope.LCORE_NET, "IPv4 fragments not kept for reassembly"),
     NET_DROP_UNSUPPORTED(40, "net_drop_unsupported", Kind.COUNTER, Scope.LCORE_NET, "Unsupported EtherTypes and protocols"),
     NET_DROP_BAD_ICMP_CHECKSUM(41, "net_drop_bad_icmp_checksum", Kind.COUNTER, Scope.LCORE_NET, "ICMP echo with a wrong checksum"),
     NET_PASSED(42, "net_passed", Kind.COUNTER, Scope.LCORE_NET, "Frames passed to the kernel"),
+    NET_FRAGMENT_HELD(43, "net_fragment_held", Kind.COUNTER, Scope.LCORE_NET, "IPv4 fragments kept for reassembly"),
+    NET_FRAGMENTS(44, "net_fragments", Kind.COUNTER, Scope.LCORE_NET, "IPv4 fragments received"),
+    NET_REASSEMBLED(45, "net_reassembled", Kind.COUNTER, Scope.LCORE_NET, "Datagrams reassembled from fragments"),
+    NET_REASSEMBLY_TIMEOUTS(46, "net_reassembly_timeouts", Kind.COUNTER, Scope.LCORE_NET, "Datagrams given up: fragments missing at the timeout"),
+    NET_REASSEMBLY_OVERLAPS(47, "net_reassembly_overlaps", Kind.COUNTER, Scope.LCORE_NET, "Datagrams given up: overlapping fragments"),
+    NET_REASSEMBLY_EVICTIONS(48, "net_reassembly_evictions", Kind.COUNTER, Scope.LCORE_NET, "Datagrams given up: evicted for room"),
+    NET_REASSEMBLY_TOO_LARGE(49, "net_reassembly_too_large", Kind.COUNTER, Scope.LCORE_NET, "Fragments beyond the largest IPv4 datagram"),
 
     // Whole server: io.wirekv.dataplane.proto.ServerStats (memcached's stats)
     CMD_GET(100, "cmd_get", Kind.COUNTER, Scope.GLOBAL, "Retrieval requests"),

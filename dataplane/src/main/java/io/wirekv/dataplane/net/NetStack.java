@@ -1,5 +1,8 @@
 package io.wirekv.dataplane.net;
 
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+
 import java.lang.foreign.MemorySegment;
 
 import static io.wirekv.dataplane.net.NetCounters.*;
@@ -33,16 +36,17 @@ import static io.wirekv.dataplane.net.Wire.*;
  *       verbatim), total length at least the header and at most what the frame holds (Ethernet
  *       padding after it is ignored), source not 0.0.0.0, multicast, class E or broadcast, header
  *       checksum verified, TTL ignored. Destination must be our unicast address exactly: directed
- *       and limited broadcast and multicast are not for us. Fragments (MF or an offset) are dropped:
- *       there is no reassembly. Accepted packets teach the {@link ArpTable} (source address to frame
- *       source MAC and VLAN).</li>
+ *       and limited broadcast and multicast are not for us. UDP fragments go to the {@link Ipv4Reassembler}:
+ *       one it keeps is {@code fragment_held} (verdict DROP: its bytes were copied); the one completing a datagram
+ *       takes the whole datagram through the UDP checks below and their outcome. Other fragments and those not
+ *       kept are {@code drop_fragment}. Accepted packets teach the {@link ArpTable} (source to MAC and VLAN).</li>
  *   <li>ICMP: echo request (code 0, checksum verified) is answered in place; other types are
  *       unsupported.</li>
  *   <li>UDP: destination port ours, source port not 0, UDP length equal to the IP payload length
  *       (stricter than Linux, which trims excess), checksum 0 accepted as "none", otherwise verified
  *       over the pseudo-header.</li>
  * </ul>
- * Frames that are merely not ours (not for us, unsupported, fragments, {@code arp_other}) get
+ * Frames that are merely not ours (not for us, unsupported, fragments of other protocols, {@code arp_other}) get
  * {@link #DROP} when the stack was built with {@code dropUnhandled}, else {@link #PASS}; malformed
  * frames and bad checksums always get {@link #DROP}.
  * <p>
@@ -52,7 +56,8 @@ import static io.wirekv.dataplane.net.Wire.*;
  * {
  *     case NetStack.UDP_REQUEST ->
  *     {
- *         // request payload: stack.payloadOffset(), stack.payloadLength(). A reply built in the same buffer
+ *         // request payload: stack.payloadLength() bytes at stack.payloadOffset() in stack.payloadMemory() (the frame's
+        // memory, or the reassembler's for a datagram that came in fragments), valid until the next onFrame. A reply built in the same buffer
  *         // puts its payload at offset + NetStack.headerLength(stack.peerLink()), which is not payloadOffset()
  *         // when the request had IP options, then:
  *         final int frameLength = stack.writeUdpHeaders(
@@ -95,7 +100,9 @@ public final class NetStack
     private final NetCounters counters;
     private final boolean dropUnhandled;
     private final ArpTable arpTable;
+    private final Ipv4Reassembler reassembler;
 
+    private MemorySegment payloadMemory = MemorySegment.NULL;
     private long payloadOffset;
     private int payloadLength;
     private int peerIpv4;
@@ -112,18 +119,23 @@ public final class NetStack
      */
     public NetStack(final NetAddress local, final int udpPort, final NetCounters counters, final boolean dropUnhandled)
     {
-        this(local, udpPort, counters, dropUnhandled, new ArpTable(ArpTable.DEFAULT_CAPACITY));
+        this(local, udpPort, counters, dropUnhandled, new ArpTable(ArpTable.DEFAULT_CAPACITY),
+            ReassemblySettings.defaults(), SystemNanoClock.INSTANCE);
     }
 
     /**
-     * @param arpTable the neighbour table this stack learns into (confined to the same thread).
+     * @param arpTable   the neighbour table this stack learns into (confined to the same thread).
+     * @param reassembly the bounds of IPv4 reassembly (its buffers are allocated here).
+     * @param clock      monotonic time for reassembly timeouts.
      */
     public NetStack(
         final NetAddress local,
         final int udpPort,
         final NetCounters counters,
         final boolean dropUnhandled,
-        final ArpTable arpTable)
+        final ArpTable arpTable,
+        final ReassemblySettings reassembly,
+        final NanoClock clock)
     {
         if (udpPort < 1 || udpPort > 0xFFFF)
         {
@@ -135,6 +147,7 @@ public final class NetStack
         this.counters = counters;
         this.dropUnhandled = dropUnhandled;
         this.arpTable = arpTable;
+        this.reassembler = new Ipv4Reassembler(reassembly, clock, counters);
     }
 
     public ArpTable arpTable()
@@ -198,7 +211,22 @@ public final class NetStack
         return unhandled(DROP_UNSUPPORTED);
     }
 
-    /** @return after UDP_REQUEST: absolute offset of the UDP payload in the frame's memory. */
+    /**
+     * Discards datagrams whose fragments stopped coming (see {@link Ipv4Reassembler#expire()}); once per receive
+     * burst. Reads the clock only while a datagram is being reassembled.
+     */
+    public void expireFragments()
+    {
+        reassembler.expire();
+    }
+
+    /** @return after UDP_REQUEST: the segment holding the payload, the frame's or the reassembler's. */
+    public MemorySegment payloadMemory()
+    {
+        return payloadMemory;
+    }
+
+    /** @return after UDP_REQUEST: absolute offset of the UDP payload in {@link #payloadMemory()}. */
     public long payloadOffset()
     {
         return payloadOffset;
@@ -440,14 +468,23 @@ public final class NetStack
             return drop(DROP_BAD_IP_CHECKSUM);
         }
         arpTable.learn(srcIpv4, link);
-        if ((u16(memory, ip + Ipv4Descriptor.FLAGS_FRAGMENT_OFFSET) &
-            (Ipv4Descriptor.FLAG_MF | Ipv4Descriptor.FRAGMENT_OFFSET_MASK)) != 0)
-        {
-            return unhandled(DROP_FRAGMENT);
-        }
+        final int flagsFragment = u16(memory, ip + Ipv4Descriptor.FLAGS_FRAGMENT_OFFSET);
         final int protocol = u8(memory, ip + Ipv4Descriptor.PROTOCOL_OFFSET);
         final long l4 = ip + headerLength;
         final int l4Length = totalLength - headerLength;
+        if ((flagsFragment & (Ipv4Descriptor.FLAG_MF | Ipv4Descriptor.FRAGMENT_OFFSET_MASK)) != 0)
+        {
+            counters.increment(FRAGMENTS);
+            if (protocol != Ipv4Descriptor.PROTOCOL_UDP || reassembler.capacity() == 0)
+            {
+                return unhandled(DROP_FRAGMENT);
+            }
+            final int verdict = reassembler.onFragment(memory, l4, l4Length, srcIpv4, localIpv4, protocol,
+                u16(memory, ip + Ipv4Descriptor.ID_OFFSET), flagsFragment);
+            return verdict == Ipv4Reassembler.COMPLETE ?
+                onUdp(reassembler.memory(), reassembler.datagramOffset(), reassembler.datagramLength(), srcIpv4, link) :
+                drop(verdict == Ipv4Reassembler.HELD ? FRAGMENT_HELD : DROP_FRAGMENT);
+        }
         if (protocol == Ipv4Descriptor.PROTOCOL_UDP)
         {
             return onUdp(memory, l4, l4Length, srcIpv4, link);
@@ -480,6 +517,7 @@ public final class NetStack
         {
             return drop(DROP_BAD_UDP_CHECKSUM);
         }
+        payloadMemory = memory;
         payloadOffset = udp + UDP_HEADER;
         payloadLength = l4Length - UDP_HEADER;
         peerIpv4 = srcIpv4;

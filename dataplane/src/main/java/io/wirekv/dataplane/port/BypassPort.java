@@ -14,7 +14,8 @@ import java.util.Map;
  * address and ICMP echo requests are answered in place (the frame itself becomes the reply and is
  * transmitted at the end of the burst); memcached datagrams have their UDP payload copied into the
  * lcore's slot buffers (requests are small; the copy lets a slot wait for its write without pinning a
- * NIC buffer); everything else is counted by reason and freed.
+ * NIC buffer); IPv4 fragments are copied into the stack's reassembly buffers and their frames freed, and a
+ * datagram they complete is copied from there like any other; everything else is counted by reason and freed.
  * <p>
  * <b>Send.</b> Each reply datagram is written behind fresh Ethernet/IPv4/UDP headers, addressed to the
  * MAC and VLAN the request came from (so no ARP lookup), into a packet buffer: first the buffers of
@@ -96,6 +97,7 @@ public final class BypassPort implements PacketPort
     public int receive(final DatagramBatch rx)
     {
         releaseSpares();
+        stack.expireFragments();
         final int frameCount = queue.receive(rxFrames);
         if (frameCount == 0)
         {
@@ -120,7 +122,9 @@ public final class BypassPort implements PacketPort
                         queue.free(frame);
                         continue;
                     }
-                    MemorySegment.copy(frames, stack.payloadOffset(), rx.segment(datagrams), rx.offset(datagrams), length);
+                    // payloadMemory: the frame's, or the reassembler's for a datagram that came in fragments
+                    MemorySegment.copy(
+                        stack.payloadMemory(), stack.payloadOffset(), rx.segment(datagrams), rx.offset(datagrams), length);
                     rx.setReceived(datagrams, length, stack.peerIpv4(), stack.peerPort(), stack.peerLink());
                     datagrams++;
                     bytes += length;

@@ -1,5 +1,7 @@
 package io.wirekv.dataplane.port;
 
+import io.wirekv.dataplane.net.ReassemblySettings;
+
 import java.util.List;
 
 /**
@@ -16,6 +18,8 @@ import java.util.List;
  *                      or {@code copy}.
  * @param xdpNeedWakeup use the need-wakeup flag (a syscall only when the kernel asks for one).
  * @param xdpBusyPoll   ask the kernel for preferred busy polling on the XSK sockets.
+ * @param reassembly    IPv4 reassembly bounds per lcore (both backends: a UDP request larger than one frame
+ *                      arrives in fragments).
  */
 public record BypassSettings(
     List<String> dpdkEalArgs,
@@ -24,11 +28,27 @@ public record BypassSettings(
     String xdpInterface,
     String xdpMode,
     boolean xdpNeedWakeup,
-    boolean xdpBusyPoll)
+    boolean xdpBusyPoll,
+    ReassemblySettings reassembly)
 {
     public BypassSettings
     {
         dpdkEalArgs = List.copyOf(dpdkEalArgs);
+    }
+
+    /** As the canonical constructor, with the default reassembly bounds. */
+    public BypassSettings(
+        final List<String> dpdkEalArgs, final String dpdkDevice, final String ipv4, final String xdpInterface,
+        final String xdpMode, final boolean xdpNeedWakeup, final boolean xdpBusyPoll)
+    {
+        this(dpdkEalArgs, dpdkDevice, ipv4, xdpInterface, xdpMode, xdpNeedWakeup, xdpBusyPoll,
+            ReassemblySettings.defaults());
+    }
+
+    /** @return these settings with other reassembly bounds. */
+    public BypassSettings withReassembly(final ReassemblySettings bounds)
+    {
+        return new BypassSettings(dpdkEalArgs, dpdkDevice, ipv4, xdpInterface, xdpMode, xdpNeedWakeup, xdpBusyPoll, bounds);
     }
 
     /** The embedded defaults: no device chosen (the kernel backend needs none). */

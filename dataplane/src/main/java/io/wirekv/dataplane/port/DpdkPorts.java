@@ -2,11 +2,15 @@ package io.wirekv.dataplane.port;
 
 import io.wirekv.dataplane.cnc.CounterRegistry;
 
+import io.wirekv.dataplane.net.ArpTable;
 import io.wirekv.dataplane.net.NetAddress;
 import io.wirekv.dataplane.net.NetCounters;
 import io.wirekv.dataplane.net.NetStack;
+import io.wirekv.dataplane.net.ReassemblySettings;
 import io.wirekv.nativebindings.dpdk.DpdkEthPort;
 import io.wirekv.nativebindings.dpdk.Eal;
+
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,9 +30,13 @@ public final class DpdkPorts implements PortSet
     private final NetAddress local;
     private final int udpPort;
     private final int burstSize;
+    private final ReassemblySettings reassembly;
 
-    private DpdkPorts(final DpdkEthPort ethPort, final NetAddress local, final int udpPort, final int burstSize)
+    private DpdkPorts(
+        final DpdkEthPort ethPort, final NetAddress local, final int udpPort, final int burstSize,
+        final ReassemblySettings reassembly)
     {
+        this.reassembly = reassembly;
         this.ethPort = ethPort;
         this.local = local;
         this.udpPort = udpPort;
@@ -67,7 +75,8 @@ public final class DpdkPorts implements PortSet
                 frameCapacity + "-byte mbuf with their headers; use at most " + (frameCapacity - MAX_HEADERS));
         }
         assert eal.mainLcore() >= 0;
-        return new DpdkPorts(ethPort, new NetAddress(ethPort.macAddress(), ipv4), udpPort, burstSize);
+        return new DpdkPorts(ethPort, new NetAddress(ethPort.macAddress(), ipv4), udpPort, burstSize,
+            settings.reassembly());
     }
 
     /**
@@ -89,8 +98,9 @@ public final class DpdkPorts implements PortSet
     public PacketPort openPort(final int lcore, final CounterRegistry counters)
     {
         final NetCounters netCounters = new NetCounters(counters, lcore);
-        return new BypassPort(
-            new DpdkFrameQueue(ethPort, lcore, burstSize), new NetStack(local, udpPort, netCounters, true), netCounters,
+        final NetStack stack = new NetStack(local, udpPort, netCounters, true, new ArpTable(ArpTable.DEFAULT_CAPACITY),
+            reassembly, SystemNanoClock.INSTANCE);
+        return new BypassPort(new DpdkFrameQueue(ethPort, lcore, burstSize), stack, netCounters,
             new PortCounters(counters, lcore), local.mac(), udpPort, burstSize);
     }
 
@@ -109,7 +119,7 @@ public final class DpdkPorts implements PortSet
         final int queues = ethPort.config().rxQueues();
         return "dpdk " + ethPort.name() + " (" + driver + "), " + queues + " queue(s), mac " +
             DpdkEthPort.formatMac(local.mac()) + ", ipv4 " + NetAddress.ipv4ToString(local.ipv4()) + ", udp port " + udpPort +
-            queuesNote(driver, queues);
+            ", " + reassembly.describe() + queuesNote(driver, queues);
     }
 
     /**

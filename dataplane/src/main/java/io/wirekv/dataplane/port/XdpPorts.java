@@ -2,12 +2,15 @@ package io.wirekv.dataplane.port;
 
 import io.wirekv.dataplane.cnc.CounterRegistry;
 
+import io.wirekv.dataplane.net.ArpTable;
 import io.wirekv.dataplane.net.NetAddress;
 import io.wirekv.dataplane.net.NetCounters;
 import io.wirekv.dataplane.net.NetStack;
 import io.wirekv.nativebindings.xdp.XdpAttachMode;
 import io.wirekv.nativebindings.xdp.XdpProgramAttachment;
 import io.wirekv.nativebindings.xdp.XskBindMode;
+
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -105,15 +108,17 @@ public final class XdpPorts implements PortSet
         }
         final NetCounters netCounters = new NetCounters(counters, lcore);
         // The program sends only our UDP here; anything else that arrives is passed over, not answered.
-        return new BypassPort(queue, new NetStack(local, udpPort, netCounters, false), netCounters,
-            new PortCounters(counters, lcore), local.mac(), udpPort, burstSize);
+        final NetStack stack = new NetStack(local, udpPort, netCounters, false, new ArpTable(ArpTable.DEFAULT_CAPACITY),
+            settings.reassembly(), SystemNanoClock.INSTANCE);
+        return new BypassPort(queue, stack, netCounters, new PortCounters(counters, lcore), local.mac(), udpPort, burstSize);
     }
 
     @Override
     public String describe()
     {
         return "xdp " + settings.xdpInterface() + ", mac " + NetAddress.macToString(local.mac()) + ", ipv4 " +
-            NetAddress.ipv4ToString(local.ipv4()) + ", udp port " + udpPort + ", " + attachment.describe();
+            NetAddress.ipv4ToString(local.ipv4()) + ", udp port " + udpPort + ", " +
+            settings.reassembly().describe() + ", " + attachment.describe();
     }
 
     @Override

@@ -1,11 +1,19 @@
 package io.wirekv.dataplane.net;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 
 import static io.wirekv.dataplane.testnet.TestFrames.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -18,7 +26,11 @@ import static org.junit.jupiter.api.Assertions.*;
  * Two drivers of the same checks: a hand-made mutator of valid frames (seeded, so every outcome counter is
  * reached in each run) and a Jazzer target, {@link #arbitraryFrame}, whose corpus lives in
  * {@code src/test/resources/io/wirekv/dataplane/net/NetStackFuzzTestInputs/arbitraryFrame/} and which
- * {@code deploy/fuzz.sh} fuzzes.
+ * {@code deploy/fuzz.sh} fuzzes. Fragments among those frames meet the long-lived stacks' reassemblers.
+ * <p>
+ * Reassembly has a target of its own, {@link #fragmentSequence}: the input chooses the geometry, order, source,
+ * identification and timing of fragments of known datagrams, so a datagram the stack completes can be checked
+ * against the truth; {@link #shouldReassembleOnlyTheTruthFromAnyFragmentSequence} drives it with seeded inputs.
  */
 public class NetStackFuzzTest
 {
@@ -77,13 +89,18 @@ public class NetStackFuzzTest
             BEFORE[id] = counters.get(id);
         }
         // the segment ends where the frame does: a read past it throws
-        final int verdict = stack.onFrame(MemorySegment.ofArray(buffer), offset, length);
+        final MemorySegment memory = MemorySegment.ofArray(buffer);
+        final int verdict = stack.onFrame(memory, offset, length);
         assertTrue(verdict >= NetStack.UDP_REQUEST && verdict <= NetStack.PASS, "verdict " + verdict);
         assertEquals(1, counters.get(NetCounters.RX_FRAMES) - BEFORE[NetCounters.RX_FRAMES], "rx frames");
         int outcomes = 0;
         int outcome = -1;
-        for (int id = NetCounters.FIRST_OUTCOME; id <= NetCounters.LAST_OUTCOME; id++)
+        for (int id = 0; id < NetCounters.count(); id++)
         {
+            if (!NetCounters.isOutcome(id))
+            {
+                continue;
+            }
             final long delta = counters.get(id) - BEFORE[id];
             assertTrue(delta == 0 || delta == 1, NetCounters.name(id) + " moved by " + delta);
             if (delta == 1)
@@ -98,9 +115,7 @@ public class NetStackFuzzTest
             case NetStack.UDP_REQUEST ->
             {
                 assertEquals(NetCounters.UDP_REQUESTS, outcome);
-                assertTrue(stack.payloadOffset() >= offset + 42, "payload after the headers");
-                assertTrue(stack.payloadLength() >= 0);
-                assertTrue(stack.payloadOffset() + stack.payloadLength() <= offset + length, "payload inside the frame");
+                assertPayloadInside(stack, memory, offset, length);
             }
             case NetStack.REPLY_IN_PLACE ->
             {
@@ -122,11 +137,202 @@ public class NetStackFuzzTest
         // PASSED is not an outcome: it counts the PASS verdicts beside their reason
         assertEquals(verdict == NetStack.PASS ? 1 : 0, counters.get(NetCounters.PASSED) - BEFORE[NetCounters.PASSED],
             "passed");
+        assertFragmentsAddUp(counters);
+    }
+
+    /** The payload lies inside the frame, or, for a reassembled datagram, inside the reassembler's memory. */
+    private static void assertPayloadInside(
+        final NetStack stack, final MemorySegment frameMemory, final long offset, final int length)
+    {
+        assertTrue(stack.payloadLength() >= 0 && stack.payloadLength() <= NetStack.MAX_UDP_PAYLOAD_LENGTH);
+        if (stack.payloadMemory() == frameMemory)
+        {
+            assertTrue(stack.payloadOffset() >= offset + 42, "payload after the headers");
+            assertTrue(stack.payloadOffset() + stack.payloadLength() <= offset + length, "payload inside the frame");
+        }
+        else
+        {
+            assertTrue(stack.payloadOffset() >= 8, "payload after the reassembled UDP header");
+            assertTrue(stack.payloadOffset() + stack.payloadLength() <= stack.payloadMemory().byteSize(),
+                "payload inside the reassembler's memory");
+        }
+    }
+
+    private static void assertFragmentsAddUp(final NetCounters counters)
+    {
+        assertEquals(counters.get(NetCounters.FRAGMENTS), counters.get(NetCounters.FRAGMENT_HELD) +
+            counters.get(NetCounters.DROP_FRAGMENT) + counters.get(NetCounters.REASSEMBLED),
+            "fragments = fragment_held + drop_fragment + reassembled: " + counters);
+    }
+
+    // ------------------------------------------------------------------------------------------ fragment sequences
+
+    private static final int RECORD = 6;
+    private static final int MAX_RECORDS = 128;
+    private static final int[] SOURCES = {PEER_IP, OTHER_IP, OTHER_IP + 1};
+    private static final int[] TRUE_SIZES = {100, 1000, 3000, 5000};
+    /** TRUTH[source][selector]: the UDP datagram (header + payload) each source's datagram with that id carries. */
+    private static final byte[][][] TRUTH = new byte[SOURCES.length][TRUE_SIZES.length][];
+
+    static
+    {
+        for (int s = 0; s < SOURCES.length; s++)
+        {
+            for (int d = 0; d < TRUE_SIZES.length; d++)
+            {
+                TRUTH[s][d] = udpDatagram(SOURCES[s], OUR_IP, PEER_PORT, PORT, payload(TRUE_SIZES[d], 10 * s + d));
+            }
+        }
+    }
+
+    /**
+     * Fragments of known datagrams, one per 6-byte record: u16 {@code MF (bit 15) | corrupt (bit 14) | fragment
+     * offset (13 bits)}, u16 data length (mod 1,481), u8 datagram selector (mod 4: id and true size), u8 {@code source
+     * (mod 3) | clock step in ms (bits 2..7)}. The data is the true datagram's bytes at that offset (zeros past its
+     * end), one flipped where corrupt. A fresh stack (4 contexts, 2 per source, 50 ms) per input.
+     */
+    @FuzzTest(maxDuration = "5s")
+    void fragmentSequence(final byte[] input)
+    {
+        checkFragmentSequence(input);
+    }
+
+    /**
+     * {@link #fragmentSequence}'s checks: every frame one outcome, fragments add up, and a datagram completed
+     * from fragments none of which was corrupted is exactly the true one.
+     *
+     * @return the stack's counters after the sequence.
+     */
+    public static NetCounters checkFragmentSequence(final byte[] input)
+    {
+        final CachedNanoClock clock = new CachedNanoClock();
+        final NetCounters counters = new NetCounters();
+        final NetStack stack = stack(counters, true, new ReassemblySettings(4, 2, TimeUnit.MILLISECONDS.toNanos(50)), clock);
+        final boolean[][] corrupted = new boolean[SOURCES.length][TRUE_SIZES.length];
+        for (int at = 0; at + RECORD <= input.length && at < RECORD * MAX_RECORDS; at += RECORD)
+        {
+            final int field = u16(input, at);
+            final int length = u16(input, at + 2) % 1481;
+            final int d = (input[at + 4] & 0xFF) % TRUE_SIZES.length;
+            final int s = (input[at + 5] & 3) % SOURCES.length;
+            clock.advance(TimeUnit.MILLISECONDS.toNanos((input[at + 5] & 0xFF) >>> 2));
+            final int fragmentOffset = field & 0x1FFF;
+            final byte[] truth = TRUTH[s][d];
+            final byte[] data = new byte[length];
+            for (int i = 0; i < length; i++)
+            {
+                final int position = fragmentOffset * 8 + i;
+                data[i] = position < truth.length ? truth[position] : 0;
+            }
+            if ((field & 0x4000) != 0 && length > 0)
+            {
+                data[length / 2] ^= 0x20;
+                corrupted[s][d] = true;
+            }
+            final byte[] frame = ipv4Fragment(OUR_MAC, PEER_MAC, SOURCES[s], OUR_IP, 17, 0x100 + d, data, 0, length,
+                fragmentOffset, (field & 0x8000) != 0);
+            final MemorySegment memory = MemorySegment.ofArray(frame);
+            final long reassembled = counters.get(NetCounters.REASSEMBLED);
+            final int verdict = stack.onFrame(memory, 0, frame.length);
+            if (at % (RECORD * 8) == 0)
+            {
+                stack.expireFragments();
+            }
+            long outcomes = 0;
+            for (int id = 0; id < NetCounters.count(); id++)
+            {
+                outcomes += NetCounters.isOutcome(id) ? counters.get(id) : 0;
+            }
+            assertEquals(counters.get(NetCounters.RX_FRAMES), outcomes, "every frame one outcome: " + counters);
+            assertFragmentsAddUp(counters);
+            if (verdict != NetStack.UDP_REQUEST)
+            {
+                assertEquals(NetStack.DROP, verdict);
+                continue;
+            }
+            assertPayloadInside(stack, memory, 0, frame.length);
+            if (counters.get(NetCounters.REASSEMBLED) > reassembled && !corrupted[s][d])
+            {
+                final byte[] seen = new byte[stack.payloadLength()];
+                MemorySegment.copy(stack.payloadMemory(), ValueLayout.JAVA_BYTE, stack.payloadOffset(), seen, 0, seen.length);
+                assertArrayEquals(Arrays.copyOfRange(truth, 8, truth.length), seen, "reassembled not the truth");
+            }
+        }
+        return counters;
+    }
+
+    @Test
+    void shouldReassembleOnlyTheTruthFromAnyFragmentSequence()
+    {
+        final Random random = new Random(0xF4A6);
+        final long[] sums = new long[NetCounters.count()];
+        for (int round = 0; round < 3_000; round++)
+        {
+            final NetCounters counters = checkFragmentSequence(fragmentRecords(random));
+            for (int id = 0; id < sums.length; id++)
+            {
+                sums[id] += counters.get(id);
+            }
+        }
+        // every way a datagram ends was reached
+        for (final int id : new int[]{NetCounters.REASSEMBLED, NetCounters.REASSEMBLY_TIMEOUTS,
+            NetCounters.REASSEMBLY_OVERLAPS, NetCounters.REASSEMBLY_EVICTIONS, NetCounters.REASSEMBLY_TOO_LARGE,
+            NetCounters.FRAGMENT_HELD, NetCounters.DROP_FRAGMENT, NetCounters.DROP_BAD_UDP_CHECKSUM})
+        {
+            assertTrue(sums[id] > 0, NetCounters.name(id) + " never reached: " + Arrays.toString(sums));
+        }
+    }
+
+    /** Mostly the true fragments of a few datagrams, shuffled, with a few fields broken. */
+    private static byte[] fragmentRecords(final Random random)
+    {
+        final List<byte[]> records = new ArrayList<>();
+        for (int datagram = 1 + random.nextInt(6); datagram > 0; datagram--)
+        {
+            final int d = random.nextInt(TRUE_SIZES.length);
+            final int s = random.nextInt(SOURCES.length);
+            if (random.nextInt(30) == 0)
+            {
+                records.add(new byte[]{(byte)0x9F, (byte)0xFF, 0, 16, (byte)d, (byte)s}); // reaches past 64 KiB
+            }
+            final int perFragment = (256 + random.nextInt(1480 - 256)) & ~7;
+            final int trueLength = TRUTH[s][d].length;
+            for (int offset = 0; offset < trueLength; offset += perFragment)
+            {
+                final int length = Math.min(perFragment, trueLength - offset);
+                final boolean more = offset + length < trueLength;
+                final int step = random.nextInt(10) == 0 ? random.nextInt(64) : 0;
+                records.add(new byte[]{(byte)((more ? 0x80 : 0) | (offset >>> 11)), (byte)(offset >>> 3),
+                    (byte)(length >>> 8), (byte)length, (byte)d, (byte)(s | step << 2)});
+            }
+        }
+        Collections.shuffle(records, random);
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (final byte[] record : records)
+        {
+            if (random.nextInt(20) == 0)
+            {
+                record[random.nextInt(RECORD)] ^= (byte)(1 << random.nextInt(8)); // move, cut, re-flag, re-address
+            }
+            if (random.nextInt(40) == 0)
+            {
+                record[0] |= 0x40; // other bytes than the truth's
+            }
+            if (random.nextInt(50) == 0)
+            {
+                out.writeBytes(record); // a duplicate
+            }
+            out.writeBytes(record);
+        }
+        return out.toByteArray();
     }
 
     private static void fuzz(final boolean dropUnhandled, final long seed)
     {
+        final List<byte[]> fragments = udpFragmented(OUR_MAC, PEER_MAC, PEER_IP, OUR_IP, PEER_PORT, PORT,
+            payload(200, 6), 100, 0x77);
         final byte[][] bases = {
+            fragments.get(0), fragments.get(1), fragments.get(2),
             udpRequest(payload(30, 1)),
             udp(OUR_MAC, 7, PEER_IP, OUR_IP, PEER_PORT, PORT, payload(1, 2), NO_OPTIONS, 0, true),
             udp(OUR_MAC, NO_VLAN, PEER_IP, OUR_IP, PEER_PORT, PORT, payload(5, 3), new byte[]{1, 1, 1, 0}, 9, false),
@@ -172,9 +378,7 @@ public class NetStackFuzzTest
             verdicts[verdict]++;
             if (verdict == NetStack.UDP_REQUEST)
             {
-                assertTrue(stack.payloadOffset() >= offset + 42);
-                assertTrue(stack.payloadLength() >= 0);
-                assertTrue(stack.payloadOffset() + stack.payloadLength() <= offset + length);
+                assertPayloadInside(stack, memory, offset, length);
             }
             else if (verdict == NetStack.REPLY_IN_PLACE)
             {
@@ -188,20 +392,22 @@ public class NetStackFuzzTest
 
         assertEquals(ITERATIONS, counters.get(NetCounters.RX_FRAMES));
         long outcomes = 0;
-        for (int id = NetCounters.FIRST_OUTCOME; id <= NetCounters.LAST_OUTCOME; id++)
+        for (int id = 0; id < NetCounters.count(); id++)
         {
-            outcomes += counters.get(id);
+            outcomes += NetCounters.isOutcome(id) ? counters.get(id) : 0;
         }
         assertEquals(ITERATIONS, outcomes, "every frame has exactly one outcome: " + counters);
         assertEquals(verdicts[NetStack.UDP_REQUEST], counters.get(NetCounters.UDP_REQUESTS));
         assertEquals(verdicts[NetStack.REPLY_IN_PLACE],
             counters.get(NetCounters.ARP_REQUESTS_ANSWERED) + counters.get(NetCounters.ICMP_ECHO_ANSWERED));
         assertEquals(verdicts[NetStack.PASS], counters.get(NetCounters.PASSED));
+        assertFragmentsAddUp(counters);
         // the mutations reach every decision
-        for (int id = NetCounters.FIRST_OUTCOME; id <= NetCounters.LAST_OUTCOME; id++)
+        for (int id = 0; id < NetCounters.count(); id++)
         {
-            assertTrue(counters.get(id) > 0, NetCounters.name(id) + " never reached: " + counters);
+            assertTrue(!NetCounters.isOutcome(id) || counters.get(id) > 0, NetCounters.name(id) + " never reached: " + counters);
         }
+
     }
 
     private static int mutate(final SplittableRandom random, final byte[] buffer, final int offset, final int length)

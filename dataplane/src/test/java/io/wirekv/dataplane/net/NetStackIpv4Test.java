@@ -155,7 +155,7 @@ class NetStackIpv4Test
     }
 
     @Test
-    void shouldDropFragments()
+    void shouldDropFragmentsWhenReassemblyIsOff()
     {
         for (final int flagsFragment : new int[]{0x2000, 0x0001, 0x2010, 0x1FFF})
         {
@@ -164,10 +164,23 @@ class NetStackIpv4Test
             b.u16(PEER_PORT).u16(PORT).u16(16).u16(0).zeros(8);
             final NetCounters fresh = new NetCounters();
             final byte[] frame = b.toArray();
-            assertEquals(NetStack.DROP, stack(fresh, true).onFrame(segment(frame), 0, frame.length));
+            final ReassemblySettings off = ReassemblySettings.disabled();
+            assertEquals(NetStack.DROP, stack(fresh, true, off, System::nanoTime).onFrame(segment(frame), 0, frame.length));
             assertEquals(1, fresh.get(NetCounters.DROP_FRAGMENT), "flags/offset 0x" + Integer.toHexString(flagsFragment));
-            assertEquals(NetStack.PASS, stack(fresh, false).onFrame(segment(frame), 0, frame.length));
+            assertEquals(1, fresh.get(NetCounters.FRAGMENTS));
+            assertEquals(NetStack.PASS, stack(fresh, false, off, System::nanoTime).onFrame(segment(frame), 0, frame.length));
         }
+    }
+
+    @Test
+    void shouldDropFragmentsOfOtherProtocolsThanUdp()
+    {
+        final byte[] echo = new TestFrames.Builder().u8(8).u8(0).u16(0).u16(1).u16(1).zeros(16).toArray();
+        final byte[] frame = ipv4Fragment(OUR_MAC, PEER_MAC, PEER_IP, OUR_IP, 1, 7, echo, 0, 16, 0, true);
+        assertVerdict(frame, NetStack.DROP, NetCounters.DROP_FRAGMENT);
+        final NetCounters passCounters = new NetCounters();
+        assertEquals(NetStack.PASS, stack(passCounters, false).onFrame(segment(frame), 0, frame.length));
+        assertEquals(1, passCounters.get(NetCounters.PASSED));
     }
 
     @Test

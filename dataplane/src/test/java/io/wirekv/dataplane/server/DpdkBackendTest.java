@@ -140,14 +140,22 @@ class DpdkBackendTest
     }
 
     @Test
-    void shouldSplitALargeValueOverSeveralFrames() throws java.io.IOException
+    void shouldReassembleALargeRequestAndSplitALargeReplyOverSeveralFrames()
     {
         final String value = "v".repeat(5000);
-        // A request larger than the MTU would be fragmented (and dropped): store it over TCP, the kernel's path.
-        try (MemcachedTestClient tcp = new MemcachedTestClient(-1, server.tcpPort()))
+        // A request larger than the MTU travels as IPv4 fragments, as a client's kernel sends it: four here.
+        final NetCounters counters = ((BypassPort)server.udpPorts().getFirst()).netCounters();
+        final long reassembledBefore = counters.get(NetCounters.REASSEMBLED);
+        final List<byte[]> fragments = TestFrames.udpFragmented(serverMac, CLIENT_MAC, CLIENT_IP, SERVER_IP, 40_002,
+            server.udpPort(), TestFrames.memcachedDatagram(8, "set dp:large 0 0 5000\r\n" + value + "\r\n"), 1500, 0x5151);
+        assertEquals(4, fragments.size());
+        for (final byte[] fragment : fragments.reversed()) // any order will do
         {
-            assertEquals("STORED\r\n", tcp.tcp("set dp:large 0 0 5000\r\n" + value + "\r\n", "\r\n"));
+            link.send(fragment);
         }
+        assertEquals("STORED\r\n", TestFrames.UdpFrame.parse(link.receive(1).getFirst()).memcachedText());
+        assertEquals(reassembledBefore + 1, counters.get(NetCounters.REASSEMBLED));
+
         link.send(TestFrames.udp(serverMac, CLIENT_MAC, CLIENT_IP, SERVER_IP, 40_002, server.udpPort(),
             TestFrames.memcachedDatagram(9, "get dp:large\r\n")));
         final List<byte[]> frames = link.receive(4); // 5000 bytes + framing in 1400-byte datagrams

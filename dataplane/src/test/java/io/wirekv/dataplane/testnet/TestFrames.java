@@ -1,12 +1,17 @@
 package io.wirekv.dataplane.testnet;
 
+import io.wirekv.dataplane.net.ArpTable;
 import io.wirekv.dataplane.net.NetAddress;
 import io.wirekv.dataplane.net.NetCounters;
 import io.wirekv.dataplane.net.NetStack;
+import io.wirekv.dataplane.net.ReassemblySettings;
+import org.agrona.concurrent.NanoClock;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Frames as a test's "network" builds and reads them, byte by byte: Ethernet (with or without a VLAN tag),
@@ -42,6 +47,14 @@ public final class TestFrames
     public static NetStack stack(final NetCounters counters, final boolean dropUnhandled)
     {
         return new NetStack(new NetAddress(OUR_MAC, OUR_IP), PORT, counters, dropUnhandled);
+    }
+
+    /** As {@link #stack(NetCounters, boolean)}, reassembling within {@code reassembly} by {@code clock}. */
+    public static NetStack stack(
+        final NetCounters counters, final boolean dropUnhandled, final ReassemblySettings reassembly, final NanoClock clock)
+    {
+        return new NetStack(new NetAddress(OUR_MAC, OUR_IP), PORT, counters, dropUnhandled,
+            new ArpTable(ArpTable.DEFAULT_CAPACITY), reassembly, clock);
     }
 
     // ------------------------------------------------------------------------------------------ checksums
@@ -148,17 +161,84 @@ public final class TestFrames
         return udp(OUR_MAC, NO_VLAN, PEER_IP, OUR_IP, PEER_PORT, PORT, payload, NO_OPTIONS, 0, true);
     }
 
-    /** Writes an IPv4 header with a correct checksum; returns its start. */
+    /** Writes an IPv4 header with identification 0x1234 and a correct checksum; returns its start. */
     public static int ipv4(
         final Builder b, final int protocol, final int srcIp, final int dstIp, final byte[] options, final int l4Length,
         final int flagsFragment)
     {
+        return ipv4(b, protocol, srcIp, dstIp, options, l4Length, flagsFragment, 0x1234);
+    }
+
+    /** Writes an IPv4 header with a correct checksum; returns its start. */
+    public static int ipv4(
+        final Builder b, final int protocol, final int srcIp, final int dstIp, final byte[] options, final int l4Length,
+        final int flagsFragment, final int identification)
+    {
         final int start = b.position();
         final int ihl = 5 + options.length / 4;
-        b.u8(0x40 | ihl).u8(0).u16(ihl * 4 + l4Length).u16(0x1234).u16(flagsFragment).u8(64).u8(protocol).u16(0)
+        b.u8(0x40 | ihl).u8(0).u16(ihl * 4 + l4Length).u16(identification).u16(flagsFragment).u8(64).u8(protocol).u16(0)
             .u32(srcIp).u32(dstIp).bytes(options);
         b.patchU16(start + 10, referenceChecksum(b.array(), start, ihl * 4));
         return start;
+    }
+
+    // ------------------------------------------------------------------------------------------ fragments
+
+    /** A whole UDP datagram (header with a correct checksum, then the payload): the IP payload to fragment. */
+    public static byte[] udpDatagram(
+        final int srcIp, final int dstIp, final int srcPort, final int dstPort, final byte[] payload)
+    {
+        final byte[] udp = new Builder().u16(srcPort).u16(dstPort).u16(8 + payload.length).u16(0).bytes(payload).toArray();
+        final int checksum = ~fold(pseudoHeaderSum(srcIp, dstIp, 17, udp.length) + sum(udp, 0, udp.length)) & 0xFFFF;
+        putU16(udp, 6, checksum == 0 ? 0xFFFF : checksum);
+        return udp;
+    }
+
+    /**
+     * One IPv4 fragment frame (no VLAN, no options): bytes {@code [offset, offset + length)} of the IP payload
+     * {@code l4}, fragment offset {@code offset / 8} (any remainder is cut, so a test can build illegal ones with
+     * {@link #ipv4Fragment(long, long, int, int, int, int, byte[], int, int, int, boolean)}).
+     */
+    public static byte[] ipv4Fragment(
+        final long dstMac, final long srcMac, final int srcIp, final int dstIp, final int identification, final byte[] l4,
+        final int offset, final int length, final boolean more)
+    {
+        return ipv4Fragment(dstMac, srcMac, srcIp, dstIp, 17, identification, l4, offset, length, offset / 8, more);
+    }
+
+    /** As above, with any protocol and the fragment offset field (in 8-byte units) given separately. */
+    public static byte[] ipv4Fragment(
+        final long dstMac, final long srcMac, final int srcIp, final int dstIp, final int protocol, final int identification,
+        final byte[] l4, final int offset, final int length, final int fragmentOffset, final boolean more)
+    {
+        final Builder b = new Builder().ethernet(dstMac, srcMac, NO_VLAN, ETHERTYPE_IPV4);
+        ipv4(b, protocol, srcIp, dstIp, NO_OPTIONS, length, (more ? 0x2000 : 0) | fragmentOffset, identification);
+        return b.bytes(Arrays.copyOfRange(l4, offset, offset + length)).toArray();
+    }
+
+    /**
+     * A UDP datagram as a sending kernel puts it on a link of the given MTU: one frame (DF set) when it fits,
+     * else IPv4 fragments of at most {@code mtu} bytes of IP packet each, in order, data a multiple of 8 bytes
+     * in all but the last.
+     */
+    public static List<byte[]> udpFragmented(
+        final long dstMac, final long srcMac, final int srcIp, final int dstIp, final int srcPort, final int dstPort,
+        final byte[] payload, final int mtu, final int identification)
+    {
+        if (20 + 8 + payload.length <= mtu)
+        {
+            return List.of(udp(dstMac, srcMac, srcIp, dstIp, srcPort, dstPort, payload));
+        }
+        final byte[] l4 = udpDatagram(srcIp, dstIp, srcPort, dstPort, payload);
+        final int perFragment = (mtu - 20) & ~7;
+        final List<byte[]> frames = new ArrayList<>();
+        for (int offset = 0; offset < l4.length; offset += perFragment)
+        {
+            final int length = Math.min(perFragment, l4.length - offset);
+            frames.add(ipv4Fragment(dstMac, srcMac, srcIp, dstIp, identification, l4, offset, length,
+                offset + length < l4.length));
+        }
+        return frames;
     }
 
     /** An ICMP message from {@link #PEER_MAC} with identifier 0x1c2b, sequence 7. */
