@@ -1,0 +1,103 @@
+package io.wirekv.dataplane.proto;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The binary protocol through the real engine and table (the byte-exact comparison with memcached is e2e). */
+class BinaryProtocolTest
+{
+    static byte[] request(final int opcode, final byte[] extras, final String key, final String value, final long cas)
+    {
+        final byte[] k = key.getBytes(StandardCharsets.US_ASCII);
+        final byte[] v = value.getBytes(StandardCharsets.US_ASCII);
+        final ByteBuffer b = ByteBuffer.allocate(24 + extras.length + k.length + v.length);
+        b.put((byte)0x80).put((byte)opcode).putShort((short)k.length).put((byte)extras.length).put((byte)0)
+            .putShort((short)0).putInt(extras.length + k.length + v.length).putInt(0x01020304).putLong(cas);
+        b.put(extras).put(k).put(v);
+        return b.array();
+    }
+
+    static byte[] concat(final byte[]... parts)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (final byte[] p : parts)
+        {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
+    static String hex(final String s)
+    {
+        return HexFormat.of().formatHex(s.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    static final byte[] SET_EXTRAS = ByteBuffer.allocate(8).putInt(0xCAFE).putInt(0).array();
+
+    @Test
+    void shouldStoreAndGetWithFlagsKeyAndCas()
+    {
+        try (ProtoHarness h = new ProtoHarness(64 * 1024))
+        {
+            final String out = h.tcp(concat(
+                request(0x01, SET_EXTRAS, "k", "hello", 0),
+                request(0x0c, new byte[0], "k", "", 0),
+                request(0x00, new byte[0], "nope", "", 0),
+                request(0x0a, new byte[0], "", "", 0)), Integer.MAX_VALUE);
+            final String x = hex(out);
+            // set: success, no body, a CAS
+            assertTrue(x.startsWith("8101000000000000000000000102030400000000000000"), x);
+            // getk: extras 4 (flags), key "k", value
+            assertTrue(x.contains("810c0001040000000000000a01020304"), x);
+            assertTrue(x.contains("0000cafe" + "6b" + HexFormat.of().formatHex("hello".getBytes())), x);
+            // get miss: status 1, "Not found"
+            assertTrue(x.contains("8100000000000001000000090102030400000000000000004e6f7420666f756e64"), x);
+            assertTrue(x.endsWith("810a000000000000000000000102030400000000000000" + "00"), x);
+        }
+    }
+
+    @Test
+    void shouldSuppressQuietSuccessesAndAnswerQuietErrors()
+    {
+        try (ProtoHarness h = new ProtoHarness(64 * 1024))
+        {
+            final String out = h.tcp(concat(
+                request(0x11, SET_EXTRAS, "a", "1", 0),
+                request(0x12, SET_EXTRAS, "a", "2", 0),
+                request(0x09, new byte[0], "zz", "", 0),
+                request(0x0a, new byte[0], "", "", 0)), Integer.MAX_VALUE);
+            final String x = hex(out);
+            assertEquals(2 * 24 + "Data exists for key.".length(), out.length(), x);
+            assertTrue(x.startsWith("8112000000000002"), x);
+        }
+    }
+
+    @Test
+    void shouldCloseOnInvalidMagicAfterBinary()
+    {
+        try (ProtoHarness h = new ProtoHarness(64 * 1024))
+        {
+            final String out = h.tcp(concat(request(0x0a, new byte[0], "", "", 0),
+                "set abcdefghijklmnop 0 0 1\r\nx\r\n".getBytes(StandardCharsets.US_ASCII)), Integer.MAX_VALUE);
+            assertTrue(out.endsWith("<CLOSE>"), hex(out));
+            assertEquals(24 + "<CLOSE>".length(), out.length());
+        }
+    }
+
+    @Test
+    void shouldAnswerNotStoredToAnAppendOfAMissingKey()
+    {
+        try (ProtoHarness h = new ProtoHarness(64 * 1024))
+        {
+            final String x = hex(h.tcp(request(0x0e, new byte[0], "missing", "x", 0), Integer.MAX_VALUE));
+            assertEquals("810e000000000005", x.substring(0, 16), x);
+        }
+    }
+}
