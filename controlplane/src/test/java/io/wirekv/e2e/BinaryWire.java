@@ -84,7 +84,8 @@ final class BinaryWire implements AutoCloseable
                 System.arraycopy(header, 0, response, 0, HEADER);
                 final byte[] rest = in.readNBytes(body);
                 System.arraycopy(rest, 0, response, HEADER, rest.length);
-                if (response[1] == 0x0a && ByteBuffer.wrap(response, 12, 4).getInt() == SENTINEL_OPAQUE)
+                if (response[1] == 0x0a && ByteBuffer.wrap(response, 12, 4).getInt() == SENTINEL_OPAQUE &&
+                    response[6] == 0 && response[7] == 0)
                 {
                     return responses;
                 }

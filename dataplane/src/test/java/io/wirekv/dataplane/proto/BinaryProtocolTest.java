@@ -100,4 +100,29 @@ class BinaryProtocolTest
             assertEquals("810e000000000005", x.substring(0, 16), x);
         }
     }
+
+    @Test
+    void shouldServeOnlyAfterSaslPlainSucceeds() throws java.io.IOException
+    {
+        final java.nio.file.Path users = java.nio.file.Files.createTempFile("wirekv-users", ".txt");
+        java.nio.file.Files.writeString(users, "bob:builder:extra\n");
+        final ProtocolSettings settings = new ProtocolSettings(64 * 1024, 1400, "1.6.18",
+            ProtocolSettings.ServerFacts.NONE, null, SaslPlainAuthenticator.load(users));
+        java.nio.file.Files.delete(users);
+        try (ProtoHarness h = new ProtoHarness(64 * 1024, settings))
+        {
+            final String x = hex(h.tcp(concat(
+                request(0x21, new byte[0], "PLAIN", "\0bob\0wrong", 0),
+                request(0x21, new byte[0], "PLAIN", "\0bob\0builder", 0),
+                request(0x01, SET_EXTRAS, "k", "v", 0),
+                request(0x00, new byte[0], "k", "", 0)), Integer.MAX_VALUE));
+            assertTrue(x.startsWith("8121000000000020"), x);
+            assertTrue(x.contains(HexFormat.of().formatHex("Authenticated".getBytes())), x);
+            assertTrue(x.contains("8101000000000000"), x);
+            assertTrue(x.contains("8100000004000000"), x);
+            final String refused = hex(h.tcp(request(0x00, new byte[0], "k", "", 0), Integer.MAX_VALUE));
+            assertTrue(refused.startsWith("8100000000000020"), refused);
+            assertTrue(refused.endsWith(hex("<CLOSE>")), refused);
+        }
+    }
 }
