@@ -125,4 +125,36 @@ class BinaryProtocolTest
             assertTrue(refused.endsWith(hex("<CLOSE>")), refused);
         }
     }
+
+    @Test
+    void shouldAnswerStatsAsOneResponsePerStatisticEndedByAnEmptyOne()
+    {
+        try (ProtoHarness h = new ProtoHarness(64 * 1024))
+        {
+            final byte[] out = ProtoHarness.bytes(h.tcp(request(0x10, new byte[0], "", "", 0), Integer.MAX_VALUE));
+            final ByteBuffer b = ByteBuffer.wrap(out);
+            int responses = 0;
+            boolean sawPid = false;
+            int lastKeyLength = -1;
+            while (b.remaining() >= 24)
+            {
+                final int at = b.position();
+                assertEquals((byte)0x81, b.get(at));
+                assertEquals((byte)0x10, b.get(at + 1));
+                final int keyLength = b.getShort(at + 2) & 0xFFFF;
+                final int body = b.getInt(at + 8);
+                assertEquals(0x01020304, b.getInt(at + 12), "opaque echoed");
+                sawPid |= keyLength == 3 && new String(out, at + 24, 3, StandardCharsets.US_ASCII).equals("pid");
+                lastKeyLength = keyLength;
+                b.position(at + 24 + body);
+                responses++;
+            }
+            assertEquals(0, b.remaining());
+            assertTrue(sawPid);
+            assertTrue(responses > 10, "one response per statistic: " + responses);
+            assertEquals(0, lastKeyLength, "the empty terminator comes last");
+            final String missing = hex(h.tcp(request(0x10, new byte[0], "nosuch", "", 0), Integer.MAX_VALUE));
+            assertTrue(missing.startsWith("8110000000000001"), missing);
+        }
+    }
 }
