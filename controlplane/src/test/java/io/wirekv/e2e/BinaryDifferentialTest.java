@@ -215,10 +215,12 @@ class BinaryDifferentialTest
             withExpiry(0x24, k("tg", "missing"), 100),
             withExpiry(0x23, k("tg", "missing"), 100),
             withExpiry(0x1d, k("tg", "missing"), 100)))));
+        // TTLs of 3 s against checks within ~0.1 s and after 3.1 s: no second boundary decides the outcome
         c.add(tcp("expiry", step(cas -> concat(
-            store(0x01, k("ex", "a"), 0, 1, "short", 0),
+            store(0x01, k("ex", "a"), 0, 3, "short", 0),
+            store(0x01, k("ex", "b"), 0, 3, "gone", 0),
             withExpiry(0x1d, k("ex", "a"), 0))),
-            new Step(cas -> concat(keyOnly(0x00, k("ex", "a"), 0)), 2_100)));
+            new Step(cas -> concat(keyOnly(0x00, k("ex", "a"), 0), keyOnly(0x00, k("ex", "b"), 0)), 4_100)));
         c.add(tcp("large-values", step(cas -> concat(
             store(0x01, k("lv", "a"), 0, 0, big, 0),
             keyOnly(0x0c, k("lv", "a"), 0),
@@ -251,11 +253,11 @@ class BinaryDifferentialTest
         c.add(tcp("quitq", step(cas -> request(0x17, NONE, NONE, NONE, 6, 0))));
         c.add(tcp("text-after-binary-closes", step(cas -> concat(BinaryWire.noop(2), b("set abcdefghijklmnop 0 0 1\r\nx\r\n")))));
         c.add(tcp("flush-delay",
-            step(cas -> concat(store(0x01, k("fd", "a"), 0, 0, "x", 0), request(0x08, ByteBuffer.allocate(4).putInt(2).array(),
+            step(cas -> concat(store(0x01, k("fd", "a"), 0, 0, "x", 0), request(0x08, ByteBuffer.allocate(4).putInt(3).array(),
                 NONE, NONE, 8, 0), keyOnly(0x00, k("fd", "a"), 0))),
             new Step(cas -> concat(keyOnly(0x00, k("fd", "a"), 0), request(0x18, NONE, NONE, NONE, 8, 0),
                 store(0x01, k("fd", "b"), 0, 0, "y", 0), request(0x08, NONE, NONE, NONE, 8, 0),
-                keyOnly(0x00, k("fd", "b"), 0)), 3_100)));
+                keyOnly(0x00, k("fd", "b"), 0)), 4_100))); // a 3 s delay: no second boundary decides the first get
         return c;
     }
 

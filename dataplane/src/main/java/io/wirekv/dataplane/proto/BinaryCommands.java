@@ -43,12 +43,6 @@ import static io.wirekv.dataplane.record.WriteRecordDescriptor.OP_TOUCH;
 final class BinaryCommands
 {
     private static final byte[] MECHANISMS = Replies.b("PLAIN");
-    private static final byte[] RESET = Replies.b("reset");
-    private static final byte[] SETTINGS = Replies.b("settings");
-    private static final byte[] DETAIL = Replies.b("detail");
-    private static final byte[] SLABS = Replies.b("slabs");
-    private static final byte[] ITEMS = Replies.b("items");
-    private static final byte[] CONNS = Replies.b("conns");
     /** memcached's MAX_SASL_MECH_LEN. */
     private static final int SASL_MECHANISM_MAX_LENGTH = 32;
 
@@ -59,9 +53,7 @@ final class BinaryCommands
     private final TableReads reads;
     private final WriteForwarding forwarding;
     private final BinaryReplies replies = new BinaryReplies();
-    private final StatsWriter statsWriter;
-    private final StatsGroupsWriter statsGroups;
-    private final ReplyBuffer statsText;
+    private final BinaryStats statsReplies;
     private final byte[] versionBytes;
     private final SaslPlainAuthenticator sasl;
 
@@ -75,11 +67,7 @@ final class BinaryCommands
         this.slot = slot;
         this.reads = reads;
         this.forwarding = forwarding;
-        this.statsWriter = new StatsWriter(table, settings, stats);
-        this.statsGroups = new StatsGroupsWriter(table, settings);
-        // freed with the engine; stats are formatted as text once, then re-framed as binary responses
-        this.statsText = new ReplyBuffer(java.lang.foreign.Arena.ofAuto().allocate(
-            Math.max(StatsWriter.MAX_BYTES, StatsGroupsWriter.MAX_BYTES)));
+        this.statsReplies = new BinaryStats(table, settings, stats, slot, replies);
         this.versionBytes = Replies.b(settings.version());
         this.sasl = settings.sasl();
     }
@@ -171,7 +159,7 @@ final class BinaryCommands
                 return keyLength > 0 && extrasLength == 20 && body == keyLength + extrasLength ?
                     arithmetic(s, at, head, loud == DECREMENT, quiet) : errorAndClose(s, RESPONSE_EINVAL);
             case STAT:
-                return extrasLength == 0 ? stat(s, at, head) : errorAndClose(s, RESPONSE_EINVAL);
+                return extrasLength == 0 ? statResult(s, head, statsReplies.stat(s, at)) : errorAndClose(s, RESPONSE_EINVAL);
             case TOUCH:
             case GAT:
             case GATK:
@@ -470,80 +458,20 @@ final class BinaryCommands
         return forwarding.park(s, head, 0, quiet, 0);
     }
 
-    /**
-     * STAT with an optional group in the key: one response per statistic (key: name, value: value), then an
-     * empty one, all of it one response object. memcached matches the group by prefix ({@code strncmp}).
-     */
-    private int stat(final RequestSession s, final long at, final int head)
+    /** What {@link BinaryStats#stat} answered, as the driver's flow. */
+    private int statResult(final RequestSession s, final int head, final int answer)
     {
-        final MemorySegment in = s.input;
-        final long keyAt = at + HEADER_LENGTH;
-        final int keyLength = s.binaryKeyLength;
-        final ReplyBuffer text = statsText;
-        text.resetStream();
-        if (keyLength == 0)
+        return switch (answer)
         {
-            statsWriter.write(text);
-        }
-        else if (startsWith(in, keyAt, keyLength, RESET))
-        {
-            stats.resetFromSlot(slot);
-        }
-        else if (startsWith(in, keyAt, keyLength, SETTINGS))
-        {
-            statsGroups.writeSettings(text);
-        }
-        else if (startsWith(in, keyAt, keyLength, DETAIL))
-        {
-            return error(s, RESPONSE_KEY_ENOENT, head, 0); // wirekv keeps no per-prefix detail
-        }
-        else if (equals(in, keyAt, keyLength, SLABS))
-        {
-            statsGroups.writeSlabs(text);
-        }
-        else if (equals(in, keyAt, keyLength, ITEMS))
-        {
-            statsGroups.writeItems(text);
-        }
-        else if (equals(in, keyAt, keyLength, CONNS))
-        {
-            statsGroups.writeConns(text);
-        }
-        else
-        {
-            return error(s, RESPONSE_KEY_ENOENT, head, 0);
-        }
-        final ReplyBuffer rb = s.reply();
-        rb.mark();
-        // each "STAT name value\r\n" (len bytes) becomes a 24-byte header, name and value: len + 16 bytes
-        if (!rb.beginResponse() || !rb.fits(text.length() * 4 + HEADER_LENGTH))
-        {
-            rb.rollbackToMark();
-            return Flow.OUTPUT_FULL;
-        }
-        final MemorySegment t = text.memory();
-        long p = 0;
-        final long end = text.length();
-        while (p + 5 < end && t.get(BYTE, p) == 'S') // "STAT " lines until "END\r\n"
-        {
-            final long nameAt = p + 5;
-            final long nameEnd = AsciiCodec.indexOf(t, nameAt, end, (byte)' ');
-            final long lineEnd = AsciiCodec.indexOf(t, nameAt, end, (byte)'\r');
-            if (nameEnd < 0 || lineEnd < 0 || nameEnd > lineEnd)
+            case BinaryStats.ANSWERED ->
             {
-                break;
+                BinaryReplies.responded(s.reply(), s, false);
+                s.position += head;
+                yield Flow.CONTINUE;
             }
-            final int nameLength = (int)(nameEnd - nameAt);
-            final int valueLength = (int)(lineEnd - nameEnd - 1);
-            replies.header(rb, s, RESPONSE_SUCCESS, 0, nameLength, nameLength + valueLength, 0);
-            rb.put(t, nameAt, nameLength);
-            rb.put(t, nameEnd + 1, valueLength);
-            p = lineEnd + 2;
-        }
-        replies.header(rb, s, RESPONSE_SUCCESS, 0, 0, 0, 0);
-        BinaryReplies.responded(rb, s, false);
-        s.position += head;
-        return Flow.CONTINUE;
+            case BinaryStats.NOT_FOUND -> error(s, RESPONSE_KEY_ENOENT, head, 0);
+            default -> Flow.OUTPUT_FULL;
+        };
     }
 
     /** SASL_AUTH with PLAIN against the password file; SASL_STEP never follows PLAIN, so it fails as memcached's. */
@@ -575,7 +503,7 @@ final class BinaryCommands
         return Flow.CONTINUE;
     }
 
-    private static boolean startsWith(final MemorySegment in, final long at, final int length, final byte[] prefix)
+    static boolean startsWith(final MemorySegment in, final long at, final int length, final byte[] prefix)
     {
         if (length < prefix.length)
         {
@@ -591,7 +519,7 @@ final class BinaryCommands
         return true;
     }
 
-    private static boolean equals(final MemorySegment in, final long at, final int length, final byte[] word)
+    static boolean equals(final MemorySegment in, final long at, final int length, final byte[] word)
     {
         return length == word.length && startsWith(in, at, length, word);
     }
