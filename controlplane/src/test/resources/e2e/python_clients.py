@@ -85,6 +85,47 @@ elif client_kind == "pylibmc":
     show("delete-missing", c.delete(k("a")))
     show("delete-multi", c.delete_multi([k("m1"), k("m2")]))
     show("get-multi-deleted", c.get_multi([k("a"), k("m1"), k("m2"), k("b")]))
+elif client_kind == "pylibmc-binary":
+    # libmemcached in memcached's binary protocol: quiet sets in set_multi and NOOP-terminated multi-gets
+    import pylibmc
+    c = pylibmc.Client(["%s:%d" % (host, port)], binary=True, behaviors={"cas": True})
+
+    def attempt(step, operation):
+        # libmemcached's binary mode raises where its text mode returns False: show either
+        try:
+            show(step, operation())
+        except pylibmc.Error as e:
+            show(step, type(e).__name__)
+
+    attempt("set", lambda: c.set(k("a"), b"alpha"))
+    attempt("get", lambda: c.get(k("a")))
+    attempt("get-miss", lambda: c.get(k("none")))
+    attempt("add-existing", lambda: c.add(k("a"), b"x"))
+    attempt("add-new", lambda: c.add(k("b"), b"beta"))
+    attempt("replace-missing", lambda: c.replace(k("none"), b"x"))
+    attempt("append", lambda: c.append(k("a"), b"+"))
+    attempt("prepend", lambda: c.prepend(k("a"), b"-"))
+    attempt("get-after-append", lambda: c.get(k("a")))
+    attempt("set-big", lambda: c.set(k("big"), big))
+    attempt("get-big-equal", lambda: c.get(k("big")) == big)
+    attempt("set-multi", lambda: c.set_multi({k("m1"): b"1", k("m2"): b"2"}))
+    attempt("get-multi", lambda: c.get_multi([k("a"), k("none"), k("b"), k("m1"), k("m2")]))
+    attempt("set-counter", lambda: c.set(k("n"), b"10"))
+    attempt("incr", lambda: c.incr(k("n"), 5))
+    attempt("decr", lambda: c.decr(k("n"), 20))
+    attempt("incr-missing", lambda: c.incr(k("none"), 1))
+    value, cas = c.gets(k("a"))
+    show("gets", value)
+    attempt("cas-ok", lambda: c.cas(k("a"), b"swapped", cas))
+    attempt("cas-stale", lambda: c.cas(k("a"), b"again", cas))
+    attempt("get-after-cas", lambda: c.get(k("a")))
+    attempt("touch", lambda: c.touch(k("a"), 100))
+    attempt("delete", lambda: c.delete(k("a")))
+    attempt("delete-missing", lambda: c.delete(k("a")))
+    attempt("delete-multi", lambda: c.delete_multi([k("m1"), k("m2")]))
+    attempt("get-multi-deleted", lambda: c.get_multi([k("a"), k("m1"), k("m2"), k("b")]))
+    attempt("flush", lambda: c.flush_all())
+    attempt("get-after-flush", lambda: c.get(k("b")))
 elif client_kind == "pylibmc-udp":
     # libmemcached's UDP mode sends writes only (noreply; no reads, incr is not supported there): each
     # write goes out as one datagram, with libmemcached's own reserved field and sequence number, and is

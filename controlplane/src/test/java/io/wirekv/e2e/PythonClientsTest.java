@@ -24,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * line per operation; every line is asserted here.
  * <p>
  * Modes covered: pymemcache (text, TCP), pylibmc text over TCP, pylibmc's UDP mode ({@code udp:HOST:PORT}:
- * libmemcached sends writes only, with its own reserved field, and refuses reads). Not covered, because wirekv
- * does not speak it yet: pylibmc {@code binary=True} (memcached's binary protocol).
+ * libmemcached sends writes only, with its own reserved field, and refuses reads), and pylibmc {@code binary=True}
+ * (memcached's binary protocol over TCP: quiet sets, NOOP-terminated multi-gets).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -126,6 +126,41 @@ final class PythonClientsTest
             "delete-missing False",
             "delete-multi True",
             "get-multi-deleted [('lm:b', b'beta')]",
+            "done");
+    }
+
+    @Test
+    void shouldServePylibmcBinaryProtocolOverTcp()
+    {
+        assertTranscript("pylibmc-binary", "lb:",
+            "set True",
+            "get b'alpha'",
+            "get-miss None",
+            "add-existing False",
+            "add-new True",
+            "replace-missing 'NotFound'",
+            "append True",
+            "prepend True",
+            "get-after-append b'-alpha+'",
+            "set-big True",
+            "get-big-equal True",
+            "set-multi []",
+            "get-multi [('lb:a', b'-alpha+'), ('lb:b', b'beta'), ('lb:m1', b'1'), ('lb:m2', b'2')]",
+            "set-counter True",
+            "incr 15",
+            "decr 0",
+            "incr-missing 'NotFound'",
+            "gets b'-alpha+'",
+            "cas-ok True",
+            "cas-stale False",
+            "get-after-cas b'swapped'",
+            "touch True",
+            "delete True",
+            "delete-missing False",
+            "delete-multi True",
+            "get-multi-deleted [('lb:b', b'beta')]",
+            "flush True",
+            "get-after-flush None",
             "done");
     }
 

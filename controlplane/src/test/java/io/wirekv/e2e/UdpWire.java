@@ -95,6 +95,13 @@ final class UdpWire implements AutoCloseable
 
     Reply exchangeRaw(final byte[] datagram, final int requestId)
     {
+        return exchangeRaw(datagram, requestId,
+            body -> body.length == 4 && body[0] == 'M' && body[1] == 'N');
+    }
+
+    /** Sends one datagram; collects its request id's datagrams until one (seq 0 of 1) whose payload {@code isLast}. */
+    Reply exchangeRaw(final byte[] datagram, final int requestId, final java.util.function.Predicate<byte[]> isLast)
+    {
         final List<Datagram> got = new ArrayList<>();
         link.send(datagram);
         final byte[] buf = new byte[70_000];
@@ -127,7 +134,7 @@ final class UdpWire implements AutoCloseable
             }
             final byte[] body = java.util.Arrays.copyOfRange(buf, HEADER_BYTES, length);
             got.add(new Datagram(rid, seq, count, reserved, body));
-            if (seq == 0 && count == 1 && body.length == 4 && body[0] == 'M' && body[1] == 'N')
+            if (seq == 0 && count == 1 && isLast.test(body))
             {
                 return new Reply(got, false);
             }

@@ -28,12 +28,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * xmemcached 2.4.8 (text protocol, TCP, its NIO connection pool) against the target. Every write is verified by
- * reading back. Its binary mode ({@code BinaryCommandFactory}) is not tested: wirekv does not speak memcached's
- * binary protocol yet.
+ * reading back. Its binary mode ({@code BinaryCommandFactory}) runs the same tests in
+ * {@link XmemcachedBinaryClientTest}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-final class XmemcachedClientTest
+class XmemcachedClientTest
 {
     private static final long OP_TIMEOUT_MS = 5_000;
 
@@ -46,11 +46,17 @@ final class XmemcachedClientTest
         target = Targets.start();
         final XMemcachedClientBuilder builder =
             new XMemcachedClientBuilder(AddrUtil.getAddresses(target.host() + ":" + target.tcpPort()));
-        builder.setCommandFactory(new TextCommandFactory());
+        builder.setCommandFactory(commandFactory());
         builder.setConnectionPoolSize(1); // one connection: a noreply write is ordered before the next read
         builder.setOpTimeout(OP_TIMEOUT_MS);
         builder.setConnectTimeout(OP_TIMEOUT_MS);
         client = builder.build();
+    }
+
+    /** The protocol xmemcached speaks: text here, binary in {@link XmemcachedBinaryClientTest}. */
+    net.rubyeye.xmemcached.CommandFactory commandFactory()
+    {
+        return new TextCommandFactory();
     }
 
     @AfterAll

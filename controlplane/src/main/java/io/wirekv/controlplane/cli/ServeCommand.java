@@ -114,6 +114,14 @@ final class ServeCommand implements Callable<Integer>
         "memcached's -A (shutdown.command = true)")
     boolean enableShutdown;
 
+    @Option(names = "--enable-sasl", description = "SASL PLAIN on the binary protocol, as memcached's -S; the text " +
+        "protocol is then refused (auth.sasl = true)")
+    boolean enableSasl;
+
+    @Option(names = "--sasl-password-file", paramLabel = "FILE", description = "the users for --enable-sasl, one " +
+        "user:password per line (auth.sasl.password.file)")
+    String saslPasswordFile;
+
     @Option(names = "--udp-allow", paramLabel = "CIDRS", description = "UDP sources served, e.g. 10.0.0.0/8,192.0.2.7; " +
         "0.0.0.0/0 = all (udp.allow; default loopback and the serving subnet)")
     String udpAllow;
@@ -249,6 +257,11 @@ final class ServeCommand implements Callable<Integer>
         {
             flag(settings, ConfigKey.SHUTDOWN_COMMAND, "true");
         }
+        if (enableSasl)
+        {
+            flag(settings, ConfigKey.AUTH_SASL, "true");
+        }
+        flag(settings, ConfigKey.AUTH_SASL_PASSWORD_FILE, saslPasswordFile);
         if (sets != null)
         {
             for (final String s : sets)

@@ -73,6 +73,10 @@ public enum ConfigKey
     SHUTDOWN_COMMAND("shutdown.command", "--enable-shutdown",
         "let the protocol's 'shutdown' command stop the server (memcached's -A): true or false",
         c -> Boolean.toString(c.shutdownCommand())),
+    AUTH_SASL("auth.sasl", "--enable-sasl", "SASL PLAIN authentication on the binary protocol, as memcached's -S " +
+        "(the text protocol is then refused): true or false", c -> Boolean.toString(c.auth().sasl())),
+    AUTH_SASL_PASSWORD_FILE("auth.sasl.password.file", "--sasl-password-file", "auth.sasl: the users, one " +
+        "user:password per line (memcached's MEMCACHED_SASL_PWDB format)", c -> c.auth().passwordFile()),
     UDP_ALLOW("udp.allow", "--udp-allow", "UDP sources served, comma-separated CIDR blocks (10.0.0.0/8, 192.0.2.7); " +
         "empty = loopback and the serving interface's subnet; 0.0.0.0/0 = every source",
         c -> String.join(",", c.exposure().udpAllow())),

@@ -4,6 +4,7 @@ import io.wirekv.dataplane.guard.ExposureSettings;
 import io.wirekv.dataplane.guard.UdpAllowList;
 import io.wirekv.dataplane.net.ReassemblySettings;
 import io.wirekv.dataplane.port.BypassSettings;
+import io.wirekv.dataplane.server.AuthSettings;
 import io.wirekv.dataplane.server.ServerConfig;
 import io.wirekv.dataplane.server.ServerConfig.Backend;
 import io.wirekv.dataplane.server.ServerConfig.IdleMode;
@@ -123,6 +124,7 @@ public final class ConfigValidator
         final Boolean hugepages = bool(ConfigKey.HUGEPAGES);
         final Boolean colocate = bool(ConfigKey.COLOCATE);
         final Boolean shutdownCommand = bool(ConfigKey.SHUTDOWN_COMMAND);
+        final AuthSettings auth = auth();
         final BypassSettings bypass = bypass(backend, udpMaxPayload);
         final ExposureSettings exposure = exposure();
         final int metricsPort = intIn(ConfigKey.METRICS_PORT, 0, 65535, "; 0 disables the metrics endpoint");
@@ -150,13 +152,39 @@ public final class ConfigValidator
         }
         final ServerConfig config = new ServerConfig(
             instance, listen, port, backend, lcores, cpus, writers, tcpThreads, partitions, memory, mode,
-            (int)itemSizeMax, udpMaxPayload, burst, slots, idle, hugepages, colocate, bypass, exposure, shutdownCommand);
+            (int)itemSizeMax, udpMaxPayload, burst, slots, idle, hugepages, colocate, bypass, exposure, shutdownCommand, auth);
         final Map<ConfigKey, String> origins = new EnumMap<>(ConfigKey.class);
         settings.forEach((k, s) -> origins.put(k, s.origin()));
         final Map<ConfigKey, String> controlValues = new EnumMap<>(ConfigKey.class);
         controlValues.put(ConfigKey.METRICS_PORT, Integer.toString(metricsPort));
         controlValues.put(ConfigKey.METRICS_LISTEN, value(ConfigKey.METRICS_LISTEN));
         return new ConcludedConfig(config, origins, controlValues);
+    }
+
+    /** auth.sasl and its password file, which must be a readable regular file when SASL is on. */
+    private AuthSettings auth()
+    {
+        final Boolean sasl = bool(ConfigKey.AUTH_SASL);
+        final String file = value(ConfigKey.AUTH_SASL_PASSWORD_FILE).trim();
+        if (!Boolean.TRUE.equals(sasl))
+        {
+            return new AuthSettings(false, file);
+        }
+        if (file.isEmpty())
+        {
+            fail(ConfigKey.AUTH_SASL_PASSWORD_FILE, "must name the password file when auth.sasl = true " +
+                "(one user:password per line); set it, or set auth.sasl = false");
+        }
+        else
+        {
+            final java.nio.file.Path path = java.nio.file.Path.of(file);
+            if (!java.nio.file.Files.isRegularFile(path) || !java.nio.file.Files.isReadable(path))
+            {
+                fail(ConfigKey.AUTH_SASL_PASSWORD_FILE, "is not a readable file; create it (one user:password per " +
+                    "line, readable by the server's user) or set auth.sasl = false");
+            }
+        }
+        return new AuthSettings(true, file);
     }
 
     private String value(final ConfigKey key)

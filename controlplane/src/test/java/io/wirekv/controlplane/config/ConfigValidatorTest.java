@@ -66,6 +66,32 @@ class ConfigValidatorTest
     }
 
     @Test
+    void shouldTurnSaslOnOnlyWithAReadablePasswordFile() throws java.io.IOException
+    {
+        assertEquals(false, validate().config().auth().sasl(), "memcached has no SASL without -S");
+        final List<String> missing =
+            assertThrows(ConfigException.class, () -> validate("auth.sasl", "true")).problems();
+        assertEquals(1, missing.size(), missing.toString());
+        assertTrue(missing.get(0).startsWith("auth.sasl.password.file = : must name the password file"), missing.get(0));
+        final List<String> unreadable = assertThrows(ConfigException.class, () -> validate("auth.sasl", "true",
+            "auth.sasl.password.file", "/nonexistent/wirekv-users")).problems();
+        assertEquals(1, unreadable.size(), unreadable.toString());
+        assertTrue(unreadable.get(0).startsWith("auth.sasl.password.file = /nonexistent/wirekv-users: is not a " +
+            "readable file"), unreadable.get(0));
+        final java.nio.file.Path users = java.nio.file.Files.createTempFile("wirekv-sasl", ".txt");
+        try
+        {
+            java.nio.file.Files.writeString(users, "alice:secret\n");
+            assertEquals(ServerConfig.defaults().withAuth(new io.wirekv.dataplane.server.AuthSettings(true,
+                users.toString())), validate("auth.sasl", "true", "auth.sasl.password.file", users.toString()).config());
+        }
+        finally
+        {
+            java.nio.file.Files.delete(users);
+        }
+    }
+
+    @Test
     void shouldRecordWhereEachValueCameFrom()
     {
         final ConcludedConfig c = validate("port", "1234");

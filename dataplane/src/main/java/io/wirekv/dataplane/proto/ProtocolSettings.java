@@ -10,14 +10,25 @@ package io.wirekv.dataplane.proto;
  * @param shutdown           run once by the protocol's {@code shutdown} command (memcached's -A); null when the
  *                           command is refused ({@code ERROR: shutdown not enabled}). Called on a reader thread:
  *                           it must only start the shutdown (on another thread), never wait for it.
+ * @param sasl               memcached's -S: binary connections must authenticate (SASL PLAIN) before anything
+ *                           but VERSION and the SASL commands, and the text protocol is refused; null when off.
  */
 public record ProtocolSettings(
-    int itemSizeMaxBytes, int udpMaxPayloadBytes, String version, ServerFacts server, Runnable shutdown)
+    int itemSizeMaxBytes, int udpMaxPayloadBytes, String version, ServerFacts server, Runnable shutdown,
+    SaslPlainAuthenticator sasl)
 {
+    /** Settings without SASL. */
+    public ProtocolSettings(
+        final int itemSizeMaxBytes, final int udpMaxPayloadBytes, final String version, final ServerFacts server,
+        final Runnable shutdown)
+    {
+        this(itemSizeMaxBytes, udpMaxPayloadBytes, version, server, shutdown, null);
+    }
+
     /** Settings without server facts (unit tests): {@code stats settings} reports zeros, {@code shutdown} is refused. */
     public ProtocolSettings(final int itemSizeMaxBytes, final int udpMaxPayloadBytes, final String version)
     {
-        this(itemSizeMaxBytes, udpMaxPayloadBytes, version, ServerFacts.NONE, null);
+        this(itemSizeMaxBytes, udpMaxPayloadBytes, version, ServerFacts.NONE, null, null);
     }
 
     /**

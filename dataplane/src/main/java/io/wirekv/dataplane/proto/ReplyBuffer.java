@@ -128,6 +128,15 @@ public final class ReplyBuffer
         datagramCount = markDatagramCount;
     }
 
+    /** Stream mode: drops every byte after the first {@code length} (a reply that must not leave after all). */
+    public void truncateStream(final int length)
+    {
+        if (!datagramMode && length < position)
+        {
+            position = Math.max(0, length);
+        }
+    }
+
     /** Bytes of {@link #memory()} that {@code length} more reply bytes would take, frame headers included. */
     public long physicalBytesFor(final int length)
     {

@@ -13,6 +13,9 @@ import static io.wirekv.dataplane.proto.AsciiCodec.BYTE;
  * {@link GetCommands} (get/gets/gat/gats), {@link TextCommands} (storage, delete, incr/decr, touch,
  * flush_all, version, stats, verbosity) and {@link MetaCommands} (mg/ms/md/ma/mn/me).
  * <p>
+ * A stream whose first byte is 0x80 speaks memcached's binary protocol instead, served by {@link BinaryCommands}
+ * (and {@link BinaryReplyFormatter} for its writes).
+ * <p>
  * Reads are answered here from the table. A write is validated here (so error replies need no round trip),
  * encoded once into a {@link io.wirekv.dataplane.record.WriteRecordDescriptor write record} on its
  * partition's ring ({@link WriteForwarding}), and the session parks; {@link #resume} formats the writer's
@@ -47,6 +50,10 @@ public final class RequestProcessor
     private final TextCommands text;
     private final MetaCommands meta;
     private final WriteReplyFormatter replies;
+    private final BinaryCommands binary;
+    private final BinaryReplyFormatter binaryReplies;
+    /** memcached's -S: only the binary protocol is served. */
+    private final boolean binaryOnly;
     /** The parked write's reply as text, before it joins the session's reply whole (or not at all). */
     private final ReplyBuffer formatted;
 
@@ -74,6 +81,9 @@ public final class RequestProcessor
         this.text = new TextCommands(table, settings, stats, threadSlot, forwarding);
         this.meta = new MetaCommands(reads, settings, stats, threadSlot, forwarding, metaFormatter);
         this.replies = new WriteReplyFormatter(metaFormatter);
+        this.binary = new BinaryCommands(table, settings, stats, threadSlot, reads, forwarding);
+        this.binaryReplies = new BinaryReplyFormatter(binary.replies());
+        this.binaryOnly = settings.sasl() != null;
         // sized for a gat of the largest item; freed with the engine
         this.formatted = new ReplyBuffer(Arena.ofAuto().allocate(forwarding.valueReplyBound(), 64));
     }
@@ -93,6 +103,10 @@ public final class RequestProcessor
         if (session.stage != RequestSession.STAGE_PARKED)
         {
             return run(session);
+        }
+        if (session.protocol == RequestSession.PROTOCOL_BINARY)
+        {
+            return resumeBinary(session, reply, offset);
         }
         session.rebaseParsedLine();
         formatted.resetStream();
@@ -117,6 +131,33 @@ public final class RequestProcessor
             session.swallowAfterPark = 0;
             session.stage = RequestSession.STAGE_NONE;
         }
+        session.parkedLength = 0;
+        return run(session);
+    }
+
+    private int resumeBinary(final RequestSession session, final MemorySegment reply, final long offset)
+    {
+        formatted.resetStream();
+        final boolean flushPoint = binaryReplies.format(session, reply, offset, formatted);
+        final ReplyBuffer rb = session.reply();
+        if (formatted.length() == 0)
+        {
+            BinaryReplies.quiet(rb, session); // the buffer had room for this reply when the write was claimed
+        }
+        else
+        {
+            rb.mark();
+            if (!rb.beginResponse() || !rb.put(formatted.memory(), 0, formatted.length()))
+            {
+                rb.rollbackToMark();
+                binary.replies().error(rb, session, BinaryHeaderDescriptor.RESPONSE_ENOMEM);
+            }
+            BinaryReplies.responded(rb, session, flushPoint);
+        }
+        session.position += session.parkedLength;
+        session.swallowRemaining = session.swallowAfterPark;
+        session.swallowAfterPark = 0;
+        session.stage = RequestSession.STAGE_NONE;
         session.parkedLength = 0;
         return run(session);
     }
@@ -164,15 +205,44 @@ public final class RequestProcessor
             {
                 return DONE;
             }
-            else
+            else if (s.protocol == RequestSession.PROTOCOL_BINARY)
+            {
+                r = binary.next(s);
+            }
+            else if (s.protocol == RequestSession.PROTOCOL_TEXT)
             {
                 r = nextLine(s);
+            }
+            else
+            {
+                r = negotiate(s);
             }
             if (r != Flow.CONTINUE)
             {
                 return r;
             }
         }
+    }
+
+    /**
+     * memcached's {@code -B auto}: a stream (a TCP connection, a UDP datagram) whose first byte is the binary
+     * request magic speaks the binary protocol, any other the text protocol; with SASL on, only binary is served
+     * and anything else is closed without a reply, as memcached -S does.
+     */
+    private int negotiate(final RequestSession s)
+    {
+        if (s.input.get(BYTE, s.position) == BinaryHeaderDescriptor.MAGIC_REQUEST)
+        {
+            s.protocol = RequestSession.PROTOCOL_BINARY;
+            return Flow.CONTINUE;
+        }
+        if (binaryOnly)
+        {
+            s.position = s.end;
+            return CLOSE;
+        }
+        s.protocol = RequestSession.PROTOCOL_TEXT;
+        return Flow.CONTINUE;
     }
 
     /** Frames the next line as memcached does (its limits on unterminated lines included) and processes it. */

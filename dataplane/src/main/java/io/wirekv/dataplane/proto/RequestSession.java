@@ -22,8 +22,36 @@ public final class RequestSession
     /** Between keys of a gat/gats line, forwarded one key at a time. */
     static final int STAGE_MULTIGAT = 3;
 
+    /** Not yet known: the first byte of the stream (or datagram) decides, as memcached's {@code -B auto}. */
+    static final int PROTOCOL_UNKNOWN = 0;
+    static final int PROTOCOL_TEXT = 1;
+    static final int PROTOCOL_BINARY = 2;
+
     private final long ticket;
     private final ReplyBuffer reply;
+
+    /** Text (and meta) or binary, decided once per TCP connection and per UDP datagram. */
+    int protocol;
+    /** Binary protocol with SASL on: a SASL_AUTH succeeded on this connection. */
+    boolean authenticated;
+    /**
+     * The binary request being processed, parsed once from its header ({@link BinaryCommands}): kept here so the
+     * reply to a parked write is formatted from the same parse. The request itself stays at {@link #position}
+     * until it is consumed.
+     */
+    int binaryOpcode;
+    int binaryOpaque;
+    long binaryCas;
+    int binaryExtrasLength;
+    int binaryKeyLength;
+    /**
+     * memcached writes pending binary responses out at its flush points (NOOP, an error without a value to drop,
+     * the end of the input); over UDP an empty (quiet) response becomes a header-only datagram only when it is
+     * the first response after one, and a connection closed for a bad magic loses what was not flushed. True
+     * once a response follows the last flush point; {@link #binaryFlushedLength} is the reply length there.
+     */
+    boolean binaryChainOpen;
+    int binaryFlushedLength;
 
     /**
      * The command being processed, parsed once: kept here (not in the processor, which serves many sessions)
@@ -125,6 +153,15 @@ public final class RequestSession
         parkedNoreply = false;
         parkedKeyStart = 0;
         parkedKeyLength = 0;
+        protocol = PROTOCOL_UNKNOWN;
+        authenticated = false;
+        binaryOpcode = 0;
+        binaryOpaque = 0;
+        binaryCas = 0;
+        binaryExtrasLength = 0;
+        binaryKeyLength = 0;
+        binaryChainOpen = false;
+        binaryFlushedLength = 0;
     }
 
     /** After a parked command's input moved (a TCP buffer compacted), points the parse at its new place. */

@@ -53,8 +53,9 @@ final class StatsGroupsWriter
         line(sb, "shutdown_command", null != settings.shutdown() ? "yes" : "no");
         line(sb, "num_threads", f.threads());
         line(sb, "cas_enabled", "yes");
-        line(sb, "binding_protocol", "ascii");
-        line(sb, "auth_enabled_sasl", "no");
+        // memcached's -B auto reports "auto-negotiate"; -S forces "binary"
+        line(sb, "binding_protocol", null != settings.sasl() ? "binary" : "auto-negotiate");
+        line(sb, "auth_enabled_sasl", null != settings.sasl() ? "yes" : "no");
         line(sb, "auth_enabled_ascii", "no");
         line(sb, "item_size_max", settings.itemSizeMaxBytes());
         line(sb, "flush_enabled", "yes");

@@ -125,6 +125,12 @@ public final class WriteApplier
         {
             status = publishValue(0);
         }
+        else if (r.has(OPTION_COMPARE_CAS) && (mode == MODE_APPEND || mode == MODE_PREPEND) &&
+            writer.find(key, r.keyOffset(), r.keyLength(), r.keyHash(), item) && r.compareCas() != item.cas())
+        {
+            // memcached's do_store_item: an append/prepend with a CAS that does not match is EXISTS
+            status = Status.EXISTS;
+        }
         else
         {
             status = semantics.store(writer, mode, key, r.keyOffset(), r.keyLength(), r.keyHash(), key, r.valueOffset(),

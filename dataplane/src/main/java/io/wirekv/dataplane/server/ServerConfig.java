@@ -34,6 +34,7 @@ import java.util.List;
  * @param exposure          the UDP allow-list and reply budget, and the TCP connection limit.
  * @param shutdownCommand   memcached's -A: the protocol's {@code shutdown} command stops the server; off by default,
  *                          when it answers {@code ERROR: shutdown not enabled}.
+ * @param auth              SASL authentication (memcached's -S); off by default.
  */
 public record ServerConfig(
     String instanceName,
@@ -56,8 +57,23 @@ public record ServerConfig(
     boolean colocate,
     BypassSettings bypass,
     ExposureSettings exposure,
-    boolean shutdownCommand)
+    boolean shutdownCommand,
+    AuthSettings auth)
 {
+    /** A configuration without authentication (memcached without -S). */
+    public ServerConfig(
+        final String instanceName, final String listenAddress, final int port, final Backend backend, final int lcores,
+        final List<Integer> lcoreCpus, final int writers, final int tcpThreads, final int partitions,
+        final long memoryBytes, final MemoryMode memoryMode, final int itemSizeMaxBytes, final int udpMaxPayloadBytes,
+        final int burstSize, final int udpSlotsPerLcore, final IdleMode idle, final boolean preferHugepages,
+        final boolean colocate, final BypassSettings bypass, final ExposureSettings exposure,
+        final boolean shutdownCommand)
+    {
+        this(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads, partitions,
+            memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
+            preferHugepages, colocate, bypass, exposure, shutdownCommand, AuthSettings.defaults());
+    }
+
     /** A configuration with the default exposure (guard on, memcached's connection limit) and {@code shutdown} refused. */
     public ServerConfig(
         final String instanceName, final String listenAddress, final int port, final Backend backend, final int lcores,
@@ -89,7 +105,7 @@ public record ServerConfig(
     {
         return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
             partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
-            preferHugepages, colocate, bypass, exposure, shutdownCommand);
+            preferHugepages, colocate, bypass, exposure, shutdownCommand, auth);
     }
 
     /** This configuration with the protocol's {@code shutdown} command enabled or refused. */
@@ -97,7 +113,15 @@ public record ServerConfig(
     {
         return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
             partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
-            preferHugepages, colocate, bypass, exposure, enabled);
+            preferHugepages, colocate, bypass, exposure, enabled, auth);
+    }
+
+    /** This configuration with another authentication setting (SASL on or off). */
+    public ServerConfig withAuth(final AuthSettings auth)
+    {
+        return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
+            partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
+            preferHugepages, colocate, bypass, exposure, shutdownCommand, auth);
     }
 
     /** This configuration with another exposure (allow-list, reply budget, connection limit). */
@@ -105,7 +129,7 @@ public record ServerConfig(
     {
         return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
             partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
-            preferHugepages, colocate, bypass, exposure, shutdownCommand);
+            preferHugepages, colocate, bypass, exposure, shutdownCommand, auth);
     }
 
     /** A configuration with a thread per agent (not colocated). */

@@ -187,6 +187,27 @@ public final class WirekvServer implements AutoCloseable
             " udp=" + udpPort() + " tcp=" + tcpPort() + " cnc=" + housekeeping.cncPath());
     }
 
+    /**
+     * memcached's -S: the password file, read once; null when SASL is off. The control plane checked the file
+     * already, so failing here means it changed in between: stop, naming the key.
+     */
+    private static io.wirekv.dataplane.proto.SaslPlainAuthenticator saslAuthenticator(final AuthSettings auth)
+    {
+        if (!auth.sasl())
+        {
+            return null;
+        }
+        try
+        {
+            return io.wirekv.dataplane.proto.SaslPlainAuthenticator.load(java.nio.file.Path.of(auth.passwordFile()));
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new IllegalStateException("auth.sasl.password.file = " + auth.passwordFile() + ": cannot be read (" +
+                ex + "); give a readable file of user:password lines, or set auth.sasl = false", ex);
+        }
+    }
+
     /** The configuration as {@code component = value} lines, when the caller gave no concluded text. */
     private static String describeConfig(final ServerConfig config)
     {
@@ -237,7 +258,7 @@ public final class WirekvServer implements AutoCloseable
             new ProtocolSettings.ServerFacts(config.memoryBytes(), config.tcpThreads() > 0 ? port : -1, port,
                 config.listenAddress(), readers + config.writers(), config.memoryMode() == MemoryMode.CACHE,
                 config.exposure().maxConnections()),
-            config.shutdownCommand() ? this::shutdownFromProtocol : null);
+            config.shutdownCommand() ? this::shutdownFromProtocol : null, saslAuthenticator(config.auth()));
         final ValidatedSources validated = new ValidatedSources(config.exposure().validatedSources(), System.nanoTime());
         udpGuard = ExposureGuards.udpGuard(config, validated, guardNotes);
         final ConnectionLimit connectionLimit = new ConnectionLimit(config.exposure().maxConnections());
@@ -486,6 +507,8 @@ public final class WirekvServer implements AutoCloseable
         log.printf("  tcp          %s:%d (kernel), max.connections %d%n", config.listenAddress(), tcpPort(),
             config.exposure().maxConnections());
         log.printf("  udp guard    %s%n", udpGuard.describe());
+        log.printf("  auth         %s%n", config.auth().sasl() ? "SASL PLAIN (binary protocol only; text refused), " +
+            "users from " + config.auth().passwordFile() : "none (memcached without -S)");
         guardNotes.forEach(note -> log.printf("  note         %s%n", note));
         for (final UdpLcoreAgent lcore : lcores)
         {

@@ -118,4 +118,28 @@ class ProtocolZeroAllocationTest
         assertNoAllocation("set k 7 0 10\r\n0123456789\r\nincr n 1\r\ntouch k 100\r\ndelete x\r\n" +
             "ms m 2 T100 c\r\nhi\r\nma n v MD\r\nmd x q\r\nmg m v T50\r\ngat 10 k\r\n", false, 60_000, 20_000);
     }
+
+    /** Binary requests as the harness's ISO-8859-1 text (every byte maps to one char). */
+    private static String binary(final byte[]... requests)
+    {
+        return ProtoHarness.str(BinaryProtocolTest.concat(requests));
+    }
+
+    @Test
+    void shouldNotAllocateForBinaryGetAndSet()
+    {
+        final byte[] none = new byte[0];
+        assertNoAllocation(binary(
+            BinaryProtocolTest.request(0x00, none, "k", "", 0),
+            BinaryProtocolTest.request(0x0c, none, "k", "", 0),
+            BinaryProtocolTest.request(0x09, none, "nokey", "", 0),
+            BinaryProtocolTest.request(0x0a, none, "", "", 0)), true);
+        assertNoAllocation(binary(
+            BinaryProtocolTest.request(0x01, BinaryProtocolTest.SET_EXTRAS, "k", "0123456789", 0),
+            BinaryProtocolTest.request(0x11, BinaryProtocolTest.SET_EXTRAS, "q", "quiet", 0),
+            BinaryProtocolTest.request(0x05, new byte[20], "n", "", 0),
+            BinaryProtocolTest.request(0x1d, new byte[4], "k", "", 0),
+            BinaryProtocolTest.request(0x04, none, "x", "", 0),
+            BinaryProtocolTest.request(0x00, none, "k", "", 0)), false, 60_000, 20_000);
+    }
 }

@@ -29,7 +29,7 @@ class StatsGroupsTest
                 "STAT shutdown_command no",
                 "STAT num_threads 3",
                 "STAT cas_enabled yes",
-                "STAT binding_protocol ascii",
+                "STAT binding_protocol auto-negotiate",
                 "STAT auth_enabled_sasl no",
                 "STAT auth_enabled_ascii no",
                 "STAT item_size_max 65536",
