@@ -97,10 +97,17 @@ final class AckOracle
         private final String key;
         private final List<KeyState> states = new ArrayList<>();
         private final List<Long> ackNanos = new ArrayList<>();
-        /** Per state: the largest CAS unique any earlier version of the key showed; a new version must exceed it. */
-        private final List<Long> casFloors = new ArrayList<>();
+        /**
+         * Per state: the largest CAS unique an earlier version of the key had, which the state's own must exceed;
+         * {@code syncFloors} counts every unique a reply showed, {@code asyncFloors} only those that survived a
+         * restart (under async a lost write's unique may be handed out again).
+         */
+        private final List<Long> syncFloors = new ArrayList<>();
+        private final List<Long> asyncFloors = new ArrayList<>();
         private KeyState inFlight;
-        private long inFlightCasFloor;
+        private long inFlightSyncFloor;
+        private long inFlightAsyncFloor;
+        private boolean inFlightKeepsCas;
         private boolean unsure;
         private long maxCasSurvived;
         private long maxCasAcked;
@@ -111,7 +118,8 @@ final class AckOracle
             this.key = key;
             states.add(KeyState.ABSENT);
             ackNanos.add(Long.MIN_VALUE);
-            casFloors.add(0L);
+            syncFloors.add(0L);
+            asyncFloors.add(0L);
         }
 
         String key()
@@ -124,25 +132,32 @@ final class AckOracle
             return states.getLast();
         }
 
-        /** A write goes on the wire; {@code ifApplied} is the state it leaves if the server applies it. */
-        void sending(final KeyState ifApplied)
+        /**
+         * A write goes on the wire; {@code ifApplied} is the state it leaves if the server applies it.
+         *
+         * @param keepsCas the write keeps the item's CAS unique (touch), every other one gives it a new one
+         */
+        void sending(final KeyState ifApplied, final boolean keepsCas)
         {
             // a write that cannot change the key (add of a present key) leaves nothing to be unsure about
             inFlight = ifApplied.equals(current()) ? null : ifApplied;
-            inFlightCasFloor = maxCasAcked;
+            inFlightKeepsCas = keepsCas;
+            inFlightSyncFloor = keepsCas ? syncFloors.getLast() : Math.max(maxCasAcked, maxCasSurvived);
+            inFlightAsyncFloor = keepsCas ? asyncFloors.getLast() : maxCasSurvived;
         }
 
         /** The write's reply arrived and says the key is now {@code result} (the old state when it was not stored). */
         void acknowledged(final KeyState result, final long replyNanos)
         {
-            inFlight = null;
-            acknowledged++;
             if (!result.equals(current()))
             {
                 states.add(result);
                 ackNanos.add(replyNanos);
-                casFloors.add(maxCasAcked);
+                syncFloors.add(inFlightKeepsCas ? syncFloors.getLast() : Math.max(maxCasAcked, maxCasSurvived));
+                asyncFloors.add(inFlightKeepsCas ? asyncFloors.getLast() : maxCasSurvived);
             }
+            inFlight = null;
+            acknowledged++;
             maxCasAcked = Math.max(maxCasAcked, result.cas());
         }
 
@@ -184,21 +199,19 @@ final class AckOracle
             final CycleVerdict.Builder verdict)
         {
             verdict.acknowledged(acknowledged, states.size() - 1, inFlight != null);
+            final List<Long> floors = durability == Durability.SYNC ? syncFloors : asyncFloors;
             KeyState survived = null;
             long casFloor = 0;
-            boolean newVersion = false;
             final int newest = states.size() - 1;
             if (current().matches(o, nowMs))
             {
                 survived = current();
-                casFloor = casFloors.get(newest);
-                newVersion = newest > 0;
+                casFloor = floors.get(newest);
             }
             else if (inFlight != null && inFlight.matches(o, nowMs))
             {
                 survived = inFlight;
-                casFloor = inFlightCasFloor;
-                newVersion = true;
+                casFloor = durability == Durability.SYNC ? inFlightSyncFloor : inFlightAsyncFloor;
             }
             else
             {
@@ -207,8 +220,7 @@ final class AckOracle
                     if (states.get(i).matches(o, nowMs))
                     {
                         survived = states.get(i);
-                        casFloor = casFloors.get(i);
-                        newVersion = i > 0;
+                        casFloor = floors.get(i);
                         final int lost = newest - i;
                         if (lost > 0)
                         {
@@ -226,19 +238,14 @@ final class AckOracle
                     current() + (inFlight != null ? ", in flight " + inFlight : "") + (states.size() > 1 ? ", at cycle start " + states.getFirst() : ""));
                 survived = fromObservation(o, nowMs);
             }
-            else if (o.present() && newVersion)
+            else if (o.present() && o.cas() <= casFloor)
             {
-                // A version written in this cycle needs a CAS unique above every earlier version's: a counter that
-                // restarted lower would let a client's old 'cas' succeed against a newer item. Under async a lost
-                // write's unique may come back, so only uniques that survived a restart count there.
-                final long floor = Math.max(maxCasSurvived, durability == Durability.SYNC ? casFloor : 0);
-                if (o.cas() <= floor)
-                {
-                    verdict.casRegression(key + ": written this cycle but its CAS unique " + o.cas() + " is not above " + floor +
-                        ", one an earlier version of the key already had");
-                }
+                // A new version needs a CAS unique above every earlier version's: a counter that restarted lower
+                // would let a client's old 'cas' succeed against a newer item.
+                verdict.casRegression(key + ": its CAS unique " + o.cas() + " is not above " + casFloor +
+                    ", one an earlier version of the key already had");
             }
-            rebase(o.present() ? survived.withCas(o.cas()) : KeyState.ABSENT, o);
+            rebase(o.present() ? survived.withCas(o.cas()) : KeyState.ABSENT, o, casFloor);
         }
 
         private static KeyState fromObservation(final Observation o, final long nowMs)
@@ -252,15 +259,17 @@ final class AckOracle
             return s.withValue(o.value(), s.counterValue() != null).withCas(o.cas());
         }
 
-        /** The verified state becomes the next cycle's start. */
-        private void rebase(final KeyState verified, final Observation o)
+        /** The verified state becomes the next cycle's start; {@code casFloor} is what its CAS unique had to exceed. */
+        private void rebase(final KeyState verified, final Observation o, final long casFloor)
         {
             states.clear();
             ackNanos.clear();
-            casFloors.clear();
+            syncFloors.clear();
+            asyncFloors.clear();
             states.add(verified);
             ackNanos.add(Long.MIN_VALUE);
-            casFloors.add(0L);
+            syncFloors.add(casFloor);
+            asyncFloors.add(casFloor);
             inFlight = null;
             unsure = false;
             acknowledged = 0;

@@ -25,14 +25,14 @@ class AckOracleTest
     {
         final KeyHistory a = oracle.history("a");
         a.acknowledged(state("v1", 0), KILL_NANOS - 50_000_000);
-        a.sending(state("v2", 0));
+        a.sending(state("v2", 0), false);
 
         final CycleVerdict applied = check(Durability.SYNC, Map.of("a", seen("v2", 7)), 1);
         assertEquals(0, applied.lost(), applied::summary);
         assertTrue(applied.consistent(), applied::summary);
         assertEquals(1, applied.inFlight());
 
-        oracle.history("a").sending(state("v3", 0));
+        oracle.history("a").sending(state("v3", 0), false);
         final CycleVerdict notApplied = check(Durability.SYNC, Map.of("a", seen("v2", 7)), 1);
         assertEquals(0, notApplied.lost(), notApplied::summary);
         assertTrue(notApplied.consistent(), notApplied::summary);
@@ -88,6 +88,24 @@ class AckOracleTest
         final CycleVerdict v = check(Durability.SYNC, Map.of("a", seen("v2", 3)), 1);
 
         assertEquals(1, v.casRegressions(), v::summary);
+    }
+
+    @Test
+    void shouldAcceptATouchThatKeepsTheCasUnique()
+    {
+        oracle.history("a").acknowledged(state("v1", 0), KILL_NANOS - 2);
+        assertTrue(check(Durability.SYNC, Map.of("a", seen("v1", 40)), 1).consistent());
+        final KeyHistory a = oracle.history("a");
+        final KeyState touched = state("v1", 0).withExpiry(NOW_MS + 100_000, NOW_MS + 101_000);
+        a.sending(touched, true);
+        a.acknowledged(touched, KILL_NANOS - 1);
+
+        final CycleVerdict v = check(Durability.SYNC, Map.of("a", new Observation(true, "v1".getBytes(StandardCharsets.US_ASCII), 0,
+            100, 40)), 1);
+
+        assertEquals(0, v.casRegressions(), v::summary);
+        assertTrue(v.consistent(), v::summary);
+        assertEquals(0, v.lost(), v::summary);
     }
 
     @Test

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * One kill cycle against a running server: {@code connections} {@link RandomWriteDriver}s write at once (so their
  * writes share log syncs), the server is killed with SIGKILL at a random moment (after a random number of ms, or
  * of acknowledged writes), restarted on the same data directory, and every key is read back and judged by the
- * {@link AckOracle}.
+ * {@link AckOracle}. Without {@link CrashRun.Settings#kill()} the load just stops and the same server is read:
+ * the harness's check of its own model, where nothing may be missing.
  */
 final class CrashCycle
 {
@@ -48,22 +49,30 @@ final class CrashCycle
         final SplittableRandom rnd = new SplittableRandom(settings.seed() * 1_000_003 + cycle);
         final AtomicLong acknowledged = new AtomicLong();
         final AtomicBoolean killed = new AtomicBoolean();
+        final AtomicBoolean stop = new AtomicBoolean();
         final long driverDeadline = System.nanoTime() + (settings.maxLoadMs() + 2 * TRIGGER_BOUND_MS) * 1_000_000;
         final List<RandomWriteDriver> drivers = new ArrayList<>();
         final List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < settings.connections(); i++)
         {
             final RandomWriteDriver d = new RandomWriteDriver("cycle " + cycle + " connection " + i, server.host(), server.tcpPort(),
-                dataKeys.get(i), counterKeys.get(i), ttlKeys.get(i), rnd.nextLong(), acknowledged, killed, driverDeadline);
+                dataKeys.get(i), counterKeys.get(i), ttlKeys.get(i), rnd.nextLong(), acknowledged, killed, stop, driverDeadline);
             drivers.add(d);
             final Thread t = Thread.ofPlatform().name("crash-driver-" + i).start(d);
             threads.add(t);
         }
 
         awaitKillMoment(rnd, acknowledged);
-        killed.set(true);
         final long killNanos = System.nanoTime();
-        server.killForcibly();
+        if (settings.kill())
+        {
+            killed.set(true);
+            server.killForcibly();
+        }
+        else
+        {
+            stop.set(true);
+        }
         final List<String> problems = new ArrayList<>();
         for (int i = 0; i < threads.size(); i++)
         {
@@ -75,10 +84,17 @@ final class CrashCycle
             }
             problems.addAll(drivers.get(i).problems());
         }
-        server.close();
-
         final long restartStart = System.nanoTime();
-        final ServeProcess restarted = new ServeProcess(CrashRun.FAST_START_JVM, settings.serverArgs());
+        final ServeProcess restarted;
+        if (settings.kill())
+        {
+            server.close();
+            restarted = new ServeProcess(CrashRun.FAST_START_JVM, settings.serverArgs());
+        }
+        else
+        {
+            restarted = server;
+        }
         final long restartMs = (System.nanoTime() - restartStart) / 1_000_000;
         final KeyScanner.Scan scan;
         try

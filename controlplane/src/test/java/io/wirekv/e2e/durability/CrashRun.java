@@ -32,22 +32,30 @@ final class CrashRun
      * @param maxLoadMs      longest load before a kill
      * @param minAckedBeforeKill a kill waits for at least this many acknowledged writes (bounded in time)
      * @param deadlineMs     wall-clock time after which no new cycle starts
+     * @param kill           false: stop the load instead of killing, and read the same server (the self-check)
      */
     record Settings(Durability durability, List<String> serverArgs, int cycles, int connections, int dataKeysPerConnection,
         int counterKeysPerConnection, int ttlKeysPerConnection, long minLoadMs, long maxLoadMs, long minAckedBeforeKill,
-        long seed, long deadlineMs)
+        long seed, long deadlineMs, boolean kill)
     {
         /** 4 connections, 150 + 40 + 10 keys each, loads of 30..600 ms. */
         static Settings of(final Durability durability, final List<String> serverArgs, final int cycles, final long seed,
             final long deadlineMs)
         {
-            return new Settings(durability, serverArgs, cycles, 4, 150, 40, 10, 30, 600, 1, seed, deadlineMs);
+            return new Settings(durability, serverArgs, cycles, 4, 150, 40, 10, 30, 600, 1, seed, deadlineMs, true);
         }
 
         Settings withLoadMs(final long min, final long max, final long minAcked)
         {
             return new Settings(durability, serverArgs, cycles, connections, dataKeysPerConnection, counterKeysPerConnection,
-                ttlKeysPerConnection, min, max, minAcked, seed, deadlineMs);
+                ttlKeysPerConnection, min, max, minAcked, seed, deadlineMs, kill);
+        }
+
+        /** The load stops instead of a kill, and the same server is read back. */
+        Settings withoutKill()
+        {
+            return new Settings(durability, serverArgs, cycles, connections, dataKeysPerConnection, counterKeysPerConnection,
+                ttlKeysPerConnection, minLoadMs, maxLoadMs, minAckedBeforeKill, seed, deadlineMs, false);
         }
     }
 
@@ -82,7 +90,8 @@ final class CrashRun
         final List<List<String>> ttls = names(s.connections(), s.ttlKeysPerConnection(), "t", universe);
         final AckOracle oracle = new AckOracle(universe);
         final CrashCycle cycle = new CrashCycle(s, oracle, histories(oracle, data), histories(oracle, counters), histories(oracle, ttls));
-        out.printf("crash test: %s, %d cycles, %d connections, %d keys, seed %d, serve %s%n", s.durability(), s.cycles(),
+        out.printf("crash test: %s%s, %d cycles, %d connections, %d keys, seed %d, serve %s%n", s.durability(),
+            s.kill() ? "" : " without kills", s.cycles(),
             s.connections(), universe.size(), s.seed(), String.join(" ", s.serverArgs()));
 
         int cycles = 0;

@@ -51,16 +51,18 @@ final class RandomWriteDriver implements Runnable
     private final SplittableRandom rnd;
     private final AtomicLong acknowledged;
     private final AtomicBoolean killed;
+    private final AtomicBoolean stop;
     private final long deadlineNanos;
     private final List<String> problems = new ArrayList<>();
 
     /**
      * @param acknowledged shared count of acknowledged writes (the cycle's kill trigger reads it)
      * @param killed       set by the cycle just before SIGKILL: from then on a broken connection is the expected end
+     * @param stop         set to end the load without a kill (the driver finishes its write and returns)
      */
     RandomWriteDriver(final String name, final String host, final int port, final List<KeyHistory> dataKeys,
         final List<KeyHistory> counterKeys, final List<KeyHistory> ttlKeys, final long seed, final AtomicLong acknowledged,
-        final AtomicBoolean killed, final long deadlineNanos)
+        final AtomicBoolean killed, final AtomicBoolean stop, final long deadlineNanos)
     {
         this.name = name;
         this.host = host;
@@ -71,6 +73,7 @@ final class RandomWriteDriver implements Runnable
         this.rnd = new SplittableRandom(seed);
         this.acknowledged = acknowledged;
         this.killed = killed;
+        this.stop = stop;
         this.deadlineNanos = deadlineNanos;
     }
 
@@ -85,7 +88,7 @@ final class RandomWriteDriver implements Runnable
     {
         try (MemcacheConnection c = new MemcacheConnection(host, port, READ_TIMEOUT_MS))
         {
-            while (System.nanoTime() < deadlineNanos)
+            while (!stop.get() && System.nanoTime() < deadlineNanos)
             {
                 final int role = rnd.nextInt(100);
                 if (role < 65)
@@ -277,7 +280,7 @@ final class RandomWriteDriver implements Runnable
     private void write(final MemcacheConnection c, final KeyHistory h, final byte[] request, final KeyState ifApplied,
         final boolean expected, final Reply kind, final long relativeTtl) throws IOException
     {
-        h.sending(ifApplied);
+        h.sending(ifApplied, kind == Reply.TEXT_TOUCH);
         c.send(request);
         final Outcome r = read(c, kind);
         final long replyNanos = System.nanoTime();
