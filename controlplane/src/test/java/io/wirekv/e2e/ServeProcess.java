@@ -42,6 +42,20 @@ public final class ServeProcess implements Target
      */
     public ServeProcess(final List<String> jvmOptions, final List<String> extraArgs)
     {
+        this(jvmOptions, extraArgs, true);
+    }
+
+    /**
+     * A serve process that may still be starting (recovering its data directory, say): for a crash test that
+     * kills it at a random moment of its start-up.
+     */
+    public static ServeProcess launch(final List<String> jvmOptions, final List<String> extraArgs)
+    {
+        return new ServeProcess(jvmOptions, extraArgs, false);
+    }
+
+    private ServeProcess(final List<String> jvmOptions, final List<String> extraArgs, final boolean awaitServing)
+    {
         this.port = MemcachedProcess.freeTcpAndUdpPort();
         this.instance = "e2e-serve-" + ProcessHandle.current().pid() + "-" + port;
         try
@@ -63,7 +77,10 @@ public final class ServeProcess implements Target
         }
         this.shutdownHook = new Thread(process::destroyForcibly, "wirekv-serve-" + process.pid() + "-reaper");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
-        awaitServing();
+        if (awaitServing)
+        {
+            awaitServing();
+        }
     }
 
     private void awaitServing()

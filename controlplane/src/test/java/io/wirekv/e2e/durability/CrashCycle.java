@@ -15,16 +15,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * One kill cycle against a running server: {@code connections} {@link RandomWriteDriver}s write at once (so their
  * writes share log syncs), the server is killed with SIGKILL at a random moment (after a random number of ms, or
  * of acknowledged writes), restarted on the same data directory, and every key is read back and judged by the
- * {@link AckOracle}. Without {@link CrashRun.Settings#kill()} the load just stops and the same server is read:
+ * {@link AckOracle}. Every {@value #RECOVERY_KILL_EVERY}th cycle from the second also kills the first restart at a
+ * random moment of its start-up (recovery), before the restart that is read. Without {@link CrashRun.Settings#kill()} the load
+ * just stops and the same server is read:
  * the harness's check of its own model, where nothing may be missing.
  */
 final class CrashCycle
 {
     /** Bound on waiting for the kill trigger's write count, and on joining a driver after the kill. */
     private static final long TRIGGER_BOUND_MS = 20_000;
+    static final int RECOVERY_KILL_EVERY = 4;
+    private static final long RECOVERY_KILL_MAX_MS = 2_500;
 
     /** What the cycle ended with: the verdict and the restarted server (the next cycle's). */
-    record Result(CycleVerdict verdict, ServeProcess restarted, long restartMs)
+    record Result(CycleVerdict verdict, ServeProcess restarted, long restartMs, long recoveryKilledAfterMs)
     {
     }
 
@@ -84,11 +88,24 @@ final class CrashCycle
             }
             problems.addAll(drivers.get(i).problems());
         }
+        long recoveryKilledAfterMs = -1;
+        if (settings.kill())
+        {
+            server.close();
+            if (cycle % RECOVERY_KILL_EVERY == 2)
+            {
+                // a crash while recovering: the next start must recover from whatever this one left half done
+                recoveryKilledAfterMs = rnd.nextLong(RECOVERY_KILL_MAX_MS);
+                final ServeProcess starting = ServeProcess.launch(CrashRun.FAST_START_JVM, settings.serverArgs());
+                Thread.sleep(recoveryKilledAfterMs);
+                starting.killForcibly();
+                starting.close();
+            }
+        }
         final long restartStart = System.nanoTime();
         final ServeProcess restarted;
         if (settings.kill())
         {
-            server.close();
             restarted = new ServeProcess(CrashRun.FAST_START_JVM, settings.serverArgs());
         }
         else
@@ -110,7 +127,7 @@ final class CrashCycle
         }
         final CycleVerdict verdict = oracle.check(cycle, settings.durability(), scan.keys(), scan.currItems(), scan.atMs(),
             killNanos, problems);
-        return new Result(verdict, restarted, restartMs);
+        return new Result(verdict, restarted, restartMs, recoveryKilledAfterMs);
     }
 
     /** Half the cycles kill after a random time, half after a random number of acknowledged writes (time-bounded). */

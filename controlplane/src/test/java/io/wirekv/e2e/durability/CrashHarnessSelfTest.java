@@ -27,6 +27,7 @@ class CrashHarnessSelfTest
         final CrashRun.Summary summary = CrashRun.run(settings, System.out);
 
         assertEquals(2, summary.cycles(), summary::describe);
+        assertEquals(1, summary.recoveryKills(), () -> "cycle 2 kills a start-up too: " + summary.describe());
         assertTrue(summary.acknowledged() >= 400, () -> "too few acknowledged writes to judge: " + summary.describe());
         assertTrue(summary.lost() > 0 && summary.cyclesWithLoss() == 2,
             () -> "a server without persistence lost nothing according to the checker: " + summary.describe());

@@ -60,7 +60,7 @@ final class CrashRun
     }
 
     /** Totals over the cycles run. */
-    record Summary(int cycles, long acknowledged, long changes, long inFlight, long lost, int cyclesWithLoss,
+    record Summary(int cycles, int recoveryKills, long acknowledged, long changes, long inFlight, long lost, int cyclesWithLoss,
         double largestLossWindowMs, long wrongKeys, long casRegressions, long replyProblems, long maxRestartMs,
         boolean deadlineHit, List<String> problems)
     {
@@ -71,9 +71,10 @@ final class CrashRun
 
         String describe()
         {
-            return String.format("%d cycles%s: %d acknowledged writes (%d changes), %d in flight at kills, %d acknowledged " +
-                "writes lost in %d cycles, largest loss window %.1f ms, %d wrong keys, %d CAS regressions, %d unexpected " +
-                "replies, slowest restart %d ms", cycles, deadlineHit ? " (deadline reached)" : "", acknowledged, changes,
+            return String.format("%d cycles%s (%d with a start-up killed too): %d acknowledged writes (%d changes), %d in " +
+                "flight at kills, %d acknowledged writes lost in %d cycles, largest loss window %.1f ms, %d wrong keys, %d CAS " +
+                "regressions, %d unexpected replies, slowest restart %d ms", cycles, deadlineHit ? " (deadline reached)" : "",
+                recoveryKills, acknowledged, changes,
                 inFlight, lost, cyclesWithLoss, largestLossWindowMs, wrongKeys, casRegressions, replyProblems, maxRestartMs);
         }
     }
@@ -105,6 +106,7 @@ final class CrashRun
         long cas = 0;
         long replies = 0;
         long maxRestartMs = 0;
+        int recoveryKills = 0;
         boolean deadlineHit = false;
         final List<String> problems = new ArrayList<>();
         ServeProcess server = new ServeProcess(FAST_START_JVM, s.serverArgs());
@@ -131,7 +133,9 @@ final class CrashRun
                 cas += v.casRegressions();
                 replies += v.replyProblems();
                 maxRestartMs = Math.max(maxRestartMs, r.restartMs());
-                out.println(v.summary() + ", restart " + r.restartMs() + " ms");
+                recoveryKills += r.recoveryKilledAfterMs() >= 0 ? 1 : 0;
+                out.println(v.summary() + ", restart " + r.restartMs() + " ms" +
+                    (r.recoveryKilledAfterMs() >= 0 ? " (after a start-up killed at " + r.recoveryKilledAfterMs() + " ms)" : ""));
                 for (final String p : v.problems())
                 {
                     if (v.problems().indexOf(p) < PRINTED_PER_CYCLE)
@@ -150,8 +154,8 @@ final class CrashRun
         {
             server.close();
         }
-        final Summary summary = new Summary(cycles, acknowledged, changes, inFlight, lost, cyclesWithLoss, window, wrong, cas,
-            replies, maxRestartMs, deadlineHit, List.copyOf(problems));
+        final Summary summary = new Summary(cycles, recoveryKills, acknowledged, changes, inFlight, lost, cyclesWithLoss, window,
+            wrong, cas, replies, maxRestartMs, deadlineHit, List.copyOf(problems));
         out.println("crash test summary (" + s.durability() + "): " + summary.describe());
         out.flush();
         return summary;

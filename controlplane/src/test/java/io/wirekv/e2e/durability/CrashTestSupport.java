@@ -42,6 +42,12 @@ final class CrashTestSupport
         {
             final Path target = Path.of("target").toAbsolutePath();
             Files.createDirectories(target);
+            final String fs = Files.getFileStore(target).type();
+            if (fs.equals("tmpfs") || fs.equals("ramfs"))
+            {
+                throw new IllegalStateException(target + " is on " + fs + ", where a sync proves nothing: run the crash " +
+                    "tests from a work tree on a disk");
+            }
             return Files.createTempDirectory(target, prefix);
         }
         catch (final IOException ex)

@@ -56,7 +56,7 @@ class DurabilityCrashTest
         final Path dir = CrashTestSupport.newDataDir("crash-async-");
         // loads longer than the interval, so that a loss has room to show its size
         final CrashRun.Settings settings = settings(Durability.ASYNC, dir, List.of("--persistence", "async",
-            "--set", "persistence.async.interval=" + ASYNC_INTERVAL_MS + "ms"), 8, 1_200, 2_500);
+            "--set", "persistence.async.interval=" + ASYNC_INTERVAL_MS / 1000 + "s"), 8, 1_200, 2_500);
 
         final CrashRun.Summary summary = CrashRun.run(settings, System.out);
 
