@@ -30,7 +30,8 @@ final class RandomWriteDriver implements Runnable
     private static final long FAR_RELATIVE_MIN_S = 100_000;
     private static final long FAR_RELATIVE_MAX_S = 2_000_000; // below memcached's 30 days: relative
     private static final long YEAR_S = 365L * 24 * 3600;
-    private static final long MAX_VALUE_BYTES = 64 * 1024;
+    /** Appends stop growing a value here: 800 keys of at most this stay well inside serve's 64 MiB (store mode). */
+    private static final long MAX_VALUE_BYTES = 16 * 1024;
 
     private enum Reply
     {
@@ -408,7 +409,7 @@ final class RandomWriteDriver implements Runnable
     {
         final int r = rnd.nextInt(100);
         final int length = r < 50 ? rnd.nextInt(33) : r < 85 ? 33 + rnd.nextInt(992) : r < 98 ? 1025 + rnd.nextInt(7168) :
-            8193 + rnd.nextInt(24_576);
+            8193 + rnd.nextInt(8192);
         final byte[] v = new byte[length];
         if (rnd.nextInt(3) == 0)
         {
