@@ -106,8 +106,12 @@ public final class ServeProcess implements Target
                 break;
             }
         }
+        // read the log before close() deletes it
+        final String output = output();
+        final String why = process.isAlive() ? "did not start within " + START_TIMEOUT_MS + " ms" :
+            "exited with status " + process.exitValue() + " before serving";
         close();
-        throw new IllegalStateException("wirekv serve did not start within " + START_TIMEOUT_MS + " ms: " + output());
+        throw new IllegalStateException("wirekv serve " + why + ": " + output);
     }
 
     /** Everything serve printed so far (stdout and stderr). */
