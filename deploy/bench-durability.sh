@@ -2,29 +2,34 @@
 # What durability costs (issue 13): SET throughput and p99 of `wirekv serve` with persistence none, async (1 s)
 # and sync, against redis-server (Debian's, AOF on: appendfsync always and everysec), data directories on the
 # work tree's disk (controlplane/target/, never tmpfs). Each server pinned to CPU 0, the load to CPU 1, 100% SET,
-# 100,000 keys of 16 B, 32 B values, --concurrency requests in flight: `wirekv bench` over TCP (one connection,
-# pipelined) and UDP for wirekv, `redis-benchmark -t set` (that many connections) for redis, each after 1 s of
-# unmeasured load. The columns alternate within each run; prints every run, the medians and the ratios
+# 100,000 keys of 16 B, 32 B values, --concurrency requests in flight over --connections connections (sockets),
+# the same shape for both: `wirekv bench` (TCP and UDP, one generator thread per connection, --idle park) for
+# wirekv, `redis-benchmark -t set -c connections -P concurrency/connections` for redis, each after 1 s of
+# unmeasured load. The shape matters under sync: a wirekv session waits for each write's reply before the
+# next command of the same connection, so only writes of different connections share a sync. The columns alternate within each run; prints every run, the medians and the ratios
 # (wirekv sync / redis always, goal >= 2; wirekv async / wirekv none, goal >= 0.9). Needs redis-server and
 # redis-benchmark (apt-get install redis-server redis-tools). Until serve has --persistence, the async and
 # sync columns say so and stay empty.
-#   deploy/bench-durability.sh [--runs 3] [--seconds 10] [--concurrency 16] [--skip-build] [--help]
+#   deploy/bench-durability.sh [--runs 3] [--seconds 10] [--concurrency 16] [--connections 4] [--skip-build] [--help]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-runs=3; seconds=10; concurrency=16; build=1
+runs=3; seconds=10; concurrency=16; connections=4; build=1
 while (( $# )); do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
     --concurrency) concurrency="$2"; shift 2 ;;
+    --connections) connections="$2"; shift 2 ;;
     --skip-build) build=0; shift ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "bench-durability: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
-for n in "${runs}" "${seconds}" "${concurrency}"; do
-  [[ "${n}" =~ ^[1-9][0-9]*$ ]] || { echo "bench-durability: --runs, --seconds and --concurrency take positive integers" >&2; exit 2; }
+for n in "${runs}" "${seconds}" "${concurrency}" "${connections}"; do
+  [[ "${n}" =~ ^[1-9][0-9]*$ ]] || { echo "bench-durability: --runs, --seconds, --concurrency and --connections take positive integers" >&2; exit 2; }
 done
+(( concurrency % connections == 0 )) || { echo "bench-durability: --concurrency must be a multiple of --connections" >&2; exit 2; }
+per_connection=$(( concurrency / connections ))
 (( $(nproc) >= 2 )) || { echo "bench-durability: needs 2 CPUs (server on 0, load on 1)" >&2; exit 1; }
 for tool in redis-server redis-benchmark; do
   command -v "${tool}" >/dev/null || { echo "bench-durability: ${tool} not found: apt-get install redis-server redis-tools" >&2; exit 1; }
@@ -78,8 +83,8 @@ start_server() { # column port; sets server_pid; fails (with the log's tail) whe
 stop_server() { [[ -n "${server_pid}" ]] && { kill "${server_pid}" 2>/dev/null || true; wait "${server_pid}" 2>/dev/null || true; }; server_pid=""; }
 
 bench_wirekv() { # transport port ; prints "req/s p99us"
-  taskset -c 1 "${root}/deploy/wirekv" bench --target "127.0.0.1:$2" --transport "$1" --threads 1 --cpus 1 \
-    --outstanding "${concurrency}" --get-ratio 0 --keys 100000 --key-size 16 --value-size 32 --no-warm-up \
+  taskset -c 1 "${root}/deploy/wirekv" bench --target "127.0.0.1:$2" --transport "$1" --threads "${connections}" \
+    --idle park --outstanding "${per_connection}" --get-ratio 0 --keys 100000 --key-size 16 --value-size 32 --no-warm-up \
     --warmup 1s --duration "${seconds}s" --json "${work}/load.json" > "${work}/load.log" 2>&1 || true
   python3 - "${work}/load.json" <<'EOF'
 import json, sys
@@ -93,10 +98,11 @@ EOF
 
 bench_redis() { # port ; prints "req/s p99us"; redis-benchmark counts requests, so a 1 s-ish unmeasured run sizes the measured one
   local probe n
-  probe="$(taskset -c 1 redis-benchmark -p "$1" -t set -c "${concurrency}" -r 100000 -d 32 -n $(( concurrency * 200 )) --csv 2>/dev/null |
+  probe="$(taskset -c 1 redis-benchmark -p "$1" -t set -c "${connections}" -P "${per_connection}" -r 100000 -d 32 \
+    -n $(( concurrency * 200 )) --csv 2>/dev/null |
     awk -F'"' '$2 == "SET" { printf "%d", $4 }')"
   n=$(( ${probe:-1000} * seconds )); (( n >= 1000 )) || n=1000
-  taskset -c 1 redis-benchmark -p "$1" -t set -c "${concurrency}" -r 100000 -d 32 -n "${n}" --csv 2>/dev/null |
+  taskset -c 1 redis-benchmark -p "$1" -t set -c "${connections}" -P "${per_connection}" -r 100000 -d 32 -n "${n}" --csv 2>/dev/null |
     awk -F'"' '$2 == "SET" { printf "%d %d\n", $4, $14 * 1000; found = 1 } END { if (!found) print "0 0" }'
 }
 
@@ -133,7 +139,7 @@ med() { tr ' ' '\n' <<< "${results[$1]:-}" | grep . | median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && b > 0) printf "%.2fx", a / b; else printf "n/a" }'; }
 
 echo
-echo "SET 100%, ${concurrency} in flight, 16 B keys, 32 B values, server on CPU 0, load on CPU 1, data on ${fstype}," \
+echo "SET 100%, ${concurrency} in flight over ${connections} connections, 16 B keys, 32 B values, server on CPU 0, load on CPU 1, data on ${fstype}," \
   "${runs} runs of ${seconds} s, medians:"
 printf '%-16s %12s %10s %12s %10s\n' "" "TCP req/s" "TCP p99 us" "UDP req/s" "UDP p99 us"
 for column in "${columns[@]}"; do
