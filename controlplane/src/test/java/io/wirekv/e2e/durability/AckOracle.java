@@ -112,6 +112,8 @@ final class AckOracle
         private long maxCasSurvived;
         private long maxCasAcked;
         private long acknowledged;
+        /** Some write ever gave the key an expiry: an expired item of it may sit unreaped (and counted) after any restart. */
+        private boolean everExpired;
 
         private KeyHistory(final String key)
         {
@@ -141,6 +143,7 @@ final class AckOracle
         {
             // a write that cannot change the key (add of a present key) leaves nothing to be unsure about
             inFlight = ifApplied.equals(current()) ? null : ifApplied;
+            everExpired |= ifApplied.expires();
             inFlightKeepsCas = keepsCas;
             inFlightSyncFloor = keepsCas ? syncFloors.getLast() : Math.max(maxCasAcked, maxCasSurvived);
             inFlightAsyncFloor = keepsCas ? asyncFloors.getLast() : maxCasSurvived;
@@ -187,12 +190,9 @@ final class AckOracle
         {
             for (final KeyState s : states)
             {
-                if (s.expires())
-                {
-                    return true;
-                }
+                everExpired |= s.expires();
             }
-            return inFlight != null && inFlight.expires();
+            return everExpired;
         }
 
         private void judge(final Observation o, final Durability durability, final long nowMs, final long killNanos,
