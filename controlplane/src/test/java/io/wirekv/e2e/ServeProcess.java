@@ -153,8 +153,13 @@ public final class ServeProcess implements Target
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted waiting for " + name() + " to die", ex);
         }
-        // serve runs without -Dwirekv.cnc.dir, so its CnC directory is in the default place, not this JVM's
-        deleteTree(Path.of(CncFileDescriptor.DEFAULT_DIR, CncFileDescriptor.INSTANCE_DIR_PREFIX + instance));
+        deleteTree(cncDirectory());
+    }
+
+    /** serve runs without -Dwirekv.cnc.dir, so its CnC directory is in the default place, not this JVM's. */
+    private Path cncDirectory()
+    {
+        return Path.of(CncFileDescriptor.DEFAULT_DIR, CncFileDescriptor.INSTANCE_DIR_PREFIX + instance);
     }
 
     private static void deleteTree(final Path dir)
@@ -169,6 +174,10 @@ public final class ServeProcess implements Target
             {
                 Files.deleteIfExists(p);
             }
+        }
+        catch (final java.nio.file.NoSuchFileException gone)
+        {
+            // removed meanwhile (the server's own shutdown): nothing left to do
         }
         catch (final IOException ex)
         {
@@ -204,6 +213,8 @@ public final class ServeProcess implements Target
     public void close()
     {
         MemcachedProcess.stop(process);
+        // a serve that needed the forcible kill (a slow shutdown on a busy machine) left its CnC directory behind
+        deleteTree(cncDirectory());
         try
         {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
