@@ -185,8 +185,15 @@ public final class LogRecovery
             }
             if (null != problem)
             {
-                if (i == files.size() - 1 && null != previous && segment.isAllZero())
+                if (i == files.size() - 1 && segment.isAllZero())
                 {
+                    if (null == previous)
+                    {
+                        segment.close();
+                        Files.delete(file);
+                        notes.add("partition " + partition + ": removed empty segment " + file);
+                        return fresh(directory, partition, expected, settings, records, bytes, notes);
+                    }
                     // created, never written (a crash right after the roll): nothing in it was ever acknowledged
                     segment.close();
                     Files.delete(file);

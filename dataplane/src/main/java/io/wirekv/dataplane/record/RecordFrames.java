@@ -67,7 +67,14 @@ public final class RecordFrames
     {
         if (offset + Integer.BYTES > limit)
         {
-            return offset == limit ? 0 : TRUNCATED;
+            for (long at = offset; at < limit; at++)
+            {
+                if (memory.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at) != 0)
+                {
+                    return TRUNCATED; // part of a length word
+                }
+            }
+            return 0; // the region ends here (or in zeros)
         }
         final int length = memory.get(Le.INT, offset + LENGTH_OFFSET);
         if (length == 0)
