@@ -143,6 +143,7 @@ class EffectReplayTest
     /** A fresh table on the harness's clock with every effect record replayed in order. */
     private static Table replay(final ProtoHarness h)
     {
+        assertTrue(!h.effectsWrapped, "every effect record is still there");
         final Table table = new Table(new TableConfig(4, 32L << 20, MemoryMode.STORE, 64 * 1024, false), h.clock);
         final WriteApplier applier = new WriteApplier(table, new ServerStats(1), 0);
         final RecordFrames frames = new RecordFrames().wrap(h.effects);

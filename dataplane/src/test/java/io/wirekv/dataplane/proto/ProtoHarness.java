@@ -51,6 +51,8 @@ final class ProtoHarness implements AutoCloseable
     final io.wirekv.dataplane.record.RecordFrames effectFrames = new io.wirekv.dataplane.record.RecordFrames();
     long effectsEnd;
     long effectSequence;
+    /** Set when a long run filled {@link #effects} and it started over (replay tests must not get there). */
+    boolean effectsWrapped;
 
     ProtoHarness(final int replyCapacity)
     {
@@ -86,6 +88,11 @@ final class ProtoHarness implements AutoCloseable
     {
         if (applier.lastEffect() != WriteApplier.EFFECT_NONE)
         {
+            if (effectsEnd + applier.maxEffectLength() + 8 > effects.byteSize())
+            {
+                effectsEnd = 0; // the allocation tests run long; the records are written all the same
+                effectsWrapped = true;
+            }
             applier.encodeEffect(effects, effectsEnd);
             effectsEnd += effectFrames.seal(effectsEnd, ++effectSequence);
         }
