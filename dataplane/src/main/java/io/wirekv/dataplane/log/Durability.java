@@ -39,7 +39,7 @@ public final class Durability implements AutoCloseable
     }
 
     /**
-     * Recovers and starts persistence, or returns null for {@code none} (no log at all).
+     * Recovers and starts persistence, or returns null for {@code none} (no log at all; its counters stay 0).
      * @param errors where log failures go (the CnC error log once it exists).
      * @throws IllegalStateException naming the problem (data.dir held or unwritable, a damaged log) and its fix.
      */
@@ -48,6 +48,7 @@ public final class Durability implements AutoCloseable
     {
         if (!settings.enabled())
         {
+            new LogCounters(registry, table.partitionCount()); // registered all the same: every metric is always listed
             return null;
         }
         final DataDirectory directory = DataDirectory.open(settings.dataDir());
