@@ -157,6 +157,7 @@ public final class LogRecovery
         final WriteApplier applier, final int partition, final PersistenceSettings settings, final long fromSequence)
         throws IOException
     {
+        removeSpares(directory.partitionLogDir(partition));
         final List<Path> files = directory.segments(partition);
         final List<String> notes = new ArrayList<>();
         if (files.isEmpty())
@@ -279,6 +280,18 @@ public final class LogRecovery
             }
         }
         throw new IllegalStateException("unreachable");
+    }
+
+    /** Spare segments a previous run made ahead of a roll and never used (no header, nothing in them). */
+    private static void removeSpares(final Path dir) throws IOException
+    {
+        try (var spares = Files.newDirectoryStream(dir, "spare-*.tmp"))
+        {
+            for (final Path spare : spares)
+            {
+                Files.deleteIfExists(spare);
+            }
+        }
     }
 
     private static PartitionResult fresh(final DataDirectory directory, final int partition, final long sequence,

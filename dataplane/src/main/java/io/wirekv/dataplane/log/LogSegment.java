@@ -49,9 +49,10 @@ public final class LogSegment
         }
     }
 
-    private final Path path;
+    /** Set once more by {@link #becomeSegment} (a spare's), before the syncer can see the segment. */
+    private Path path;
     private final int partition;
-    private final long firstSequence;
+    private long firstSequence;
     private final FileChannel channel;
     private final Arena arena;
     private final MemorySegment memory;
@@ -103,7 +104,10 @@ public final class LogSegment
             }
             DataDirectory.syncDirectory(path.getParent());
             final LogSegment segment = new LogSegment(path, partition, firstSequence, channel, sizeBytes);
-            segment.writeHeader(sizeBytes);
+            if (firstSequence > 0)
+            {
+                segment.writeHeader(sizeBytes);
+            }
             return segment;
         }
         catch (final IOException | RuntimeException ex)
@@ -112,6 +116,27 @@ public final class LogSegment
             Files.deleteIfExists(path);
             throw ex;
         }
+    }
+
+    /**
+     * A spare: a zero-filled, mapped file with no header yet ({@code spare-*.tmp} in the partition's directory),
+     * made by the syncer ahead of time so that the writer's roll to the next segment is a rename, not 64 MiB of
+     * writes on the writer thread. Recovery removes leftover spares.
+     */
+    public static LogSegment createSpare(final Path directory, final int partition, final long sizeBytes)
+        throws IOException
+    {
+        return create(directory.resolve("spare-" + System.nanoTime() + ".tmp"), partition, -1, sizeBytes);
+    }
+
+    /** Writer: turns this spare into the segment starting at {@code sequence} (rename, directory sync, header). */
+    void becomeSegment(final Path segmentPath, final long sequence) throws IOException
+    {
+        Files.move(path, segmentPath, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        DataDirectory.syncDirectory(segmentPath.getParent());
+        path = segmentPath;
+        firstSequence = sequence;
+        writeHeader(memory.byteSize());
     }
 
     /** Maps an existing segment file as it is (recovery). */

@@ -109,6 +109,7 @@ public final class LogSyncer implements AutoCloseable
                 nextRetryMs[i] = nowMs + RETRY_INTERVAL_MS;
                 errors.onError(new LogFailureException("partition " + log.partition() + ": " + log.failure(), ex));
             }
+            log.prepareSpare();
             lag += log.lag();
             bytes += log.logBytes();
         }

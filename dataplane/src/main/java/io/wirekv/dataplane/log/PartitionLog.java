@@ -34,6 +34,7 @@ public final class PartitionLog
     private static final VarHandle APPENDED_SEQUENCE;
     private static final VarHandle DURABLE_SEQUENCE;
     private static final VarHandle RECOVERED;
+    private static final VarHandle SPARE;
 
     static
     {
@@ -43,6 +44,7 @@ public final class PartitionLog
             APPENDED_SEQUENCE = lookup.findVarHandle(PartitionLog.class, "appendedSequence", long.class);
             DURABLE_SEQUENCE = lookup.findVarHandle(PartitionLog.class, "durableSequence", long.class);
             RECOVERED = lookup.findVarHandle(PartitionLog.class, "recovered", LogSegment.class);
+            SPARE = lookup.findVarHandle(PartitionLog.class, "spare", LogSegment.class);
         }
         catch (final ReflectiveOperationException ex)
         {
@@ -74,6 +76,8 @@ public final class PartitionLog
     private volatile String syncFailure;
     @SuppressWarnings("unused") // through RECOVERED; the syncer's new segment after a creation failure
     private LogSegment recovered;
+    @SuppressWarnings("unused") // through SPARE; made by the syncer ahead of the writer's next roll
+    private LogSegment spare;
 
     // syncer thread
     private LogSegment syncing;
@@ -170,6 +174,23 @@ public final class PartitionLog
 
     private boolean roll()
     {
+        final LogSegment ready = (LogSegment)SPARE.getAcquire(this); // acquire: pairs with setRelease in prepareSpare
+        if (null != ready)
+        {
+            try
+            {
+                ready.becomeSegment(directory.segmentPath(partition, nextSequence), nextSequence);
+                SPARE.setRelease(this, null); // after the rename: the syncer may make the next spare
+                moveTo(ready);
+                return true;
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                SPARE.setRelease(this, null);
+                ready.close();
+                // fall through: create the segment here
+            }
+        }
         try
         {
             moveTo(LogSegment.create(directory.segmentPath(partition, nextSequence), partition, nextSequence,
@@ -264,6 +285,30 @@ public final class PartitionLog
     }
 
     /**
+     * Syncer: once the writer's segment is half full, creates a zero-filled spare for its next roll, so the roll
+     * costs the writer a rename rather than a whole segment of writes. A failure is left to the roll to meet.
+     */
+    void prepareSpare()
+    {
+        final LogSegment segment = syncing;
+        if (null != SPARE.getAcquire(this) || null != writeFailure || null != segment.next() || // acquire: pairs with setRelease in roll
+            segment.appendedEnd() < segment.capacity() / 2)
+        {
+            return;
+        }
+        try
+        {
+            final LogSegment made = LogSegment.createSpare(directory.partitionLogDir(partition), partition,
+                segmentSizeBytes);
+            SPARE.setRelease(this, made); // release: the mapped spare; pairs with getAcquire in roll
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            counters.add(partition, LogCounters.SYNC_ERRORS, 1);
+        }
+    }
+
+    /**
      * Syncer, about once a second while the log is failed: creates the segment the writer could not, and hands it
      * over; a failed sync is retried by the next {@link #sync}.
      * @return null when the log works again (or will at the writer's next write), else the failure's text.
@@ -317,10 +362,13 @@ public final class PartitionLog
             segment.close();
             segment = next;
         }
-        final LogSegment spare = (LogSegment)RECOVERED.getAcquire(this);
-        if (null != spare)
+        for (final VarHandle handle : new VarHandle[] {RECOVERED, SPARE})
         {
-            spare.close();
+            final LogSegment unused = (LogSegment)handle.getAcquire(this);
+            if (null != unused)
+            {
+                unused.close(); // a spare file left behind is removed by the next recovery
+            }
         }
     }
 }

@@ -212,6 +212,66 @@ class GroupCommitTest
     }
 
     @Test
+    void shouldRollIntoASpareTheSyncerMadeAheadAndRecoverAcrossTheRoll() throws Exception
+    {
+        start(PersistenceSettings.Mode.SYNC, LogSyncer.MSYNC, LogTestKit.SEGMENT_BYTES);
+        final Path partitionDir = dir.resolve("log").resolve("p0");
+        long ticket = 0;
+        while (spares(partitionDir) == 0)
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                submit(++ticket, WriteRecordDescriptor.MODE_SET, (int)ticket);
+            }
+            final long submitted = ticket;
+            workUntil(() -> repliedTickets.size() == submitted);
+            assertTrue(ticket < 10_000, "the syncer makes a spare once the segment is half full");
+        }
+        final long beforeRoll = ticket;
+        while (segments(partitionDir) < 2)
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                submit(++ticket, WriteRecordDescriptor.MODE_SET, (int)ticket);
+            }
+            final long submitted = ticket;
+            workUntil(() -> repliedTickets.size() == submitted);
+            assertTrue(ticket < beforeRoll + 10_000);
+        }
+        assertEquals(0, spares(partitionDir), "the roll renamed the spare into the next segment");
+        syncer.close();
+        writer.onClose();
+        rings.close();
+        log.close();
+        directory.close();
+        table.close();
+        syncer = null;
+        try (LogTestKit.Recovered r = kit.recover(dir, false))
+        {
+            assertEquals(ticket, r.report().records(), r.report().describe());
+            // submit() writes the key's digits least significant first
+            assertEquals("value-bytes", r.get("k" + new StringBuilder(Long.toString(ticket)).reverse()));
+            assertEquals("value-bytes", r.get("k1"));
+        }
+    }
+
+    private static long spares(final Path partitionDir) throws IOException
+    {
+        try (var files = java.nio.file.Files.list(partitionDir))
+        {
+            return files.filter(p -> p.getFileName().toString().startsWith("spare-")).count();
+        }
+    }
+
+    private static long segments(final Path partitionDir) throws IOException
+    {
+        try (var files = java.nio.file.Files.list(partitionDir))
+        {
+            return files.filter(p -> p.getFileName().toString().endsWith(".log")).count();
+        }
+    }
+
+    @Test
     void shouldReplyAtOnceInAsyncMode() throws InterruptedException
     {
         start(PersistenceSettings.Mode.ASYNC, gatedSync, LogTestKit.SEGMENT_BYTES);
