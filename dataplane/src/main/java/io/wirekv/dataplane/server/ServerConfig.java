@@ -1,6 +1,7 @@
 package io.wirekv.dataplane.server;
 
 import io.wirekv.dataplane.guard.ExposureSettings;
+import io.wirekv.dataplane.log.PersistenceSettings;
 import io.wirekv.dataplane.port.BypassSettings;
 import io.wirekv.dataplane.table.MemoryMode;
 
@@ -35,6 +36,7 @@ import java.util.List;
  * @param shutdownCommand   memcached's -A: the protocol's {@code shutdown} command stops the server; off by default,
  *                          when it answers {@code ERROR: shutdown not enabled}.
  * @param auth              SASL authentication (memcached's -S); off by default.
+ * @param persistence       the log: none (a cache), async or sync, its data.dir and segment size.
  */
 public record ServerConfig(
     String instanceName,
@@ -58,9 +60,10 @@ public record ServerConfig(
     BypassSettings bypass,
     ExposureSettings exposure,
     boolean shutdownCommand,
-    AuthSettings auth)
+    AuthSettings auth,
+    PersistenceSettings persistence)
 {
-    /** A configuration without authentication (memcached without -S). */
+    /** A configuration without authentication (memcached without -S) and without persistence (a cache). */
     public ServerConfig(
         final String instanceName, final String listenAddress, final int port, final Backend backend, final int lcores,
         final List<Integer> lcoreCpus, final int writers, final int tcpThreads, final int partitions,
@@ -71,7 +74,15 @@ public record ServerConfig(
     {
         this(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads, partitions,
             memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
-            preferHugepages, colocate, bypass, exposure, shutdownCommand, AuthSettings.defaults());
+            preferHugepages, colocate, bypass, exposure, shutdownCommand, AuthSettings.defaults(), PersistenceSettings.none());
+    }
+
+    /** This configuration with another persistence (log) setting. */
+    public ServerConfig withPersistence(final PersistenceSettings persistence)
+    {
+        return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
+            partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
+            preferHugepages, colocate, bypass, exposure, shutdownCommand, auth, persistence);
     }
 
     /** A configuration with the default exposure (guard on, memcached's connection limit) and {@code shutdown} refused. */
@@ -105,7 +116,7 @@ public record ServerConfig(
     {
         return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
             partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
-            preferHugepages, colocate, bypass, exposure, shutdownCommand, auth);
+            preferHugepages, colocate, bypass, exposure, shutdownCommand, auth, persistence);
     }
 
     /** This configuration with the protocol's {@code shutdown} command enabled or refused. */
@@ -113,7 +124,7 @@ public record ServerConfig(
     {
         return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
             partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
-            preferHugepages, colocate, bypass, exposure, enabled, auth);
+            preferHugepages, colocate, bypass, exposure, enabled, auth, persistence);
     }
 
     /** This configuration with another authentication setting (SASL on or off). */
@@ -121,7 +132,7 @@ public record ServerConfig(
     {
         return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
             partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
-            preferHugepages, colocate, bypass, exposure, shutdownCommand, auth);
+            preferHugepages, colocate, bypass, exposure, shutdownCommand, auth, persistence);
     }
 
     /** This configuration with another exposure (allow-list, reply budget, connection limit). */
@@ -129,7 +140,7 @@ public record ServerConfig(
     {
         return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
             partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
-            preferHugepages, colocate, bypass, exposure, shutdownCommand, auth);
+            preferHugepages, colocate, bypass, exposure, shutdownCommand, auth, persistence);
     }
 
     /** A configuration with a thread per agent (not colocated). */
