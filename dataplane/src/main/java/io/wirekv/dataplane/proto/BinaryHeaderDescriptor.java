@@ -92,6 +92,8 @@ public final class BinaryHeaderDescriptor
     public static final int RESPONSE_AUTH_CONTINUE = 0x0021;
     public static final int RESPONSE_UNKNOWN_COMMAND = 0x0081;
     public static final int RESPONSE_ENOMEM = 0x0082;
+    /** memcached's PROTOCOL_BINARY_RESPONSE_EINTERNAL: wirekv answers it when the write's log failed (disk full, I/O error). */
+    public static final int RESPONSE_EINTERNAL = 0x0084;
 
     /** memcached's ITEM_SIZE_MAX_UPPER_LIMIT: a larger body is refused (EINVAL) and the connection closed. */
     public static final long BODY_MAX_LENGTH = 1024L * 1024 * 1024;

@@ -17,6 +17,8 @@ import static io.wirekv.dataplane.record.WriteReplyDescriptor.*;
  */
 final class BinaryReplyFormatter
 {
+    private static final byte[] OUT_OF_DISK_BODY = Replies.b("Out of disk space");
+    private static final byte[] LOG_FAILED_BODY = Replies.b("Log write failed");
     private static final byte[] OUT_OF_MEMORY_STORING = Replies.b("Out of memory allocating item");
     private static final byte[] OUT_OF_MEMORY_INCREMENTING = Replies.b("Out of memory incrementing value");
 
@@ -43,6 +45,12 @@ final class BinaryReplyFormatter
         if (status == STATUS_BAD_RECORD)
         {
             error(out, s, RESPONSE_EINVAL, null); // never sent by this reader; says so rather than guessing
+            return true;
+        }
+        if (status == STATUS_OUT_OF_DISK || status == STATUS_LOG_FAILED)
+        {
+            // refused before the table changed, as the text protocol's SERVER_ERROR; quiet or not, an error is sent
+            error(out, s, RESPONSE_EINTERNAL, status == STATUS_OUT_OF_DISK ? OUT_OF_DISK_BODY : LOG_FAILED_BODY);
             return true;
         }
         switch (loud)

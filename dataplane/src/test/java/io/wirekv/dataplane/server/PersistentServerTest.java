@@ -159,6 +159,8 @@ class PersistentServerTest
                 "every write is refused, before it changes the table");
             assertEquals("VALUE k0 0 1000\r\n" + value + "\r\nEND\r\n", client.tcp("get k0\r\n", "END\r\n"),
                 "reads keep serving");
+            assertEquals("Out of disk space", binarySetError(server.tcpPort()),
+                "the binary protocol refuses with EINTERNAL and the reason");
             assertTrue(server.durability().counters().refusals() >= 2);
             Files.delete(filler);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -178,6 +180,29 @@ class PersistentServerTest
                 assertTrue(client.tcp("get " + key + "\r\n", "END\r\n").startsWith("VALUE " + key + " "),
                     "acknowledged " + key + " survives the restart");
             }
+        }
+    }
+
+    /** A binary SET of a small item; returns the error body after checking status 0x0084 (EINTERNAL). */
+    private static String binarySetError(final int tcpPort) throws IOException
+    {
+        final byte[] key = "bk".getBytes(StandardCharsets.US_ASCII);
+        final java.nio.ByteBuffer request = java.nio.ByteBuffer.allocate(24 + 8 + key.length + 1);
+        request.put((byte)0x80).put((byte)0x01).putShort((short)key.length).put((byte)8).put((byte)0).putShort((short)0)
+            .putInt(8 + key.length + 1).putInt(7).putLong(0).putInt(0).putInt(0).put(key).put((byte)'x');
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), tcpPort))
+        {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(request.array());
+            final java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+            final byte[] header = new byte[24];
+            in.readFully(header);
+            final java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(header);
+            assertEquals((byte)0x81, h.get(0), "response magic");
+            assertEquals(0x0084, h.getShort(6) & 0xFFFF, "status");
+            final byte[] body = new byte[h.getInt(8)];
+            in.readFully(body);
+            return new String(body, StandardCharsets.US_ASCII);
         }
     }
 
