@@ -351,11 +351,12 @@ final class BenchUdpWorker extends BenchWorker
         return nextSeq;
     }
 
-    /** Test hook: handles {@code datagram[0, length)} as if the port had just received it. */
+    /** Test hook: handles {@code datagram[0, length)} as if the port had just received it (and the cycle ended). */
     void onReceived(final byte[] datagram, final int length, final long nowNs)
     {
         System.arraycopy(datagram, 0, rxBytes, 0, length);
         onDatagram(length, nowNs);
+        publishCounts();
     }
 
     private boolean startsWithValue(final int length, final boolean meta)

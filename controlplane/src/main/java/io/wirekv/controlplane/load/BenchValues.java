@@ -9,18 +9,54 @@ package io.wirekv.controlplane.load;
  */
 public final class BenchValues
 {
+    /** Largest table of precomputed values a worker keeps (keys × largest value). */
+    static final long CACHE_MAX_BYTES = 16L << 20;
+
     private final int min;
     private final int span;
     private final long version;
+    /** Key i's value at {@code i × stride}, for keys below {@code cachedKeys}; computed once, copied per SET. */
+    private final byte[] cache;
+    private final int[] sizes;
+    private final int stride;
+    private final int cachedKeys;
 
     public BenchValues(final int valueSizeMin, final int valueSizeMax, final int version)
+    {
+        this(valueSizeMin, valueSizeMax, version, 0);
+    }
+
+    /**
+     * @param keySpace the keys whose values are computed once, here, and then copied: a SET then costs the
+     *                 generator one array copy instead of a pseudo-random letter per byte. No table (compute
+     *                 each time) when it would take more than {@link #CACHE_MAX_BYTES}.
+     */
+    public BenchValues(final int valueSizeMin, final int valueSizeMax, final int version, final int keySpace)
     {
         this.min = valueSizeMin;
         this.span = valueSizeMax - valueSizeMin + 1;
         this.version = version;
+        final boolean fits = keySpace > 0 && (long)keySpace * valueSizeMax <= CACHE_MAX_BYTES;
+        this.stride = valueSizeMax;
+        this.cachedKeys = fits ? keySpace : 0;
+        this.cache = new byte[fits ? keySpace * valueSizeMax : 0];
+        this.sizes = new int[cachedKeys];
+        for (int key = 0; key < cachedKeys; key++)
+        {
+            sizes[key] = compute(cache, key * stride, key) - key * stride;
+        }
     }
 
     public int size(final int key)
+    {
+        if (key >= 0 && key < cachedKeys)
+        {
+            return sizes[key];
+        }
+        return sizeOf(key);
+    }
+
+    private int sizeOf(final int key)
     {
         return min + (int)((hash(key) >>> 33) % span);
     }
@@ -28,7 +64,18 @@ public final class BenchValues
     /** Writes key's value at {@code offset}; returns the offset after it. */
     public int put(final byte[] buf, final int offset, final int key)
     {
-        final int size = size(key);
+        if (key >= 0 && key < cachedKeys)
+        {
+            final int size = sizes[key];
+            System.arraycopy(cache, key * stride, buf, offset, size);
+            return offset + size;
+        }
+        return compute(buf, offset, key);
+    }
+
+    private int compute(final byte[] buf, final int offset, final int key)
+    {
+        final int size = sizeOf(key);
         long x = hash(key) | 1;
         for (int i = 0; i < size; i++)
         {

@@ -51,6 +51,14 @@ abstract class BenchWorker implements Runnable
     private final int cpu;
     private final int headerBytes;
     private long scheduled;
+    /** Replies counted since the last {@link #publishCounts}: the shared adders take them once a cycle. */
+    private long receivedPending;
+    private long errorsPending;
+    private long hitsPending;
+    private long missesPending;
+    private long verifiedPending;
+    private long wrongPending;
+    private long storedPending;
     private volatile long emitEndNs;
     private volatile Throwable failure;
 
@@ -69,7 +77,7 @@ abstract class BenchWorker implements Runnable
     {
         this.spec = spec;
         this.stats = stats;
-        this.values = new BenchValues(spec.valueSizeMin(), spec.valueSizeMax(), spec.valueVersion());
+        this.values = new BenchValues(spec.valueSizeMin(), spec.valueSizeMax(), spec.valueVersion(), spec.keySpace());
         this.parser = new BenchReplyParser(values, spec.keySpace());
         this.timeoutNs = spec.timeoutNs();
         this.ops = warmUp ? new BenchOps(spec, chooser, spec.seed(), index, spec.threads()) :
@@ -126,6 +134,7 @@ abstract class BenchWorker implements Runnable
             {
                 emitEndNs = System.nanoTime();
             }
+            publishCounts();
             stats.lost.add(abandon());
             close();
         }
@@ -161,6 +170,7 @@ abstract class BenchWorker implements Runnable
             }
             flush();
             final int replies = poll();
+            publishCounts();
             expire(System.nanoTime());
             if (replies == 0)
             {
@@ -202,6 +212,7 @@ abstract class BenchWorker implements Runnable
             {
                 idle();
             }
+            publishCounts();
             expire(System.nanoTime());
         }
     }
@@ -234,26 +245,60 @@ abstract class BenchWorker implements Runnable
     /** Counts one whole reply that {@link #parser} has just parsed. */
     final void complete(final long intendedNs, final long nowNs, final boolean get, final boolean verify)
     {
-        stats.received.increment();
+        receivedPending++;
         stats.recordLatency(nowNs - intendedNs);
         if (parser.error)
         {
-            stats.errors.increment();
+            errorsPending++;
             return;
         }
         if (get)
         {
-            stats.hits.add(parser.hits);
-            stats.misses.add(Math.max(0, keys.length - parser.hits));
+            hitsPending += parser.hits;
+            missesPending += Math.max(0, keys.length - parser.hits);
             if (verify)
             {
-                stats.verified.add(parser.verified);
-                stats.wrong.add(parser.wrong);
+                verifiedPending += parser.verified;
+                wrongPending += parser.wrong;
             }
         }
         else
         {
-            stats.stored.increment();
+            storedPending++;
+        }
+    }
+
+    /**
+     * Adds the replies counted since the last call to the shared {@link BenchStats}: once a cycle (and when the
+     * worker stops), so a burst of replies costs the adders one update each rather than one per reply.
+     */
+    final void publishCounts()
+    {
+        if (0 == receivedPending)
+        {
+            return;
+        }
+        stats.received.add(receivedPending);
+        addIfAny(stats.errors, errorsPending);
+        addIfAny(stats.hits, hitsPending);
+        addIfAny(stats.misses, missesPending);
+        addIfAny(stats.verified, verifiedPending);
+        addIfAny(stats.wrong, wrongPending);
+        addIfAny(stats.stored, storedPending);
+        receivedPending = 0;
+        errorsPending = 0;
+        hitsPending = 0;
+        missesPending = 0;
+        verifiedPending = 0;
+        wrongPending = 0;
+        storedPending = 0;
+    }
+
+    private static void addIfAny(final java.util.concurrent.atomic.LongAdder adder, final long n)
+    {
+        if (n != 0)
+        {
+            adder.add(n);
         }
     }
 

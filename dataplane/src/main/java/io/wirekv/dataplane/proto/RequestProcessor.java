@@ -109,27 +109,41 @@ public final class RequestProcessor
             return resumeBinary(session, reply, offset);
         }
         session.rebaseParsedLine();
-        formatted.resetStream();
-        replies.format(session, reply, offset, formatted, table.nowSeconds());
         final ReplyBuffer rb = session.reply();
-        if (session.parkedInMultiGat)
+        // the common replies (STORED, DELETED, ...) are one constant line: straight into the session's reply
+        final byte[] line = session.parkedInMultiGat ? null : replies.constantLine(session, reply, offset);
+        if (null != line)
         {
-            final boolean lastKey = gets.resumeGat(session, formatted);
-            if (formatted.length() > 0 || lastKey || rb.length() == 0)
+            if (line.length > 0)
             {
-                appendWhole(rb, formatted);
+                rb.mark();
+                if (!rb.beginResponse() || !rb.put(line))
+                {
+                    outOfMemory(rb);
+                }
             }
+            endPark(session);
         }
         else
         {
-            if (formatted.length() > 0)
+            formatted.resetStream();
+            replies.format(session, reply, offset, formatted, table.nowSeconds());
+            if (session.parkedInMultiGat)
             {
-                appendWhole(rb, formatted);
+                final boolean lastKey = gets.resumeGat(session, formatted);
+                if (formatted.length() > 0 || lastKey || rb.length() == 0)
+                {
+                    appendWhole(rb, formatted);
+                }
             }
-            session.position += session.parkedLength;
-            session.swallowRemaining = session.swallowAfterPark;
-            session.swallowAfterPark = 0;
-            session.stage = RequestSession.STAGE_NONE;
+            else
+            {
+                if (formatted.length() > 0)
+                {
+                    appendWhole(rb, formatted);
+                }
+                endPark(session);
+            }
         }
         session.parkedLength = 0;
         return run(session);
@@ -154,12 +168,18 @@ public final class RequestProcessor
             }
             BinaryReplies.responded(rb, session, flushPoint);
         }
+        endPark(session);
+        session.parkedLength = 0;
+        return run(session);
+    }
+
+    /** The parked command is answered: the session moves past it. */
+    private static void endPark(final RequestSession session)
+    {
         session.position += session.parkedLength;
         session.swallowRemaining = session.swallowAfterPark;
         session.swallowAfterPark = 0;
         session.stage = RequestSession.STAGE_NONE;
-        session.parkedLength = 0;
-        return run(session);
     }
 
     /** One response, all of it, or memcached's error when the session's buffer cannot take it. */
@@ -168,10 +188,16 @@ public final class RequestProcessor
         rb.mark();
         if (!rb.beginResponse() || !rb.put(text.memory(), 0, text.length()))
         {
-            rb.rollbackToMark();
-            rb.beginResponse();
-            rb.put(Replies.OUT_OF_MEMORY_GET);
+            outOfMemory(rb);
         }
+    }
+
+    /** Takes back what was written since the mark and answers memcached's error instead. */
+    private static void outOfMemory(final ReplyBuffer rb)
+    {
+        rb.rollbackToMark();
+        rb.beginResponse();
+        rb.put(Replies.OUT_OF_MEMORY_GET);
     }
 
     private int run(final RequestSession s)

@@ -35,30 +35,52 @@ final class WriteReplyFormatter
         this.meta = meta;
     }
 
-    /** Writes the reply text (possibly nothing: noreply, q) into {@code out}. */
-    void format(final RequestSession s, final MemorySegment memory, final long offset, final ReplyBuffer out,
-        final long now)
+    /** {@link #constantLine}'s answer when noreply silences the reply. */
+    static final byte[] NO_LINE = new byte[0];
+
+    /**
+     * The whole reply when it is one constant line (a text store, delete, touch or flush_all; or the error for
+     * a refused record), {@link #NO_LINE} when noreply silences it, or null when it needs {@link #format}. The
+     * reader puts such a line straight into the session's reply, with no formatting buffer in between.
+     */
+    byte[] constantLine(final RequestSession s, final MemorySegment memory, final long offset)
     {
-        final WriteReplyDecoder r = reply.wrap(memory, offset);
-        final byte status = r.status();
+        final byte status = reply.wrap(memory, offset).status();
         if (status == STATUS_BAD_RECORD)
         {
-            out.put(Replies.ERROR); // never sent by this reader; says so rather than guessing
-            return;
+            return Replies.ERROR; // never sent by this reader; says so rather than guessing
         }
         if (status == STATUS_OUT_OF_DISK || status == STATUS_LOG_FAILED)
         {
             // the log refused the write before it changed anything (the reason is in `wirekv errors`)
-            say(out, status == STATUS_OUT_OF_DISK ? Replies.OUT_OF_DISK : Replies.LOG_FAILED, s.parkedNoreply);
+            return s.parkedNoreply ? NO_LINE : status == STATUS_OUT_OF_DISK ? Replies.OUT_OF_DISK : Replies.LOG_FAILED;
+        }
+        final byte[] line = switch (s.parkedReplyKind)
+        {
+            case FOR_STORE -> storeReply(status);
+            case FOR_DELETE -> status == STATUS_DELETED ? Replies.DELETED : Replies.NOT_FOUND;
+            case FOR_TOUCH -> status == STATUS_TOUCHED ? Replies.TOUCHED : Replies.NOT_FOUND;
+            case FOR_FLUSH_ALL -> Replies.OK;
+            default -> null;
+        };
+        return null == line || !s.parkedNoreply ? line : NO_LINE;
+    }
+
+    /** Writes the reply text (possibly nothing: noreply, q) into {@code out}. */
+    void format(final RequestSession s, final MemorySegment memory, final long offset, final ReplyBuffer out,
+        final long now)
+    {
+        final byte[] line = constantLine(s, memory, offset);
+        if (null != line)
+        {
+            out.put(line);
             return;
         }
+        final WriteReplyDecoder r = reply.wrap(memory, offset);
+        final byte status = r.status();
         final ItemFacts item = r.has(FACT_ITEM) ? facts.from(r) : null;
         switch (s.parkedReplyKind)
         {
-            case FOR_STORE -> say(out, storeReply(status), s.parkedNoreply);
-            case FOR_DELETE -> say(out, status == STATUS_DELETED ? Replies.DELETED : Replies.NOT_FOUND, s.parkedNoreply);
-            case FOR_TOUCH -> say(out, status == STATUS_TOUCHED ? Replies.TOUCHED : Replies.NOT_FOUND, s.parkedNoreply);
-            case FOR_FLUSH_ALL -> say(out, Replies.OK, s.parkedNoreply);
             case FOR_ARITHMETIC -> arithmetic(s, r, status, out);
             case FOR_GAT_KEY -> gatKey(s, r, item, out);
             case FOR_MG -> metaGet(s, r, status, item, out, now);
@@ -66,14 +88,6 @@ final class WriteReplyFormatter
             case FOR_MD -> metaDelete(s, status, out, now);
             case FOR_MA -> metaArithmetic(s, r, status, item, out, now);
             default -> out.put(Replies.ERROR);
-        }
-    }
-
-    private static void say(final ReplyBuffer out, final byte[] line, final boolean noreply)
-    {
-        if (!noreply)
-        {
-            out.put(line);
         }
     }
 

@@ -69,7 +69,7 @@ public final class WriterAgent implements Agent
         this(index, table, rings, applier, maxReplyBytes, null);
     }
 
-    /** @param clockTicker ticked once per duty cycle, or null when another writer ticks the table's clock. */
+    /** @param clockTicker ticked once per duty cycle (it reads the system clock at most every 100 us), or null when another writer ticks the table's clock. */
     public WriterAgent(
         final int index, final Table table, final WriteRings rings, final WriteApplier applier, final int maxReplyBytes,
         final ClockTicker clockTicker)
@@ -107,9 +107,10 @@ public final class WriterAgent implements Agent
     @Override
     public int doWork()
     {
+        final long nowNs = clock.nanoTime(); // once per cycle: the table clock's tick and housekeeping
         if (null != clockTicker)
         {
-            clockTicker.tick();
+            clockTicker.tick(nowNs);
         }
         int work = 0;
         if (null != held)
@@ -124,7 +125,6 @@ public final class WriterAgent implements Agent
             handler.reader = r;
             work += request.ring().controlledRead(handler, COMMANDS_PER_READER_PER_CYCLE);
         }
-        final long nowNs = clock.nanoTime();
         if (nowNs - nextHousekeepingNs >= 0)
         {
             nextHousekeepingNs = nowNs + HOUSEKEEPING_INTERVAL_NS;
