@@ -1,10 +1,7 @@
 package io.wirekv.e2e.durability;
 
-import io.wirekv.controlplane.cli.WirekvCli;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,20 +13,6 @@ final class CrashTestSupport
 {
     private CrashTestSupport()
     {
-    }
-
-    /**
-     * Whether this build's {@code wirekv serve} knows {@code --persistence} (asked once, in process, from its help).
-     * Until the durability log is merged it does not, and the sync/async crash tests skip saying so.
-     */
-    static boolean serveKnowsPersistence()
-    {
-        final StringWriter help = new StringWriter();
-        try (PrintWriter pw = new PrintWriter(help))
-        {
-            WirekvCli.run(new String[] {"serve", "--help"}, pw, pw);
-        }
-        return help.toString().contains("--persistence");
     }
 
     /**

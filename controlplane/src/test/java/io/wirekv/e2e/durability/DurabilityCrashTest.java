@@ -2,14 +2,11 @@ package io.wirekv.e2e.durability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import io.wirekv.e2e.durability.AckOracle.Durability;
 
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,23 +19,12 @@ import org.junit.jupiter.api.Test;
  * for its record to be written and that recovery brings back everything written, not that the sync reaches the
  * disk (a power cut would; the durability log's own tests cover the sync). Under async with kill -9 the loss is
  * usually none at all.
- *
- * <p>Until the durability log is merged, serve has no {@code --persistence} and both tests skip (the probe in
- * {@link #requirePersistence()}); remove the probe once it is merged, so that a missing option fails loudly.
  */
 class DurabilityCrashTest
 {
     /** persistence.async.interval given to the server, and the loss window the test allows beyond it. */
     private static final long ASYNC_INTERVAL_MS = 1_000;
     private static final long ASYNC_MARGIN_MS = Long.getLong("wirekv.crash.asyncMarginMs", 500);
-
-    @BeforeEach
-    void requirePersistence()
-    {
-        // Until the durability log is merged, serve has no --persistence: these tests cannot run yet.
-        assumeTrue(CrashTestSupport.serveKnowsPersistence(),
-            "wirekv serve has no --persistence option in this build (the durability log is not merged): crash tests skipped");
-    }
 
     @Test
     void shouldLoseNoAcknowledgedWriteAcrossKillsWithSyncPersistence() throws Exception
