@@ -30,6 +30,7 @@ public final class LibC
     public static final int O_RDWR = 2;
     /** {@code O_CREAT}. */
     public static final int O_CREAT = 0100;
+    public static final int O_EXCL = 0200;
     /** {@code O_CLOEXEC}. */
     public static final int O_CLOEXEC = 02000000;
 
@@ -70,6 +71,12 @@ public final class LibC
     {
         static final MethodHandle HANDLE = LIBC.downcall(
             "ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), CAPTURE_ERRNO);
+    }
+
+    private static final class fallocate
+    {
+        static final MethodHandle HANDLE = LIBC.downcall(
+            "fallocate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO);
     }
 
     private static final class unlink
@@ -169,6 +176,30 @@ public final class LibC
         try
         {
             result = (int)ftruncate.HANDLE.invokeExact(errnoState, fd, length);
+        }
+        catch (final Throwable ex)
+        {
+            throw rethrow(ex);
+        }
+        return result >= 0 ? result : -Errno.read(errnoState);
+    }
+
+    /**
+     * Linux {@code fallocate(fd, 0, offset, length)}: allocates the blocks of the range now (a full disk fails here
+     * with ENOSPC), unwritten, so they read as zeros and cost no write of their own.
+     *
+     * @param errnoState see {@link Errno#allocateState(Arena)}.
+     * @param fd         an open descriptor, writable.
+     * @param offset     first byte of the range.
+     * @param length     bytes to allocate.
+     * @return 0, or {@code -errno} (ENOSPC, EOPNOTSUPP on filesystems without it).
+     */
+    public static int fallocate(final MemorySegment errnoState, final int fd, final long offset, final long length)
+    {
+        final int result;
+        try
+        {
+            result = (int)fallocate.HANDLE.invokeExact(errnoState, fd, 0, offset, length);
         }
         catch (final Throwable ex)
         {
