@@ -427,9 +427,10 @@ public final class UdpLcoreAgent implements Agent
     {
         if (tx.count() > 0)
         {
-            port.send(tx);
+            // counted before the send: a client that has its reply may ask for stats at once
             stats.add(index, ServerStats.BYTES_WRITTEN, bytesHandedToPort);
             bytesHandedToPort = 0;
+            port.send(tx);
         }
         // The kernel has copied every datagram: the slots' memory can be reused, and their replies have left.
         final long sentNs = sentSlotCount > 0 ? System.nanoTime() : 0;
