@@ -58,7 +58,7 @@ final class CncCommands
             " s): the dataplane is stuck or paused; values are not moving";
     }
 
-    @Command(name = "status", description = {"Show an instance's health, uptime, backend, ports, lcores and memory.",
+    @Command(name = "status", description = {"Show an instance's health, uptime, backend, ports, lcores, memory, log.",
         "Instance, pid, uptime, health (from the heartbeat), backend, ports, lcores and their cpus, memory and mode.",
         "Without --instance and with no instance 'default', lists the instances found.",
         "Exits 1 when the instance is stalled or gone."})
@@ -113,7 +113,7 @@ final class CncCommands
                 out.printf("mode         %s%n", config.getOrDefault("mode",
                     config.getOrDefault("memoryMode", "?")).toLowerCase(java.util.Locale.ROOT));
                 out.printf("cnc          %s%n", cnc.path());
-                out.print(cnc.statusText().replaceAll("(?m)^  ", ""));
+                out.print(cnc.statusText().replaceAll("(?m)^  ", "") + PersistenceStatus.describe(cnc, config, now));
                 out.flush();
                 return health == CncReader.Health.OK ? 0 : 1;
             }

@@ -126,6 +126,18 @@ final class ServeCommand implements Callable<Integer>
         "0 = off (metrics.port; default 0)")
     String metricsPort;
 
+    @Option(names = "--persistence", paramLabel = "none|async|sync", description = "keep writes in a log: none " +
+        "(a cache), async (synced every persistence.async.interval) or sync (reply after the sync) (persistence; " +
+        "default none)")
+    String persistence;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "directory of the log, for async and sync (data.dir)")
+    String dataDir;
+
+    @Option(names = "--recover-truncate", description = "start even when a log is damaged in the middle: keep what " +
+        "precedes the damage and drop the rest of that partition's log (reported at start-up)")
+    boolean recoverTruncate;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "set any configuration key, e.g. --set udp.max.payload=1400")
     List<String> sets;
 
@@ -148,7 +160,9 @@ final class ServeCommand implements Callable<Integer>
         final WirekvServer server;
         try
         {
-            server = WirekvServer.start(concluded.config(), SystemEpochClock.INSTANCE, System.out, concluded.describe());
+            final ServerConfig config = recoverTruncate ? concluded.config().withPersistence(
+                recoverTruncateOn(concluded.config().persistence())) : concluded.config();
+            server = WirekvServer.start(config, SystemEpochClock.INSTANCE, System.out, concluded.describe());
         }
         catch (final RuntimeException ex)
         {
@@ -237,6 +251,8 @@ final class ServeCommand implements Callable<Integer>
         flag(settings, ConfigKey.UDP_ALLOW, udpAllow);
         flag(settings, ConfigKey.MAX_CONNECTIONS, maxConnections);
         flag(settings, ConfigKey.METRICS_PORT, metricsPort);
+        flag(settings, ConfigKey.PERSISTENCE, persistence);
+        flag(settings, ConfigKey.DATA_DIR, dataDir);
         if (noHugepages)
         {
             flag(settings, ConfigKey.HUGEPAGES, "false");
@@ -263,6 +279,13 @@ final class ServeCommand implements Callable<Integer>
             }
         }
         return settings;
+    }
+
+    private static io.wirekv.dataplane.log.PersistenceSettings recoverTruncateOn(
+        final io.wirekv.dataplane.log.PersistenceSettings p)
+    {
+        return new io.wirekv.dataplane.log.PersistenceSettings(p.mode(), p.dataDir(), p.asyncIntervalMs(),
+            p.segmentSizeBytes(), true);
     }
 
     private static void flag(final Map<String, Setting> settings, final ConfigKey key, final String value)

@@ -128,6 +128,17 @@ public final class PrometheusNames
         map("pages_moved", "wirekv_slab_pages_moved_total", "Slabs moved between size classes");
 
         map("uptime_seconds", "wirekv_uptime_seconds", "Seconds since the server started");
+
+        // Whole server: the partition logs (io.wirekv.dataplane.log.LogCounters); zero with persistence none.
+        map("log_records_appended", "wirekv_log_records_appended_total", "Effect records appended to the logs");
+        map("log_bytes_appended", "wirekv_log_appended_bytes_total", "Bytes of effect records appended to the logs");
+        map("log_write_refusals", "wirekv_log_refused_writes_total", "Writes refused because a partition log failed");
+        map("log_syncs", "wirekv_log_syncs_total", "Log syncs that succeeded");
+        map("log_sync_errors", "wirekv_log_sync_errors_total", "Log syncs and segment creations that failed");
+        map("log_sync_lag", "wirekv_log_sync_lag_records", "Records appended and not yet durable");
+        BY_CNC_NAME.put("log_last_sync_ms", new Mapping("wirekv_log_last_sync_timestamp_seconds",
+            "Unix time of the last completed log sync", Map.of(), 0.001));
+        map("log_bytes", "wirekv_log_bytes", "Bytes of records in the partition logs");
     }
 
     private PrometheusNames()

@@ -86,6 +86,16 @@ public enum ConfigKey
         "a power of two, 8..16777216", c -> Integer.toString(c.exposure().validatedSources())),
     MAX_CONNECTIONS("max.connections", "--max-connections", "most TCP connections open at once, like memcached's -c; " +
         "the next is answered ERROR Too many open connections and closed", c -> Integer.toString(c.exposure().maxConnections())),
+    PERSISTENCE("persistence", "--persistence", "none (a cache: nothing survives a restart), async (log synced every " +
+        "persistence.async.interval) or sync (a write's reply leaves after its log record is synced)",
+        c -> c.persistence().mode().name().toLowerCase(Locale.ROOT)),
+    DATA_DIR("data.dir", "--data-dir", "directory of the log (and snapshots); needed by async and sync; one instance " +
+        "at a time (data.dir/LOCK)", c -> null == c.persistence().dataDir() ? "" : c.persistence().dataDir().toString()),
+    PERSISTENCE_ASYNC_INTERVAL("persistence.async.interval", null, "async: how often the log is synced, 1ms..60s " +
+        "(e.g. 1s, 200ms); at most this much acknowledged data is lost in a crash",
+        c -> Durations.format(c.persistence().asyncIntervalMs())),
+    LOG_SEGMENT_SIZE("log.segment.size", null, "bytes preallocated per log segment file, 1m..1g and at least " +
+        "item.size.max + 64k", c -> Sizes.format(c.persistence().segmentSizeBytes())),
     // Control-plane keys: not part of ServerConfig; their concluded values live in ConcludedConfig.
     METRICS_PORT("metrics.port", "--metrics-port", "Prometheus /metrics HTTP port; 0 disables the exporter",
         c -> "0", true),

@@ -2,6 +2,7 @@ package io.wirekv.controlplane.config;
 
 import io.wirekv.dataplane.guard.ExposureSettings;
 import io.wirekv.dataplane.guard.UdpAllowList;
+import io.wirekv.dataplane.log.PersistenceSettings;
 import io.wirekv.dataplane.net.ReassemblySettings;
 import io.wirekv.dataplane.port.BypassSettings;
 import io.wirekv.dataplane.server.ServerConfig;
@@ -49,6 +50,9 @@ public final class ConfigValidator
     static final int MAX_WRITERS = 1024;
     static final int MAX_TCP_THREADS = 1024;
     static final int MAX_PARTITIONS = 1 << 16;
+    static final long MIN_SEGMENT_BYTES = 1L << 20;
+    static final long MAX_SEGMENT_BYTES = 1L << 30;
+    static final long MAX_ASYNC_INTERVAL_MS = 60_000;
 
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
     private static final Pattern INSTANCE = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}");
@@ -144,19 +148,69 @@ public final class ConfigValidator
                 " for " + partitions + " partitions; raise memory, or lower partitions or item.size.max");
         }
 
+        final PersistenceSettings persistence = persistence(itemSizeMax);
+
         if (!problems.isEmpty())
         {
             throw new ConfigException(problems);
         }
         final ServerConfig config = new ServerConfig(
             instance, listen, port, backend, lcores, cpus, writers, tcpThreads, partitions, memory, mode,
-            (int)itemSizeMax, udpMaxPayload, burst, slots, idle, hugepages, colocate, bypass, exposure, shutdownCommand);
+            (int)itemSizeMax, udpMaxPayload, burst, slots, idle, hugepages, colocate, bypass, exposure, shutdownCommand,
+            persistence);
         final Map<ConfigKey, String> origins = new EnumMap<>(ConfigKey.class);
         settings.forEach((k, s) -> origins.put(k, s.origin()));
         final Map<ConfigKey, String> controlValues = new EnumMap<>(ConfigKey.class);
         controlValues.put(ConfigKey.METRICS_PORT, Integer.toString(metricsPort));
         controlValues.put(ConfigKey.METRICS_LISTEN, value(ConfigKey.METRICS_LISTEN));
         return new ConcludedConfig(config, origins, controlValues);
+    }
+
+    /** persistence, data.dir, persistence.async.interval, log.segment.size and how they go together. */
+    private PersistenceSettings persistence(final long itemSizeMax)
+    {
+        final PersistenceSettings.Mode mode = choice(ConfigKey.PERSISTENCE, PersistenceSettings.Mode.class,
+            "none, async or sync");
+        final String dir = value(ConfigKey.DATA_DIR).trim();
+        final long intervalMs = Durations.parseMillis(value(ConfigKey.PERSISTENCE_ASYNC_INTERVAL));
+        if (intervalMs < 1 || intervalMs > MAX_ASYNC_INTERVAL_MS)
+        {
+            fail(ConfigKey.PERSISTENCE_ASYNC_INTERVAL, "must be a duration from 1ms to 60s, e.g. 1s or 200ms");
+        }
+        final long segment = Sizes.parse(value(ConfigKey.LOG_SEGMENT_SIZE));
+        if (segment < MIN_SEGMENT_BYTES || segment > MAX_SEGMENT_BYTES)
+        {
+            fail(ConfigKey.LOG_SEGMENT_SIZE, "must be a size from 1m to 1g, e.g. 64m");
+        }
+        else if (itemSizeMax > 0 && segment < itemSizeMax + (64 << 10))
+        {
+            fail(ConfigKey.LOG_SEGMENT_SIZE, "must hold the largest record: at least item.size.max + 64k (" +
+                Sizes.format(itemSizeMax + (64 << 10)) + "); raise log.segment.size or lower item.size.max");
+        }
+        if (mode != null && mode != PersistenceSettings.Mode.NONE)
+        {
+            if (dir.isEmpty())
+            {
+                fail(ConfigKey.PERSISTENCE, "needs data.dir, the directory for the log: set data.dir / --data-dir, " +
+                    "or use persistence = none for a cache");
+            }
+            else
+            {
+                final java.nio.file.Path path = java.nio.file.Path.of(dir);
+                final java.nio.file.Path existing = java.nio.file.Files.exists(path) ? path : path.toAbsolutePath().getParent();
+                if (java.nio.file.Files.exists(path) && !java.nio.file.Files.isDirectory(path))
+                {
+                    fail(ConfigKey.DATA_DIR, "is not a directory; point data.dir at a directory (it is created if missing)");
+                }
+                else if (null == existing || !java.nio.file.Files.isWritable(existing))
+                {
+                    fail(ConfigKey.DATA_DIR, "is not writable (nor creatable) by this user; choose a writable directory");
+                }
+            }
+        }
+        return new PersistenceSettings(null == mode ? PersistenceSettings.Mode.NONE : mode,
+            dir.isEmpty() ? null : java.nio.file.Path.of(dir).toAbsolutePath(), Math.max(1, intervalMs),
+            Math.max(MIN_SEGMENT_BYTES, segment), false);
     }
 
     private String value(final ConfigKey key)

@@ -5,7 +5,9 @@ import io.wirekv.testsupport.MiniJson;
 import io.wirekv.dataplane.cnc.CncFile;
 import io.wirekv.dataplane.cnc.CncFileDescriptor;
 import io.wirekv.dataplane.cnc.CncMetric;
+import io.wirekv.dataplane.server.ServerConfig;
 import io.wirekv.dataplane.server.WirekvServer;
+import io.wirekv.dataplane.table.MemoryMode;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterAll;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -79,6 +82,43 @@ class CncCliTest
         assertTrue(r.out().contains("backend      kernel"), r.out());
         assertTrue(r.out().contains("lcore 0"), r.out());
         assertTrue(r.out().contains("uptime"), r.out());
+        assertTrue(r.out().contains("persistence  none (a cache)"), r.out());
+    }
+
+    @Test
+    void shouldReportTheLogOfAPersistentInstance() throws Exception
+    {
+        final String name = CncTestSupport.uniqueInstance("cli-log");
+        final Path dataDir = Path.of("target", "cli-log-" + System.nanoTime()).toAbsolutePath();
+        final ServerConfig config = new ServerConfig(
+            name, "127.0.0.1", 0, ServerConfig.Backend.KERNEL, 1, List.of(), 1, 1, 4,
+            32L * 1024 * 1024, MemoryMode.CACHE, 64 * 1024, 1400, 32, 64, ServerConfig.IdleMode.BACKOFF, false)
+            .withPersistence(new io.wirekv.dataplane.log.PersistenceSettings(
+                io.wirekv.dataplane.log.PersistenceSettings.Mode.SYNC, dataDir, 1000, 1L << 20, false));
+        try (WirekvServer s = WirekvServer.start(config, SystemEpochClock.INSTANCE,
+            new PrintStream(new ByteArrayOutputStream(), true),
+            "  instance = " + name + " (test)\n  persistence = sync (test)\n  data.dir = " + dataDir + " (test)\n");
+            java.net.Socket socket = new java.net.Socket("127.0.0.1", s.tcpPort()))
+        {
+            socket.getOutputStream().write("set k 0 0 1\r\nv\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            final byte[] stored = new byte[8];
+            assertEquals(8, socket.getInputStream().readNBytes(stored, 0, 8));
+            final CncTestSupport.Run r = cli("status", "--instance", name);
+            assertEquals(0, r.code(), r.err() + r.out());
+            assertTrue(r.out().contains("persistence  sync, data.dir " + dataDir), r.out());
+            assertTrue(r.out().matches("(?s).*log          \\d+ bytes, last sync .* ago, sync lag \\d+ records, [1-9]\\d* syncs, " +
+                "0 sync errors, 0 writes refused.*"), r.out());
+        }
+        finally
+        {
+            try (java.util.stream.Stream<Path> all = Files.walk(dataDir))
+            {
+                for (final Path p : all.sorted(java.util.Comparator.reverseOrder()).toList())
+                {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     @Test

@@ -408,4 +408,34 @@ class ConfigValidatorTest
         }
         assertEquals(ServerConfig.defaults(), ConfigValidator.validate(settings, MACHINE).config());
     }
+
+    @Test
+    void shouldConcludePersistenceSettings(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+    {
+        final io.wirekv.dataplane.log.PersistenceSettings p = validate("persistence", "sync", "data.dir", dir.toString(),
+            "persistence.async.interval", "250ms", "log.segment.size", "16m").config().persistence();
+        assertEquals(io.wirekv.dataplane.log.PersistenceSettings.Mode.SYNC, p.mode());
+        assertEquals(dir.toAbsolutePath(), p.dataDir());
+        assertEquals(250, p.asyncIntervalMs());
+        assertEquals(16L << 20, p.segmentSizeBytes());
+        assertEquals(io.wirekv.dataplane.log.PersistenceSettings.Mode.NONE,
+            validate().config().persistence().mode(), "a cache by default");
+    }
+
+    @Test
+    void shouldRefuseBadPersistenceCombinationsNamingKeyAndFix(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+        throws java.io.IOException
+    {
+        assertProblem("persistence = sync: needs data.dir, the directory for the log: set data.dir / --data-dir, " +
+            "or use persistence = none for a cache (test)", "persistence", "sync");
+        assertProblem("persistence = always: must be none, async or sync (test)", "persistence", "always");
+        final java.nio.file.Path file = java.nio.file.Files.createFile(dir.resolve("a-file"));
+        assertProblem("data.dir = " + file + ": is not a directory; point data.dir at a directory (it is created if " +
+            "missing) (test)", "persistence", "async", "data.dir", file.toString());
+        assertProblem("persistence.async.interval = 2h: must be a duration from 1ms to 60s, e.g. 1s or 200ms (test)",
+            "persistence.async.interval", "2h");
+        assertProblem("log.segment.size = 100k: must be a size from 1m to 1g, e.g. 64m (test)", "log.segment.size", "100k");
+        assertProblem("log.segment.size = 1m: must hold the largest record: at least item.size.max + 64k (1088k); " +
+            "raise log.segment.size or lower item.size.max (test)", "log.segment.size", "1m");
+    }
 }

@@ -100,7 +100,17 @@ public enum CncMetric
     PAGES_MOVED(212, "pages_moved", Kind.COUNTER, Scope.GLOBAL, "Slabs moved between size classes"),
 
     // Whole server, published by the housekeeping thread
-    UPTIME_SECONDS(300, "uptime_seconds", Kind.GAUGE, Scope.GLOBAL, "Seconds since the server started");
+    UPTIME_SECONDS(300, "uptime_seconds", Kind.GAUGE, Scope.GLOBAL, "Seconds since the server started"),
+
+    // Whole server, persistence != none: io.wirekv.dataplane.log.LogCounters
+    LOG_RECORDS_APPENDED(400, "log_records_appended", Kind.COUNTER, Scope.GLOBAL, "Effect records appended to the partition logs"),
+    LOG_BYTES_APPENDED(401, "log_bytes_appended", Kind.COUNTER, Scope.GLOBAL, "Bytes of effect records appended to the partition logs"),
+    LOG_WRITE_REFUSALS(402, "log_write_refusals", Kind.COUNTER, Scope.GLOBAL, "Writes refused with SERVER_ERROR because a partition log failed"),
+    LOG_SYNCS(403, "log_syncs", Kind.COUNTER, Scope.GLOBAL, "Log syncs (fdatasync of a segment range) that succeeded"),
+    LOG_SYNC_ERRORS(404, "log_sync_errors", Kind.COUNTER, Scope.GLOBAL, "Log syncs and segment creations that failed"),
+    LOG_SYNC_LAG(405, "log_sync_lag", Kind.GAUGE, Scope.GLOBAL, "Records appended and not yet durable, all partitions"),
+    LOG_LAST_SYNC_MS(406, "log_last_sync_ms", Kind.GAUGE, Scope.GLOBAL, "Unix time (ms) of the last completed sync round"),
+    LOG_BYTES(407, "log_bytes", Kind.GAUGE, Scope.GLOBAL, "Bytes of records in the partition logs (recovered plus appended)");
 
     /** Counters only grow (Prometheus {@code counter}, {@code _total}); gauges go up and down. */
     public enum Kind

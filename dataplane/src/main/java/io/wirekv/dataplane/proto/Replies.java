@@ -23,6 +23,8 @@ final class Replies
     static final byte[] INVALID_DELTA = b("CLIENT_ERROR invalid numeric delta argument\r\n");
     static final byte[] NON_NUMERIC = b("CLIENT_ERROR cannot increment or decrement non-numeric value\r\n");
     static final byte[] TOO_LARGE = b("SERVER_ERROR object too large for cache\r\n");
+    static final byte[] OUT_OF_DISK = b("SERVER_ERROR out of disk space\r\n");
+    static final byte[] LOG_FAILED = b("SERVER_ERROR log write failed\r\n");
     static final byte[] OUT_OF_MEMORY_STORING = b("SERVER_ERROR out of memory storing object\r\n");
     static final byte[] OUT_OF_MEMORY_GET = b("SERVER_ERROR out of memory writing get response\r\n");
     static final byte[] SHUTDOWN_DISABLED = b("ERROR: shutdown not enabled\r\n");

@@ -1,6 +1,7 @@
 package io.wirekv.dataplane.proto;
 
 import io.wirekv.dataplane.record.WriteRecordDecoder;
+import io.wirekv.dataplane.record.WriteRecordEncoder;
 import io.wirekv.dataplane.record.WriteReplyEncoder;
 import io.wirekv.dataplane.table.ItemView;
 import io.wirekv.dataplane.table.PartitionWriter;
@@ -30,8 +31,13 @@ public final class WriteApplier
     private final StoreSemantics semantics = new StoreSemantics();
     private final MemorySegment numberScratch = MemorySegment.ofArray(new byte[24]);
     private final MemorySegment empty = MemorySegment.ofArray(new byte[0]);
+    private final ItemView effectItem = new ItemView();
+    private final WriteRecordEncoder effect = new WriteRecordEncoder();
     private WriteReplyEncoder reply;
     private PartitionWriter writer;
+    /** What the last {@link #apply} did to the table, for its log record: one of EFFECT_*. */
+    private int lastEffect;
+    private long replayedCasMax;
 
     /**
      * @param stats      the server's counters (cmd_set, delete_hits, ...).
@@ -58,6 +64,8 @@ public final class WriteApplier
         }
         out.reset(record.ticket(), STATUS_STORED);
         writer = table.writer(record.partition());
+        final long mutationsBefore = writer.mutations();
+        lastEffect = EFFECT_NONE;
         final long now = table.nowSeconds();
         switch (record.opcode())
         {
@@ -72,6 +80,10 @@ public final class WriteApplier
             case OP_META_DELETE -> MetaWrites.delete(this);
             case OP_META_ARITHMETIC -> MetaWrites.arithmetic(this);
             default -> out.status(STATUS_BAD_RECORD);
+        }
+        if (lastEffect == EFFECT_NONE && writer.mutations() != mutationsBefore)
+        {
+            lastEffect = EFFECT_KEY;
         }
     }
 
@@ -211,7 +223,119 @@ public final class WriteApplier
     {
         stats.increment(slot, ServerStats.CMD_FLUSH);
         table.flush(record.exptime(), record.has(OPTION_IMMEDIATE));
+        lastEffect = EFFECT_FLUSH;
         reply.status(STATUS_OK);
+    }
+
+    // ------------------------------------------------------------------------------------------ the log
+
+    /** {@link #apply} changed nothing: nothing to log. */
+    public static final int EFFECT_NONE = 0;
+    /** {@link #apply} changed the record's key: log its live item (OP_RESTORE) or its absence (OP_UNLINK). */
+    public static final int EFFECT_KEY = 1;
+    /** {@link #apply} ran a flush_all: log it with its time and oldest live CAS. */
+    public static final int EFFECT_FLUSH = 2;
+
+    /** What the last {@link #apply} changed (EFFECT_*); evictions and expiry never count. */
+    public int lastEffect()
+    {
+        return lastEffect;
+    }
+
+    /** The largest effect record a write can produce: a whole item under the longest key. */
+    public int maxEffectLength()
+    {
+        return recordLength(KEY_MAX_LENGTH, table.config().itemSizeMaxBytes());
+    }
+
+    /**
+     * Writes the effect record of the last {@link #apply} (which must have {@link #lastEffect changed} the table) at
+     * {@code offset} of {@code out}, which has room for {@link #maxEffectLength} bytes; the log seals it. Call before
+     * the writer's next write, while the applied record is still in its ring. Allocation-free.
+     * @return the record's length.
+     */
+    public int encodeEffect(final MemorySegment out, final long offset)
+    {
+        final WriteRecordDecoder r = record;
+        if (lastEffect == EFFECT_FLUSH)
+        {
+            final int length = recordLength(0, 0);
+            effect.wrap(out, offset, length).opcode(OP_FLUSH_ALL).partition(r.partition()).exptime(r.exptime());
+            if (r.has(OPTION_IMMEDIATE))
+            {
+                effect.options(OPTION_NEW_CAS).newCas(table.flushOldestCas());
+            }
+            return length;
+        }
+        if (writer.find(r.buffer(), r.keyOffset(), r.keyLength(), r.keyHash(), effectItem))
+        {
+            final ItemView i = effectItem;
+            final int length = recordLength(r.keyLength(), i.valueLength());
+            effect.wrap(out, offset, length).opcode(OP_RESTORE).partition(r.partition()).keyHash(r.keyHash())
+                .clientFlags(i.clientFlags()).exptime(i.expiresAtSeconds()).newCas(i.cas()).storedAt(i.storedAtSeconds())
+                .metaBits(i.metaBits()).key(r.buffer(), r.keyOffset(), r.keyLength())
+                .value(i.segment(), i.valueOffset(), i.valueLength());
+            return length;
+        }
+        final int length = recordLength(r.keyLength(), 0);
+        effect.wrap(out, offset, length).opcode(OP_UNLINK).partition(r.partition()).keyHash(r.keyHash())
+            .key(r.buffer(), r.keyOffset(), r.keyLength());
+        return length;
+    }
+
+    /**
+     * Recovery: applies one effect record (OP_RESTORE, OP_UNLINK, OP_FLUSH_ALL) read back from {@code partition}'s
+     * log. Untrusted input: the framing is checked and the key's hash recomputed; a record of another opcode or
+     * partition changes nothing. Counts no memcached stats.
+     * @return a {@link Status} code: STORED, DELETED, OK as {@link Status#STORED}; {@link Status#NOT_STORED} for a
+     *         record that is not an effect of this partition; a publish failure (OUT_OF_MEMORY, TOO_LARGE).
+     */
+    public int replay(final MemorySegment memory, final long offset, final int length, final int partition)
+    {
+        final WriteRecordDecoder r = record;
+        if (!r.wrap(memory, offset, length) || r.partition() != partition || partition >= table.partitionCount())
+        {
+            return Status.NOT_STORED;
+        }
+        if (r.opcode() == OP_FLUSH_ALL)
+        {
+            table.restoreFlush(r.exptime(), r.has(OPTION_NEW_CAS) ? r.newCas() : 0);
+            return Status.STORED;
+        }
+        final long hash = Table.keyHash(r.buffer(), r.keyOffset(), r.keyLength());
+        if (table.partitionOfHash(hash) != partition)
+        {
+            return Status.NOT_STORED;
+        }
+        final PartitionWriter w = table.writer(partition);
+        switch (r.opcode())
+        {
+            case OP_RESTORE ->
+            {
+                if (Long.compareUnsigned(r.newCas(), replayedCasMax) > 0)
+                {
+                    replayedCasMax = r.newCas();
+                }
+                return w.publish(r.buffer(), r.keyOffset(), r.keyLength(), hash, r.buffer(), r.valueOffset(),
+                    r.valueLength(), empty, 0, 0, 0, r.clientFlags(), r.exptime(), r.storedAt(), r.newCas(),
+                    r.metaBits(), effectItem);
+            }
+            case OP_UNLINK ->
+            {
+                w.unlink(r.buffer(), r.keyOffset(), r.keyLength(), hash);
+                return Status.STORED;
+            }
+            default ->
+            {
+                return Status.NOT_STORED;
+            }
+        }
+    }
+
+    /** The largest CAS {@link #replay} restored (the table's counter must pass it); 0 before any. */
+    public long replayedCasMax()
+    {
+        return replayedCasMax;
     }
 
     // ------------------------------------------------------------------------------------------ shared with MetaWrites

@@ -46,6 +46,12 @@ final class WriteReplyFormatter
             out.put(Replies.ERROR); // never sent by this reader; says so rather than guessing
             return;
         }
+        if (status == STATUS_OUT_OF_DISK || status == STATUS_LOG_FAILED)
+        {
+            // the log refused the write before it changed anything (the reason is in `wirekv errors`)
+            say(out, status == STATUS_OUT_OF_DISK ? Replies.OUT_OF_DISK : Replies.LOG_FAILED, s.parkedNoreply);
+            return;
+        }
         final ItemFacts item = r.has(FACT_ITEM) ? facts.from(r) : null;
         switch (s.parkedReplyKind)
         {

@@ -101,6 +101,18 @@ public final class WriteRecordDecoder
         return buffer.get(Le.BYTE, offset + STORE_MODE_OFFSET);
     }
 
+    /** OP_RESTORE: the item's meta bits. */
+    public int metaBits()
+    {
+        return buffer.get(Le.SHORT, offset + META_BITS_OFFSET) & 0xFFFF;
+    }
+
+    /** OP_RESTORE: when the item was stored, unix seconds. */
+    public long storedAt()
+    {
+        return buffer.get(Le.INT, offset + STORED_AT_OFFSET) & 0xFFFF_FFFFL;
+    }
+
     public long exptime()
     {
         return buffer.get(Le.LONG, offset + EXPTIME_OFFSET);

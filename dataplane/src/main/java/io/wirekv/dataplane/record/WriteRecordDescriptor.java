@@ -2,9 +2,9 @@ package io.wirekv.dataplane.record;
 
 /**
  * Layout of one write record: a write parsed once, by the reader thread that received it, into the
- * bytes that travel to the partition's writer. The same bytes are meant to be the log record and the
- * replication frame (a later stage fills {@code sequence} and {@code crc32c}); on the reader→writer
- * ring both are 0. All fields little-endian; records are 8-byte aligned.
+ * bytes that travel to the partition's writer. The same layout is the log record and is meant to be the
+ * replication frame: in a log, {@link RecordFrames} fills {@code sequence} and {@code crc32c}; on the
+ * reader→writer ring both are 0. All fields little-endian; records are 8-byte aligned.
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -28,7 +28,7 @@ package io.wirekv.dataplane.record;
  *  +---------------------------------------------------------------+
  *  |            clientFlags (u32)                                  | 40
  *  +---------------+---------------+-------------------------------+
- *  | keyLength u8  | storeMode u8  | reserved (u16)                | 44
+ *  | keyLength u8  | storeMode u8  | metaBits (u16): OP_RESTORE    | 44
  *  +---------------+---------------+-------------------------------+
  *  |            exptime (i64): absolute unix seconds, 0 = never    | 48
  *  |            (storage, touch, gat; meta T; flush_all: oldest    |
@@ -51,7 +51,7 @@ package io.wirekv.dataplane.record;
  *  +---------------------------------------------------------------+
  *  |            valueLength (u32)                                  | 96
  *  +---------------------------------------------------------------+
- *  |            reserved (u32)                                     | 100
+ *  |            storedAt (u32): OP_RESTORE, unix seconds          | 100
  *  +---------------------------------------------------------------+
  *  |   key (keyLength bytes) ... value (valueLength bytes) ...     | 104
  *  +---------------------------------------------------------------+
@@ -65,6 +65,12 @@ package io.wirekv.dataplane.record;
  * so replaying a record later means the same as applying it now. What only the reader needs (noreply,
  * meta q/k/O/b echo, the reply's format) never enters the record: the reader keeps its parsed command
  * in the parked session and formats the writer's {@link WriteReplyDescriptor binary reply} itself.
+ * <p>
+ * A log holds only <em>effect</em> records, which the writer appends after applying a write that changed the
+ * table: {@link #OP_RESTORE} (the exact item: key, client flags, absolute exptime, CAS in {@code newCas},
+ * {@code storedAt}, {@code metaBits}, value), {@link #OP_UNLINK} (the key has no live item) and
+ * {@link #OP_FLUSH_ALL} (its absolute time; with {@link #OPTION_NEW_CAS}, the oldest live CAS it set). Replaying
+ * them is exact and idempotent: incr, append, touch and cas log the item they produced, not the request.
  */
 public final class WriteRecordDescriptor
 {
@@ -80,23 +86,25 @@ public final class WriteRecordDescriptor
     public static final int CLIENT_FLAGS_OFFSET = KEY_HASH_OFFSET + Long.BYTES;
     public static final int KEY_LENGTH_OFFSET = CLIENT_FLAGS_OFFSET + Integer.BYTES;
     public static final int STORE_MODE_OFFSET = KEY_LENGTH_OFFSET + Byte.BYTES;
-    public static final int RESERVED_SHORT_OFFSET = STORE_MODE_OFFSET + Byte.BYTES;
-    public static final int EXPTIME_OFFSET = RESERVED_SHORT_OFFSET + Short.BYTES;
+    /** OP_RESTORE: the item's meta bits (stale, win token sent, fetched, binary key); 0 otherwise. */
+    public static final int META_BITS_OFFSET = STORE_MODE_OFFSET + Byte.BYTES;
+    public static final int EXPTIME_OFFSET = META_BITS_OFFSET + Short.BYTES;
     public static final int COMPARE_CAS_OFFSET = EXPTIME_OFFSET + Long.BYTES;
     public static final int NEW_CAS_OFFSET = COMPARE_CAS_OFFSET + Long.BYTES;
     public static final int NUMBER_OFFSET = NEW_CAS_OFFSET + Long.BYTES;
     public static final int INITIAL_OFFSET = NUMBER_OFFSET + Long.BYTES;
     public static final int VIVIFY_EXPTIME_OFFSET = INITIAL_OFFSET + Long.BYTES;
     public static final int VALUE_LENGTH_OFFSET = VIVIFY_EXPTIME_OFFSET + Long.BYTES;
-    public static final int RESERVED_INT_OFFSET = VALUE_LENGTH_OFFSET + Integer.BYTES;
-    public static final int KEY_OFFSET = RESERVED_INT_OFFSET + Integer.BYTES;
+    /** OP_RESTORE: when the item was stored, unix seconds (flush_all compares it); 0 otherwise. */
+    public static final int STORED_AT_OFFSET = VALUE_LENGTH_OFFSET + Integer.BYTES;
+    public static final int KEY_OFFSET = STORED_AT_OFFSET + Integer.BYTES;
     public static final int HEADER_LENGTH = KEY_OFFSET;
 
     /** Where the CRC32C's coverage starts: everything after the length and the checksum itself. */
     public static final int CRC_COVERAGE_OFFSET = SEQUENCE_OFFSET;
 
-    /** 2: {@link #KEY_HASH_OFFSET keyHash} added. */
-    public static final byte VERSION = 2;
+    /** 2: {@link #KEY_HASH_OFFSET keyHash} added. 3: effect records (OP_RESTORE's metaBits and storedAt). */
+    public static final byte VERSION = 3;
 
     /** memcached's key limit; a record's key length is one byte. */
     public static final int KEY_MAX_LENGTH = 250;
@@ -115,7 +123,11 @@ public final class WriteRecordDescriptor
     public static final byte OP_META_GET = 8;
     public static final byte OP_META_DELETE = 9;
     public static final byte OP_META_ARITHMETIC = 10;
-    public static final byte OP_MAX = OP_META_ARITHMETIC;
+    /** Log effect: make exactly this item (see the class comment); the key's hash is recomputed on replay. */
+    public static final byte OP_RESTORE = 11;
+    /** Log effect: the key has no live item any more (delete, md, a too-large set's unlink). */
+    public static final byte OP_UNLINK = 12;
+    public static final byte OP_MAX = OP_UNLINK;
 
     // Store modes (OP_STORE): memcached's NREAD_* set.
     public static final byte MODE_SET = 0;

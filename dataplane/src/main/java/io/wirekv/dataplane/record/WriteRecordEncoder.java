@@ -71,6 +71,20 @@ public final class WriteRecordEncoder
         return this;
     }
 
+    /** OP_RESTORE: the item's meta bits. */
+    public WriteRecordEncoder metaBits(final int metaBits)
+    {
+        buffer.set(Le.SHORT, offset + META_BITS_OFFSET, (short)metaBits);
+        return this;
+    }
+
+    /** OP_RESTORE: when the item was stored, unix seconds. */
+    public WriteRecordEncoder storedAt(final long storedAtSeconds)
+    {
+        buffer.set(Le.INT, offset + STORED_AT_OFFSET, (int)storedAtSeconds);
+        return this;
+    }
+
     public WriteRecordEncoder exptime(final long absoluteSeconds)
     {
         buffer.set(Le.LONG, offset + EXPTIME_OFFSET, absoluteSeconds);

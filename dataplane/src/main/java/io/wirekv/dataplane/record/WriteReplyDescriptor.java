@@ -69,6 +69,10 @@ public final class WriteReplyDescriptor
     public static final byte STATUS_OK = 10;
     /** The record could not be decoded (wrong version, length or opcode): nothing was applied. */
     public static final byte STATUS_BAD_RECORD = 11;
+    /** The partition's log cannot take the write (the disk is full): nothing was applied. */
+    public static final byte STATUS_OUT_OF_DISK = 12;
+    /** The partition's log failed (a write or sync error): nothing was applied. */
+    public static final byte STATUS_LOG_FAILED = 13;
 
     /** The item fields describe the item after the write. */
     public static final int FACT_ITEM = 1;

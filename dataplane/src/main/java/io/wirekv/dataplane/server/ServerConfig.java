@@ -1,6 +1,7 @@
 package io.wirekv.dataplane.server;
 
 import io.wirekv.dataplane.guard.ExposureSettings;
+import io.wirekv.dataplane.log.PersistenceSettings;
 import io.wirekv.dataplane.port.BypassSettings;
 import io.wirekv.dataplane.table.MemoryMode;
 
@@ -34,6 +35,7 @@ import java.util.List;
  * @param exposure          the UDP allow-list and reply budget, and the TCP connection limit.
  * @param shutdownCommand   memcached's -A: the protocol's {@code shutdown} command stops the server; off by default,
  *                          when it answers {@code ERROR: shutdown not enabled}.
+ * @param persistence       the log: none (a cache), async or sync, its data.dir and segment size.
  */
 public record ServerConfig(
     String instanceName,
@@ -56,8 +58,31 @@ public record ServerConfig(
     boolean colocate,
     BypassSettings bypass,
     ExposureSettings exposure,
-    boolean shutdownCommand)
+    boolean shutdownCommand,
+    PersistenceSettings persistence)
 {
+    /** A configuration without persistence (a cache). */
+    public ServerConfig(
+        final String instanceName, final String listenAddress, final int port, final Backend backend, final int lcores,
+        final List<Integer> lcoreCpus, final int writers, final int tcpThreads, final int partitions,
+        final long memoryBytes, final MemoryMode memoryMode, final int itemSizeMaxBytes, final int udpMaxPayloadBytes,
+        final int burstSize, final int udpSlotsPerLcore, final IdleMode idle, final boolean preferHugepages,
+        final boolean colocate, final BypassSettings bypass, final ExposureSettings exposure,
+        final boolean shutdownCommand)
+    {
+        this(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads, partitions,
+            memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
+            preferHugepages, colocate, bypass, exposure, shutdownCommand, PersistenceSettings.none());
+    }
+
+    /** This configuration with another persistence (log) setting. */
+    public ServerConfig withPersistence(final PersistenceSettings persistence)
+    {
+        return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
+            partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
+            preferHugepages, colocate, bypass, exposure, shutdownCommand, persistence);
+    }
+
     /** A configuration with the default exposure (guard on, memcached's connection limit) and {@code shutdown} refused. */
     public ServerConfig(
         final String instanceName, final String listenAddress, final int port, final Backend backend, final int lcores,
@@ -89,7 +114,7 @@ public record ServerConfig(
     {
         return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
             partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
-            preferHugepages, colocate, bypass, exposure, shutdownCommand);
+            preferHugepages, colocate, bypass, exposure, shutdownCommand, persistence);
     }
 
     /** This configuration with the protocol's {@code shutdown} command enabled or refused. */
@@ -97,7 +122,7 @@ public record ServerConfig(
     {
         return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
             partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
-            preferHugepages, colocate, bypass, exposure, enabled);
+            preferHugepages, colocate, bypass, exposure, enabled, persistence);
     }
 
     /** This configuration with another exposure (allow-list, reply budget, connection limit). */
@@ -105,7 +130,7 @@ public record ServerConfig(
     {
         return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
             partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
-            preferHugepages, colocate, bypass, exposure, shutdownCommand);
+            preferHugepages, colocate, bypass, exposure, shutdownCommand, persistence);
     }
 
     /** A configuration with a thread per agent (not colocated). */

@@ -9,6 +9,9 @@ import io.wirekv.dataplane.housekeeping.Housekeeping;
 import io.wirekv.dataplane.housekeeping.LifecycleLog;
 import io.wirekv.dataplane.latency.RequestLatency;
 import io.wirekv.dataplane.lcore.UdpLcoreAgent;
+import io.wirekv.dataplane.log.Durability;
+import io.wirekv.dataplane.log.LogSyncer;
+import io.wirekv.dataplane.log.SnapshotLoader;
 import io.wirekv.dataplane.lcore.UdpLcoreSettings;
 import io.wirekv.dataplane.net.NetCounters;
 import io.wirekv.dataplane.port.BypassPort;
@@ -90,6 +93,8 @@ public final class WirekvServer implements AutoCloseable
     private UdpGuard udpGuard;
     private final List<String> guardNotes = new ArrayList<>();
     private Housekeeping housekeeping;
+    /** The log (persistence async/sync), or null (none). */
+    private final Durability durability;
 
     private WirekvServer(final ServerConfig config, final EpochClock clock, final PrintStream log, final String configText)
         throws IOException
@@ -120,11 +125,22 @@ public final class WirekvServer implements AutoCloseable
         }
         try
         {
-            this.rings = new WriteRings(readers, config.writers(), maxCommandBytes, maxCommandBytes);
+            // recovery rebuilds the table before any socket opens
+            this.durability = Durability.start(config.persistence(), table, cnc.counters(), SnapshotLoader.NONE,
+                LogSyncer.MSYNC, errorHandler);
         }
         catch (final RuntimeException ex)
         {
             CloseHelper.quietCloseAll(table, cnc);
+            throw ex;
+        }
+        try
+        {
+            this.rings = new WriteRings(readers, config.writers(), maxCommandBytes, maxCommandBytes);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(durability, table, cnc);
             throw ex;
         }
 
@@ -135,7 +151,7 @@ public final class WirekvServer implements AutoCloseable
         catch (final IOException | RuntimeException ex)
         {
             agents.forEach(WirekvServer::closeUnstarted); // no thread has started yet
-            CloseHelper.quietCloseAll(ports, rings, table, cnc);
+            CloseHelper.quietCloseAll(ports, rings, durability, table, cnc);
             throw ex;
         }
         startHousekeeping();
@@ -144,7 +160,7 @@ public final class WirekvServer implements AutoCloseable
     /** Counters the dataplane registers in the CnC file (the housekeeping thread's come on top). */
     private static int counterCount(final ServerConfig config)
     {
-        return ServerStats.COUNTERS + Table.counterCount() +
+        return ServerStats.COUNTERS + Table.counterCount() + Durability.counterCount() +
             config.lcores() * (PortCounters.count() + NetCounters.count() + UdpLcoreAgent.counterCount());
     }
 
@@ -152,6 +168,7 @@ public final class WirekvServer implements AutoCloseable
     private static int counterValuesBytes(final ServerConfig config, final int readers)
     {
         return ServerStats.valuesBytes(readers + config.writers()) + Table.valuesBytes(config.partitions(), readers) +
+            Durability.valuesBytes(config.partitions()) +
             config.lcores() * (PortCounters.valuesBytes() + NetCounters.valuesBytes() + UdpLcoreAgent.valuesBytes());
     }
 
@@ -216,7 +233,8 @@ public final class WirekvServer implements AutoCloseable
         {
             writers.add(new WriterAgent(
                 w, table, rings, new WriteApplier(table, stats, readers + w), maxCommandBytes,
-                0 == w ? clockTicker : null));
+                0 == w ? clockTicker : null, null != durability ? durability.logsOfWriter(w, config.writers()) : null,
+                null != durability && durability.holdsReplies()));
         }
         agents.addAll(writers);
         if (config.colocate())
@@ -433,7 +451,7 @@ public final class WirekvServer implements AutoCloseable
         errorHandler.errorLog = null;
         CloseHelper.close(errorHandler, housekeeping);
         reportCounters();
-        CloseHelper.closeAll(ports, rings, table, cnc);
+        CloseHelper.closeAll(ports, rings, durability, table, cnc); // the writers stopped: a last sync, then unlock
         LifecycleLog.event(log, "INFO", config.instanceName(), "stopped", "");
         closed.countDown();
     }
@@ -500,6 +518,20 @@ public final class WirekvServer implements AutoCloseable
         log.printf("  table memory %s%n", table.describeMemory());
         log.printf("  idle         %s, burst %d, udp payload %d%n",
             config.idle().name().toLowerCase(), config.burstSize(), config.udpMaxPayloadBytes());
+        if (null == durability)
+        {
+            log.printf("  persistence: %s%n", config.persistence().describe());
+        }
+        else
+        {
+            durability.describe().forEach(line -> log.printf("  %s%n", line));
+        }
+    }
+
+    /** The log (persistence async or sync), or null without persistence. */
+    public Durability durability()
+    {
+        return durability;
     }
 
     /** Each lcore's port counters (and its L2/L3 stack's on the bypass backends), once, at shutdown. */

@@ -35,6 +35,8 @@ public final class PartitionWriter
     private final PartitionIndexWriter index;
     private final SlabEvictor evictor;
     private final ItemAllocator allocator;
+    /** Items published or unlinked so far; the writer compares it around a write to learn whether to log it. */
+    private long mutations;
 
     PartitionWriter(final Table table, final int partitionId, final ArenaMemory memory, final Qsbr qsbr,
         final SizeClasses classes, final TableConfig config, final boolean poisonFreed, final PartitionCounters counters)
@@ -55,6 +57,15 @@ public final class PartitionWriter
     int partitionId()
     {
         return partitionId;
+    }
+
+    /**
+     * How many times this partition changed (an item published or unlinked); a write that leaves it unchanged
+     * changed nothing, and logs nothing. Evictions and expiry sweeps do not count: they are not logged.
+     */
+    public long mutations()
+    {
+        return mutations;
     }
 
     /** The index reference readers load (the writer publishes through it). */
@@ -221,6 +232,7 @@ public final class PartitionWriter
             }
             ItemEncoder.seal(address, cas != 0 ? cas : table.nextCas());
             index.publish(slot, hash, address);
+            mutations++;
             counters.addOpaque(PartitionCounters.ITEMS, 1);
             counters.addOpaque(PartitionCounters.BYTES, itemLength);
             counters.addOpaque(PartitionCounters.TOTAL_ITEMS, 1);
@@ -237,13 +249,18 @@ public final class PartitionWriter
     /** Unlinks key's item if any; true if one was live. */
     public boolean unlink(final MemorySegment key, final long keyOffset, final int keyLength)
     {
-        return index.unlinkKey(KeyHash.hash(key, keyOffset, keyLength), key, keyOffset, keyLength);
+        return unlink(key, keyOffset, keyLength, KeyHash.hash(key, keyOffset, keyLength));
     }
 
     /** {@link #unlink(MemorySegment, long, int) unlink} with the key's {@link Table#keyHash}, already computed. */
     public boolean unlink(final MemorySegment key, final long keyOffset, final int keyLength, final long hash)
     {
-        return index.unlinkKey(hash, key, keyOffset, keyLength);
+        final boolean unlinked = index.unlinkKey(hash, key, keyOffset, keyLength);
+        if (unlinked)
+        {
+            mutations++;
+        }
+        return unlinked;
     }
 
     /**

@@ -372,6 +372,40 @@ public final class Table implements AutoCloseable
         OLDEST_LIVE.setRelease(flushState, oldestLiveSeconds); // release: pairs with getAcquire in isLive
     }
 
+    /**
+     * Recovery: the flush state exactly as a logged flush_all left it ({@code oldestCas} 0 for one with a delay,
+     * which leaves the CAS bound alone), so items restored with their own CAS and stored-at time are live or
+     * flushed as before the restart.
+     */
+    public synchronized void restoreFlush(final long oldestLiveSeconds, final long oldestCas)
+    {
+        if (oldestCas != 0)
+        {
+            OLDEST_CAS.setRelease(flushState, oldestCas); // release: pairs with getAcquire in isLive
+            advanceCasPast(oldestCas);
+        }
+        OLDEST_LIVE.setRelease(flushState, oldestLiveSeconds); // release: pairs with getAcquire in isLive
+    }
+
+    /** The CAS below which the last flush_all without a delay hid items (0: none); what its log record keeps. */
+    public long flushOldestCas()
+    {
+        return (long)OLDEST_CAS.getAcquire(flushState); // acquire: pairs with setRelease in flush
+    }
+
+    /**
+     * Recovery: the next CAS the table hands out is above {@code cas} (an item restored with its logged CAS
+     * must never share it with a new one). Any thread; a lock-free maximum.
+     */
+    public void advanceCasPast(final long cas)
+    {
+        long current = casSequence.getVolatile();
+        while (Long.compareUnsigned(current, cas) < 0 && !casSequence.compareAndSet(current, cas))
+        {
+            current = casSequence.getVolatile();
+        }
+    }
+
     long nextCas()
     {
         return casSequence.incrementAndGet(); // atomic RMW: unique CAS across writers; no ordering relied upon

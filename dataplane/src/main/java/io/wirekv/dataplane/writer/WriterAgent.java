@@ -1,6 +1,9 @@
 package io.wirekv.dataplane.writer;
 
+import io.wirekv.dataplane.log.PartitionLog;
 import io.wirekv.dataplane.proto.WriteApplier;
+import io.wirekv.dataplane.record.WriteRecordDescriptor;
+import io.wirekv.dataplane.record.WriteReplyDescriptor;
 import io.wirekv.dataplane.record.WriteReplyEncoder;
 import io.wirekv.dataplane.ring.SpscMessageRing;
 import io.wirekv.dataplane.ring.WriteRings;
@@ -26,10 +29,19 @@ import java.lang.foreign.MemorySegment;
  * <p>
  * A command is taken off its ring only when the reply ring back to its reader has room for the
  * largest possible reply, so a write is never applied without its reply being deliverable.
+ * <p>
+ * With a log (persistence async or sync), a write is first admitted by its partition's {@link PartitionLog}
+ * (refused with {@code SERVER_ERROR} before it changes the table when the log has failed), and a write that
+ * changed the table appends its effect record. In sync mode the reply waits in {@link HeldReplies} until the
+ * syncer has made its record durable; every later reply of this writer waits behind it, so none overtakes.
  */
 public final class WriterAgent implements Agent
 {
     private static final int COMMANDS_PER_READER_PER_CYCLE = 64;
+    private static final java.lang.foreign.ValueLayout.OfInt LE_INT =
+        java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final java.lang.foreign.ValueLayout.OfLong LE_LONG =
+        java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
     private static final int HOUSEKEEPING_BUDGET = 256;
     /** Expiry sweep, eviction and reclamation run this often whether or not writes keep coming. */
     private static final long HOUSEKEEPING_INTERVAL_NS = 1_000_000;
@@ -45,6 +57,10 @@ public final class WriterAgent implements Agent
     private final CommandHandler handler = new CommandHandler();
     private final NanoClock clock = SystemNanoClock.INSTANCE;
     private final ClockTicker clockTicker;
+    /** By partition, null for partitions of other writers or without persistence. */
+    private final PartitionLog[] logs;
+    /** Sync mode: replies wait for their record's sync; null otherwise. */
+    private final HeldReplies held;
     private long nextHousekeepingNs;
 
     public WriterAgent(
@@ -58,6 +74,19 @@ public final class WriterAgent implements Agent
         final int index, final Table table, final WriteRings rings, final WriteApplier applier, final int maxReplyBytes,
         final ClockTicker clockTicker)
     {
+        this(index, table, rings, applier, maxReplyBytes, clockTicker, null, false);
+    }
+
+    /**
+     * @param logs         the partition logs by partition (this writer's own are used), or null without persistence.
+     * @param holdReplies  sync mode: a write's reply leaves only once its record is durable.
+     */
+    public WriterAgent(
+        final int index, final Table table, final WriteRings rings, final WriteApplier applier, final int maxReplyBytes,
+        final ClockTicker clockTicker, final PartitionLog[] logs, final boolean holdReplies)
+    {
+        this.logs = logs;
+        this.held = null != logs && holdReplies ? new HeldReplies(maxReplyBytes, logs, index) : null;
         this.index = index;
         this.clockTicker = clockTicker;
         this.rings = rings;
@@ -83,11 +112,16 @@ public final class WriterAgent implements Agent
             clockTicker.tick();
         }
         int work = 0;
+        if (null != held)
+        {
+            work += held.release(rings);
+        }
         for (int r = 0, readers = rings.readers(); r < readers; r++)
         {
             final SpscMessageRing request = rings.request(r, index);
             handler.request = request;
             handler.reply = rings.reply(r, index);
+            handler.reader = r;
             work += request.ring().controlledRead(handler, COMMANDS_PER_READER_PER_CYCLE);
         }
         final long nowNs = clock.nanoTime();
@@ -105,6 +139,10 @@ public final class WriterAgent implements Agent
     @Override
     public void onClose()
     {
+        if (null != held)
+        {
+            held.close();
+        }
         scratchArena.close();
     }
 
@@ -118,21 +156,70 @@ public final class WriterAgent implements Agent
     {
         SpscMessageRing request;
         SpscMessageRing reply;
+        int reader;
 
         @Override
         public Action onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int offset, final int length)
         {
-            if (reply.freeBytes() < maxReplyBytes + 64)
+            if (reply.freeBytes() < maxReplyBytes + 64 || (null != held && !held.hasRoom()))
             {
                 return Action.ABORT; // the reader has not drained its replies yet: retry next cycle
             }
-            applier.apply(request.memory(), offset, length, scratch); // the ring's buffer wraps exactly this memory
+            final MemorySegment memory = request.memory(); // the ring's buffer wraps exactly this memory
+            final PartitionLog log = null != logs ? logOf(memory, offset, length) : null;
+            long sequence = 0;
+            if (null != log)
+            {
+                final int admitted = log.admit();
+                if (admitted != PartitionLog.ADMITTED)
+                {
+                    refuse(memory, offset, length, admitted);
+                }
+                else
+                {
+                    applier.apply(memory, offset, length, scratch);
+                    if (applier.lastEffect() != WriteApplier.EFFECT_NONE)
+                    {
+                        sequence = log.append(applier);
+                    }
+                }
+            }
+            else
+            {
+                applier.apply(memory, offset, length, scratch);
+            }
+            if (null != held && (sequence != 0 || !held.isEmpty()))
+            {
+                held.hold(reader, null != log ? log.partition() : 0, sequence, scratch.buffer(), scratch.length());
+                return Action.CONTINUE;
+            }
             final int replyLength = scratch.length();
             final int at = reply.tryClaim(WriteRings.MSG_WRITE, replyLength);
             // Cannot fail: free space was checked above and only this thread produces on the ring.
             MemorySegment.copy(scratch.buffer(), 0, reply.memory(), at, replyLength);
             reply.commit(at);
             return Action.CONTINUE;
+        }
+
+        /** The log of the record's partition, or null when the bytes do not name one of this writer's partitions. */
+        private PartitionLog logOf(final MemorySegment memory, final int offset, final int length)
+        {
+            if (length < WriteRecordDescriptor.HEADER_LENGTH)
+            {
+                return null;
+            }
+            final int partition = memory.get(LE_INT,
+                offset + WriteRecordDescriptor.PARTITION_OFFSET);
+            return partition >= 0 && partition < logs.length ? logs[partition] : null;
+        }
+
+        /** The write's reply when its log refuses it: nothing was applied. */
+        private void refuse(final MemorySegment memory, final int offset, final int length, final int why)
+        {
+            final long ticket = memory.get(LE_LONG,
+                offset + WriteRecordDescriptor.TICKET_OFFSET);
+            scratch.reset(ticket, why == PartitionLog.REFUSED_OUT_OF_DISK ?
+                WriteReplyDescriptor.STATUS_OUT_OF_DISK : WriteReplyDescriptor.STATUS_LOG_FAILED);
         }
     }
 }

@@ -46,6 +46,13 @@ final class ProtoHarness implements AutoCloseable
     int forwards;
     /** The last committed record's length (it sits at offset 8 of {@link #recordMemory}). */
     int lastRecordLength;
+    /** Every write's effect record, sealed one after another as a partition log would hold them (any partition). */
+    final MemorySegment effects;
+    final io.wirekv.dataplane.record.RecordFrames effectFrames = new io.wirekv.dataplane.record.RecordFrames();
+    long effectsEnd;
+    long effectSequence;
+    /** Set when a long run filled {@link #effects} and it started over (replay tests must not get there). */
+    boolean effectsWrapped;
 
     ProtoHarness(final int replyCapacity)
     {
@@ -72,6 +79,23 @@ final class ProtoHarness implements AutoCloseable
         input = arena.allocate(4 * 1024 * 1024);
         reply = new ReplyBuffer(arena.allocate(replyCapacity));
         session = new RequestSession(42, reply);
+        effects = arena.allocate(8L << 20, 8);
+        effectFrames.wrap(effects);
+    }
+
+    /** The effect of the write just applied, appended to {@link #effects} as the writer appends it to a log. */
+    private void logEffect()
+    {
+        if (applier.lastEffect() != WriteApplier.EFFECT_NONE)
+        {
+            if (effectsEnd + applier.maxEffectLength() + 8 > effects.byteSize())
+            {
+                effectsEnd = 0; // the allocation tests run long; the records are written all the same
+                effectsWrapped = true;
+            }
+            applier.encodeEffect(effects, effectsEnd);
+            effectsEnd += effectFrames.seal(effectsEnd, ++effectSequence);
+        }
     }
 
     /** A ring of one record: the write is applied when it is committed. */
@@ -104,6 +128,7 @@ final class ProtoHarness implements AutoCloseable
             forwards++;
             lastRecordLength = claimedLength;
             applier.apply(recordMemory, offset, claimedLength, writerReply);
+            logEffect();
             pending = true;
         }
     }

@@ -35,7 +35,7 @@ class WriteRecordTest
         assertEquals(80, INITIAL_OFFSET);
         assertEquals(88, VIVIFY_EXPTIME_OFFSET);
         assertEquals(96, VALUE_LENGTH_OFFSET);
-        assertEquals(100, RESERVED_INT_OFFSET);
+        assertEquals(100, STORED_AT_OFFSET);
         assertEquals(104, HEADER_LENGTH);
         for (final int u64 : new int[] {SEQUENCE_OFFSET, TICKET_OFFSET, KEY_HASH_OFFSET, EXPTIME_OFFSET, COMPARE_CAS_OFFSET,
             NEW_CAS_OFFSET, NUMBER_OFFSET, INITIAL_OFFSET, VIVIFY_EXPTIME_OFFSET})
@@ -100,7 +100,7 @@ class WriteRecordTest
             assertEquals(7, d.vivifyExptime());
             assertEquals("user:42", string(buffer, d.keyOffset(), d.keyLength()));
             assertEquals("hello world", string(buffer, d.valueOffset(), d.valueLength()));
-            assertEquals(0, buffer.get(java.lang.foreign.ValueLayout.JAVA_INT, 16 + RESERVED_INT_OFFSET),
+            assertEquals(0, buffer.get(java.lang.foreign.ValueLayout.JAVA_INT, 16 + STORED_AT_OFFSET),
                 "reserved bytes are cleared");
             // a file format: little-endian whatever the machine
             assertEquals((byte)0x88, buffer.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 16 + TICKET_OFFSET));

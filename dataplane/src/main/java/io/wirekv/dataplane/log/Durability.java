@@ -1,0 +1,169 @@
+package io.wirekv.dataplane.log;
+
+import io.wirekv.dataplane.cnc.CounterRegistry;
+import io.wirekv.dataplane.record.WriteRecordDescriptor;
+import io.wirekv.dataplane.table.Table;
+import org.agrona.ErrorHandler;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A server's persistence, assembled at start-up before any socket opens: locks {@code data.dir}, recovers the
+ * table from the partition logs ({@link LogRecovery}), opens each partition's {@link PartitionLog} where recovery
+ * left it and starts the {@link LogSyncer}. The writers take their partitions' logs from {@link #logsOfWriter}.
+ * {@link #close} (after the writers stopped) runs a last sync, unmaps the segments and releases the lock.
+ */
+public final class Durability implements AutoCloseable
+{
+    private final PersistenceSettings settings;
+    private final DataDirectory directory;
+    private final List<PartitionLog> logs;
+    private final LogCounters counters;
+    private final LogSyncer syncer;
+    private final LogRecovery.Report recovery;
+    private final String storageNote;
+
+    private Durability(final PersistenceSettings settings, final DataDirectory directory, final List<PartitionLog> logs,
+        final LogCounters counters, final LogSyncer syncer, final LogRecovery.Report recovery, final String storageNote)
+    {
+        this.settings = settings;
+        this.directory = directory;
+        this.logs = logs;
+        this.counters = counters;
+        this.syncer = syncer;
+        this.recovery = recovery;
+        this.storageNote = storageNote;
+    }
+
+    /**
+     * Recovers and starts persistence, or returns null for {@code none} (no log at all; its counters stay 0).
+     * @param errors where log failures go (the CnC error log once it exists).
+     * @throws IllegalStateException naming the problem (data.dir held or unwritable, a damaged log) and its fix.
+     */
+    public static Durability start(final PersistenceSettings settings, final Table table, final CounterRegistry registry,
+        final SnapshotLoader snapshots, final LogSyncer.SyncAction action, final ErrorHandler errors)
+    {
+        if (!settings.enabled())
+        {
+            new LogCounters(registry, table.partitionCount()); // registered all the same: every metric is always listed
+            return null;
+        }
+        final DataDirectory directory = DataDirectory.open(settings.dataDir());
+        try
+        {
+            final long startNs = System.nanoTime();
+            final List<LogRecovery.PartitionResult> results = LogRecovery.recover(directory, table, settings, snapshots);
+            final LogRecovery.Report report =
+                LogRecovery.report(results, (System.nanoTime() - startNs) / 1_000_000);
+            final LogCounters counters = new LogCounters(registry, table.partitionCount());
+            final int maxRecordBytes = WriteRecordDescriptor.recordLength(
+                WriteRecordDescriptor.KEY_MAX_LENGTH, table.config().itemSizeMaxBytes());
+            final List<PartitionLog> logs = new ArrayList<>();
+            for (final LogRecovery.PartitionResult r : results.stream()
+                .sorted(java.util.Comparator.comparingInt(LogRecovery.PartitionResult::partition)).toList())
+            {
+                logs.add(new PartitionLog(r.partition(), directory, settings.segmentSizeBytes(), maxRecordBytes, counters,
+                    r.segment(), r.appendOffset(), r.nextSequence(), r.bytes()));
+            }
+            final LogSyncer syncer = new LogSyncer(logs, settings, action, counters, errors);
+            return new Durability(settings, directory, logs, counters, syncer, report, storageNote(settings));
+        }
+        catch (final RuntimeException | IOException ex)
+        {
+            directory.close();
+            throw ex instanceof RuntimeException r ? r : new IllegalStateException(ex);
+        }
+    }
+
+    /** Counter records persistence registers (for sizing the CnC file). */
+    public static int counterCount()
+    {
+        return LogCounters.counterCount();
+    }
+
+    public static int valuesBytes(final int partitions)
+    {
+        return LogCounters.valuesBytes(partitions);
+    }
+
+    private static String storageNote(final PersistenceSettings settings) throws IOException
+    {
+        final String type = Files.getFileStore(settings.dataDir()).type();
+        if ("tmpfs".equals(type) || "ramfs".equals(type))
+        {
+            return "WARNING: data.dir " + settings.dataDir() + " is on " + type + ": memory, not a disk; " +
+                (settings.mode() == PersistenceSettings.Mode.SYNC ? "sync mode promises nothing across a reboot" :
+                    "nothing survives a reboot");
+        }
+        return null;
+    }
+
+    /** The logs of the partitions {@code p % writers == writer}, indexed by partition (null elsewhere). */
+    public PartitionLog[] logsOfWriter(final int writer, final int writers)
+    {
+        final PartitionLog[] mine = new PartitionLog[logs.size()];
+        for (int p = writer; p < logs.size(); p += writers)
+        {
+            mine[p] = logs.get(p);
+        }
+        return mine;
+    }
+
+    /** Sync mode: a write's reply waits for its record's sync. */
+    public boolean holdsReplies()
+    {
+        return settings.mode() == PersistenceSettings.Mode.SYNC;
+    }
+
+    public DataDirectory directory()
+    {
+        return directory;
+    }
+
+    public LogCounters counters()
+    {
+        return counters;
+    }
+
+    public LogRecovery.Report recovery()
+    {
+        return recovery;
+    }
+
+    /** Every partition's log (tests, status). */
+    public List<PartitionLog> logs()
+    {
+        return List.copyOf(logs);
+    }
+
+    /** The start-up report's lines (without indentation). */
+    public List<String> describe()
+    {
+        final List<String> lines = new ArrayList<>();
+        lines.add("persistence: " + settings.describe() + (settings.recoverTruncate() ? ", recover-truncate" : ""));
+        if (null != storageNote)
+        {
+            lines.add(storageNote);
+        }
+        lines.add(recovery.describe());
+        return lines;
+    }
+
+    /** After the writers stopped: a last sync, then the segments are unmapped and data.dir released. */
+    @Override
+    public void close()
+    {
+        try
+        {
+            syncer.close();
+        }
+        finally
+        {
+            logs.forEach(PartitionLog::close);
+            directory.close();
+        }
+    }
+}

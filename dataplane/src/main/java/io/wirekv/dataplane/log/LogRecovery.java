@@ -1,0 +1,405 @@
+package io.wirekv.dataplane.log;
+
+import io.wirekv.dataplane.proto.ServerStats;
+import io.wirekv.dataplane.proto.WriteApplier;
+import io.wirekv.dataplane.record.RecordFrames;
+import io.wirekv.dataplane.table.Status;
+import io.wirekv.dataplane.table.Table;
+
+import java.io.IOException;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static io.wirekv.dataplane.log.LogSegmentDescriptor.RECORDS_OFFSET;
+
+/**
+ * Start-up: rebuilds the table from each partition's log (after its snapshot, through {@link SnapshotLoader}),
+ * partitions in parallel, before any socket opens. Each segment is scanned in sequence order; every record's
+ * CRC32C and sequence (1, 2, 3, ... across segments) is checked and the record applied through
+ * {@link WriteApplier#replay}.
+ * <ul>
+ * <li>A torn tail (a partial last record or a bad CRC with nothing valid after it) is cut: the rest of the
+ *     segment is zeroed and the cut reported (file, byte offset, records dropped).</li>
+ * <li>Corruption in the middle (a bad record followed by valid ones, a sequence gap, a missing or unreadable
+ *     segment) stops start-up with a {@link LogCorruptionException} naming the file, offset and
+ *     {@code --recover-truncate}, which keeps everything before the damage and drops the rest of that
+ *     partition's log (later segments are renamed {@code *.log.dropped}).</li>
+ * </ul>
+ */
+public final class LogRecovery
+{
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** What recovery found in one partition and where its log continues. */
+    public record PartitionResult(int partition, long records, long bytes, LogSegment segment, long appendOffset,
+        long nextSequence, List<String> notes)
+    {
+    }
+
+    /** The whole recovery, for the start-up report. */
+    public record Report(long records, long bytes, int partitions, long millis, List<String> notes)
+    {
+        public String describe()
+        {
+            final StringBuilder sb = new StringBuilder(String.format(
+                "recovered %d items (%d bytes) from %d partitions in %d ms; log tail: %s", records, bytes, partitions,
+                millis, notes.isEmpty() ? "clean" : notes.size() + " note(s)"));
+            notes.forEach(note -> sb.append(System.lineSeparator()).append("    ").append(note));
+            return sb.toString();
+        }
+    }
+
+    /** Start-up refused: the log is damaged in the middle. */
+    public static final class LogCorruptionException extends IllegalStateException
+    {
+        public LogCorruptionException(final String message)
+        {
+            super(message);
+        }
+    }
+
+    private LogRecovery()
+    {
+    }
+
+    /**
+     * Recovers every partition into {@code table} in parallel (one thread per partition up to the CPU count).
+     * @throws LogCorruptionException when a log is damaged in the middle and {@code recoverTruncate} is false.
+     */
+    public static List<PartitionResult> recover(final DataDirectory directory, final Table table,
+        final PersistenceSettings settings, final SnapshotLoader snapshots)
+    {
+        final int partitions = table.partitionCount();
+        final int threads = Math.max(1, Math.min(partitions, Runtime.getRuntime().availableProcessors()));
+        final List<PartitionResult> results = new ArrayList<>();
+        final long[] casMax = new long[partitions];
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads,
+            r -> Thread.ofPlatform().name("wirekv-recovery").daemon(true).unstarted(r)))
+        {
+            final List<Future<PartitionResult>> futures = new ArrayList<>();
+            for (int p = 0; p < partitions; p++)
+            {
+                final int partition = p;
+                futures.add(pool.submit(() ->
+                {
+                    final WriteApplier applier = new WriteApplier(table, new ServerStats(1), 0);
+                    final PartitionResult result = recoverPartition(directory, table, applier, partition, settings,
+                        snapshots.load(partition, table));
+                    casMax[partition] = applier.replayedCasMax();
+                    return result;
+                }));
+            }
+            RuntimeException failure = null;
+            for (final Future<PartitionResult> f : futures)
+            {
+                try
+                {
+                    results.add(f.get());
+                }
+                catch (final ExecutionException ex)
+                {
+                    final RuntimeException cause = ex.getCause() instanceof RuntimeException r ? r :
+                        new IllegalStateException(ex.getCause());
+                    if (null == failure)
+                    {
+                        failure = cause;
+                    }
+                    else
+                    {
+                        failure.addSuppressed(cause);
+                    }
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("recovery interrupted", ex);
+                }
+            }
+            if (null != failure)
+            {
+                results.forEach(r -> r.segment().close());
+                throw failure;
+            }
+        }
+        for (final long cas : casMax)
+        {
+            table.advanceCasPast(cas);
+        }
+        return results;
+    }
+
+    /** The report of {@link #recover}'s results. */
+    public static Report report(final List<PartitionResult> results, final long millis)
+    {
+        final List<String> notes = new ArrayList<>();
+        long records = 0;
+        long bytes = 0;
+        for (final PartitionResult r : results)
+        {
+            records += r.records();
+            bytes += r.bytes();
+            notes.addAll(r.notes());
+        }
+        return new Report(records, bytes, results.size(), millis, notes);
+    }
+
+    static PartitionResult recoverPartition(final DataDirectory directory, final Table table,
+        final WriteApplier applier, final int partition, final PersistenceSettings settings, final long fromSequence)
+        throws IOException
+    {
+        final List<Path> files = directory.segments(partition);
+        final List<String> notes = new ArrayList<>();
+        if (files.isEmpty())
+        {
+            return fresh(directory, partition, fromSequence, settings, 0, 0, notes);
+        }
+        long expected = DataDirectory.firstSequenceOf(files.getFirst());
+        if (expected > fromSequence)
+        {
+            throw corruption(partition, files.getFirst(), 0, "the log starts at sequence " + expected +
+                " but the snapshot ends before " + fromSequence + " (a missing segment)", 0, settings);
+        }
+        long records = 0;
+        long bytes = 0;
+        LogSegment segment = null;
+        for (int i = 0; i < files.size(); i++)
+        {
+            final Path file = files.get(i);
+            final LogSegment previous = segment;
+            segment = LogSegment.open(file, partition, DataDirectory.firstSequenceOf(file));
+            String problem = segment.headerProblem();
+            if (null == problem && segment.firstSequence() != expected)
+            {
+                problem = "starts at sequence " + segment.firstSequence() + " where " + expected +
+                    " was expected (a missing segment)";
+            }
+            if (null != problem)
+            {
+                if (i == files.size() - 1 && segment.isAllZero())
+                {
+                    if (null == previous)
+                    {
+                        segment.close();
+                        Files.delete(file);
+                        notes.add("partition " + partition + ": removed empty segment " + file);
+                        return fresh(directory, partition, expected, settings, records, bytes, notes);
+                    }
+                    // created, never written (a crash right after the roll): nothing in it was ever acknowledged
+                    segment.close();
+                    Files.delete(file);
+                    notes.add("partition " + partition + ": removed empty segment " + file);
+                    return new PartitionResult(partition, records, bytes, previous, endOf(previous), expected, notes);
+                }
+                final long dropped = countValidFrames(segment, RECORDS_OFFSET) + laterRecords(files, i, partition);
+                segment.close();
+                if (!settings.recoverTruncate())
+                {
+                    closeQuietly(previous);
+                    throw corruption(partition, file, 0, problem, records, settings);
+                }
+                dropSegmentsAfter(files, i - 1, notes, partition);
+                notes.add(String.format("partition %d: --recover-truncate: %s at byte offset 0: %s; kept %d records, " +
+                    "dropped %d", partition, file, problem, records, dropped));
+                if (null == previous)
+                {
+                    return fresh(directory, partition, expected, settings, records, bytes, notes);
+                }
+                return new PartitionResult(partition, records, bytes, previous, endOf(previous), expected, notes);
+            }
+            closeQuietly(previous);
+            final RecordFrames frames = segment.frames();
+            final long limit = segment.capacity();
+            long at = RECORDS_OFFSET;
+            while (true)
+            {
+                final int frame = frames.verify(at, limit);
+                if (frame == 0)
+                {
+                    break;
+                }
+                if (frame < 0 || frames.sequence(at) != expected)
+                {
+                    final String what = frame < 0 ? verdict(frame) :
+                        "sequence " + frames.sequence(at) + " where " + expected + " was expected";
+                    final long droppedHere = countValidFrames(segment, at);
+                    final long droppedLater = laterRecords(files, i, partition);
+                    if (frame < 0 && droppedHere == 0 && droppedLater == 0)
+                    {
+                        // a torn tail: nothing valid follows, so nothing after it was ever acknowledged
+                        final long dirty = nonZeroBytes(segment, at);
+                        segment.zeroFrom(at);
+                        dropSegmentsAfter(files, i, notes, partition);
+                        notes.add(String.format("partition %d: torn tail cut in %s at byte offset %d (%s; %d record " +
+                            "dropped, %d bytes)", partition, file, at, what, dirty > 0 ? 1 : 0, dirty));
+                        return new PartitionResult(partition, records, bytes, segment, at, expected, notes);
+                    }
+                    if (!settings.recoverTruncate())
+                    {
+                        segment.close();
+                        throw corruption(partition, file, at, what + ", with " + (droppedHere + droppedLater) +
+                            " valid records after it", records, settings);
+                    }
+                    segment.zeroFrom(at);
+                    dropSegmentsAfter(files, i, notes, partition);
+                    notes.add(String.format("partition %d: --recover-truncate: %s at byte offset %d: %s; kept %d " +
+                        "records, dropped %d", partition, file, at, what, records, droppedHere + droppedLater));
+                    return new PartitionResult(partition, records, bytes, segment, at, expected, notes);
+                }
+                if (expected >= fromSequence)
+                {
+                    final int length = segment.memory().get(LE_INT, at);
+                    final int status = applier.replay(segment.memory(), at, length, partition);
+                    if (status != Status.STORED)
+                    {
+                        segment.close();
+                        throw new IllegalStateException("partition " + partition + " log: " + file +
+                            " at byte offset " + at + ": record " + expected + " could not be applied (status " +
+                            status + "): " + (status == Status.OUT_OF_MEMORY ? "the table memory is too small for " +
+                            "the logged items; raise memory / --memory" : "not an effect record of this partition"));
+                    }
+                }
+                records++;
+                bytes += frame;
+                expected++;
+                at += frame;
+            }
+            if (i == files.size() - 1)
+            {
+                return new PartitionResult(partition, records, bytes, segment, at, expected, notes);
+            }
+        }
+        throw new IllegalStateException("unreachable");
+    }
+
+    private static PartitionResult fresh(final DataDirectory directory, final int partition, final long sequence,
+        final PersistenceSettings settings, final long records, final long bytes, final List<String> notes)
+        throws IOException
+    {
+        final LogSegment segment = LogSegment.create(directory.segmentPath(partition, sequence), partition, sequence,
+            settings.segmentSizeBytes());
+        return new PartitionResult(partition, records, bytes, segment, RECORDS_OFFSET, sequence, notes);
+    }
+
+    /** The end of a segment's valid records (a segment recovery already checked). */
+    private static long endOf(final LogSegment segment)
+    {
+        long at = RECORDS_OFFSET;
+        int frame;
+        while ((frame = segment.frames().verify(at, segment.capacity())) > 0)
+        {
+            at += frame;
+        }
+        return at;
+    }
+
+    private static void closeQuietly(final LogSegment segment)
+    {
+        if (null != segment)
+        {
+            segment.close();
+        }
+    }
+
+    private static LogCorruptionException corruption(final int partition, final Path file, final long at,
+        final String what, final long recordsBefore, final PersistenceSettings settings)
+    {
+        return new LogCorruptionException("partition " + partition + " log is damaged in the middle: " + file +
+            " at byte offset " + at + ": " + what + ". Start with --recover-truncate to keep the " + recordsBefore +
+            " records before it and drop the rest of this partition's log (data.dir " + settings.dataDir() + ")");
+    }
+
+    private static String verdict(final int frame)
+    {
+        return switch (frame)
+        {
+            case RecordFrames.TRUNCATED -> "a record cut short";
+            case RecordFrames.BAD_LENGTH -> "a bad record length";
+            case RecordFrames.BAD_CRC -> "a bad CRC32C";
+            default -> "bad frame " + frame;
+        };
+    }
+
+    /** Valid frames found at aligned offsets at or after {@code from} (a torn tail has none). */
+    private static long countValidFrames(final LogSegment segment, final long from)
+    {
+        final RecordFrames frames = segment.frames();
+        long found = 0;
+        long at = from + Long.BYTES;
+        while (at + Long.BYTES <= segment.capacity())
+        {
+            final int frame = segment.memory().get(LE_LONG, at) != 0 ? frames.verify(at, segment.capacity()) : 0;
+            if (frame > 0)
+            {
+                found++;
+                at += frame;
+            }
+            else
+            {
+                at += Long.BYTES;
+            }
+        }
+        return found;
+    }
+
+    /** Valid records in the segments after {@code files[index]}. */
+    private static long laterRecords(final List<Path> files, final int index, final int partition) throws IOException
+    {
+        long found = 0;
+        for (int j = index + 1; j < files.size(); j++)
+        {
+            final LogSegment later = LogSegment.open(files.get(j), partition, DataDirectory.firstSequenceOf(files.get(j)));
+            try
+            {
+                if (later.capacity() > RECORDS_OFFSET)
+                {
+                    found += countValidFrames(later, RECORDS_OFFSET - Long.BYTES);
+                }
+            }
+            finally
+            {
+                later.close();
+            }
+        }
+        return found;
+    }
+
+    private static long nonZeroBytes(final LogSegment segment, final long from)
+    {
+        long last = from;
+        for (long at = from; at < segment.capacity(); at++)
+        {
+            if (segment.memory().get(ValueLayout.JAVA_BYTE, at) != 0)
+            {
+                last = at + 1;
+            }
+        }
+        return last - from;
+    }
+
+    /** Renames the segments after {@code files[index]} to {@code *.log.dropped} (kept for the operator to inspect). */
+    static void dropSegmentsAfter(final List<Path> files, final int index, final List<String> notes, final int partition)
+        throws IOException
+    {
+        for (int j = index + 1; j < files.size(); j++)
+        {
+            final Path file = files.get(j);
+            Files.move(file, file.resolveSibling(file.getFileName() + ".dropped"), StandardCopyOption.ATOMIC_MOVE);
+            notes.add("partition " + partition + ": dropped segment " + file + " (renamed .dropped)");
+        }
+        if (index + 1 < files.size())
+        {
+            DataDirectory.syncDirectory(files.get(index).getParent());
+        }
+    }
+
+}

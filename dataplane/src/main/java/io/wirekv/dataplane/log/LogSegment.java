@@ -1,0 +1,286 @@
+package io.wirekv.dataplane.log;
+
+import io.wirekv.dataplane.record.RecordFrames;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+
+import static io.wirekv.dataplane.log.LogSegmentDescriptor.*;
+
+/**
+ * One log segment file, mapped read-write: the writer appends records into {@link #memory()} and publishes the
+ * end of what it appended ({@link #publishAppendedEnd}); the {@link LogSyncer} forces ranges of the mapping to
+ * the disk ({@code msync}, which is {@code fdatasync} for the range) and, once the writer has moved on to the
+ * {@link #next()} segment, unmaps it.
+ * <p>
+ * Threading: created and appended to by the partition's writer (or recovery, before any writer runs); forced
+ * and closed by the syncer. {@code appendedEnd} and {@code next} are the only fields both read.
+ */
+public final class LogSegment
+{
+    private static final VarHandle APPENDED_END;
+    private static final VarHandle NEXT;
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final int ZERO_CHUNK = 1 << 20;
+
+    static
+    {
+        try
+        {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            APPENDED_END = lookup.findVarHandle(LogSegment.class, "appendedEnd", long.class);
+            NEXT = lookup.findVarHandle(LogSegment.class, "next", LogSegment.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    private final Path path;
+    private final int partition;
+    private final long firstSequence;
+    private final FileChannel channel;
+    private final Arena arena;
+    private final MemorySegment memory;
+    private final RecordFrames frames;
+    @SuppressWarnings("unused") // through APPENDED_END
+    private long appendedEnd;
+    @SuppressWarnings("unused") // through NEXT
+    private LogSegment next;
+
+    private LogSegment(final Path path, final int partition, final long firstSequence, final FileChannel channel,
+        final long size) throws IOException
+    {
+        this.path = path;
+        this.partition = partition;
+        this.firstSequence = firstSequence;
+        this.channel = channel;
+        this.arena = Arena.ofShared(); // mapped by the writer, unmapped by the syncer
+        try
+        {
+            this.memory = channel.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            arena.close();
+            throw ex;
+        }
+        this.frames = new RecordFrames().wrap(memory);
+        this.appendedEnd = RECORDS_OFFSET;
+    }
+
+    /**
+     * Creates the segment file, zero-filled to {@code sizeBytes} so that the disk's space is taken now (a full
+     * disk fails here, with nothing half-written), with its header, and makes its directory entry durable.
+     * @throws IOException when the file cannot be created or filled (ENOSPC: "No space left on device"); no
+     *         file is left behind.
+     */
+    public static LogSegment create(final Path path, final int partition, final long firstSequence,
+        final long sizeBytes) throws IOException
+    {
+        final FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
+        try
+        {
+            final ByteBuffer zeros = ByteBuffer.allocateDirect((int)Math.min(ZERO_CHUNK, sizeBytes));
+            for (long at = 0; at < sizeBytes; )
+            {
+                zeros.clear().limit((int)Math.min(zeros.capacity(), sizeBytes - at));
+                at += channel.write(zeros, at);
+            }
+            DataDirectory.syncDirectory(path.getParent());
+            final LogSegment segment = new LogSegment(path, partition, firstSequence, channel, sizeBytes);
+            segment.writeHeader(sizeBytes);
+            return segment;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            channel.close();
+            Files.deleteIfExists(path);
+            throw ex;
+        }
+    }
+
+    /** Maps an existing segment file as it is (recovery). */
+    public static LogSegment open(final Path path, final int partition, final long firstSequence) throws IOException
+    {
+        final FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try
+        {
+            return new LogSegment(path, partition, firstSequence, channel, channel.size());
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            channel.close();
+            throw ex;
+        }
+    }
+
+    private void writeHeader(final long sizeBytes)
+    {
+        memory.set(INT, MAGIC_OFFSET, MAGIC);
+        memory.set(INT, VERSION_OFFSET, LogSegmentDescriptor.VERSION);
+        memory.set(INT, PARTITION_OFFSET, partition);
+        memory.set(LONG, FIRST_SEQUENCE_OFFSET, firstSequence);
+        memory.set(LONG, SEGMENT_SIZE_OFFSET, sizeBytes);
+        memory.set(INT, HEADER_CRC_OFFSET, headerCrc());
+    }
+
+    private int headerCrc()
+    {
+        final CRC32C crc = new CRC32C();
+        crc.update(memory.asSlice(0, HEADER_CRC_OFFSET).toArray(ValueLayout.JAVA_BYTE));
+        return (int)crc.getValue();
+    }
+
+    /**
+     * What is wrong with the header (for recovery's message), or null when it is this partition's segment starting
+     * at {@link #firstSequence()}.
+     */
+    public String headerProblem()
+    {
+        if (memory.byteSize() < RECORDS_OFFSET)
+        {
+            return "shorter (" + memory.byteSize() + " bytes) than a segment header";
+        }
+        if (memory.get(INT, MAGIC_OFFSET) != MAGIC || memory.get(INT, HEADER_CRC_OFFSET) != headerCrc())
+        {
+            return "not a wirekv log segment (bad magic or header CRC)";
+        }
+        if (memory.get(INT, VERSION_OFFSET) != LogSegmentDescriptor.VERSION)
+        {
+            return "segment version " + memory.get(INT, VERSION_OFFSET) + ", this build reads " +
+                LogSegmentDescriptor.VERSION;
+        }
+        if (memory.get(INT, PARTITION_OFFSET) != partition)
+        {
+            return "header says partition " + memory.get(INT, PARTITION_OFFSET) + ", its directory " + partition;
+        }
+        if (memory.get(LONG, FIRST_SEQUENCE_OFFSET) != firstSequence)
+        {
+            return "header says first sequence " + memory.get(LONG, FIRST_SEQUENCE_OFFSET) + ", its name " +
+                firstSequence;
+        }
+        return null;
+    }
+
+    /** Whether every byte of the file is zero (a segment created but never written: no header yet). */
+    public boolean isAllZero()
+    {
+        for (long at = 0; at + Long.BYTES <= memory.byteSize(); at += Long.BYTES)
+        {
+            if (memory.get(LONG, at) != 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public Path path()
+    {
+        return path;
+    }
+
+    public int partition()
+    {
+        return partition;
+    }
+
+    public long firstSequence()
+    {
+        return firstSequence;
+    }
+
+    public MemorySegment memory()
+    {
+        return memory;
+    }
+
+    /** Framing bound to this segment's memory (the writer's, or recovery's). */
+    public RecordFrames frames()
+    {
+        return frames;
+    }
+
+    public long capacity()
+    {
+        return memory.byteSize();
+    }
+
+    /** Writer: records up to {@code end} are appended (their bytes written). */
+    void publishAppendedEnd(final long end)
+    {
+        APPENDED_END.setRelease(this, end); // release: the record bytes; pairs with getAcquire in appendedEnd
+    }
+
+    /** Syncer: the end of what the writer has appended so far. */
+    long appendedEnd()
+    {
+        return (long)APPENDED_END.getAcquire(this); // acquire: pairs with setRelease in publishAppendedEnd
+    }
+
+    /** Writer: it appends to {@code segment} from now on; this one is complete. */
+    void publishNext(final LogSegment segment)
+    {
+        NEXT.setRelease(this, segment); // release: this segment's final appendedEnd; pairs with getAcquire in next
+    }
+
+    /** Syncer: the segment the writer moved on to, or null. Once non-null, {@link #appendedEnd} is final. */
+    LogSegment next()
+    {
+        return (LogSegment)NEXT.getAcquire(this); // acquire: pairs with setRelease in publishNext
+    }
+
+    /** Forces {@code [from, to)} of the mapping to the disk (msync: the range's data and the metadata to read it). */
+    public void force(final long from, final long to)
+    {
+        if (to > from)
+        {
+            memory.asSlice(from, to - from).force();
+        }
+    }
+
+    /** Recovery: zeroes {@code [from, capacity)} (a cut tail) and forces it, so the cut survives a crash. */
+    void zeroFrom(final long from)
+    {
+        if (from < memory.byteSize())
+        {
+            memory.asSlice(from).fill((byte)0);
+            force(from, memory.byteSize());
+        }
+    }
+
+    /** Unmaps and closes the file. */
+    public void close()
+    {
+        try
+        {
+            arena.close();
+        }
+        finally
+        {
+            try
+            {
+                channel.close();
+            }
+            catch (final IOException ignore)
+            {
+                // nothing more to do for a closing segment
+            }
+        }
+    }
+}

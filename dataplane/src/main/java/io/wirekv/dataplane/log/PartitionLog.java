@@ -1,0 +1,326 @@
+package io.wirekv.dataplane.log;
+
+import io.wirekv.dataplane.proto.WriteApplier;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+import static io.wirekv.dataplane.log.LogSegmentDescriptor.RECORDS_OFFSET;
+
+/**
+ * One partition's log: its writer appends effect records into the current {@link LogSegment} and publishes the
+ * highest appended sequence; the {@link LogSyncer} forces what was appended and publishes the highest durable
+ * sequence. Sequences are 1, 2, 3, ... without gaps, across segments.
+ * <p>
+ * Faults: when a segment cannot be created (ENOSPC, I/O error) or a sync fails, the log is failed and
+ * {@link #admit} refuses writes, before they change the table, until the syncer has retried with success (it
+ * creates the missing segment itself and hands it over). Appended records that are not durable stay not durable:
+ * their replies stay held.
+ * <p>
+ * Threading: {@link #admit} and {@link #append} on the partition's writer thread only; {@link #sync} and
+ * {@link #retry} on the syncer thread only. Shared: appendedSequence (writer → syncer), durableSequence
+ * (syncer → writer), the failures and a recovered segment (each written by one side, read by the other).
+ */
+public final class PartitionLog
+{
+    /** {@link #admit}: the log takes the write. */
+    public static final int ADMITTED = 0;
+    /** {@link #admit}: refused, the disk is full. */
+    public static final int REFUSED_OUT_OF_DISK = 1;
+    /** {@link #admit}: refused, another write or sync error. */
+    public static final int REFUSED_FAILED = 2;
+
+    private static final VarHandle APPENDED_SEQUENCE;
+    private static final VarHandle DURABLE_SEQUENCE;
+    private static final VarHandle RECOVERED;
+
+    static
+    {
+        try
+        {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            APPENDED_SEQUENCE = lookup.findVarHandle(PartitionLog.class, "appendedSequence", long.class);
+            DURABLE_SEQUENCE = lookup.findVarHandle(PartitionLog.class, "durableSequence", long.class);
+            RECOVERED = lookup.findVarHandle(PartitionLog.class, "recovered", LogSegment.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    private final int partition;
+    private final DataDirectory directory;
+    private final long segmentSizeBytes;
+    private final int maxRecordBytes;
+    private final LogCounters counters;
+
+    // writer thread
+    private LogSegment current;
+    private long appendOffset;
+    private long nextSequence;
+    private long recoveredBytes;
+
+    // shared
+    @SuppressWarnings("unused") // through APPENDED_SEQUENCE; written by the writer
+    private long appendedSequence;
+    @SuppressWarnings("unused") // through DURABLE_SEQUENCE; written by the syncer
+    private long durableSequence;
+    /** Written by the writer (segment creation failed), cleared by it when it adopts {@link #recovered}. */
+    private volatile String writeFailure;
+    private volatile boolean writeFailureIsOutOfDisk;
+    /** Written by the syncer (a sync failed), cleared by it when a retry succeeds. */
+    private volatile String syncFailure;
+    @SuppressWarnings("unused") // through RECOVERED; the syncer's new segment after a creation failure
+    private LogSegment recovered;
+
+    // syncer thread
+    private LogSegment syncing;
+    private long syncedOffset;
+    private long lastSyncedSequence;
+
+    /**
+     * A log that continues {@code segment} at {@code appendOffset} with {@code nextSequence} (after recovery, or a
+     * segment just created at {@link LogSegmentDescriptor#RECORDS_OFFSET}).
+     */
+    public PartitionLog(final int partition, final DataDirectory directory, final long segmentSizeBytes,
+        final int maxRecordBytes, final LogCounters counters, final LogSegment segment, final long appendOffset,
+        final long nextSequence, final long recoveredBytes)
+    {
+        this.partition = partition;
+        this.directory = directory;
+        this.segmentSizeBytes = segmentSizeBytes;
+        this.maxRecordBytes = maxRecordBytes;
+        this.counters = counters;
+        this.current = segment;
+        this.appendOffset = appendOffset;
+        this.nextSequence = nextSequence;
+        this.recoveredBytes = recoveredBytes;
+        this.appendedSequence = nextSequence - 1;
+        this.durableSequence = nextSequence - 1;
+        this.lastSyncedSequence = nextSequence - 1;
+        this.syncing = segment;
+        this.syncedOffset = appendOffset;
+        segment.publishAppendedEnd(appendOffset);
+    }
+
+    public int partition()
+    {
+        return partition;
+    }
+
+    // ------------------------------------------------------------------------------------------ writer
+
+    /**
+     * Writer, before applying a write to this partition: makes sure the current segment has room for the largest
+     * effect record (rolling to a new segment if not) and the log has not failed.
+     * @return {@link #ADMITTED}, or why the write must be refused (the table must not change).
+     */
+    public int admit()
+    {
+        if (null != writeFailure || null != syncFailure)
+        {
+            adoptRecovered();
+            if (null != writeFailure || null != syncFailure)
+            {
+                counters.add(partition, LogCounters.REFUSALS, 1);
+                return writeFailureIsOutOfDisk && null != writeFailure ? REFUSED_OUT_OF_DISK : REFUSED_FAILED;
+            }
+        }
+        if (current.capacity() - appendOffset < maxRecordBytes + Long.BYTES && !roll())
+        {
+            counters.add(partition, LogCounters.REFUSALS, 1);
+            return writeFailureIsOutOfDisk ? REFUSED_OUT_OF_DISK : REFUSED_FAILED;
+        }
+        return ADMITTED;
+    }
+
+    /**
+     * Writer, after {@code applier} applied an admitted write that changed the table: appends its effect record.
+     * Allocation-free.
+     * @return the record's sequence; its reply may leave (sync mode) once {@link #durableSequence()} reaches it.
+     */
+    public long append(final WriteApplier applier)
+    {
+        final LogSegment segment = current;
+        final long at = appendOffset;
+        applier.encodeEffect(segment.memory(), at);
+        final long sequence = nextSequence++;
+        final int frame = segment.frames().seal(at, sequence);
+        appendOffset = at + frame;
+        segment.publishAppendedEnd(appendOffset);
+        APPENDED_SEQUENCE.setRelease(this, sequence); // release: the record and its end; pairs with getAcquire in sync
+        counters.add(partition, LogCounters.APPENDED, 1);
+        counters.add(partition, LogCounters.BYTES_APPENDED, frame);
+        return sequence;
+    }
+
+    /** The highest sequence the syncer made durable (any thread). */
+    public long durableSequence()
+    {
+        return (long)DURABLE_SEQUENCE.getAcquire(this); // acquire: pairs with setRelease in sync
+    }
+
+    /** The highest sequence appended (any thread). */
+    public long appendedSequence()
+    {
+        return (long)APPENDED_SEQUENCE.getAcquire(this); // acquire: pairs with setRelease in append
+    }
+
+    private boolean roll()
+    {
+        try
+        {
+            moveTo(LogSegment.create(directory.segmentPath(partition, nextSequence), partition, nextSequence,
+                segmentSizeBytes));
+            return true;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            writeFailureIsOutOfDisk = isOutOfDisk(ex);
+            writeFailure = "cannot create log segment " + directory.segmentPath(partition, nextSequence) + ": " + ex;
+            return false;
+        }
+    }
+
+    private void moveTo(final LogSegment segment)
+    {
+        current.publishNext(segment);
+        current = segment;
+        appendOffset = RECORDS_OFFSET;
+        segment.publishAppendedEnd(appendOffset);
+    }
+
+    private void adoptRecovered()
+    {
+        final LogSegment segment = (LogSegment)RECOVERED.getAcquire(this); // acquire: pairs with setRelease in retry
+        if (null != segment && null != writeFailure)
+        {
+            moveTo(segment);
+            writeFailure = null; // first, so the syncer does not create the segment again in between
+            RECOVERED.setRelease(this, null); // release: pairs with getAcquire in retry
+        }
+    }
+
+    static boolean isOutOfDisk(final Throwable ex)
+    {
+        for (Throwable t = ex; null != t; t = t.getCause())
+        {
+            if (null != t.getMessage() && t.getMessage().contains("No space left on device"))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------------------------------ syncer
+
+    /**
+     * Syncer: forces every record appended so far (the segments the writer left first, whole, then the current
+     * one up to its appended end) and publishes the highest durable sequence.
+     * @return records made durable by this call (0: nothing new).
+     * @throws RuntimeException from the sync action (the log is then failed; {@link #retry} clears it).
+     */
+    long sync(final LogSyncer.SyncAction action)
+    {
+        final long appended = appendedSequence();
+        if (appended == lastSyncedSequence)
+        {
+            return 0;
+        }
+        LogSegment segment = syncing;
+        try
+        {
+            while (true)
+            {
+                final LogSegment next = segment.next(); // before the end: once next is set, the end is final
+                final long end = segment.appendedEnd();
+                action.force(segment, syncedOffset, end);
+                if (null == next)
+                {
+                    syncedOffset = end;
+                    break;
+                }
+                segment.close();
+                segment = next;
+                syncing = next;
+                syncedOffset = 0;
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            syncFailure = "sync of " + segment.path() + " failed: " + ex;
+            counters.add(partition, LogCounters.SYNC_ERRORS, 1);
+            throw ex;
+        }
+        syncFailure = null;
+        DURABLE_SEQUENCE.setRelease(this, appended); // release: after force returned; pairs with getAcquire in durableSequence
+        counters.add(partition, LogCounters.SYNCS, 1);
+        final long made = appended - lastSyncedSequence;
+        lastSyncedSequence = appended;
+        return made;
+    }
+
+    /**
+     * Syncer, about once a second while the log is failed: creates the segment the writer could not, and hands it
+     * over; a failed sync is retried by the next {@link #sync}.
+     * @return null when the log works again (or will at the writer's next write), else the failure's text.
+     */
+    String retry()
+    {
+        if (null != writeFailure && null == RECOVERED.getAcquire(this)) // acquire: pairs with setRelease here
+        {
+            final long next = appendedSequence() + 1; // writes are refused, so the writer's next sequence is stable
+            try
+            {
+                final LogSegment segment = LogSegment.create(directory.segmentPath(partition, next), partition, next,
+                    segmentSizeBytes);
+                RECOVERED.setRelease(this, segment); // release: the mapped segment; pairs with getAcquire in adoptRecovered
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                counters.add(partition, LogCounters.SYNC_ERRORS, 1);
+                return "cannot create log segment " + directory.segmentPath(partition, next) + ": " + ex;
+            }
+        }
+        return syncFailure;
+    }
+
+    /** The failure that refuses writes now, or null. */
+    public String failure()
+    {
+        final String sync = syncFailure;
+        return null != sync ? sync : writeFailure;
+    }
+
+    /** Records appended and not yet durable. */
+    long lag()
+    {
+        return appendedSequence() - durableSequence();
+    }
+
+    /** Bytes of records: what recovery found plus what was appended since. */
+    long logBytes()
+    {
+        return recoveredBytes + counters.get(partition, LogCounters.BYTES_APPENDED);
+    }
+
+    /** Unmaps the segments still mapped (after the writer and syncer stopped); syncs nothing. */
+    void close()
+    {
+        LogSegment segment = syncing;
+        while (null != segment)
+        {
+            final LogSegment next = segment.next();
+            segment.close();
+            segment = next;
+        }
+        final LogSegment spare = (LogSegment)RECOVERED.getAcquire(this);
+        if (null != spare)
+        {
+            spare.close();
+        }
+    }
+}

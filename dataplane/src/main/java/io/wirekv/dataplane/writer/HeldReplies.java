@@ -1,0 +1,107 @@
+package io.wirekv.dataplane.writer;
+
+import io.wirekv.dataplane.log.PartitionLog;
+import io.wirekv.dataplane.ring.SpscMessageRing;
+import io.wirekv.dataplane.ring.WriteRings;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.ControlledMessageHandler;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * A writer's replies that wait for the log (persistence {@code sync}): each is copied here, in order, tagged with
+ * the partition and sequence whose durability it needs, and released to its reader's reply ring once the
+ * partition log's durable sequence reaches it. A FIFO for the whole writer: a reply that needs nothing (a write
+ * that changed nothing, a refusal) still waits behind every earlier held one, so no reply of a session overtakes
+ * an earlier write's. Off-heap (an {@link SpscMessageRing} used by one thread as a queue); allocation-free.
+ * <pre>
+ *   held message (type = reader + 1): sequence u64 (0: needs nothing) | partition u32 | pad u32 | reply bytes
+ * </pre>
+ * Threading: the writer thread only.
+ */
+final class HeldReplies implements AutoCloseable
+{
+    private static final int SEQUENCE_OFFSET = 0;
+    private static final int PARTITION_OFFSET = 8;
+    private static final int REPLY_OFFSET = 16;
+
+    private final SpscMessageRing queue;
+    private final int maxReplyBytes;
+    private final PartitionLog[] logsByPartition;
+    private final int writerIndex;
+    private final Release release = new Release();
+    private WriteRings rings;
+
+    HeldReplies(final int maxReplyBytes, final PartitionLog[] logsByPartition, final int writerIndex)
+    {
+        this.queue = SpscMessageRing.forMaxMessage(maxReplyBytes + REPLY_OFFSET);
+        this.maxReplyBytes = maxReplyBytes;
+        this.logsByPartition = logsByPartition;
+        this.writerIndex = writerIndex;
+    }
+
+    boolean isEmpty()
+    {
+        return queue.ring().size() == 0;
+    }
+
+    /** Room for one more reply of the largest size. */
+    boolean hasRoom()
+    {
+        return queue.freeBytes() >= maxReplyBytes + REPLY_OFFSET + 64;
+    }
+
+    /** Holds {@code reply[0, length)} for {@code reader} until {@code partition}'s log has {@code sequence} durable. */
+    void hold(final int reader, final int partition, final long sequence, final MemorySegment reply, final int length)
+    {
+        final int at = queue.tryClaim(reader + 1, REPLY_OFFSET + length);
+        // Cannot fail: hasRoom() was checked before the write was taken, and only this thread uses the queue.
+        final MemorySegment memory = queue.memory();
+        memory.set(ValueLayout.JAVA_LONG_UNALIGNED, at + SEQUENCE_OFFSET, sequence);
+        memory.set(ValueLayout.JAVA_INT_UNALIGNED, at + PARTITION_OFFSET, partition);
+        MemorySegment.copy(reply, 0, memory, at + REPLY_OFFSET, length);
+        queue.commit(at);
+    }
+
+    /** Moves the replies whose records are durable, in order, to their reply rings; returns how many. */
+    int release(final WriteRings rings)
+    {
+        this.rings = rings;
+        return queue.ring().controlledRead(release);
+    }
+
+    @Override
+    public void close()
+    {
+        queue.close();
+    }
+
+    private final class Release implements ControlledMessageHandler
+    {
+        @Override
+        public Action onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int offset, final int length)
+        {
+            final MemorySegment memory = queue.memory();
+            final long sequence = memory.get(ValueLayout.JAVA_LONG_UNALIGNED, offset + SEQUENCE_OFFSET);
+            if (sequence != 0)
+            {
+                final int partition = memory.get(ValueLayout.JAVA_INT_UNALIGNED, offset + PARTITION_OFFSET);
+                if (logsByPartition[partition].durableSequence() < sequence)
+                {
+                    return Action.ABORT; // not durable yet: it and everything after it waits
+                }
+            }
+            final SpscMessageRing reply = rings.reply(msgTypeId - 1, writerIndex);
+            final int replyLength = length - REPLY_OFFSET;
+            final int at = reply.tryClaim(WriteRings.MSG_WRITE, replyLength);
+            if (at < 0)
+            {
+                return Action.ABORT; // the reader has not drained its replies: next cycle
+            }
+            MemorySegment.copy(memory, offset + REPLY_OFFSET, reply.memory(), at, replyLength);
+            reply.commit(at);
+            return Action.CONTINUE;
+        }
+    }
+}
