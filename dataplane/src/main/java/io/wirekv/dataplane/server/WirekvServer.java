@@ -187,7 +187,8 @@ public final class WirekvServer implements AutoCloseable
                 i -> lcores.get(i).droppedNotAllowed(), i -> lcores.get(i).repliesCapped() + lcores.get(i).repliesRateLimited());
             housekeeping = Housekeeping.start(cnc, sources, statusText, clock,
                 null != clockTicker ? tableClock::time : clock::time, config.listenAddress(), tcpPort(),
-                () -> Thread.ofPlatform().name("wirekv-admin-shutdown").start(this::close), errorHandler);
+                () -> Thread.ofPlatform().name("wirekv-admin-shutdown").start(this::close),
+                null == durability ? null : durability::snapshotAllText, errorHandler);
             errorHandler.errorLog = housekeeping.errorLog();
         }
         catch (final RuntimeException ex)
