@@ -280,6 +280,6 @@ public final class SnapshotCompactionAgent implements Agent
     @Override
     public String roleName()
     {
-        return "snapshot";
+        return "wirekv-snapshot";
     }
 }
