@@ -122,21 +122,30 @@ public final class SnapshotAgent implements Agent
         }
         currentStartMs = clock.time();
         current = request;
+        SnapshotInfo info = null;
+        Exception failure = null;
         try
         {
-            final SnapshotInfo info = snapshot(request.partition(), request.sequence());
+            info = snapshot(request.partition(), request.sequence());
             last = info;
             completed.incrementAndGet();
-            request.result().complete(info);
         }
         catch (final IOException | RuntimeException ex)
         {
             failed.incrementAndGet();
-            request.result().completeExceptionally(ex);
+            failure = ex;
         }
         finally
         {
-            current = null;
+            current = null; // before the future completes: whoever it wakes sees the agent idle
+        }
+        if (null == failure)
+        {
+            request.result().complete(info);
+        }
+        else
+        {
+            request.result().completeExceptionally(failure);
         }
         return 1;
     }
