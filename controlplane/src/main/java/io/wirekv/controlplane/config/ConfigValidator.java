@@ -191,20 +191,11 @@ public final class ConfigValidator
             fail(ConfigKey.LOG_SEGMENT_SIZE, "must hold the largest record: at least item.size.max + 64k (" +
                 Sizes.format(itemSizeMax + (64 << 10)) + "); raise log.segment.size or lower item.size.max");
         }
-        double factor = PersistenceSettings.DEFAULT_SNAPSHOT_LOG_FACTOR;
-        try
-        {
-            factor = Double.parseDouble(value(ConfigKey.SNAPSHOT_LOG_FACTOR).trim());
-        }
-        catch (final NumberFormatException ex)
-        {
-            factor = Double.NaN;
-        }
-        if (!(factor >= 1 && factor <= 100))
+        final double factor = Sizes.parseNumber(value(ConfigKey.SNAPSHOT_LOG_FACTOR));
+        if (!(factor >= 1 && factor <= 100)) // NaN too
         {
             fail(ConfigKey.SNAPSHOT_LOG_FACTOR, "must be a number from 1 to 100, e.g. 2 (the log may grow to this " +
                 "many times the live data before a snapshot compacts it)");
-            factor = PersistenceSettings.DEFAULT_SNAPSHOT_LOG_FACTOR;
         }
         final long minLog = Sizes.parse(value(ConfigKey.SNAPSHOT_MIN_LOG_SIZE));
         if (minLog < MIN_SEGMENT_BYTES || minLog > MAX_SNAPSHOT_MIN_LOG_BYTES)

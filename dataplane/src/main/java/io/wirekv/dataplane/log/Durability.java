@@ -84,7 +84,7 @@ public final class Durability implements AutoCloseable
             }
             final LogSyncer syncer = new LogSyncer(logs, settings, action, counters, errors);
             final SnapshotCompactionAgent compaction = new SnapshotCompactionAgent(table, directory, logs, counters,
-                settings, SystemEpochClock.INSTANCE);
+                settings, SystemEpochClock.INSTANCE, errors);
             return new Durability(settings, directory, logs, counters, syncer, report, storageNote(settings), compaction,
                 errors);
         }

@@ -3,6 +3,7 @@ package io.wirekv.dataplane.log;
 import io.wirekv.dataplane.snapshot.SnapshotAgent;
 import io.wirekv.dataplane.snapshot.SnapshotInfo;
 import io.wirekv.dataplane.table.Table;
+import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
@@ -21,7 +22,8 @@ import java.util.concurrent.CompletableFuture;
  * <ul>
  * <li>a snapshot of partition p records the sequence S its {@link PartitionLog} published as appended when the
  *     snapshot was asked for (the writer applies a write before it appends its record, so every record up to S is
- *     in the table the scan reads);</li>
+ *     in the table the scan reads); after the scan, the file becomes durable only once the log is durable through
+ *     what was appended by then, so the snapshot holds no write a crash could take from the log;</li>
  * <li>once the file is durable, the segments of p whose records are all &lt;= S are deleted: a segment is covered
  *     when the NEXT segment's first sequence is &lt;= S + 1, so the newest segment (the one the writer appends to)
  *     is never deleted, and the writer, which only ever appends to its newest segment, never touches a deleted one;
@@ -36,6 +38,8 @@ public final class SnapshotCompactionAgent implements Agent
 {
     /** How often the automatic trigger is checked. */
     public static final long CHECK_INTERVAL_MS = 1000;
+    /** Longest wait for the log to become durable after a scan (a failed log fails the snapshot then). */
+    static final long DURABLE_TIMEOUT_NS = 120_000_000_000L;
 
     /** One partition's forced or automatic snapshot, once durable and its covered segments deleted. */
     public record Outcome(SnapshotInfo snapshot, List<Path> deletedSegments, long deletedBytes)
@@ -57,7 +61,7 @@ public final class SnapshotCompactionAgent implements Agent
     }
 
     private record Pending(int partition, long sequence, CompletableFuture<SnapshotInfo> info,
-        CompletableFuture<Outcome> outcome)
+        CompletableFuture<Outcome> outcome, boolean automatic)
     {
     }
 
@@ -68,6 +72,7 @@ public final class SnapshotCompactionAgent implements Agent
     private final SnapshotAgent snapshots;
     private final PersistenceSettings settings;
     private final EpochClock clock;
+    private final ErrorHandler errors;
     private final ManyToOneConcurrentArrayQueue<CompletableFuture<List<Outcome>>> forced =
         new ManyToOneConcurrentArrayQueue<>(64);
     private final List<Pending> pending = new ArrayList<>();
@@ -77,15 +82,17 @@ public final class SnapshotCompactionAgent implements Agent
     private long segmentsDeleted;
 
     public SnapshotCompactionAgent(final Table table, final DataDirectory directory, final List<PartitionLog> logs,
-        final LogCounters counters, final PersistenceSettings settings, final EpochClock clock)
+        final LogCounters counters, final PersistenceSettings settings, final EpochClock clock,
+        final ErrorHandler errors)
     {
+        this.errors = errors;
         this.table = table;
         this.directory = directory;
         this.logs = logs;
         this.counters = counters;
         this.settings = settings;
         this.clock = clock;
-        this.snapshots = new SnapshotAgent(table, directory.snapshotDir(), clock);
+        this.snapshots = new SnapshotAgent(table, directory.snapshotDir(), clock).scanEnd(this::awaitDurable);
         this.running = new boolean[logs.size()];
     }
 
@@ -126,7 +133,7 @@ public final class SnapshotCompactionAgent implements Agent
             final List<CompletableFuture<Outcome>> parts = new ArrayList<>();
             for (int p = 0; p < logs.size(); p++)
             {
-                parts.add(request(p));
+                parts.add(request(p, false));
             }
             final CompletableFuture<List<Outcome>> result = all;
             CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) ->
@@ -154,13 +161,35 @@ public final class SnapshotCompactionAgent implements Agent
         return work;
     }
 
-    private CompletableFuture<Outcome> request(final int partition)
+    /** @param automatic the trigger's: a failure goes to the error log (a command's goes to its caller). */
+    private CompletableFuture<Outcome> request(final int partition, final boolean automatic)
     {
         final long sequence = logs.get(partition).appendedSequence(); // acquire: every record <= it is applied
         final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-        pending.add(new Pending(partition, sequence, snapshots.request(partition, sequence), outcome));
+        pending.add(new Pending(partition, sequence, snapshots.request(partition, sequence), outcome, automatic));
         running[partition] = true;
         return outcome;
+    }
+
+    /**
+     * After a scan: waits until the partition's log is durable through everything appended by now, which covers every
+     * write the scan saw (async: up to persistence.async.interval). A log that stays failed fails the snapshot.
+     */
+    private void awaitDurable(final int partition) throws IOException
+    {
+        final PartitionLog log = logs.get(partition);
+        final long target = log.appendedSequence();
+        final long deadlineNs = System.nanoTime() + DURABLE_TIMEOUT_NS;
+        while (log.durableSequence() < target)
+        {
+            if (System.nanoTime() > deadlineNs)
+            {
+                throw new IOException("partition " + partition + "'s log did not become durable through sequence " +
+                    target + " within " + DURABLE_TIMEOUT_NS / 1_000_000_000L + " s" +
+                    (null != log.failure() ? ": " + log.failure() : ""));
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+        }
     }
 
     private int checkTrigger()
@@ -173,7 +202,7 @@ public final class SnapshotCompactionAgent implements Agent
             if (!running[p] && logBytes >= settings.snapshotMinLogBytes() &&
                 logBytes > settings.snapshotLogFactor() * table.partitionBytes(p) && directory.segments(p).size() >= 2)
             {
-                request(p);
+                request(p, true);
                 started++;
             }
         }
@@ -208,6 +237,11 @@ public final class SnapshotCompactionAgent implements Agent
                 final Throwable cause = ex instanceof java.util.concurrent.CompletionException c && null != c.getCause() ?
                     c.getCause() : ex;
                 job.outcome().completeExceptionally(cause);
+                if (job.automatic())
+                {
+                    errors.onError(new IllegalStateException("automatic snapshot of partition " + job.partition() +
+                        " failed (the log keeps growing until one succeeds; retried each second): " + cause, cause));
+                }
             }
         }
         return done;
