@@ -182,6 +182,10 @@ public final class SnapshotCompactionAgent implements Agent
         final long deadlineNs = System.nanoTime() + DURABLE_TIMEOUT_NS;
         while (log.durableSequence() < target)
         {
+            if (Thread.currentThread().isInterrupted()) // the server is closing
+            {
+                throw new IOException("partition " + partition + "'s snapshot stopped: the server is closing");
+            }
             if (System.nanoTime() > deadlineNs)
             {
                 throw new IOException("partition " + partition + "'s log did not become durable through sequence " +
