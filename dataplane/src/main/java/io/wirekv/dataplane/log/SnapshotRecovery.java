@@ -31,6 +31,8 @@ public final class SnapshotRecovery implements SnapshotLoader
     private final AtomicLong items = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
     private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
+    /** One reader (and its 1 MiB direct buffer) per recovery thread, not per partition. */
+    private final ThreadLocal<SnapshotReader> readers = ThreadLocal.withInitial(SnapshotReader::new);
 
     public SnapshotRecovery(final Path directory)
     {
@@ -40,7 +42,7 @@ public final class SnapshotRecovery implements SnapshotLoader
     @Override
     public long load(final int partition, final Table table)
     {
-        final SnapshotReader reader = new SnapshotReader();
+        final SnapshotReader reader = readers.get();
         try
         {
             final SnapshotDirectory.Selection selection = new SnapshotDirectory(directory).newestValid(partition, reader);
