@@ -297,8 +297,7 @@ final class ServeCommand implements Callable<Integer>
     private static io.wirekv.dataplane.log.PersistenceSettings recoverTruncateOn(
         final io.wirekv.dataplane.log.PersistenceSettings p)
     {
-        return new io.wirekv.dataplane.log.PersistenceSettings(p.mode(), p.dataDir(), p.asyncIntervalMs(),
-            p.segmentSizeBytes(), true);
+        return p.withRecoverTruncate();
     }
 
     private static void flag(final Map<String, Setting> settings, final ConfigKey key, final String value)

@@ -31,6 +31,7 @@ import java.util.concurrent.Callable;
         CncCommands.Config.class,
         CncCommands.Admin.class,
         CncCommands.Shutdown.class,
+        SnapshotCommand.class,
         CncCommands.Completion.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Run 'wirekv COMMAND --help' for a command's options."})

@@ -139,6 +139,12 @@ public final class PrometheusNames
         BY_CNC_NAME.put("log_last_sync_ms", new Mapping("wirekv_log_last_sync_timestamp_seconds",
             "Unix time of the last completed log sync", Map.of(), 0.001));
         map("log_bytes", "wirekv_log_bytes", "Bytes of records in the partition logs");
+        map("snapshots_taken", "wirekv_snapshots_taken", "Partition snapshots made durable since start");
+        BY_CNC_NAME.put("snapshot_last_ms", new Mapping("wirekv_snapshot_last_timestamp_seconds",
+            "Unix time the last snapshot became durable", Map.of(), 0.001));
+        map("snapshot_last_sequence", "wirekv_snapshot_last_sequence", "Log sequence of the last snapshot");
+        map("snapshot_last_partition", "wirekv_snapshot_last_partition", "Partition of the last snapshot");
+        map("log_segments_deleted", "wirekv_log_segments_deleted", "Log segments deleted as covered by a snapshot");
     }
 
     private PrometheusNames()

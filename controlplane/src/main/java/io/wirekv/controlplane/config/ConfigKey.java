@@ -100,6 +100,11 @@ public enum ConfigKey
         c -> Durations.format(c.persistence().asyncIntervalMs())),
     LOG_SEGMENT_SIZE("log.segment.size", null, "bytes preallocated per log segment file, 1m..1g and at least " +
         "item.size.max + 64k", c -> Sizes.format(c.persistence().segmentSizeBytes())),
+    SNAPSHOT_LOG_FACTOR("snapshot.log.factor", null, "a partition is snapshotted (and the log it covers deleted) when " +
+        "its log bytes exceed this many times its live bytes, 1..100, and snapshot.min.log.size",
+        c -> stripZeros(c.persistence().snapshotLogFactor())),
+    SNAPSHOT_MIN_LOG_SIZE("snapshot.min.log.size", null, "no automatic snapshot of a partition whose log is smaller, " +
+        "1m..1t", c -> Sizes.format(c.persistence().snapshotMinLogBytes())),
     // Control-plane keys: not part of ServerConfig; their concluded values live in ConcludedConfig.
     METRICS_PORT("metrics.port", "--metrics-port", "Prometheus /metrics HTTP port; 0 disables the exporter",
         c -> "0", true),
@@ -220,6 +225,12 @@ public enum ConfigKey
             }
         }
         return bestDistance <= Math.max(2, normalized.length() / 3) ? best : null;
+    }
+
+    /** 2.0 as "2", 2.5 as "2.5". */
+    static String stripZeros(final double value)
+    {
+        return java.math.BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
     }
 
     private static int distance(final String a, final String b)

@@ -53,6 +53,7 @@ public final class ConfigValidator
     static final int MAX_PARTITIONS = 1 << 16;
     static final long MIN_SEGMENT_BYTES = 1L << 20;
     static final long MAX_SEGMENT_BYTES = 1L << 30;
+    static final long MAX_SNAPSHOT_MIN_LOG_BYTES = 1L << 40;
     static final long MAX_ASYNC_INTERVAL_MS = 60_000;
 
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
@@ -194,7 +195,10 @@ public final class ConfigValidator
         return new AuthSettings(true, file);
     }
 
-    /** persistence, data.dir, persistence.async.interval, log.segment.size and how they go together. */
+    /**
+     * persistence, data.dir, persistence.async.interval, log.segment.size, snapshot.log.factor,
+     * snapshot.min.log.size and how they go together.
+     */
     private PersistenceSettings persistence(final long itemSizeMax)
     {
         final PersistenceSettings.Mode mode = choice(ConfigKey.PERSISTENCE, PersistenceSettings.Mode.class,
@@ -214,6 +218,17 @@ public final class ConfigValidator
         {
             fail(ConfigKey.LOG_SEGMENT_SIZE, "must hold the largest record: at least item.size.max + 64k (" +
                 Sizes.format(itemSizeMax + (64 << 10)) + "); raise log.segment.size or lower item.size.max");
+        }
+        final double factor = Sizes.parseNumber(value(ConfigKey.SNAPSHOT_LOG_FACTOR));
+        if (!(factor >= 1 && factor <= 100)) // NaN too
+        {
+            fail(ConfigKey.SNAPSHOT_LOG_FACTOR, "must be a number from 1 to 100, e.g. 2 (the log may grow to this " +
+                "many times the live data before a snapshot compacts it)");
+        }
+        final long minLog = Sizes.parse(value(ConfigKey.SNAPSHOT_MIN_LOG_SIZE));
+        if (minLog < MIN_SEGMENT_BYTES || minLog > MAX_SNAPSHOT_MIN_LOG_BYTES)
+        {
+            fail(ConfigKey.SNAPSHOT_MIN_LOG_SIZE, "must be a size from 1m to 1t, e.g. 64m");
         }
         if (mode != null && mode != PersistenceSettings.Mode.NONE)
         {
@@ -238,7 +253,7 @@ public final class ConfigValidator
         }
         return new PersistenceSettings(null == mode ? PersistenceSettings.Mode.NONE : mode,
             dir.isEmpty() ? null : java.nio.file.Path.of(dir).toAbsolutePath(), Math.max(1, intervalMs),
-            Math.max(MIN_SEGMENT_BYTES, segment), false);
+            Math.max(MIN_SEGMENT_BYTES, segment), false, factor, Math.max(MIN_SEGMENT_BYTES, minLog));
     }
 
     private String value(final ConfigKey key)

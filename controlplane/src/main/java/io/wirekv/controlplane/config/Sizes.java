@@ -72,6 +72,16 @@ public final class Sizes
         return number * multiplier;
     }
 
+    /** A plain decimal number ({@code 2}, {@code 2.5}), or NaN when {@code text} is not one. */
+    public static double parseNumber(final String text)
+    {
+        if (null == text || !text.trim().matches("\\d{1,9}(\\.\\d{1,9})?"))
+        {
+            return Double.NaN;
+        }
+        return Double.parseDouble(text.trim());
+    }
+
     /**
      * Parses a memory budget the way memcached's {@code -m} reads it: a bare number is MiB ({@code 64} =
      * 64 MiB); with a suffix it is {@link #parse} ({@code 64m}, {@code 1g}, {@code 65536k}, {@code 512b}).

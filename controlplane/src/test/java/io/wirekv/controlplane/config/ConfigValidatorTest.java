@@ -444,6 +444,12 @@ class ConfigValidatorTest
         assertEquals(dir.toAbsolutePath(), p.dataDir());
         assertEquals(250, p.asyncIntervalMs());
         assertEquals(16L << 20, p.segmentSizeBytes());
+        assertEquals(2.0, p.snapshotLogFactor(), "default");
+        assertEquals(64L << 20, p.snapshotMinLogBytes(), "default");
+        final io.wirekv.dataplane.log.PersistenceSettings t = validate("persistence", "async", "data.dir", dir.toString(),
+            "snapshot.log.factor", "3.5", "snapshot.min.log.size", "1g").config().persistence();
+        assertEquals(3.5, t.snapshotLogFactor());
+        assertEquals(1L << 30, t.snapshotMinLogBytes());
         assertEquals(io.wirekv.dataplane.log.PersistenceSettings.Mode.NONE,
             validate().config().persistence().mode(), "a cache by default");
     }
@@ -463,5 +469,14 @@ class ConfigValidatorTest
         assertProblem("log.segment.size = 100k: must be a size from 1m to 1g, e.g. 64m (test)", "log.segment.size", "100k");
         assertProblem("log.segment.size = 1m: must hold the largest record: at least item.size.max + 64k (1088k); " +
             "raise log.segment.size or lower item.size.max (test)", "log.segment.size", "1m");
+        for (final String factor : new String[] {"0.5", "101", "two", "NaN"})
+        {
+            assertProblem("snapshot.log.factor = " + factor + ": must be a number from 1 to 100, e.g. 2 (the log may " +
+                "grow to this many times the live data before a snapshot compacts it) (test)", "snapshot.log.factor", factor);
+        }
+        assertProblem("snapshot.min.log.size = 512k: must be a size from 1m to 1t, e.g. 64m (test)",
+            "snapshot.min.log.size", "512k");
+        assertProblem("snapshot.min.log.size = lots: must be a size from 1m to 1t, e.g. 64m (test)",
+            "snapshot.min.log.size", "lots");
     }
 }

@@ -49,6 +49,8 @@ public final class AdminProtocol
     public static final int DELETE = 3;
     public static final int FLUSH = 4;
     public static final int SHUTDOWN = 5;
+    /** Snapshot every partition (persistence async/sync); the answer, once durable, has a line per partition. */
+    public static final int SNAPSHOT = 6;
     public static final int RESPONSE = 100;
 
     public static final int STATUS_OK = 0;

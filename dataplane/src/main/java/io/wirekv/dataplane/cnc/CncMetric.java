@@ -110,7 +110,12 @@ public enum CncMetric
     LOG_SYNC_ERRORS(404, "log_sync_errors", Kind.COUNTER, Scope.GLOBAL, "Log syncs and segment creations that failed"),
     LOG_SYNC_LAG(405, "log_sync_lag", Kind.GAUGE, Scope.GLOBAL, "Records appended and not yet durable, all partitions"),
     LOG_LAST_SYNC_MS(406, "log_last_sync_ms", Kind.GAUGE, Scope.GLOBAL, "Unix time (ms) of the last completed sync round"),
-    LOG_BYTES(407, "log_bytes", Kind.GAUGE, Scope.GLOBAL, "Bytes of records in the partition logs (recovered plus appended)");
+    LOG_BYTES(407, "log_bytes", Kind.GAUGE, Scope.GLOBAL, "Bytes of records in the partition logs (recovered plus appended, less deleted segments)"),
+    SNAPSHOTS_TAKEN(408, "snapshots_taken", Kind.GAUGE, Scope.GLOBAL, "Partition snapshots made durable since start"),
+    SNAPSHOT_LAST_MS(409, "snapshot_last_ms", Kind.GAUGE, Scope.GLOBAL, "Unix time (ms) the last snapshot became durable"),
+    SNAPSHOT_LAST_SEQUENCE(410, "snapshot_last_sequence", Kind.GAUGE, Scope.GLOBAL, "Log sequence of the last snapshot (its partition's)"),
+    SNAPSHOT_LAST_PARTITION(411, "snapshot_last_partition", Kind.GAUGE, Scope.GLOBAL, "Partition of the last snapshot"),
+    LOG_SEGMENTS_DELETED(412, "log_segments_deleted", Kind.GAUGE, Scope.GLOBAL, "Log segments deleted as covered by a snapshot since start");
 
     /** Counters only grow (Prometheus {@code counter}, {@code _total}); gauges go up and down. */
     public enum Kind

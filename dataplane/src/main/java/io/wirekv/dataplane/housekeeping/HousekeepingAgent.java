@@ -54,6 +54,9 @@ public final class HousekeepingAgent implements Agent
     private final long periodMs;
     private final LoopbackAdmin admin;
     private final Runnable shutdown;
+    private final SnapshotCommand snapshots;
+    /** Snapshot commands being answered when their snapshots are durable (this thread only). */
+    private final java.util.List<PendingSnapshot> pendingSnapshots = new java.util.ArrayList<>();
     private final AtomicBuffer counterValues;
     private final int publishedOffset;
     private final long[] lastMalformed;
@@ -83,6 +86,16 @@ public final class HousekeepingAgent implements Agent
         final CncFile cnc, final CncSources sources, final EpochClock clock, final LongSupplier dataplaneClock,
         final long periodMs, final String listenAddress, final int tcpPort, final Runnable shutdown)
     {
+        this(cnc, sources, clock, dataplaneClock, periodMs, listenAddress, tcpPort, shutdown, null);
+    }
+
+    /** @param snapshots the {@code snapshot} command's action, or null without persistence (the command fails). */
+    public HousekeepingAgent(
+        final CncFile cnc, final CncSources sources, final EpochClock clock, final LongSupplier dataplaneClock,
+        final long periodMs, final String listenAddress, final int tcpPort, final Runnable shutdown,
+        final SnapshotCommand snapshots)
+    {
+        this.snapshots = snapshots;
         this.cnc = cnc;
         this.sources = sources;
         this.clock = clock;
@@ -134,6 +147,10 @@ public final class HousekeepingAgent implements Agent
     {
         int work = shutdownRequested ? 0 : cnc.commandRing().read(commandHandler, COMMANDS_PER_CYCLE);
         final long nowMs = clock.time();
+        if (!pendingSnapshots.isEmpty())
+        {
+            work += answerSnapshots(nowMs);
+        }
         if (nowMs >= nextPeriodMs)
         {
             publish(nowMs);
@@ -224,6 +241,21 @@ public final class HousekeepingAgent implements Agent
         {
             result = LoopbackAdmin.Result.ok("shutting down");
         }
+        else if (msgTypeId == AdminProtocol.SNAPSHOT)
+        {
+            if (null == snapshots)
+            {
+                result = LoopbackAdmin.Result.error("persistence is none: there is no log to snapshot (start with " +
+                    "--persistence async or sync and a --data-dir)");
+            }
+            else
+            {
+                // answered from doWork once durable: the housekeeping thread must not wait for the disk
+                pendingSnapshots.add(new PendingSnapshot(correlationId, snapshots.snapshotAll(),
+                    clock.time() + SNAPSHOT_TIMEOUT_MS));
+                return;
+            }
+        }
         else if (length < AdminProtocol.KEY_OFFSET || !fits(buffer, index, length))
         {
             result = LoopbackAdmin.Result.error("malformed admin command (type " + msgTypeId + ", " + length + " bytes)");
@@ -239,6 +271,49 @@ public final class HousekeepingAgent implements Agent
             shutdownRequested = true;
             shutdown.run();
         }
+    }
+
+    /** The longest a snapshot command waits before it is answered with an error (the snapshots go on). */
+    static final long SNAPSHOT_TIMEOUT_MS = 600_000;
+
+    private record PendingSnapshot(long correlationId, java.util.concurrent.CompletableFuture<String> result,
+        long deadlineMs)
+    {
+    }
+
+    private int answerSnapshots(final long nowMs)
+    {
+        int answered = 0;
+        for (final java.util.Iterator<PendingSnapshot> it = pendingSnapshots.iterator(); it.hasNext(); )
+        {
+            final PendingSnapshot p = it.next();
+            if (p.result().isDone())
+            {
+                LoopbackAdmin.Result result;
+                try
+                {
+                    result = LoopbackAdmin.Result.ok(p.result().join());
+                }
+                catch (final java.util.concurrent.CompletionException | java.util.concurrent.CancellationException ex)
+                {
+                    final Throwable cause = null != ex.getCause() ? ex.getCause() : ex;
+                    result = LoopbackAdmin.Result.error("snapshot failed: " + cause.getMessage());
+                }
+                respond(p.correlationId(), result);
+            }
+            else if (nowMs >= p.deadlineMs())
+            {
+                respond(p.correlationId(), LoopbackAdmin.Result.error("the snapshots did not finish within " +
+                    SNAPSHOT_TIMEOUT_MS / 1000 + " s; they go on, see wirekv status"));
+            }
+            else
+            {
+                continue;
+            }
+            it.remove();
+            answered++;
+        }
+        return answered;
     }
 
     private static boolean fits(final DirectBuffer buffer, final int index, final int length)

@@ -4,17 +4,23 @@ import io.wirekv.dataplane.cnc.CounterRegistry;
 import io.wirekv.dataplane.record.WriteRecordDescriptor;
 import io.wirekv.dataplane.table.Table;
 import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A server's persistence, assembled at start-up before any socket opens: locks {@code data.dir}, recovers the
- * table from the partition logs ({@link LogRecovery}), opens each partition's {@link PartitionLog} where recovery
- * left it and starts the {@link LogSyncer}. The writers take their partitions' logs from {@link #logsOfWriter}.
- * {@link #close} (after the writers stopped) runs a last sync, unmaps the segments and releases the lock.
+ * table from each partition's newest valid snapshot and the log after it ({@link SnapshotRecovery},
+ * {@link LogRecovery}), opens each partition's {@link PartitionLog} where recovery left it and starts the
+ * {@link LogSyncer} and the snapshot thread ({@link SnapshotCompactionAgent}). The writers take their partitions'
+ * logs from {@link #logsOfWriter}. {@link #close} (after the writers stopped) stops the snapshot thread, runs a last
+ * sync, unmaps the segments and releases the lock.
  */
 public final class Durability implements AutoCloseable
 {
@@ -25,9 +31,12 @@ public final class Durability implements AutoCloseable
     private final LogSyncer syncer;
     private final LogRecovery.Report recovery;
     private final String storageNote;
+    private final SnapshotCompactionAgent compaction;
+    private final AgentRunner compactionRunner;
 
     private Durability(final PersistenceSettings settings, final DataDirectory directory, final List<PartitionLog> logs,
-        final LogCounters counters, final LogSyncer syncer, final LogRecovery.Report recovery, final String storageNote)
+        final LogCounters counters, final LogSyncer syncer, final LogRecovery.Report recovery, final String storageNote,
+        final SnapshotCompactionAgent compaction, final ErrorHandler errors)
     {
         this.settings = settings;
         this.directory = directory;
@@ -36,6 +45,10 @@ public final class Durability implements AutoCloseable
         this.syncer = syncer;
         this.recovery = recovery;
         this.storageNote = storageNote;
+        this.compaction = compaction;
+        // its own thread, sleeping when idle: snapshots read the disk's pace, never an lcore's or a writer's
+        this.compactionRunner = new AgentRunner(new SleepingMillisIdleStrategy(10), errors, null, compaction);
+        AgentRunner.startOnThread(compactionRunner);
     }
 
     /**
@@ -44,7 +57,7 @@ public final class Durability implements AutoCloseable
      * @throws IllegalStateException naming the problem (data.dir held or unwritable, a damaged log) and its fix.
      */
     public static Durability start(final PersistenceSettings settings, final Table table, final CounterRegistry registry,
-        final SnapshotLoader snapshots, final LogSyncer.SyncAction action, final ErrorHandler errors)
+        final LogSyncer.SyncAction action, final ErrorHandler errors)
     {
         if (!settings.enabled())
         {
@@ -55,9 +68,10 @@ public final class Durability implements AutoCloseable
         try
         {
             final long startNs = System.nanoTime();
+            final SnapshotRecovery snapshots = new SnapshotRecovery(directory.snapshotDir());
             final List<LogRecovery.PartitionResult> results = LogRecovery.recover(directory, table, settings, snapshots);
-            final LogRecovery.Report report =
-                LogRecovery.report(results, (System.nanoTime() - startNs) / 1_000_000);
+            final LogRecovery.Report report = LogRecovery.report(results, (System.nanoTime() - startNs) / 1_000_000,
+                snapshots.items(), snapshots.bytes(), snapshots.notes());
             final LogCounters counters = new LogCounters(registry, table.partitionCount());
             final int maxRecordBytes = WriteRecordDescriptor.recordLength(
                 WriteRecordDescriptor.KEY_MAX_LENGTH, table.config().itemSizeMaxBytes());
@@ -69,7 +83,10 @@ public final class Durability implements AutoCloseable
                     r.segment(), r.appendOffset(), r.nextSequence(), r.bytes()));
             }
             final LogSyncer syncer = new LogSyncer(logs, settings, action, counters, errors);
-            return new Durability(settings, directory, logs, counters, syncer, report, storageNote(settings));
+            final SnapshotCompactionAgent compaction = new SnapshotCompactionAgent(table, directory, logs, counters,
+                settings, SystemEpochClock.INSTANCE, errors);
+            return new Durability(settings, directory, logs, counters, syncer, report, storageNote(settings), compaction,
+                errors);
         }
         catch (final RuntimeException | IOException ex)
         {
@@ -139,6 +156,32 @@ public final class Durability implements AutoCloseable
         return List.copyOf(logs);
     }
 
+    /**
+     * Snapshots every partition now and deletes the log segments the snapshots cover (any thread: the admin
+     * command); completes with one outcome per partition, in partition order.
+     */
+    public CompletableFuture<List<SnapshotCompactionAgent.Outcome>> snapshotAll()
+    {
+        return compaction.snapshotAll();
+    }
+
+    /** {@link #snapshotAll}, as the lines {@code wirekv snapshot} prints. */
+    public CompletableFuture<String> snapshotAllText()
+    {
+        return snapshotAll().thenApply(outcomes ->
+        {
+            final StringBuilder sb = new StringBuilder();
+            outcomes.forEach(o -> sb.append(o.describe()).append('\n'));
+            return sb.toString();
+        });
+    }
+
+    /** The snapshot thread's progress (any thread). */
+    public io.wirekv.dataplane.snapshot.SnapshotProgress snapshotProgress()
+    {
+        return compaction.progress();
+    }
+
     /** The start-up report's lines (without indentation). */
     public List<String> describe()
     {
@@ -158,6 +201,7 @@ public final class Durability implements AutoCloseable
     {
         try
         {
+            compactionRunner.close();
             syncer.close();
         }
         finally

@@ -8,7 +8,8 @@ import org.agrona.concurrent.AtomicBuffer;
 /**
  * The log's counters in the server's {@link CounterRegistry} (so the CnC file, {@code wirekv stat} and Prometheus
  * see them): one block per partition, each slot written by one thread only (appends and refusals by the
- * partition's writer, syncs and errors by the syncer), and one block of gauges the syncer publishes each round.
+ * partition's writer, syncs and errors by the syncer), and one block of gauges the syncer publishes each round
+ * (and the snapshot thread its own: snapshots taken, the last one, segments deleted).
  * Plain-sum opaque stores, as every counter in the registry.
  */
 public final class LogCounters
@@ -24,7 +25,15 @@ public final class LogCounters
     static final int SYNC_LAG = 0;
     static final int LAST_SYNC_MS = 1;
     static final int LOG_BYTES = 2;
-    private static final CncMetric[] GAUGES = {CncMetric.LOG_SYNC_LAG, CncMetric.LOG_LAST_SYNC_MS, CncMetric.LOG_BYTES};
+    // written by the snapshot thread only
+    static final int SNAPSHOTS = 3;
+    static final int SNAPSHOT_LAST_MS = 4;
+    static final int SNAPSHOT_LAST_SEQUENCE = 5;
+    static final int SNAPSHOT_LAST_PARTITION = 6;
+    static final int SEGMENTS_DELETED = 7;
+    private static final CncMetric[] GAUGES = {CncMetric.LOG_SYNC_LAG, CncMetric.LOG_LAST_SYNC_MS, CncMetric.LOG_BYTES,
+        CncMetric.SNAPSHOTS_TAKEN, CncMetric.SNAPSHOT_LAST_MS, CncMetric.SNAPSHOT_LAST_SEQUENCE,
+        CncMetric.SNAPSHOT_LAST_PARTITION, CncMetric.LOG_SEGMENTS_DELETED};
     private static final int PARTITION_BLOCK = CounterRegistryDescriptor.blockLength(PARTITION_METRICS.length);
 
     private final AtomicBuffer values;

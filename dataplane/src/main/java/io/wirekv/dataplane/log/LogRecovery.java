@@ -42,18 +42,32 @@ public final class LogRecovery
 
     /** What recovery found in one partition and where its log continues. */
     public record PartitionResult(int partition, long records, long bytes, LogSegment segment, long appendOffset,
-        long nextSequence, List<String> notes)
+        long nextSequence, List<String> notes, long replayed, long replayedBytes)
     {
+        PartitionResult(final int partition, final long records, final long bytes, final LogSegment segment,
+            final long appendOffset, final long nextSequence, final List<String> notes)
+        {
+            this(partition, records, bytes, segment, appendOffset, nextSequence, notes, records, bytes);
+        }
     }
 
-    /** The whole recovery, for the start-up report. */
-    public record Report(long records, long bytes, int partitions, long millis, List<String> notes)
+    /**
+     * The whole recovery, for the start-up report: {@code records}/{@code bytes} are the logs' (what is on disk),
+     * {@code replayed}/{@code replayedBytes} the records applied after the snapshots, {@code snapshotItems} and
+     * {@code snapshotBytes} what the snapshots restored.
+     */
+    public record Report(long records, long bytes, int partitions, long millis, List<String> notes, long replayed,
+        long replayedBytes, long snapshotItems, long snapshotBytes)
     {
         public String describe()
         {
+            final double seconds = Math.max(1, millis) / 1000.0;
             final StringBuilder sb = new StringBuilder(String.format(
-                "recovered %d items (%d bytes) from %d partitions in %d ms; log tail: %s", records, bytes, partitions,
-                millis, notes.isEmpty() ? "clean" : notes.size() + " note(s)"));
+                "recovered %d items (%d bytes) from %d partitions in %d ms: %d items from snapshots (%d bytes), " +
+                "%d records from the log (%d bytes), %.0f items/s, %.1f MB/s; log tail: %s",
+                snapshotItems + replayed, snapshotBytes + replayedBytes, partitions, millis, snapshotItems,
+                snapshotBytes, replayed, replayedBytes, (snapshotItems + replayed) / seconds,
+                (snapshotBytes + replayedBytes) / seconds / 1e6, notes.isEmpty() ? "clean" : notes.size() + " note(s)"));
             notes.forEach(note -> sb.append(System.lineSeparator()).append("    ").append(note));
             return sb.toString();
         }
@@ -93,8 +107,10 @@ public final class LogRecovery
                 futures.add(pool.submit(() ->
                 {
                     final WriteApplier applier = new WriteApplier(table, new ServerStats(1), 0);
-                    final PartitionResult result = recoverPartition(directory, table, applier, partition, settings,
-                        snapshots.load(partition, table));
+                    final long fromSequence = snapshots.load(partition, table);
+                    final PartitionResult result = continueAfterSnapshot(directory,
+                        recoverPartition(directory, table, applier, partition, settings, fromSequence), fromSequence,
+                        settings);
                     casMax[partition] = applier.replayedCasMax();
                     return result;
                 }));
@@ -141,16 +157,28 @@ public final class LogRecovery
     /** The report of {@link #recover}'s results. */
     public static Report report(final List<PartitionResult> results, final long millis)
     {
-        final List<String> notes = new ArrayList<>();
+        return report(results, millis, 0, 0, List.of());
+    }
+
+    /** The report, with what the snapshots restored and their notes (refused files) first. */
+    public static Report report(final List<PartitionResult> results, final long millis, final long snapshotItems,
+        final long snapshotBytes, final List<String> snapshotNotes)
+    {
+        final List<String> notes = new ArrayList<>(snapshotNotes);
         long records = 0;
         long bytes = 0;
+        long replayed = 0;
+        long replayedBytes = 0;
         for (final PartitionResult r : results)
         {
             records += r.records();
             bytes += r.bytes();
+            replayed += r.replayed();
+            replayedBytes += r.replayedBytes();
             notes.addAll(r.notes());
         }
-        return new Report(records, bytes, results.size(), millis, notes);
+        return new Report(records, bytes, results.size(), millis, notes, replayed, replayedBytes, snapshotItems,
+            snapshotBytes);
     }
 
     static PartitionResult recoverPartition(final DataDirectory directory, final Table table,
@@ -162,7 +190,7 @@ public final class LogRecovery
         final List<String> notes = new ArrayList<>();
         if (files.isEmpty())
         {
-            return fresh(directory, partition, fromSequence, settings, 0, 0, notes);
+            return fresh(directory, partition, fromSequence, settings, 0, 0, notes, 0, 0);
         }
         long expected = DataDirectory.firstSequenceOf(files.getFirst());
         if (expected > fromSequence)
@@ -172,6 +200,7 @@ public final class LogRecovery
         }
         long records = 0;
         long bytes = 0;
+        final long[] replayed = new long[2]; // records, bytes applied (at or after fromSequence)
         LogSegment segment = null;
         for (int i = 0; i < files.size(); i++)
         {
@@ -193,13 +222,13 @@ public final class LogRecovery
                         segment.close();
                         Files.delete(file);
                         notes.add("partition " + partition + ": removed empty segment " + file);
-                        return fresh(directory, partition, expected, settings, records, bytes, notes);
+                        return fresh(directory, partition, expected, settings, records, bytes, notes, replayed[0], replayed[1]);
                     }
                     // created, never written (a crash right after the roll): nothing in it was ever acknowledged
                     segment.close();
                     Files.delete(file);
                     notes.add("partition " + partition + ": removed empty segment " + file);
-                    return new PartitionResult(partition, records, bytes, previous, endOf(previous), expected, notes);
+                    return new PartitionResult(partition, records, bytes, previous, endOf(previous), expected, notes, replayed[0], replayed[1]);
                 }
                 final long dropped = countValidFrames(segment, RECORDS_OFFSET) + laterRecords(files, i, partition);
                 segment.close();
@@ -213,9 +242,9 @@ public final class LogRecovery
                     "dropped %d", partition, file, problem, records, dropped));
                 if (null == previous)
                 {
-                    return fresh(directory, partition, expected, settings, records, bytes, notes);
+                    return fresh(directory, partition, expected, settings, records, bytes, notes, replayed[0], replayed[1]);
                 }
-                return new PartitionResult(partition, records, bytes, previous, endOf(previous), expected, notes);
+                return new PartitionResult(partition, records, bytes, previous, endOf(previous), expected, notes, replayed[0], replayed[1]);
             }
             closeQuietly(previous);
             final RecordFrames frames = segment.frames();
@@ -242,7 +271,7 @@ public final class LogRecovery
                         dropSegmentsAfter(files, i, notes, partition);
                         notes.add(String.format("partition %d: torn tail cut in %s at byte offset %d (%s; %d record " +
                             "dropped, %d bytes)", partition, file, at, what, dirty > 0 ? 1 : 0, dirty));
-                        return new PartitionResult(partition, records, bytes, segment, at, expected, notes);
+                        return new PartitionResult(partition, records, bytes, segment, at, expected, notes, replayed[0], replayed[1]);
                     }
                     if (!settings.recoverTruncate())
                     {
@@ -254,7 +283,7 @@ public final class LogRecovery
                     dropSegmentsAfter(files, i, notes, partition);
                     notes.add(String.format("partition %d: --recover-truncate: %s at byte offset %d: %s; kept %d " +
                         "records, dropped %d", partition, file, at, what, records, droppedHere + droppedLater));
-                    return new PartitionResult(partition, records, bytes, segment, at, expected, notes);
+                    return new PartitionResult(partition, records, bytes, segment, at, expected, notes, replayed[0], replayed[1]);
                 }
                 if (expected >= fromSequence)
                 {
@@ -268,6 +297,8 @@ public final class LogRecovery
                             status + "): " + (status == Status.OUT_OF_MEMORY ? "the table memory is too small for " +
                             "the logged items; raise memory / --memory" : "not an effect record of this partition"));
                     }
+                    replayed[0]++;
+                    replayed[1] += frame;
                 }
                 records++;
                 bytes += frame;
@@ -276,7 +307,7 @@ public final class LogRecovery
             }
             if (i == files.size() - 1)
             {
-                return new PartitionResult(partition, records, bytes, segment, at, expected, notes);
+                return new PartitionResult(partition, records, bytes, segment, at, expected, notes, replayed[0], replayed[1]);
             }
         }
         throw new IllegalStateException("unreachable");
@@ -295,12 +326,41 @@ public final class LogRecovery
     }
 
     private static PartitionResult fresh(final DataDirectory directory, final int partition, final long sequence,
-        final PersistenceSettings settings, final long records, final long bytes, final List<String> notes)
+        final PersistenceSettings settings, final long records, final long bytes, final List<String> notes,
+        final long replayed, final long replayedBytes)
         throws IOException
     {
         final LogSegment segment = LogSegment.create(directory.segmentPath(partition, sequence), partition, sequence,
             settings.segmentSizeBytes());
-        return new PartitionResult(partition, records, bytes, segment, RECORDS_OFFSET, sequence, notes);
+        return new PartitionResult(partition, records, bytes, segment, RECORDS_OFFSET, sequence, notes, replayed,
+            replayedBytes);
+    }
+
+    /**
+     * The log must go on after the snapshot: when it ends before {@code fromSequence} (the snapshot was taken at an
+     * appended sequence whose records were not yet durable when the process died), every segment is covered by the
+     * durable snapshot, so they are deleted and a fresh segment starts at {@code fromSequence}; otherwise new records
+     * would get sequences the next recovery skips.
+     */
+    static PartitionResult continueAfterSnapshot(final DataDirectory directory, final PartitionResult result,
+        final long fromSequence, final PersistenceSettings settings) throws IOException
+    {
+        if (result.nextSequence() >= fromSequence)
+        {
+            return result;
+        }
+        final int partition = result.partition();
+        result.segment().close();
+        final List<String> notes = new ArrayList<>(result.notes());
+        for (final Path file : directory.segments(partition))
+        {
+            Files.delete(file);
+        }
+        DataDirectory.syncDirectory(directory.partitionLogDir(partition));
+        notes.add("partition " + partition + ": the log ended at sequence " + (result.nextSequence() - 1) +
+            ", before its snapshot's " + (fromSequence - 1) + " (records not yet synced when it stopped): its " +
+            "segments, all covered by the snapshot, were deleted; the log continues at " + fromSequence);
+        return fresh(directory, partition, fromSequence, settings, 0, 0, notes, 0, 0);
     }
 
     /** The end of a segment's valid records (a segment recovery already checked). */

@@ -78,6 +78,8 @@ public final class PartitionLog
     private LogSegment recovered;
     @SuppressWarnings("unused") // through SPARE; made by the syncer ahead of the writer's next roll
     private LogSegment spare;
+    /** Record bytes of the segments a snapshot covered and the snapshot thread deleted (its only writer). */
+    private volatile long deletedBytes;
 
     // syncer thread
     private LogSegment syncing;
@@ -346,10 +348,16 @@ public final class PartitionLog
         return appendedSequence() - durableSequence();
     }
 
-    /** Bytes of records: what recovery found plus what was appended since. */
+    /** Bytes of records: what recovery found plus what was appended since, less the deleted segments' (any thread). */
     long logBytes()
     {
-        return recoveredBytes + counters.get(partition, LogCounters.BYTES_APPENDED);
+        return recoveredBytes + counters.get(partition, LogCounters.BYTES_APPENDED) - deletedBytes;
+    }
+
+    /** Snapshot thread: a covered segment holding {@code bytes} of records was deleted. */
+    void segmentDeleted(final long bytes)
+    {
+        deletedBytes = deletedBytes + bytes; // one writer: the snapshot thread
     }
 
     /** Unmaps the segments still mapped (after the writer and syncer stopped); syncs nothing. */

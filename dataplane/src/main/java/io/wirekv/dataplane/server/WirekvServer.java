@@ -11,7 +11,6 @@ import io.wirekv.dataplane.latency.RequestLatency;
 import io.wirekv.dataplane.lcore.UdpLcoreAgent;
 import io.wirekv.dataplane.log.Durability;
 import io.wirekv.dataplane.log.LogSyncer;
-import io.wirekv.dataplane.log.SnapshotLoader;
 import io.wirekv.dataplane.lcore.UdpLcoreSettings;
 import io.wirekv.dataplane.net.NetCounters;
 import io.wirekv.dataplane.port.BypassPort;
@@ -126,8 +125,8 @@ public final class WirekvServer implements AutoCloseable
         try
         {
             // recovery rebuilds the table before any socket opens
-            this.durability = Durability.start(config.persistence(), table, cnc.counters(), SnapshotLoader.NONE,
-                LogSyncer.MSYNC, errorHandler);
+            this.durability = Durability.start(config.persistence(), table, cnc.counters(), LogSyncer.MSYNC,
+                errorHandler);
         }
         catch (final RuntimeException ex)
         {
@@ -188,7 +187,8 @@ public final class WirekvServer implements AutoCloseable
                 i -> lcores.get(i).droppedNotAllowed(), i -> lcores.get(i).repliesCapped() + lcores.get(i).repliesRateLimited());
             housekeeping = Housekeeping.start(cnc, sources, statusText, clock,
                 null != clockTicker ? tableClock::time : clock::time, config.listenAddress(), tcpPort(),
-                () -> Thread.ofPlatform().name("wirekv-admin-shutdown").start(this::close), errorHandler);
+                () -> Thread.ofPlatform().name("wirekv-admin-shutdown").start(this::close),
+                null == durability ? null : durability::snapshotAllText, errorHandler);
             errorHandler.errorLog = housekeeping.errorLog();
         }
         catch (final RuntimeException ex)

@@ -34,6 +34,20 @@ public final class SnapshotAgent implements Agent
     {
     }
 
+    /**
+     * Called on the agent's thread after a partition's scan and before its file is made durable (renamed into
+     * place): the log's owner waits there until the log is durable through every write the scan may have seen, so
+     * a snapshot never holds a write whose record a crash could still lose (recovery then gives a prefix of the
+     * history, never a later write without an earlier one). Throwing fails the snapshot.
+     */
+    @FunctionalInterface
+    public interface ScanEnd
+    {
+        ScanEnd NONE = partition -> { };
+
+        void scanned(int partition) throws IOException;
+    }
+
     private final Table table;
     private final SnapshotDirectory directory;
     private final SnapshotWriter writer;
@@ -48,6 +62,7 @@ public final class SnapshotAgent implements Agent
     private volatile SnapshotInfo last;
     private final EpochClock clock;
     private volatile boolean closed;
+    private ScanEnd scanEnd = ScanEnd.NONE;
 
     public SnapshotAgent(final Table table, final Path directory, final EpochClock clock)
     {
@@ -66,6 +81,13 @@ public final class SnapshotAgent implements Agent
         this.writer = new SnapshotWriter(directory, clock, bufferBytes);
         this.scanner = new PartitionScanner(table, chunkSlots);
         this.clock = clock;
+    }
+
+    /** Sets the {@link ScanEnd} hook (before the agent's thread starts). */
+    public SnapshotAgent scanEnd(final ScanEnd hook)
+    {
+        this.scanEnd = hook;
+        return this;
     }
 
     /**
@@ -122,21 +144,30 @@ public final class SnapshotAgent implements Agent
         }
         currentStartMs = clock.time();
         current = request;
+        SnapshotInfo info = null;
+        Exception failure = null;
         try
         {
-            final SnapshotInfo info = snapshot(request.partition(), request.sequence());
+            info = snapshot(request.partition(), request.sequence());
             last = info;
             completed.incrementAndGet();
-            request.result().complete(info);
         }
         catch (final IOException | RuntimeException ex)
         {
             failed.incrementAndGet();
-            request.result().completeExceptionally(ex);
+            failure = ex;
         }
         finally
         {
-            current = null;
+            current = null; // before the future completes: whoever it wakes sees the agent idle
+        }
+        if (null == failure)
+        {
+            request.result().complete(info);
+        }
+        else
+        {
+            request.result().completeExceptionally(failure);
         }
         return 1;
     }
@@ -163,6 +194,15 @@ public final class SnapshotAgent implements Agent
         {
             writer.abort();
             throw new IllegalStateException("snapshot of partition " + partition + " stopped by its visitor");
+        }
+        try
+        {
+            scanEnd.scanned(partition);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            writer.abort();
+            throw ex;
         }
         final SnapshotInfo info = writer.finish(); // throws the scan's I/O error, if any, and deletes the file
         directory.deleteOlder(partition, sequence);

@@ -473,6 +473,12 @@ public final class Table implements AutoCloseable
         return slabs.isHugepageBacked();
     }
 
+    /** Bytes of the live items of one partition (any thread; opaque, may lag the writer a little). */
+    public long partitionBytes(final int partition)
+    {
+        return partitions[partition].counters().getOpaque(PartitionCounters.BYTES);
+    }
+
     private long sum(final int stat)
     {
         long total = 0;

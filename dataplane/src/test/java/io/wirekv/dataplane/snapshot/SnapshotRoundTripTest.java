@@ -140,7 +140,7 @@ class SnapshotRoundTripTest
             clock.update((NOW_S + 100_000 + ITEMS / 2) * 1000L); // half of the expiring third has expired
             try (Table restored = new Table(new TableConfig(1, 320L << 20, MemoryMode.STORE, 1 << 20, false), clock))
             {
-                final SnapshotLoader loader = new SnapshotLoader(restored).reset(0);
+                final SnapshotItemRestorer loader = new SnapshotItemRestorer(restored).reset(0);
                 final long loadNs = System.nanoTime();
                 reader.read(written.file(), 0, loader);
                 final long loadedNs = System.nanoTime() - loadNs;

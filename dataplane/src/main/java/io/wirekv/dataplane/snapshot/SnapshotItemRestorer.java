@@ -17,7 +17,7 @@ import java.lang.foreign.MemorySegment;
  * <p>
  * Allocates nothing per item. Threading: the partition's writer thread.
  */
-public final class SnapshotLoader implements ItemSink
+public final class SnapshotItemRestorer implements ItemSink
 {
     private static final MemorySegment EMPTY = MemorySegment.ofArray(new byte[0]);
 
@@ -31,13 +31,13 @@ public final class SnapshotLoader implements ItemSink
     private int firstRefusal;
     private long maxCas;
 
-    public SnapshotLoader(final Table table)
+    public SnapshotItemRestorer(final Table table)
     {
         this.table = table;
     }
 
     /** Starts loading into {@code partition}; counts start from zero. */
-    public SnapshotLoader reset(final int partition)
+    public SnapshotItemRestorer reset(final int partition)
     {
         writer = table.writer(partition);
         nowSeconds = table.nowSeconds();
