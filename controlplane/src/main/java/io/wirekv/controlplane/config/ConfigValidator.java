@@ -51,10 +51,6 @@ public final class ConfigValidator
     static final int MAX_WRITERS = 1024;
     static final int MAX_TCP_THREADS = 1024;
     static final int MAX_PARTITIONS = 1 << 16;
-    static final long MIN_SEGMENT_BYTES = 1L << 20;
-    static final long MAX_SEGMENT_BYTES = 1L << 30;
-    static final long MAX_SNAPSHOT_MIN_LOG_BYTES = 1L << 40;
-    static final long MAX_ASYNC_INTERVAL_MS = 60_000;
 
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
     private static final Pattern INSTANCE = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}");
@@ -151,7 +147,7 @@ public final class ConfigValidator
                 " for " + partitions + " partitions; raise memory, or lower partitions or item.size.max");
         }
 
-        final PersistenceSettings persistence = persistence(itemSizeMax);
+        final PersistenceSettings persistence = PersistenceRules.conclude(this, itemSizeMax);
 
         if (!problems.isEmpty())
         {
@@ -195,73 +191,12 @@ public final class ConfigValidator
         return new AuthSettings(true, file);
     }
 
-    /**
-     * persistence, data.dir, persistence.async.interval, log.segment.size, snapshot.log.factor,
-     * snapshot.min.log.size and how they go together.
-     */
-    private PersistenceSettings persistence(final long itemSizeMax)
-    {
-        final PersistenceSettings.Mode mode = choice(ConfigKey.PERSISTENCE, PersistenceSettings.Mode.class,
-            "none, async or sync");
-        final String dir = value(ConfigKey.DATA_DIR).trim();
-        final long intervalMs = Durations.parseMillis(value(ConfigKey.PERSISTENCE_ASYNC_INTERVAL));
-        if (intervalMs < 1 || intervalMs > MAX_ASYNC_INTERVAL_MS)
-        {
-            fail(ConfigKey.PERSISTENCE_ASYNC_INTERVAL, "must be a duration from 1ms to 60s, e.g. 1s or 200ms");
-        }
-        final long segment = Sizes.parse(value(ConfigKey.LOG_SEGMENT_SIZE));
-        if (segment < MIN_SEGMENT_BYTES || segment > MAX_SEGMENT_BYTES)
-        {
-            fail(ConfigKey.LOG_SEGMENT_SIZE, "must be a size from 1m to 1g, e.g. 64m");
-        }
-        else if (itemSizeMax > 0 && segment < itemSizeMax + (64 << 10))
-        {
-            fail(ConfigKey.LOG_SEGMENT_SIZE, "must hold the largest record: at least item.size.max + 64k (" +
-                Sizes.format(itemSizeMax + (64 << 10)) + "); raise log.segment.size or lower item.size.max");
-        }
-        final double factor = Sizes.parseNumber(value(ConfigKey.SNAPSHOT_LOG_FACTOR));
-        if (!(factor >= 1 && factor <= 100)) // NaN too
-        {
-            fail(ConfigKey.SNAPSHOT_LOG_FACTOR, "must be a number from 1 to 100, e.g. 2 (the log may grow to this " +
-                "many times the live data before a snapshot compacts it)");
-        }
-        final long minLog = Sizes.parse(value(ConfigKey.SNAPSHOT_MIN_LOG_SIZE));
-        if (minLog < MIN_SEGMENT_BYTES || minLog > MAX_SNAPSHOT_MIN_LOG_BYTES)
-        {
-            fail(ConfigKey.SNAPSHOT_MIN_LOG_SIZE, "must be a size from 1m to 1t, e.g. 64m");
-        }
-        if (mode != null && mode != PersistenceSettings.Mode.NONE)
-        {
-            if (dir.isEmpty())
-            {
-                fail(ConfigKey.PERSISTENCE, "needs data.dir, the directory for the log: set data.dir / --data-dir, " +
-                    "or use persistence = none for a cache");
-            }
-            else
-            {
-                final java.nio.file.Path path = java.nio.file.Path.of(dir);
-                final java.nio.file.Path existing = java.nio.file.Files.exists(path) ? path : path.toAbsolutePath().getParent();
-                if (java.nio.file.Files.exists(path) && !java.nio.file.Files.isDirectory(path))
-                {
-                    fail(ConfigKey.DATA_DIR, "is not a directory; point data.dir at a directory (it is created if missing)");
-                }
-                else if (null == existing || !java.nio.file.Files.isWritable(existing))
-                {
-                    fail(ConfigKey.DATA_DIR, "is not writable (nor creatable) by this user; choose a writable directory");
-                }
-            }
-        }
-        return new PersistenceSettings(null == mode ? PersistenceSettings.Mode.NONE : mode,
-            dir.isEmpty() ? null : java.nio.file.Path.of(dir).toAbsolutePath(), Math.max(1, intervalMs),
-            Math.max(MIN_SEGMENT_BYTES, segment), false, factor, Math.max(MIN_SEGMENT_BYTES, minLog));
-    }
-
-    private String value(final ConfigKey key)
+    String value(final ConfigKey key)
     {
         return settings.get(key).value();
     }
 
-    private void fail(final ConfigKey key, final String why)
+    void fail(final ConfigKey key, final String why)
     {
         final Setting s = settings.get(key);
         problems.add(key.key() + " = " + s.value() + ": " + why + (s.isDefault() ? "" : " (" + s.origin() + ")"));
@@ -444,7 +379,7 @@ public final class ConfigValidator
         return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 
-    private <E extends Enum<E>> E choice(final ConfigKey key, final Class<E> type, final String allowed)
+    <E extends Enum<E>> E choice(final ConfigKey key, final Class<E> type, final String allowed)
     {
         final String text = value(key).toUpperCase(Locale.ROOT).replace('-', '_');
         for (final E e : type.getEnumConstants())
