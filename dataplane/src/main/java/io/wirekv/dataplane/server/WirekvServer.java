@@ -204,27 +204,6 @@ public final class WirekvServer implements AutoCloseable
             " udp=" + udpPort() + " tcp=" + tcpPort() + " cnc=" + housekeeping.cncPath());
     }
 
-    /**
-     * memcached's -S: the password file, read once; null when SASL is off. The control plane checked the file
-     * already, so failing here means it changed in between: stop, naming the key.
-     */
-    private static io.wirekv.dataplane.proto.SaslPlainAuthenticator saslAuthenticator(final AuthSettings auth)
-    {
-        if (!auth.sasl())
-        {
-            return null;
-        }
-        try
-        {
-            return io.wirekv.dataplane.proto.SaslPlainAuthenticator.load(java.nio.file.Path.of(auth.passwordFile()));
-        }
-        catch (final java.io.IOException ex)
-        {
-            throw new IllegalStateException("auth.sasl.password.file = " + auth.passwordFile() + ": cannot be read (" +
-                ex + "); give a readable file of user:password lines, or set auth.sasl = false", ex);
-        }
-    }
-
     /** The configuration as {@code component = value} lines, when the caller gave no concluded text. */
     private static String describeConfig(final ServerConfig config)
     {
@@ -276,7 +255,7 @@ public final class WirekvServer implements AutoCloseable
             new ProtocolSettings.ServerFacts(config.memoryBytes(), config.tcpThreads() > 0 ? port : -1, port,
                 config.listenAddress(), readers + config.writers(), config.memoryMode() == MemoryMode.CACHE,
                 config.exposure().maxConnections()),
-            config.shutdownCommand() ? this::shutdownFromProtocol : null, saslAuthenticator(config.auth()));
+            config.shutdownCommand() ? this::shutdownFromProtocol : null, config.auth().authenticator());
         final ValidatedSources validated = new ValidatedSources(config.exposure().validatedSources(), System.nanoTime());
         udpGuard = ExposureGuards.udpGuard(config, validated, guardNotes);
         final ConnectionLimit connectionLimit = new ConnectionLimit(config.exposure().maxConnections());
