@@ -11,6 +11,11 @@
 # (p50/p99/max), lost, unsent, recovery capacity and RSS; then medians.
 #   deploy/bench-overload.sh [--runs 3] [--seconds 30] [--factor 10] [--capacity-seconds 8] [--warmup 5]
 #                            [--mix get90|get100|set100] [--skip-build]
+# Caveat (measured 2026-12-06): on this 2-core machine one generator core is no faster than one server core, so
+# at 10x the generator's own receive path saturates first: replies queue in the generator and time out (goodput
+# near 0, p50 ~76 ms) while the server keeps serving at capacity (its own counters, `wirekv stat`, showed
+# 1.03-1.05x of the closed-loop capacity answered during a --no-replies --target-mac blast, nothing dropped on
+# receive, RSS flat). A meaningful run needs a generator with several times the server's capacity.
 # Needs root (DPDK's EAL), DPDK 22.11 (net_memif), python3, JDK 25. Every process is bounded by `timeout`
 # and stopped by PID; memif sockets and DPDK runtime dirs are removed.
 set -euo pipefail
