@@ -177,12 +177,13 @@ public final class UdpLcoreAgent implements Agent
         return counterValues.getLongOpaque(droppedNotAllowedOffset);
     }
 
-    /** Replies to unvalidated sources replaced or dropped because they exceeded the guard's budget. */
+    /** Replies to unvalidated sources dropped because their source was over its reply rate. */
     public long repliesRateLimited()
     {
-        return counterValues.getLongOpaque(repliesRateLimitedOffset);
+        return counterValues.getLongOpaque(repliesRateLimitedOffset); // opaque: pairs with addLongOpaque in addDatagrams
     }
 
+    /** Replies to unvalidated sources replaced or dropped because they exceeded the guard's budget. */
     public long repliesCapped()
     {
         // opaque: pairs with addLongOpaque in addDatagrams
@@ -266,10 +267,10 @@ public final class UdpLcoreAgent implements Agent
         long bytesRead = 0;
         for (int i = 0; i < received; i++)
         {
-            bytesRead += rx.length(i);
             final UdpSlot slot = slots[rxSlot[i]];
             rxSlot[i] = -1;
             final int length = rx.length(i);
+            bytesRead += length;
             if (!guard.allows(rx.peerAddress(i)))
             {
                 counterValues.addLongOpaque(droppedNotAllowedOffset, 1); // opaque; single writer
