@@ -36,7 +36,7 @@ source "${root}/deploy/lib/jdk.sh"
 java_home="$(wirekv_find_jdk25)"
 jar="${root}/benchmarks/target/benchmarks.jar"
 if (( build )) || [[ ! -f "${jar}" ]]; then (cd "${root}" && ./mvnw -q -B -o -pl benchmarks -am -DskipTests package); fi
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print 0; else print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+source "${root}/deploy/lib/bench.sh"
 heap=$(( keys > 1000000 ? 4 : 2 ))g
 
 echo "bench-ceiling: --mix ${mix}, ${keys} keys of 16 B, values 32 B, one lcore on CPU ${cpu} with its writer," \

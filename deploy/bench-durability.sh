@@ -46,7 +46,7 @@ fstype="$(df --output=fstype "${work}" | tail -1)"
 persistence=1
 "${root}/deploy/wirekv" serve --help 2>&1 | grep -q -- '--persistence' || persistence=0
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "${root}/deploy/lib/bench.sh"
 
 wait_port() { # port pid
   for _ in $(seq 1 300); do

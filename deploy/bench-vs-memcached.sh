@@ -28,7 +28,7 @@ server_pid=""
 cleanup() { [[ -n "${server_pid}" ]] && kill "${server_pid}" 2>/dev/null && wait "${server_pid}" 2>/dev/null; rm -rf "${work}"; }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "${root}/deploy/lib/bench.sh"
 
 wait_port() {
   for _ in $(seq 1 100); do
