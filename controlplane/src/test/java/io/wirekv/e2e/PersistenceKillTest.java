@@ -2,12 +2,8 @@ package io.wirekv.e2e;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -37,12 +33,12 @@ class PersistenceKillTest
                 socket.setSoTimeout(5_000);
                 for (int i = 0; i < writes; i++)
                 {
-                    assertEquals("STORED\r\n", request(socket, "set key" + i + " " + i + " 0 " + ("value" + i).length() +
+                    assertEquals("STORED\r\n", TcpWire.exchange(socket, "set key" + i + " " + i + " 0 " + ("value" + i).length() +
                         "\r\nvalue" + i + "\r\n", "\r\n"));
                 }
-                assertEquals("STORED\r\n", request(socket, "set counter 0 0 1\r\n7\r\n", "\r\n"));
-                assertEquals("12\r\n", request(socket, "incr counter 5\r\n", "\r\n"));
-                assertEquals("DELETED\r\n", request(socket, "delete key0\r\n", "\r\n"));
+                assertEquals("STORED\r\n", TcpWire.exchange(socket, "set counter 0 0 1\r\n7\r\n", "\r\n"));
+                assertEquals("12\r\n", TcpWire.exchange(socket, "incr counter 5\r\n", "\r\n"));
+                assertEquals("DELETED\r\n", TcpWire.exchange(socket, "delete key0\r\n", "\r\n"));
             }
             first.process().destroyForcibly(); // SIGKILL: no shutdown hook, no last sync
             assertTrue(first.process().waitFor(30, TimeUnit.SECONDS));
@@ -54,13 +50,13 @@ class PersistenceKillTest
                 socket.setSoTimeout(5_000);
                 assertTrue(second.output().contains("persistence: sync, data.dir " + dataDir), second.output());
                 assertTrue(second.output().contains("recovered " + (writes + 3) + " items"), second.output());
-                assertEquals("END\r\n", request(socket, "get key0\r\n", "END\r\n"));
+                assertEquals("END\r\n", TcpWire.exchange(socket, "get key0\r\n", "END\r\n"));
                 for (int i = 1; i < writes; i++)
                 {
                     assertEquals("VALUE key" + i + " " + i + " " + ("value" + i).length() + "\r\nvalue" + i + "\r\nEND\r\n",
-                        request(socket, "get key" + i + "\r\n", "END\r\n"));
+                        TcpWire.exchange(socket, "get key" + i + "\r\n", "END\r\n"));
                 }
-                assertEquals("VALUE counter 0 2\r\n12\r\nEND\r\n", request(socket, "get counter\r\n", "END\r\n"));
+                assertEquals("VALUE counter 0 2\r\n12\r\nEND\r\n", TcpWire.exchange(socket, "get counter\r\n", "END\r\n"));
             }
         }
         finally
@@ -76,24 +72,5 @@ class PersistenceKillTest
                 }
             }
         }
-    }
-
-    private static String request(final Socket socket, final String request, final String terminator) throws IOException
-    {
-        final OutputStream out = socket.getOutputStream();
-        out.write(request.getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        final InputStream in = socket.getInputStream();
-        final ByteArrayOutputStream reply = new ByteArrayOutputStream();
-        while (!reply.toString(StandardCharsets.US_ASCII).endsWith(terminator))
-        {
-            final int b = in.read();
-            if (b < 0)
-            {
-                break;
-            }
-            reply.write(b);
-        }
-        return reply.toString(StandardCharsets.US_ASCII);
     }
 }

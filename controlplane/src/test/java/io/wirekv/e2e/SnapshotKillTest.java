@@ -4,14 +4,10 @@ import io.wirekv.controlplane.cli.WirekvCli;
 import io.wirekv.dataplane.cnc.CncFileDescriptor;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -47,7 +43,7 @@ class SnapshotKillTest
                 socket.setSoTimeout(5_000);
                 for (int i = 0; i < writes; i++)
                 {
-                    assertEquals("STORED\r\n", request(socket, "set key" + i + " " + i + " 0 " + (value.length() + 6) +
+                    assertEquals("STORED\r\n", TcpWire.exchange(socket, "set key" + i + " " + i + " 0 " + (value.length() + 6) +
                         "\r\n" + value + String.format("%06d", i) + "\r\n", "\r\n"));
                 }
                 final String[] snapshot = cli("snapshot", "--instance", instanceOf(first), "--cnc-dir", CNC_DIR);
@@ -58,8 +54,8 @@ class SnapshotKillTest
                 for (int i = 0; i < writes; i += 2) // the log tail: overwrites and deletes after the snapshot
                 {
                     assertEquals(i % 4 == 0 ? "DELETED\r\n" : "STORED\r\n", i % 4 == 0 ?
-                        request(socket, "delete key" + i + "\r\n", "\r\n") :
-                        request(socket, "set key" + i + " 7 0 3\r\nnew\r\n", "\r\n"));
+                        TcpWire.exchange(socket, "delete key" + i + "\r\n", "\r\n") :
+                        TcpWire.exchange(socket, "set key" + i + " 7 0 3\r\nnew\r\n", "\r\n"));
                 }
                 final String[] status = cli("status", "--instance", instanceOf(first), "--cnc-dir", CNC_DIR);
                 assertTrue(status[1].contains("partition 0 at sequence " + writes + "; 1 taken since start"), status[1]);
@@ -80,7 +76,7 @@ class SnapshotKillTest
                     final String expected = i % 4 == 0 ? "END\r\n" : i % 2 == 0 ? "VALUE key" + i + " 7 3\r\nnew\r\nEND\r\n" :
                         "VALUE key" + i + " " + i + " " + (value.length() + 6) + "\r\n" + value + String.format("%06d", i) +
                             "\r\nEND\r\n";
-                    assertEquals(expected, request(socket, "get key" + i + "\r\n", "END\r\n"));
+                    assertEquals(expected, TcpWire.exchange(socket, "get key" + i + "\r\n", "END\r\n"));
                 }
             }
         }
@@ -123,24 +119,5 @@ class SnapshotKillTest
         final StringWriter err = new StringWriter();
         final int code = WirekvCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
         return new String[] {Integer.toString(code), out.toString(), err.toString()};
-    }
-
-    private static String request(final Socket socket, final String request, final String terminator) throws IOException
-    {
-        final OutputStream out = socket.getOutputStream();
-        out.write(request.getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        final InputStream in = socket.getInputStream();
-        final ByteArrayOutputStream reply = new ByteArrayOutputStream();
-        while (!reply.toString(StandardCharsets.US_ASCII).endsWith(terminator))
-        {
-            final int b = in.read();
-            if (b < 0)
-            {
-                break;
-            }
-            reply.write(b);
-        }
-        return reply.toString(StandardCharsets.US_ASCII);
     }
 }

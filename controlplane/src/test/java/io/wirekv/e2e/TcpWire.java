@@ -131,6 +131,27 @@ final class TcpWire implements AutoCloseable
         }
     }
 
+    /** Writes {@code request} on a blocking socket and reads until the reply ends with {@code terminator} (or EOF). */
+    static String exchange(final java.net.Socket socket, final String request, final String terminator)
+        throws java.io.IOException
+    {
+        final java.io.OutputStream out = socket.getOutputStream();
+        out.write(request.getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        final java.io.InputStream in = socket.getInputStream();
+        final java.io.ByteArrayOutputStream reply = new java.io.ByteArrayOutputStream();
+        while (!reply.toString(StandardCharsets.US_ASCII).endsWith(terminator))
+        {
+            final int b = in.read();
+            if (b < 0)
+            {
+                break;
+            }
+            reply.write(b);
+        }
+        return reply.toString(StandardCharsets.US_ASCII);
+    }
+
     static boolean endsWithSentinelReply(final byte[] b)
     {
         final int n = b.length;
