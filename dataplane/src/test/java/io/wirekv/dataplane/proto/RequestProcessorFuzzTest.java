@@ -82,8 +82,35 @@ class RequestProcessorFuzzTest
             return;
         }
         assertNull(ReplyGrammar.check(ProtoHarness.bytes(whole), CLOSE), () -> "replies to " + show(stream));
-        assertEquals(withoutStats(whole), withoutStats(pieces),
-            () -> "the same stream in pieces of " + piece + " got other replies: " + show(stream));
+        final String w = withoutStats(whole);
+        final String p = withoutStats(pieces);
+        if (!w.equals(p) && p.endsWith(CLOSE) && longestRunWithoutNewline(stream) > RequestProcessor.MAX_LINE_WITHOUT_NEWLINE)
+        {
+            // memcached's rule, and so ours: a connection is closed once more than 2048 bytes of a line that is
+            // not a get have arrived without its newline, while the same line arriving whole is served. So the
+            // pieces get a prefix of the whole stream's replies, and the whole harness may have applied writes the
+            // pieces never reached: both start afresh, so that later inputs compare alike tables again.
+            assertTrue(w.startsWith(p.substring(0, p.length() - CLOSE.length())),
+                () -> "the same stream in pieces of " + piece + " got other replies: " + show(stream));
+            wholeHarness.close();
+            piecesHarness.close();
+            wholeHarness = new ProtoHarness(REPLY_CAPACITY);
+            piecesHarness = new ProtoHarness(REPLY_CAPACITY);
+            return;
+        }
+        assertEquals(w, p, () -> "the same stream in pieces of " + piece + " got other replies: " + show(stream));
+    }
+
+    private static int longestRunWithoutNewline(final byte[] stream)
+    {
+        int longest = 0;
+        int run = 0;
+        for (final byte b : stream)
+        {
+            run = b == '\n' ? 0 : run + 1;
+            longest = Math.max(longest, run);
+        }
+        return longest;
     }
 
     /** A UDP datagram, frame header included, as the lcore receives it. */
