@@ -79,6 +79,6 @@ final class DigestCommand implements Callable<Integer>
     private static String json(final PartitionDigest d)
     {
         return "{" + (d.partition() == PartitionDigest.TOTAL ? "" : "\"partition\":" + d.partition() + ",") +
-            "\"items\":" + d.items() + ",\"digest\":\"0x" + String.format("%016x", d.digest()) + "\"}";
+            "\"items\":" + d.items() + ",\"digest\":\"" + d.digestHex() + "\"}";
     }
 }

@@ -52,11 +52,16 @@ public record PartitionDigest(int partition, long items, long sum, long xor)
         return fmix64(sum ^ fmix64(xor ^ fmix64(items)));
     }
 
+    /** {@link #digest()} as {@code 0x} and 16 lowercase hex digits, as printed. */
+    public String digestHex()
+    {
+        return "0x" + hex(digest());
+    }
+
     /** {@code partition N items C digest 0x...} (or {@code total items ...}): what {@code wirekv digest} prints. */
     public String line()
     {
-        return (partition == TOTAL ? "total" : "partition " + partition) + " items " + items +
-            " digest 0x" + hex(digest());
+        return (partition == TOTAL ? "total" : "partition " + partition) + " items " + items + " digest " + digestHex();
     }
 
     /** {@link #line()} with the sum and xor, so that a client can add partitions' digests ({@link #parse}). */

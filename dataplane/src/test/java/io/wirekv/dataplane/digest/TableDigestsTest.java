@@ -102,6 +102,27 @@ class TableDigestsTest
         }
     }
 
+    @Test
+    void shouldAnswerARunningDigestBeforeCloseReturnsAndRefuseNewOnes() throws Exception
+    {
+        final CachedEpochClock clock = new CachedEpochClock();
+        clock.update(NOW_S * 1000);
+        try (Table a = table(clock))
+        {
+            for (int i = 0; i < 50_000; i++)
+            {
+                put(a, i, "v", 0, 0, 1 + i);
+            }
+            final TableDigests digests = new TableDigests(a);
+            final java.util.concurrent.CompletableFuture<List<PartitionDigest>> running = digests.digest(TableDigests.ALL);
+            digests.close();
+            // the scan stopped (or finished) and its thread let go of the table: the table may now be closed
+            assertTrue(running.isDone(), "answered before close returned");
+            final Exception ex = assertThrows(Exception.class, () -> digests.digest(0).get(30, TimeUnit.SECONDS));
+            assertTrue(ex.getCause().getMessage().contains("closing"), ex.getCause().getMessage());
+        }
+    }
+
     private interface Change
     {
         void apply();
