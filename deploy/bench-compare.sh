@@ -45,15 +45,14 @@ subnet=$(( id % 200 + 20 ))
 server_ip="10.202.${subnet}.1"; client_ip="10.202.${subnet}.2"
 wirekv_port=11211; memcached_port=11311
 work="$(mktemp -d)"; pids=()
+source "${root}/deploy/lib/netns.sh"
 cleanup() {
   for pid in "${pids[@]}"; do kill -TERM "${pid}" 2>/dev/null || true; wait "${pid}" 2>/dev/null || true; done
-  ip netns delete "${ns}" 2>/dev/null || true
-  ip link delete "${host}" 2>/dev/null || true
+  wirekv_veth_namespace_delete "${ns}" "${host}"
   rm -rf "${work}"
 }
 trap cleanup EXIT
 
-source "${root}/deploy/lib/veth.sh"
 wirekv_veth_namespace "${ns}" "${host}" "${peer}" "${server_ip}" "${client_ip}"
 
 "${wirekv}" serve --backend xdp --xdp-interface "${host}" --listen "${server_ip}" --port "${wirekv_port}" \

@@ -47,23 +47,18 @@ ns="wkvb$$"; host="wkvbh$$"; peer="wkvbp$$"
 server_ip=10.77.0.1; client_ip=10.77.0.2
 work="$(mktemp -d)"
 pids=()
+source "${root}/deploy/lib/netns.sh"
 cleanup() {
   local pid
   for pid in "${pids[@]}"; do
     if kill -0 "${pid}" 2>/dev/null; then kill -INT "${pid}" 2>/dev/null || true; wait "${pid}" 2>/dev/null || true; fi
   done
-  ip link del "${host}" 2>/dev/null || true   # deletes both ends
-  ip netns del "${ns}" 2>/dev/null || true
+  wirekv_veth_namespace_delete "${ns}" "${host}"
   rm -rf "${work}"
 }
 trap cleanup EXIT
 
-ip netns add "${ns}"
-ip link add "${host}" type veth peer name "${peer}"
-ip link set "${peer}" netns "${ns}"
-ip -n "${ns}" link set lo up
-ip -n "${ns}" link set "${peer}" up
-ip link set "${host}" up
+wirekv_veth_namespace "${ns}" "${host}" "${peer}"   # no addresses: the frames are built by hand
 # AF_XDP in native mode on a veth needs the peer to run XDP too for redirected frames; DPDK falls back
 # to what the kernel offers (copy mode). Checksum offloads off, so frames leave as built.
 ip netns exec "${ns}" ethtool -K "${peer}" tx off rx off >/dev/null 2>&1 || true

@@ -45,16 +45,15 @@ subnet=$(( id % 200 + 20 ))
 server_ip="10.201.${subnet}.1"; client_ip="10.201.${subnet}.2"; port=11211
 instance="demo-${id}"
 work="$(mktemp -d)"; log="${work}/serve.log"; server_pid=""
+source "${root}/deploy/lib/netns.sh"
 cleanup() {
   [[ -n "${server_pid}" ]] && { kill -TERM "${server_pid}" 2>/dev/null || true; wait "${server_pid}" 2>/dev/null || true; }
-  ip netns delete "${ns}" 2>/dev/null || true     # deletes the peer end, and with it the pair
-  ip link delete "${host}" 2>/dev/null || true
+  wirekv_veth_namespace_delete "${ns}" "${host}"
   rm -rf "${work}"
 }
 trap cleanup EXIT
 
 echo "demo: network namespace ${ns}: ${host} ${server_ip}/24 (wirekv, AF_XDP) <-> ${peer} ${client_ip}/24 (load)"
-source "${root}/deploy/lib/veth.sh"
 wirekv_veth_namespace "${ns}" "${host}" "${peer}" "${server_ip}" "${client_ip}"
 
 "${wirekv}" serve --backend xdp --xdp-interface "${host}" --listen "${server_ip}" --port "${port}" \

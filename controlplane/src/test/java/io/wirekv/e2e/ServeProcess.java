@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 
 /**
  * A real {@code wirekv serve} process (the CLI's main class on this JVM's class path, kernel backend) on
- * 127.0.0.1, TCP and UDP on the same free port, 64 MiB, no hugepages: what a user who installed wirekv runs,
+ * 127.0.0.1 (or another address, inside a network namespace: {@link #startWith}), TCP and UDP on the same free port, 64 MiB, no hugepages: what a user who installed wirekv runs,
  * for clients that run in their own process (the Python clients). Started in the constructor, which returns
  * once serve has printed {@code wirekv: serving}; {@link #close()} stops it by its PID (SIGTERM, then a
  * forcible kill if it did not exit); {@link #killForcibly()} crashes it instead (the durability crash tests).
@@ -26,6 +26,7 @@ public final class ServeProcess implements Target
     private static final long START_TIMEOUT_MS = 30_000;
 
     private final Process process;
+    private final String listenAddress;
     private final int port;
     private final Path log;
     private final String instance;
@@ -42,7 +43,17 @@ public final class ServeProcess implements Target
      */
     public ServeProcess(final List<String> jvmOptions, final List<String> extraArgs)
     {
-        this(jvmOptions, extraArgs, true);
+        this(List.of(), "127.0.0.1", jvmOptions, extraArgs, true);
+    }
+
+    /**
+     * A serve process started through {@code commandPrefix} (e.g. {@code NetnsLink.execPrefix}: {@code ip netns
+     * exec NAME}, which execs serve, so the PID is still serve's) listening on {@code listenAddress}.
+     */
+    public static ServeProcess startWith(
+        final List<String> commandPrefix, final String listenAddress, final List<String> extraArgs)
+    {
+        return new ServeProcess(commandPrefix, listenAddress, List.of(), extraArgs, true);
     }
 
     /**
@@ -51,22 +62,26 @@ public final class ServeProcess implements Target
      */
     public static ServeProcess launch(final List<String> jvmOptions, final List<String> extraArgs)
     {
-        return new ServeProcess(jvmOptions, extraArgs, false);
+        return new ServeProcess(List.of(), "127.0.0.1", jvmOptions, extraArgs, false);
     }
 
-    private ServeProcess(final List<String> jvmOptions, final List<String> extraArgs, final boolean awaitServing)
+    private ServeProcess(
+        final List<String> commandPrefix, final String listenAddress, final List<String> jvmOptions,
+        final List<String> extraArgs, final boolean awaitServing)
     {
+        this.listenAddress = listenAddress;
         this.port = MemcachedProcess.freeTcpAndUdpPort();
         this.instance = "e2e-serve-" + ProcessHandle.current().pid() + "-" + port;
         try
         {
             this.log = Files.createTempFile("wirekv-serve-", ".log");
             final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            final List<String> cmd = new ArrayList<>(List.of(java,
+            final List<String> cmd = new ArrayList<>(commandPrefix);
+            cmd.addAll(List.of(java,
                 "--enable-native-access=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx256m"));
             cmd.addAll(jvmOptions);
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), WirekvCli.class.getName(),
-                "serve", "--listen", "127.0.0.1", "--port", Integer.toString(port), "--memory", "64m", "--no-hugepages",
+                "serve", "--listen", listenAddress, "--port", Integer.toString(port), "--memory", "64m", "--no-hugepages",
                 "--instance", instance));
             cmd.addAll(extraArgs);
             this.process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -194,7 +209,7 @@ public final class ServeProcess implements Target
     @Override
     public String host()
     {
-        return "127.0.0.1";
+        return listenAddress;
     }
 
     @Override

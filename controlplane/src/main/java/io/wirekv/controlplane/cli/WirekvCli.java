@@ -32,6 +32,7 @@ import java.util.concurrent.Callable;
         CncCommands.Admin.class,
         CncCommands.Shutdown.class,
         SnapshotCommand.class,
+        DigestCommand.class,
         CncCommands.Completion.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Run 'wirekv COMMAND --help' for a command's options."})

@@ -51,6 +51,11 @@ public final class AdminProtocol
     public static final int SHUTDOWN = 5;
     /** Snapshot every partition (persistence async/sync); the answer, once durable, has a line per partition. */
     public static final int SNAPSHOT = 6;
+    /**
+     * Digest of the live items, per partition: the flags field carries the partition, -1 for all; the answer has a
+     * line per partition ({@code io.wirekv.dataplane.digest.PartitionDigest#wireLine}).
+     */
+    public static final int DIGEST = 7;
     public static final int RESPONSE = 100;
 
     public static final int STATUS_OK = 0;

@@ -2,6 +2,7 @@ package io.wirekv.dataplane.housekeeping;
 
 import io.wirekv.dataplane.cnc.CncFile;
 import io.wirekv.dataplane.cnc.CncFileDescriptor;
+import io.wirekv.dataplane.digest.TableDigests;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
@@ -22,11 +23,13 @@ public final class Housekeeping implements AutoCloseable
 {
     private final CncFile cnc;
     private final AgentRunner runner;
+    private final TableDigests digests;
 
-    private Housekeeping(final CncFile cnc, final AgentRunner runner)
+    private Housekeeping(final CncFile cnc, final AgentRunner runner, final TableDigests digests)
     {
         this.cnc = cnc;
         this.runner = runner;
+        this.digests = digests;
     }
 
     /**
@@ -53,21 +56,25 @@ public final class Housekeeping implements AutoCloseable
         final ErrorHandler errorHandler)
     {
         return start(cnc, sources, statusText, clock, dataplaneClock, listenAddress, tcpPort, shutdown, null,
-            errorHandler);
+            null, errorHandler);
     }
 
-    /** As above, with the {@code snapshot} command's action (null without persistence). */
+    /**
+     * As above, with the {@code snapshot} command's action (null without persistence) and the {@code digest}
+     * command's scanner (null: the command fails), which {@link #close()} closes.
+     */
     public static Housekeeping start(
         final CncFile cnc, final CncSources sources, final String statusText, final EpochClock clock,
         final LongSupplier dataplaneClock, final String listenAddress, final int tcpPort, final Runnable shutdown,
-        final SnapshotCommand snapshots, final ErrorHandler errorHandler)
+        final SnapshotCommand snapshots, final TableDigests digests, final ErrorHandler errorHandler)
     {
         final HousekeepingAgent agent = new HousekeepingAgent(cnc, sources, clock, dataplaneClock,
-            HousekeepingAgent.PERIOD_MS, listenAddress, tcpPort, shutdown, snapshots);
+            HousekeepingAgent.PERIOD_MS, listenAddress, tcpPort, shutdown, snapshots,
+            null == digests ? null : digests::digestText);
         cnc.publishReady(statusText);
         final AgentRunner runner = new AgentRunner(new SleepingMillisIdleStrategy(10), errorHandler, null, agent);
         AgentRunner.startOnThread(runner);
-        return new Housekeeping(cnc, runner);
+        return new Housekeeping(cnc, runner, digests);
     }
 
     public Path cncPath()
@@ -87,10 +94,13 @@ public final class Housekeeping implements AutoCloseable
         return cnc.errorLog();
     }
 
-    /** Stops the thread; the file stays mapped (the server closes it once no thread writes a counter). */
+    /**
+     * Stops the thread, then a running digest scan (so the table may close after this); the file stays mapped (the
+     * server closes it once no thread writes a counter).
+     */
     @Override
     public void close()
     {
-        CloseHelper.close(runner);
+        CloseHelper.closeAll(runner, digests);
     }
 }

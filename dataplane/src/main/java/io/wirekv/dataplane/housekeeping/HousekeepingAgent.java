@@ -55,8 +55,9 @@ public final class HousekeepingAgent implements Agent
     private final LoopbackAdmin admin;
     private final Runnable shutdown;
     private final SnapshotCommand snapshots;
-    /** Snapshot commands being answered when their snapshots are durable (this thread only). */
-    private final java.util.List<PendingSnapshot> pendingSnapshots = new java.util.ArrayList<>();
+    private final DigestCommand digests;
+    /** Snapshot and digest commands, answered when their work on another thread is done (this thread only). */
+    private final java.util.List<PendingAnswer> pendingAnswers = new java.util.ArrayList<>();
     private final AtomicBuffer counterValues;
     private final int publishedOffset;
     private final long[] lastMalformed;
@@ -95,7 +96,17 @@ public final class HousekeepingAgent implements Agent
         final long periodMs, final String listenAddress, final int tcpPort, final Runnable shutdown,
         final SnapshotCommand snapshots)
     {
+        this(cnc, sources, clock, dataplaneClock, periodMs, listenAddress, tcpPort, shutdown, snapshots, null);
+    }
+
+    /** @param digests the {@code digest} command's action, or null (the command fails). */
+    public HousekeepingAgent(
+        final CncFile cnc, final CncSources sources, final EpochClock clock, final LongSupplier dataplaneClock,
+        final long periodMs, final String listenAddress, final int tcpPort, final Runnable shutdown,
+        final SnapshotCommand snapshots, final DigestCommand digests)
+    {
         this.snapshots = snapshots;
+        this.digests = digests;
         this.cnc = cnc;
         this.sources = sources;
         this.clock = clock;
@@ -147,9 +158,9 @@ public final class HousekeepingAgent implements Agent
     {
         int work = shutdownRequested ? 0 : cnc.commandRing().read(commandHandler, COMMANDS_PER_CYCLE);
         final long nowMs = clock.time();
-        if (!pendingSnapshots.isEmpty())
+        if (!pendingAnswers.isEmpty())
         {
-            work += answerSnapshots(nowMs);
+            work += answerPending(nowMs);
         }
         if (nowMs >= nextPeriodMs)
         {
@@ -251,10 +262,22 @@ public final class HousekeepingAgent implements Agent
             else
             {
                 // answered from doWork once durable: the housekeeping thread must not wait for the disk
-                pendingSnapshots.add(new PendingSnapshot(correlationId, snapshots.snapshotAll(),
+                pendingAnswers.add(new PendingAnswer(correlationId, "snapshot", snapshots.snapshotAll(),
                     clock.time() + SNAPSHOT_TIMEOUT_MS));
                 return;
             }
+        }
+        else if (msgTypeId == AdminProtocol.DIGEST && null != digests && length >= AdminProtocol.EXPTIME_OFFSET)
+        {
+            // answered from doWork: the scan runs on a thread of its own
+            pendingAnswers.add(new PendingAnswer(correlationId, "digest",
+                digests.digest(buffer.getInt(index + AdminProtocol.FLAGS_OFFSET)), clock.time() + SNAPSHOT_TIMEOUT_MS));
+            return;
+        }
+        else if (msgTypeId == AdminProtocol.DIGEST)
+        {
+            result = LoopbackAdmin.Result.error(null == digests ? "this server computes no digests" :
+                "malformed digest command (" + length + " bytes)");
         }
         else if (length < AdminProtocol.KEY_OFFSET || !fits(buffer, index, length))
         {
@@ -273,20 +296,20 @@ public final class HousekeepingAgent implements Agent
         }
     }
 
-    /** The longest a snapshot command waits before it is answered with an error (the snapshots go on). */
+    /** The longest a snapshot or digest command waits before it is answered with an error (the work goes on). */
     static final long SNAPSHOT_TIMEOUT_MS = 600_000;
 
-    private record PendingSnapshot(long correlationId, java.util.concurrent.CompletableFuture<String> result,
+    private record PendingAnswer(long correlationId, String what, java.util.concurrent.CompletableFuture<String> result,
         long deadlineMs)
     {
     }
 
-    private int answerSnapshots(final long nowMs)
+    private int answerPending(final long nowMs)
     {
         int answered = 0;
-        for (final java.util.Iterator<PendingSnapshot> it = pendingSnapshots.iterator(); it.hasNext(); )
+        for (final java.util.Iterator<PendingAnswer> it = pendingAnswers.iterator(); it.hasNext(); )
         {
-            final PendingSnapshot p = it.next();
+            final PendingAnswer p = it.next();
             if (p.result().isDone())
             {
                 LoopbackAdmin.Result result;
@@ -297,14 +320,14 @@ public final class HousekeepingAgent implements Agent
                 catch (final java.util.concurrent.CompletionException | java.util.concurrent.CancellationException ex)
                 {
                     final Throwable cause = null != ex.getCause() ? ex.getCause() : ex;
-                    result = LoopbackAdmin.Result.error("snapshot failed: " + cause.getMessage());
+                    result = LoopbackAdmin.Result.error(p.what() + " failed: " + cause.getMessage());
                 }
                 respond(p.correlationId(), result);
             }
             else if (nowMs >= p.deadlineMs())
             {
-                respond(p.correlationId(), LoopbackAdmin.Result.error("the snapshots did not finish within " +
-                    SNAPSHOT_TIMEOUT_MS / 1000 + " s; they go on, see wirekv status"));
+                respond(p.correlationId(), LoopbackAdmin.Result.error("the " + p.what() + " did not finish within " +
+                    SNAPSHOT_TIMEOUT_MS / 1000 + " s; it goes on, see wirekv status"));
             }
             else
             {

@@ -4,6 +4,7 @@ import io.wirekv.dataplane.cnc.CncFile;
 import io.wirekv.dataplane.cnc.CounterRegistry;
 import io.wirekv.dataplane.guard.UdpGuard;
 import io.wirekv.dataplane.guard.ValidatedSources;
+import io.wirekv.dataplane.digest.TableDigests;
 import io.wirekv.dataplane.housekeeping.CncSources;
 import io.wirekv.dataplane.housekeeping.Housekeeping;
 import io.wirekv.dataplane.housekeeping.LifecycleLog;
@@ -188,7 +189,7 @@ public final class WirekvServer implements AutoCloseable
             housekeeping = Housekeeping.start(cnc, sources, statusText, clock,
                 null != clockTicker ? tableClock::time : clock::time, config.listenAddress(), tcpPort(),
                 () -> Thread.ofPlatform().name("wirekv-admin-shutdown").start(this::close),
-                null == durability ? null : durability::snapshotAllText, errorHandler);
+                null == durability ? null : durability::snapshotAllText, new TableDigests(table), errorHandler);
             errorHandler.errorLog = housekeeping.errorLog();
         }
         catch (final RuntimeException ex)

@@ -118,6 +118,21 @@ public final class ItemView
         return NATIVE.get(ValueLayout.JAVA_BYTE, address + META_BITS_OFFSET) & 0xFF;
     }
 
+    /**
+     * A 64-bit hash of what a client can observe of the item: key, value, client flags, absolute expiry and CAS (not
+     * the store time nor the meta bits, which reads change). Equal items hash equal in any table, whatever their slab
+     * placement; {@code wirekv digest} sums these per partition. Allocates nothing.
+     */
+    public long contentHash()
+    {
+        final long keyHash = KeyHash.hash(NATIVE, keyOffset(), keyLength);
+        final long valueHash = KeyHash.hash(NATIVE, valueOffset(), valueLength());
+        // asymmetric steps: swapping key and value, or two fields, gives another hash
+        long h = KeyHash.fmix64(keyHash ^ Long.rotateLeft(valueHash, 23) * 0x9E3779B97F4A7C15L);
+        h = KeyHash.fmix64(h ^ ((long)clientFlags() << 32 | expiresAtSeconds()));
+        return KeyHash.fmix64(h ^ Long.rotateLeft(cas(), 41) * 0xC2B2AE3D27D4EB4FL);
+    }
+
     /** Copies the value into a byte array (tests and tools; allocates). */
     public byte[] valueBytes()
     {

@@ -1,19 +1,7 @@
 package io.wirekv.dataplane.testnet;
 
-import io.wirekv.nativebindings.Errno;
-import io.wirekv.nativebindings.libc.LibC;
-import io.wirekv.nativebindings.libc.Sched;
-
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A private network for a test: a network namespace with one end of a veth pair inside it and the
@@ -61,20 +49,7 @@ public final class TestNetwork implements AutoCloseable
      */
     public static String skipReason()
     {
-        try
-        {
-            final int uid = (Integer)java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"), "unix:uid");
-            if (uid != 0)
-            {
-                return "network namespaces need root (effective uid " + uid + "); CI runs these as root";
-            }
-        }
-        catch (final IOException ex)
-        {
-            return "cannot read the effective uid: " + ex;
-        }
-        return java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/sbin/ip")) || java.nio.file.Files.isExecutable(
-            java.nio.file.Path.of("/sbin/ip")) ? null : "`ip` (Debian package iproute2) is not installed";
+        return NetnsCommands.skipReason();
     }
 
     /**
@@ -202,9 +177,7 @@ public final class TestNetwork implements AutoCloseable
 
     private String[] inNamespaceCommand(final String... command)
     {
-        final List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
-        full.addAll(List.of(command));
-        return full.toArray(String[]::new);
+        return NetnsCommands.inNamespace(namespace, command);
     }
 
     /**
@@ -213,44 +186,7 @@ public final class TestNetwork implements AutoCloseable
      */
     public <T> T insideNamespace(final Callable<T> action)
     {
-        final FutureTask<T> task = new FutureTask<>(() ->
-        {
-            enterNamespace();
-            return action.call();
-        });
-        final Thread thread = Thread.ofPlatform().name(namespace + "-client").daemon().start(task);
-        try
-        {
-            return task.get(60, TimeUnit.SECONDS);
-        }
-        catch (final ExecutionException ex)
-        {
-            throw new IllegalStateException("inside " + namespace + ": " + ex.getCause(), ex.getCause());
-        }
-        catch (final Exception ex)
-        {
-            thread.interrupt();
-            throw new IllegalStateException("inside " + namespace + ": " + ex, ex);
-        }
-    }
-
-    private void enterNamespace()
-    {
-        try (Arena arena = Arena.ofConfined())
-        {
-            final MemorySegment errno = Errno.allocateState(arena);
-            final int fd = LibC.open(errno, "/var/run/netns/" + namespace, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
-            if (fd < 0)
-            {
-                throw new IllegalStateException("open /var/run/netns/" + namespace + ": " + LibC.strerror(-fd));
-            }
-            final int result = Sched.setns(errno, fd, Sched.CLONE_NEWNET);
-            LibC.close(errno, fd);
-            if (result < 0)
-            {
-                throw new IllegalStateException("setns(" + namespace + "): " + LibC.strerror(-result));
-            }
-        }
+        return NetnsCommands.inside(namespace, action);
     }
 
     @Override
@@ -277,61 +213,17 @@ public final class TestNetwork implements AutoCloseable
     /** Runs a command, returns stdout+stderr; throws with the output when it fails or runs past 30 s. */
     public static String run(final String... command)
     {
-        return run(30, command);
+        return NetnsCommands.run(command);
     }
 
     private static String run(final int timeoutSeconds, final String... command)
     {
-        final Result result = execute(timeoutSeconds, command);
-        if (result.exit() != 0)
-        {
-            throw new IllegalStateException(String.join(" ", command) + " exited " + result.exit() + ": " +
-                result.output().trim());
-        }
-        return result.output();
+        return NetnsCommands.run(timeoutSeconds, command);
     }
 
-    private record Result(int exit, String output)
+    private static NetnsCommands.Result execute(final int timeoutSeconds, final String... command)
     {
-    }
-
-    /** Runs a command with its output in a file (so a hung command cannot block the read), bounded in time. */
-    private static Result execute(final int timeoutSeconds, final String... command)
-    {
-        try
-        {
-            final java.nio.file.Path output = java.nio.file.Files.createTempFile("wirekv-testnet", ".out");
-            try
-            {
-                final Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(output.toFile()).start();
-                final boolean exited = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-                if (!exited)
-                {
-                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-                final String out = java.nio.file.Files.readString(output, StandardCharsets.UTF_8);
-                if (!exited)
-                {
-                    throw new IllegalStateException(String.join(" ", command) + ": still running after " + timeoutSeconds +
-                        " s, stopped: " + out.trim());
-                }
-                return new Result(p.exitValue(), out);
-            }
-            finally
-            {
-                java.nio.file.Files.deleteIfExists(output);
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException(String.join(" ", command) + ": " + ex.getMessage(), ex);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(String.join(" ", command) + ": interrupted", ex);
-        }
+        return NetnsCommands.execute(timeoutSeconds, command);
     }
 
     /** The first 10.99.N.0/24 from {@code start} on that no route of this host uses yet. */
@@ -350,13 +242,6 @@ public final class TestNetwork implements AutoCloseable
 
     private static void runQuietly(final String... command)
     {
-        try
-        {
-            execute(30, command);
-        }
-        catch (final IllegalStateException ignore)
-        {
-            // best effort: it may not exist
-        }
+        NetnsCommands.runQuietly(command);
     }
 }
