@@ -31,7 +31,17 @@ public final class SendWorkRequestEncoder
     /** Bytes of one slot: a work request and its scatter/gather element. */
     public static final long SLOT_SIZE = IBV_SEND_WR.byteSize() + IBV_SGE.byteSize();
 
+    static
+    {
+        if (ADDRESS.byteSize() != Long.BYTES)
+        {
+            throw new ExceptionInInitializerError("pointers are written as 8-byte words; this platform's are " +
+                ADDRESS.byteSize());
+        }
+    }
+
     private MemorySegment buffer = MemorySegment.NULL;
+    private MemorySegment[] requests = new MemorySegment[0];
     private int slots;
 
     /**
@@ -56,7 +66,12 @@ public final class SendWorkRequestEncoder
                 "-byte work request slot");
         }
         buffer = segment;
-        slots = (int)Math.min(Integer.MAX_VALUE, count);
+        slots = (int)Math.min(Integer.MAX_VALUE >> 8, count);
+        requests = new MemorySegment[slots];
+        for (int i = 0; i < slots; i++)
+        {
+            requests[i] = segment.asSlice(i * SLOT_SIZE, SLOT_SIZE);
+        }
         return this;
     }
 
@@ -71,11 +86,11 @@ public final class SendWorkRequestEncoder
     /**
      * @param slot a slot index.
      * @return the address of its {@code struct ibv_send_wr}, the {@code wr} argument of {@code ibv_post_send}
-     * for a chain that starts there.
+     * for a chain that starts there (made at wrap time: no allocation per post).
      */
     public MemorySegment request(final int slot)
     {
-        return buffer.asSlice(slot * SLOT_SIZE, SLOT_SIZE);
+        return requests[slot];
     }
 
     /**
@@ -92,11 +107,14 @@ public final class SendWorkRequestEncoder
     {
         final long wr = slot * SLOT_SIZE;
         final long sge = wr + IBV_SEND_WR.byteSize();
-        // Clear the whole request: unions and flags of an earlier use must not leak into this one.
-        buffer.asSlice(wr, SLOT_SIZE).fill((byte)0);
+        // Clear the whole slot: unions and flags of an earlier use must not leak into this one.
+        for (long i = 0; i < SLOT_SIZE; i += Long.BYTES)
+        {
+            buffer.set(JAVA_LONG, wr + i, 0L);
+        }
+        // Pointers are written as 8-byte words (checked above): a MemorySegment per pointer would allocate.
         buffer.set(JAVA_LONG, wr + VerbsLayouts.SEND_WR_WR_ID, wrId);
-        buffer.set(ADDRESS, wr + VerbsLayouts.SEND_WR_NEXT, MemorySegment.NULL);
-        buffer.set(ADDRESS, wr + VerbsLayouts.SEND_WR_SG_LIST, MemorySegment.ofAddress(buffer.address() + sge));
+        buffer.set(JAVA_LONG, wr + VerbsLayouts.SEND_WR_SG_LIST, buffer.address() + sge);
         buffer.set(JAVA_INT, wr + VerbsLayouts.SEND_WR_NUM_SGE, 1);
         buffer.set(JAVA_INT, wr + VerbsLayouts.SEND_WR_OPCODE, VerbsLayouts.IBV_WR_RDMA_WRITE);
         buffer.set(JAVA_INT, wr + VerbsLayouts.SEND_WR_SEND_FLAGS, sendFlags);
@@ -112,7 +130,6 @@ public final class SendWorkRequestEncoder
      */
     public void link(final int slot, final int nextSlot)
     {
-        buffer.set(ADDRESS, slot * SLOT_SIZE + VerbsLayouts.SEND_WR_NEXT,
-            MemorySegment.ofAddress(buffer.address() + nextSlot * SLOT_SIZE));
+        buffer.set(JAVA_LONG, slot * SLOT_SIZE + VerbsLayouts.SEND_WR_NEXT, buffer.address() + nextSlot * SLOT_SIZE);
     }
 }
