@@ -101,6 +101,47 @@ class SendWorkRequestEncoderTest
         }
     }
 
+    /** The replication thread encodes a batch (two ring pieces and the doorbell) per post: nothing may be allocated. */
+    @Test
+    void shouldAllocateNothingPerBatch()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final long threadId = Thread.currentThread().threadId();
+        try (Arena arena = Arena.ofConfined())
+        {
+            final SendWorkRequestEncoder encoder =
+                new SendWorkRequestEncoder().wrap(arena.allocate(SendWorkRequestEncoder.SLOT_SIZE * 3, 8));
+            long checksum = encodeBatches(encoder, 20_000); // warm up: let the JIT compile the loop
+            // A one-off (a JIT transition, the MXBean's first call) shows in one round at most: take the least of three.
+            long leastAllocated = Long.MAX_VALUE;
+            for (int round = 0; round < 3; round++)
+            {
+                final long before = threads.getThreadAllocatedBytes(threadId);
+                checksum += encodeBatches(encoder, 10_000);
+                leastAllocated = Math.min(leastAllocated, threads.getThreadAllocatedBytes(threadId) - before);
+            }
+            assertEquals(0, leastAllocated, "bytes allocated by 10,000 encoded batches");
+            assertEquals(50_000L * (3 * 144), checksum);
+        }
+    }
+
+    private static long encodeBatches(final SendWorkRequestEncoder encoder, final int batches)
+    {
+        long checksum = 0;
+        for (int i = 0; i < batches; i++)
+        {
+            encoder.rdmaWrite(0, i, LOCAL, LENGTH, LKEY, REMOTE, RKEY, 0);
+            encoder.rdmaWrite(1, i, LOCAL + LENGTH, 16, LKEY, REMOTE, RKEY, 0);
+            encoder.rdmaWrite(2, i, LOCAL, 16, 0, REMOTE + 4096, RKEY,
+                VerbsLayouts.IBV_SEND_SIGNALED | VerbsLayouts.IBV_SEND_INLINE);
+            encoder.link(0, 1);
+            encoder.link(1, 2);
+            checksum += encoder.request(2).address() - encoder.request(0).address() + 144;
+        }
+        return checksum;
+    }
+
     /** C reads the encoded bytes through {@code struct ibv_send_wr}'s own members: the header decides, not our offsets. */
     @Test
     void shouldReadBackThroughTheHeaderStructInC(@TempDir final Path dir) throws IOException, InterruptedException
