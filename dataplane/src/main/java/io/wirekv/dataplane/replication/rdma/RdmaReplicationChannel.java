@@ -21,7 +21,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * One end of an RDMA replication link: an opened device, a protection domain, the registered memory regions (the
- * primary's partition log buffers; the backup's receive ring and doorbell), one completion queue and one reliable
+ * primary's partition log buffers; the backup's {@link RdmaReceiveRing}), one completion queue and one reliable
  * connection (RC) queue pair.
  * <p>
  * <b>Protocol.</b> Both sides exchange {@link RdmaConnectionParams} over the TCP control connection ({@link

@@ -7,9 +7,11 @@
  * queue pair, RDMA WRITE of sealed record batches into the backup's registered ring, an inline doorbell WRITE after
  * each batch, completions polled on the replication thread; {@link
  * io.wirekv.dataplane.replication.rdma.RdmaConnectionParams} is what the two sides exchange over the TCP control
- * connection to connect it.
+ * connection to connect it; {@link io.wirekv.dataplane.replication.rdma.RdmaReceiveRing} is the backup's ring and
+ * doorbell that the primary writes into.
  * <p>
- * <b>What has run.</b> The selector, the parameter codec and the work-request encoding are unit-tested; discovery
+ * <b>What has run.</b> The selector, the parameter codec, the receive ring's logic and the work-request encoding
+ * are unit-tested; discovery
  * runs for real and answers "no device" on the development machines (no RDMA hardware, no RDMA kernel support). The
  * channel has never executed: nothing constructs it unless discovery finds a device with an ACTIVE port.
  * <p>
