@@ -82,7 +82,7 @@ public final class RdmaDevices
      */
     static String noListReason(final int errno, final String text)
     {
-        final String hint = errno == ENOSYS ? ": the kernel has no RDMA support (no ib_uverbs / RDMA driver loaded)" :
+        final String hint = errno == ENOSYS ? ": no RDMA support in the kernel, no ib_uverbs or RDMA driver loaded" :
             errno == Errno.EACCES || errno == Errno.EPERM ? ": no permission on /dev/infiniband" : "";
         return "ibv_get_device_list returned 0 devices (errno " + errno + ", " + text + hint + ")";
     }

@@ -11,9 +11,9 @@
  * doorbell that the primary writes into.
  * <p>
  * <b>What has run.</b> The selector, the parameter codec, the receive ring's logic and the work-request encoding
- * are unit-tested; discovery
- * runs for real and answers "no device" on the development machines (no RDMA hardware, no RDMA kernel support). The
- * channel has never executed: nothing constructs it unless discovery finds a device with an ACTIVE port.
+ * are unit-tested; discovery runs for real and answers "no device" on the development machines (no RDMA hardware,
+ * no RDMA kernel support). The channel has never executed: nothing constructs it unless discovery finds a device
+ * with an ACTIVE port.
  * <p>
  * <b>Threading.</b> Selection and channel set-up at start-up; a channel's {@code writeBatch} / {@code
  * pollCompletions} on the replication thread only (it owns the QP and CQ). Ordering between the batch and its
