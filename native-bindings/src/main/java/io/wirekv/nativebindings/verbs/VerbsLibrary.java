@@ -24,6 +24,8 @@ public final class VerbsLibrary
         static final NativeLibrary LIBRARY;
         static final NativeException FAILURE;
 
+        static final String REASON;
+
         static
         {
             NativeLibrary library = null;
@@ -38,7 +40,32 @@ public final class VerbsLibrary
             }
             LIBRARY = library;
             FAILURE = failure;
+            REASON = failure == null ? null : notFound(LIBIBVERBS);
         }
+    }
+
+    /**
+     * Tries to load {@code soname} the way the holder loads {@value #LIBIBVERBS}; for the test of the missing-library
+     * answer (the real library cannot be hidden from {@code dlopen} on a host that has it).
+     *
+     * @return null when it loads, else the reason {@link #unavailableReason()} would give.
+     */
+    static String loadReason(final String soname)
+    {
+        try
+        {
+            NativeLibrary.load(soname, PACKAGE);
+            return null;
+        }
+        catch (final NativeException ex)
+        {
+            return notFound(soname);
+        }
+    }
+
+    private static String notFound(final String soname)
+    {
+        return "RDMA unavailable: " + soname + " not found (install Debian package " + PACKAGE + ")";
     }
 
     /**
@@ -68,8 +95,7 @@ public final class VerbsLibrary
      */
     public static String unavailableReason()
     {
-        return Holder.FAILURE == null ? null :
-            "RDMA unavailable: " + LIBIBVERBS + " not found (install Debian package " + PACKAGE + ")";
+        return Holder.REASON;
     }
 
     static RuntimeException rethrow(final Throwable ex)
