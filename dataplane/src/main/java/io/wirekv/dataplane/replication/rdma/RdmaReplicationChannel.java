@@ -52,6 +52,10 @@ public final class RdmaReplicationChannel implements AutoCloseable
     private static final int MAX_REGIONS = 64;
     private static final int WC_BATCH = 16;
     private static final int MAX_INLINE = 64;
+    /**
+     * GID table index used for the global route (RoCE). Index 0 is the port's link-local RoCE v1 GID on most NICs;
+     * a RoCE v2 (routable) deployment may need another index: a setting for it is future work.
+     */
     private static final byte GID_INDEX = 0;
     /** Completion status for a failed completion: {@code -(1000 + ibv_wc_status)}. */
     public static final int WC_ERROR_BASE = 1000;
@@ -88,7 +92,9 @@ public final class RdmaReplicationChannel implements AutoCloseable
     private long completedBatches;
     private long completedSequence = -1;
     private int lastFailedStatus = -1;
+    private boolean closed;
 
+    @SuppressWarnings("restricted")
     private RdmaReplicationChannel(final MemorySegment device, final RdmaDiscovery.Port port, final int sendQueueDepth)
     {
         this.sendQueueDepth = sendQueueDepth;
@@ -215,6 +221,7 @@ public final class RdmaReplicationChannel implements AutoCloseable
      * @param remoteWritable true on the backup's ring: the peer may RDMA WRITE into it.
      * @return the region's id for {@link #writeBatch} and {@link #rkey}.
      */
+    @SuppressWarnings("restricted")
     public int register(final MemorySegment memory, final boolean remoteWritable)
     {
         if (regions == MAX_REGIONS)
@@ -406,6 +413,11 @@ public final class RdmaReplicationChannel implements AutoCloseable
     @Override
     public void close()
     {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
         LibIbverbs.ibv_destroy_qp(qp);
         LibIbverbs.ibv_destroy_cq(cq);
         for (int i = 0; i < regions; i++)
