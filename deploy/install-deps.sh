@@ -25,7 +25,7 @@ run() { if (( dry_run )); then echo "would run: $*"; else "$@"; fi; }
 # real clients for tests (memcached, libmemcached-tools), the pool kit's proxy (nutcracker: twemproxy,
 # deploy/pool/ and its test), network tools.
 packages=(unzip curl gcc pkg-config memcached libmemcached-tools nutcracker iproute2 iputils-ping ethtool python3 python3-prometheus-client netcat-openbsd procps
-          dpdk dpdk-dev libdpdk-dev libxdp-dev libbpf-dev xdp-tools bpftool clang rdma-core libibverbs-dev)
+          dpdk dpdk-dev libdpdk-dev libxdp-dev libbpf-dev xdp-tools bpftool clang rdma-core libibverbs-dev ibverbs-providers)
 # Real clients the e2e tests drive with Debian's /usr/bin/python3 (PythonClientsTest).
 packages+=(python3-pymemcache python3-pylibmc)
 # promtool (Debian ships it only in the prometheus package): ServeMetricsPromtoolTest lints a live scrape with it.

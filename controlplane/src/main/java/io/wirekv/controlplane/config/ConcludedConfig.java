@@ -1,13 +1,14 @@
 package io.wirekv.controlplane.config;
 
+import io.wirekv.dataplane.replication.rdma.ReplicationTransport;
 import io.wirekv.dataplane.server.ServerConfig;
 
 import java.util.Map;
 
 /**
  * A validated {@link ServerConfig} together with where each value came from (default, file
- * line, flag), for the start-up report, and the values of the control-plane keys (metrics) that
- * ServerConfig does not hold.
+ * line, flag), for the start-up report, and the values of the control-plane keys (metrics,
+ * replication transport) that ServerConfig does not hold.
  */
 public record ConcludedConfig(ServerConfig config, Map<ConfigKey, String> origins, Map<ConfigKey, String> controlValues)
 {
@@ -31,6 +32,15 @@ public record ConcludedConfig(ServerConfig config, Map<ConfigKey, String> origin
     public String metricsListen()
     {
         return value(ConfigKey.METRICS_LISTEN);
+    }
+
+    /**
+     * The {@code replication.transport} setting; pass it to
+     * {@link io.wirekv.dataplane.replication.rdma.ReplicationTransportSelector#select} when replication starts.
+     */
+    public ReplicationTransport replicationTransport()
+    {
+        return ReplicationTransport.valueOf(value(ConfigKey.REPLICATION_TRANSPORT).toUpperCase(java.util.Locale.ROOT));
     }
 
     /**

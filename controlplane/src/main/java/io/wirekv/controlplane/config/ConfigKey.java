@@ -108,7 +108,11 @@ public enum ConfigKey
     // Control-plane keys: not part of ServerConfig; their concluded values live in ConcludedConfig.
     METRICS_PORT("metrics.port", "--metrics-port", "Prometheus /metrics HTTP port; 0 disables the exporter",
         c -> "0", true),
-    METRICS_LISTEN("metrics.listen", null, "IPv4 address the metrics endpoint binds to", c -> "127.0.0.1", true);
+    METRICS_LISTEN("metrics.listen", null, "IPv4 address the metrics endpoint binds to", c -> "127.0.0.1", true),
+    // Concluded by the control plane, which runs RDMA discovery at start-up (ReplicationTransportSelector).
+    REPLICATION_TRANSPORT("replication.transport", null, "replication stream transport: auto (RDMA where a device " +
+        "has an ACTIVE port, else TCP; says which at start-up), tcp or rdma (stops start-up without a device)",
+        c -> io.wirekv.dataplane.replication.rdma.ReplicationTransport.AUTO.configValue(), true);
 
     private final String key;
     private final String flag;

@@ -5,6 +5,7 @@ import io.wirekv.dataplane.guard.UdpAllowList;
 import io.wirekv.dataplane.log.PersistenceSettings;
 import io.wirekv.dataplane.net.ReassemblySettings;
 import io.wirekv.dataplane.port.BypassSettings;
+import io.wirekv.dataplane.replication.rdma.ReplicationTransport;
 import io.wirekv.dataplane.server.AuthSettings;
 import io.wirekv.dataplane.server.ServerConfig;
 import io.wirekv.dataplane.server.ServerConfig.Backend;
@@ -148,6 +149,8 @@ public final class ConfigValidator
         }
 
         final PersistenceSettings persistence = PersistenceRules.conclude(this, itemSizeMax);
+        final ReplicationTransport transport = choice(ConfigKey.REPLICATION_TRANSPORT, ReplicationTransport.class,
+            "auto, tcp or rdma");
 
         if (!problems.isEmpty())
         {
@@ -162,6 +165,7 @@ public final class ConfigValidator
         final Map<ConfigKey, String> controlValues = new EnumMap<>(ConfigKey.class);
         controlValues.put(ConfigKey.METRICS_PORT, Integer.toString(metricsPort));
         controlValues.put(ConfigKey.METRICS_LISTEN, value(ConfigKey.METRICS_LISTEN));
+        controlValues.put(ConfigKey.REPLICATION_TRANSPORT, transport.configValue());
         return new ConcludedConfig(config, origins, controlValues);
     }
 
