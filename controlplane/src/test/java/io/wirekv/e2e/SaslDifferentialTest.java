@@ -246,6 +246,37 @@ class SaslDifferentialTest
         assertEquals("EOF after 0 bytes", textReply(target, command));
     }
 
+    /** A real client: pylibmc (libmemcached's SASL over Cyrus' client side) gets the same answers from both. */
+    @Test
+    void shouldAuthenticatePylibmcLikeMemcached()
+    {
+        final String wirekv = pylibmc(target);
+        assertEquals(pylibmc(reference), wirekv);
+        assertEquals("alice wonderland get v\nalice wrong Error\ncarol wonderland Error\nbob builder get v\n", wirekv);
+    }
+
+    private String pylibmc(final Target server)
+    {
+        final String script = String.join("\n",
+            "import sys, pylibmc",
+            "def attempt(user, password):",
+            "    c = pylibmc.Client([sys.argv[1]], binary=True, username=user, password=password)",
+            "    try:",
+            "        c.set('pylibmc:sasl', 'v')",
+            "        print(user, password, 'get', c.get('pylibmc:sasl'))",
+            "    except pylibmc.Error as e:",
+            "        print(user, password, type(e).__name__)  # the message holds a pointer: the type only",
+            "    finally:",
+            "        c.disconnect_all()",
+            "for user, password in (('alice', 'wonderland'), ('alice', 'wrong'), ('carol', 'wonderland'), ('bob', 'builder')):",
+            "    attempt(user, password)",
+            "");
+        final ExternalTool.Result r = ExternalTool.run(
+            List.of("/usr/bin/python3", "-c", script, server.host() + ":" + server.tcpPort()), dir, 30_000);
+        assertEquals(0, r.exitCode(), server.name() + ": " + r.stderr());
+        return r.stdoutText();
+    }
+
     private static String transcript(final Target server, final Case c)
     {
         final Map<Long, Integer> casOrder = BinaryWire.newCasOrder();
