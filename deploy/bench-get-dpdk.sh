@@ -80,15 +80,6 @@ stop() { # pid
   kill -TERM "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true
 }
-wait_log() { # file pattern timeout_s pid
-  local i
-  for i in $(seq 1 $(( $3 * 10 ))); do
-    grep -q "$2" "$1" 2>/dev/null && return 0
-    kill -0 "$4" 2>/dev/null || { echo "bench-get-dpdk: server exited:" >&2; tail -5 "$1" >&2; return 1; }
-    sleep 0.1
-  done
-  echo "bench-get-dpdk: no '$2' in $1 after $3 s" >&2; return 1
-}
 
 # One `wirekv bench` (the current build) on CPU 0; prints "req/s cores req_per_cpu_s lost errors wrong" from its JSON.
 bench() { # name server_pid bench-options...

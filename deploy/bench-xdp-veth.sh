@@ -70,16 +70,8 @@ case "${gen_pmd}" in
   *) echo "bench-xdp-veth: --generator-pmd af_xdp|af_packet" >&2; exit 2 ;;
 esac
 
+source "${root}/deploy/lib/bench.sh" # wait_log; the integer median below replaces the library's
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) print 0; else print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
-wait_log() { # file pattern timeout_s pid
-  local i
-  for i in $(seq 1 $(( $3 * 10 ))); do
-    grep -q "$2" "$1" 2>/dev/null && return 0
-    kill -0 "$4" 2>/dev/null || { echo "bench-xdp-veth: process exited:" >&2; tail -5 "$1" >&2; return 1; }
-    sleep 0.1
-  done
-  echo "bench-xdp-veth: no '$2' in $1 after $3 s" >&2; return 1
-}
 
 # `wirekv bench` inside the namespace on CPU 0 through the generator PMD; prints one JSON field of its first trial.
 generator() { # name field bench-options...

@@ -28,6 +28,8 @@ packages=(unzip curl gcc pkg-config memcached libmemcached-tools nutcracker ipro
           dpdk dpdk-dev libdpdk-dev libxdp-dev libbpf-dev xdp-tools bpftool clang rdma-core libibverbs-dev ibverbs-providers)
 # Real clients the e2e tests drive with Debian's /usr/bin/python3 (PythonClientsTest).
 packages+=(python3-pymemcache python3-pylibmc)
+# saslpasswd2 writes the Cyrus sasldb that `memcached -S` reads (SaslDifferentialTest's oracle).
+packages+=(sasl2-bin)
 # promtool (Debian ships it only in the prometheus package): ServeMetricsPromtoolTest lints a live scrape with it.
 packages+=(prometheus)
 missing=()

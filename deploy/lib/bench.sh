@@ -5,3 +5,15 @@ median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print 0; else print 
 
 # A TCP port on 127.0.0.1 nobody holds right now (the kernel's choice).
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# Waits until FILE has a line matching PATTERN (a server's "serving" line), at most TIMEOUT_S seconds, while PID
+# lives; says why on stderr, naming the calling script, and returns 1 otherwise.
+wait_log() { # file pattern timeout_s pid
+  local i me; me="$(basename "$0" .sh)"
+  for i in $(seq 1 $(( $3 * 10 ))); do
+    grep -q "$2" "$1" 2>/dev/null && return 0
+    kill -0 "$4" 2>/dev/null || { echo "${me}: process exited:" >&2; tail -5 "$1" >&2; return 1; }
+    sleep 0.1
+  done
+  echo "${me}: no '$2' in $1 after $3 s" >&2; return 1
+}

@@ -13,7 +13,7 @@ class ScriptHelpTest
 {
     @ParameterizedTest
     @ValueSource(strings = {"hugepages.sh", "nic-bind.sh", "tune-cpu.sh", "preflight.sh", "install-service.sh",
-        "pool/wirekv-pool.sh", "crash-test.sh", "bench-durability.sh"})
+        "pool/wirekv-pool.sh", "crash-test.sh", "bench-durability.sh", "bench-overload.sh"})
     void shouldDocumentEveryOptionInHelp(final String script)
     {
         final List<String> options = DeployScripts.parsedOptions(script);
@@ -32,7 +32,7 @@ class ScriptHelpTest
 
     @ParameterizedTest
     @ValueSource(strings = {"hugepages.sh", "nic-bind.sh", "tune-cpu.sh", "preflight.sh", "install-service.sh",
-        "pool/wirekv-pool.sh", "crash-test.sh", "bench-durability.sh"})
+        "pool/wirekv-pool.sh", "crash-test.sh", "bench-durability.sh", "bench-overload.sh"})
     void shouldRejectAnUnknownOptionWithUsageStatus(final String script)
     {
         final DeployScripts.Result r = DeployScripts.run(script, "--no-such-option", "--dry-run");

@@ -27,13 +27,16 @@ import java.util.concurrent.TimeUnit;
  * package: CI installs it, so a missing binary is a failure, not a skip.
  * <p>
  * The one memcached launcher of the test suite: the differential tests' oracle, and the server the client,
- * CLI and bench tests run against ({@link #address()}).
+ * CLI and bench tests run against ({@link #address()}). {@link #withSasl} starts it as {@code memcached -S}
+ * (binary protocol only, UDP off, Cyrus SASL configured from a directory given as {@code SASL_CONF_PATH}).
  */
 public final class MemcachedProcess implements Target
 {
     public static final String BINARY = "/usr/bin/memcached";
     private static final long START_TIMEOUT_MS = 5_000;
     private static final int START_ATTEMPTS = 5;
+    /** A binary-protocol VERSION request: 0x80, opcode 0x0b, everything else 0. */
+    private static final byte[] BINARY_VERSION = {(byte)0x80, 0x0b, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
     private final Process process;
     private final int port;
@@ -47,12 +50,27 @@ public final class MemcachedProcess implements Target
     }
 
     /**
+     * {@code memcached -S}: SASL authentication required, binary protocol only, UDP off ({@code -U 0}: memcached
+     * refuses SASL with UDP). {@code saslConfDir} is passed as {@code SASL_CONF_PATH}; it must hold a
+     * {@code memcached.conf} naming the mechanisms and the sasldb (Cyrus' own format, written by saslpasswd2).
+     */
+    public static MemcachedProcess withSasl(final Path saslConfDir)
+    {
+        return new MemcachedProcess(0, saslConfDir);
+    }
+
+    /**
      * @param itemSizeMaxBytes value for {@code -I} (largest item), or 0 for memcached's default (1 MiB).
      */
     public MemcachedProcess(final int itemSizeMaxBytes)
     {
+        this(itemSizeMaxBytes, null);
+    }
+
+    private MemcachedProcess(final int itemSizeMaxBytes, final Path saslConfDir)
+    {
         requireExecutable(BINARY, "memcached");
-        final Object[] started = launchReady(itemSizeMaxBytes);
+        final Object[] started = launchReady(itemSizeMaxBytes, saslConfDir);
         this.process = (Process)started[0];
         this.port = (Integer)started[1];
         this.stderrFile = (Path)started[2];
@@ -61,17 +79,17 @@ public final class MemcachedProcess implements Target
     }
 
     /** {process, port, stderr file} of a memcached that answers; retries when a port was taken meanwhile. */
-    private static Object[] launchReady(final int itemSizeMaxBytes)
+    private static Object[] launchReady(final int itemSizeMaxBytes, final Path saslConfDir)
     {
         IllegalStateException last = null;
         for (int attempt = 0; attempt < START_ATTEMPTS; attempt++)
         {
             final int candidate = freeTcpAndUdpPort();
             final Path errFile = tempFile();
-            final Process started = launch(candidate, itemSizeMaxBytes, errFile);
+            final Process started = launch(candidate, itemSizeMaxBytes, saslConfDir, errFile);
             try
             {
-                awaitReady(started, candidate, errFile);
+                awaitReady(started, candidate, saslConfDir != null, errFile);
                 return new Object[] {started, candidate, errFile};
             }
             catch (final IllegalStateException ex)
@@ -154,11 +172,15 @@ public final class MemcachedProcess implements Target
         }
     }
 
-    private static Process launch(final int port, final int itemSizeMaxBytes, final Path errFile)
+    private static Process launch(final int port, final int itemSizeMaxBytes, final Path saslConfDir, final Path errFile)
     {
         final List<String> cmd = new ArrayList<>(List.of(
-            BINARY, "-l", "127.0.0.1", "-p", Integer.toString(port), "-U", Integer.toString(port),
+            BINARY, "-l", "127.0.0.1", "-p", Integer.toString(port), "-U", saslConfDir == null ? Integer.toString(port) : "0",
             "-t", "1", "-m", "64", "-c", "256"));
+        if (saslConfDir != null)
+        {
+            cmd.add("-S");
+        }
         if ("root".equals(System.getProperty("user.name")))
         {
             cmd.add("-u");
@@ -171,10 +193,14 @@ public final class MemcachedProcess implements Target
         }
         try
         {
-            return new ProcessBuilder(cmd)
+            final ProcessBuilder builder = new ProcessBuilder(cmd)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(errFile.toFile())
-                .start();
+                .redirectError(errFile.toFile());
+            if (saslConfDir != null)
+            {
+                builder.environment().put("SASL_CONF_PATH", saslConfDir.toString());
+            }
+            return builder.start();
         }
         catch (final IOException ex)
         {
@@ -182,7 +208,8 @@ public final class MemcachedProcess implements Target
         }
     }
 
-    private static void awaitReady(final Process process, final int port, final Path errFile)
+    /** Until it answers a version request: text, or binary when {@code binaryOnly} (-S refuses text). */
+    private static void awaitReady(final Process process, final int port, final boolean binaryOnly, final Path errFile)
     {
         final long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
         while (System.currentTimeMillis() < deadline)
@@ -196,12 +223,13 @@ public final class MemcachedProcess implements Target
                 socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
                 socket.setSoTimeout(500);
                 final OutputStream out = socket.getOutputStream();
-                out.write("version\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.write(binaryOnly ? BINARY_VERSION : "version\r\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 final InputStream in = socket.getInputStream();
                 final byte[] buf = new byte[64];
                 final int n = in.read(buf);
-                if (n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("VERSION "))
+                if (n > 0 && (binaryOnly ? (buf[0] & 0xFF) == 0x81 && buf[1] == 0x0b :
+                    new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("VERSION ")))
                 {
                     return;
                 }

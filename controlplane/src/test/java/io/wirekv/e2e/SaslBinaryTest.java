@@ -27,8 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * SASL PLAIN as memcached's {@code -S} serves it (proto_bin.c): before a successful SASL_AUTH a binary connection
  * gets VERSION and the SASL commands only, anything else answers 0x20 "Auth failure." and closes; a failed AUTH
  * answers the same but keeps the connection; the text protocol is refused by closing the connection without a
- * reply (memcached -S serves binary only). Debian's memcached needs a Cyrus sasldb for -S (no saslpasswd2 on the
- * test machine), so these expectations come from memcached's source rather than a live oracle.
+ * reply (memcached -S serves binary only). The same exchanges are compared byte for byte with a live
+ * {@code memcached -S} in {@link SaslDifferentialTest}; this test states the expectations outright.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)

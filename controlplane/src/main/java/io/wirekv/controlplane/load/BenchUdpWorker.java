@@ -33,7 +33,8 @@ import java.lang.foreign.ValueLayout;
  * <p>
  * A datagram the port could not send (socket buffer or device TX ring full, no free packet buffer)
  * is counted {@code unsent}, not sent: {@link PortCounters#TX_DROPPED} before and after each burst says
- * how many; the last ones of the burst are taken for them, as a kernel socket sends a prefix.
+ * how many; the last ones of the burst are taken for them, as a kernel socket sends a prefix. Their ids
+ * (the newest) go back to the next requests, so only requests that left the host use the id space.
  * <p>
  * Threading: confined to its thread; the port comes from {@link BenchPorts#acquire} on that thread and
  * goes back with {@link BenchPorts#release}; memory (native burst buffers and the id tables) allocated
@@ -210,14 +211,20 @@ final class BenchUdpWorker extends BenchWorker
             final int unsent = (int)Math.min(count, portCounters.get(PortCounters.TX_DROPPED) - droppedBefore);
             final int sent = count - unsent;
             stats.sent.add(sent);
+            int tracked = 0;
             for (int i = sent; i < count; i++)
             {
                 if (txIds[i] >= 0)
                 {
                     retire(txIds[i]);
+                    tracked++;
                 }
                 stats.unsent.increment();
             }
+            // the unsent are the newest requests, so their ids are handed out again: a link that refuses most of
+            // an overload must not use up the id space, or ids would wrap within the timeout (at 800k req/s in
+            // under 0.1 s), a reply would meet a newer request that took its id, and served requests count lost
+            nextSeq -= tracked;
         }
     }
 

@@ -155,6 +155,33 @@ class BenchThreadsTest
     }
 
     @Test
+    void shouldHandTheIdsOfUnsentRequestsToTheNextOnes()
+    {
+        final BenchStats stats = new BenchStats();
+        final BenchUdpWorker w = worker(stats, 1, 0, 1, 0); // UDP port 0: the kernel refuses every datagram
+        w.open();
+        try
+        {
+            final long first = w.nextSeq();
+            final long now = System.nanoTime();
+            for (int i = 0; i < 10; i++)
+            {
+                w.room();
+                w.enqueue(UdpFrame.HEADER_LENGTH + 8, now, false, false, 0);
+            }
+            w.flush();
+            assertEquals(10, stats.unsent.sum(), "nothing left the host");
+            assertEquals(0, stats.sent.sum());
+            assertEquals(0, w.outstanding());
+            assertEquals(first, w.nextSeq(), "the refused requests gave their ids back: the id space is not used up");
+        }
+        finally
+        {
+            w.close();
+        }
+    }
+
+    @Test
     void shouldStopOnlyWhenMisroutedRepliesAreASignificantShare()
     {
         assertNull(Bench.misrouting(0, 1_000_000, 2), "none misrouted");

@@ -474,7 +474,14 @@ final class BinaryCommands
         };
     }
 
-    /** SASL_AUTH with PLAIN against the password file; SASL_STEP never follows PLAIN, so it fails as memcached's. */
+    /**
+     * SASL_AUTH and SASL_STEP with PLAIN against the password file, with the per-connection state of memcached
+     * 1.6.18 over Cyrus SASL 2.1.28 (checked by SaslDifferentialTest against {@code memcached -S}): an empty AUTH
+     * answers AUTH_CONTINUE and the STEP that follows carries the message; the mechanism name is matched ignoring
+     * case (and ignored on STEP); a STEP after a completed exchange fails; and a PLAIN check right after a
+     * successful one fails (Cyrus keeps the user's looked-up properties until a failed AUTH clears them). Every
+     * answer other than "Authenticated" leaves the connection unauthenticated.
+     */
     private int saslAuth(final RequestSession s, final long at, final int head, final long body, final boolean start)
     {
         final long valueLength = body - s.binaryKeyLength;
@@ -487,20 +494,73 @@ final class BinaryCommands
             return incomplete(s);
         }
         final MemorySegment in = s.input;
-        final boolean ok = start && equals(in, at + HEADER_LENGTH, s.binaryKeyLength, MECHANISMS) &&
-            sasl.authenticate(in, at + head, (int)valueLength);
-        if (!ok)
+        final int status;
+        if (start && !equalsIgnoreCase(in, at + HEADER_LENGTH, s.binaryKeyLength, MECHANISMS))
         {
-            return error(s, RESPONSE_AUTH_ERROR, (int)(HEADER_LENGTH + body), 0);
+            status = RESPONSE_AUTH_ERROR; // Cyrus' SASL_NOMECH
         }
-        if (!replies.simple(s.reply(), s, RESPONSE_SUCCESS, BinaryReplies.AUTHENTICATED, 0))
+        else if (start && valueLength == 0)
+        {
+            status = RESPONSE_AUTH_CONTINUE; // PLAIN without an initial response: the client's STEP brings it
+        }
+        else if (!start && (!s.saslStarted || s.saslDone || valueLength == 0))
+        {
+            status = RESPONSE_AUTH_ERROR; // no exchange going on, or it ended (Cyrus' doneflag)
+        }
+        else if (s.saslVerified)
+        {
+            status = RESPONSE_AUTH_ERROR;
+        }
+        else
+        {
+            status = sasl.authenticate(in, at + head, (int)valueLength) ? RESPONSE_SUCCESS : RESPONSE_AUTH_ERROR;
+        }
+        final int consumed = (int)(HEADER_LENGTH + body);
+        if (status == RESPONSE_AUTH_ERROR)
+        {
+            final int flow = error(s, RESPONSE_AUTH_ERROR, consumed, 0);
+            if (flow == Flow.CONTINUE)
+            {
+                s.authenticated = false;
+                if (start)
+                {
+                    // a failed AUTH ends the exchange and clears what the last successful check kept; a STEP's does not
+                    s.saslStarted = false;
+                    s.saslDone = false;
+                    s.saslVerified = false;
+                }
+            }
+            return flow;
+        }
+        final boolean ok = status == RESPONSE_SUCCESS;
+        if (!replies.simple(s.reply(), s, status, ok ? BinaryReplies.AUTHENTICATED : BinaryReplies.EMPTY, 0))
         {
             return Flow.OUTPUT_FULL;
         }
         BinaryReplies.responded(s.reply(), s, false);
-        s.authenticated = true;
-        s.position += HEADER_LENGTH + body;
+        s.authenticated = ok;
+        s.saslStarted = true;
+        s.saslDone = ok;
+        s.saslVerified |= ok;
+        s.position += consumed;
         return Flow.CONTINUE;
+    }
+
+    private static boolean equalsIgnoreCase(final MemorySegment in, final long at, final int length, final byte[] upperWord)
+    {
+        if (length != upperWord.length)
+        {
+            return false;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            final byte c = in.get(BYTE, at + i);
+            if (c != upperWord[i] && (c < 'a' || c > 'z' || c - ('a' - 'A') != upperWord[i]))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     static boolean startsWith(final MemorySegment in, final long at, final int length, final byte[] prefix)

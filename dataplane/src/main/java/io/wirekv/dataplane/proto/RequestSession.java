@@ -32,8 +32,15 @@ public final class RequestSession
 
     /** Text (and meta) or binary, decided once per TCP connection and per UDP datagram. */
     int protocol;
-    /** Binary protocol with SASL on: a SASL_AUTH succeeded on this connection. */
+    /** Binary protocol with SASL on: the last SASL_AUTH or SASL_STEP on this connection answered "Authenticated". */
     boolean authenticated;
+    /**
+     * The SASL exchange as memcached over Cyrus keeps it ({@link BinaryCommands}): an AUTH answered success or
+     * AUTH_CONTINUE started one; a success ended it; a successful PLAIN check is remembered until a failure.
+     */
+    boolean saslStarted;
+    boolean saslDone;
+    boolean saslVerified;
     /**
      * The binary request being processed, parsed once from its header ({@link BinaryCommands}): kept here so the
      * reply to a parked write is formatted from the same parse. The request itself stays at {@link #position}
@@ -155,6 +162,9 @@ public final class RequestSession
         parkedKeyLength = 0;
         protocol = PROTOCOL_UNKNOWN;
         authenticated = false;
+        saslStarted = false;
+        saslDone = false;
+        saslVerified = false;
         binaryOpcode = 0;
         binaryOpaque = 0;
         binaryCas = 0;
