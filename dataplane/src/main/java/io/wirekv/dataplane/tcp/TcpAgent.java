@@ -413,6 +413,8 @@ public final class TcpAgent implements Agent
                 }
                 case RequestProcessor.OUTPUT_FULL ->
                 {
+                    // waiting for the socket now, not for writers: OP_WRITE must carry on (a reply may not come)
+                    connection.parked = false;
                     if (!flushOrWait(connection))
                     {
                         return;

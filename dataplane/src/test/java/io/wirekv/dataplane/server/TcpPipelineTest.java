@@ -151,6 +151,32 @@ class TcpPipelineTest
     }
 
     @Test
+    void shouldCarryOnWithAReadWhoseReplyOutgrowsTheSocketAfterTheWritesBeforeIt() throws Exception
+    {
+        start(16, PersistenceSettings.none());
+        final int keys = 200; // 12 MB: more than the server's socket buffer can take
+        final String value = "x".repeat(60_000);
+        final StringBuilder request = new StringBuilder("set big 0 0 60000\r\n").append(value).append("\r\nget");
+        final StringBuilder expected = new StringBuilder("STORED\r\n");
+        for (int i = 0; i < keys; i++)
+        {
+            request.append(" big");
+            expected.append("VALUE big 0 60000\r\n").append(value).append("\r\n");
+        }
+        request.append("\r\nset after 0 0 1\r\na\r\nget after\r\n");
+        expected.append("END\r\nSTORED\r\nVALUE after 0 1\r\na\r\nEND\r\n");
+        try (Socket socket = connect())
+        {
+            socket.setReceiveBufferSize(16 * 1024);
+            socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.US_ASCII));
+            // the get waits for the set, then fills the reply buffer and the socket while nobody reads
+            Thread.sleep(500);
+            final byte[] reply = socket.getInputStream().readNBytes(expected.length());
+            assertEquals(expected.toString(), new String(reply, StandardCharsets.US_ASCII));
+        }
+    }
+
+    @Test
     void shouldFreeTheSlotOfAClientThatClosedMidPipelineOnceTheLateRepliesAreIn() throws Exception
     {
         final int maxConnections = 8;
