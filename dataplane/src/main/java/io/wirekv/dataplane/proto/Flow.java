@@ -50,10 +50,22 @@ final class Flow
         return DATA_READY;
     }
 
-    /** Writes a fixed reply as one response (nothing if {@code noreply}) and consumes the line up to {@code next}. */
+    /**
+     * Writes a fixed reply as one response (nothing if {@code noreply}) and consumes the line up to {@code next}.
+     * Behind pipelined writes still in flight, the line queues after their replies instead.
+     */
     static int reply(final RequestSession s, final byte[] reply, final long next, final boolean noreply)
     {
-        if (!noreply)
+        final WritePipeline pipeline = s.pipeline;
+        if (!noreply && null != pipeline && !pipeline.isEmpty())
+        {
+            if (!s.reply().fits(pipeline.reservedBytes + reply.length))
+            {
+                return OUTPUT_FULL;
+            }
+            pipeline.addLocal(reply);
+        }
+        else if (!noreply)
         {
             final ReplyBuffer rb = s.reply();
             rb.mark();

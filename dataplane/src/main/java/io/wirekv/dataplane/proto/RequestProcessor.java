@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.proto;
 
+import io.wirekv.dataplane.record.WriteReplyDecoder;
 import io.wirekv.dataplane.table.Table;
 
 import java.lang.foreign.Arena;
@@ -22,13 +23,23 @@ import static io.wirekv.dataplane.proto.AsciiCodec.BYTE;
  * binary reply with {@link WriteReplyFormatter} and carries on. Allocates nothing, throws nothing:
  * malformed input gets memcached's error reply.
  * <p>
+ * Pipelining ({@link RequestSession#enablePipelining}, TCP): a text write (set/add/replace/append/prepend/cas,
+ * delete, incr/decr, touch) does not park; the session queues its reply's place in a {@link WritePipeline} and
+ * parses on, so a buffer of writes is all on the rings before any writer answers. The ordering rule is
+ * memcached's per connection: replies leave in request order, and any other command (a read, a meta command,
+ * flush_all, stats, quit, ...) waits ({@link #PARKED}) until every earlier write of the session is answered,
+ * so a get after a set on one connection sees the set. A full pipeline waits the same way.
+ * <p>
  * Threading: one instance per reader thread; not thread-safe.
  */
 public final class RequestProcessor
 {
     /** All complete commands consumed (a TCP stream may keep a partial one for later). */
     public static final int DONE = Flow.DONE;
-    /** A write was forwarded; call {@link #resume} with its reply. */
+    /**
+     * A write was forwarded, or the next command waits for a pipelining session's earlier writes: nothing more is
+     * consumed until {@link #resume} has been called with the writers' replies.
+     */
     public static final int PARKED = Flow.PARKED;
     /** The reply buffer cannot take the next reply: send what it holds, then call {@link #process} again. */
     public static final int OUTPUT_FULL = Flow.OUTPUT_FULL;
@@ -56,6 +67,7 @@ public final class RequestProcessor
     private final boolean binaryOnly;
     /** The parked write's reply as text, before it joins the session's reply whole (or not at all). */
     private final ReplyBuffer formatted;
+    private final WriteReplyDecoder decoder = new WriteReplyDecoder();
 
     public RequestProcessor(
         final Table table, final ProtocolSettings settings, final ServerStats stats, final WriteForwarder forwarder)
@@ -100,6 +112,11 @@ public final class RequestProcessor
     /** Formats the writer's binary reply for the parked command and continues like {@link #process}. */
     public int resume(final RequestSession session, final MemorySegment reply, final long offset, final int length)
     {
+        final WritePipeline pipeline = session.pipeline;
+        if (null != pipeline && !pipeline.isEmpty())
+        {
+            return resumePipelined(session, pipeline, reply, offset, length);
+        }
         if (session.stage != RequestSession.STAGE_PARKED)
         {
             return run(session);
@@ -147,6 +164,71 @@ public final class RequestProcessor
         }
         session.parkedLength = 0;
         return run(session);
+    }
+
+    /**
+     * A pipelined write's reply: formatted now if every earlier entry is answered (then every later entry that
+     * is ready too), kept in the pipeline's stash otherwise. The session then reads on, as far as it may.
+     */
+    private int resumePipelined(
+        final RequestSession session, final WritePipeline pipeline, final MemorySegment reply, final long offset,
+        final int length)
+    {
+        final int seq = (int)(decoder.wrap(reply, offset).ticket() >>> 32);
+        if (!pipeline.isHead(seq))
+        {
+            pipeline.stash(seq, reply, offset, length);
+            return run(session);
+        }
+        pipeline.headArrivedDirectly();
+        formatPipelined(session, pipeline, reply, offset);
+        while (pipeline.headReady())
+        {
+            final byte[] local = pipeline.headLocalLine();
+            if (null != local)
+            {
+                final ReplyBuffer rb = session.reply();
+                rb.beginResponse();
+                rb.put(local); // reserved when it was queued
+                pipeline.pop();
+            }
+            else
+            {
+                formatPipelined(session, pipeline, pipeline.stash(), pipeline.headStashOffset());
+            }
+        }
+        return run(session);
+    }
+
+    /** The head write's reply into the session's reply (room was reserved when the write was sent), then pops it. */
+    private void formatPipelined(
+        final RequestSession session, final WritePipeline pipeline, final MemorySegment reply, final long offset)
+    {
+        session.parkedReplyKind = pipeline.headKind();
+        session.parkedNoreply = pipeline.headNoreply();
+        final ReplyBuffer rb = session.reply();
+        final byte[] line = replies.constantLine(session, reply, offset);
+        if (null != line)
+        {
+            if (line.length > 0)
+            {
+                rb.mark();
+                if (!rb.beginResponse() || !rb.put(line))
+                {
+                    outOfMemory(rb);
+                }
+            }
+        }
+        else
+        {
+            formatted.resetStream();
+            replies.format(session, reply, offset, formatted, table.nowSeconds());
+            if (formatted.length() > 0)
+            {
+                appendWhole(rb, formatted);
+            }
+        }
+        pipeline.pop();
     }
 
     private int resumeBinary(final RequestSession session, final MemorySegment reply, final long offset)
@@ -284,14 +366,14 @@ public final class RequestProcessor
             }
             if (s.end - s.position > MAX_LINE_WITHOUT_NEWLINE && !CommandScan.isGetPrefix(s.input, s.position, s.end))
             {
-                return CLOSE;
+                return closeAfterPipeline(s);
             }
             return DONE;
         }
         if (!s.endOfInput && newline - s.position >= TCP_READ_BUFFER_SIZE &&
             !CommandScan.isGetPrefix(s.input, s.position, newline))
         {
-            return CLOSE;
+            return closeAfterPipeline(s);
         }
         long contentEnd = newline;
         if (newline - s.position >= 1 && s.input.get(BYTE, newline - 1) == '\r')
@@ -301,6 +383,12 @@ public final class RequestProcessor
         return processLine(s, s.position, contentEnd, newline + 1);
     }
 
+    /** memcached closes the connection here: behind pipelined writes, once their replies are out. */
+    private static int closeAfterPipeline(final RequestSession s)
+    {
+        return null != s.pipeline && !s.pipeline.isEmpty() ? PARKED : CLOSE;
+    }
+
     /** Tokenizes the line once, into the session, and dispatches it by command name. */
     private int processLine(final RequestSession s, final long lineStart, final long contentEnd, final long next)
     {
@@ -308,6 +396,11 @@ public final class RequestProcessor
         c.tokenize(s.input, lineStart, contentEnd);
         s.parsedLineStart = lineStart;
         final int nt = c.ntokens;
+        final WritePipeline pipeline = s.pipeline;
+        if (null != pipeline && !pipeline.isEmpty() && (pipeline.isFull() || nt < 2 || !isPipelinedCommand(c)))
+        {
+            return PARKED; // a read (or any other command) sees every earlier write of its connection: wait for them
+        }
         if (nt < 2)
         {
             return Flow.reply(s, Replies.ERROR, next, false);
@@ -372,6 +465,14 @@ public final class RequestProcessor
             default:
                 return otherCommand(s, lineStart, next);
         }
+    }
+
+    /** The text writes a pipelining session sends without waiting (their replies need no parse to format). */
+    private static boolean isPipelinedCommand(final AsciiCodec c)
+    {
+        return TextCommands.storeMode(c) >= 0 || c.tokenEquals(0, Replies.CMD_DELETE) ||
+            c.tokenEquals(0, Replies.CMD_INCR) || c.tokenEquals(0, Replies.CMD_DECR) ||
+            c.tokenEquals(0, Replies.CMD_TOUCH);
     }
 
     private int otherCommand(final RequestSession s, final long lineStart, final long next)

@@ -29,6 +29,8 @@ public final class RequestSession
 
     private final long ticket;
     private final ReplyBuffer reply;
+    /** Text writes in flight and the replies queued behind them (a pipelining TCP session); null: park per write. */
+    WritePipeline pipeline;
 
     /** Text (and meta) or binary, decided once per TCP connection and per UDP datagram. */
     int protocol;
@@ -100,7 +102,48 @@ public final class RequestSession
         this.reply = reply;
     }
 
-    /** The id the writer's reply carries back to find this session. */
+    /**
+     * Lets this session keep up to {@code maxWritesInFlight} text writes (set/add/replace/append/prepend/cas,
+     * delete, incr/decr, touch) with writers at once instead of parking on each; replies still leave in request
+     * order, and any other command waits until every earlier write is answered. Call once, before first use;
+     * the reply buffer must hold {@code maxWritesInFlight} status replies twice over.
+     *
+     * @param maxWritesInFlight a power of two.
+     */
+    public void enablePipelining(final int maxWritesInFlight)
+    {
+        if ((long)maxWritesInFlight * ReplySizes.STATUS_REPLY_BOUND * 2 > reply.capacity())
+        {
+            throw new IllegalArgumentException("a reply buffer of " + reply.capacity() + " bytes cannot hold the " +
+                "replies of " + maxWritesInFlight + " writes in flight");
+        }
+        this.pipeline = new WritePipeline(maxWritesInFlight);
+    }
+
+    /**
+     * The largest power of two, at most {@code maxWritesInFlight}, that {@link #enablePipelining} accepts for a
+     * reply buffer of {@code replyCapacityBytes}; 0 when not even one write fits.
+     */
+    public static int pipelineDepthFor(final int replyCapacityBytes, final int maxWritesInFlight)
+    {
+        int depth = Integer.highestOneBit(Math.max(1, maxWritesInFlight));
+        while (depth > 0 && (long)depth * ReplySizes.STATUS_REPLY_BOUND * 2 > replyCapacityBytes)
+        {
+            depth >>= 1;
+        }
+        return depth;
+    }
+
+    /**
+     * Writes handed to writers whose reply has not come back: a ticket of this session is owed that many
+     * replies (the owner keeps a closed connection's ticket reserved until they arrive).
+     */
+    public int writesInFlight()
+    {
+        return (stage == STAGE_PARKED ? 1 : 0) + (null == pipeline ? 0 : pipeline.awaiting);
+    }
+
+    /** The id the writer's reply carries back to find this session (its low 32 bits, for a pipelined write). */
     public long ticket()
     {
         return ticket;
@@ -172,6 +215,10 @@ public final class RequestSession
         binaryKeyLength = 0;
         binaryChainOpen = false;
         binaryFlushedLength = 0;
+        if (null != pipeline)
+        {
+            pipeline.clear();
+        }
     }
 
     /** After a parked command's input moved (a TCP buffer compacted), points the parse at its new place. */

@@ -8,7 +8,9 @@
  * record} on the key's partition ring ({@link io.wirekv.dataplane.proto.WriteForwarder}); the writer applies
  * it without parsing any text and answers with a binary reply, which the reader formats from its own parse
  * when {@link io.wirekv.dataplane.proto.RequestProcessor#resume} hands it back. The session parks meanwhile,
- * so later commands of the same input (pipelining) see the write, and replies stay in request order.
+ * so later commands of the same input (pipelining) see the write, and replies stay in request order; a
+ * pipelining TCP session parks only a command that is not a text write, behind its earlier writes (see
+ * {@code WritePipeline}), and keeps its writes' replies in request order itself.
  * <p>
  * The reader side reads top to bottom from {@code RequestProcessor} (framing, dispatch, park/resume) to one
  * class per command family: {@code GetCommands}, {@code TextCommands}, {@code MetaCommands}; the writer side

@@ -30,8 +30,13 @@ import java.util.function.Consumer;
  * Serves memcached over TCP through the kernel (Java NIO), for clients that cannot use UDP.
  * One agent per TCP thread; each binds the port with SO_REUSEPORT so the kernel spreads
  * connections. It is a table reader like an lcore: reads are answered on this thread, writes
- * go to the partition's writer and the connection is parked until the reply comes back, so a
- * connection's requests are answered strictly in order.
+ * go to the partition's writer. A connection pipelines its text writes: it parses everything it has
+ * received, puts up to {@link #MAX_WRITES_IN_FLIGHT} writes on the rings without waiting, and formats
+ * the replies in request order as they come back; a read (or any other command) waits until the
+ * writes before it are answered, so requests are answered strictly in order and see earlier writes
+ * (see {@link RequestProcessor}). A connection with {@code MAX_WRITES_IN_FLIGHT} writes out, or
+ * whose ring is full, stops reading until replies (or ring room) come back. Replies are written
+ * out once per duty cycle per connection (one {@code write} for all the replies of the cycle).
  * <p>
  * Connections are bounded appliance-wide by a {@link ConnectionLimit} (memcached's {@code -c}); one
  * over it is answered {@link #TOO_MANY_CONNECTIONS} and closed, and counted in
@@ -42,6 +47,9 @@ import java.util.function.Consumer;
  */
 public final class TcpAgent implements Agent
 {
+    /** Text writes one connection may have with writers at once: more wait, so no client monopolises a ring. */
+    public static final int MAX_WRITES_IN_FLIGHT = 64;
+
     /** memcached's answer to a connection over {@code -c}, before it closes the socket. */
     public static final String TOO_MANY_CONNECTIONS = "ERROR Too many open connections\r\n";
 
@@ -54,8 +62,10 @@ public final class TcpAgent implements Agent
     private final ServerSocketChannel server;
     private final Selector selector;
     private final TcpConnection[] connections;
-    /** A slot whose connection closed while a write was in flight stays reserved until its reply. */
-    private final boolean[] zombie;
+    /** A slot whose connection closed with writes in flight stays reserved until this many replies are back. */
+    private final int[] zombieReplies;
+    /** Connections with reply bytes to write at the end of this duty cycle (each once: see flushPending). */
+    private final IntArrayQueue toFlush;
     private final IntArrayQueue freeSlots;
     private final IntArrayQueue backpressured;
     private final int inputBytes;
@@ -116,7 +126,8 @@ public final class TcpAgent implements Agent
         this.inputBytes = inputBytes;
         this.replyBytes = replyBytes;
         this.connections = new TcpConnection[maxConnections];
-        this.zombie = new boolean[maxConnections];
+        this.zombieReplies = new int[maxConnections];
+        this.toFlush = new IntArrayQueue(maxConnections, IntArrayQueue.DEFAULT_NULL_VALUE);
         this.freeSlots = new IntArrayQueue(maxConnections, IntArrayQueue.DEFAULT_NULL_VALUE);
         this.backpressured = new IntArrayQueue(maxConnections, IntArrayQueue.DEFAULT_NULL_VALUE);
         for (int i = 0; i < maxConnections; i++)
@@ -186,10 +197,11 @@ public final class TcpAgent implements Agent
             if (null != connection)
             {
                 connection.backpressured = false;
-                connection.key.interestOps(SelectionKey.OP_READ);
+                updateInterest(connection);
                 pump(connection, processor.process(connection.session));
             }
         }
+        flushReplies();
         qsbr.quiescent(); // this thread holds no ItemView past this point
         return work;
     }
@@ -269,7 +281,8 @@ public final class TcpAgent implements Agent
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             final int slot = freeSlots.pollInt();
             final SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-            final TcpConnection connection = new TcpConnection(slot, channel, key, inputBytes, replyBytes, stats, statsSlot);
+            final TcpConnection connection = new TcpConnection(slot, channel, key, inputBytes, replyBytes, stats, statsSlot,
+                MAX_WRITES_IN_FLIGHT);
             key.attach(connection);
             connections[slot] = connection;
             if (channel.getRemoteAddress() instanceof InetSocketAddress remote && remote.getAddress() instanceof Inet4Address v4)
@@ -334,13 +347,13 @@ public final class TcpAgent implements Agent
         if (connection.flush())
         {
             connection.blockedOnWrite = false;
-            connection.key.interestOps(connection.parked ? 0 : SelectionKey.OP_READ);
+            updateInterest(connection);
             if (connection.closing)
             {
                 close(connection);
                 return;
             }
-            if (!connection.parked)
+            if (!connection.parked && !connection.backpressured)
             {
                 pump(connection, processor.process(connection.session)); // carry on where OUTPUT_FULL stopped
             }
@@ -349,21 +362,15 @@ public final class TcpAgent implements Agent
 
     private void onReply(final long ticket, final MemorySegment memory, final long offset, final int length)
     {
-        final int slot = (int)ticket;
+        final int slot = (int)ticket; // the low half: a pipelined write's sequence is in the high half
         final TcpConnection connection = connections[slot];
         if (null == connection)
         {
-            if (zombie[slot])
+            if (zombieReplies[slot] > 0 && --zombieReplies[slot] == 0)
             {
-                zombie[slot] = false; // the write landed; nobody is left to tell
-                freeSlots.addInt(slot);
+                freeSlots.addInt(slot); // the last write landed; nobody is left to tell
             }
             return;
-        }
-        connection.parked = false;
-        if (!connection.blockedOnWrite)
-        {
-            connection.key.interestOps(SelectionKey.OP_READ);
         }
         try
         {
@@ -386,31 +393,28 @@ public final class TcpAgent implements Agent
             {
                 case RequestProcessor.DONE ->
                 {
-                    if (!flushOrWait(connection))
-                    {
-                        return;
-                    }
-                    recordLatency(connection);
                     if (connection.inputFull())
                     {
                         close(connection); // one command larger than the buffer: the processor could not parse it
                         return;
                     }
-                    connection.trimIfIdle(errnoState);
+                    connection.parked = false;
+                    updateInterest(connection);
+                    flushAtEndOfCycle(connection);
                     return;
                 }
                 case RequestProcessor.PARKED ->
                 {
-                    connection.parked = true;
+                    connection.parked = true; // input waits until the writes before the next command are answered
                     connection.wroteThroughWriter = true;
-                    if (flushOrWait(connection))
-                    {
-                        connection.key.interestOps(0); // input waits until the write's reply is back
-                    }
+                    updateInterest(connection);
+                    flushAtEndOfCycle(connection);
                     return;
                 }
                 case RequestProcessor.OUTPUT_FULL ->
                 {
+                    // waiting for the socket now, not for writers: OP_WRITE must carry on (a reply may not come)
+                    connection.parked = false;
                     if (!flushOrWait(connection))
                     {
                         return;
@@ -418,10 +422,15 @@ public final class TcpAgent implements Agent
                 }
                 case RequestProcessor.BACKPRESSURE ->
                 {
-                    connection.backpressured = true;
+                    connection.parked = false;
                     connection.wroteThroughWriter = true;
-                    connection.key.interestOps(0);
-                    backpressured.addInt(connection.slot);
+                    if (!connection.backpressured)
+                    {
+                        connection.backpressured = true; // retried next duty cycle; no reading meanwhile
+                        backpressured.addInt(connection.slot);
+                    }
+                    updateInterest(connection);
+                    flushAtEndOfCycle(connection);
                     return;
                 }
                 default ->
@@ -435,6 +444,58 @@ public final class TcpAgent implements Agent
                 }
             }
             status = processor.process(connection.session);
+        }
+    }
+
+    /** Marks the connection's reply to be written once, at the end of this duty cycle. */
+    private void flushAtEndOfCycle(final TcpConnection connection)
+    {
+        if (!connection.flushPending)
+        {
+            connection.flushPending = true;
+            toFlush.addInt(connection.slot);
+        }
+    }
+
+    /** One write per connection per duty cycle, however many replies it gathered (pipelined writes' included). */
+    private void flushReplies()
+    {
+        for (int i = toFlush.size(); i > 0; i--)
+        {
+            final TcpConnection connection = connections[toFlush.pollInt()];
+            if (null == connection || !connection.flushPending)
+            {
+                continue;
+            }
+            connection.flushPending = false;
+            if (connection.blockedOnWrite)
+            {
+                continue; // OP_WRITE will carry on
+            }
+            try
+            {
+                if (flushOrWait(connection) && !connection.parked && 0 == connection.session.writesInFlight())
+                {
+                    recordLatency(connection);
+                    connection.trimIfIdle(errnoState);
+                }
+            }
+            catch (final IOException ex)
+            {
+                close(connection);
+            }
+        }
+    }
+
+    /** Reading while free to parse, writing while a reply is stuck, neither while waiting for writers. */
+    private static void updateInterest(final TcpConnection connection)
+    {
+        final int ops = connection.blockedOnWrite ? SelectionKey.OP_WRITE :
+            connection.parked || connection.backpressured ? 0 : SelectionKey.OP_READ;
+        if (ops != connection.interestOps)
+        {
+            connection.interestOps = ops;
+            connection.key.interestOps(ops);
         }
     }
 
@@ -456,7 +517,7 @@ public final class TcpAgent implements Agent
             return true;
         }
         connection.blockedOnWrite = true;
-        connection.key.interestOps(SelectionKey.OP_WRITE);
+        updateInterest(connection);
         return false;
     }
 
@@ -470,9 +531,10 @@ public final class TcpAgent implements Agent
         connection.close();
         limit.release();
         stats.connectionClosed(statsSlot);
-        if (connection.parked)
+        final int owed = connection.session.writesInFlight();
+        if (owed > 0)
         {
-            zombie[connection.slot] = true;
+            zombieReplies[connection.slot] = owed; // the writers still answer: the slot's ticket stays taken
         }
         else
         {

@@ -52,10 +52,14 @@ final class TcpConnection
     long inputEnd;
     /** Reply bytes already written to the socket. */
     int replyFlushed;
-    /** A write is with a writer thread; input is not read until its reply is back. */
+    /** The next command waits for writers' replies (a parked write, or a read behind pipelined writes). */
     boolean parked;
     /** The socket would not take all of the reply; waiting for OP_WRITE. */
     boolean blockedOnWrite;
+    /** Reply bytes wait for the end of the duty cycle's write (queued once in the agent's flush list). */
+    boolean flushPending;
+    /** The interest set last given to {@link #key}: changed only when it differs. */
+    int interestOps = SelectionKey.OP_READ;
     /** The write ring was full; retried on the next duty cycle. */
     boolean backpressured;
     /** quit or a fatal error: close once the reply is flushed. */
@@ -77,7 +81,7 @@ final class TcpConnection
 
     TcpConnection(
         final int slot, final SocketChannel channel, final SelectionKey key, final int inputBytes, final int replyBytes,
-        final ServerStats stats, final int statsSlot)
+        final ServerStats stats, final int statsSlot, final int maxWritesInFlight)
     {
         this.slot = slot;
         this.stats = stats;
@@ -93,6 +97,12 @@ final class TcpConnection
         this.reply = new ReplyBuffer(replyMemory);
         this.reply.resetStream();
         this.session = new RequestSession(slot, reply);
+        // as many writes in flight as the reply buffer can promise replies for (a small test buffer: fewer)
+        final int pipelineDepth = RequestSession.pipelineDepthFor(reply.capacity(), maxWritesInFlight);
+        if (pipelineDepth > 0)
+        {
+            session.enablePipelining(pipelineDepth);
+        }
         this.inputTail = input.asSlice(Math.min(IDLE_RESIDENT_BYTES, input.byteSize()));
         this.replyTail = replyMemory.asSlice(Math.min(IDLE_RESIDENT_BYTES, replyMemory.byteSize()));
         // Refused transparent hugepages: a touched byte would otherwise make a whole 2 MiB extent resident.
@@ -111,7 +121,7 @@ final class TcpConnection
      */
     boolean trimIfIdle(final MemorySegment errnoState)
     {
-        if (inputStart != inputEnd || reply.length() != 0 || parked)
+        if (inputStart != inputEnd || reply.length() != 0 || parked || session.writesInFlight() != 0)
         {
             return false;
         }

@@ -98,7 +98,88 @@ final class ProtoHarness implements AutoCloseable
         }
     }
 
-    /** A ring of one record: the write is applied when it is committed. */
+    /**
+     * Pipelined mode ({@link #pipelined}): committed records wait in this queue, not yet applied, until
+     * {@link #deliverQueued} applies them as two writers would (odd partitions' writer answers first) and
+     * resumes the session with each reply. A read the processor did not hold back would miss them.
+     */
+    private boolean queued;
+    private int queueLimit;
+    private final MemorySegment queueMemory = arena.allocate(8L << 20, 8);
+    private long queueBump;
+    private final int[] queuedOffset = new int[4096];
+    private final int[] queuedLength = new int[4096];
+    private final int[] queuedPartition = new int[4096];
+    int queuedCount;
+    /** Queued records not yet applied: the ring's fill. */
+    private int liveRecords;
+    private final MemorySegment replyMemory = arena.allocate(8L << 20, 8);
+    private final long[] replyOffset = new long[4096];
+    private final int[] replyLength = new int[4096];
+
+    /**
+     * Turns the harness into a pipelining TCP reader: the session keeps up to {@code depth} writes in flight,
+     * and the "ring" takes at most {@code ringRecords} records before it is full (BACKPRESSURE).
+     */
+    ProtoHarness pipelined(final int depth, final int ringRecords)
+    {
+        session.enablePipelining(depth);
+        queued = true;
+        queueLimit = ringRecords;
+        return this;
+    }
+
+    /**
+     * Applies every queued record in ring order (so CAS values come out as a parking session's do), then resumes
+     * the session with the replies as two writers would deliver them: the odd partitions' writer first, each
+     * writer's in ring order. Returns the status of the last resume (DONE if there was nothing).
+     */
+    int deliverQueued(final RequestSession s)
+    {
+        final int n = queuedCount;
+        long replyAt = 0;
+        for (int i = 0; i < n; i++)
+        {
+            applier.apply(queueMemory, queuedOffset[i], queuedLength[i], writerReply);
+            logEffect();
+            replyOffset[i] = replyAt;
+            replyLength[i] = writerReply.length();
+            MemorySegment.copy(writerReply.buffer(), 0, replyMemory, replyAt, writerReply.length());
+            replyAt += (writerReply.length() + 7) & ~7;
+        }
+        int status = RequestProcessor.DONE;
+        for (int pass = 1; pass >= 0; pass--)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                if ((queuedPartition[i] & 1) == pass)
+                {
+                    queuedLength[i] = 0; // done; a resume below may queue more behind
+                    liveRecords--;
+                    status = processor.resume(s, replyMemory, replyOffset[i], replyLength[i]);
+                }
+            }
+        }
+        int kept = 0;
+        for (int i = 0; i < queuedCount; i++)
+        {
+            if (queuedLength[i] > 0)
+            {
+                queuedOffset[kept] = queuedOffset[i];
+                queuedLength[kept] = queuedLength[i];
+                queuedPartition[kept] = queuedPartition[i];
+                kept++;
+            }
+        }
+        queuedCount = kept;
+        if (0 == kept)
+        {
+            queueBump = 0;
+        }
+        return status;
+    }
+
+    /** A ring of one record: the write is applied when it is committed (or queued, in pipelined mode). */
     private final class SynchronousForwarder implements WriteForwarder
     {
         private int claimedLength;
@@ -113,13 +194,21 @@ final class ProtoHarness implements AutoCloseable
             }
             forwardedPartition = partition;
             claimedLength = length;
+            if (queued)
+            {
+                if (liveRecords >= queueLimit || queueBump + length > queueMemory.byteSize())
+                {
+                    return -1;
+                }
+                return (int)queueBump;
+            }
             return 8; // not at 0, so that a decoder ignoring the offset would be caught
         }
 
         @Override
         public MemorySegment memory()
         {
-            return recordMemory;
+            return queued ? queueMemory : recordMemory;
         }
 
         @Override
@@ -127,6 +216,16 @@ final class ProtoHarness implements AutoCloseable
         {
             forwards++;
             lastRecordLength = claimedLength;
+            if (queued)
+            {
+                queuedOffset[queuedCount] = offset;
+                queuedLength[queuedCount] = claimedLength;
+                queuedPartition[queuedCount] = forwardedPartition;
+                queuedCount++;
+                liveRecords++;
+                queueBump += (claimedLength + 7) & ~7;
+                return;
+            }
             applier.apply(recordMemory, offset, claimedLength, writerReply);
             logEffect();
             pending = true;
@@ -172,8 +271,17 @@ final class ProtoHarness implements AutoCloseable
             int r = processor.process(session);
             while (true)
             {
+                if (queued && queuedCount > 0 && r != RequestProcessor.OUTPUT_FULL)
+                {
+                    r = deliverQueued(session); // the writers answer what the reader sent (or parked on)
+                    continue;
+                }
                 if (r == RequestProcessor.PARKED)
                 {
+                    if (queued)
+                    {
+                        throw new IllegalStateException("parked with nothing in flight");
+                    }
                     r = resumePending(session);
                     continue;
                 }
