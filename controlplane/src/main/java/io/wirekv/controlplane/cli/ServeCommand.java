@@ -142,6 +142,23 @@ final class ServeCommand implements Callable<Integer>
     @Option(names = "--data-dir", paramLabel = "DIR", description = "directory of the log, for async and sync (data.dir)")
     String dataDir;
 
+    @Option(names = "--replication-role", paramLabel = "none|primary|backup", description = "replication: primary " +
+        "pushes its log to --replication-peer, backup applies a primary's stream and refuses writes " +
+        "(replication.role; default none; needs --persistence async or sync)")
+    String replicationRole;
+
+    @Option(names = "--replication-mode", paramLabel = "async|sync", description = "sync: a write's reply waits for " +
+        "the backup (replication.mode; default async)")
+    String replicationMode;
+
+    @Option(names = "--replication-listen", paramLabel = "HOST:PORT", description = "where this node accepts a " +
+        "primary's stream (replication.listen; required for a backup)")
+    String replicationListen;
+
+    @Option(names = "--replication-peer", paramLabel = "HOST:PORT", description = "the backup a primary pushes to " +
+        "(replication.peer)")
+    String replicationPeer;
+
     @Option(names = "--recover-truncate", description = "start even when a log is damaged in the middle: keep what " +
         "precedes the damage and drop the rest of that partition's log (reported at start-up)")
     boolean recoverTruncate;
@@ -261,6 +278,10 @@ final class ServeCommand implements Callable<Integer>
         flag(settings, ConfigKey.METRICS_PORT, metricsPort);
         flag(settings, ConfigKey.PERSISTENCE, persistence);
         flag(settings, ConfigKey.DATA_DIR, dataDir);
+        flag(settings, ConfigKey.REPLICATION_ROLE, replicationRole);
+        flag(settings, ConfigKey.REPLICATION_MODE, replicationMode);
+        flag(settings, ConfigKey.REPLICATION_LISTEN, replicationListen);
+        flag(settings, ConfigKey.REPLICATION_PEER, replicationPeer);
         if (noHugepages)
         {
             flag(settings, ConfigKey.HUGEPAGES, "false");

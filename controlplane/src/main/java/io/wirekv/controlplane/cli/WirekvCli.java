@@ -32,6 +32,9 @@ import java.util.concurrent.Callable;
         CncCommands.Admin.class,
         CncCommands.Shutdown.class,
         SnapshotCommand.class,
+        ReplicationCommands.Promote.class,
+        ReplicationCommands.Demote.class,
+        ReplicationCommands.Status.class,
         CncCommands.Completion.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Run 'wirekv COMMAND --help' for a command's options."})

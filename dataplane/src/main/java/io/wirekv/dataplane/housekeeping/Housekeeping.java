@@ -62,8 +62,18 @@ public final class Housekeeping implements AutoCloseable
         final LongSupplier dataplaneClock, final String listenAddress, final int tcpPort, final Runnable shutdown,
         final SnapshotCommand snapshots, final ErrorHandler errorHandler)
     {
+        return start(cnc, sources, statusText, clock, dataplaneClock, listenAddress, tcpPort, shutdown, snapshots, null,
+            errorHandler);
+    }
+
+    /** As above, with the replication commands' actions (null without replication). */
+    public static Housekeeping start(
+        final CncFile cnc, final CncSources sources, final String statusText, final EpochClock clock,
+        final LongSupplier dataplaneClock, final String listenAddress, final int tcpPort, final Runnable shutdown,
+        final SnapshotCommand snapshots, final ReplicationCommands replication, final ErrorHandler errorHandler)
+    {
         final HousekeepingAgent agent = new HousekeepingAgent(cnc, sources, clock, dataplaneClock,
-            HousekeepingAgent.PERIOD_MS, listenAddress, tcpPort, shutdown, snapshots);
+            HousekeepingAgent.PERIOD_MS, listenAddress, tcpPort, shutdown, snapshots, replication);
         cnc.publishReady(statusText);
         final AgentRunner runner = new AgentRunner(new SleepingMillisIdleStrategy(10), errorHandler, null, agent);
         AgentRunner.startOnThread(runner);

@@ -55,6 +55,7 @@ public final class HousekeepingAgent implements Agent
     private final LoopbackAdmin admin;
     private final Runnable shutdown;
     private final SnapshotCommand snapshots;
+    private final ReplicationCommands replication;
     /** Snapshot commands being answered when their snapshots are durable (this thread only). */
     private final java.util.List<PendingSnapshot> pendingSnapshots = new java.util.ArrayList<>();
     private final AtomicBuffer counterValues;
@@ -86,16 +87,20 @@ public final class HousekeepingAgent implements Agent
         final CncFile cnc, final CncSources sources, final EpochClock clock, final LongSupplier dataplaneClock,
         final long periodMs, final String listenAddress, final int tcpPort, final Runnable shutdown)
     {
-        this(cnc, sources, clock, dataplaneClock, periodMs, listenAddress, tcpPort, shutdown, null);
+        this(cnc, sources, clock, dataplaneClock, periodMs, listenAddress, tcpPort, shutdown, null, null);
     }
 
-    /** @param snapshots the {@code snapshot} command's action, or null without persistence (the command fails). */
+    /**
+     * @param snapshots   the {@code snapshot} command's action, or null without persistence (the command fails).
+     * @param replication the promote/demote/replication commands' actions, or null without replication (they fail).
+     */
     public HousekeepingAgent(
         final CncFile cnc, final CncSources sources, final EpochClock clock, final LongSupplier dataplaneClock,
         final long periodMs, final String listenAddress, final int tcpPort, final Runnable shutdown,
-        final SnapshotCommand snapshots)
+        final SnapshotCommand snapshots, final ReplicationCommands replication)
     {
         this.snapshots = snapshots;
+        this.replication = replication;
         this.cnc = cnc;
         this.sources = sources;
         this.clock = clock;
@@ -256,6 +261,27 @@ public final class HousekeepingAgent implements Agent
                 return;
             }
         }
+        else if (msgTypeId == AdminProtocol.PROMOTE || msgTypeId == AdminProtocol.DEMOTE ||
+            msgTypeId == AdminProtocol.REPLICATION_STATUS)
+        {
+            if (null == replication)
+            {
+                result = LoopbackAdmin.Result.error("replication.role is none: start with --replication-role " +
+                    "primary or backup (and persistence async or sync)");
+            }
+            else if (msgTypeId == AdminProtocol.REPLICATION_STATUS)
+            {
+                result = LoopbackAdmin.Result.ok(replication.status());
+            }
+            else
+            {
+                final String peer = length >= AdminProtocol.KEY_OFFSET && fits(buffer, index, length) ?
+                    AdminProtocol.text(AdminProtocol.key(buffer, index)) : "";
+                pendingSnapshots.add(new PendingSnapshot(correlationId, msgTypeId == AdminProtocol.PROMOTE ?
+                    replication.promote(peer) : replication.demote(peer), clock.time() + SNAPSHOT_TIMEOUT_MS));
+                return;
+            }
+        }
         else if (length < AdminProtocol.KEY_OFFSET || !fits(buffer, index, length))
         {
             result = LoopbackAdmin.Result.error("malformed admin command (type " + msgTypeId + ", " + length + " bytes)");
@@ -297,7 +323,7 @@ public final class HousekeepingAgent implements Agent
                 catch (final java.util.concurrent.CompletionException | java.util.concurrent.CancellationException ex)
                 {
                     final Throwable cause = null != ex.getCause() ? ex.getCause() : ex;
-                    result = LoopbackAdmin.Result.error("snapshot failed: " + cause.getMessage());
+                    result = LoopbackAdmin.Result.error(cause.getMessage());
                 }
                 respond(p.correlationId(), result);
             }
