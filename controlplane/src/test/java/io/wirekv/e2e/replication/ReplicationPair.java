@@ -55,7 +55,7 @@ public final class ReplicationPair
     public static List<String> args(final Path dataDir, final String persistence, final String role, final String mode,
         final int listenPort, final int peerPort, final String... more)
     {
-        final List<String> args = new ArrayList<>(List.of("--writers", "2", "--persistence", persistence, "--data-dir",
+        final List<String> args = new ArrayList<>(List.of("--persistence", persistence, "--data-dir",
             dataDir.toString(), "--replication-role", role, "--replication-mode", mode));
         if (listenPort > 0)
         {
@@ -91,6 +91,25 @@ public final class ReplicationPair
         {
             throw new UncheckedIOException(ex);
         }
+    }
+
+    /** serve's instance name, as ServeProcess gives it. */
+    public static String instanceOf(final ServeProcess serve)
+    {
+        return "e2e-serve-" + ProcessHandle.current().pid() + "-" + serve.tcpPort();
+    }
+
+    /** Runs the CLI in this JVM against {@code serve}'s CnC file: exit code, stdout, stderr. */
+    public static String[] cli(final ServeProcess serve, final String... args)
+    {
+        final List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--instance", instanceOf(serve), "--cnc-dir",
+            io.wirekv.dataplane.cnc.CncFileDescriptor.DEFAULT_DIR));
+        final java.io.StringWriter out = new java.io.StringWriter();
+        final java.io.StringWriter err = new java.io.StringWriter();
+        final int code = io.wirekv.controlplane.cli.WirekvCli.run(all.toArray(String[]::new),
+            new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true));
+        return new String[] {Integer.toString(code), out.toString(), err.toString()};
     }
 
     /** Polls {@code condition} every 20 ms for at most {@code timeoutMs}; true once it held. */
