@@ -274,6 +274,16 @@ public final class ReplicationReceiverAgent implements Agent
         }
         if (state.role() == ReplicationSettings.Role.PRIMARY)
         {
+            if (epoch > state.epoch())
+            {
+                // this node is the stale primary: it stops acknowledging writes rather than the newer one
+                state.fence("peer " + name + " (" + channel.peer() + ") is primary at epoch " + epoch + ", newer than " +
+                    "this node's " + state.epoch());
+                errors.onError(new ReplicationSenderAgent.ReplicationException("replication: fenced: " +
+                    state.fencedReason() + "; run wirekv demote"));
+                return refuse(false, "this node was primary at the older epoch " + state.epoch() + " and has fenced " +
+                    "itself; run wirekv demote on it to make it your backup");
+            }
             return refuse(true, "node at " + state.settings().listen() + " is primary at epoch " + state.epoch() +
                 " (promoted); run wirekv demote on " + name);
         }
