@@ -185,17 +185,33 @@ public final class Replication implements AutoCloseable, io.wirekv.dataplane.hou
      */
     public synchronized CompletableFuture<String> promote(final ReplicationSettings.HostPort peer)
     {
-        if (state.role() != ReplicationSettings.Role.BACKUP)
+        if (state.role() != ReplicationSettings.Role.BACKUP || state.promoting())
         {
             return CompletableFuture.failedFuture(new IllegalStateException("this node is " +
                 state.role().name().toLowerCase() + " at epoch " + state.epoch() + ", not a backup: nothing to promote"));
         }
+        // the receiver drops the stream first; records already checked and queued are applied before any client write
+        state.promoting(true);
+        return CompletableFuture.supplyAsync(() -> promoteOnceDrained(peer),
+            r -> Thread.ofPlatform().name("wirekv-promote").start(r));
+    }
+
+    private String promoteOnceDrained(final ReplicationSettings.HostPort peer)
+    {
+        final long deadline = System.nanoTime() + 30_000_000_000L;
+        for (int w = 0; w < rings.writers(); w++)
+        {
+            while (rings.ring(w).ring().size() > 0 && System.nanoTime() - deadline < 0)
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+        }
         final long epoch = state.promote(peer);
         sender.resume();
         final ReplicationSettings.HostPort pushTo = state.peer();
-        return CompletableFuture.completedFuture("promoted: role primary, epoch " + epoch + "; accepting writes; " +
+        return "promoted: role primary, epoch " + epoch + "; accepting writes; " +
             (null == pushTo ? "no peer to push to (give wirekv promote --peer host:port, or demote/restart the old " +
-                "primary as a backup and promote with its address)" : "pushing to " + pushTo));
+                "primary as a backup and promote with its address)" : "pushing to " + pushTo);
     }
 
     /**

@@ -138,7 +138,7 @@ public final class ReplicationReceiverAgent implements Agent
         refuseAnotherStream();
         try
         {
-            if (state.role() != ReplicationSettings.Role.BACKUP)
+            if (state.role() != ReplicationSettings.Role.BACKUP || state.promoting())
             {
                 if (streaming)
                 {
@@ -287,9 +287,9 @@ public final class ReplicationReceiverAgent implements Agent
             return refuse(true, "node at " + state.settings().listen() + " is primary at epoch " + state.epoch() +
                 " (promoted); run wirekv demote on " + name);
         }
-        if (state.role() != ReplicationSettings.Role.BACKUP)
+        if (state.role() != ReplicationSettings.Role.BACKUP || state.promoting())
         {
-            return refuse(false, "this node is not a backup");
+            return refuse(false, "this node is not a backup (or is being promoted)");
         }
         if (epoch < state.epoch())
         {

@@ -40,6 +40,8 @@ public final class ReplicationState
     private volatile String fencedReason;
     private volatile ReplicationSettings.HostPort peer;
     private volatile boolean connected;
+    /** A promote is waiting for the writers to apply what the receiver queued: no stream is taken meanwhile. */
+    private volatile boolean promoting;
     /** System.nanoTime() when the stream went down (or start-up); meaningful while !connected. */
     private volatile long downSinceNs = System.nanoTime();
     private final long[] covered;
@@ -115,6 +117,16 @@ public final class ReplicationState
     public boolean connected()
     {
         return connected;
+    }
+
+    public boolean promoting()
+    {
+        return promoting;
+    }
+
+    void promoting(final boolean on)
+    {
+        promoting = on;
     }
 
     // ------------------------------------------------------------------------------------------ writers
@@ -206,6 +218,7 @@ public final class ReplicationState
             peer = newPeer;
         }
         persist();
+        promoting = false;
         fencedReason = null;
         counters.state(ReplicationCounters.FENCED, 0);
         return epoch;
