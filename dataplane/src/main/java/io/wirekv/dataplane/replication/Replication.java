@@ -173,6 +173,12 @@ public final class Replication implements AutoCloseable, io.wirekv.dataplane.hou
         return directory;
     }
 
+    /** The replication thread's id (allocation tests), or -1 before it started. */
+    public long threadId()
+    {
+        return null == runner || null == runner.thread() ? -1 : runner.thread().threadId();
+    }
+
     /** The listener's bound port, or -1 without replication.listen. */
     public int listenPort()
     {

@@ -41,6 +41,7 @@ public final class ReplicationReceiverAgent implements Agent
     private static final long HANDSHAKE_TIMEOUT_NS = 5_000_000_000L;
     private static final long SILENCE_TIMEOUT_NS = 5_000_000_000L;
     private static final long RING_WAIT_NS = 10_000_000_000L;
+    private static final long ACCEPT_CHECK_INTERVAL_NS = 100_000_000L;
 
     private final Table table;
     private final ReplicationState state;
@@ -70,6 +71,7 @@ public final class ReplicationReceiverAgent implements Agent
     private boolean streaming;
     private long deadlineNs;
     private long lastReceivedNs;
+    private long nextAcceptCheckNs;
     private int parseAt;
     private int recordAt = -1;
     private int outFill;
@@ -135,7 +137,13 @@ public final class ReplicationReceiverAgent implements Agent
             outFill = 0;
             return work + 1;
         }
-        refuseAnotherStream();
+        final long cycleNs = System.nanoTime();
+        if (cycleNs - nextAcceptCheckNs >= 0)
+        {
+            // the JDK's accept allocates even when nothing waits: a second primary is looked for 10 times a second
+            nextAcceptCheckNs = cycleNs + ACCEPT_CHECK_INTERVAL_NS;
+            refuseAnotherStream();
+        }
         try
         {
             if (state.role() != ReplicationSettings.Role.BACKUP || state.promoting())
