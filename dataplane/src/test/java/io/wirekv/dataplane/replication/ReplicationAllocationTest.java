@@ -78,8 +78,8 @@ class ReplicationAllocationTest
             ReplicationSettings.Mode.ASYNC, null, listen, 1000));
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        final long sender = primary.replication().threadId();
-        final long receiver = backup.replication().threadId();
+        final long sender = threadIdOf(primary);
+        final long receiver = threadIdOf(backup);
         try (Socket client = new Socket("127.0.0.1", primary.tcpPort()))
         {
             write(client, 0); // warm-up: connection, partial resume, JIT
@@ -102,6 +102,17 @@ class ReplicationAllocationTest
             final String report = last;
             assertTrue(best <= MAX_BYTES, () -> "the replication threads allocate per record: " + report);
         }
+    }
+
+    /** The server's replication thread, once it runs (the runner names its thread when the thread starts). */
+    private static long threadIdOf(final WirekvServer server) throws InterruptedException
+    {
+        final long deadline = System.currentTimeMillis() + 10_000;
+        while (server.replication().threadId() < 0 && System.currentTimeMillis() < deadline)
+        {
+            Thread.sleep(5);
+        }
+        return server.replication().threadId();
     }
 
     private WirekvServer start(final String name, final ReplicationSettings replication) throws IOException
