@@ -48,8 +48,11 @@ final class CrashCycle
         void close();
     }
 
-    /** @param recoveryKilledAfterMs when a start-up was killed too before this restart, how long after; else -1. */
-    record Restart(ServeProcess server, long recoveryKilledAfterMs)
+    /**
+     * @param recoveryKilledAfterMs when a start-up was killed too before this restart, how long after; else -1.
+     * @param restartMs             how long the server that is read took to start (or to be promoted).
+     */
+    record Restart(ServeProcess server, long recoveryKilledAfterMs, long restartMs)
     {
     }
 
@@ -79,7 +82,9 @@ final class CrashCycle
                     starting.killForcibly();
                     starting.close();
                 }
-                return new Restart(new ServeProcess(CrashRun.FAST_START_JVM, settings.serverArgs()), recoveryKilledAfterMs);
+                final long start = System.nanoTime();
+                final ServeProcess restarted = new ServeProcess(CrashRun.FAST_START_JVM, settings.serverArgs());
+                return new Restart(restarted, recoveryKilledAfterMs, (System.nanoTime() - start) / 1_000_000);
             }
 
             @Override
@@ -147,20 +152,20 @@ final class CrashCycle
             }
             problems.addAll(drivers.get(i).problems());
         }
-        final long restartStart = System.nanoTime();
         long recoveryKilledAfterMs = -1;
+        long restartMs = 0;
         final ServeProcess restarted;
         if (settings.kill())
         {
             final Restart restart = nodes.afterKill(cycle, server, rnd);
             restarted = restart.server();
             recoveryKilledAfterMs = restart.recoveryKilledAfterMs();
+            restartMs = restart.restartMs();
         }
         else
         {
             restarted = server;
         }
-        final long restartMs = (System.nanoTime() - restartStart) / 1_000_000;
         final KeyScanner.Scan scan;
         try
         {

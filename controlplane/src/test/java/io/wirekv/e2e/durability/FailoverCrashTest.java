@@ -76,16 +76,18 @@ class FailoverCrashTest
         public CrashCycle.Restart afterKill(final int cycle, final ServeProcess killed, final SplittableRandom rnd)
         {
             killed.close();
+            final long start = System.nanoTime();
             final int promoted = 1 - primary;
             final String[] promote = ReplicationPair.cli(nodes[promoted], "promote");
             if (!"0".equals(promote[0]))
             {
                 throw new IllegalStateException("cycle " + cycle + ": promote failed: " + promote[1] + promote[2]);
             }
+            final long promoteMs = (System.nanoTime() - start) / 1_000_000; // the "restart" the cycle line shows
             nodes[primary] = launch(primary, "backup"); // the killed node comes back as the new primary's backup
             primary = promoted;
             awaitConnected(nodes[primary]);
-            return new CrashCycle.Restart(nodes[primary], -1);
+            return new CrashCycle.Restart(nodes[primary], -1, promoteMs);
         }
 
         /** Sync mode refuses writes until a backup is connected: the next cycle's load starts after that. */
