@@ -46,7 +46,7 @@ final class ReplicationStatus
             values.getOrDefault(CncMetric.REPL_LAG_RECORDS, 0L), values.getOrDefault(CncMetric.REPL_LAG_MS, 0L),
             values.getOrDefault(CncMetric.REPL_RECORDS_SENT, 0L), values.getOrDefault(CncMetric.REPL_RECORDS_APPLIED, 0L),
             values.getOrDefault(CncMetric.REPL_FULL_SYNCS, 0L), values.getOrDefault(CncMetric.REPL_PARTIAL_RESUMES, 0L),
-            values.getOrDefault(CncMetric.REPL_CONNECTION_DROPS, 0L),
+            values.getOrDefault(CncMetric.REPL_CONNECTION_DROPS, 0L) + values.getOrDefault(CncMetric.REPL_STREAM_DROPS, 0L),
             values.getOrDefault(CncMetric.REPL_WRITES_REFUSED, 0L));
     }
 }

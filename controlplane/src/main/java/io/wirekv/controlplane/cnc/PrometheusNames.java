@@ -154,7 +154,8 @@ public final class PrometheusNames
         map("repl_bytes_received", "wirekv_replication_received_bytes_total", "Bytes of replication frames a backup received");
         map("repl_full_syncs", "wirekv_replication_full_syncs_total", "Partitions sent by full sync");
         map("repl_partial_resumes", "wirekv_replication_partial_resumes_total", "Partitions resumed from the backup's last sequence");
-        map("repl_connection_drops", "wirekv_replication_connection_drops_total", "Replication connections dropped");
+        map("repl_connection_drops", "wirekv_replication_connection_drops_total", "Connections to the backup dropped");
+        map("repl_stream_drops", "wirekv_replication_stream_drops_total", "Streams a backup dropped or refused");
         map("repl_writes_refused", "wirekv_replication_refused_writes_total",
             "Client writes refused by replication (backup, fenced, no backup in sync mode)");
         map("repl_lag_records", "wirekv_replication_lag_records", "Records appended and not yet acknowledged by the backup");

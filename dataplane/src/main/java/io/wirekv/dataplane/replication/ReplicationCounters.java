@@ -7,7 +7,7 @@ import org.agrona.concurrent.AtomicBuffer;
 
 /**
  * Replication's counters in the server's {@link CounterRegistry}: a block the sender writes, a block the receiver
- * writes (each has its own connection drops; readers sum them), a block per partition for the writers' refusals, and
+ * writes, a block per partition for the writers' refusals, and
  * a block of state gauges (epoch, fenced, connected) written by whichever thread changes the state, under the
  * {@link ReplicationState}'s lock. Opaque stores of plain sums: one writing thread per slot.
  */
@@ -27,7 +27,7 @@ public final class ReplicationCounters
     static final int RECEIVED_BYTES = 1;
     static final int RECEIVER_DROPS = 2;
     private static final CncMetric[] RECEIVER = {CncMetric.REPL_RECORDS_APPLIED, CncMetric.REPL_BYTES_RECEIVED,
-        CncMetric.REPL_CONNECTION_DROPS};
+        CncMetric.REPL_STREAM_DROPS};
     private static final CncMetric[] PARTITION = {CncMetric.REPL_WRITES_REFUSED};
     static final int EPOCH = 0;
     static final int FENCED = 1;

@@ -4,11 +4,7 @@ import io.wirekv.dataplane.log.DataDirectory;
 import io.wirekv.dataplane.log.PartitionLog;
 import io.wirekv.dataplane.record.RecordFrames;
 import io.wirekv.dataplane.record.WriteRecordDescriptor;
-import io.wirekv.dataplane.record.WriteRecordEncoder;
 import io.wirekv.dataplane.ring.SpscMessageRing;
-import io.wirekv.dataplane.table.ItemView;
-import io.wirekv.dataplane.table.ItemVisitor;
-import io.wirekv.dataplane.table.PartitionScanner;
 import io.wirekv.dataplane.table.QsbrReader;
 import io.wirekv.dataplane.table.Table;
 import org.agrona.ErrorHandler;
@@ -40,7 +36,7 @@ public final class ReplicationReceiverAgent implements Agent
 {
     private static final long HANDSHAKE_TIMEOUT_NS = 5_000_000_000L;
     private static final long SILENCE_TIMEOUT_NS = 5_000_000_000L;
-    private static final long RING_WAIT_NS = 10_000_000_000L;
+    private static final long RING_WAIT_NS = BackupFullSyncs.RING_WAIT_NS;
     private static final long ACCEPT_CHECK_INTERVAL_NS = 100_000_000L;
 
     private final Table table;
@@ -51,7 +47,6 @@ public final class ReplicationReceiverAgent implements Agent
     private final DataDirectory directory;
     private final TcpReplicationListener listener;
     private final boolean syncsLog;
-    private final Supplier<CompletableFuture<?>> snapshotAll;
     private final ErrorHandler errors;
     private final int maxFrameBytes;
     private final ByteBuffer in;
@@ -61,11 +56,7 @@ public final class ReplicationReceiverAgent implements Agent
     private final long[] expected;
     private final long[] ackedApplied;
     private final long[] ackedDurable;
-    private final long[] awaitingScanEnd;
-    private final boolean[] awaitingSnapshot;
-    private final boolean[] inSnapshot;
-    private final UnlinkVisitor unlinks = new UnlinkVisitor();
-    private final PartitionScanner scanner;
+    private final BackupFullSyncs fullSyncs;
     private QsbrReader reader;
     private ReplicationChannel channel;
     private boolean streaming;
@@ -75,7 +66,6 @@ public final class ReplicationReceiverAgent implements Agent
     private int parseAt;
     private int recordAt = -1;
     private int outFill;
-    private CompletableFuture<?> snapshot;
 
     /**
      * @param snapshotAll starts a snapshot of every partition (the durability's), completing once durable.
@@ -93,7 +83,6 @@ public final class ReplicationReceiverAgent implements Agent
         this.directory = directory;
         this.listener = listener;
         this.syncsLog = syncsLog;
-        this.snapshotAll = snapshotAll;
         this.errors = errors;
         this.maxFrameBytes = ReplicationSenderAgent.maxFrameBytes(maxRecordBytes);
         this.in = ByteBuffer.allocateDirect(2 * maxFrameBytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -103,11 +92,7 @@ public final class ReplicationReceiverAgent implements Agent
         this.expected = new long[partitions];
         this.ackedApplied = new long[partitions];
         this.ackedDurable = new long[partitions];
-        this.awaitingScanEnd = new long[partitions];
-        this.awaitingSnapshot = new boolean[partitions];
-        this.inSnapshot = new boolean[partitions];
-        java.util.Arrays.fill(awaitingScanEnd, -1);
-        this.scanner = new PartitionScanner(table, 256);
+        this.fullSyncs = new BackupFullSyncs(table, rings, directory, partitions, snapshotAll, errors);
     }
 
     @Override
@@ -115,12 +100,13 @@ public final class ReplicationReceiverAgent implements Agent
     {
         reader = table.registerReader(roleName());
         reader.offline(); // only a RESET's unlink scan reads the table
+        fullSyncs.reader(reader);
     }
 
     @Override
     public int doWork()
     {
-        int work = finishFullSyncs();
+        int work = fullSyncs.finish();
         if (null == channel)
         {
             final ReplicationChannel accepted = listener.accept();
@@ -412,8 +398,12 @@ public final class ReplicationReceiverAgent implements Agent
                         drop("a SCAN_END of partition " + p + " at " + base + " without its RESET");
                         break;
                     }
-                    control(ReplicationRings.MSG_SCAN_END, p, base);
-                    awaitingScanEnd[p] = base;
+                    final String failure = fullSyncs.scanEnd(p, base);
+                    if (null != failure)
+                    {
+                        drop(failure);
+                        break;
+                    }
                 }
                 case TYPE_HEARTBEAT ->
                 {
@@ -495,60 +485,14 @@ public final class ReplicationReceiverAgent implements Agent
     /** Full sync of {@code p} at {@code base}: every local item unlinked, then the writer restarts the log. */
     private void reset(final int p, final long base)
     {
-        rings.clearScanEnded(p);
-        awaitingScanEnd[p] = -1;
-        unlinks.partition = p;
-        reader.online();
-        try
+        final String failure = fullSyncs.reset(p, base);
+        if (null != failure)
         {
-            scanner.scan(p, reader, unlinks);
-        }
-        finally
-        {
-            reader.offline();
-        }
-        if (null != unlinks.failure)
-        {
-            drop(unlinks.failure);
-            unlinks.failure = null;
+            drop(failure);
             return;
         }
-        control(ReplicationRings.MSG_RESET, p, base);
         expected[p] = base + 1;
         ackedApplied[p] = -1;
-    }
-
-    private void control(final int msgType, final int p, final long base)
-    {
-        final SpscMessageRing ring = rings.ring(p % rings.writers());
-        final int at = claim(ring, msgType, ReplicationRings.CONTROL_LENGTH);
-        if (at < 0)
-        {
-            drop("partition " + p + "'s writer took nothing for " + RING_WAIT_NS / 1_000_000 + " ms");
-            return;
-        }
-        final MemorySegment m = ring.memory();
-        m.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN),
-            at + ReplicationRings.CONTROL_PARTITION_OFFSET, p);
-        m.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN),
-            at + ReplicationRings.CONTROL_BASE_OFFSET, base);
-        ring.commit(at);
-    }
-
-    /** Claims ring space, waiting (bounded) for the writer: full syncs only. */
-    private static int claim(final SpscMessageRing ring, final int msgType, final int length)
-    {
-        final long deadline = System.nanoTime() + RING_WAIT_NS;
-        int at;
-        while ((at = ring.tryClaim(msgType, length)) < 0)
-        {
-            if (System.nanoTime() - deadline > 0)
-            {
-                return -1;
-            }
-            LockSupport.parkNanos(50_000);
-        }
-        return at;
     }
 
     private int acks() throws IOException
@@ -622,102 +566,5 @@ public final class ReplicationReceiverAgent implements Agent
         in.limit(end).position(length);
         in.compact();
         parseAt = 0;
-    }
-
-    // ------------------------------------------------------------------------------------------ full syncs
-
-    /** Partitions whose scan the writer finished are snapshotted; once durable their markers go. */
-    private int finishFullSyncs()
-    {
-        int work = 0;
-        for (int p = 0; p < logs.length; p++)
-        {
-            if (awaitingScanEnd[p] >= 0 && rings.scanEndedAt(p) == awaitingScanEnd[p])
-            {
-                awaitingScanEnd[p] = -1;
-                awaitingSnapshot[p] = true;
-                work++;
-            }
-        }
-        if (null != snapshot && snapshot.isDone())
-        {
-            final boolean ok = !snapshot.isCompletedExceptionally();
-            for (int p = 0; p < logs.length; p++)
-            {
-                if (inSnapshot[p])
-                {
-                    inSnapshot[p] = false;
-                    if (ok)
-                    {
-                        removeMarker(p);
-                    }
-                    else
-                    {
-                        awaitingSnapshot[p] = true;
-                    }
-                }
-            }
-            snapshot = null;
-            work++;
-        }
-        if (null == snapshot)
-        {
-            boolean any = false;
-            for (int p = 0; p < logs.length; p++)
-            {
-                if (awaitingSnapshot[p])
-                {
-                    awaitingSnapshot[p] = false;
-                    inSnapshot[p] = true;
-                    any = true;
-                }
-            }
-            if (any)
-            {
-                snapshot = snapshotAll.get();
-                work++;
-            }
-        }
-        return work;
-    }
-
-    private void removeMarker(final int p)
-    {
-        try
-        {
-            Files.deleteIfExists(ReplicationRings.marker(directory.partitionLogDir(p)));
-        }
-        catch (final IOException ex)
-        {
-            errors.onError(new ReplicationSenderAgent.ReplicationException("replication: cannot remove partition " +
-                p + "'s full-sync marker: " + ex.getMessage()));
-        }
-    }
-
-    /** Queues an OP_UNLINK (a MSG_SCAN) for every local item of the partition before a full sync's RESET. */
-    private final class UnlinkVisitor implements ItemVisitor
-    {
-        private final WriteRecordEncoder encoder = new WriteRecordEncoder();
-        int partition;
-        String failure;
-
-        @Override
-        public boolean visit(final ItemView item)
-        {
-            final SpscMessageRing ring = rings.ring(partition % rings.writers());
-            final int length = WriteRecordDescriptor.recordLength(item.keyLength(), 0);
-            final int at = claim(ring, ReplicationRings.MSG_SCAN, length);
-            if (at < 0)
-            {
-                failure = "partition " + partition + "'s writer took nothing for " + RING_WAIT_NS / 1_000_000 + " ms";
-                return false;
-            }
-            final MemorySegment seg = item.segment();
-            encoder.wrap(ring.memory(), at, length).opcode(WriteRecordDescriptor.OP_UNLINK).partition(partition)
-                .keyHash(Table.keyHash(seg, item.keyOffset(), item.keyLength()))
-                .key(seg, item.keyOffset(), item.keyLength());
-            ring.commit(at);
-            return true;
-        }
     }
 }
