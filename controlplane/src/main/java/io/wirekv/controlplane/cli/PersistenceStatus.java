@@ -18,7 +18,13 @@ final class PersistenceStatus
     {
     }
 
+    /** The persistence lines, then replication's ({@link ReplicationStatus}): the stream is the logs. */
     static String describe(final CncReader cnc, final Map<String, String> config, final long nowMs)
+    {
+        return persistence(cnc, config, nowMs) + ReplicationStatus.describe(cnc, nowMs);
+    }
+
+    private static String persistence(final CncReader cnc, final Map<String, String> config, final long nowMs)
     {
         final Map<CncMetric, Long> values = new HashMap<>();
         for (final CounterSnapshot.Sample s : CounterSnapshot.take(cnc, nowMs).samples())

@@ -8,6 +8,9 @@ import io.wirekv.controlplane.config.ConfigValidator;
 import io.wirekv.controlplane.config.Machine;
 import io.wirekv.controlplane.config.Setting;
 import io.wirekv.controlplane.systemd.SystemdNotifier;
+import io.wirekv.dataplane.replication.rdma.ReplicationTransport;
+import io.wirekv.dataplane.replication.rdma.ReplicationTransportSelector;
+import io.wirekv.dataplane.replication.rdma.TransportChoice;
 import io.wirekv.dataplane.server.ServerConfig;
 import io.wirekv.dataplane.server.WirekvServer;
 import io.wirekv.dataplane.cnc.CncFileDescriptor;
@@ -142,6 +145,23 @@ final class ServeCommand implements Callable<Integer>
     @Option(names = "--data-dir", paramLabel = "DIR", description = "directory of the log, for async and sync (data.dir)")
     String dataDir;
 
+    @Option(names = "--replication-role", paramLabel = "none|primary|backup", description = "replication: primary " +
+        "pushes its log to --replication-peer, backup applies a primary's stream and refuses writes " +
+        "(replication.role; default none; needs --persistence async or sync)")
+    String replicationRole;
+
+    @Option(names = "--replication-mode", paramLabel = "async|sync", description = "sync: a write's reply waits for " +
+        "the backup (replication.mode; default async)")
+    String replicationMode;
+
+    @Option(names = "--replication-listen", paramLabel = "HOST:PORT", description = "where this node accepts a " +
+        "primary's stream (replication.listen; required for a backup)")
+    String replicationListen;
+
+    @Option(names = "--replication-peer", paramLabel = "HOST:PORT", description = "the backup a primary pushes to " +
+        "(replication.peer)")
+    String replicationPeer;
+
     @Option(names = "--recover-truncate", description = "start even when a log is damaged in the middle: keep what " +
         "precedes the damage and drop the rest of that partition's log (reported at start-up)")
     boolean recoverTruncate;
@@ -151,6 +171,36 @@ final class ServeCommand implements Callable<Integer>
 
     @Option(names = "--check", description = "validate and print the configuration, then exit without serving")
     boolean check;
+
+    /**
+     * The replication transport's start-up line ({@code replication.transport}). This build carries the stream over
+     * TCP only: the RDMA channel exists but has never run on hardware and is not wired into the replication thread,
+     * so {@code auto} says so and uses TCP when a device is found, and {@code rdma} stops start-up.
+     */
+    private static String replicationTransport(final ConcludedConfig concluded)
+    {
+        final TransportChoice choice;
+        try
+        {
+            choice = ReplicationTransportSelector.select(concluded.replicationTransport());
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new UserException("cannot start the server: " + ex.getMessage());
+        }
+        if (!choice.isRdma())
+        {
+            return choice.reportLine();
+        }
+        if (choice.requested() == ReplicationTransport.RDMA)
+        {
+            throw new UserException("cannot start the server: replication.transport = rdma: " + choice.reason() +
+                ", but this build streams replication over TCP only (the RDMA channel is not wired in yet); " +
+                "set replication.transport=tcp or auto");
+        }
+        return "replication transport: tcp (auto: " + choice.reason() + ", but this build streams replication " +
+            "over TCP only)";
+    }
 
     @Override
     public Integer call() throws InterruptedException
@@ -165,6 +215,11 @@ final class ServeCommand implements Callable<Integer>
             return 0;
         }
 
+        if (concluded.config().replication().enabled())
+        {
+            out.println(replicationTransport(concluded));
+            out.flush();
+        }
         final WirekvServer server;
         try
         {
@@ -261,6 +316,10 @@ final class ServeCommand implements Callable<Integer>
         flag(settings, ConfigKey.METRICS_PORT, metricsPort);
         flag(settings, ConfigKey.PERSISTENCE, persistence);
         flag(settings, ConfigKey.DATA_DIR, dataDir);
+        flag(settings, ConfigKey.REPLICATION_ROLE, replicationRole);
+        flag(settings, ConfigKey.REPLICATION_MODE, replicationMode);
+        flag(settings, ConfigKey.REPLICATION_LISTEN, replicationListen);
+        flag(settings, ConfigKey.REPLICATION_PEER, replicationPeer);
         if (noHugepages)
         {
             flag(settings, ConfigKey.HUGEPAGES, "false");

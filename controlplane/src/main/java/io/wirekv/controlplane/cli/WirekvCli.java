@@ -33,6 +33,9 @@ import java.util.concurrent.Callable;
         CncCommands.Shutdown.class,
         SnapshotCommand.class,
         DigestCommand.class,
+        ReplicationCommands.Promote.class,
+        ReplicationCommands.Demote.class,
+        ReplicationCommands.Status.class,
         CncCommands.Completion.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Run 'wirekv COMMAND --help' for a command's options."})

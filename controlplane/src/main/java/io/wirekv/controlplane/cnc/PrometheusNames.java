@@ -145,6 +145,26 @@ public final class PrometheusNames
         map("snapshot_last_sequence", "wirekv_snapshot_last_sequence", "Log sequence of the last snapshot");
         map("snapshot_last_partition", "wirekv_snapshot_last_partition", "Partition of the last snapshot");
         map("log_segments_deleted", "wirekv_log_segments_deleted", "Log segments deleted as covered by a snapshot");
+
+        // Whole server: replication (io.wirekv.dataplane.replication.ReplicationCounters); zero with role none.
+        map("repl_records_sent", "wirekv_replication_sent_records_total", "Log records a primary sent to its backup");
+        map("repl_bytes_sent", "wirekv_replication_sent_bytes_total", "Bytes of replication frames a primary sent");
+        map("repl_records_applied", "wirekv_replication_applied_records_total",
+            "Records a backup received, checked and handed to its writers");
+        map("repl_bytes_received", "wirekv_replication_received_bytes_total", "Bytes of replication frames a backup received");
+        map("repl_full_syncs", "wirekv_replication_full_syncs_total", "Partitions sent by full sync");
+        map("repl_partial_resumes", "wirekv_replication_partial_resumes_total", "Partitions resumed from the backup's last sequence");
+        map("repl_connection_drops", "wirekv_replication_connection_drops_total", "Connections to the backup dropped");
+        map("repl_stream_drops", "wirekv_replication_stream_drops_total", "Streams a backup dropped or refused");
+        map("repl_writes_refused", "wirekv_replication_refused_writes_total",
+            "Client writes refused by replication (backup, fenced, no backup in sync mode)");
+        map("repl_lag_records", "wirekv_replication_lag_records", "Records appended and not yet acknowledged by the backup");
+        BY_CNC_NAME.put("repl_lag_ms", new Mapping("wirekv_replication_lag_seconds",
+            "How long the oldest unacknowledged record has waited for the backup", Map.of(), 0.001));
+        map("repl_fenced", "wirekv_replication_fenced", "1 while this primary is fenced by a newer one");
+        map("repl_epoch", "wirekv_replication_epoch", "This node's replication epoch");
+        map("repl_connected", "wirekv_replication_connected", "1 while a replication stream is established");
+        map("repl_role", "wirekv_replication_role", "Run-time replication role: 0 none, 1 primary, 2 backup");
     }
 
     private PrometheusNames()

@@ -105,6 +105,20 @@ public enum ConfigKey
         c -> stripZeros(c.persistence().snapshotLogFactor())),
     SNAPSHOT_MIN_LOG_SIZE("snapshot.min.log.size", null, "no automatic snapshot of a partition whose log is smaller, " +
         "1m..1t", c -> Sizes.format(c.persistence().snapshotMinLogBytes())),
+    REPLICATION_ROLE("replication.role", "--replication-role", "none, primary (pushes its log to replication.peer) " +
+        "or backup (applies a primary's stream from replication.listen, serves reads, refuses writes); needs " +
+        "persistence async or sync", c -> c.replication().role().name().toLowerCase(Locale.ROOT)),
+    REPLICATION_MODE("replication.mode", "--replication-mode", "async (reply without waiting for the backup) or sync " +
+        "(a write's reply leaves once the backup has it, and synced it with persistence = sync there)",
+        c -> c.replication().mode().name().toLowerCase(Locale.ROOT)),
+    REPLICATION_LISTEN("replication.listen", "--replication-listen", "host:port this node accepts a primary's stream " +
+        "on; required for a backup, optional for a primary (demote then needs no restart)",
+        c -> null == c.replication().listen() ? "" : c.replication().listen().toString()),
+    REPLICATION_PEER("replication.peer", "--replication-peer", "host:port of the backup's replication.listen that a " +
+        "primary pushes to", c -> null == c.replication().peer() ? "" : c.replication().peer().toString()),
+    REPLICATION_SYNC_TIMEOUT("replication.sync.timeout", null, "sync: how long a reply waits for a backup whose link " +
+        "dropped before it is answered SERVER_ERROR (not acknowledged), 1ms..60s",
+        c -> Durations.format(c.replication().syncTimeoutMs())),
     // Control-plane keys: not part of ServerConfig; their concluded values live in ConcludedConfig.
     METRICS_PORT("metrics.port", "--metrics-port", "Prometheus /metrics HTTP port; 0 disables the exporter",
         c -> "0", true),

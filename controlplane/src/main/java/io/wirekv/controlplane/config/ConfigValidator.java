@@ -3,6 +3,7 @@ package io.wirekv.controlplane.config;
 import io.wirekv.dataplane.guard.ExposureSettings;
 import io.wirekv.dataplane.guard.UdpAllowList;
 import io.wirekv.dataplane.log.PersistenceSettings;
+import io.wirekv.dataplane.replication.ReplicationSettings;
 import io.wirekv.dataplane.net.ReassemblySettings;
 import io.wirekv.dataplane.port.BypassSettings;
 import io.wirekv.dataplane.replication.rdma.ReplicationTransport;
@@ -151,6 +152,7 @@ public final class ConfigValidator
         final PersistenceSettings persistence = PersistenceRules.conclude(this, itemSizeMax);
         final ReplicationTransport transport = choice(ConfigKey.REPLICATION_TRANSPORT, ReplicationTransport.class,
             "auto, tcp or rdma");
+        final ReplicationSettings replication = ReplicationRules.conclude(this, persistence);
 
         if (!problems.isEmpty())
         {
@@ -159,7 +161,7 @@ public final class ConfigValidator
         final ServerConfig config = new ServerConfig(
             instance, listen, port, backend, lcores, cpus, writers, tcpThreads, partitions, memory, mode,
             (int)itemSizeMax, udpMaxPayload, burst, slots, idle, hugepages, colocate, bypass, exposure, shutdownCommand,
-            auth, persistence);
+            auth, persistence, replication);
         final Map<ConfigKey, String> origins = new EnumMap<>(ConfigKey.class);
         settings.forEach((k, s) -> origins.put(k, s.origin()));
         final Map<ConfigKey, String> controlValues = new EnumMap<>(ConfigKey.class);

@@ -33,16 +33,79 @@ final class CrashCycle
     {
     }
 
+    /**
+     * The server under test across kills: how it starts, and which server replaces a killed one (by default the same
+     * data directory restarted; the replication failover test promotes the backup instead).
+     */
+    interface Nodes extends AutoCloseable
+    {
+        ServeProcess start();
+
+        /** After {@code killed} was killed and its drivers stopped: the server to read back and drive next. */
+        Restart afterKill(int cycle, ServeProcess killed, SplittableRandom rnd) throws InterruptedException;
+
+        @Override
+        void close();
+    }
+
+    /**
+     * @param recoveryKilledAfterMs when a start-up was killed too before this restart, how long after; else -1.
+     * @param restartMs             how long the server that is read took to start (or to be promoted).
+     */
+    record Restart(ServeProcess server, long recoveryKilledAfterMs, long restartMs)
+    {
+    }
+
+    /** The crash test's own: the killed server restarts on its data directory (every 5th cycle killed in recovery once). */
+    static Nodes sameDirectory(final CrashRun.Settings settings)
+    {
+        return new Nodes()
+        {
+            @Override
+            public ServeProcess start()
+            {
+                return new ServeProcess(CrashRun.FAST_START_JVM, settings.serverArgs());
+            }
+
+            @Override
+            public Restart afterKill(final int cycle, final ServeProcess killed, final SplittableRandom rnd)
+                throws InterruptedException
+            {
+                killed.close();
+                long recoveryKilledAfterMs = -1;
+                if (cycle % RECOVERY_KILL_EVERY == 2)
+                {
+                    // a crash while recovering: the next start must recover from whatever this one left half done
+                    recoveryKilledAfterMs = rnd.nextLong(RECOVERY_KILL_MAX_MS);
+                    final ServeProcess starting = ServeProcess.launch(CrashRun.FAST_START_JVM, settings.serverArgs());
+                    Thread.sleep(recoveryKilledAfterMs);
+                    starting.killForcibly();
+                    starting.close();
+                }
+                final long start = System.nanoTime();
+                final ServeProcess restarted = new ServeProcess(CrashRun.FAST_START_JVM, settings.serverArgs());
+                return new Restart(restarted, recoveryKilledAfterMs, (System.nanoTime() - start) / 1_000_000);
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        };
+    }
+
     private final CrashRun.Settings settings;
+    private final Nodes nodes;
     private final AckOracle oracle;
     private final List<List<KeyHistory>> dataKeys;
     private final List<List<KeyHistory>> counterKeys;
     private final List<List<KeyHistory>> ttlKeys;
 
-    CrashCycle(final CrashRun.Settings settings, final AckOracle oracle, final List<List<KeyHistory>> dataKeys,
-        final List<List<KeyHistory>> counterKeys, final List<List<KeyHistory>> ttlKeys)
+    CrashCycle(final CrashRun.Settings settings, final Nodes nodes, final AckOracle oracle,
+        final List<List<KeyHistory>> dataKeys, final List<List<KeyHistory>> counterKeys, final List<List<KeyHistory>> ttlKeys)
     {
         this.settings = settings;
+        this.nodes = nodes;
         this.oracle = oracle;
         this.dataKeys = dataKeys;
         this.counterKeys = counterKeys;
@@ -90,30 +153,19 @@ final class CrashCycle
             problems.addAll(drivers.get(i).problems());
         }
         long recoveryKilledAfterMs = -1;
-        if (settings.kill())
-        {
-            server.close();
-            if (cycle % RECOVERY_KILL_EVERY == 2)
-            {
-                // a crash while recovering: the next start must recover from whatever this one left half done
-                recoveryKilledAfterMs = rnd.nextLong(RECOVERY_KILL_MAX_MS);
-                final ServeProcess starting = ServeProcess.launch(CrashRun.FAST_START_JVM, settings.serverArgs());
-                Thread.sleep(recoveryKilledAfterMs);
-                starting.killForcibly();
-                starting.close();
-            }
-        }
-        final long restartStart = System.nanoTime();
+        long restartMs = 0;
         final ServeProcess restarted;
         if (settings.kill())
         {
-            restarted = new ServeProcess(CrashRun.FAST_START_JVM, settings.serverArgs());
+            final Restart restart = nodes.afterKill(cycle, server, rnd);
+            restarted = restart.server();
+            recoveryKilledAfterMs = restart.recoveryKilledAfterMs();
+            restartMs = restart.restartMs();
         }
         else
         {
             restarted = server;
         }
-        final long restartMs = (System.nanoTime() - restartStart) / 1_000_000;
         final KeyScanner.Scan scan;
         try
         {

@@ -85,12 +85,18 @@ final class CrashRun
 
     static Summary run(final Settings s, final PrintStream out) throws InterruptedException
     {
+        return run(s, CrashCycle.sameDirectory(s), out);
+    }
+
+    /** As {@link #run(Settings, PrintStream)} with another way to start and replace the server ({@link CrashCycle.Nodes}). */
+    static Summary run(final Settings s, final CrashCycle.Nodes nodes, final PrintStream out) throws InterruptedException
+    {
         final List<String> universe = new ArrayList<>();
         final List<List<String>> data = names(s.connections(), s.dataKeysPerConnection(), "d", universe);
         final List<List<String>> counters = names(s.connections(), s.counterKeysPerConnection(), "n", universe);
         final List<List<String>> ttls = names(s.connections(), s.ttlKeysPerConnection(), "t", universe);
         final AckOracle oracle = new AckOracle(universe);
-        final CrashCycle cycle = new CrashCycle(s, oracle, histories(oracle, data), histories(oracle, counters), histories(oracle, ttls));
+        final CrashCycle cycle = new CrashCycle(s, nodes, oracle, histories(oracle, data), histories(oracle, counters), histories(oracle, ttls));
         out.printf("crash test: %s%s, %d cycles, %d connections, %d keys, seed %d, serve %s%n", s.durability(),
             s.kill() ? "" : " without kills", s.cycles(),
             s.connections(), universe.size(), s.seed(), String.join(" ", s.serverArgs()));
@@ -109,7 +115,7 @@ final class CrashRun
         int recoveryKills = 0;
         boolean deadlineHit = false;
         final List<String> problems = new ArrayList<>();
-        ServeProcess server = new ServeProcess(FAST_START_JVM, s.serverArgs());
+        ServeProcess server = nodes.start();
         try
         {
             for (int c = 1; c <= s.cycles(); c++)
@@ -153,6 +159,7 @@ final class CrashRun
         finally
         {
             server.close();
+            nodes.close();
         }
         final Summary summary = new Summary(cycles, recoveryKills, acknowledged, changes, inFlight, lost, cyclesWithLoss, window,
             wrong, cas, replies, maxRestartMs, deadlineHit, List.copyOf(problems));

@@ -56,6 +56,12 @@ public final class AdminProtocol
      * line per partition ({@code io.wirekv.dataplane.digest.PartitionDigest#wireLine}).
      */
     public static final int DIGEST = 7;
+    /** Replication: make this backup the primary (epoch + 1); the key is the peer to push to (host:port) or empty. */
+    public static final int PROMOTE = 8;
+    /** Replication: make this primary (fenced or not) a backup; the key is the new primary (host:port) or empty. */
+    public static final int DEMOTE = 9;
+    /** Replication: role, epoch, peer, connection, per-partition lag, as text. */
+    public static final int REPLICATION_STATUS = 10;
     public static final int RESPONSE = 100;
 
     public static final int STATUS_OK = 0;

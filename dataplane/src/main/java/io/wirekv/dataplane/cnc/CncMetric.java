@@ -115,7 +115,24 @@ public enum CncMetric
     SNAPSHOT_LAST_MS(409, "snapshot_last_ms", Kind.GAUGE, Scope.GLOBAL, "Unix time (ms) the last snapshot became durable"),
     SNAPSHOT_LAST_SEQUENCE(410, "snapshot_last_sequence", Kind.GAUGE, Scope.GLOBAL, "Log sequence of the last snapshot (its partition's)"),
     SNAPSHOT_LAST_PARTITION(411, "snapshot_last_partition", Kind.GAUGE, Scope.GLOBAL, "Partition of the last snapshot"),
-    LOG_SEGMENTS_DELETED(412, "log_segments_deleted", Kind.GAUGE, Scope.GLOBAL, "Log segments deleted as covered by a snapshot since start");
+    LOG_SEGMENTS_DELETED(412, "log_segments_deleted", Kind.GAUGE, Scope.GLOBAL, "Log segments deleted as covered by a snapshot since start"),
+
+    // Whole server, replication.role != none: io.wirekv.dataplane.replication.ReplicationCounters
+    REPL_RECORDS_SENT(500, "repl_records_sent", Kind.COUNTER, Scope.GLOBAL, "Log records a primary sent to its backup"),
+    REPL_BYTES_SENT(501, "repl_bytes_sent", Kind.COUNTER, Scope.GLOBAL, "Bytes of replication frames a primary sent"),
+    REPL_FULL_SYNCS(502, "repl_full_syncs", Kind.COUNTER, Scope.GLOBAL, "Partitions a primary sent by full sync (scan, then log)"),
+    REPL_PARTIAL_RESUMES(503, "repl_partial_resumes", Kind.COUNTER, Scope.GLOBAL, "Partitions a primary resumed from the backup's last sequence"),
+    REPL_CONNECTION_DROPS(504, "repl_connection_drops", Kind.COUNTER, Scope.GLOBAL, "Connections to the backup that failed or dropped, on a primary (the reason is in wirekv errors)"),
+    REPL_LAG_RECORDS(505, "repl_lag_records", Kind.GAUGE, Scope.GLOBAL, "Records appended on the primary and not yet acknowledged by the backup"),
+    REPL_LAG_MS(506, "repl_lag_ms", Kind.GAUGE, Scope.GLOBAL, "How long the oldest unacknowledged record has waited for the backup, ms"),
+    REPL_RECORDS_APPLIED(507, "repl_records_applied", Kind.COUNTER, Scope.GLOBAL, "Records a backup received, checked and handed to its writers"),
+    REPL_BYTES_RECEIVED(508, "repl_bytes_received", Kind.COUNTER, Scope.GLOBAL, "Bytes of replication frames a backup received"),
+    REPL_WRITES_REFUSED(509, "repl_writes_refused", Kind.COUNTER, Scope.GLOBAL, "Client writes refused by replication (backup, fenced, no backup in sync mode, sync timeout)"),
+    REPL_FENCED(510, "repl_fenced", Kind.GAUGE, Scope.GLOBAL, "1 when this primary was refused by a newer primary and refuses writes"),
+    REPL_EPOCH(511, "repl_epoch", Kind.GAUGE, Scope.GLOBAL, "This node's replication epoch"),
+    REPL_CONNECTED(512, "repl_connected", Kind.GAUGE, Scope.GLOBAL, "1 while a replication stream is established"),
+    REPL_ROLE(513, "repl_role", Kind.GAUGE, Scope.GLOBAL, "This node's run-time replication role: 0 none, 1 primary, 2 backup"),
+    REPL_STREAM_DROPS(514, "repl_stream_drops", Kind.COUNTER, Scope.GLOBAL, "Streams a backup dropped or refused (bad input, a newer epoch; the reason is in wirekv errors)");
 
     /** Counters only grow (Prometheus {@code counter}, {@code _total}); gauges go up and down. */
     public enum Kind

@@ -56,21 +56,23 @@ public final class Housekeeping implements AutoCloseable
         final ErrorHandler errorHandler)
     {
         return start(cnc, sources, statusText, clock, dataplaneClock, listenAddress, tcpPort, shutdown, null,
-            null, errorHandler);
+            null, null, errorHandler);
     }
 
     /**
-     * As above, with the {@code snapshot} command's action (null without persistence) and the {@code digest}
-     * command's scanner (null: the command fails), which {@link #close()} closes.
+     * As above, with the {@code snapshot} command's action (null without persistence), the {@code digest} command's
+     * scanner (null: the command fails), which {@link #close()} closes, and the replication commands' actions (null
+     * without replication).
      */
     public static Housekeeping start(
         final CncFile cnc, final CncSources sources, final String statusText, final EpochClock clock,
         final LongSupplier dataplaneClock, final String listenAddress, final int tcpPort, final Runnable shutdown,
-        final SnapshotCommand snapshots, final TableDigests digests, final ErrorHandler errorHandler)
+        final SnapshotCommand snapshots, final TableDigests digests, final ReplicationCommands replication,
+        final ErrorHandler errorHandler)
     {
         final HousekeepingAgent agent = new HousekeepingAgent(cnc, sources, clock, dataplaneClock,
             HousekeepingAgent.PERIOD_MS, listenAddress, tcpPort, shutdown, snapshots,
-            null == digests ? null : digests::digestText);
+            null == digests ? null : digests::digestText, replication);
         cnc.publishReady(statusText);
         final AgentRunner runner = new AgentRunner(new SleepingMillisIdleStrategy(10), errorHandler, null, agent);
         AgentRunner.startOnThread(runner);

@@ -56,7 +56,8 @@ public final class HousekeepingAgent implements Agent
     private final Runnable shutdown;
     private final SnapshotCommand snapshots;
     private final DigestCommand digests;
-    /** Snapshot and digest commands, answered when their work on another thread is done (this thread only). */
+    private final ReplicationCommands replication;
+    /** Snapshot, digest, promote and demote commands, answered when their work on another thread is done (this thread only). */
     private final java.util.List<PendingAnswer> pendingAnswers = new java.util.ArrayList<>();
     private final AtomicBuffer counterValues;
     private final int publishedOffset;
@@ -87,26 +88,22 @@ public final class HousekeepingAgent implements Agent
         final CncFile cnc, final CncSources sources, final EpochClock clock, final LongSupplier dataplaneClock,
         final long periodMs, final String listenAddress, final int tcpPort, final Runnable shutdown)
     {
-        this(cnc, sources, clock, dataplaneClock, periodMs, listenAddress, tcpPort, shutdown, null);
+        this(cnc, sources, clock, dataplaneClock, periodMs, listenAddress, tcpPort, shutdown, null, null, null);
     }
 
-    /** @param snapshots the {@code snapshot} command's action, or null without persistence (the command fails). */
+    /**
+     * @param snapshots   the {@code snapshot} command's action, or null without persistence (the command fails).
+     * @param digests     the {@code digest} command's action, or null (the command fails).
+     * @param replication the promote/demote/replication commands' actions, or null without replication (they fail).
+     */
     public HousekeepingAgent(
         final CncFile cnc, final CncSources sources, final EpochClock clock, final LongSupplier dataplaneClock,
         final long periodMs, final String listenAddress, final int tcpPort, final Runnable shutdown,
-        final SnapshotCommand snapshots)
-    {
-        this(cnc, sources, clock, dataplaneClock, periodMs, listenAddress, tcpPort, shutdown, snapshots, null);
-    }
-
-    /** @param digests the {@code digest} command's action, or null (the command fails). */
-    public HousekeepingAgent(
-        final CncFile cnc, final CncSources sources, final EpochClock clock, final LongSupplier dataplaneClock,
-        final long periodMs, final String listenAddress, final int tcpPort, final Runnable shutdown,
-        final SnapshotCommand snapshots, final DigestCommand digests)
+        final SnapshotCommand snapshots, final DigestCommand digests, final ReplicationCommands replication)
     {
         this.snapshots = snapshots;
         this.digests = digests;
+        this.replication = replication;
         this.cnc = cnc;
         this.sources = sources;
         this.clock = clock;
@@ -278,6 +275,28 @@ public final class HousekeepingAgent implements Agent
         {
             result = LoopbackAdmin.Result.error(null == digests ? "this server computes no digests" :
                 "malformed digest command (" + length + " bytes)");
+        }
+        else if (msgTypeId == AdminProtocol.PROMOTE || msgTypeId == AdminProtocol.DEMOTE ||
+            msgTypeId == AdminProtocol.REPLICATION_STATUS)
+        {
+            if (null == replication)
+            {
+                result = LoopbackAdmin.Result.error("replication.role is none: start with --replication-role " +
+                    "primary or backup (and persistence async or sync)");
+            }
+            else if (msgTypeId == AdminProtocol.REPLICATION_STATUS)
+            {
+                result = LoopbackAdmin.Result.ok(replication.status());
+            }
+            else
+            {
+                final String peer = length >= AdminProtocol.KEY_OFFSET && fits(buffer, index, length) ?
+                    AdminProtocol.text(AdminProtocol.key(buffer, index)) : "";
+                final boolean promote = msgTypeId == AdminProtocol.PROMOTE;
+                pendingAnswers.add(new PendingAnswer(correlationId, promote ? "promote" : "demote",
+                    promote ? replication.promote(peer) : replication.demote(peer), clock.time() + SNAPSHOT_TIMEOUT_MS));
+                return;
+            }
         }
         else if (length < AdminProtocol.KEY_OFFSET || !fits(buffer, index, length))
         {

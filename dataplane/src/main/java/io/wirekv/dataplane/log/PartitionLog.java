@@ -31,6 +31,8 @@ public final class PartitionLog
     /** {@link #admit}: refused, another write or sync error. */
     public static final int REFUSED_FAILED = 2;
 
+    private static final java.lang.foreign.ValueLayout.OfLong LE_LONG =
+        java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle APPENDED_SEQUENCE;
     private static final VarHandle DURABLE_SEQUENCE;
     private static final VarHandle RECOVERED;
@@ -162,6 +164,57 @@ public final class PartitionLog
         return sequence;
     }
 
+    /**
+     * Writer of a backup, after an admitted replicated record was applied: appends its bytes as they are (sealed by
+     * the primary with its sequence and CRC32C, which the receiver checked). Allocation-free.
+     * @return the record's sequence, or -1 (nothing appended) when it is not this log's next sequence.
+     */
+    public long appendSealed(final java.lang.foreign.MemorySegment source, final long offset, final int length)
+    {
+        final long sequence = source.get(LE_LONG,
+            offset + io.wirekv.dataplane.record.WriteRecordDescriptor.SEQUENCE_OFFSET);
+        if (sequence != nextSequence)
+        {
+            return -1;
+        }
+        final LogSegment segment = current;
+        final long at = appendOffset;
+        java.lang.foreign.MemorySegment.copy(source, offset, segment.memory(), at, length);
+        final int frame = io.wirekv.dataplane.record.RecordFrames.frameLength(length);
+        nextSequence++;
+        appendOffset = at + frame;
+        segment.publishAppendedEnd(appendOffset);
+        APPENDED_SEQUENCE.setRelease(this, sequence); // release: the record and its end; pairs with getAcquire in sync
+        counters.add(partition, LogCounters.APPENDED, 1);
+        counters.add(partition, LogCounters.BYTES_APPENDED, frame);
+        return sequence;
+    }
+
+    /**
+     * Writer of a backup, on a full sync's RESET: the log restarts with the record after {@code base} in a new segment
+     * (the old segments' files are deleted; the syncer walks on to the new segment and unmaps the old ones). The
+     * caller has written the incomplete-full-sync marker first, so a restart before the sync's snapshot is durable
+     * reports the partition as needing a full sync rather than serving it as whole.
+     * @throws IOException when the new segment cannot be created (the stream is then dropped; nothing was applied).
+     */
+    public void restartAt(final long base) throws IOException
+    {
+        final LogSegment fresh = LogSegment.create(directory.segmentPath(partition, base + 1), partition, base + 1,
+            segmentSizeBytes);
+        for (final java.nio.file.Path old : directory.segments(partition))
+        {
+            if (!old.equals(fresh.path()))
+            {
+                java.nio.file.Files.deleteIfExists(old); // mapped segments stay readable until the syncer unmaps them
+            }
+        }
+        DataDirectory.syncDirectory(directory.partitionLogDir(partition));
+        moveTo(fresh);
+        nextSequence = base + 1;
+        APPENDED_SEQUENCE.setRelease(this, base); // release: pairs with getAcquire in sync and the replication agents
+        DURABLE_SEQUENCE.setRelease(this, Math.min(base, durableSequence())); // never claims the new records durable
+    }
+
     /** The highest sequence the syncer made durable (any thread). */
     public long durableSequence()
     {
@@ -248,6 +301,7 @@ public final class PartitionLog
      */
     long sync(final LogSyncer.SyncAction action)
     {
+        final long durableBefore = durableSequence();
         final long appended = appendedSequence();
         if (appended == lastSyncedSequence)
         {
@@ -279,7 +333,9 @@ public final class PartitionLog
             throw ex;
         }
         syncFailure = null;
-        DURABLE_SEQUENCE.setRelease(this, appended); // release: after force returned; pairs with getAcquire in durableSequence
+        // CAS, not a store: a backup's restartAt may have lowered it meanwhile, and then these records are not its
+        // release: after force returned; pairs with getAcquire in durableSequence
+        DURABLE_SEQUENCE.compareAndSet(this, durableBefore, appended);
         counters.add(partition, LogCounters.SYNCS, 1);
         final long made = appended - lastSyncedSequence;
         lastSyncedSequence = appended;

@@ -19,6 +19,9 @@ final class BinaryReplyFormatter
 {
     private static final byte[] OUT_OF_DISK_BODY = Replies.b("Out of disk space");
     private static final byte[] LOG_FAILED_BODY = Replies.b("Log write failed");
+    private static final byte[] READ_ONLY_BODY = Replies.b("Replication: this node is a backup (read-only)");
+    private static final byte[] FENCED_BODY = Replies.b("Replication: fenced by a newer primary");
+    private static final byte[] NO_BACKUP_BODY = Replies.b("Replication: no backup connected");
     private static final byte[] OUT_OF_MEMORY_STORING = Replies.b("Out of memory allocating item");
     private static final byte[] OUT_OF_MEMORY_INCREMENTING = Replies.b("Out of memory incrementing value");
 
@@ -51,6 +54,12 @@ final class BinaryReplyFormatter
         {
             // refused before the table changed, as the text protocol's SERVER_ERROR; quiet or not, an error is sent
             error(out, s, RESPONSE_EINTERNAL, status == STATUS_OUT_OF_DISK ? OUT_OF_DISK_BODY : LOG_FAILED_BODY);
+            return true;
+        }
+        if (status == STATUS_REPLICA_READ_ONLY || status == STATUS_FENCED || status == STATUS_NO_BACKUP)
+        {
+            error(out, s, RESPONSE_EINTERNAL, status == STATUS_REPLICA_READ_ONLY ? READ_ONLY_BODY :
+                status == STATUS_FENCED ? FENCED_BODY : NO_BACKUP_BODY);
             return true;
         }
         switch (loud)

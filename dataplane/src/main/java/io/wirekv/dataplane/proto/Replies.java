@@ -25,6 +25,25 @@ final class Replies
     static final byte[] TOO_LARGE = b("SERVER_ERROR object too large for cache\r\n");
     static final byte[] OUT_OF_DISK = b("SERVER_ERROR out of disk space\r\n");
     static final byte[] LOG_FAILED = b("SERVER_ERROR log write failed\r\n");
+    static final byte[] REPLICA_READ_ONLY =
+        b("SERVER_ERROR replication: this node is a backup (read-only); write to the primary\r\n");
+    static final byte[] FENCED =
+        b("SERVER_ERROR replication: fenced, the peer is primary at a newer epoch (see wirekv status); run wirekv demote\r\n");
+    static final byte[] NO_BACKUP = b("SERVER_ERROR replication: no backup connected (replication.mode=sync)\r\n");
+
+    /** The SERVER_ERROR line of a write the writer refused before the table (log, replication), or null. */
+    static byte[] refusal(final byte status)
+    {
+        return switch (status)
+        {
+            case io.wirekv.dataplane.record.WriteReplyDescriptor.STATUS_OUT_OF_DISK -> OUT_OF_DISK;
+            case io.wirekv.dataplane.record.WriteReplyDescriptor.STATUS_LOG_FAILED -> LOG_FAILED;
+            case io.wirekv.dataplane.record.WriteReplyDescriptor.STATUS_REPLICA_READ_ONLY -> REPLICA_READ_ONLY;
+            case io.wirekv.dataplane.record.WriteReplyDescriptor.STATUS_FENCED -> FENCED;
+            case io.wirekv.dataplane.record.WriteReplyDescriptor.STATUS_NO_BACKUP -> NO_BACKUP;
+            default -> null;
+        };
+    }
     static final byte[] OUT_OF_MEMORY_STORING = b("SERVER_ERROR out of memory storing object\r\n");
     static final byte[] OUT_OF_MEMORY_GET = b("SERVER_ERROR out of memory writing get response\r\n");
     static final byte[] SHUTDOWN_DISABLED = b("ERROR: shutdown not enabled\r\n");

@@ -50,10 +50,11 @@ final class WriteReplyFormatter
         {
             return Replies.ERROR; // never sent by this reader; says so rather than guessing
         }
-        if (status == STATUS_OUT_OF_DISK || status == STATUS_LOG_FAILED)
+        final byte[] refusal = Replies.refusal(status);
+        if (null != refusal)
         {
-            // the log refused the write before it changed anything (the reason is in `wirekv errors`)
-            return s.parkedNoreply ? NO_LINE : status == STATUS_OUT_OF_DISK ? Replies.OUT_OF_DISK : Replies.LOG_FAILED;
+            // the log or replication refused the write before it changed anything (the reason is in `wirekv errors`)
+            return s.parkedNoreply ? NO_LINE : refusal;
         }
         final byte[] line = switch (s.parkedReplyKind)
         {

@@ -73,6 +73,12 @@ public final class WriteReplyDescriptor
     public static final byte STATUS_OUT_OF_DISK = 12;
     /** The partition's log failed (a write or sync error): nothing was applied. */
     public static final byte STATUS_LOG_FAILED = 13;
+    /** Replication: this node is a backup (read-only): nothing was applied. */
+    public static final byte STATUS_REPLICA_READ_ONLY = 14;
+    /** Replication: this primary was fenced by a newer one: nothing was applied. */
+    public static final byte STATUS_FENCED = 15;
+    /** Replication sync mode: no backup connected, or the link dropped while the reply waited (then it WAS applied). */
+    public static final byte STATUS_NO_BACKUP = 16;
 
     /** The item fields describe the item after the write. */
     public static final int FACT_ITEM = 1;

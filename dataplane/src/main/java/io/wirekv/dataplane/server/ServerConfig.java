@@ -3,6 +3,7 @@ package io.wirekv.dataplane.server;
 import io.wirekv.dataplane.guard.ExposureSettings;
 import io.wirekv.dataplane.log.PersistenceSettings;
 import io.wirekv.dataplane.port.BypassSettings;
+import io.wirekv.dataplane.replication.ReplicationSettings;
 import io.wirekv.dataplane.table.MemoryMode;
 
 import java.util.List;
@@ -37,6 +38,7 @@ import java.util.List;
  *                          when it answers {@code ERROR: shutdown not enabled}.
  * @param auth              SASL authentication (memcached's -S); off by default.
  * @param persistence       the log: none (a cache), async or sync, its data.dir and segment size.
+ * @param replication       none, primary or backup; async or sync; listen and peer addresses (needs persistence).
  */
 public record ServerConfig(
     String instanceName,
@@ -61,8 +63,31 @@ public record ServerConfig(
     ExposureSettings exposure,
     boolean shutdownCommand,
     AuthSettings auth,
-    PersistenceSettings persistence)
+    PersistenceSettings persistence,
+    ReplicationSettings replication)
 {
+    /** A configuration without replication. */
+    public ServerConfig(
+        final String instanceName, final String listenAddress, final int port, final Backend backend, final int lcores,
+        final List<Integer> lcoreCpus, final int writers, final int tcpThreads, final int partitions,
+        final long memoryBytes, final MemoryMode memoryMode, final int itemSizeMaxBytes, final int udpMaxPayloadBytes,
+        final int burstSize, final int udpSlotsPerLcore, final IdleMode idle, final boolean preferHugepages,
+        final boolean colocate, final BypassSettings bypass, final ExposureSettings exposure,
+        final boolean shutdownCommand, final AuthSettings auth, final PersistenceSettings persistence)
+    {
+        this(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads, partitions,
+            memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
+            preferHugepages, colocate, bypass, exposure, shutdownCommand, auth, persistence, ReplicationSettings.none());
+    }
+
+    /** This configuration with another replication setting. */
+    public ServerConfig withReplication(final ReplicationSettings replication)
+    {
+        return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
+            partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
+            preferHugepages, colocate, bypass, exposure, shutdownCommand, auth, persistence, replication);
+    }
+
     /** A configuration without authentication (memcached without -S) and without persistence (a cache). */
     public ServerConfig(
         final String instanceName, final String listenAddress, final int port, final Backend backend, final int lcores,
@@ -82,7 +107,7 @@ public record ServerConfig(
     {
         return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
             partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
-            preferHugepages, colocate, bypass, exposure, shutdownCommand, auth, persistence);
+            preferHugepages, colocate, bypass, exposure, shutdownCommand, auth, persistence, replication);
     }
 
     /** A configuration with the default exposure (guard on, memcached's connection limit) and {@code shutdown} refused. */
@@ -116,7 +141,7 @@ public record ServerConfig(
     {
         return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
             partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
-            preferHugepages, colocate, bypass, exposure, shutdownCommand, auth, persistence);
+            preferHugepages, colocate, bypass, exposure, shutdownCommand, auth, persistence, replication);
     }
 
     /** This configuration with the protocol's {@code shutdown} command enabled or refused. */
@@ -124,7 +149,7 @@ public record ServerConfig(
     {
         return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
             partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
-            preferHugepages, colocate, bypass, exposure, enabled, auth, persistence);
+            preferHugepages, colocate, bypass, exposure, enabled, auth, persistence, replication);
     }
 
     /** This configuration with another authentication setting (SASL on or off). */
@@ -132,7 +157,7 @@ public record ServerConfig(
     {
         return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
             partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
-            preferHugepages, colocate, bypass, exposure, shutdownCommand, auth, persistence);
+            preferHugepages, colocate, bypass, exposure, shutdownCommand, auth, persistence, replication);
     }
 
     /** This configuration with another exposure (allow-list, reply budget, connection limit). */
@@ -140,7 +165,7 @@ public record ServerConfig(
     {
         return new ServerConfig(instanceName, listenAddress, port, backend, lcores, lcoreCpus, writers, tcpThreads,
             partitions, memoryBytes, memoryMode, itemSizeMaxBytes, udpMaxPayloadBytes, burstSize, udpSlotsPerLcore, idle,
-            preferHugepages, colocate, bypass, exposure, shutdownCommand, auth, persistence);
+            preferHugepages, colocate, bypass, exposure, shutdownCommand, auth, persistence, replication);
     }
 
     /** A configuration with a thread per agent (not colocated). */

@@ -24,6 +24,7 @@ import io.wirekv.dataplane.port.XdpPorts;
 import io.wirekv.dataplane.proto.ProtocolSettings;
 import io.wirekv.dataplane.proto.ServerStats;
 import io.wirekv.dataplane.proto.WriteApplier;
+import io.wirekv.dataplane.replication.ReplicationCounters;
 import io.wirekv.dataplane.ring.WriteRings;
 import io.wirekv.dataplane.table.ClockTicker;
 import io.wirekv.dataplane.table.MemoryMode;
@@ -42,7 +43,6 @@ import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.CachedEpochClock;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.IdleStrategy;
-
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -95,6 +95,8 @@ public final class WirekvServer implements AutoCloseable
     private Housekeeping housekeeping;
     /** The log (persistence async/sync), or null (none). */
     private final Durability durability;
+    /** Replication (role primary/backup), or null (none). */
+    private final io.wirekv.dataplane.replication.Replication replication;
 
     private WirekvServer(final ServerConfig config, final EpochClock clock, final PrintStream log, final String configText)
         throws IOException
@@ -125,13 +127,17 @@ public final class WirekvServer implements AutoCloseable
         }
         try
         {
-            // recovery rebuilds the table before any socket opens
+            // recovery rebuilds the table before any socket opens; an incomplete full sync's partition starts empty
+            final List<String> notes = io.wirekv.dataplane.replication.Replication.prepare(config.replication(),
+                config.persistence(), config.partitions());
             this.durability = Durability.start(config.persistence(), table, cnc.counters(), LogSyncer.MSYNC,
                 errorHandler);
+            this.replication = io.wirekv.dataplane.replication.Replication.create(config.replication(), notes, table,
+                durability, cnc.counters(), config.instanceName(), config.writers(), errorHandler);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(table, cnc);
+            CloseHelper.quietCloseAll(durability(), table, cnc);
             throw ex;
         }
         try
@@ -140,7 +146,7 @@ public final class WirekvServer implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(durability, table, cnc);
+            CloseHelper.quietCloseAll(replication, durability, table, cnc);
             throw ex;
         }
 
@@ -151,7 +157,7 @@ public final class WirekvServer implements AutoCloseable
         catch (final IOException | RuntimeException ex)
         {
             agents.forEach(WirekvServer::closeUnstarted); // no thread has started yet
-            CloseHelper.quietCloseAll(ports, rings, durability, table, cnc);
+            CloseHelper.quietCloseAll(ports, rings, replication, durability, table, cnc);
             throw ex;
         }
         startHousekeeping();
@@ -160,7 +166,7 @@ public final class WirekvServer implements AutoCloseable
     /** Counters the dataplane registers in the CnC file (the housekeeping thread's come on top). */
     private static int counterCount(final ServerConfig config)
     {
-        return ServerStats.COUNTERS + Table.counterCount() + Durability.counterCount() +
+        return ServerStats.COUNTERS + Table.counterCount() + Durability.counterCount() + ReplicationCounters.counterCount() +
             config.lcores() * (PortCounters.count() + NetCounters.count() + UdpLcoreAgent.counterCount());
     }
 
@@ -168,7 +174,7 @@ public final class WirekvServer implements AutoCloseable
     private static int counterValuesBytes(final ServerConfig config, final int readers)
     {
         return ServerStats.valuesBytes(readers + config.writers()) + Table.valuesBytes(config.partitions(), readers) +
-            Durability.valuesBytes(config.partitions()) +
+            Durability.valuesBytes(config.partitions()) + ReplicationCounters.valuesBytes(config.partitions()) +
             config.lcores() * (PortCounters.valuesBytes() + NetCounters.valuesBytes() + UdpLcoreAgent.valuesBytes());
     }
 
@@ -189,7 +195,8 @@ public final class WirekvServer implements AutoCloseable
             housekeeping = Housekeeping.start(cnc, sources, statusText, clock,
                 null != clockTicker ? tableClock::time : clock::time, config.listenAddress(), tcpPort(),
                 () -> Thread.ofPlatform().name("wirekv-admin-shutdown").start(this::close),
-                null == durability ? null : durability::snapshotAllText, new TableDigests(table), errorHandler);
+                null == durability ? null : durability::snapshotAllText, new TableDigests(table), replication,
+                errorHandler);
             errorHandler.errorLog = housekeeping.errorLog();
         }
         catch (final RuntimeException ex)
@@ -235,7 +242,7 @@ public final class WirekvServer implements AutoCloseable
             writers.add(new WriterAgent(
                 w, table, rings, new WriteApplier(table, stats, readers + w), maxCommandBytes,
                 0 == w ? clockTicker : null, null != durability ? durability.logsOfWriter(w, config.writers()) : null,
-                null != durability && durability.holdsReplies()));
+                null != durability && durability.holdsReplies(), replication));
         }
         agents.addAll(writers);
         if (config.colocate())
@@ -307,6 +314,7 @@ public final class WirekvServer implements AutoCloseable
         {
             AgentRunner.startOnThread(runner);
         }
+        io.wirekv.dataplane.replication.Replication.startThread(replication, errorHandler); // null-safe
     }
 
     /**
@@ -444,7 +452,8 @@ public final class WirekvServer implements AutoCloseable
             return; // the shutdown hook and the normal exit path may both close
         }
         LifecycleLog.event(log, "INFO", config.instanceName(), "shutdown", "");
-        // Readers first, so that no write is forwarded to a writer that has stopped.
+        // Replication and readers first, so that no write is forwarded to a writer that has stopped.
+        CloseHelper.close(null == replication ? null : replication::stopThread);
         CloseHelper.closeAll(runners.reversed()); // each lcore closes its own port
         // Later errors go to the log only. Housekeeping reads the table, which is still open; closing it stops
         // its thread. The CnC file holds every counter, so it is unmapped (and removed) last, once no thread
@@ -452,7 +461,7 @@ public final class WirekvServer implements AutoCloseable
         errorHandler.errorLog = null;
         CloseHelper.close(errorHandler, housekeeping);
         reportCounters();
-        CloseHelper.closeAll(ports, rings, durability, table, cnc); // the writers stopped: a last sync, then unlock
+        CloseHelper.closeAll(ports, rings, replication, durability, table, cnc); // writers stopped: a last sync, unlock
         LifecycleLog.event(log, "INFO", config.instanceName(), "stopped", "");
         closed.countDown();
     }
@@ -529,6 +538,14 @@ public final class WirekvServer implements AutoCloseable
         {
             durability.describe().forEach(line -> log.printf("  %s%n", line));
         }
+        (null == replication ? List.of("replication: none") : replication.describe())
+            .forEach(line -> log.printf("  %s%n", line));
+    }
+
+    /** Replication, or null with replication.role = none. */
+    public io.wirekv.dataplane.replication.Replication replication()
+    {
+        return replication;
     }
 
     /** The log (persistence async or sync), or null without persistence. */

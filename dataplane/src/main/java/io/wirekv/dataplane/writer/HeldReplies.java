@@ -1,6 +1,8 @@
 package io.wirekv.dataplane.writer;
 
 import io.wirekv.dataplane.log.PartitionLog;
+import io.wirekv.dataplane.record.WriteReplyDescriptor;
+import io.wirekv.dataplane.replication.ReplicationState;
 import io.wirekv.dataplane.ring.SpscMessageRing;
 import io.wirekv.dataplane.ring.WriteRings;
 import org.agrona.MutableDirectBuffer;
@@ -10,9 +12,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * A writer's replies that wait for the log (persistence {@code sync}): each is copied here, in order, tagged with
- * the partition and sequence whose durability it needs, and released to its reader's reply ring once the
- * partition log's durable sequence reaches it. A FIFO for the whole writer: a reply that needs nothing (a write
+ * A writer's replies that wait for the log (persistence {@code sync}) or for the backup (replication {@code sync}):
+ * each is copied here, in order, tagged with the partition and sequence it needs, and released to its reader's
+ * reply ring once the partition log's durable sequence and (replication sync on a primary) the backup's
+ * acknowledgement reach it. When the stream is down longer than {@code replication.sync.timeout}, a reply still
+ * waiting for the backup is answered {@code STATUS_NO_BACKUP} instead: the write was applied here but is not
+ * acknowledged. A FIFO for the whole writer: a reply that needs nothing (a write
  * that changed nothing, a refusal) still waits behind every earlier held one, so no reply of a session overtakes
  * an earlier write's. Off-heap (an {@link SpscMessageRing} used by one thread as a queue); allocation-free.
  * <pre>
@@ -31,14 +36,28 @@ final class HeldReplies implements AutoCloseable
     private final PartitionLog[] logsByPartition;
     private final int writerIndex;
     private final Release release = new Release();
+    /** Persistence sync: a reply waits for its record's local sync. */
+    private final boolean waitsForLog;
+    /** Replication (null without): in sync mode on a primary a reply also waits for the backup's acknowledgement. */
+    private final ReplicationState replication;
     private WriteRings rings;
+    private long nowNs;
 
-    HeldReplies(final int maxReplyBytes, final PartitionLog[] logsByPartition, final int writerIndex)
+    HeldReplies(final int maxReplyBytes, final PartitionLog[] logsByPartition, final int writerIndex,
+        final boolean waitsForLog, final ReplicationState replication)
     {
         this.queue = SpscMessageRing.forMaxMessage(maxReplyBytes + REPLY_OFFSET);
         this.maxReplyBytes = maxReplyBytes;
         this.logsByPartition = logsByPartition;
         this.writerIndex = writerIndex;
+        this.waitsForLog = waitsForLog;
+        this.replication = replication;
+    }
+
+    /** True when a write's reply must wait (for the log, or for the backup) now. */
+    boolean holdsWrites()
+    {
+        return waitsForLog || (null != replication && replication.holdsForBackup());
     }
 
     boolean isEmpty()
@@ -65,9 +84,10 @@ final class HeldReplies implements AutoCloseable
     }
 
     /** Moves the replies whose records are durable, in order, to their reply rings; returns how many. */
-    int release(final WriteRings rings)
+    int release(final WriteRings rings, final long nowNs)
     {
         this.rings = rings;
+        this.nowNs = nowNs;
         return queue.ring().controlledRead(release);
     }
 
@@ -87,9 +107,19 @@ final class HeldReplies implements AutoCloseable
             if (sequence != 0)
             {
                 final int partition = memory.get(ValueLayout.JAVA_INT_UNALIGNED, offset + PARTITION_OFFSET);
-                if (logsByPartition[partition].durableSequence() < sequence)
+                if (waitsForLog && logsByPartition[partition].durableSequence() < sequence)
                 {
                     return Action.ABORT; // not durable yet: it and everything after it waits
+                }
+                if (null != replication && replication.holdsForBackup() && replication.covered(partition) < sequence)
+                {
+                    if (!replication.syncTimedOut(nowNs))
+                    {
+                        return Action.ABORT; // the backup does not have it yet: it and everything after it waits
+                    }
+                    // the link is down past replication.sync.timeout: not acknowledged, so nothing acknowledged is lost
+                    memory.set(ValueLayout.JAVA_BYTE, offset + REPLY_OFFSET + WriteReplyDescriptor.STATUS_OFFSET,
+                        WriteReplyDescriptor.STATUS_NO_BACKUP);
                 }
             }
             final SpscMessageRing reply = rings.reply(msgTypeId - 1, writerIndex);

@@ -5,6 +5,10 @@ import io.wirekv.dataplane.proto.WriteApplier;
 import io.wirekv.dataplane.record.WriteRecordDescriptor;
 import io.wirekv.dataplane.record.WriteReplyDescriptor;
 import io.wirekv.dataplane.record.WriteReplyEncoder;
+import io.wirekv.dataplane.replication.Replication;
+import io.wirekv.dataplane.replication.ReplicationCounters;
+import io.wirekv.dataplane.replication.ReplicationSettings;
+import io.wirekv.dataplane.replication.ReplicationState;
 import io.wirekv.dataplane.ring.SpscMessageRing;
 import io.wirekv.dataplane.ring.WriteRings;
 import io.wirekv.dataplane.table.ClockTicker;
@@ -34,6 +38,10 @@ import java.lang.foreign.MemorySegment;
  * (refused with {@code SERVER_ERROR} before it changes the table when the log has failed), and a write that
  * changed the table appends its effect record. In sync mode the reply waits in {@link HeldReplies} until the
  * syncer has made its record durable; every later reply of this writer waits behind it, so none overtakes.
+ * <p>
+ * With replication, a client write is refused before it touches the table when this node is a backup, a fenced
+ * primary, or a sync-mode primary with no backup connected; in sync mode a primary's reply also waits for the
+ * backup's acknowledgement. On a backup the writer also drains the receiver's ring ({@link ReplicaStreamHandler}).
  */
 public final class WriterAgent implements Agent
 {
@@ -61,6 +69,11 @@ public final class WriterAgent implements Agent
     private final PartitionLog[] logs;
     /** Sync mode: replies wait for their record's sync; null otherwise. */
     private final HeldReplies held;
+    /** Replication: refuses client writes by role; null without replication. */
+    private final ReplicationState replication;
+    private final ReplicationCounters replicationCounters;
+    /** A backup's stream from the receiver (any role may become a backup at run time); null without replication. */
+    private final ReplicaStreamHandler replica;
     private long nextHousekeepingNs;
 
     public WriterAgent(
@@ -85,8 +98,26 @@ public final class WriterAgent implements Agent
         final int index, final Table table, final WriteRings rings, final WriteApplier applier, final int maxReplyBytes,
         final ClockTicker clockTicker, final PartitionLog[] logs, final boolean holdReplies)
     {
+        this(index, table, rings, applier, maxReplyBytes, clockTicker, logs, holdReplies, null);
+    }
+
+    /**
+     * @param replication the node's replication (role, the backup's stream, sync mode), or null without; needs logs.
+     */
+    public WriterAgent(
+        final int index, final Table table, final WriteRings rings, final WriteApplier applier, final int maxReplyBytes,
+        final ClockTicker clockTicker, final PartitionLog[] logs, final boolean holdReplies, final Replication replication)
+    {
         this.logs = logs;
-        this.held = null != logs && holdReplies ? new HeldReplies(maxReplyBytes, logs, index) : null;
+        final boolean replicatedSync = null != replication &&
+            replication.state().settings().mode() == ReplicationSettings.Mode.SYNC;
+        this.held = null != logs && (holdReplies || replicatedSync) ?
+            new HeldReplies(maxReplyBytes, logs, index, holdReplies, null != replication ? replication.state() : null) :
+            null;
+        this.replication = null != replication ? replication.state() : null;
+        this.replicationCounters = null != replication ? replication.counters() : null;
+        this.replica = null != replication && null != logs ? new ReplicaStreamHandler(applier, logs,
+            replication.rings(), index, replication.directory(), table) : null;
         this.index = index;
         this.clockTicker = clockTicker;
         this.rings = rings;
@@ -115,7 +146,11 @@ public final class WriterAgent implements Agent
         int work = 0;
         if (null != held)
         {
-            work += held.release(rings);
+            work += held.release(rings, nowNs);
+        }
+        if (null != replica)
+        {
+            work += replica.drain(COMMANDS_PER_READER_PER_CYCLE);
         }
         for (int r = 0, readers = rings.readers(); r < readers; r++)
         {
@@ -168,7 +203,12 @@ public final class WriterAgent implements Agent
             final MemorySegment memory = request.memory(); // the ring's buffer wraps exactly this memory
             final PartitionLog log = null != logs ? logOf(memory, offset, length) : null;
             long sequence = 0;
-            if (null != log)
+            final int refusal = null != replication ? replication.clientWriteRefusal() : -1;
+            if (refusal >= 0)
+            {
+                refuseByReplication(memory, offset, refusal, null != log ? log.partition() : 0);
+            }
+            else if (null != log)
             {
                 final int admitted = log.admit();
                 if (admitted != PartitionLog.ADMITTED)
@@ -188,7 +228,7 @@ public final class WriterAgent implements Agent
             {
                 applier.apply(memory, offset, length, scratch);
             }
-            if (null != held && (sequence != 0 || !held.isEmpty()))
+            if (null != held && ((sequence != 0 && held.holdsWrites()) || !held.isEmpty()))
             {
                 held.hold(reader, null != log ? log.partition() : 0, sequence, scratch.buffer(), scratch.length());
                 return Action.CONTINUE;
@@ -211,6 +251,14 @@ public final class WriterAgent implements Agent
             final int partition = memory.get(LE_INT,
                 offset + WriteRecordDescriptor.PARTITION_OFFSET);
             return partition >= 0 && partition < logs.length ? logs[partition] : null;
+        }
+
+        /** The write's reply when replication refuses it (backup, fenced, no backup in sync mode): nothing applied. */
+        private void refuseByReplication(final MemorySegment memory, final int offset, final int status,
+            final int partition)
+        {
+            scratch.reset(memory.get(LE_LONG, offset + WriteRecordDescriptor.TICKET_OFFSET), (byte)status);
+            replicationCounters.refused(partition);
         }
 
         /** The write's reply when its log refuses it: nothing was applied. */

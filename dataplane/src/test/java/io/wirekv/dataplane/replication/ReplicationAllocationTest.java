@@ -1,0 +1,181 @@
+package io.wirekv.dataplane.replication;
+
+import io.wirekv.dataplane.log.PersistenceSettings;
+import io.wirekv.dataplane.server.ServerConfig;
+import io.wirekv.dataplane.server.WirekvServer;
+import io.wirekv.dataplane.table.MemoryMode;
+import org.agrona.concurrent.SystemEpochClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The replication thread allocates nothing per record, on either side: two servers in this JVM (a primary pushing to
+ * a backup over loopback TCP), thousands of pipelined SETs streamed, and the primary's and the backup's
+ * {@code wirekv-replication} threads measured with {@code ThreadMXBean#getThreadAllocatedBytes}. A few attempts, as
+ * the JIT may still be compiling on a loaded machine; one clean attempt passes.
+ */
+class ReplicationAllocationTest
+{
+    private static final int WRITES = 20_000;
+    /** Far below one byte per record: what a connection or timer may allocate once, never per record. */
+    private static final long MAX_BYTES = 16 * 1024;
+    private final Path root = Path.of("target", "repl-alloc-" + System.nanoTime()).toAbsolutePath();
+    private WirekvServer primary;
+    private WirekvServer backup;
+
+    @AfterEach
+    void tearDown() throws IOException
+    {
+        if (null != primary)
+        {
+            primary.close();
+        }
+        if (null != backup)
+        {
+            backup.close();
+        }
+        if (Files.exists(root))
+        {
+            try (Stream<Path> all = Files.walk(root))
+            {
+                for (final Path p : all.sorted(Comparator.reverseOrder()).toList())
+                {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldNotAllocatePerRecordOnTheSenderOrTheReceiver() throws Exception
+    {
+        final int port;
+        try (ServerSocket s = new ServerSocket(0))
+        {
+            port = s.getLocalPort();
+        }
+        final ReplicationSettings.HostPort listen = new ReplicationSettings.HostPort("127.0.0.1", port);
+        backup = start("backup", new ReplicationSettings(ReplicationSettings.Role.BACKUP, ReplicationSettings.Mode.ASYNC,
+            listen, null, 1000));
+        primary = start("primary", new ReplicationSettings(ReplicationSettings.Role.PRIMARY,
+            ReplicationSettings.Mode.ASYNC, null, listen, 1000));
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final long sender = threadIdOf(primary);
+        final long receiver = threadIdOf(backup);
+        try (Socket client = new Socket("127.0.0.1", primary.tcpPort()))
+        {
+            write(client, 0); // warm-up: connection, partial resume, JIT
+            awaitCaughtUp();
+            long best = Long.MAX_VALUE;
+            String last = "";
+            for (int attempt = 1; attempt <= 4 && best > MAX_BYTES; attempt++)
+            {
+                final long senderBefore = threads.getThreadAllocatedBytes(sender);
+                final long receiverBefore = threads.getThreadAllocatedBytes(receiver);
+                write(client, attempt);
+                awaitCaughtUp();
+                final long sent = threads.getThreadAllocatedBytes(sender) - senderBefore;
+                final long received = threads.getThreadAllocatedBytes(receiver) - receiverBefore;
+                last = "attempt " + attempt + ": sender " + sent + " B, receiver " + received + " B for " + WRITES +
+                    " records";
+                System.out.println("replication allocation, " + last);
+                best = Math.min(best, Math.max(sent, received));
+            }
+            final String report = last;
+            assertTrue(best <= MAX_BYTES, () -> "the replication threads allocate per record: " + report);
+        }
+    }
+
+    /** The server's replication thread, once it runs (the runner names its thread when the thread starts). */
+    private static long threadIdOf(final WirekvServer server) throws InterruptedException
+    {
+        final long deadline = System.currentTimeMillis() + 10_000;
+        while (server.replication().threadId() < 0 && System.currentTimeMillis() < deadline)
+        {
+            Thread.sleep(5);
+        }
+        return server.replication().threadId();
+    }
+
+    private WirekvServer start(final String name, final ReplicationSettings replication) throws IOException
+    {
+        final Path dir = root.resolve(name);
+        Files.createDirectories(dir);
+        final ServerConfig config = new ServerConfig("repl-alloc-" + name + "-" + System.nanoTime(), "127.0.0.1", 0,
+            ServerConfig.Backend.KERNEL, 1, List.of(), 1, 1, 4, 32L * 1024 * 1024, MemoryMode.STORE, 64 * 1024, 1400,
+            32, 64, ServerConfig.IdleMode.BACKOFF, false)
+            .withPersistence(new PersistenceSettings(PersistenceSettings.Mode.ASYNC, dir, 200, 16L << 20, false))
+            .withReplication(replication);
+        return WirekvServer.start(config, SystemEpochClock.INSTANCE, new PrintStream(new ByteArrayOutputStream(), true));
+    }
+
+    /** WRITES pipelined noreply SETs in batches of 100, then a get to wait for them. */
+    private static void write(final Socket client, final int round) throws IOException
+    {
+        final OutputStream out = client.getOutputStream();
+        final StringBuilder batch = new StringBuilder();
+        for (int i = 0; i < WRITES; i++)
+        {
+            batch.append("set k").append(i % 2000).append(" 0 0 20 noreply\r\n").append(String.format("%020d", round * 1_000_000L + i))
+                .append("\r\n");
+            if (i % 100 == 99)
+            {
+                out.write(batch.toString().getBytes(StandardCharsets.US_ASCII));
+                batch.setLength(0);
+            }
+        }
+        out.write("mn\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        final InputStream in = client.getInputStream();
+        final byte[] mn = new byte[4];
+        int n = 0;
+        while (n < 4)
+        {
+            final int r = in.read(mn, n, 4 - n);
+            if (r < 0)
+            {
+                throw new IOException("the primary closed the connection");
+            }
+            n += r;
+        }
+    }
+
+    /** Every partition's backup log reached the primary's. */
+    private void awaitCaughtUp() throws InterruptedException
+    {
+        final long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline)
+        {
+            boolean same = true;
+            for (int p = 0; p < 4; p++)
+            {
+                same &= primary.durability().logs().get(p).appendedSequence() ==
+                    backup.durability().logs().get(p).appendedSequence();
+            }
+            if (same)
+            {
+                return;
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("the backup did not catch up within 30 s");
+    }
+}
