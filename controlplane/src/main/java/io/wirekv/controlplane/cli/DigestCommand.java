@@ -1,8 +1,5 @@
 package io.wirekv.controlplane.cli;
 
-import io.wirekv.controlplane.cnc.AdminClient;
-import io.wirekv.controlplane.cnc.CncException;
-import io.wirekv.controlplane.cnc.CncReader;
 import io.wirekv.dataplane.cnc.AdminProtocol;
 import io.wirekv.dataplane.digest.PartitionDigest;
 import picocli.CommandLine.Command;
@@ -50,30 +47,22 @@ final class DigestCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        try (CncReader cnc = target.open(true))
+        final List<PartitionDigest> partitions = PartitionDigest.parse(
+            target.command("digest", AdminProtocol.DIGEST, null, null == partition ? -1 : partition, timeout));
+        final PartitionDigest total = PartitionDigest.total(partitions);
+        final PrintWriter out = spec.commandLine().getOut();
+        if (json)
         {
-            final AdminClient.Response r = new AdminClient(cnc).send(AdminProtocol.DIGEST, new byte[0], new byte[0],
-                null == partition ? -1 : partition, 0, timeout);
-            if (r.status() != AdminProtocol.STATUS_OK)
-            {
-                throw new CncException("digest: " + r.text());
-            }
-            final List<PartitionDigest> partitions = PartitionDigest.parse(r.text());
-            final PartitionDigest total = PartitionDigest.total(partitions);
-            final PrintWriter out = spec.commandLine().getOut();
-            if (json)
-            {
-                out.println("{\"instance\":\"" + target.instance() + "\",\"partitions\":[" + partitions.stream()
-                    .map(DigestCommand::json).collect(Collectors.joining(",")) + "],\"total\":" + json(total) + "}");
-            }
-            else
-            {
-                partitions.forEach(p -> out.println(p.line()));
-                out.println(total.line());
-            }
-            out.flush();
-            return 0;
+            out.println("{\"instance\":\"" + target.instance() + "\",\"partitions\":[" + partitions.stream()
+                .map(DigestCommand::json).collect(Collectors.joining(",")) + "],\"total\":" + json(total) + "}");
         }
+        else
+        {
+            partitions.forEach(p -> out.println(p.line()));
+            out.println(total.line());
+        }
+        out.flush();
+        return 0;
     }
 
     private static String json(final PartitionDigest d)

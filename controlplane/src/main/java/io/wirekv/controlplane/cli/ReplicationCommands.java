@@ -1,8 +1,5 @@
 package io.wirekv.controlplane.cli;
 
-import io.wirekv.controlplane.cnc.AdminClient;
-import io.wirekv.controlplane.cnc.CncException;
-import io.wirekv.controlplane.cnc.CncReader;
 import io.wirekv.dataplane.cnc.AdminProtocol;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,7 +8,6 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
@@ -29,24 +25,15 @@ final class ReplicationCommands
     static int send(final CommandSpec spec, final InstanceOptions target, final int type, final String name,
         final String argument)
     {
-        try (CncReader cnc = target.open(true))
+        final String text = target.command(name, type, argument, 0, Duration.ofSeconds(30));
+        final PrintWriter out = spec.commandLine().getOut();
+        out.print(text);
+        if (!text.endsWith("\n"))
         {
-            final AdminClient.Response r = new AdminClient(cnc).send(type,
-                null == argument ? new byte[0] : argument.getBytes(StandardCharsets.UTF_8), new byte[0], 0, 0,
-                Duration.ofSeconds(30));
-            if (r.status() != AdminProtocol.STATUS_OK)
-            {
-                throw new CncException(name + ": " + r.text());
-            }
-            final PrintWriter out = spec.commandLine().getOut();
-            out.print(r.text());
-            if (!r.text().endsWith("\n"))
-            {
-                out.println();
-            }
-            out.flush();
-            return 0;
+            out.println();
         }
+        out.flush();
+        return 0;
     }
 
     @Command(name = "promote", description = {"Make this backup the primary: it stops applying the stream, takes " +

@@ -1,8 +1,5 @@
 package io.wirekv.controlplane.cli;
 
-import io.wirekv.controlplane.cnc.AdminClient;
-import io.wirekv.controlplane.cnc.CncException;
-import io.wirekv.controlplane.cnc.CncReader;
 import io.wirekv.dataplane.cnc.AdminProtocol;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,18 +35,9 @@ final class SnapshotCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        try (CncReader cnc = target.open(true))
-        {
-            final AdminClient.Response r = new AdminClient(cnc).send(
-                AdminProtocol.SNAPSHOT, new byte[0], new byte[0], 0, 0, timeout);
-            if (r.status() != AdminProtocol.STATUS_OK)
-            {
-                throw new CncException("snapshot: " + r.text());
-            }
-            final PrintWriter out = spec.commandLine().getOut();
-            out.print(r.text());
-            out.flush();
-            return 0;
-        }
+        final PrintWriter out = spec.commandLine().getOut();
+        out.print(target.command("snapshot", AdminProtocol.SNAPSHOT, null, 0, timeout));
+        out.flush();
+        return 0;
     }
 }
