@@ -6,7 +6,7 @@ package io.wirekv.dataplane.table;
  * <pre>
  *   63            48 47                                            0
  *  +----------------+-----------------------------------------------+
- *  | tag (16 bits)  | item address (48 bits, 8-byte aligned)        |   slot i
+ *  | tag (16 bits)  | item address (48 bits, 4-byte aligned)        |   slot i
  *  +----------------+-----------------------------------------------+
  *   0 = EMPTY (ends a probe), 1 = TOMBSTONE (skipped by a probe)
  * </pre>

@@ -38,7 +38,6 @@ final class ItemEncoder
         NATIVE.set(ValueLayout.JAVA_INT, address + VALUE_LENGTH_OFFSET, valueLength);
         NATIVE.set(ValueLayout.JAVA_BYTE, address + KEY_LENGTH_OFFSET, (byte)keyLength);
         NATIVE.set(ValueLayout.JAVA_BYTE, address + META_BITS_OFFSET, (byte)metaBits);
-        NATIVE.set(ValueLayout.JAVA_INT, address + RESERVED_OFFSET, 0);
         final long keyAddress = address + KEY_OFFSET;
         MemorySegment.copy(key, keyOffset, NATIVE, keyAddress, keyLength);
         final long valueAddress = keyAddress + keyLength;
@@ -59,7 +58,7 @@ final class ItemEncoder
     /** The CAS, and the writer-private state (live) and CLOCK reference bit (set: recently written). */
     static void seal(final long address, final long cas)
     {
-        NATIVE.set(ValueLayout.JAVA_LONG, address + CAS_OFFSET, cas);
+        NATIVE.set(ValueLayout.JAVA_LONG_UNALIGNED, address + CAS_OFFSET, cas); // 4-byte aligned chunk
         NATIVE.set(ValueLayout.JAVA_BYTE, address + STATE_OFFSET, STATE_LIVE);
         NATIVE.set(ValueLayout.JAVA_BYTE, address + CLOCK_OFFSET, (byte)1);
     }

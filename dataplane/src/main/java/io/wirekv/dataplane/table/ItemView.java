@@ -109,7 +109,7 @@ public final class ItemView
     /** The item's CAS version: unique per write across the whole table, never 0. */
     public long cas()
     {
-        return NATIVE.get(ValueLayout.JAVA_LONG, address + CAS_OFFSET);
+        return NATIVE.get(ValueLayout.JAVA_LONG_UNALIGNED, address + CAS_OFFSET);
     }
 
     /** {@link #META_STALE}, {@link #META_WIN_SENT}, {@link #META_FETCHED}. */

@@ -8,8 +8,8 @@ import static io.wirekv.dataplane.table.ItemDescriptor.*;
 
 /**
  * One partition's slab allocator. Items live in chunks of a size class ({@link SizeClasses}) carved from
- * slabs: aligned power-of-two runs of 64 KiB units that waste at most an eighth of themselves (one unit for
- * chunks up to ~8 KiB), up to whole pages for the biggest classes, all cut from this partition's pages
+ * slabs: aligned power-of-two runs of 16 KiB units that waste at most an eighth of themselves (one unit for
+ * chunks up to ~2 KiB), up to whole pages for the biggest classes, all cut from this partition's pages
  * ({@link SlabPages}, paid for through {@link ArenaMemory}). {@link ItemAllocator} decides when to allocate,
  * evict, rebalance and wait; {@link SlabEvictor} runs the CLOCK and the expiry sweep over the slabs listed
  * here; this class keeps the free lists, bump pointers, per-slab use counts and the one slab being drained.
@@ -125,11 +125,11 @@ final class SlabAllocator
         long address = freeHead[sizeClass];
         if (address != 0)
         {
-            final long next = NATIVE.get(ValueLayout.JAVA_LONG, address + FREE_NEXT_OFFSET);
+            final long next = NATIVE.get(ValueLayout.JAVA_LONG_UNALIGNED, address + FREE_NEXT_OFFSET);
             freeHead[sizeClass] = next;
             if (next != 0)
             {
-                NATIVE.set(ValueLayout.JAVA_LONG, next + FREE_PREV_OFFSET, 0L);
+                NATIVE.set(ValueLayout.JAVA_LONG_UNALIGNED, next + FREE_PREV_OFFSET, 0L);
             }
             NATIVE.set(ValueLayout.JAVA_BYTE, address + STATE_OFFSET, STATE_FREE); // in the caller's hands, off the list
         }
@@ -167,11 +167,11 @@ final class SlabAllocator
         }
         final long head = freeHead[sizeClass];
         NATIVE.set(ValueLayout.JAVA_BYTE, address + STATE_OFFSET, STATE_LISTED);
-        NATIVE.set(ValueLayout.JAVA_LONG, address + FREE_NEXT_OFFSET, head);
-        NATIVE.set(ValueLayout.JAVA_LONG, address + FREE_PREV_OFFSET, 0L);
+        NATIVE.set(ValueLayout.JAVA_LONG_UNALIGNED, address + FREE_NEXT_OFFSET, head);
+        NATIVE.set(ValueLayout.JAVA_LONG_UNALIGNED, address + FREE_PREV_OFFSET, 0L);
         if (head != 0)
         {
-            NATIVE.set(ValueLayout.JAVA_LONG, head + FREE_PREV_OFFSET, address);
+            NATIVE.set(ValueLayout.JAVA_LONG_UNALIGNED, head + FREE_PREV_OFFSET, address);
         }
         freeHead[sizeClass] = address;
         if (used == 0)
@@ -337,19 +337,19 @@ final class SlabAllocator
         {
             if (NATIVE.get(ValueLayout.JAVA_BYTE, a + STATE_OFFSET) == STATE_LISTED)
             {
-                final long next = NATIVE.get(ValueLayout.JAVA_LONG, a + FREE_NEXT_OFFSET);
-                final long prev = NATIVE.get(ValueLayout.JAVA_LONG, a + FREE_PREV_OFFSET);
+                final long next = NATIVE.get(ValueLayout.JAVA_LONG_UNALIGNED, a + FREE_NEXT_OFFSET);
+                final long prev = NATIVE.get(ValueLayout.JAVA_LONG_UNALIGNED, a + FREE_PREV_OFFSET);
                 if (prev == 0)
                 {
                     freeHead[sizeClass] = next;
                 }
                 else
                 {
-                    NATIVE.set(ValueLayout.JAVA_LONG, prev + FREE_NEXT_OFFSET, next);
+                    NATIVE.set(ValueLayout.JAVA_LONG_UNALIGNED, prev + FREE_NEXT_OFFSET, next);
                 }
                 if (next != 0)
                 {
-                    NATIVE.set(ValueLayout.JAVA_LONG, next + FREE_PREV_OFFSET, prev);
+                    NATIVE.set(ValueLayout.JAVA_LONG_UNALIGNED, next + FREE_PREV_OFFSET, prev);
                 }
                 NATIVE.set(ValueLayout.JAVA_BYTE, a + STATE_OFFSET, STATE_FREE);
             }

@@ -77,10 +77,10 @@ final class SlabInvariants
             }
             long walked = 0;
             long prev = 0;
-            for (long a = allocator.freeHead(c); a != 0; a = NATIVE.get(ValueLayout.JAVA_LONG, a + FREE_NEXT_OFFSET))
+            for (long a = allocator.freeHead(c); a != 0; a = NATIVE.get(ValueLayout.JAVA_LONG_UNALIGNED, a + FREE_NEXT_OFFSET))
             {
                 if (NATIVE.get(ValueLayout.JAVA_BYTE, a + STATE_OFFSET) != STATE_LISTED || region.owner(a) != c ||
-                    NATIVE.get(ValueLayout.JAVA_LONG, a + FREE_PREV_OFFSET) != prev || ++walked > listed)
+                    NATIVE.get(ValueLayout.JAVA_LONG_UNALIGNED, a + FREE_PREV_OFFSET) != prev || ++walked > listed)
                 {
                     return "class " + c + " free list broken at " + Long.toHexString(a);
                 }

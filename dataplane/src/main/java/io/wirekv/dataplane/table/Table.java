@@ -331,7 +331,7 @@ public final class Table implements AutoCloseable
             return false;
         }
         final long oldestCas = (long)OLDEST_CAS.getAcquire(flushState); // acquire: pairs with setRelease in flush
-        return oldestCas == 0 || NATIVE.get(ValueLayout.JAVA_LONG, address + CAS_OFFSET) >= oldestCas;
+        return oldestCas == 0 || NATIVE.get(ValueLayout.JAVA_LONG_UNALIGNED, address + CAS_OFFSET) >= oldestCas;
     }
 
     /**
@@ -428,7 +428,7 @@ public final class Table implements AutoCloseable
     }
 
     /**
-     * Slabs (64 KiB units, runs of them, or whole pages) moved between size classes: empty ones in either mode,
+     * Slabs (16 KiB units, runs of them, or whole pages) moved between size classes: empty ones in either mode,
      * and in cache mode ones emptied by eviction for a class that had nothing of its own to evict.
      */
     public long pagesMoved()

@@ -18,11 +18,17 @@ class DescriptorTest
         assertEquals(25, ItemDescriptor.META_BITS_OFFSET);
         assertEquals(26, ItemDescriptor.STATE_OFFSET);
         assertEquals(27, ItemDescriptor.CLOCK_OFFSET);
-        assertEquals(28, ItemDescriptor.RESERVED_OFFSET);
-        assertEquals(32, ItemDescriptor.HEADER_LENGTH);
-        assertEquals(0, ItemDescriptor.CAS_OFFSET % Long.BYTES, "cas is a naturally aligned u64");
+        assertEquals(28, ItemDescriptor.KEY_OFFSET);
+        assertEquals(28, ItemDescriptor.HEADER_LENGTH);
+        assertEquals(4, ItemDescriptor.ALIGNMENT);
         assertEquals(0, ItemDescriptor.HEADER_LENGTH % ItemDescriptor.ALIGNMENT);
-        assertEquals(0, ItemDescriptor.FREE_NEXT_OFFSET % Long.BYTES);
+        for (final int u32 : new int[] {ItemDescriptor.EXPIRES_AT_OFFSET, ItemDescriptor.STORED_AT_OFFSET,
+            ItemDescriptor.CLIENT_FLAGS_OFFSET, ItemDescriptor.VALUE_LENGTH_OFFSET})
+        {
+            assertEquals(0, u32 % ItemDescriptor.ALIGNMENT, "u32 fields stay naturally aligned in a 4-byte aligned chunk");
+        }
+        assertTrue(ItemDescriptor.FREE_PREV_OFFSET + Long.BYTES <= ItemDescriptor.KEY_LENGTH_OFFSET,
+            "free-list links leave the key length and state bytes of a free chunk intact");
     }
 
     @Test
@@ -61,6 +67,18 @@ class DescriptorTest
         assertEquals(0, classes.classOf(1));
         assertEquals(0, classes.classOf(64));
         assertEquals(1, classes.classOf(65));
+        for (int c = 1; c < classes.count(); c++)
+        {
+            final int chunk = classes.chunkBytes(c);
+            final int smaller = classes.chunkBytes(c - 1);
+            if (chunk <= SizeClasses.FINE_LIMIT_BYTES)
+            {
+                assertTrue((chunk - smaller) * 16 <= chunk + 16 * ItemDescriptor.ALIGNMENT,
+                    "a small item loses at most about 1/16 of its chunk to rounding, class " + c);
+            }
+        }
+        assertEquals(76, classes.chunkBytes(classes.classOf(ItemDescriptor.itemLength(16, 32))),
+            "16-byte key, 32-byte value: no rounding");
         assertEquals(-1, classes.classOf(1024 * 1024 + 1));
     }
 
@@ -68,9 +86,9 @@ class DescriptorTest
     void shouldGiveEachClassTheSmallestAlignedSlabThatWastesAtMostAnEighth()
     {
         final SizeClasses classes = new SizeClasses(1024 * 1024);
-        assertEquals(64 * 1024, classes.unitBytes());
-        assertEquals(16, classes.unitsPerPage());
-        assertEquals(64 * 1024, classes.slabBytes(0), "small items take one 64 KiB unit, not a page");
+        assertEquals(16 * 1024, classes.unitBytes());
+        assertEquals(64, classes.unitsPerPage());
+        assertEquals(16 * 1024, classes.slabBytes(0), "small items take one 16 KiB unit, not a page");
         for (int c = 0; c < classes.count(); c++)
         {
             final int slab = classes.slabBytes(c);
@@ -81,14 +99,14 @@ class DescriptorTest
             assertTrue(classes.chunksPerSlab(c) >= 1);
             if (slab < classes.pageBytes())
             {
-                assertTrue(slab % chunk <= slab / SizeClasses.MAX_WASTE_DIVISOR, "class " + c);
+                assertTrue(slab % chunk <= slab / SizeClasses.maxWasteDivisor(chunk), "class " + c);
             }
             final int half = slab / 2;
-            assertTrue(slab == classes.unitBytes() || half < chunk || half % chunk > half / SizeClasses.MAX_WASTE_DIVISOR,
+            assertTrue(slab == classes.unitBytes() || half < chunk || half % chunk > half / SizeClasses.maxWasteDivisor(chunk),
                 "the smallest such slab, class " + c);
         }
         final SizeClasses small = new SizeClasses(64 * 1024);
-        assertEquals(small.pageBytes(), small.unitBytes(), "a 64 KiB page is one unit");
+        assertEquals(4, small.unitsPerPage(), "a 64 KiB page is four 16 KiB units");
         final SizeClasses huge = new SizeClasses(8 * 1024 * 1024);
         assertEquals(SizeClasses.MAX_UNITS_PER_PAGE, huge.unitsPerPage(), "units grow so a page has at most 64");
     }
