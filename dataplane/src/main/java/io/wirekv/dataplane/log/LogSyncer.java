@@ -188,7 +188,9 @@ public final class LogSyncer implements AutoCloseable
                 }
                 try
                 {
-                    made += log.sync(action);
+                    final long durable = log.sync(action);
+                    made += durable;
+                    log.prefault(durable > 0);
                 }
                 catch (final RuntimeException ex)
                 {

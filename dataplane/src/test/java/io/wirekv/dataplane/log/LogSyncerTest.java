@@ -80,34 +80,78 @@ class LogSyncerTest
         return new PersistenceSettings(PersistenceSettings.Mode.SYNC, dir, 1000, LogTestKit.SEGMENT_BYTES, false);
     }
 
+    private final WriteRecordEncoder encoder = new WriteRecordEncoder();
+    private final MemorySegment record = arena.allocate(4096, 8);
+    private final WriteReplyEncoder reply = new WriteReplyEncoder(arena.allocate(4096, 8));
+    private final MemorySegment value = arena.allocate(100, 8);
+    private WriteApplier applier;
+
     /** One write to every partition, appended as its writer does (this thread plays every writer). */
     private void writeToEveryPartition()
     {
-        final WriteApplier applier = new WriteApplier(table, new ServerStats(1), 0);
-        final MemorySegment record = arena.allocate(4096, 8);
-        final WriteReplyEncoder reply = new WriteReplyEncoder(arena.allocate(4096, 8));
-        final WriteRecordEncoder encoder = new WriteRecordEncoder();
         final boolean[] written = new boolean[PARTITIONS];
         for (int i = 0, left = PARTITIONS; left > 0; i++)
         {
             final byte[] k = ("key-" + i).getBytes(StandardCharsets.US_ASCII);
-            final long hash = Table.keyHash(MemorySegment.ofArray(k), 0, k.length);
-            final int partition = table.partitionOfHash(hash);
-            if (written[partition])
+            final int partition = table.partitionOfHash(Table.keyHash(MemorySegment.ofArray(k), 0, k.length));
+            if (!written[partition])
             {
-                continue;
+                written[partition] = true;
+                left--;
+                write(k, partition);
             }
-            written[partition] = true;
-            left--;
-            final PartitionLog log = logs.get(partition);
-            assertEquals(PartitionLog.ADMITTED, log.admit());
-            final int length = WriteRecordDescriptor.recordLength(k.length, 1);
-            encoder.wrap(record, 0, length).opcode(WriteRecordDescriptor.OP_STORE)
-                .storeMode(WriteRecordDescriptor.MODE_SET).partition(partition).keyHash(hash)
-                .key(MemorySegment.ofArray(k), 0, k.length).value(MemorySegment.ofArray(new byte[] {'v'}), 0, 1);
-            applier.apply(record, 0, length, reply);
-            log.append(applier);
         }
+    }
+
+    /** Applies set {@code key} (100-byte value) to its partition and appends the effect, as a writer does. */
+    private void write(final byte[] key, final int partition)
+    {
+        if (null == applier)
+        {
+            applier = new WriteApplier(table, new ServerStats(1), 0);
+        }
+        final long hash = Table.keyHash(MemorySegment.ofArray(key), 0, key.length);
+        final PartitionLog log = logs.get(partition);
+        assertEquals(PartitionLog.ADMITTED, log.admit());
+        final int length = WriteRecordDescriptor.recordLength(key.length, (int)value.byteSize());
+        encoder.wrap(record, 0, length).opcode(WriteRecordDescriptor.OP_STORE)
+            .storeMode(WriteRecordDescriptor.MODE_SET).partition(partition).keyHash(hash)
+            .key(MemorySegment.ofArray(key), 0, key.length).value(value, 0, (int)value.byteSize());
+        applier.apply(record, 0, length, reply);
+        log.append(applier);
+    }
+
+    /** Minor page faults of this thread so far ({@code /proc/thread-self/stat}, field 10). */
+    private static long minorFaultsOfThisThread() throws IOException
+    {
+        final String stat = java.nio.file.Files.readString(Path.of("/proc/thread-self/stat"));
+        return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[7]);
+    }
+
+    /** Page faults this thread takes appending {@code count} records of 0.1 KB to partition 0's log. */
+    private long faultsAppending(final byte[][] keys) throws IOException
+    {
+        final long before = minorFaultsOfThisThread();
+        for (final byte[] key : keys)
+        {
+            write(key, 0);
+        }
+        return minorFaultsOfThisThread() - before;
+    }
+
+    /** {@code count} distinct keys of partition 0, made before the measurement (their bytes fault nothing later). */
+    private byte[][] keysOfPartitionZero(final int from, final int count)
+    {
+        final byte[][] keys = new byte[count][];
+        for (int i = from, n = 0; n < count; i++)
+        {
+            final byte[] k = ("key-" + i).getBytes(StandardCharsets.US_ASCII);
+            if (table.partitionOfHash(Table.keyHash(MemorySegment.ofArray(k), 0, k.length)) == 0)
+            {
+                keys[n++] = k;
+            }
+        }
+        return keys;
     }
 
     /** The most forces seen in flight at once, with each force waiting (up to 0.5 s) until all partitions' are in. */
@@ -154,6 +198,24 @@ class LogSyncerTest
     void shouldSyncOnePartitionAtATimeWithOneThread() throws InterruptedException
     {
         assertEquals(1, mostForcesAtOnce(1), "one thread: one sync at a time (each but the last waits out the 0.5 s)");
+    }
+
+    @Test
+    void shouldFaultInTheWritersNextPagesSoItsAppendsTakeNoPageFault() throws IOException
+    {
+        final byte[][] warmUp = keysOfPartitionZero(0, 2_000);
+        final byte[][] unprefaulted = keysOfPartitionZero(1_000_000, 2_000);
+        final byte[][] prefaulted = keysOfPartitionZero(2_000_000, 2_000);
+        faultsAppending(warmUp); // the table's first items and the code paths: not measured
+        final long without = faultsAppending(unprefaulted); // no syncer yet: each new log page faults on the writer
+        syncer = new LogSyncer(logs, settings(), LogSyncer.MSYNC, LogCounters.standalone(PARTITIONS),
+            Throwable::printStackTrace, 1);
+        syncer.syncRound(); // syncs and faults in the next pages (also the thread's own rounds do)
+        final long with = faultsAppending(prefaulted);
+        System.out.printf("page faults appending 2000 records of 0.1 KB: %d without the syncer's prefault, %d with%n",
+            without, with);
+        assertTrue(without >= 40, "about 50 pages of records fault without prefaulting: " + without);
+        assertTrue(with < without / 4, "prefaulted: " + with + " faults against " + without);
     }
 
     @Test
