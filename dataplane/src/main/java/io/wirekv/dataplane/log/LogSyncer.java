@@ -20,7 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * Why several threads: a sync mostly waits for the disk, and the partitions' syncs, issued one after another, cost
  * one journal commit each; issued at the same time from different threads, ext4 makes them share commits (4
  * partitions: one round took about as long as one partition's sync instead of four times as long, measured here).
- * {@code sync} mode uses up to {@link #MAX_SYNC_THREADS}; {@code async} one thread, once per interval.
+ * {@code sync} mode uses up to {@link #MAX_SYNC_THREADS}; {@code async} one thread, once per interval. After each
+ * round (and every 50 ms in async mode) a thread keeps the next pages of its writers' segments faulted in
+ * ({@link PartitionLog#prefault}), so appending takes the writer no page fault.
  * <p>
  * A failed sync or segment creation fails that partition's log (its writes answer SERVER_ERROR) and is retried about
  * once a second; every failure also goes to the error handler (the CnC file's error log, {@code wirekv errors}).
@@ -41,6 +43,8 @@ public final class LogSyncer implements AutoCloseable
     /** Sync mode's thread count is min(partitions, this): beyond it, little more sharing of journal commits. */
     public static final int MAX_SYNC_THREADS = 4;
     static final long RETRY_INTERVAL_MS = 1000;
+    /** Async: how often between syncs the thread tops up the writers' faulted-in pages. */
+    static final long PREFAULT_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final List<PartitionLog> logs;
     private final PersistenceSettings.Mode mode;
@@ -155,7 +159,7 @@ public final class LogSyncer implements AutoCloseable
                 final long made = round();
                 if (mode == PersistenceSettings.Mode.ASYNC)
                 {
-                    LockSupport.parkNanos(intervalNs);
+                    awaitInterval();
                 }
                 else
                 {
@@ -163,6 +167,28 @@ public final class LogSyncer implements AutoCloseable
                 }
             }
             round(); // what was appended before close: at least as durable as async promises
+        }
+
+        /** Async: sleeps out the interval, keeping the writers' next log pages faulted in meanwhile. */
+        private void awaitInterval()
+        {
+            final long deadlineNs = System.nanoTime() + intervalNs;
+            for (long left = intervalNs; running && left > 0; left = deadlineNs - System.nanoTime())
+            {
+                LockSupport.parkNanos(Math.min(left, PREFAULT_CHECK_NS));
+                prefaultOnly();
+            }
+        }
+
+        private synchronized void prefaultOnly()
+        {
+            for (final PartitionLog log : mine)
+            {
+                if (null == log.failure())
+                {
+                    log.prefault(false);
+                }
+            }
         }
 
         /** One pass over this thread's logs; returns records made durable. */

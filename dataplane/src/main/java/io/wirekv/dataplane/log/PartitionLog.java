@@ -31,7 +31,10 @@ public final class PartitionLog
     /** {@link #admit}: refused, another write or sync error. */
     public static final int REFUSED_FAILED = 2;
 
-    /** How far ahead of the writer the syncer keeps the segment's pages faulted in (async: a second of appends). */
+    /**
+     * How far ahead of the writer the syncer keeps the segment's pages faulted in (topped up every round in sync mode,
+     * every 50 ms in async mode: room for 80 MB/s of records).
+     */
     static final long PREFAULT_BYTES = 8L << 20;
     private static final long PAGE_BYTES = 4096;
 

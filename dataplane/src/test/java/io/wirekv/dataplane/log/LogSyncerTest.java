@@ -98,25 +98,33 @@ class LogSyncerTest
             {
                 written[partition] = true;
                 left--;
-                write(k, partition);
+                write(MemorySegment.ofArray(k), partition);
             }
         }
     }
 
     /** Applies set {@code key} (100-byte value) to its partition and appends the effect, as a writer does. */
-    private void write(final byte[] key, final int partition)
+    private void write(final MemorySegment key, final int partition)
+    {
+        write(key, partition, WriteRecordDescriptor.OP_STORE);
+    }
+
+    /** Allocation-free (the key segments are made beforehand): the batches' faults are not the heap's. */
+    private void write(final MemorySegment key, final int partition, final byte opcode)
     {
         if (null == applier)
         {
             applier = new WriteApplier(table, new ServerStats(1), 0);
         }
-        final long hash = Table.keyHash(MemorySegment.ofArray(key), 0, key.length);
+        final int keyLength = (int)key.byteSize();
+        final long hash = Table.keyHash(key, 0, keyLength);
         final PartitionLog log = logs.get(partition);
         assertEquals(PartitionLog.ADMITTED, log.admit());
-        final int length = WriteRecordDescriptor.recordLength(key.length, (int)value.byteSize());
-        encoder.wrap(record, 0, length).opcode(WriteRecordDescriptor.OP_STORE)
+        final int valueLength = opcode == WriteRecordDescriptor.OP_STORE ? (int)value.byteSize() : 0;
+        final int length = WriteRecordDescriptor.recordLength(keyLength, valueLength);
+        encoder.wrap(record, 0, length).opcode(opcode)
             .storeMode(WriteRecordDescriptor.MODE_SET).partition(partition).keyHash(hash)
-            .key(MemorySegment.ofArray(key), 0, key.length).value(value, 0, (int)value.byteSize());
+            .key(key, 0, keyLength).value(value, 0, valueLength);
         applier.apply(record, 0, length, reply);
         log.append(applier);
     }
@@ -128,27 +136,30 @@ class LogSyncerTest
         return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[7]);
     }
 
-    /** Page faults this thread takes appending {@code count} records of 0.1 KB to partition 0's log. */
-    private long faultsAppending(final byte[][] keys) throws IOException
+    /**
+     * Page faults this thread takes deleting the keys from partition 0: each appends an unlink record (about 50 bytes)
+     * and changes the table without allocating, so the faults are the log's.
+     */
+    private long faultsDeleting(final MemorySegment[] keys) throws IOException
     {
         final long before = minorFaultsOfThisThread();
-        for (final byte[] key : keys)
+        for (final MemorySegment key : keys)
         {
-            write(key, 0);
+            write(key, 0, WriteRecordDescriptor.OP_DELETE);
         }
         return minorFaultsOfThisThread() - before;
     }
 
     /** {@code count} distinct keys of partition 0, made before the measurement (their bytes fault nothing later). */
-    private byte[][] keysOfPartitionZero(final int from, final int count)
+    private MemorySegment[] keysOfPartitionZero(final int from, final int count)
     {
-        final byte[][] keys = new byte[count][];
+        final MemorySegment[] keys = new MemorySegment[count];
         for (int i = from, n = 0; n < count; i++)
         {
             final byte[] k = ("key-" + i).getBytes(StandardCharsets.US_ASCII);
             if (table.partitionOfHash(Table.keyHash(MemorySegment.ofArray(k), 0, k.length)) == 0)
             {
-                keys[n++] = k;
+                keys[n++] = MemorySegment.ofArray(k);
             }
         }
         return keys;
@@ -203,19 +214,30 @@ class LogSyncerTest
     @Test
     void shouldFaultInTheWritersNextPagesSoItsAppendsTakeNoPageFault() throws IOException
     {
-        final byte[][] warmUp = keysOfPartitionZero(0, 2_000);
-        final byte[][] unprefaulted = keysOfPartitionZero(1_000_000, 2_000);
-        final byte[][] prefaulted = keysOfPartitionZero(2_000_000, 2_000);
-        faultsAppending(warmUp); // the table's first items and the code paths: not measured
-        final long without = faultsAppending(unprefaulted); // no syncer yet: each new log page faults on the writer
+        final MemorySegment[] warmUp = keysOfPartitionZero(0, 2_000);
+        final MemorySegment[] unprefaulted = keysOfPartitionZero(1_000_000, 8_000);
+        final MemorySegment[] prefaulted = keysOfPartitionZero(2_000_000, 8_000);
+        for (final MemorySegment[] keys : new MemorySegment[][] {warmUp, unprefaulted, prefaulted})
+        {
+            for (final MemorySegment key : keys)
+            {
+                write(key, 0);
+            }
+        }
+        faultsDeleting(warmUp); // the code paths: not measured
+        final long bytesBefore = logs.get(0).logBytes();
+        final long without = faultsDeleting(unprefaulted); // no syncer yet: the writer faults each new log page
+        final long pages = (logs.get(0).logBytes() - bytesBefore) / 4096;
         syncer = new LogSyncer(logs, settings(), LogSyncer.MSYNC, LogCounters.standalone(PARTITIONS),
             Throwable::printStackTrace, 1);
         syncer.syncRound(); // syncs and faults in the next pages (also the thread's own rounds do)
-        final long with = faultsAppending(prefaulted);
-        System.out.printf("page faults appending 2000 records of 0.1 KB: %d without the syncer's prefault, %d with%n",
-            without, with);
-        assertTrue(without >= 40, "about 50 pages of records fault without prefaulting: " + without);
-        assertTrue(with < without / 4, "prefaulted: " + with + " faults against " + without);
+        final long with = faultsDeleting(prefaulted);
+        System.out.printf("page faults deleting 8000 keys (%d pages of unlink records): %d without the syncer's " +
+            "prefault, %d with%n", pages, without, with);
+        // the thread's other faults (its heap, the table) are the same in both batches; the log's pages are not
+        assertTrue(pages >= 50, "the batch appended " + pages + " pages of records");
+        assertTrue(without - with >= pages / 2, "prefaulted, the writer took at least " + pages / 2 +
+            " fewer faults: " + with + " against " + without);
     }
 
     @Test
