@@ -9,17 +9,22 @@
 # next command of the same connection, so only writes of different connections share a sync. The columns alternate within each run; prints every run, the medians and the ratios
 # (wirekv sync / redis always, goal >= 2; wirekv async / wirekv none, goal >= 0.9). Needs redis-server and
 # redis-benchmark (apt-get install redis-server redis-tools). Until serve has --persistence, the async and
-# sync columns say so and stay empty.
-#   deploy/bench-durability.sh [--runs 3] [--seconds 10] [--concurrency 16] [--connections 4] [--skip-build] [--help]
+# sync columns say so and stay empty. --columns picks columns (comma-separated, e.g. wirekv-sync,redis-always);
+# --baseline-jar adds a base-<mode> column beside each wirekv one, the same server from that jar (an A/B of a change
+# in one run: build the old commit's controlplane/target/wirekv.jar, copy it aside, build the new one).
+#   deploy/bench-durability.sh [--runs 3] [--seconds 10] [--concurrency 16] [--connections 4]
+#                              [--columns LIST] [--baseline-jar PATH] [--skip-build] [--help]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-runs=3; seconds=10; concurrency=16; connections=4; build=1
+runs=3; seconds=10; concurrency=16; connections=4; build=1; only=""; baseline_jar=""
 while (( $# )); do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
     --concurrency) concurrency="$2"; shift 2 ;;
     --connections) connections="$2"; shift 2 ;;
+    --columns) only="$2"; shift 2 ;;
+    --baseline-jar) baseline_jar="$2"; shift 2 ;;
     --skip-build) build=0; shift ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "bench-durability: unknown option '$1' (try --help)" >&2; exit 2 ;;
@@ -30,6 +35,8 @@ for n in "${runs}" "${seconds}" "${concurrency}" "${connections}"; do
 done
 (( concurrency % connections == 0 )) || { echo "bench-durability: --concurrency must be a multiple of --connections" >&2; exit 2; }
 per_connection=$(( concurrency / connections ))
+[[ -z "${baseline_jar}" || -f "${baseline_jar}" ]] || { echo "bench-durability: --baseline-jar ${baseline_jar}: no such file" >&2; exit 2; }
+[[ -z "${baseline_jar}" ]] || baseline_jar="$(readlink -f "${baseline_jar}")"
 (( $(nproc) >= 2 )) || { echo "bench-durability: needs 2 CPUs (server on 0, load on 1)" >&2; exit 1; }
 for tool in redis-server redis-benchmark; do
   command -v "${tool}" >/dev/null || { echo "bench-durability: ${tool} not found: apt-get install redis-server redis-tools" >&2; exit 1; }
@@ -61,14 +68,15 @@ start_server() { # column port; sets server_pid; fails (with the log's tail) whe
   local column="$1" port="$2" data="${work}/data"
   rm -rf "${data}"; mkdir -p "${data}"
   case "${column}" in
-    wirekv-*)
+    wirekv-*|base-*)
+      local jar=""; if [[ "${column}" == base-* ]]; then jar="${baseline_jar}"; fi
       local args=(serve --instance "bench-durability-$$" --listen 127.0.0.1 --port "${port}" --lcores 1 --cpus 0
         --tcp-threads 1 --writers 1 --idle backoff --memory 512m --no-hugepages)
-      case "${column}" in
-        wirekv-async) args+=(--persistence async --data-dir "${data}" --set persistence.async.interval=1s) ;;
-        wirekv-sync) args+=(--persistence sync --data-dir "${data}") ;;
+      case "${column#*-}" in
+        async) args+=(--persistence async --data-dir "${data}" --set persistence.async.interval=1s) ;;
+        sync) args+=(--persistence sync --data-dir "${data}") ;;
       esac
-      taskset -c 0 "${root}/deploy/wirekv" "${args[@]}" > "${work}/server.log" 2>&1 & ;;
+      WIREKV_JAR="${jar}" taskset -c 0 "${root}/deploy/wirekv" "${args[@]}" > "${work}/server.log" 2>&1 & ;;
     redis-*)
       taskset -c 0 redis-server --port "${port}" --bind 127.0.0.1 --protected-mode no --save "" --appendonly yes \
         --appendfsync "${column#redis-}" --dir "${data}" --daemonize no > "${work}/server.log" 2>&1 & ;;
@@ -108,7 +116,13 @@ bench_redis() { # port ; prints "req/s p99us"; redis-benchmark counts requests, 
 
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 
-columns=(wirekv-none wirekv-async wirekv-sync redis-always redis-everysec)
+columns=()
+for column in wirekv-none wirekv-async wirekv-sync redis-always redis-everysec; do
+  if [[ -n "${only}" && ",${only}," != *",${column},"* ]]; then continue; fi
+  columns+=("${column}")
+  if [[ -n "${baseline_jar}" && "${column}" == wirekv-* ]]; then columns+=("base-${column#wirekv-}"); fi
+done
+(( ${#columns[@]} )) || { echo "bench-durability: --columns ${only}: none of wirekv-none, wirekv-async, wirekv-sync, redis-always, redis-everysec" >&2; exit 2; }
 declare -A results   # "column transport" -> "rps rps ..." and "column transport p99" -> "us us ..."
 declare -A failed
 for run in $(seq 1 "${runs}"); do
@@ -119,9 +133,9 @@ for run in $(seq 1 "${runs}"); do
     fi
     port="$(free_port)"
     if ! start_server "${column}" "${port}"; then failed["${column}"]="did not start (see above)"; continue; fi
-    if [[ "${column}" == wirekv-* ]]; then transports=(tcp udp); else transports=(tcp); fi
+    if [[ "${column}" == redis-* ]]; then transports=(tcp); else transports=(tcp udp); fi
     for transport in "${transports[@]}"; do
-      if [[ "${column}" == wirekv-* ]]; then read -r rps p99 <<< "$(bench_wirekv "${transport}" "${port}")"
+      if [[ "${column}" != redis-* ]]; then read -r rps p99 <<< "$(bench_wirekv "${transport}" "${port}")"
       else read -r rps p99 <<< "$(bench_redis "${port}")"; fi
       if [[ "${rps}" == 0 ]]; then
         echo "bench-durability: ${column} ${transport}: no figures; the load's log:" >&2
@@ -149,6 +163,13 @@ for column in "${columns[@]}"; do
   printf '%-16s %12s %10s %12s %10s\n' "${column}" "$(med "${column} tcp")" "$(med "${column} tcp p99")" \
     "$(med "${column} udp")" "$(med "${column} udp p99")"
 done
+if [[ -n "${baseline_jar}" ]]; then
+  for mode in none async sync; do
+    [[ -n "${results[wirekv-${mode} tcp]:-}" ]] || continue
+    echo "wirekv-${mode} / base-${mode} (req/s): TCP $(ratio "$(med "wirekv-${mode} tcp")" "$(med "base-${mode} tcp")")," \
+      "UDP $(ratio "$(med "wirekv-${mode} udp")" "$(med "base-${mode} udp")")"
+  done
+fi
 echo "wirekv sync / redis always (TCP req/s): $(ratio "$(med 'wirekv-sync tcp')" "$(med 'redis-always tcp')") (goal >= 2x)"
 echo "wirekv async / wirekv none (req/s): TCP $(ratio "$(med 'wirekv-async tcp')" "$(med 'wirekv-none tcp')")," \
   "UDP $(ratio "$(med 'wirekv-async udp')" "$(med 'wirekv-none udp')") (goal >= 0.90x)"

@@ -1,9 +1,11 @@
 package io.wirekv.dataplane.log;
 
 import io.wirekv.dataplane.snapshot.SnapshotDirectory;
+import io.wirekv.dataplane.snapshot.SnapshotFormatException;
 import io.wirekv.dataplane.snapshot.SnapshotInfo;
 import io.wirekv.dataplane.snapshot.SnapshotItemRestorer;
 import io.wirekv.dataplane.snapshot.SnapshotReader;
+import io.wirekv.dataplane.table.PartitionWriter;
 import io.wirekv.dataplane.table.Status;
 import io.wirekv.dataplane.table.Table;
 
@@ -17,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Recovery's {@link SnapshotLoader} over a snapshot directory: per partition, restores the newest snapshot that
- * verifies ({@link SnapshotDirectory#newestValid}; newer files refused are noted with their reason) and raises the
+ * verifies, reading it once ({@link SnapshotDirectory#loadNewestValid}; newer files refused are noted with their
+ * reason, and what they delivered before the damage is unlinked again) and raises the
  * table's CAS past the largest restored CAS; the log then replays from the snapshot's sequence + 1. Without a valid
  * snapshot the whole log is replayed (and when its start was deleted, {@link LogRecovery} refuses to start, naming
  * the missing segment: never a wrong value).
@@ -45,7 +48,24 @@ public final class SnapshotRecovery implements SnapshotLoader
         final SnapshotReader reader = readers.get();
         try
         {
-            final SnapshotDirectory.Selection selection = new SnapshotDirectory(directory).newestValid(partition, reader);
+            final SnapshotItemRestorer restorer = new SnapshotItemRestorer(table).reset(partition);
+            final PartitionWriter writer = table.writer(partition);
+            // one pass per file: items go into the table as they are read; a file found bad part-way is read again
+            // to unlink what it delivered (the partition was empty before), then the next older one is tried
+            final SnapshotDirectory.Selection selection = new SnapshotDirectory(directory).loadNewestValid(partition,
+                reader, restorer, file ->
+                {
+                    try
+                    {
+                        reader.read(file, partition, (key, keyOffset, keyLength, flags, expires, cas, storedAt,
+                            meta, value, valueOffset, valueLength) -> writer.unlink(key, keyOffset, keyLength));
+                    }
+                    catch (final SnapshotFormatException expected)
+                    {
+                        // the same damage as before: every item before it was unlinked
+                    }
+                    restorer.reset(partition);
+                });
             selection.rejected().forEach(r -> notes.add("partition " + partition + ": snapshot refused: " + r +
                 (null == selection.chosen() ? "" : "; using " + selection.chosen().file().getFileName() +
                     " and a longer log tail")));
@@ -58,8 +78,6 @@ public final class SnapshotRecovery implements SnapshotLoader
                 }
                 return 1;
             }
-            final SnapshotItemRestorer restorer = new SnapshotItemRestorer(table).reset(partition);
-            reader.read(chosen.file(), partition, restorer);
             if (restorer.refused() > 0)
             {
                 throw new IllegalStateException("partition " + partition + ": snapshot " + chosen.file() + ": " +

@@ -82,6 +82,50 @@ public final class SnapshotDirectory
     }
 
     /**
+     * Loads the newest snapshot of {@code partition} that is whole and agrees with its name, reading each candidate
+     * once: its items go to {@code sink} as they are read (no separate verifying pass), and when a file turns out bad
+     * part-way (or its header's sequence differs from its name's), {@code undo} is handed the same file to take back
+     * the prefix it delivered, and the next older file is tried. Newer files that fail are listed with their reason.
+     *
+     * @param undo called with a refused file after its prefix reached {@code sink}; it must remove those items
+     *             (e.g. read the file again into a sink that unlinks each key: the same frames verify again).
+     */
+    public Selection loadNewestValid(final int partition, final SnapshotReader reader, final ItemSink sink,
+        final Undo undo) throws IOException
+    {
+        final List<Rejected> rejected = new ArrayList<>();
+        for (final Path file : snapshots(partition, SnapshotDescriptor.SUFFIX))
+        {
+            final long named = sequenceOf(file, partition, SnapshotDescriptor.SUFFIX);
+            try
+            {
+                final SnapshotInfo info = reader.read(file, partition, sink);
+                if (info.sequence() != named)
+                {
+                    rejected.add(new Rejected(file, 16,
+                        "the header's sequence " + info.sequence() + " differs from the name's " + named));
+                    undo.takeBack(file);
+                    continue;
+                }
+                return new Selection(info, List.copyOf(rejected));
+            }
+            catch (final SnapshotFormatException ex)
+            {
+                rejected.add(new Rejected(file, ex.offset(), ex.reason()));
+                undo.takeBack(file);
+            }
+        }
+        return new Selection(null, List.copyOf(rejected));
+    }
+
+    /** Takes back what a refused snapshot file delivered to {@link #loadNewestValid}'s sink. */
+    @FunctionalInterface
+    public interface Undo
+    {
+        void takeBack(Path file) throws IOException;
+    }
+
+    /**
      * Deletes the snapshots of {@code partition} older than {@code keepSequence} (valid or not: the log they need
      * may be gone) and unfinished {@code .snap.tmp} files older than it, then fsyncs the directory.
      *

@@ -265,6 +265,42 @@ class SnapshotFilesTest
         assertTrue(rejected.toString().contains(newest.getFileName().toString()) && rejected.toString().contains("offset"),
             rejected.toString());
         assertEquals(300, readAll(selection.chosen().file(), 0).size(), "the chosen one reads whole");
+        assertLoadedOnceFromThePrevious(reason);
+    }
+
+    /**
+     * The single-pass load (recovery's) picks the same previous snapshot, and what the damaged newest delivered before
+     * its damage was taken back: the sink ends with exactly the previous snapshot's keys.
+     */
+    private void assertLoadedOnceFromThePrevious(final String reason) throws IOException
+    {
+        final java.util.Set<String> keys = new java.util.HashSet<>();
+        final List<Path> undone = new ArrayList<>();
+        final SnapshotReader undoReader = new SnapshotReader(4096);
+        final SnapshotDirectory.Selection loaded = snapshots.loadNewestValid(0, reader,
+            (key, ko, kl, f, e, c, s, m, v, vo, vl) -> assertTrue(keys.add(keyOf(key, ko, kl)), "delivered once"),
+            file ->
+            {
+                undone.add(file);
+                try
+                {
+                    undoReader.read(file, 0, (key, ko, kl, f, e, c, s, m, v, vo, vl) -> keys.remove(keyOf(key, ko, kl)));
+                }
+                catch (final SnapshotFormatException expected)
+                {
+                    // the damage again: the prefix was removed
+                }
+            });
+        assertEquals(100, loaded.chosen().sequence(), "loaded the previous valid snapshot: " + reason);
+        assertEquals(1, undone.size(), "the damaged file was taken back: " + reason);
+        final java.util.Set<String> expected = new java.util.HashSet<>();
+        readAll(loaded.chosen().file(), 0).forEach(item -> expected.add(item.key()));
+        assertEquals(expected, keys, "only the previous snapshot's items remain: " + reason);
+    }
+
+    private static String keyOf(final MemorySegment key, final long offset, final int length)
+    {
+        return new String(key.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.ISO_8859_1);
     }
 
     @Test
