@@ -4,12 +4,15 @@
 # `wirekv serve` on loopback (persistence async), side by side and alternately in one run. `wirekv bench` over TCP,
 # 100,000 keys of 16 B, 32 B values, --concurrency requests in flight over --connections connections; both servers
 # on CPU 0, the load on CPU 1; data on the work tree's disk. Prints every run, medians and the ratios async/none and
-# sync/none, and the backup's lag at the end of each replicated run (records, from `wirekv replication`).
-# Loopback, not two network namespaces: the namespace variant is the partition tests' kit (a later work item).
-#   deploy/bench-replication.sh [--runs 3] [--seconds 10] [--concurrency 16] [--connections 4] [--skip-build] [--help]
+# sync/none, and the backup's lag (records and ms, from `wirekv replication`) sampled every 0.5 s under the steady
+# load (median and maximum) and at the end of each replicated run.
+# --netns: two network namespaces joined by a veth (deploy/lib/netns.sh; needs root, iproute2, ethtool): the primary
+# and the load in namespace A, the backup in namespace B, so the stream crosses a link, not loopback.
+#   deploy/bench-replication.sh [--runs 3] [--seconds 10] [--concurrency 16] [--connections 4] [--netns]
+#                               [--skip-build] [--help]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-runs=3; seconds=10; concurrency=16; connections=4; build=1; backup_cpu=0
+runs=3; seconds=10; concurrency=16; connections=4; build=1; backup_cpu=0; netns=0
 while (( $# )); do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
@@ -18,6 +21,7 @@ while (( $# )); do
     --connections) connections="$2"; shift 2 ;;
     --backup-cpu) backup_cpu="$2"; shift 2 ;;
     --skip-build) build=0; shift ;;
+    --netns) netns=1; shift ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "bench-replication: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
@@ -34,14 +38,28 @@ mkdir -p "${root}/controlplane/target"
 work="$(mktemp -d -p "${root}/controlplane/target" bench-replication.XXXXXX)"
 pids=()
 stop_servers() { for p in "${pids[@]}"; do kill "${p}" 2>/dev/null || true; wait "${p}" 2>/dev/null || true; done; pids=(); }
-cleanup() { stop_servers; rm -rf "${work}"; }
+# host_of NAME: the address NAME (primary, backup) listens on; in_ns NAME: sets ns_prefix to the command prefix that
+# runs a command where NAME runs (`ip netns exec` execs it: $! of a command started with it is the command's PID)
+ns_a="wkvbr-$$a"; ns_b="wkvbr-$$b"
+host_of() { if (( netns )); then if [[ "$1" == backup ]]; then echo 10.213.254.2; else echo 10.213.254.1; fi; else echo 127.0.0.1; fi; }
+in_ns() {
+  ns_prefix=()
+  if (( netns )); then if [[ "$1" == backup ]]; then ns_prefix=(ip netns exec "${ns_b}"); else ns_prefix=(ip netns exec "${ns_a}"); fi; fi
+}
+cleanup() { stop_servers; if (( netns )); then wirekv_netns_delete "${ns_a}" "${ns_b}"; fi; rm -rf "${work}"; }
 trap cleanup EXIT
 source "${root}/deploy/lib/bench.sh"
+if (( netns )); then
+  source "${root}/deploy/lib/netns.sh"
+  (( EUID == 0 )) || { echo "bench-replication: --netns needs root (network namespaces)" >&2; exit 1; }
+  wirekv_netns_link "${ns_a}" "${ns_b}" "$(host_of primary)" "$(host_of backup)"
+fi
 
-wait_port() { # port pid
+wait_port() { # name port pid
   for _ in $(seq 1 300); do
-    kill -0 "$2" 2>/dev/null || return 1
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    kill -0 "$3" 2>/dev/null || return 1
+    in_ns "$1"
+    if "${ns_prefix[@]}" bash -c "exec 3<>/dev/tcp/$(host_of "$1")/$2" 2>/dev/null; then return 0; fi
     sleep 0.1
   done
   return 1
@@ -51,11 +69,13 @@ serve() { # name port data-dir extra-args...; appends the pid to pids
   local name="$1" port="$2" data="$3" cpu=0; shift 3
   [[ "${name}" == backup ]] && cpu="${backup_cpu}"
   rm -rf "${data}"; mkdir -p "${data}"
-  taskset -c "${cpu}" "${root}/deploy/wirekv" serve --instance "bench-repl-${name}-$$" --listen 127.0.0.1 --port "${port}" \
+  in_ns "${name}"
+  "${ns_prefix[@]}" taskset -c "${cpu}" "${root}/deploy/wirekv" serve --instance "bench-repl-${name}-$$" \
+    --listen "$(host_of "${name}")" --port "${port}" \
     --lcores 1 --cpus "${cpu}" --tcp-threads 1 --writers 1 --idle backoff --memory 512m --no-hugepages \
     --persistence async --data-dir "${data}" --set persistence.async.interval=1s "$@" > "${work}/${name}.log" 2>&1 &
   pids+=($!)
-  wait_port "${port}" "$!" || { echo "bench-replication: ${name} did not start:" >&2; tail -5 "${work}/${name}.log" >&2; return 1; }
+  wait_port "${name}" "${port}" "$!" || { echo "bench-replication: ${name} did not start:" >&2; tail -5 "${work}/${name}.log" >&2; return 1; }
 }
 
 start_column() { # column; sets primary_port
@@ -65,10 +85,10 @@ start_column() { # column; sets primary_port
     async|sync)
       local backup_port listen
       backup_port="$(free_port)"; listen="$(free_port)"
-      serve backup "${backup_port}" "${work}/b" --replication-role backup --replication-listen "127.0.0.1:${listen}" ||
+      serve backup "${backup_port}" "${work}/b" --replication-role backup --replication-listen "$(host_of backup):${listen}" ||
         return 1
       serve primary "${primary_port}" "${work}/p" --replication-role primary --replication-mode "$1" \
-        --replication-peer "127.0.0.1:${listen}" || return 1
+        --replication-peer "$(host_of backup):${listen}" || return 1
       # sync refuses writes until the backup is connected
       for _ in $(seq 1 100); do
         "${root}/deploy/wirekv" replication --instance "bench-repl-primary-$$" 2>/dev/null | grep -q ', connected$' && break
@@ -77,10 +97,22 @@ start_column() { # column; sets primary_port
   esac
 }
 
-bench() { # port ; prints "req/s p99us"
-  taskset -c 1 "${root}/deploy/wirekv" bench --target "127.0.0.1:$1" --transport tcp --threads "${connections}" \
-    --idle park --outstanding "${per_connection}" --get-ratio 0 --keys 100000 --key-size 16 --value-size 32 --no-warm-up \
-    --warmup 1s --duration "${seconds}s" --json "${work}/load.json" > "${work}/load.log" 2>&1 || true
+lag_now() { # "records ms" of the primary's replication lag
+  "${root}/deploy/wirekv" replication --instance "bench-repl-primary-$$" 2>/dev/null | awk '/^lag/ { print $2, $4 }'
+}
+
+bench() { # port column; prints "req/s p99us", and the lag sampled under load into ${work}/lag
+  : > "${work}/lag"
+  in_ns primary
+  "${ns_prefix[@]}" taskset -c 1 "${root}/deploy/wirekv" bench --target "$(host_of primary):$1" --transport tcp \
+    --threads "${connections}" --idle park --outstanding "${per_connection}" --get-ratio 0 --keys 100000 --key-size 16 \
+    --value-size 32 --no-warm-up --warmup 1s --duration "${seconds}s" --json "${work}/load.json" > "${work}/load.log" 2>&1 &
+  local load=$!
+  if [[ "$2" != none ]]; then
+    sleep 1.5 # after the bench's 1 s warm-up: steady load
+    while kill -0 "${load}" 2>/dev/null; do lag_now >> "${work}/lag"; sleep 0.5; done
+  fi
+  wait "${load}" || true
   python3 - "${work}/load.json" <<'PY'
 import json, sys
 try:
@@ -93,18 +125,23 @@ PY
 
 columns=(none async sync)
 declare -A rps p99
-echo "bench-replication: ${runs} runs x ${seconds} s, ${concurrency} in flight over ${connections} connections, TCP SETs; servers on CPU 0, load on CPU 1"
+for column in "${columns[@]}"; do rps["${column}"]=""; p99["${column}"]=""; done # a column that never started
+where="loopback"; (( netns )) && where="namespaces ${ns_a} (primary, load) and ${ns_b} (backup) over a veth"
+echo "bench-replication: ${runs} runs x ${seconds} s, ${concurrency} in flight over ${connections} connections, TCP SETs; servers on CPU 0, load on CPU 1; ${where}"
 for run in $(seq 1 "${runs}"); do
   for column in "${columns[@]}"; do
     start_column "${column}" || { stop_servers; continue; }
-    read -r r p <<< "$(bench "${primary_port}")"
+    read -r r p <<< "$(bench "${primary_port}" "${column}")"
     lag=""
     if [[ "${column}" != none ]]; then
-      lag="$("${root}/deploy/wirekv" replication --instance "bench-repl-primary-$$" 2>/dev/null | awk '/^lag/ { print $2 " records, " $4 " ms" }')"
+      read -r lr lm <<< "$(lag_now)"
+      lag="$(awk '{ print $1 }' "${work}/lag" | median)/$(awk '{ print $1 }' "${work}/lag" | sort -g | tail -1) records, \
+$(awk '{ print $2 }' "${work}/lag" | median)/$(awk '{ print $2 }' "${work}/lag" | sort -g | tail -1) ms (median/max under load); \
+at the end ${lr:-?} records, ${lm:-?} ms"
     fi
     stop_servers
     rps["${column}"]+="${r} "; p99["${column}"]+="${p} "
-    printf 'run %d  %-6s %9s req/s  p99 %6s us%s\n' "${run}" "${column}" "${r}" "${p}" "${lag:+  backup lag at the end: ${lag}}"
+    printf 'run %d  %-6s %9s req/s  p99 %6s us%s\n' "${run}" "${column}" "${r}" "${p}" "${lag:+  lag ${lag}}"
   done
 done
 echo "medians:"

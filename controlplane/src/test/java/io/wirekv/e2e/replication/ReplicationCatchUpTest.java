@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Catch-up between two real processes: a backup restarted mid-stream resumes from its last applied sequence; a
  * backup that comes back after the primary's log no longer holds that sequence (a {@code wirekv snapshot} on the
- * primary deleted the covered segments) gets a full sync, and afterwards serves exactly the primary's table.
+ * primary deleted the covered segments) gets a full sync, and afterwards serves exactly the primary's table. A backup
+ * killed ({@code kill -9}) and restarted while a client keeps writing (records in flight, a frame half read) resumes
+ * and ends with the primary's {@code wirekv digest}.
  */
 class ReplicationCatchUpTest
 {
@@ -56,6 +60,68 @@ class ReplicationCatchUpTest
         }
         final String status = ReplicationPair.cli(primary, "replication")[1];
         assertTrue(status.contains("0 full syncs, 2 partial resumes"), status);
+    }
+
+    @Test
+    void shouldConvergeWithABackupKilledAndRestartedUnderLoad() throws InterruptedException
+    {
+        startPair();
+        final AtomicLong written = new AtomicLong();
+        final AtomicLong stopAt = new AtomicLong(System.currentTimeMillis() + 30_000);
+        final AtomicReference<String> failure = new AtomicReference<>();
+        final Thread load = new Thread(() ->
+        {
+            try (McClient writer = ReplicationE2eTest.tcp(primary))
+            {
+                for (int i = 0; i < 300_000 && System.currentTimeMillis() < stopAt.get(); i++)
+                {
+                    final String reply = i % 10 == 9 ? writer.delete("k" + (i * 7 % 3000)) :
+                        writer.set("k" + i % 3000, i, 0, ("load-" + i).getBytes(StandardCharsets.US_ASCII));
+                    if (!"STORED".equals(reply) && !"DELETED".equals(reply) && !"NOT_FOUND".equals(reply))
+                    {
+                        failure.compareAndSet(null, "write " + i + ": " + reply);
+                        return;
+                    }
+                    written.incrementAndGet();
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                failure.compareAndSet(null, ex.toString());
+            }
+        }, "catch-up-test-load");
+        load.start();
+        final long whileDown;
+        try
+        {
+            Thread.sleep(1_500);
+            backup.killForcibly(); // mid-stream: the load never paused for it
+            backup.close();
+            final long atKill = written.get();
+            Thread.sleep(500);
+            whileDown = written.get() - atKill;
+            backup = startBackup();
+            Thread.sleep(1_500);
+        }
+        finally
+        {
+            stopAt.set(0);
+            load.join(10_000);
+        }
+        assertEquals(null, failure.get(), "the load failed");
+        assertTrue(whileDown > 0, "no write while the backup was down");
+        assertTrue(ReplicationPair.eventually(10_000, () -> digest(primary).equals(digest(backup))),
+            () -> "digests differ 10 s after the load stopped\nprimary:\n" + digest(primary) + "backup:\n" +
+                digest(backup) + ReplicationPair.cli(primary, "replication")[1] + "\nbackup log:\n" + backup.output());
+        final String status = ReplicationPair.cli(primary, "replication")[1];
+        assertTrue(status.contains("0 full syncs, 2 partial resumes"), status);
+    }
+
+    private static String digest(final ServeProcess serve)
+    {
+        final String[] r = ReplicationPair.cli(serve, "digest");
+        assertEquals("0", r[0], r[2]);
+        return r[1];
     }
 
     @Test

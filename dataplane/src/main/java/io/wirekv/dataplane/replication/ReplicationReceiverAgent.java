@@ -38,6 +38,7 @@ public final class ReplicationReceiverAgent implements Agent
     private static final long SILENCE_TIMEOUT_NS = 5_000_000_000L;
     private static final long RING_WAIT_NS = BackupFullSyncs.RING_WAIT_NS;
     private static final long ACCEPT_CHECK_INTERVAL_NS = 100_000_000L;
+    private static final long HEARTBEAT_INTERVAL_NS = 1_000_000_000L;
 
     private final Table table;
     private final ReplicationState state;
@@ -63,6 +64,7 @@ public final class ReplicationReceiverAgent implements Agent
     private long deadlineNs;
     private long lastReceivedNs;
     private long nextAcceptCheckNs;
+    private long nextHeartbeatNs;
     private int parseAt;
     private int recordAt = -1;
     private int outFill;
@@ -512,6 +514,13 @@ public final class ReplicationReceiverAgent implements Agent
                     ackedDurable[p] = durable;
                     work++;
                 }
+            }
+            final long nowNs = System.nanoTime();
+            if (out.position() == 0 && nowNs - nextHeartbeatNs >= 0)
+            {
+                // a cut link closes no socket: the primary drops a backup it has not heard from for a while
+                nextHeartbeatNs = nowNs + HEARTBEAT_INTERVAL_NS;
+                putLongFrame(out, TYPE_HEARTBEAT, 0, System.currentTimeMillis());
             }
             outFill = out.position();
         }

@@ -41,6 +41,7 @@ public final class ReplicationSenderAgent implements Agent
     private static final long HANDSHAKE_TIMEOUT_NS = 5_000_000_000L;
     private static final long FLUSH_TIMEOUT_NS = 10_000_000_000L;
     private static final long HEARTBEAT_INTERVAL_NS = 1_000_000_000L;
+    private static final long SILENCE_TIMEOUT_NS = 5_000_000_000L; // the backup sends an ACK or HEARTBEAT every second
     private static final long MIN_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = 2000;
 
@@ -69,6 +70,7 @@ public final class ReplicationSenderAgent implements Agent
     private long nextAttemptMs;
     private long backoffMs = MIN_BACKOFF_MS;
     private long nextHeartbeatNs;
+    private long lastHeardNs;
     private volatile boolean stopped;
 
     public ReplicationSenderAgent(final Table table, final ReplicationState state, final ReplicationCounters counters,
@@ -287,6 +289,7 @@ public final class ReplicationSenderAgent implements Agent
         }
         backupSyncsLog = (in.getInt(REPLY_FLAGS_OFFSET) & FLAG_SYNCS_LOG) != 0;
         final long nowNs = System.nanoTime();
+        lastHeardNs = nowNs;
         for (int p = 0; p < logs.length; p++)
         {
             final long last = in.getLong(REPLY_SEQUENCES_OFFSET + p * Long.BYTES);
@@ -457,9 +460,13 @@ public final class ReplicationSenderAgent implements Agent
     private int readAcks() throws IOException
     {
         final int read = channel.read(in);
-        if (read < 0)
+        if (read > 0)
         {
-            throw new IOException("the backup closed the connection");
+            lastHeardNs = System.nanoTime();
+        }
+        else if (read < 0 || System.nanoTime() - lastHeardNs > SILENCE_TIMEOUT_NS) // a cut link closes no socket
+        {
+            throw new IOException(read < 0 ? "the backup closed the connection" : "the backup sent nothing for 5 s");
         }
         int frames = 0;
         int at = 0;
