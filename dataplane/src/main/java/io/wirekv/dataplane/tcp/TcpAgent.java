@@ -399,6 +399,10 @@ public final class TcpAgent implements Agent
                         return;
                     }
                     connection.parked = false;
+                    if (connection.session.writesInFlight() > 0)
+                    {
+                        connection.wroteThroughWriter = true; // pipelined writes: the read counts as a write
+                    }
                     updateInterest(connection);
                     flushAtEndOfCycle(connection);
                     return;
