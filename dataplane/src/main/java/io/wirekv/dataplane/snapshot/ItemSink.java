@@ -13,4 +13,13 @@ public interface ItemSink
     void item(
         MemorySegment key, long keyOffset, int keyLength, int clientFlags, long expiresAtSeconds, long cas,
         long storedAtSeconds, int metaBits, MemorySegment value, long valueOffset, int valueLength);
+
+    /**
+     * Called once before the first {@link #item}, when the file's trailer frame checks out on its own, with the item
+     * count it states (bounded by the file size): a sizing hint read ahead of the full verification, so the file may
+     * still be refused later and deliver fewer items.
+     */
+    default void expect(final long items)
+    {
+    }
 }

@@ -49,6 +49,13 @@ public final class SnapshotItemRestorer implements ItemSink
         return this;
     }
 
+    /** Sizes the partition's index for the snapshot's items at once (see {@link PartitionWriter#reserveIndex}). */
+    @Override
+    public void expect(final long items)
+    {
+        writer.reserveIndex(items);
+    }
+
     @Override
     public void item(
         final MemorySegment key, final long keyOffset, final int keyLength, final int clientFlags,

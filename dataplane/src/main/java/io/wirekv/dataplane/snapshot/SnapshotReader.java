@@ -31,6 +31,8 @@ public final class SnapshotReader
 
     private final CRC32C frameCrc = new CRC32C();
     private final CRC32C bodyCrc = new CRC32C();
+    /** The trailer, read ahead for {@link ItemSink#expect}'s count. */
+    private final ByteBuffer trailer = ByteBuffer.allocateDirect(TRAILER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
     private ByteBuffer buffer;
     private ByteBuffer window;
     private MemorySegment segment;
@@ -118,6 +120,14 @@ public final class SnapshotReader
             final long sequence = segment.get(U64, position + SEQUENCE_OFFSET);
             final long createdAtMs = segment.get(U64, position + CREATED_AT_OFFSET);
             consume(HEADER_LENGTH);
+            if (sink != null)
+            {
+                final long expected = trailerItemCount(size);
+                if (expected > 0)
+                {
+                    sink.expect(expected);
+                }
+            }
 
             long items = 0;
             while (true)
@@ -183,6 +193,39 @@ public final class SnapshotReader
         {
             channel = null;
         }
+    }
+
+    /**
+     * The item count of the trailer at the end of the file if that frame checks out on its own (length, type, CRC)
+     * and the count fits the file's size; else -1. Only a hint: the body is verified as it is read.
+     */
+    private long trailerItemCount(final long size) throws IOException
+    {
+        if (size < HEADER_LENGTH + TRAILER_LENGTH)
+        {
+            return -1;
+        }
+        trailer.clear();
+        while (trailer.hasRemaining())
+        {
+            if (channel.read(trailer, size - TRAILER_LENGTH + trailer.position()) < 0)
+            {
+                return -1;
+            }
+        }
+        trailer.flip();
+        if (trailer.getInt(FRAME_LENGTH_OFFSET) != TRAILER_LENGTH || trailer.get(FRAME_TYPE_OFFSET) != TYPE_TRAILER)
+        {
+            return -1;
+        }
+        frameCrc.reset();
+        frameCrc.update(trailer.position(FRAME_TYPE_OFFSET));
+        if (trailer.getInt(FRAME_CRC_OFFSET) != (int)frameCrc.getValue())
+        {
+            return -1;
+        }
+        final long count = trailer.getLong(ITEM_COUNT_OFFSET);
+        return count >= 0 && count <= (size - HEADER_LENGTH - TRAILER_LENGTH) / ITEM_HEADER_LENGTH ? count : -1;
     }
 
     private void checkTrailer(

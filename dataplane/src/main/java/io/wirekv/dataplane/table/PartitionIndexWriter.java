@@ -24,6 +24,8 @@ final class PartitionIndexWriter implements ItemUnlinker
 {
     /** Index slot accessor: coordinates (MemorySegment, long address). */
     static final VarHandle SLOT = ValueLayout.JAVA_LONG.varHandle();
+    /** The largest index: 2^30 slots (8 GiB). */
+    private static final int MAX_CAPACITY = 1 << 30;
 
     final IndexRef indexRef = new IndexRef();
     private final Table table;
@@ -202,6 +204,43 @@ final class PartitionIndexWriter implements ItemUnlinker
         return (index.live + 1L) * d <= capacity * IndexDescriptor.GROW_NUMERATOR && rebuild(index.capacity);
     }
 
+    /**
+     * Grows the index once, before a bulk load, so that {@code expectedItems} more keys fit below the grow threshold:
+     * a snapshot holds its keys in the order of the index it was written from, and inserting them in that order into
+     * a smaller index that doubles as it fills piles every later key onto the slots the earlier ones took (linear
+     * probing's quadratic case). Same budget rule as {@link #ensureRoom}: the grown index must leave its own
+     * same-size rebuild reserve; when the full size is not affordable the largest affordable size is taken (still
+     * one growth). Never shrinks.
+     *
+     * @return true if the index now has room for the expected keys.
+     */
+    boolean reserve(final long expectedItems)
+    {
+        final PartitionIndex index = indexRef.index;
+        final long keys = index.live + Math.clamp(expectedItems, 0, 1L << 32); // no overflow below
+        long capacity = index.capacity;
+        while (capacity < MAX_CAPACITY && !fits(keys, capacity))
+        {
+            capacity <<= 1;
+        }
+        // the grown index plus its own same-size rebuild reserve (as ensureRoom: 4x the old = 2x the new)
+        while (capacity > index.capacity && memory.availableBytes() < 2 * capacity * IndexDescriptor.SLOT_LENGTH)
+        {
+            capacity >>= 1;
+        }
+        // index arrays are paid from the shared budget only (not a partition's slab floor): step down until one maps
+        while (capacity > index.capacity && !rebuild((int)capacity))
+        {
+            capacity >>= 1;
+        }
+        return fits(keys, indexRef.index.capacity);
+    }
+
+    private static boolean fits(final long keys, final long capacity)
+    {
+        return keys * IndexDescriptor.LOAD_DENOMINATOR <= capacity * IndexDescriptor.GROW_NUMERATOR;
+    }
+
     /** After eviction freed slots: the index rebuilt in place, or one more key within the hard load limit. */
     boolean ensureRoomAfterEviction()
     {
@@ -213,7 +252,7 @@ final class PartitionIndexWriter implements ItemUnlinker
     /** Builds a new array of {@code newCapacity} slots from the live entries, publishes it and retires the old. */
     private boolean rebuild(final int newCapacity)
     {
-        if (newCapacity <= 0 || newCapacity > (1 << 30))
+        if (newCapacity <= 0 || newCapacity > MAX_CAPACITY)
         {
             return false;
         }

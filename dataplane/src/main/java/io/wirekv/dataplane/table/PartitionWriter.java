@@ -264,6 +264,20 @@ public final class PartitionWriter
     }
 
     /**
+     * Sizes the index, before a bulk load such as a snapshot restore, for {@code expectedItems} more keys: grows it
+     * once (a new index built and published as a growth is; see package-info's publication rule) instead of doubling
+     * it again and again while keys arrive, which for keys in another index's slot order clusters badly. Within
+     * the memory budget's rules for index growth (short of the full size when the budget cannot pay for it); never
+     * shrinks; a hint only: a wrong count costs memory or time, never correctness.
+     *
+     * @return true if the index now holds {@code expectedItems} more keys below its grow threshold.
+     */
+    public boolean reserveIndex(final long expectedItems)
+    {
+        return index.reserve(expectedItems);
+    }
+
+    /**
      * Housekeeping for the writer's idle time: expiry sweep, eviction, and freeing retired
      * memory whose grace period has passed. Bounded by {@code budget} items; returns work done.
      */
