@@ -5,8 +5,8 @@
 # 100,000 keys of 16 B, 32 B values, --concurrency requests in flight over --connections connections (sockets),
 # the same shape for both: `wirekv bench` (TCP and UDP, one generator thread per connection, --idle park) for
 # wirekv, `redis-benchmark -t set -c connections -P concurrency/connections` for redis, each after 1 s of
-# unmeasured load. The shape matters under sync: a wirekv session waits for each write's reply before the
-# next command of the same connection, so only writes of different connections share a sync. The columns alternate within each run; prints every run, the medians and the ratios
+# unmeasured load. The shape matters under sync: the writes in flight, of every connection (a TCP session
+# pipelines up to 64), share a sync. The columns alternate within each run; prints every run, the medians and the ratios
 # (wirekv sync / redis always, goal >= 2; wirekv async / wirekv none, goal >= 0.9). Needs redis-server and
 # redis-benchmark (apt-get install redis-server redis-tools). Until serve has --persistence, the async and
 # sync columns say so and stay empty. --columns picks columns (comma-separated, e.g. wirekv-sync,redis-always);
