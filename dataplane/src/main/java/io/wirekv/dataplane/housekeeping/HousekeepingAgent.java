@@ -57,7 +57,10 @@ public final class HousekeepingAgent implements Agent
     private final SnapshotCommand snapshots;
     private final DigestCommand digests;
     private final ReplicationCommands replication;
-    /** Snapshot, digest, promote and demote commands, answered when their work on another thread is done (this thread only). */
+    /**
+     * Snapshot, digest, promote and demote commands, answered once their work on another thread is done (this
+     * thread only).
+     */
     private final java.util.List<PendingAnswer> pendingAnswers = new java.util.ArrayList<>();
     private final AtomicBuffer counterValues;
     private final int publishedOffset;
@@ -315,7 +318,10 @@ public final class HousekeepingAgent implements Agent
         }
     }
 
-    /** The longest a snapshot or digest command waits before it is answered with an error (the work goes on). */
+    /**
+     * The longest a pending command (snapshot, digest, promote, demote) waits before an error answers it (its work
+     * goes on).
+     */
     static final long SNAPSHOT_TIMEOUT_MS = 600_000;
 
     private record PendingAnswer(long correlationId, String what, java.util.concurrent.CompletableFuture<String> result,
