@@ -1,5 +1,7 @@
 package io.wirekv.dataplane.digest;
 
+import io.wirekv.dataplane.table.KeyHash;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -49,7 +51,7 @@ public record PartitionDigest(int partition, long items, long sum, long xor)
         {
             return 0;
         }
-        return fmix64(sum ^ fmix64(xor ^ fmix64(items)));
+        return KeyHash.fmix64(sum ^ KeyHash.fmix64(xor ^ KeyHash.fmix64(items)));
     }
 
     /** {@link #digest()} as {@code 0x} and 16 lowercase hex digits, as printed. */
@@ -99,16 +101,5 @@ public record PartitionDigest(int partition, long items, long sum, long xor)
     private static String hex(final long value)
     {
         return String.format("%016x", value);
-    }
-
-    private static long fmix64(long k)
-    {
-        // murmur3's finalizer: every input bit reaches every output bit
-        k ^= k >>> 33;
-        k *= 0xff51afd7ed558ccdL;
-        k ^= k >>> 33;
-        k *= 0xc4ceb9fe1a85ec53L;
-        k ^= k >>> 33;
-        return k;
     }
 }

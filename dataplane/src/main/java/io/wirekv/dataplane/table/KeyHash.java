@@ -7,7 +7,7 @@ import java.lang.foreign.ValueLayout;
  * 64-bit key hash (8 bytes per round, murmur3-style mixing and finalizer). Bits are used as: top 16 =
  * index slot tag, bits 32.. = partition, low bits = index position.
  */
-final class KeyHash
+public final class KeyHash
 {
     private static final long C1 = 0x87c37b91114253d5L;
     private static final long C2 = 0x4cf5ad432745937fL;
@@ -39,7 +39,8 @@ final class KeyHash
         return fmix64(h);
     }
 
-    static long fmix64(long k)
+    /** murmur3's 64-bit finalizer: every input bit reaches every output bit (the digest mixes with it too). */
+    public static long fmix64(long k)
     {
         k ^= k >>> 33;
         k *= 0xff51afd7ed558ccdL;
