@@ -39,13 +39,6 @@ trap cleanup EXIT
 
 source "${root}/deploy/lib/bench.sh"
 
-wait_port() {
-  for _ in $(seq 1 600); do # 60 s: a JVM starting on a loaded machine
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "bench: server on port $1 did not come up" >&2; return 1
-}
 
 start_server() { # kind port
   if [[ "$1" == wirekv* ]]; then
@@ -56,7 +49,7 @@ start_server() { # kind port
     taskset -c 1 memcached -u root -l 127.0.0.1 -p "$2" -U 0 -t 1 -m 512 -c 1024 > "${work}/server.log" 2>&1 &
   fi
   server_pid=$!
-  wait_port "$2"
+  wait_port "$2" 60 # a JVM starting on a loaded machine
 }
 
 stop_server() { kill "${server_pid}"; wait "${server_pid}" 2>/dev/null || true; server_pid=""; }

@@ -30,13 +30,6 @@ trap cleanup EXIT
 
 source "${root}/deploy/lib/bench.sh"
 
-wait_port() {
-  for _ in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "bench: server on port $1 did not come up" >&2; return 1
-}
 
 start_server() { # kind port
   if [[ "$1" == wirekv ]]; then
@@ -46,7 +39,7 @@ start_server() { # kind port
     taskset -c 0 memcached -u root -l 127.0.0.1 -p "$2" -U "$2" -t 1 -m 256 > "${work}/server.log" 2>&1 &
   fi
   server_pid=$!
-  wait_port "$2"
+  wait_port "$2" 10
 }
 
 stop_server() { kill "${server_pid}"; wait "${server_pid}" 2>/dev/null || true; server_pid=""; }

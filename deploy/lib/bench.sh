@@ -17,3 +17,13 @@ wait_log() { # file pattern timeout_s pid
   done
   echo "${me}: no '$2' in $1 after $3 s" >&2; return 1
 }
+
+# Waits until 127.0.0.1:PORT accepts a TCP connection, at most TIMEOUT_S seconds; says so on stderr and returns 1
+# otherwise.
+wait_port() { # port timeout_s
+  for _ in $(seq 1 $(( $2 * 10 ))); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "bench: server on port $1 did not come up" >&2; return 1
+}
