@@ -28,16 +28,16 @@ class BenchAllocationTest
                     64, 0.9, 0.9, 2, 1, null, 0, 8, Duration.ofMillis(200), 10_000_000, 1_000_000_000L, 0.1, 11);
                 BenchWarmUp.storeKeys(base, null);
                 final KeyChooser chooser = new KeyChooser(base.keySpace(), base.zipfTheta());
-                runOnThisThread(base, chooser, 200); // JIT warm-up
-                // The runs are timed, so a busy machine (or a JIT compilation landing in one run, or C2 not done yet
-                // on a loaded machine) can spoil a comparison; a worker that allocates per request fails every
-                // attempt. Bounded: at most 8 attempts, each after another warm-up run.
+                warmUpUntilTheJitIsQuiet(base, chooser);
+                // The runs are timed, so a busy machine (or a JIT compilation landing in one run) can spoil a
+                // comparison; a worker that allocates per request fails every attempt. Bounded: at most 8 attempts,
+                // each after another warm-up.
                 String failure = null;
                 for (int attempt = 0; attempt < 8; attempt++)
                 {
                     if (attempt > 0)
                     {
-                        runOnThisThread(base, chooser, 500); // more time for the JIT before trying again
+                        warmUpUntilTheJitIsQuiet(base, chooser);
                     }
                     final long[] shortRun = runOnThisThread(base, chooser, 200);
                     final long[] longRun = runOnThisThread(base, chooser, 1000);
@@ -60,6 +60,28 @@ class BenchAllocationTest
                 }
                 assertNull(failure, failure);
             }
+        }
+    }
+
+    /**
+     * Runs the worker until the JIT has compiled nothing for a whole run (bounded: 20 s): the worker's duty cycle
+     * relies on C2's escape analysis, and code still interpreted or in C1 allocates what C2 scalar-replaces. On a
+     * loaded machine C2's queue can lag the first seconds (seen: every attempt of a fixed warm-up at ~370 B/request).
+     */
+    private static void warmUpUntilTheJitIsQuiet(final BenchSpec base, final KeyChooser chooser)
+    {
+        final java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        final long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long compiledMs = -1;
+        while (System.nanoTime() < deadline)
+        {
+            runOnThisThread(base, chooser, 300);
+            final long now = jit.getTotalCompilationTime();
+            if (now == compiledMs)
+            {
+                return;
+            }
+            compiledMs = now;
         }
     }
 
