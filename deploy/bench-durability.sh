@@ -4,23 +4,26 @@
 # work tree's disk (controlplane/target/, never tmpfs). Each server pinned to CPU 0, the load to CPU 1, 100% SET,
 # 100,000 keys of 16 B, 32 B values, --concurrency requests in flight over --connections connections (sockets),
 # the same shape for both: `wirekv bench` (TCP and UDP, one generator thread per connection, --idle park) for
-# wirekv, `redis-benchmark -t set -c connections -P concurrency/connections` for redis, each after 1 s of
-# unmeasured load. The shape matters under sync: the writes in flight, of every connection (a TCP session
+# wirekv, `redis-benchmark -t set -c connections -P concurrency/connections` for redis, each after unmeasured
+# load (wirekv: --warmup seconds; redis: a 1 s probe run). The shape matters under sync: the writes in flight, of every connection (a TCP session
 # pipelines up to 64), share a sync. The columns alternate within each run; prints every run, the medians and the ratios
 # (wirekv sync / redis always, goal >= 2; wirekv async / wirekv none, goal >= 0.9). Needs redis-server and
-# redis-benchmark (apt-get install redis-server redis-tools). Until serve has --persistence, the async and
-# sync columns say so and stay empty. --columns picks columns (comma-separated, e.g. wirekv-sync,redis-always);
-# --baseline-jar adds a base-<mode> column beside each wirekv one, the same server from that jar (an A/B of a change
+# redis-benchmark (apt-get install redis-server redis-tools). wirekv runs `--colocate` (writer and TCP in the
+# lcore's thread: one thread for the one CPU, as redis) and its load starts with --warmup seconds of unmeasured
+# load: C2 still took most of the CPU 3 s into a 1 s warm-up here, and a pinned server shares its CPU with its JIT.
+# Until serve has --persistence, the async and sync columns say so and stay empty. --columns picks columns
+# (comma-separated, e.g. wirekv-sync,redis-always); --baseline-jar adds a base-<mode> column beside each wirekv one, the same server from that jar (an A/B of a change
 # in one run: build the old commit's controlplane/target/wirekv.jar, copy it aside, build the new one).
-#   deploy/bench-durability.sh [--runs 3] [--seconds 10] [--concurrency 16] [--connections 4]
+#   deploy/bench-durability.sh [--runs 3] [--seconds 10] [--warmup 8] [--concurrency 16] [--connections 4]
 #                              [--columns LIST] [--baseline-jar PATH] [--skip-build] [--help]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-runs=3; seconds=10; concurrency=16; connections=4; build=1; only=""; baseline_jar=""
+runs=3; seconds=10; warmup=8; concurrency=16; connections=4; build=1; only=""; baseline_jar=""
 while (( $# )); do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
+    --warmup) warmup="$2"; shift 2 ;;
     --concurrency) concurrency="$2"; shift 2 ;;
     --connections) connections="$2"; shift 2 ;;
     --columns) only="$2"; shift 2 ;;
@@ -30,8 +33,8 @@ while (( $# )); do
     *) echo "bench-durability: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
-for n in "${runs}" "${seconds}" "${concurrency}" "${connections}"; do
-  [[ "${n}" =~ ^[1-9][0-9]*$ ]] || { echo "bench-durability: --runs, --seconds, --concurrency and --connections take positive integers" >&2; exit 2; }
+for n in "${runs}" "${seconds}" "${warmup}" "${concurrency}" "${connections}"; do
+  [[ "${n}" =~ ^[1-9][0-9]*$ ]] || { echo "bench-durability: --runs, --seconds, --warmup, --concurrency and --connections take positive integers" >&2; exit 2; }
 done
 (( concurrency % connections == 0 )) || { echo "bench-durability: --concurrency must be a multiple of --connections" >&2; exit 2; }
 per_connection=$(( concurrency / connections ))
@@ -71,7 +74,7 @@ start_server() { # column port; sets server_pid; fails (with the log's tail) whe
     wirekv-*|base-*)
       local jar=""; if [[ "${column}" == base-* ]]; then jar="${baseline_jar}"; fi
       local args=(serve --instance "bench-durability-$$" --listen 127.0.0.1 --port "${port}" --lcores 1 --cpus 0
-        --tcp-threads 1 --writers 1 --idle backoff --memory 512m --no-hugepages)
+        --tcp-threads 1 --writers 1 --colocate --idle backoff --memory 512m --no-hugepages)
       case "${column#*-}" in
         async) args+=(--persistence async --data-dir "${data}" --set persistence.async.interval=1s) ;;
         sync) args+=(--persistence sync --data-dir "${data}") ;;
@@ -93,7 +96,7 @@ stop_server() { [[ -n "${server_pid}" ]] && { kill "${server_pid}" 2>/dev/null |
 bench_wirekv() { # transport port ; prints "req/s p99us"
   taskset -c 1 "${root}/deploy/wirekv" bench --target "127.0.0.1:$2" --transport "$1" --threads "${connections}" \
     --idle park --outstanding "${per_connection}" --get-ratio 0 --keys 100000 --key-size 16 --value-size 32 --no-warm-up \
-    --warmup 1s --duration "${seconds}s" --json "${work}/load.json" > "${work}/load.log" 2>&1 || true
+    --warmup "${warmup}s" --duration "${seconds}s" --json "${work}/load.json" > "${work}/load.log" 2>&1 || true
   python3 - "${work}/load.json" <<'EOF'
 import json, sys
 try:

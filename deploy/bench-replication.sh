@@ -4,19 +4,23 @@
 # `wirekv serve` on loopback (persistence async), side by side and alternately in one run. `wirekv bench` over TCP,
 # 100,000 keys of 16 B, 32 B values, --concurrency requests in flight over --connections connections; both servers
 # on CPU 0, the load on CPU 1; data on the work tree's disk. Prints every run, medians and the ratios async/none and
-# sync/none, and the backup's lag (records and ms, from `wirekv replication`) sampled every 0.5 s under the steady
+# sync/none, and the backup's lag (records and ms, from `wirekv stat --json`) sampled every 0.5 s under the steady
 # load (median and maximum) and at the end of each replicated run.
 # --netns: two network namespaces joined by a veth (deploy/lib/netns.sh; needs root, iproute2, ethtool): the primary
 # and the load in namespace A, the backup in namespace B, so the stream crosses a link, not loopback.
-#   deploy/bench-replication.sh [--runs 3] [--seconds 10] [--concurrency 16] [--connections 4] [--netns]
-#                               [--skip-build] [--help]
+# Both servers run `--colocate` (writer and TCP in the lcore thread; the backup shares CPU 0, or sits beside the load
+# with --backup-cpu 1);
+# the load starts with --warmup seconds unmeasured (the JIT of a pinned server shares its CPU).
+#   deploy/bench-replication.sh [--runs 3] [--seconds 10] [--warmup 8] [--concurrency 16] [--connections 4]
+#                               [--backup-cpu 0|1] [--netns] [--skip-build] [--help]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-runs=3; seconds=10; concurrency=16; connections=4; build=1; backup_cpu=0; netns=0
+runs=3; seconds=10; warmup=8; concurrency=16; connections=4; build=1; backup_cpu=0; netns=0
 while (( $# )); do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
+    --warmup) warmup="$2"; shift 2 ;;
     --concurrency) concurrency="$2"; shift 2 ;;
     --connections) connections="$2"; shift 2 ;;
     --backup-cpu) backup_cpu="$2"; shift 2 ;;
@@ -26,8 +30,8 @@ while (( $# )); do
     *) echo "bench-replication: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
-for n in "${runs}" "${seconds}" "${concurrency}" "${connections}"; do
-  [[ "${n}" =~ ^[1-9][0-9]*$ ]] || { echo "bench-replication: --runs, --seconds, --concurrency and --connections take positive integers" >&2; exit 2; }
+for n in "${runs}" "${seconds}" "${warmup}" "${concurrency}" "${connections}"; do
+  [[ "${n}" =~ ^[1-9][0-9]*$ ]] || { echo "bench-replication: --runs, --seconds, --warmup, --concurrency and --connections take positive integers" >&2; exit 2; }
 done
 (( concurrency % connections == 0 )) || { echo "bench-replication: --concurrency must be a multiple of --connections" >&2; exit 2; }
 per_connection=$(( concurrency / connections ))
@@ -72,7 +76,7 @@ serve() { # name port data-dir extra-args...; appends the pid to pids
   in_ns "${name}"
   "${ns_prefix[@]}" taskset -c "${cpu}" "${root}/deploy/wirekv" serve --instance "bench-repl-${name}-$$" \
     --listen "$(host_of "${name}")" --port "${port}" \
-    --lcores 1 --cpus "${cpu}" --tcp-threads 1 --writers 1 --idle backoff --memory 512m --no-hugepages \
+    --lcores 1 --cpus "${cpu}" --tcp-threads 1 --writers 1 --colocate --idle backoff --memory 512m --no-hugepages \
     --persistence async --data-dir "${data}" --set persistence.async.interval=1s "$@" > "${work}/${name}.log" 2>&1 &
   pids+=($!)
   wait_port "${name}" "${port}" "$!" || { echo "bench-replication: ${name} did not start:" >&2; tail -5 "${work}/${name}.log" >&2; return 1; }
@@ -106,13 +110,36 @@ bench() { # port column; prints "req/s p99us", and the lag sampled under load in
   in_ns primary
   "${ns_prefix[@]}" taskset -c 1 "${root}/deploy/wirekv" bench --target "$(host_of primary):$1" --transport tcp \
     --threads "${connections}" --idle park --outstanding "${per_connection}" --get-ratio 0 --keys 100000 --key-size 16 \
-    --value-size 32 --no-warm-up --warmup 1s --duration "${seconds}s" --json "${work}/load.json" > "${work}/load.log" 2>&1 &
-  local load=$!
+    --value-size 32 --no-warm-up --warmup "${warmup}s" --duration "${seconds}s" --json "${work}/load.json" \
+    > "${work}/load.log" 2>&1 &
+  local load=$! sampler=""
   if [[ "$2" != none ]]; then
-    sleep 1.5 # after the bench's 1 s warm-up: steady load
-    while kill -0 "${load}" 2>/dev/null; do lag_now >> "${work}/lag"; sleep 0.5; done
+    # one sampling JVM for the whole run, started during the warm-up (a `wirekv replication` per sample would start
+    # a JVM every 0.5 s beside the servers), sampling every 0.5 s from the CnC file; samples of the warm-up dropped
+    taskset -c 1 "${root}/deploy/wirekv" stat --instance "bench-repl-primary-$$" --json --interval 500ms \
+      --count $(( (warmup + seconds) * 2 )) > "${work}/stat.jsonl" 2>/dev/null &
+    sampler=$!
   fi
   wait "${load}" || true
+  if [[ -n "${sampler}" ]]; then
+    kill "${sampler}" 2>/dev/null || true; wait "${sampler}" 2>/dev/null || true
+    python3 - "${work}/stat.jsonl" "${warmup}" > "${work}/lag" <<'PY'
+import json, sys
+rows = []
+for line in open(sys.argv[1]):
+    try:
+        sample = json.loads(line)
+    except ValueError:
+        continue
+    values = {c["name"]: c["value"] for c in sample.get("counters", [])}
+    if "repl_lag_records" in values:
+        rows.append((sample["time_ms"], values["repl_lag_records"], values.get("repl_lag_ms", 0)))
+start = rows[0][0] if rows else 0
+for t, records, ms in rows:
+    if t - start >= float(sys.argv[2]) * 1000 - 1000:  # the sampler starts about 1 s into the warm-up
+        print(records, ms)
+PY
+  fi
   python3 - "${work}/load.json" <<'PY'
 import json, sys
 try:
@@ -127,7 +154,7 @@ columns=(none async sync)
 declare -A rps p99
 for column in "${columns[@]}"; do rps["${column}"]=""; p99["${column}"]=""; done # a column that never started
 where="loopback"; (( netns )) && where="namespaces ${ns_a} (primary, load) and ${ns_b} (backup) over a veth"
-echo "bench-replication: ${runs} runs x ${seconds} s, ${concurrency} in flight over ${connections} connections, TCP SETs; servers on CPU 0, load on CPU 1; ${where}"
+echo "bench-replication: ${runs} runs x ${seconds} s, ${concurrency} in flight over ${connections} connections, TCP SETs; primary on CPU 0, backup on CPU ${backup_cpu}, load on CPU 1; ${where}"
 for run in $(seq 1 "${runs}"); do
   for column in "${columns[@]}"; do
     start_column "${column}" || { stop_servers; continue; }
