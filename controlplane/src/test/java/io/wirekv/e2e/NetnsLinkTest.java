@@ -13,6 +13,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
@@ -178,6 +180,47 @@ class NetnsLinkTest
             }
             link.close();
         }
+    }
+
+    @Test
+    void shouldStopTheRelayAndItsDevicesWhenItsParentDies() throws Exception
+    {
+        assumeTrue(NetnsLink.skipReason() == null, NetnsLink.skipReason());
+        final String tun = "wkvorphan" + ProcessHandle.current().pid() % 100_000;
+        // a shell starts the relay and exits: the orphan must notice (its parent PID changes) and exit on its own
+        final String pid = NetnsCommands.run("bash", "-c", "/usr/bin/python3 " + relayScript() + " " + tun + "a " + tun +
+            "b --delay 5 >/dev/null 2>&1 </dev/null & echo $!; sleep 1").strip();
+        final ProcessHandle relay = ProcessHandle.of(Long.parseLong(pid)).orElse(null);
+        try
+        {
+            final long deadline = System.currentTimeMillis() + 5_000;
+            while (null != relay && relay.isAlive() && System.currentTimeMillis() < deadline)
+            {
+                Thread.sleep(50);
+            }
+            assertFalse(null != relay && relay.isAlive(), "the relay outlived its parent by 4 s");
+            assertTrue(NetnsCommands.execute(10, "ip", "link", "show", tun + "a").exit() != 0,
+                "its TUN device outlived it");
+        }
+        finally
+        {
+            if (null != relay)
+            {
+                relay.destroyForcibly();
+            }
+        }
+    }
+
+    private static Path relayScript()
+    {
+        for (Path dir = Path.of("").toAbsolutePath(); null != dir; dir = dir.getParent())
+        {
+            if (Files.isRegularFile(dir.resolve("deploy/lib/netns-relay.py")))
+            {
+                return dir.resolve("deploy/lib/netns-relay.py");
+            }
+        }
+        throw new IllegalStateException("deploy/lib/netns-relay.py not found above " + Path.of("").toAbsolutePath());
     }
 
     /** Whether a delay relay (a child of this JVM) is running. */
