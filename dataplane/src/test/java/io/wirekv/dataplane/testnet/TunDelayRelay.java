@@ -1,6 +1,5 @@
 package io.wirekv.dataplane.testnet;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -138,7 +137,7 @@ final class TunDelayRelay implements AutoCloseable
         {
             if (null != output)
             {
-                new File(output.toString()).delete();
+                output.toFile().delete();
             }
         }
     }
