@@ -9,13 +9,14 @@
 # --netns: two network namespaces joined by a veth (deploy/lib/netns.sh; needs root, iproute2, ethtool): the primary
 # and the load in namespace A, the backup in namespace B, so the stream crosses a link, not loopback.
 # Both servers run `--colocate` (writer and TCP in the lcore thread; the backup shares CPU 0, or sits beside the load
-# with --backup-cpu 1);
-# the load starts with --warmup seconds unmeasured (the JIT of a pinned server shares its CPU).
+# with --backup-cpu 1); the load starts with --warmup seconds unmeasured (the JIT of a pinned server shares its CPU).
+# --delay MS / --loss PCT (with --netns): that one-way delay and loss on the link, each direction (the TUN relay and
+# nf_tables of deploy/lib/netns.sh, as this kernel has no netem; the relay runs unpinned).
 #   deploy/bench-replication.sh [--runs 3] [--seconds 10] [--warmup 8] [--concurrency 16] [--connections 4]
-#                               [--backup-cpu 0|1] [--netns] [--skip-build] [--help]
+#                               [--backup-cpu 0|1] [--netns] [--delay MS] [--loss PCT] [--skip-build] [--help]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-runs=3; seconds=10; warmup=8; concurrency=16; connections=4; build=1; backup_cpu=0; netns=0
+runs=3; seconds=10; warmup=8; concurrency=16; connections=4; build=1; backup_cpu=0; netns=0; delay_ms=0; loss_pct=0
 while (( $# )); do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
@@ -26,6 +27,8 @@ while (( $# )); do
     --backup-cpu) backup_cpu="$2"; shift 2 ;;
     --skip-build) build=0; shift ;;
     --netns) netns=1; shift ;;
+    --delay) delay_ms="$2"; shift 2 ;;
+    --loss) loss_pct="$2"; shift 2 ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "bench-replication: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
@@ -33,6 +36,11 @@ done
 for n in "${runs}" "${seconds}" "${warmup}" "${concurrency}" "${connections}"; do
   [[ "${n}" =~ ^[1-9][0-9]*$ ]] || { echo "bench-replication: --runs, --seconds, --warmup, --concurrency and --connections take positive integers" >&2; exit 2; }
 done
+[[ "${delay_ms}" =~ ^[0-9]+$ && "${loss_pct}" =~ ^[0-9]+(\.[0-9]+)?$ ]] ||
+  { echo "bench-replication: --delay takes whole ms, --loss a percentage" >&2; exit 2; }
+if [[ "${delay_ms}" != 0 || "${loss_pct}" != 0 ]] && (( ! netns )); then
+  echo "bench-replication: --delay and --loss need --netns (they impair the link between the namespaces)" >&2; exit 2
+fi
 (( concurrency % connections == 0 )) || { echo "bench-replication: --concurrency must be a multiple of --connections" >&2; exit 2; }
 per_connection=$(( concurrency / connections ))
 (( $(nproc) >= 2 )) || { echo "bench-replication: needs 2 CPUs (servers on 0, load on 1)" >&2; exit 1; }
@@ -57,6 +65,8 @@ if (( netns )); then
   source "${root}/deploy/lib/netns.sh"
   (( EUID == 0 )) || { echo "bench-replication: --netns needs root (network namespaces)" >&2; exit 1; }
   wirekv_netns_link "${ns_a}" "${ns_b}" "$(host_of primary)" "$(host_of backup)"
+  wirekv_netns_delay "${ns_a}" "${ns_b}" "${delay_ms}"
+  wirekv_netns_loss "${ns_a}" "${ns_b}" "${loss_pct}"
 fi
 
 wait_port() { # name port pid
@@ -153,7 +163,8 @@ PY
 columns=(none async sync)
 declare -A rps p99
 for column in "${columns[@]}"; do rps["${column}"]=""; p99["${column}"]=""; done # a column that never started
-where="loopback"; (( netns )) && where="namespaces ${ns_a} (primary, load) and ${ns_b} (backup) over a veth"
+where="loopback"; (( netns )) && where="namespaces ${ns_a} (primary, load) and ${ns_b} (backup) over a veth, \
+${delay_ms} ms delay and ${loss_pct}% loss each way"
 echo "bench-replication: ${runs} runs x ${seconds} s, ${concurrency} in flight over ${connections} connections, TCP SETs; primary on CPU 0, backup on CPU ${backup_cpu}, load on CPU 1; ${where}"
 for run in $(seq 1 "${runs}"); do
   for column in "${columns[@]}"; do

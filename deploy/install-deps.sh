@@ -32,6 +32,8 @@ packages+=(python3-pymemcache python3-pylibmc)
 packages+=(sasl2-bin)
 # promtool (Debian ships it only in the prometheus package): ServeMetricsPromtoolTest lints a live scrape with it.
 packages+=(prometheus)
+# nft: packet loss on the namespace links (NetnsLink, deploy/lib/netns.sh; this kernel has no netem).
+packages+=(nftables)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "${p}" 2>/dev/null | grep -q "install ok installed" || missing+=("${p}")

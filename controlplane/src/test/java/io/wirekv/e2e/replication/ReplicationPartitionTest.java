@@ -1,8 +1,6 @@
 package io.wirekv.e2e.replication;
 
 import io.wirekv.controlplane.client.McClient;
-import io.wirekv.controlplane.client.ServerAddress;
-import io.wirekv.controlplane.client.TcpTransport;
 import io.wirekv.dataplane.testnet.NetnsLink;
 import io.wirekv.e2e.ServeProcess;
 import org.agrona.CloseHelper;
@@ -10,13 +8,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,31 +28,22 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *       during the cut (not left hanging until it heals); after the heal writes are stored again and the digests
  *       converge.</li>
  * </ul>
- * The issue asks for delay and loss as well ({@code tc qdisc ... netem}), but this kernel has no netem qdisc
- * (CONFIG_NET_SCH_NETEM unset, {@link NetnsLink#netemSkipReason()}). Instead part of each run goes over a slow link: a
- * {@code tbf} qdisc limiting both ends to a few Mbit/s, which queues the stream behind the rate (added delay that
- * grows with the load, and the lag with it) without losing packets.
+ * Part of each run also goes over a slow link: a {@code tbf} qdisc limiting both ends to a few Mbit/s, which queues
+ * the stream behind the rate (added delay that grows with the load, and the lag with it) without losing packets.
+ * Delay and loss ({@link NetnsLink#delay}, {@link NetnsLink#loss}: a TUN relay and nf_tables, as this kernel has no
+ * netem) are {@link ReplicationImpairedLinkTest}'s.
  */
 class ReplicationPartitionTest
 {
-    private static final Pattern LAG = Pattern.compile("repl lag\\s+(\\d+) records");
     private static final String REFUSED = "SERVER_ERROR replication: ";
+    private NetnsReplicationPair pair;
     private NetnsLink link;
     private ServeProcess primary;
-    private ServeProcess backup;
-    private Path primaryDir;
-    private Path backupDir;
 
     @AfterEach
     void tearDown()
     {
-        CloseHelper.quietCloseAll(primary, backup);
-        if (null != link)
-        {
-            link.close();
-        }
-        ReplicationPair.deleteTree(primaryDir);
-        ReplicationPair.deleteTree(backupDir);
+        CloseHelper.quietClose(pair);
     }
 
     @Test
@@ -132,7 +118,7 @@ class ReplicationPartitionTest
         try (McClient writer = clientOnPrimary(30_000))
         {
             assertTrue(ReplicationPair.eventually(15_000, () -> "STORED".equals(writer.set("probe", 0, 0, bytes("p")))),
-                () -> "the primary never took a write once the backup ran\n" + primary.output() + "\n" + backup.output());
+                () -> "the primary never took a write once the backup ran\n" + primary.output() + "\n" + pair.backup.output());
             rateLimit("4mbit");
             for (int i = 0; i < 300; i++)
             {
@@ -187,37 +173,20 @@ class ReplicationPartitionTest
         assertConverged(5_000);
     }
 
-    /** The backup in B listening on its veth address, the primary in A pushing to it. */
     private void startPair(final String mode, final String... more)
     {
-        assumeTrue(NetnsLink.skipReason() == null, NetnsLink.skipReason());
-        link = NetnsLink.create();
-        primaryDir = ReplicationPair.newDataDir("repl-partition-primary-");
-        backupDir = ReplicationPair.newDataDir("repl-partition-backup-");
-        final String backupAt = link.address(NetnsLink.End.B) + ":" + ReplicationPair.freePort();
-        backup = ServeProcess.startWith(link.execPrefix(NetnsLink.End.B), link.address(NetnsLink.End.B),
-            args(backupDir, "backup", mode, "--replication-listen", backupAt, more));
-        primary = ServeProcess.startWith(link.execPrefix(NetnsLink.End.A), link.address(NetnsLink.End.A),
-            args(primaryDir, "primary", mode, "--replication-peer", backupAt, more));
+        assumeTrue(NetnsReplicationPair.skipReason() == null, NetnsReplicationPair.skipReason());
+        pair = NetnsReplicationPair.start(mode, more);
+        link = pair.link;
+        primary = pair.primary;
     }
 
-    private static List<String> args(final Path dataDir, final String role, final String mode, final String endpointFlag,
-        final String endpoint, final String... more)
-    {
-        final List<String> args = new ArrayList<>(List.of("--persistence", "async", "--data-dir", dataDir.toString(),
-            "--replication-role", role, "--replication-mode", mode, endpointFlag, endpoint));
-        args.addAll(List.of(more));
-        return args;
-    }
-
-    /** A TCP client on a socket that lives in namespace A (the primary's). */
     private McClient clientOnPrimary(final int timeoutMs)
     {
-        return link.inside(NetnsLink.End.A, () -> new McClient(new TcpTransport(
-            new ServerAddress(link.address(NetnsLink.End.A), primary.tcpPort()), timeoutMs)));
+        return pair.clientOnPrimary(timeoutMs);
     }
 
-    /** A slow link instead of netem delay (absent here): a token bucket on both ends. */
+    /** A slow link: a token bucket on both veth ends. */
     private void rateLimit(final String rate)
     {
         for (final NetnsLink.End end : NetnsLink.End.values())
@@ -229,31 +198,17 @@ class ReplicationPartitionTest
 
     private void assertConverged(final long withinMs)
     {
-        final boolean same = ReplicationPair.eventually(withinMs, () -> digest(primary).equals(digest(backup)));
-        assertTrue(same, () -> "digests differ " + withinMs + " ms after the writes stopped\nprimary:\n" +
-            digest(primary) + "backup:\n" + digest(backup) + status(primary) + status(backup) + "\nprimary log:\n" +
-            primary.output() + "\nbackup log:\n" + backup.output());
-        assertTrue(digest(primary).matches("(?s).*total items [1-9]\\d* .*"), digest(primary));
-    }
-
-    private static String digest(final ServeProcess serve)
-    {
-        final String[] r = ReplicationPair.cli(serve, "digest");
-        assertEquals("0", r[0], r[2]);
-        return r[1];
+        pair.assertConverged(withinMs);
     }
 
     private static String status(final ServeProcess serve)
     {
-        return ReplicationPair.cli(serve, "status")[1];
+        return NetnsReplicationPair.status(serve);
     }
 
     private static long lagRecords(final ServeProcess serve)
     {
-        final String status = status(serve);
-        final Matcher m = LAG.matcher(status);
-        assertTrue(m.find(), status);
-        return Long.parseLong(m.group(1));
+        return NetnsReplicationPair.lag(serve)[0];
     }
 
     private static byte[] bytes(final String s)

@@ -2,17 +2,23 @@ package io.wirekv.dataplane.testnet;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Two network namespaces joined by one veth pair, for tests of two processes talking over a link the test can
  * cut, delay and make lossy (a replication primary and its backup):
  * <pre>
  *   netns wkv-PID-Na:  wkv-PID-Na  10.213.S.1/30   <--veth-->   10.213.S.2/30  wkv-PID-Nb  :netns wkv-PID-Nb
+ *   with a delay:      wkv-PID-Nta (TUN) <--> relay process (host namespace) <--> wkv-PID-Ntb (TUN)
  * </pre>
  * Names are unique per process and link ({@code wkv-} prefix, PID in base 36), so parallel runs do not collide;
  * the addresses live only inside the two namespaces, so they collide with nothing on the host. Both ends transmit
@@ -22,20 +28,32 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@link #create()} needs root and {@code ip}/{@code tc}/{@code ethtool} (iproute2, ethtool); check
  *       {@link #skipReason()} first. It returns with both ends up and addressed, or throws having removed what it
- *       made.</li>
+ *       made. {@link #delay} also needs {@code /dev/net/tun} and Debian's {@code /usr/bin/python3}, {@link #loss}
+ *       {@code nft} (nftables); deploy/install-deps.sh installs both, and they throw saying so when one is
+ *       missing.</li>
  *   <li>Processes: {@link #start} runs a command inside an end's namespace ({@code ip netns exec}, which execs the
  *       command, so the {@link Process}'s PID is the command's own) and keeps it; {@link #execPrefix} gives the
  *       prefix for callers that start processes themselves. {@link #inside} runs Java code (sockets) in a
  *       namespace.</li>
  *   <li>Faults, all applied to both directions and each taking effect when it returns: {@link #cut()}/{@link #heal()}
  *       set both ends down/up (established TCP connections survive a short cut; segments sent meanwhile are
- *       retransmitted after heal, after the sender's backed-off RTO); {@link #delay}/{@link #loss} replace a
- *       {@code netem} qdisc on both ends (so a round trip gains twice the delay), and combine; {@link #clear()}
- *       removes it. Delay and loss need the kernel's {@code sch_netem}: {@link #netemSkipReason()} says when it is
- *       missing, and they throw then.</li>
- *   <li>{@link #close()} (idempotent; also run by a shutdown hook if the JVM exits first) kills, by PID, the
+ *       retransmitted after heal, after the sender's backed-off RTO); {@link #delay} and {@link #loss} combine
+ *       with each other and with a cut; {@link #clear()} removes both (and any qdisc a test put on the veth).</li>
+ *   <li>No netem here: this kernel has no {@code sch_netem} (nor fq or etf), so the two impairments are made with
+ *       what it has. Loss: an nf_tables table ({@code inet wirekvlink}) in each namespace drops that share of the
+ *       packets arriving from the other end ({@code numgen random}), before any socket sees them: real kernel drops
+ *       of real packets, on whichever path they came. Delay: a user-space relay in the style of Mahimahi's
+ *       delayshell ({@link TunDelayRelay}, {@code deploy/lib/netns-relay.py}): a TUN device in each namespace, a
+ *       host route to the other end's address through it (more specific than the veth's /30, so both directions
+ *       take it and the addresses stay the same), and a process that holds each packet for the one-way delay (a
+ *       round trip gains twice that) and writes it to the other TUN device. It is an honest substitute, not the
+ *       same thing: the queue is in user space (microseconds of scheduling noise on top), and a packet crosses
+ *       two TUN devices instead of the veth while a delay is set.</li>
+ *   <li>{@link #close()} (idempotent; also run by a shutdown hook if the JVM exits first) stops the relay (its TUN
+ *       devices and routes vanish with it; it also exits by itself when this JVM dies), kills, by PID, the
  *       processes {@link #start} started and any other process still inside the two namespaces (only the test can
- *       have put them there), then deletes both namespaces, which deletes the veth pair.</li>
+ *       have put them there), then deletes both namespaces, which deletes the veth pair and the nf_tables
+ *       tables.</li>
  * </ul>
  * Threading: one test thread drives a link; {@link #close()} may also run on the shutdown hook's thread.
  */
@@ -47,17 +65,19 @@ public final class NetnsLink implements AutoCloseable
         A, B
     }
 
+    private static final String NFT = "/usr/sbin/nft";
+    private static final String NFT_TABLE = "wirekvlink";
+    private static final Pattern DROP_COUNTER = Pattern.compile("counter packets (\\d+)");
     private static int links;
 
     private final String[] namespaces = new String[2];
     private final String[] devices = new String[2];
     private final String[] addresses = new String[2];
+    private final String[] tunDevices = new String[2];
     private final List<Process> processes = new ArrayList<>();
     private final Thread cleanup;
-    private String netemSkipReason;
-    private int delayMs;
-    private int jitterMs;
-    private double lossPercent;
+    private TunDelayRelay relay;
+    private boolean isCut;
     private boolean closed;
 
     private NetnsLink(final int id)
@@ -70,6 +90,7 @@ public final class NetnsLink implements AutoCloseable
             namespaces[end.ordinal()] = name + suffix;
             devices[end.ordinal()] = name + suffix; // at most 15 characters: "wkv-" + 5 of PID + "-" + id + "a"
             addresses[end.ordinal()] = "10.213." + subnet + "." + (end.ordinal() + 1);
+            tunDevices[end.ordinal()] = name + "t" + suffix; // at most 15 characters too
         }
         this.cleanup = new Thread(this::shutDown, name + "-cleanup");
     }
@@ -82,7 +103,7 @@ public final class NetnsLink implements AutoCloseable
 
     /**
      * Creates both namespaces and the veth pair between them, addresses both ends and brings them (and each
-     * namespace's loopback) up; finds out whether netem works.
+     * namespace's loopback) up.
      *
      * @return the link; close it.
      */
@@ -104,7 +125,6 @@ public final class NetnsLink implements AutoCloseable
                 link.exec(end, "ip", "link", "set", "lo", "up");
                 link.exec(end, "ethtool", "-K", link.device(end), "tx", "off");
             }
-            link.netemSkipReason = link.probeNetem();
             return link;
         }
         catch (final RuntimeException ex)
@@ -129,6 +149,12 @@ public final class NetnsLink implements AutoCloseable
     public String address(final End end)
     {
         return addresses[end.ordinal()];
+    }
+
+    /** The TUN device the delay relay adds at this end, inside its namespace, while a {@link #delay} is set. */
+    public String tunDevice(final End end)
+    {
+        return tunDevices[end.ordinal()];
     }
 
     /** {@code ip netns exec NAME}: prepend it to a command to run that command inside the end's namespace. */
@@ -169,62 +195,127 @@ public final class NetnsLink implements AutoCloseable
         return NetnsCommands.inside(namespace(end), action);
     }
 
-    /** Cuts the link: both ends down. Routes over it vanish until {@link #heal()}. */
-    public void cut()
+    /** Cuts the link: both ends down (with the delay relay's TUN devices). Routes over it vanish until {@link #heal()}. */
+    public synchronized void cut()
     {
+        isCut = true;
         for (final End end : End.values())
         {
             exec(end, "ip", "link", "set", device(end), "down");
+            if (null != relay)
+            {
+                exec(end, "ip", "link", "set", tunDevices[end.ordinal()], "down");
+            }
         }
     }
 
-    /** Heals a {@link #cut()}: both ends up again (the address routes come back with them). */
-    public void heal()
+    /** Heals a {@link #cut()}: both ends up again (the address routes come back with them, and any delay's). */
+    public synchronized void heal()
     {
+        isCut = false;
         for (final End end : End.values())
         {
             exec(end, "ip", "link", "set", device(end), "up");
         }
+        if (null != relay)
+        {
+            routeThroughRelay();
+        }
     }
 
     /**
-     * Delays every packet in each direction by {@code ms} plus or minus {@code jitterMs} (a round trip gains about
-     * twice that), keeping any {@link #loss} set.
+     * Delays every packet in each direction by {@code ms} plus or minus up to {@code jitterMs} (uniform, so packets
+     * may be reordered, as with netem's jitter): a round trip gains about twice that. 0 removes the delay; any
+     * {@link #loss} stays. Packets held by a previous delay are lost when it changes (TCP retransmits them).
      *
-     * @throws IllegalStateException when the kernel has no netem ({@link #netemSkipReason()}).
+     * @throws IllegalStateException when the relay cannot run here (no TUN device, no {@code /usr/bin/python3}).
      */
-    public void delay(final int ms, final int jitterMs)
+    public synchronized void delay(final int ms, final int jitterMs)
     {
         if (ms < 0 || jitterMs < 0 || jitterMs > ms)
         {
             throw new IllegalArgumentException("delay " + ms + " ms, jitter " + jitterMs + " ms: want 0 <= jitter <= delay");
         }
-        this.delayMs = ms;
-        this.jitterMs = jitterMs;
-        applyNetem();
+        stopRelay(); // its devices and their routes go with it: the veth carries everything meanwhile
+        if (0 == ms)
+        {
+            return;
+        }
+        relay = TunDelayRelay.start(tunDevices[0], tunDevices[1], ms, jitterMs);
+        try
+        {
+            for (final End end : End.values())
+            {
+                NetnsCommands.run("ip", "link", "set", tunDevices[end.ordinal()], "netns", namespace(end));
+            }
+            if (!isCut)
+            {
+                routeThroughRelay();
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            stopRelay();
+            throw ex;
+        }
     }
 
     /**
-     * Drops {@code percent} of the packets in each direction, at random, keeping any {@link #delay} set.
+     * Drops {@code percent} of the packets arriving at each end from the other (so each direction loses that
+     * share, a round trip about twice it), at random, with nf_tables; 0 drops none. Any {@link #delay} stays.
      *
-     * @throws IllegalStateException when the kernel has no netem ({@link #netemSkipReason()}).
+     * @throws IllegalStateException when {@code nft} (Debian package nftables) is not installed.
      */
-    public void loss(final double percent)
+    public synchronized void loss(final double percent)
     {
         if (percent < 0 || percent > 100)
         {
             throw new IllegalArgumentException("loss " + percent + "%: want 0..100");
         }
-        this.lossPercent = percent;
-        applyNetem();
+        if (!Files.isExecutable(Path.of(NFT)))
+        {
+            throw new IllegalStateException("no " + NFT + " for packet loss: run deploy/install-deps.sh (Debian " +
+                "package nftables)");
+        }
+        final long perTenThousand = Math.round(percent * 100);
+        for (final End end : End.values())
+        {
+            if (0 == perTenThousand)
+            {
+                NetnsCommands.runQuietly(NetnsCommands.inNamespace(namespace(end), NFT, "delete", "table", "inet",
+                    NFT_TABLE));
+                continue;
+            }
+            final String peer = address(End.values()[1 - end.ordinal()]);
+            // "table; delete table; table {...}": replaces it in one transaction, whether it existed or not
+            nft(end, "table inet " + NFT_TABLE + "\ndelete table inet " + NFT_TABLE + "\n" +
+                "table inet " + NFT_TABLE + " {\n" +
+                "  chain ingress {\n" +
+                "    type filter hook prerouting priority raw; policy accept;\n" +
+                "    ip saddr " + peer + " ip daddr " + address(end) +
+                (perTenThousand < 10_000 ? " numgen random mod 10000 < " + perTenThousand : "") + " counter drop\n" +
+                "  }\n" +
+                "}\n");
+        }
     }
 
-    /** Removes delay and loss (the netem qdisc) from both ends; harmless when none is set. */
-    public void clear()
+    /** How many packets from the other end {@link #loss} has dropped at this end since it was last set. */
+    public synchronized long droppedPackets(final End end)
     {
-        delayMs = 0;
-        jitterMs = 0;
-        lossPercent = 0;
+        final NetnsCommands.Result r = NetnsCommands.execute(30, NetnsCommands.inNamespace(namespace(end), NFT, "list",
+            "table", "inet", NFT_TABLE));
+        final Matcher m = DROP_COUNTER.matcher(r.output());
+        return r.exit() == 0 && m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    /** Removes delay and loss, and any qdisc a test put on the veth ends; harmless when none is set. */
+    public synchronized void clear()
+    {
+        delay(0, 0);
+        if (Files.isExecutable(Path.of(NFT)))
+        {
+            loss(0);
+        }
         for (final End end : End.values())
         {
             NetnsCommands.runQuietly(NetnsCommands.inNamespace(namespace(end), "tc", "qdisc", "del", "dev", device(end),
@@ -232,41 +323,50 @@ public final class NetnsLink implements AutoCloseable
         }
     }
 
-    /** Why {@link #delay} and {@link #loss} cannot work on this kernel (no {@code sch_netem}), or null. */
-    public String netemSkipReason()
+    /** Brings the relay's TUN devices up and routes each end's traffic to the other through its own. */
+    private void routeThroughRelay()
     {
-        return netemSkipReason;
-    }
-
-    private void applyNetem()
-    {
-        if (null != netemSkipReason)
+        if (!relay.isAlive())
         {
-            throw new IllegalStateException(netemSkipReason);
+            throw new IllegalStateException("the delay relay exited: " + relay.output().trim());
         }
         for (final End end : End.values())
         {
-            exec(end, "tc", "qdisc", "replace", "dev", device(end), "root", "netem", "delay", delayMs + "ms",
-                jitterMs + "ms", "loss", String.format(Locale.ROOT, "%.3f%%", lossPercent));
+            final String tun = tunDevices[end.ordinal()];
+            exec(end, "ip", "link", "set", tun, "up");
+            exec(end, "ip", "route", "replace", address(End.values()[1 - end.ordinal()]) + "/32", "dev", tun, "src",
+                address(end));
         }
     }
 
-    /** Loads sch_netem where modprobe exists, then tries a netem qdisc on end A: null if it works, else why not. */
-    private String probeNetem()
+    private void stopRelay()
     {
-        if (new File("/usr/sbin/modprobe").canExecute() || new File("/sbin/modprobe").canExecute())
+        if (null != relay)
         {
-            NetnsCommands.runQuietly("modprobe", "sch_netem");
+            relay.close();
+            relay = null;
         }
-        final NetnsCommands.Result r = NetnsCommands.execute(30, NetnsCommands.inNamespace(namespace(End.A),
-            "tc", "qdisc", "replace", "dev", device(End.A), "root", "netem", "delay", "0ms"));
-        if (r.exit() != 0)
+    }
+
+    private void nft(final End end, final String ruleset)
+    {
+        try
         {
-            return "this kernel has no netem qdisc (sch_netem; `tc qdisc ... netem` says: " + r.output().trim() +
-                "): delay and loss cannot be emulated here";
+            final Path file = Files.createTempFile("wirekv-link", ".nft");
+            try
+            {
+                Files.writeString(file, ruleset);
+                exec(end, NFT, "-f", file.toString());
+            }
+            finally
+            {
+                Files.deleteIfExists(file);
+            }
         }
-        clear();
-        return null;
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     /** Kills what runs in the namespaces (by PID) and deletes them with the veth pair; idempotent. */
@@ -292,6 +392,7 @@ public final class NetnsLink implements AutoCloseable
 
     private synchronized void deleteQuietly()
     {
+        stopRelay();
         for (final Process p : processes)
         {
             p.destroy();
