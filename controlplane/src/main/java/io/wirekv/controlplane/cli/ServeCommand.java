@@ -265,6 +265,10 @@ final class ServeCommand implements Callable<Integer>
                 served.bypass().dpdkDevice() + " " + served.bypass().ipv4() : served.bypass().xdpInterface());
         final String serving = "serving udp " + udp + ":" + server.udpPort() +
             (server.tcpPort() < 0 ? ", tcp disabled" : ", tcp " + concluded.config().listenAddress() + ":" + server.tcpPort());
+        // One full collection before announcing readiness: start-up's garbage goes now, and what start-up built to keep
+        // (index arrays, rings, pools) is promoted now, not copied by a young collection under load (seen: the
+        // first young collection, in the first minute of load, copied 65 MB in 835 ms)
+        System.gc();
         out.println("wirekv: " + serving + "; stop with SIGTERM or Ctrl-C");
         out.flush();
         // Type=notify: systemd counts the unit as started only now, with ports bound and lcores running.
