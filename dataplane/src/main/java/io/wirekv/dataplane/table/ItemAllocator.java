@@ -156,8 +156,8 @@ final class ItemAllocator
     {
         final int retiredBefore = reclaimer.retiredChunks(sizeClass);
         expiry.reclaimDue(EXPIRED_BATCH, table.nowSeconds(), index);
-        final boolean evicted = reclaimer.retiredChunks(sizeClass) > retiredBefore ||
-            evictor.evict(sizeClass, EVICT_BATCH) > 0;
+        final boolean expired = reclaimer.retiredChunks(sizeClass) > retiredBefore;
+        final boolean evicted = expired || evictor.evict(sizeClass, EVICT_BATCH) > 0;
         long waitNs = -1;
         long start = 0;
         int spins = 0;
@@ -173,8 +173,15 @@ final class ItemAllocator
             {
                 if (evicted && reclaimer.retiredChunks(sizeClass) == 0)
                 {
-                    // evict the next batch now, so that its grace period passes while this one is used up
-                    evictor.evict(sizeClass, EVICT_BATCH);
+                    // take the next batch now, so that its grace period passes while this one is used up
+                    if (expired)
+                    {
+                        expiry.reclaimDue(EXPIRED_BATCH, table.nowSeconds(), index);
+                    }
+                    else
+                    {
+                        evictor.evict(sizeClass, EVICT_BATCH);
+                    }
                 }
                 return address;
             }
