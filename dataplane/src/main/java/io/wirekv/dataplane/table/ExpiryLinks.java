@@ -35,7 +35,8 @@ final class ExpiryLinks
         final long nodes = granules + (long)partitions * ExpiryWheel.BUCKETS;
         if (nodes > Integer.MAX_VALUE - 8)
         {
-            throw new IllegalArgumentException("memory too large for the expiry wheel's links: " + regionBytes);
+            throw new IllegalArgumentException("memory: at most 127 GiB per table (the expiry wheel's links are " +
+                "int-indexed by 64-byte granule); lower memory");
         }
         sentinelBase = (int)granules;
         next = new int[(int)nodes];
@@ -43,10 +44,9 @@ final class ExpiryLinks
         bucket = new byte[(int)nodes];
         Arrays.fill(next, 0, sentinelBase, NONE);
         Arrays.fill(prev, 0, sentinelBase, NONE);
-        for (int s = sentinelBase; s < next.length; s++)
-        {
-            next[s] = s;
-            prev[s] = s;
-        }
+        // each sentinel starts linked to itself (an empty list); a bulk copy, not a loop Lincheck would take for a spin
+        final int[] self = java.util.stream.IntStream.range(sentinelBase, next.length).toArray();
+        System.arraycopy(self, 0, next, sentinelBase, self.length);
+        System.arraycopy(self, 0, prev, sentinelBase, self.length);
     }
 }

@@ -167,12 +167,6 @@ final class ExpiryWheel
         return visited;
     }
 
-    /** True if a due bucket still holds items (a call to {@link #reclaimDue} would find work). */
-    boolean hasDue(final long now)
-    {
-        return dueCount > 0 || now > processed;
-    }
-
     /** Items in all buckets (tests). */
     long items()
     {
