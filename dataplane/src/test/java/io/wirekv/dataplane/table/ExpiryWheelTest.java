@@ -232,4 +232,39 @@ class ExpiryWheelTest
         assertTrue(liveKept >= n / 2 - evictionsWhenFull - 64, liveKept + " of " + n / 2 + " live items kept");
         assertNull(table.writer(0).slabInvariantViolation());
     }
+
+    @Test
+    void shouldAllocateNothingWhileAddingAndReclaiming()
+    {
+        open(MemoryMode.CACHE, 8 << 20, 64 * 1024);
+        final MemorySegment[] keys = new MemorySegment[4096];
+        for (int i = 0; i < keys.length; i++)
+        {
+            keys[i] = seg("z" + i);
+        }
+        final MemorySegment value = seg("v".repeat(64));
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        long allocated = 0;
+        for (int round = 0; round < 3; round++) // the first rounds warm up (JIT, lazily built arrays)
+        {
+            final long calibrate = threads.getCurrentThreadAllocatedBytes();
+            final long overhead = threads.getCurrentThreadAllocatedBytes() - calibrate;
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 200_000; i++)
+            {
+                final MemorySegment k = keys[i & (keys.length - 1)];
+                semantics.store(table.writer(0), MODE_SET, k, 0, (int)k.byteSize(), value, 0, (int)value.byteSize(), 0,
+                    clock.time() / 1000 + 1 + (i % 60), 0, view);
+                if ((i & 1023) == 0)
+                {
+                    clock.update(clock.time() + 1000);
+                    table.writer(0).doHousekeeping(256);
+                }
+            }
+            allocated = threads.getCurrentThreadAllocatedBytes() - before - overhead;
+        }
+        assertTrue(table.writer(0).counters().getOpaque(PartitionCounters.TTL_RECLAIMED) > 0, "the wheel reclaimed");
+        assertEquals(0, allocated, "bytes allocated by 200,000 writes with TTLs and their reclamation");
+    }
 }
