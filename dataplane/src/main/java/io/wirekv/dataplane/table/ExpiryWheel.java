@@ -178,6 +178,37 @@ final class ExpiryWheel
         return sum;
     }
 
+    /**
+     * Tests: null if every live chunk with an expiry time is in a bucket and the buckets hold nothing else (their
+     * counts add up to those chunks), else what is wrong. Writer thread, between writes.
+     */
+    String violation()
+    {
+        long expiring = 0;
+        for (int c = 0; c < classes.count(); c++)
+        {
+            final int chunk = classes.chunkBytes(c);
+            for (int i = 0; i < slabs.slabCount(c); i++)
+            {
+                final long slab = slabs.slab(c, i);
+                for (int k = 0; k < classes.chunksPerSlab(c); k++)
+                {
+                    final long address = slab + (long)k * chunk;
+                    if (NATIVE.get(ValueLayout.JAVA_BYTE, address + ItemDescriptor.STATE_OFFSET) == ItemDescriptor.STATE_LIVE &&
+                        NATIVE.get(ValueLayout.JAVA_INT, address + EXPIRES_AT_OFFSET) != 0)
+                    {
+                        if (next[granule(address)] == ExpiryLinks.NONE)
+                        {
+                            return "live item at 0x" + Long.toHexString(address) + " with an expiry is in no bucket";
+                        }
+                        expiring++;
+                    }
+                }
+            }
+        }
+        return expiring == items() ? null : "buckets hold " + items() + " items, live ones with an expiry " + expiring;
+    }
+
     /** Queues every bucket whose time is in {@code (processed, now]}: at most {@link #SLOTS} per level. */
     private void advance(final long now)
     {

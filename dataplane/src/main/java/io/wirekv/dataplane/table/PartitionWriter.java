@@ -321,10 +321,11 @@ public final class PartitionWriter
         return expiry.items();
     }
 
-    /** Tests: see {@link SlabInvariants#violation}. */
+    /** Tests: see {@link SlabInvariants#violation} and {@link ExpiryWheel#violation}. */
     String slabInvariantViolation()
     {
-        return SlabInvariants.violation(slabs, classes);
+        final String slabViolation = SlabInvariants.violation(slabs, classes);
+        return slabViolation != null ? slabViolation : expiry.violation();
     }
 
     int retiredCount()

@@ -267,4 +267,44 @@ class ExpiryWheelTest
         assertTrue(table.writer(0).counters().getOpaque(PartitionCounters.TTL_RECLAIMED) > 0, "the wheel reclaimed");
         assertEquals(0, allocated, "bytes allocated by 200,000 writes with TTLs and their reclamation");
     }
+
+    @Test
+    void shouldKeepEveryExpiringItemInABucketThroughEvictionsDrainsTouchesAndDeletes()
+    {
+        open(MemoryMode.CACHE, 4 << 20, 64 * 1024);
+        final java.util.Random random = new java.util.Random(18);
+        for (int i = 0; i < 60_000; i++)
+        {
+            final String key = "r" + random.nextInt(20_000);
+            final int op = random.nextInt(10);
+            if (op < 7)
+            {
+                // sizes across small and big classes, so cache mode evicts and drains slabs between classes
+                final int size = random.nextInt(4) == 0 ? 2_000 + random.nextInt(30_000) : 1 + random.nextInt(300);
+                assertEquals(Status.STORED, set(key, "x".repeat(size), random.nextInt(3) == 0 ? 0 : 1 + random.nextInt(900)));
+            }
+            else if (op < 8)
+            {
+                final MemorySegment k = seg(key);
+                table.writer(0).unlink(k, 0, (int)k.byteSize());
+            }
+            else if (op < 9)
+            {
+                final MemorySegment k = seg(key);
+                semantics.touch(table.writer(0), k, 0, (int)k.byteSize(), clock.time() / 1000 + random.nextInt(100), view);
+            }
+            else
+            {
+                advance(random.nextInt(5));
+                table.writer(0).doHousekeeping(64);
+            }
+            if (i % 5_000 == 0)
+            {
+                assertNull(table.writer(0).slabInvariantViolation(), "after " + i + " operations");
+            }
+        }
+        assertTrue(table.counters().evictions() > 0 && table.pagesMoved() > 0, "the run evicted and moved slabs");
+        assertTrue(table.counters().ttlReclaimed() > 0);
+        assertNull(table.writer(0).slabInvariantViolation());
+    }
 }
