@@ -126,6 +126,10 @@ public final class PrometheusNames
         map("total_items", "wirekv_items_total", "Items ever stored");
         map("out_of_memory", "wirekv_table_out_of_memory_total", "Writes the table refused for want of memory");
         map("pages_moved", "wirekv_slab_pages_moved_total", "Slabs moved between size classes");
+        map("ttl_reclaimed", "wirekv_ttl_reclaimed_items_total", "Expired items reclaimed proactively by the expiry wheel");
+        map("ttl_reclaimed_bytes", "wirekv_ttl_reclaimed_bytes_total", "Bytes of expired items reclaimed proactively");
+        map("ttl_visited", "wirekv_ttl_visited_items_total", "Items the expiry wheel looked at");
+        map("ttl_due_bytes", "wirekv_ttl_due_bytes", "Bytes of expired items waiting in the expiry wheel's due buckets");
 
         map("uptime_seconds", "wirekv_uptime_seconds", "Seconds since the server started");
 

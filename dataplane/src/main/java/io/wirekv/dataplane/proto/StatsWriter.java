@@ -66,6 +66,8 @@ final class StatsWriter
     private static final byte[] RESIZES = Replies.b("table_index_resizes");
     private static final byte[] OUT_OF_MEMORY = Replies.b("table_out_of_memory");
     private static final byte[] HUGEPAGES = Replies.b("table_hugepages");
+    private static final byte[] TTL_RECLAIMED = Replies.b("table_ttl_reclaimed");
+    private static final byte[] TTL_DUE_BYTES = Replies.b("table_ttl_due_bytes");
 
     /** Writes the whole reply; the caller checked that {@link #MAX_BYTES} fit. */
     void write(final ReplyBuffer rb)
@@ -102,6 +104,8 @@ final class StatsWriter
         stat(rb, RESIZES, table.counters().resizes());
         stat(rb, OUT_OF_MEMORY, table.counters().outOfMemory());
         stat(rb, HUGEPAGES, table.isHugepageBacked() ? 1 : 0);
+        stat(rb, TTL_RECLAIMED, table.counters().ttlReclaimed());
+        stat(rb, TTL_DUE_BYTES, table.counters().ttlDueBytes());
         rb.put(Replies.END);
     }
 

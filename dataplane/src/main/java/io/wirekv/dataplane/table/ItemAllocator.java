@@ -6,7 +6,7 @@ package io.wirekv.dataplane.table;
  * grace period; a new slab (free units of this partition, or a new page while the budget lasts, keeping the
  * index's reserve); <em>empty</em> slabs of other classes (no item lost). When memory is full,
  * {@link MemoryMode#STORE} returns 0 (the write fails with {@link Status#OUT_OF_MEMORY}) after waiting briefly
- * for retired memory; {@link MemoryMode#CACHE} evicts items of the same class (CLOCK, {@link SlabEvictor}) or,
+ * for retired memory; {@link MemoryMode#CACHE} first reclaims expired items ({@link ExpiryWheel}), then evicts items of the same class (CLOCK, {@link SlabEvictor}) or,
  * when the class has nothing to evict, empties memory of other classes at the granularity it needs
  * ({@link SlabAllocator#startDrain}), and waits for the grace period that frees the evicted chunks: in cache
  * mode an item within the size limit is refused only if a reader stalls (see {@link #CACHE_GRACE_WAIT_NS}), or
@@ -18,6 +18,8 @@ final class ItemAllocator
 {
     /** Items evicted per allocation miss in cache mode (the rest refill the free list after a grace period). */
     static final int EVICT_BATCH = 32;
+    /** Items of the expiry wheel's due buckets reclaimed per allocation miss in cache mode, before any eviction. */
+    static final int EXPIRED_BATCH = 4 * EVICT_BATCH;
     /** Longest a store-mode writer waits for readers to pass a grace period before reporting out of memory. */
     static final long GRACE_WAIT_NS = 5_000_000L;
     /**
@@ -32,6 +34,7 @@ final class ItemAllocator
     private final MemoryMode mode;
     private final SlabAllocator slabs;
     private final SlabEvictor evictor;
+    private final ExpiryWheel expiry;
     private final QsbrReclaimer reclaimer;
     private final PartitionIndexWriter index;
     /** Runs on a thread that also reads (colocated): its readers go offline while it waits for a grace period. */
@@ -39,8 +42,9 @@ final class ItemAllocator
 
     ItemAllocator(
         final Table table, final Qsbr qsbr, final MemoryMode mode, final SlabAllocator slabs, final SlabEvictor evictor,
-        final QsbrReclaimer reclaimer, final PartitionIndexWriter index)
+        final ExpiryWheel expiry, final QsbrReclaimer reclaimer, final PartitionIndexWriter index)
     {
+        this.expiry = expiry;
         this.table = table;
         this.qsbr = qsbr;
         this.mode = mode;
@@ -81,7 +85,12 @@ final class ItemAllocator
         }
         try
         {
-            return mode == MemoryMode.CACHE ? allocateEvicting(sizeClass) : waitForGrace(sizeClass, GRACE_WAIT_NS);
+            if (mode == MemoryMode.CACHE)
+            {
+                return allocateEvicting(sizeClass);
+            }
+            expiry.reclaimDue(EXPIRED_BATCH, table.nowSeconds(), index); // expired memory comes back after a grace period
+            return waitForGrace(sizeClass, GRACE_WAIT_NS);
         }
         finally
         {
@@ -131,7 +140,9 @@ final class ItemAllocator
     }
 
     /**
-     * Cache mode with no free memory: evict a batch of the class's own items (CLOCK); if it has nothing to
+     * Cache mode with no free memory: expired memory first (the expiry wheel's due buckets, up to
+     * {@link #EXPIRED_BATCH} items of any class); if that retired none of this class's chunks, evict a batch of the
+     * class's own items (CLOCK, which also takes expired items before live ones); if it has nothing to
      * evict and nothing of its own awaiting a grace period, empty memory of other classes
      * ({@link SlabAllocator#startDrain}). Then wait, reclaiming, until a chunk is free: every path ends in
      * chunks freed after one grace period, so with readers that pass quiescent states the wait ends and cache
@@ -143,7 +154,10 @@ final class ItemAllocator
      */
     private long allocateEvicting(final int sizeClass)
     {
-        final boolean evicted = evictor.evict(sizeClass, EVICT_BATCH) > 0;
+        final int retiredBefore = reclaimer.retiredChunks(sizeClass);
+        expiry.reclaimDue(EXPIRED_BATCH, table.nowSeconds(), index);
+        final boolean expired = reclaimer.retiredChunks(sizeClass) > retiredBefore;
+        final boolean evicted = expired || evictor.evict(sizeClass, EVICT_BATCH) > 0;
         long waitNs = -1;
         long start = 0;
         int spins = 0;
@@ -159,8 +173,15 @@ final class ItemAllocator
             {
                 if (evicted && reclaimer.retiredChunks(sizeClass) == 0)
                 {
-                    // evict the next batch now, so that its grace period passes while this one is used up
-                    evictor.evict(sizeClass, EVICT_BATCH);
+                    // take the next batch now, so that its grace period passes while this one is used up
+                    if (expired)
+                    {
+                        expiry.reclaimDue(EXPIRED_BATCH, table.nowSeconds(), index);
+                    }
+                    else
+                    {
+                        evictor.evict(sizeClass, EVICT_BATCH);
+                    }
                 }
                 return address;
             }

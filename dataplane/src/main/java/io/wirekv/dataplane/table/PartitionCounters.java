@@ -15,7 +15,8 @@ import org.agrona.concurrent.AtomicBuffer;
  * Written by the partition's writer thread only (and by {@link #clearGauges} once that thread has stopped): a
  * plain load and an opaque store, no atomic, since nobody else writes the block. Read from any thread with
  * opaque loads: each value is one the writer stored, never torn; no ordering with other memory is implied.
- * Counters only grow; {@link #ITEMS}, {@link #BYTES} and {@link #RETIRED_BYTES} are gauges and go down.
+ * Counters only grow; {@link #ITEMS}, {@link #BYTES}, {@link #RETIRED_BYTES} and {@link #TTL_DUE_BYTES} are gauges
+ * and go down.
  */
 final class PartitionCounters
 {
@@ -31,17 +32,25 @@ final class PartitionCounters
     static final int TOTAL_ITEMS = 6;
     static final int OUT_OF_MEMORY = 7;
     static final int PAGES_MOVED = 8;
+    /** Items the expiry wheel reclaimed (also counted in {@link #EXPIRATIONS}). */
+    static final int TTL_RECLAIMED = 9;
+    static final int TTL_RECLAIMED_BYTES = 10;
+    /** Items the expiry wheel looked at: reclaimed, or placed again (never a scan of live items). */
+    static final int TTL_VISITED = 11;
+    /** Gauge: bytes of the items in the wheel's due buckets, expired and not reclaimed yet. */
+    static final int TTL_DUE_BYTES = 12;
     /** Not registered: when the oldest memory still retired was retired (ms), 0 when none. */
-    static final int OLDEST_RETIRED_MS = 9;
+    static final int OLDEST_RETIRED_MS = 13;
     /** Not registered: the QSBR tag of the oldest memory still retired, 0 when none. */
-    static final int OLDEST_RETIRED_TAG = 10;
-    static final int SLOTS = 11;
+    static final int OLDEST_RETIRED_TAG = 14;
+    static final int SLOTS = 15;
 
     /** What slot k of every partition's block counts, for k below {@link #OLDEST_RETIRED_MS}. */
     static final CncMetric[] METRICS = {
         CncMetric.ITEMS, CncMetric.ITEM_BYTES, CncMetric.EVICTIONS, CncMetric.EXPIRATIONS,
         CncMetric.RETIRED_NOT_FREED_BYTES, CncMetric.RESIZES, CncMetric.TOTAL_ITEMS, CncMetric.OUT_OF_MEMORY,
-        CncMetric.PAGES_MOVED};
+        CncMetric.PAGES_MOVED, CncMetric.TTL_RECLAIMED, CncMetric.TTL_RECLAIMED_BYTES, CncMetric.TTL_VISITED,
+        CncMetric.TTL_DUE_BYTES};
     static final int BLOCK_LENGTH = CounterRegistryDescriptor.blockLength(SLOTS);
 
     private final AtomicBuffer values;
@@ -90,6 +99,7 @@ final class PartitionCounters
         setOpaque(ITEMS, 0);
         setOpaque(BYTES, 0);
         setOpaque(RETIRED_BYTES, 0);
+        setOpaque(TTL_DUE_BYTES, 0);
         setOpaque(OLDEST_RETIRED_MS, 0);
         setOpaque(OLDEST_RETIRED_TAG, 0);
     }

@@ -1,6 +1,7 @@
 package io.wirekv.dataplane.table;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import static io.wirekv.dataplane.table.ArenaMemory.NATIVE;
 
@@ -34,6 +35,7 @@ public final class PartitionWriter
     private final QsbrReclaimer reclaimer;
     private final PartitionIndexWriter index;
     private final SlabEvictor evictor;
+    private final ExpiryWheel expiry;
     private final ItemAllocator allocator;
     /** Items published or unlinked so far; the writer compares it around a write to learn whether to log it. */
     private long mutations;
@@ -48,10 +50,11 @@ public final class PartitionWriter
         this.classes = classes;
         this.itemSizeMaxBytes = config.itemSizeMaxBytes();
         slabs = new SlabAllocator(table, memory, classes, poisonFreed, counters);
-        reclaimer = new QsbrReclaimer(qsbr, table, memory, classes, slabs, counters);
+        expiry = new ExpiryWheel(table, partitionId, classes, memory.slabRegion(), slabs, counters);
+        reclaimer = new QsbrReclaimer(qsbr, table, memory, classes, slabs, expiry, counters);
         index = new PartitionIndexWriter(table, memory, reclaimer, counters);
         evictor = new SlabEvictor(table, classes, slabs, index, counters);
-        allocator = new ItemAllocator(table, qsbr, config.mode(), slabs, evictor, reclaimer, index);
+        allocator = new ItemAllocator(table, qsbr, config.mode(), slabs, evictor, expiry, reclaimer, index);
     }
 
     int partitionId()
@@ -232,6 +235,11 @@ public final class PartitionWriter
             }
             ItemEncoder.seal(address, cas != 0 ? cas : table.nextCas());
             index.publish(slot, hash, address);
+            final long expiresAt = NATIVE.get(ValueLayout.JAVA_INT, address + ItemDescriptor.EXPIRES_AT_OFFSET) & 0xFFFF_FFFFL;
+            if (expiresAt != 0)
+            {
+                expiry.add(address, expiresAt, itemLength);
+            }
             mutations++;
             counters.addOpaque(PartitionCounters.ITEMS, 1);
             counters.addOpaque(PartitionCounters.BYTES, itemLength);
@@ -278,12 +286,16 @@ public final class PartitionWriter
     }
 
     /**
-     * Housekeeping for the writer's idle time: expiry sweep, eviction, and freeing retired
-     * memory whose grace period has passed. Bounded by {@code budget} items; returns work done.
+     * Housekeeping, run by the writer once a millisecond or so: reclaims expired items from the expiry wheel's
+     * due buckets ({@link ExpiryWheel}: no scan of live items), sweeps the slabs once after each flush_all takes
+     * effect, and frees retired memory whose grace period has passed. Bounded by {@code budget} items for the
+     * wheel and as many for the sweep; returns the work done.
      */
     public int doHousekeeping(final int budget)
     {
-        int work = evictor.sweep(budget, table.nowSeconds());
+        final long now = table.nowSeconds();
+        int work = expiry.reclaimDue(budget, now, index);
+        work += evictor.sweep(budget, now);
         work += reclaimer.reclaim();
         return work;
     }
@@ -303,10 +315,17 @@ public final class PartitionWriter
         return reclaimer.reclaim();
     }
 
-    /** Tests: see {@link SlabInvariants#violation}. */
+    /** Tests: items in the expiry wheel's buckets. */
+    long expiryItems()
+    {
+        return expiry.items();
+    }
+
+    /** Tests: see {@link SlabInvariants#violation} and {@link ExpiryWheel#violation}. */
     String slabInvariantViolation()
     {
-        return SlabInvariants.violation(slabs, classes);
+        final String slabViolation = SlabInvariants.violation(slabs, classes);
+        return slabViolation != null ? slabViolation : expiry.violation();
     }
 
     int retiredCount()

@@ -23,6 +23,7 @@ final class QsbrReclaimer
     private final ArenaMemory memory;
     private final SizeClasses classes;
     private final SlabAllocator slabs;
+    private final ExpiryWheel expiry;
     private final PartitionCounters counters;
     private final RetireQueue retired = new RetireQueue(1024);
     /** Per class: chunks retired and not yet freed (they come back to the class's free list after grace). */
@@ -30,8 +31,9 @@ final class QsbrReclaimer
 
     QsbrReclaimer(
         final Qsbr qsbr, final Table table, final ArenaMemory memory, final SizeClasses classes,
-        final SlabAllocator slabs, final PartitionCounters counters)
+        final SlabAllocator slabs, final ExpiryWheel expiry, final PartitionCounters counters)
     {
+        this.expiry = expiry;
         this.qsbr = qsbr;
         this.table = table;
         this.memory = memory;
@@ -57,7 +59,10 @@ final class QsbrReclaimer
         return retiredChunks[sizeClass];
     }
 
-    /** Retires an item already unlinked from the index: marks it retired and takes it out of the item gauges. */
+    /**
+     * Retires an item already unlinked from the index: marks it retired, takes it out of its expiry bucket and
+     * out of the item gauges.
+     */
     void retireItem(final long address)
     {
         final int keyLength = NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_LENGTH_OFFSET) & 0xFF;
@@ -65,6 +70,7 @@ final class QsbrReclaimer
             keyLength, NATIVE.get(ValueLayout.JAVA_INT, address + VALUE_LENGTH_OFFSET));
         final int sizeClass = classes.classOf(itemLength);
         NATIVE.set(ValueLayout.JAVA_BYTE, address + STATE_OFFSET, STATE_RETIRED);
+        expiry.remove(address, itemLength);
         retiredChunks[sizeClass]++;
         counters.addOpaque(PartitionCounters.ITEMS, -1);
         counters.addOpaque(PartitionCounters.BYTES, -itemLength);

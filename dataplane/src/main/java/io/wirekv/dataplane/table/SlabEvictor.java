@@ -8,7 +8,9 @@ import static io.wirekv.dataplane.table.ItemDescriptor.*;
 /**
  * Takes items out of one partition's slabs: cache-mode eviction with a CLOCK per size class over slab order
  * (the reference bit is set by the writer at publication, readers never write; a live item with the bit set
- * gets a second chance) and the housekeeping expiry/flush sweep over every class's chunks. Never takes a pinned
+ * gets a second chance) and the housekeeping sweep over every class's chunks, run once after each flush_all takes
+ * effect (expired items are found by the {@link ExpiryWheel}, without a scan; a flush hides items of every
+ * expiry, so only a pass over the slabs finds them all). Never takes a pinned
  * item (an append's source, {@link SlabAllocator#pin}). Each taken item is unlinked and retired through the
  * {@link ItemUnlinker} and counted as an eviction, or an expiration if it was already expired.
  * <p>
@@ -28,6 +30,10 @@ final class SlabEvictor
     private int sweepClass;
     private int sweepSlab;
     private int sweepChunk;
+    /** Chunks the current post-flush pass has still to look at (0: no pass), and the flush it is for. */
+    private long sweepRemaining;
+    private long sweptOldestLive;
+    private long sweptOldestCas;
 
     SlabEvictor(
         final Table table, final SizeClasses classes, final SlabAllocator slabs, final ItemUnlinker unlinker,
@@ -103,14 +109,29 @@ final class SlabEvictor
         }
     }
 
-    /** Expiry/flush sweep over slab chunks, {@code budget} chunks per call. */
+    /**
+     * The flush sweep: once a flush_all not yet swept has taken effect, one pass over every chunk the slabs held
+     * then, {@code budget} chunks per call, unlinking the items no longer live. Returns the items unlinked.
+     */
     int sweep(final int budget, final long now)
     {
+        final long oldestLive = table.flushOldestLiveSeconds();
+        final long oldestCas = table.flushOldestCas();
+        if (oldestLive != 0 && oldestLive <= now && (oldestLive != sweptOldestLive || oldestCas != sweptOldestCas))
+        {
+            sweptOldestLive = oldestLive;
+            sweptOldestCas = oldestCas;
+            sweepRemaining = 0;
+            for (int c = 0; c < classes.count(); c++)
+            {
+                sweepRemaining += (long)slabs.slabCount(c) * classes.chunksPerSlab(c);
+            }
+        }
         final int n = classes.count();
         int work = 0;
         int examined = 0;
         int emptyClasses = 0;
-        while (examined < budget && emptyClasses < n)
+        while (examined < budget && emptyClasses < n && sweepRemaining > 0)
         {
             final int c = sweepClass;
             if (sweepSlab >= slabs.slabCount(c))
@@ -129,6 +150,7 @@ final class SlabEvictor
                 sweepSlab++;
             }
             examined++;
+            sweepRemaining--;
             if (NATIVE.get(ValueLayout.JAVA_BYTE, address + STATE_OFFSET) == STATE_LIVE && !table.isLive(address, now) &&
                 unlinker.unlinkItem(address))
             {

@@ -44,6 +44,8 @@ final class SlabRegion implements AutoCloseable
     private final long[] freeUnits;
     private final byte[] owner;
     private final int[] used;
+    /** The expiry wheels' lists over this region's chunks (see {@link ExpiryWheel}). */
+    private final ExpiryLinks expiryLinks;
 
     /** @param memoryBytes at least two pages per partition ({@link TableConfig} checks it). */
     SlabRegion(
@@ -71,6 +73,18 @@ final class SlabRegion implements AutoCloseable
         this.owner = new byte[(int)(pages * unitsPerPage)];
         this.used = new int[owner.length];
         java.util.Arrays.fill(owner, FREE);
+        this.expiryLinks = new ExpiryLinks(pages * pageBytes, partitions);
+    }
+
+    /** Address of the first page; chunk addresses are {@code base + offset}. */
+    long base()
+    {
+        return base;
+    }
+
+    ExpiryLinks expiryLinks()
+    {
+        return expiryLinks;
     }
 
     /** Bit mask of all units of a page. */

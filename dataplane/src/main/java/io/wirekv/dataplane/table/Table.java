@@ -387,6 +387,11 @@ public final class Table implements AutoCloseable
         OLDEST_LIVE.setRelease(flushState, oldestLiveSeconds); // release: pairs with getAcquire in isLive
     }
 
+    long flushOldestLiveSeconds()
+    {
+        return (long)OLDEST_LIVE.getAcquire(flushState); // acquire: pairs with setRelease in flush
+    }
+
     /** The CAS below which the last flush_all without a delay hid items (0: none); what its log record keeps. */
     public long flushOldestCas()
     {
@@ -580,6 +585,16 @@ public final class Table implements AutoCloseable
         public long outOfMemory()
         {
             return sum(PartitionCounters.OUT_OF_MEMORY);
+        }
+
+        public long ttlReclaimed()
+        {
+            return sum(PartitionCounters.TTL_RECLAIMED);
+        }
+
+        public long ttlDueBytes()
+        {
+            return sum(PartitionCounters.TTL_DUE_BYTES);
         }
     }
 }

@@ -37,4 +37,16 @@ public interface TableCounters
     {
         return 0;
     }
+
+    /** Expired items the expiry wheel reclaimed proactively (also in {@link #expirations()}). */
+    default long ttlReclaimed()
+    {
+        return 0;
+    }
+
+    /** Bytes of expired items in the expiry wheel's due buckets, not reclaimed yet. */
+    default long ttlDueBytes()
+    {
+        return 0;
+    }
 }

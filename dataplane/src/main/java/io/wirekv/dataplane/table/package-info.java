@@ -27,6 +27,11 @@
  * readers offline while it waits for a grace period, since they cannot pass a quiescent state while their own
  * thread waits ({@link io.wirekv.dataplane.table.PartitionWriter#sharesThreadWithReaders()}).
  *
+ * <h2>Expiry</h2>
+ * Expired items are found without scanning live ones: each partition's {@link io.wirekv.dataplane.table.ExpiryWheel}
+ * keeps every linked item with an expiry time in a bucket of its time, and its writer unlinks the items of due
+ * buckets, a bounded number per housekeeping call, retiring them under the rule above like any other unlink.
+ *
  * <h2>Threads</h2>
  * Exactly one thread writes a given partition ({@link io.wirekv.dataplane.table.PartitionWriter}); any
  * number of registered reader threads call {@link io.wirekv.dataplane.table.Table#get}, which takes no
