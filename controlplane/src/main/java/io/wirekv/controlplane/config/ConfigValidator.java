@@ -38,6 +38,8 @@ public final class ConfigValidator
     static final int BYPASS_MAX_UDP_PAYLOAD = 1500 - 20 - 8;
 
     static final long MIN_MEMORY_BYTES = 1L << 20;
+    /** The expiry wheel indexes its links (table/ExpiryLinks) by 64-byte granule with an int. */
+    static final long MAX_MEMORY_BYTES = 127L << 30;
     static final long MIN_ITEM_SIZE_BYTES = 1L << 10;
     static final long MAX_ITEM_SIZE_BYTES = 1L << 30;
     static final int MIN_UDP_PAYLOAD = 64;
@@ -441,6 +443,11 @@ public final class ConfigValidator
         {
             fail(ConfigKey.MEMORY, "exceeds this machine's memory (" + (machine.totalMemoryBytes() >> 20) +
                 "m; a bare number is MiB); use less, e.g. " + Sizes.format(Math.max(MIN_MEMORY_BYTES, (machine.totalMemoryBytes() / 2) >> 20 << 20)));
+        }
+        else if (bytes > MAX_MEMORY_BYTES)
+        {
+            fail(ConfigKey.MEMORY, "at most 127g per instance in this build (the expiry wheel's links are indexed by " +
+                "64-byte granule); use 127g or less, or run one instance per NUMA node");
         }
         else
         {

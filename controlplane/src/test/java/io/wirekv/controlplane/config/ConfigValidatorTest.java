@@ -253,6 +253,18 @@ class ConfigValidatorTest
     }
 
     @Test
+    void shouldRejectMoreMemoryThanTheExpiryWheelIndexes()
+    {
+        final Map<String, Setting> settings = new LinkedHashMap<>();
+        settings.put("memory", new Setting("memory", "128g", "test"));
+        final ConfigException ex = assertThrows(ConfigException.class,
+            () -> ConfigValidator.validate(settings, new Machine(4, 512L << 30)));
+        assertTrue(ex.getMessage().contains("memory = 128g: at most 127g per instance"), ex.getMessage());
+        settings.put("memory", new Setting("memory", "127g", "test"));
+        assertEquals(127L << 30, ConfigValidator.validate(settings, new Machine(4, 512L << 30)).config().memoryBytes());
+    }
+
+    @Test
     void shouldReadABareMemoryNumberAsMibLikeMemcached()
     {
         assertEquals(64L << 20, validate("memory", "64").config().memoryBytes());
