@@ -28,7 +28,7 @@ import java.lang.foreign.MemorySegment;
  * The single writer of the partitions {@code p} with {@code p % writers == index}. Each duty
  * cycle it drains the request ring from every reader, applies each write record through
  * {@link WriteApplier} and puts the binary reply on that reader's reply ring; once a millisecond it
- * runs the table's housekeeping (expiry sweep, eviction, reclamation of retired memory), so
+ * runs the table's housekeeping (reclaiming expired items from the expiry wheel, eviction, reclamation of retired memory), so
  * that it neither steals a shared core in every idle cycle nor starves under constant writes.
  * <p>
  * A command is taken off its ring only when the reply ring back to its reader has room for the
@@ -51,7 +51,7 @@ public final class WriterAgent implements Agent
     private static final java.lang.foreign.ValueLayout.OfLong LE_LONG =
         java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
     private static final int HOUSEKEEPING_BUDGET = 256;
-    /** Expiry sweep, eviction and reclamation run this often whether or not writes keep coming. */
+    /** Expiry-wheel reclaims, eviction and reclamation run this often whether or not writes keep coming. */
     private static final long HOUSEKEEPING_INTERVAL_NS = 1_000_000;
 
     private final int index;
