@@ -28,8 +28,9 @@ import java.lang.foreign.MemorySegment;
  * The single writer of the partitions {@code p} with {@code p % writers == index}. Each duty
  * cycle it drains the request ring from every reader, applies each write record through
  * {@link WriteApplier} and puts the binary reply on that reader's reply ring; once a millisecond it
- * runs the table's housekeeping (reclaiming expired items from the expiry wheel, eviction, reclamation of retired memory), so
- * that it neither steals a shared core in every idle cycle nor starves under constant writes.
+ * runs the table's housekeeping (expired items from the expiry wheel, eviction, reclamation of
+ * retired memory), so that it neither steals a shared core in every idle cycle nor starves under
+ * constant writes.
  * <p>
  * A command is taken off its ring only when the reply ring back to its reader has room for the
  * largest possible reply, so a write is never applied without its reply being deliverable.
