@@ -7,6 +7,7 @@ import io.wirekv.dataplane.table.Status;
 import io.wirekv.dataplane.table.Table;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -37,7 +38,6 @@ import static io.wirekv.dataplane.log.LogSegmentDescriptor.RECORDS_OFFSET;
  */
 public final class LogRecovery
 {
-    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** What recovery found in one partition and where its log continues. */
@@ -201,6 +201,7 @@ public final class LogRecovery
         long records = 0;
         long bytes = 0;
         final long[] replayed = new long[2]; // records, bytes applied (at or after fromSequence)
+        final Scan scan = new Scan();
         LogSegment segment = null;
         for (int i = 0; i < files.size(); i++)
         {
@@ -248,62 +249,41 @@ public final class LogRecovery
             }
             closeQuietly(previous);
             final RecordFrames frames = segment.frames();
-            final long limit = segment.capacity();
-            long at = RECORDS_OFFSET;
-            while (true)
+            scan.start(RECORDS_OFFSET, expected, records, bytes, replayed);
+            final int frame = replaySegment(segment, file, applier, partition, fromSequence, scan);
+            final long at = scan.at;
+            expected = scan.expected;
+            records = scan.records;
+            bytes = scan.bytes;
+            replayed[0] = scan.replayed;
+            replayed[1] = scan.replayedBytes;
+            if (frame != 0)
             {
-                final int frame = frames.verify(at, limit);
-                if (frame == 0)
+                final String what = frame < 0 ? verdict(frame) :
+                    "sequence " + frames.sequence(at) + " where " + expected + " was expected";
+                final long droppedHere = countValidFrames(segment, at);
+                final long droppedLater = laterRecords(files, i, partition);
+                if (frame < 0 && droppedHere == 0 && droppedLater == 0)
                 {
-                    break;
-                }
-                if (frame < 0 || frames.sequence(at) != expected)
-                {
-                    final String what = frame < 0 ? verdict(frame) :
-                        "sequence " + frames.sequence(at) + " where " + expected + " was expected";
-                    final long droppedHere = countValidFrames(segment, at);
-                    final long droppedLater = laterRecords(files, i, partition);
-                    if (frame < 0 && droppedHere == 0 && droppedLater == 0)
-                    {
-                        // a torn tail: nothing valid follows, so nothing after it was ever acknowledged
-                        final long dirty = nonZeroBytes(segment, at);
-                        segment.zeroFrom(at);
-                        dropSegmentsAfter(files, i, notes, partition);
-                        notes.add(String.format("partition %d: torn tail cut in %s at byte offset %d (%s; %d record " +
-                            "dropped, %d bytes)", partition, file, at, what, dirty > 0 ? 1 : 0, dirty));
-                        return new PartitionResult(partition, records, bytes, segment, at, expected, notes, replayed[0], replayed[1]);
-                    }
-                    if (!settings.recoverTruncate())
-                    {
-                        segment.close();
-                        throw corruption(partition, file, at, what + ", with " + (droppedHere + droppedLater) +
-                            " valid records after it", records, settings);
-                    }
+                    // a torn tail: nothing valid follows, so nothing after it was ever acknowledged
+                    final long dirty = nonZeroBytes(segment, at);
                     segment.zeroFrom(at);
                     dropSegmentsAfter(files, i, notes, partition);
-                    notes.add(String.format("partition %d: --recover-truncate: %s at byte offset %d: %s; kept %d " +
-                        "records, dropped %d", partition, file, at, what, records, droppedHere + droppedLater));
+                    notes.add(String.format("partition %d: torn tail cut in %s at byte offset %d (%s; %d record " +
+                        "dropped, %d bytes)", partition, file, at, what, dirty > 0 ? 1 : 0, dirty));
                     return new PartitionResult(partition, records, bytes, segment, at, expected, notes, replayed[0], replayed[1]);
                 }
-                if (expected >= fromSequence)
+                if (!settings.recoverTruncate())
                 {
-                    final int length = segment.memory().get(LE_INT, at);
-                    final int status = applier.replay(segment.memory(), at, length, partition);
-                    if (status != Status.STORED)
-                    {
-                        segment.close();
-                        throw new IllegalStateException("partition " + partition + " log: " + file +
-                            " at byte offset " + at + ": record " + expected + " could not be applied (status " +
-                            status + "): " + (status == Status.OUT_OF_MEMORY ? "the table memory is too small for " +
-                            "the logged items; raise memory / --memory" : "not an effect record of this partition"));
-                    }
-                    replayed[0]++;
-                    replayed[1] += frame;
+                    segment.close();
+                    throw corruption(partition, file, at, what + ", with " + (droppedHere + droppedLater) +
+                        " valid records after it", records, settings);
                 }
-                records++;
-                bytes += frame;
-                expected++;
-                at += frame;
+                segment.zeroFrom(at);
+                dropSegmentsAfter(files, i, notes, partition);
+                notes.add(String.format("partition %d: --recover-truncate: %s at byte offset %d: %s; kept %d " +
+                    "records, dropped %d", partition, file, at, what, records, droppedHere + droppedLater));
+                return new PartitionResult(partition, records, bytes, segment, at, expected, notes, replayed[0], replayed[1]);
             }
             if (i == files.size() - 1)
             {
@@ -311,6 +291,81 @@ public final class LogRecovery
             }
         }
         throw new IllegalStateException("unreachable");
+    }
+
+    /** Where a partition's scan stands: the next record's offset and sequence, and the counts so far. */
+    private static final class Scan
+    {
+        long at;
+        long expected;
+        long records;
+        long bytes;
+        long replayed;
+        long replayedBytes;
+
+        void start(final long at, final long expected, final long records, final long bytes, final long[] replayed)
+        {
+            this.at = at;
+            this.expected = expected;
+            this.records = records;
+            this.bytes = bytes;
+            this.replayed = replayed[0];
+            this.replayedBytes = replayed[1];
+        }
+    }
+
+    /**
+     * Verifies the records of {@code segment} from {@code scan.at} in order and applies those at or after
+     * {@code fromSequence}, until the end of its records or the first record that is bad or out of sequence;
+     * {@code scan} is left there. A loop of its own, small: at start-up it runs interpreted and in C1 code before
+     * the JIT replaces it, which it does sooner for a small method than for the whole of {@link #recoverPartition}.
+     *
+     * @return 0 at the end of the records; else the verdict at {@code scan.at}: a negative {@link RecordFrames}
+     *         code, or the frame length of a valid record whose sequence is not {@code scan.expected}.
+     */
+    private static int replaySegment(final LogSegment segment, final Path file, final WriteApplier applier,
+        final int partition, final long fromSequence, final Scan scan)
+    {
+        final RecordFrames frames = segment.frames();
+        final MemorySegment memory = segment.memory();
+        final long limit = segment.capacity();
+        long at = scan.at;
+        long expected = scan.expected;
+        long applied = 0;
+        long appliedBytes = 0;
+        int frame;
+        while ((frame = frames.verify(at, limit)) > 0 && frames.sequence(at) == expected)
+        {
+            if (expected >= fromSequence)
+            {
+                final int status = applier.replay(memory, at, frames.length(at), partition);
+                if (status != Status.STORED)
+                {
+                    segment.close();
+                    throw notApplied(partition, file, at, expected, status);
+                }
+                applied++;
+                appliedBytes += frame;
+            }
+            scan.records++;
+            scan.bytes += frame;
+            expected++;
+            at += frame;
+        }
+        scan.at = at;
+        scan.expected = expected;
+        scan.replayed += applied;
+        scan.replayedBytes += appliedBytes;
+        return frame;
+    }
+
+    private static IllegalStateException notApplied(final int partition, final Path file, final long at,
+        final long sequence, final int status)
+    {
+        return new IllegalStateException("partition " + partition + " log: " + file + " at byte offset " + at +
+            ": record " + sequence + " could not be applied (status " + status + "): " +
+            (status == Status.OUT_OF_MEMORY ? "the table memory is too small for the logged items; raise memory / " +
+                "--memory" : "not an effect record of this partition"));
     }
 
     /** Spare segments a previous run made ahead of a roll and never used (no header, nothing in them). */

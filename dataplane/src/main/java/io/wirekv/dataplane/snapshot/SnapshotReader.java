@@ -22,7 +22,8 @@ import static io.wirekv.dataplane.snapshot.SnapshotDescriptor.*;
  * prefix the caller must discard. Verify first ({@link #verify}, or take the file {@link SnapshotDirectory} chose,
  * which verified it) to load only a file known to be whole.
  * <p>
- * Reads through one reusable direct buffer (grown once for a frame larger than it): nothing is allocated per item.
+ * Reads through one reusable direct buffer (grown once for a frame larger than it): nothing is allocated per item,
+ * and the body CRC is taken over each buffer's worth of frames at once.
  * Threading: one thread per instance.
  */
 public final class SnapshotReader
@@ -39,6 +40,8 @@ public final class SnapshotReader
     /** Valid bytes of the buffer are [position, limit); position is at file offset {@link #offset}. */
     private int position;
     private int limit;
+    /** The body CRC covers the file up to the buffer's byte {@code crcFrom} (at most {@link #position}). */
+    private int crcFrom;
     private long offset;
     private FileChannel channel;
     private Path file;
@@ -79,6 +82,7 @@ public final class SnapshotReader
         this.file = file;
         position = 0;
         limit = 0;
+        crcFrom = 0;
         offset = 0;
         bodyCrc.reset();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ))
@@ -129,70 +133,87 @@ public final class SnapshotReader
                 }
             }
 
-            long items = 0;
-            while (true)
-            {
-                final long frameOffset = offset;
-                if (frameOffset == size)
-                {
-                    throw refuse(frameOffset, "truncated: the file ends after " + items + " items without a trailer");
-                }
-                if (size - frameOffset < 2 * Integer.BYTES)
-                {
-                    throw refuse(frameOffset, "truncated: " + (size - frameOffset) + " bytes left, less than a frame header");
-                }
-                fill(2 * Integer.BYTES);
-                final long length = segment.get(U32, position + FRAME_LENGTH_OFFSET) & 0xFFFF_FFFFL;
-                if (length < ITEM_HEADER_LENGTH || length > MAX_FRAME_LENGTH)
-                {
-                    throw refuse(frameOffset, "bad frame length " + length);
-                }
-                if (length > size - frameOffset)
-                {
-                    throw refuse(frameOffset, "truncated: a frame of " + length + " bytes, the file ends at " + size);
-                }
-                fill(length);
-                final int at = position;
-                if (segment.get(U32, at + FRAME_CRC_OFFSET) != crc(frameCrc, at + FRAME_TYPE_OFFSET, at + (int)length))
-                {
-                    throw refuse(frameOffset, "frame CRC mismatch (frame of " + length + " bytes)");
-                }
-                final byte type = segment.get(ValueLayout.JAVA_BYTE, at + FRAME_TYPE_OFFSET);
-                if (type == TYPE_TRAILER)
-                {
-                    final int bodyCrcValue = (int)bodyCrc.getValue();
-                    checkTrailer(at, length, frameOffset, size, items, bodyCrcValue);
-                    return new SnapshotInfo(file, partition, sequence, createdAtMs, items, size,
-                        (System.nanoTime() - startNs) / 1_000_000);
-                }
-                if (type != TYPE_ITEM)
-                {
-                    throw refuse(frameOffset, "unknown frame type " + type);
-                }
-                final int keyLength = segment.get(ValueLayout.JAVA_BYTE, at + SnapshotDescriptor.KEY_LENGTH_OFFSET) & 0xFF;
-                final int valueLength = (int)(length - ITEM_HEADER_LENGTH - keyLength);
-                if (valueLength < 0)
-                {
-                    throw refuse(frameOffset, "key of " + keyLength + " bytes longer than its frame of " + length);
-                }
-                if (sink != null)
-                {
-                    sink.item(segment, at + KEY_OFFSET, keyLength,
-                        segment.get(U32, at + CLIENT_FLAGS_OFFSET),
-                        segment.get(U32, at + EXPIRES_AT_OFFSET) & 0xFFFF_FFFFL,
-                        segment.get(U64, at + CAS_OFFSET),
-                        segment.get(U32, at + STORED_AT_OFFSET) & 0xFFFF_FFFFL,
-                        segment.get(ValueLayout.JAVA_BYTE, at + META_BITS_OFFSET) & 0xFF,
-                        segment, at + KEY_OFFSET + keyLength, valueLength);
-                }
-                items++;
-                consume((int)length);
-            }
+            return readItems(partition, sequence, createdAtMs, size, sink, startNs);
         }
         finally
         {
             channel = null;
         }
+    }
+
+    /**
+     * The frames after the header, up to and with the trailer. The per-item path is kept short (fields read from the
+     * little-endian buffer, the body CRC taken per buffer fill, refusals built in methods of their own) because at
+     * start-up it runs before the JIT has compiled it: interpreted and C1 code pay for every call and check.
+     */
+    private SnapshotInfo readItems(final int partition, final long sequence, final long createdAtMs, final long size,
+        final ItemSink sink, final long startNs) throws IOException
+    {
+        long items = 0;
+        while (true)
+        {
+            final long frameOffset = offset;
+            if (size - frameOffset < 2 * Integer.BYTES)
+            {
+                throw refuseShortFrame(frameOffset, size, items);
+            }
+            ensure(2 * Integer.BYTES);
+            final long length = buffer.getInt(position + FRAME_LENGTH_OFFSET) & 0xFFFF_FFFFL;
+            if (length < ITEM_HEADER_LENGTH || length > MAX_FRAME_LENGTH || length > size - frameOffset)
+            {
+                throw refuseLength(frameOffset, length, size);
+            }
+            ensure(length);
+            final int at = position;
+            if (buffer.getInt(at + FRAME_CRC_OFFSET) != crc(frameCrc, at + FRAME_TYPE_OFFSET, at + (int)length))
+            {
+                throw refuse(frameOffset, "frame CRC mismatch (frame of " + length + " bytes)");
+            }
+            final byte type = buffer.get(at + FRAME_TYPE_OFFSET);
+            if (type != TYPE_ITEM)
+            {
+                if (type == TYPE_TRAILER)
+                {
+                    checkTrailer(at, length, frameOffset, size, items, bodyCrcUpTo(at));
+                    return new SnapshotInfo(file, partition, sequence, createdAtMs, items, size,
+                        (System.nanoTime() - startNs) / 1_000_000);
+                }
+                throw refuse(frameOffset, "unknown frame type " + type);
+            }
+            final int keyLength = buffer.get(at + KEY_LENGTH_OFFSET) & 0xFF;
+            final int valueLength = (int)(length - ITEM_HEADER_LENGTH - keyLength);
+            if (valueLength < 0)
+            {
+                throw refuse(frameOffset, "key of " + keyLength + " bytes longer than its frame of " + length);
+            }
+            if (sink != null)
+            {
+                sink.item(segment, at + KEY_OFFSET, keyLength,
+                    buffer.getInt(at + CLIENT_FLAGS_OFFSET),
+                    buffer.getInt(at + EXPIRES_AT_OFFSET) & 0xFFFF_FFFFL,
+                    buffer.getLong(at + CAS_OFFSET),
+                    buffer.getInt(at + STORED_AT_OFFSET) & 0xFFFF_FFFFL,
+                    buffer.get(at + META_BITS_OFFSET) & 0xFF,
+                    segment, at + KEY_OFFSET + keyLength, valueLength);
+            }
+            items++;
+            position = at + (int)length;
+            offset = frameOffset + length;
+        }
+    }
+
+    private SnapshotFormatException refuseShortFrame(final long frameOffset, final long size, final long items)
+    {
+        return frameOffset == size ?
+            refuse(frameOffset, "truncated: the file ends after " + items + " items without a trailer") :
+            refuse(frameOffset, "truncated: " + (size - frameOffset) + " bytes left, less than a frame header");
+    }
+
+    private SnapshotFormatException refuseLength(final long frameOffset, final long length, final long size)
+    {
+        return length < ITEM_HEADER_LENGTH || length > MAX_FRAME_LENGTH ?
+            refuse(frameOffset, "bad frame length " + length) :
+            refuse(frameOffset, "truncated: a frame of " + length + " bytes, the file ends at " + size);
     }
 
     /**
@@ -268,12 +289,21 @@ public final class SnapshotReader
     }
 
     /** Makes {@code length} bytes available from {@link #position} (the caller checked the file holds them). */
+    private void ensure(final long length) throws IOException
+    {
+        if (limit - position < length)
+        {
+            fill(length);
+        }
+    }
+
     private void fill(final long length) throws IOException
     {
         if (available() >= length)
         {
             return;
         }
+        bodyCrcUpTo(position); // the consumed bytes are about to move or go
         if (buffer.capacity() < length)
         {
             final MemorySegment old = segment;
@@ -289,6 +319,7 @@ public final class SnapshotReader
             limit -= position;
             position = 0;
         }
+        crcFrom = position;
         while (limit < length)
         {
             window.limit(window.capacity()).position(limit);
@@ -301,13 +332,26 @@ public final class SnapshotReader
         }
     }
 
-    /** Moves past {@code length} bytes, adding them to the body CRC. */
+    /** Moves past {@code length} bytes (the body CRC takes them later, with the rest of the buffer). */
     private void consume(final int length)
     {
-        window.limit(position + length).position(position);
-        bodyCrc.update(window);
         position += length;
         offset += length;
+    }
+
+    /**
+     * Adds the buffer's bytes from {@link #crcFrom} to {@code end} to the body CRC (one call per buffer fill, not
+     * per frame) and returns the CRC so far.
+     */
+    private int bodyCrcUpTo(final int end)
+    {
+        if (end > crcFrom)
+        {
+            window.limit(end).position(crcFrom);
+            bodyCrc.update(window);
+            crcFrom = end;
+        }
+        return (int)bodyCrc.getValue();
     }
 
     private int crc(final CRC32C crc, final int from, final int to)

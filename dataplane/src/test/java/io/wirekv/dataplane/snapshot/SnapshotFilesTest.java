@@ -191,6 +191,35 @@ class SnapshotFilesTest
     }
 
     @Test
+    void shouldRefuseFramesInTheWrongOrderByTheBodyCrcWhateverTheBufferSize() throws IOException
+    {
+        final List<Item> items = new ArrayList<>();
+        for (int i = 0; i < 200; i++)
+        {
+            items.add(new Item("key-" + (1000 + i), new byte[100], i, 0, i + 1, 1_700_000_000L, 0));
+        }
+        final SnapshotInfo info = write(0, 9, items, 4096);
+        final byte[] good = Files.readAllBytes(info.file());
+        final int frame = SnapshotDescriptor.ITEM_HEADER_LENGTH + 8 + 100;
+        final int first = SnapshotDescriptor.HEADER_LENGTH;
+        final int last = first + 199 * frame; // every frame verifies on its own; only the body CRC sees the swap
+        final byte[] swapped = good.clone();
+        System.arraycopy(good, last, swapped, first, frame);
+        System.arraycopy(good, first, swapped, last, frame);
+        final Path damaged = directory.resolve("swapped.snap");
+        Files.write(damaged, swapped);
+        final int trailer = good.length - SnapshotDescriptor.TRAILER_LENGTH;
+        for (final SnapshotReader anyBuffer : new SnapshotReader[]{reader, new SnapshotReader()})
+        {
+            final SnapshotFormatException ex = assertThrows(SnapshotFormatException.class,
+                () -> anyBuffer.verify(damaged, 0));
+            assertEquals("body CRC mismatch", ex.reason(), ex.getMessage());
+            assertEquals(trailer, ex.offset(), ex.getMessage());
+            assertEquals(200, anyBuffer.verify(info.file(), 0).items(), "the file in order reads whole");
+        }
+    }
+
+    @Test
     void shouldChooseThePreviousValidSnapshotWhenTheNewestIsDamaged() throws IOException
     {
         assertNull(snapshots.newestValid(0, reader).chosen(), "no snapshot yet");
