@@ -2,90 +2,54 @@ package io.wirekv.dataplane.replication;
 
 import io.wirekv.dataplane.log.PartitionLog;
 import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
 
 /**
- * A primary's view of its backup's ACKs, per partition, for the {@link ReplicationSenderAgent}: the lag gauges
- * ({@code repl_lag_records}, {@code repl_lag_ms}) and, in sync mode, the stall report: a connected backup whose ACKs
- * have not covered a partition's appended records for longer than {@code replication.sync.timeout} (stalled, starved
- * of CPU, far behind, or in a long full sync) makes the writers answer the held writes {@code SERVER_ERROR}, and the
- * reason goes to the error log once per stall. The link stays up (heartbeats still come; a backup that sends nothing
- * is dropped by the sender's silence timeout). Threading: the replication thread only; allocation-free unless a stall
- * is reported.
+ * A sync-mode primary's watch on its backup's ACKs, on the replication thread beside the sender: a connected backup
+ * whose ACKs have not covered a partition's appended records for longer than {@code replication.sync.timeout}
+ * (stalled, starved of CPU, far behind, or in a long full sync) makes the writers answer the held writes
+ * {@code SERVER_ERROR} ({@code HeldReplies}); this puts the reason in the error log, once per stall. The link stays
+ * up: heartbeats still come, and the sender's silence timeout drops a backup that sends nothing at all.
+ * Threading: the replication thread only; allocation-free unless a stall is reported.
  */
-final class BackupAckWatch
+final class BackupAckWatch implements Agent
 {
     private final ReplicationState state;
-    private final ReplicationCounters counters;
     private final PartitionLog[] logs;
     private final ErrorHandler errors;
-    private final long[] unackedSinceNs;
-    private final long[] coverProgressNs;
+    /** Per partition: the covered sequence last seen, when it last moved (or was complete), whether reported. */
     private final long[] coveredSeen;
-    private final boolean[] stallReported;
+    private final long[] progressNs;
+    private final boolean[] reported;
 
-    BackupAckWatch(final ReplicationState state, final ReplicationCounters counters, final PartitionLog[] logs,
-        final ErrorHandler errors)
+    BackupAckWatch(final ReplicationState state, final java.util.List<PartitionLog> logs, final ErrorHandler errors)
     {
         this.state = state;
-        this.counters = counters;
-        this.logs = logs;
+        this.logs = logs.toArray(PartitionLog[]::new);
         this.errors = errors;
-        this.unackedSinceNs = new long[logs.length];
-        this.coverProgressNs = new long[logs.length];
-        this.coveredSeen = new long[logs.length];
-        this.stallReported = new boolean[logs.length];
+        this.coveredSeen = new long[this.logs.length];
+        this.progressNs = new long[this.logs.length];
+        this.reported = new boolean[this.logs.length];
     }
 
-    /** A new stream: the backup covers {@code covered} of {@code p} as of {@code nowNs}. */
-    void connected(final int p, final long covered, final long nowNs)
+    @Override
+    public int doWork()
     {
-        unackedSinceNs[p] = nowNs;
-        coverProgressNs[p] = nowNs;
-        coveredSeen[p] = covered;
-        stallReported[p] = false;
-    }
-
-    /** Once per duty cycle while streaming: the lag gauges from {@code acked} (applied per partition), then stalls. */
-    void publish(final long[] acked, final long nowNs)
-    {
-        long records = 0;
-        long oldestNs = nowNs;
-        for (int p = 0; p < logs.length; p++)
-        {
-            final long lag = logs[p].appendedSequence() - acked[p];
-            if (lag <= 0)
-            {
-                unackedSinceNs[p] = nowNs;
-            }
-            else
-            {
-                records += lag;
-                oldestNs = Math.min(oldestNs, unackedSinceNs[p]);
-            }
-        }
-        counters.senderGauge(ReplicationCounters.LAG_RECORDS, records);
-        counters.senderGauge(ReplicationCounters.LAG_MS, (nowNs - oldestNs) / 1_000_000);
-        if (state.holdsForBackup())
-        {
-            checkStalls(nowNs);
-        }
-    }
-
-    private void checkStalls(final long nowNs)
-    {
+        final long nowNs = System.nanoTime();
+        final boolean watching = state.holdsForBackup() && state.connected();
         final long timeoutMs = state.settings().syncTimeoutMs();
         for (int p = 0; p < logs.length; p++)
         {
             final long covered = state.covered(p); // what the held replies wait for (durable when the backup syncs)
-            if (covered >= logs[p].appendedSequence() || covered > coveredSeen[p])
+            if (!watching || covered >= logs[p].appendedSequence() || covered != coveredSeen[p])
             {
                 coveredSeen[p] = covered;
-                coverProgressNs[p] = nowNs;
-                stallReported[p] = false;
+                progressNs[p] = nowNs;
+                reported[p] = false;
             }
-            else if (!stallReported[p] && nowNs - coverProgressNs[p] > timeoutMs * 1_000_000L)
+            else if (!reported[p] && nowNs - progressNs[p] > timeoutMs * 1_000_000L)
             {
-                stallReported[p] = true;
+                reported[p] = true;
                 errors.onError(new ReplicationSenderAgent.ReplicationException("replication: sync mode: the backup " +
                     "at " + state.peer() + " is connected but has not acknowledged partition " + p + "'s records for " +
                     "more than " + timeoutMs + " ms (replication.sync.timeout): writes waiting that long are answered " +
@@ -93,5 +57,12 @@ final class BackupAckWatch
                     "full sync (see wirekv replication on both nodes)"));
             }
         }
+        return 0; // watching is no work: the thread's idle strategy still sleeps
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "wirekv-replication-ack-watch";
     }
 }

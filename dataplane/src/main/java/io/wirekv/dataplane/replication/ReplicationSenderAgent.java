@@ -58,7 +58,7 @@ public final class ReplicationSenderAgent implements Agent
     private final RecordFrames outFrames;
     private final ByteBuffer in;
     private final long[] acked;
-    private final BackupAckWatch ackWatch;
+    private final long[] unackedSinceNs;
     private final boolean[] fullSync;
     private final WriteRecordEncoder encoder = new WriteRecordEncoder();
     private final ScanVisitor scanVisitor = new ScanVisitor();
@@ -94,7 +94,7 @@ public final class ReplicationSenderAgent implements Agent
         this.outFrames = new RecordFrames().wrap(outMemory);
         this.in = ByteBuffer.allocateDirect(64 * 1024).order(ByteOrder.LITTLE_ENDIAN);
         this.acked = new long[this.logs.length];
-        this.ackWatch = new BackupAckWatch(state, counters, this.logs, errors);
+        this.unackedSinceNs = new long[this.logs.length];
         this.fullSync = new boolean[this.logs.length];
         this.scanner = new PartitionScanner(table, 256);
     }
@@ -156,7 +156,7 @@ public final class ReplicationSenderAgent implements Agent
                 putLongFrame(out, TYPE_HEARTBEAT, 0, System.currentTimeMillis());
                 fill = out.position();
             }
-            ackWatch.publish(acked, nowNs);
+            publishLag(nowNs);
             if (fill > 0)
             {
                 work += flush();
@@ -298,7 +298,7 @@ public final class ReplicationSenderAgent implements Agent
             fullSync[p] = !resume;
             acked[p] = resume ? last : 0;
             state.cover(p, resume ? last : 0);
-            ackWatch.connected(p, resume ? last : 0, nowNs);
+            unackedSinceNs[p] = nowNs;
             counters.sender(resume ? ReplicationCounters.PARTIAL_RESUMES : ReplicationCounters.FULL_SYNCS, 1);
         }
         final int end = in.position();
@@ -504,6 +504,27 @@ public final class ReplicationSenderAgent implements Agent
             in.compact();
         }
         return frames;
+    }
+
+    private void publishLag(final long nowNs)
+    {
+        long records = 0;
+        long oldestNs = nowNs;
+        for (int p = 0; p < logs.length; p++)
+        {
+            final long lag = logs[p].appendedSequence() - acked[p];
+            if (lag <= 0)
+            {
+                unackedSinceNs[p] = nowNs;
+            }
+            else
+            {
+                records += lag;
+                oldestNs = Math.min(oldestNs, unackedSinceNs[p]);
+            }
+        }
+        counters.senderGauge(ReplicationCounters.LAG_RECORDS, records);
+        counters.senderGauge(ReplicationCounters.LAG_MS, (nowNs - oldestNs) / 1_000_000);
     }
 
     /** Encodes the scanned items as OP_RESTORE records (sequence 0) into SCAN frames, flushing when full. */

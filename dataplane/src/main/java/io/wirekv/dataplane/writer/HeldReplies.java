@@ -76,8 +76,8 @@ final class HeldReplies implements AutoCloseable
     }
 
     /**
-     * Holds {@code reply[0, length)} for {@code reader} until {@code partition}'s log has {@code sequence} durable (and,
-     * replication sync, the backup covers it); its wait for the backup counts from this duty cycle's time.
+     * Holds {@code reply[0, length)} for {@code reader} until {@code partition}'s log has {@code sequence} durable
+     * (and, replication sync, the backup covers it); its wait for the backup counts from this duty cycle's time.
      */
     void hold(final int reader, final int partition, final long sequence, final MemorySegment reply, final int length)
     {
@@ -132,10 +132,16 @@ final class HeldReplies implements AutoCloseable
                     }
                     // no ACK within replication.sync.timeout (a connected backup that stalls, or a link down that
                     // long): not acknowledged, so nothing acknowledged is lost
-                    memory.set(ValueLayout.JAVA_BYTE, offset + REPLY_OFFSET + WriteReplyDescriptor.STATUS_OFFSET,
-                        replication.connected() ? WriteReplyDescriptor.STATUS_SYNC_TIMEOUT :
-                            WriteReplyDescriptor.STATUS_NO_BACKUP);
-                    replication.refusedAfterTimeout(partition);
+                    final long statusAt = offset + REPLY_OFFSET + WriteReplyDescriptor.STATUS_OFFSET;
+                    final byte status = memory.get(ValueLayout.JAVA_BYTE, statusAt);
+                    if (status != WriteReplyDescriptor.STATUS_SYNC_TIMEOUT &&
+                        status != WriteReplyDescriptor.STATUS_NO_BACKUP)
+                    {
+                        // once: a full reply ring may bring this reply back next cycle
+                        memory.set(ValueLayout.JAVA_BYTE, statusAt, replication.connected() ?
+                            WriteReplyDescriptor.STATUS_SYNC_TIMEOUT : WriteReplyDescriptor.STATUS_NO_BACKUP);
+                        replication.refusedAfterTimeout(partition);
+                    }
                 }
             }
             final SpscMessageRing reply = rings.reply(msgTypeId - 1, writerIndex);
