@@ -41,7 +41,7 @@ status=0
 timeout --kill-after=30s "${max_minutes}m" ./mvnw -o -B -pl controlplane surefire:test -Dsurefire.failIfNoSpecifiedTests=false \
   -Dtest=FailoverCrashTest "${props[@]}" > "${log}" 2>&1 &
 mvn_pid=$!
-tail -n +1 --pid="${mvn_pid}" -f "${log}" | grep --line-buffered -E '^(crash test|cycle [0-9]+:|  crash:)' || true
+tail -n +1 --pid="${mvn_pid}" -f "${log}" | grep --line-buffered -E '^(crash test|cycle [0-9]+:|  crash:|  nothing acknowledged|    )' || true
 wait "${mvn_pid}" || status=$?
 if (( status == 124 || status == 137 )); then
   echo "failover-test: stopped after ${max_minutes} min (timeout)" >&2

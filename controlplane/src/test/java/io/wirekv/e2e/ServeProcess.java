@@ -121,12 +121,38 @@ public final class ServeProcess implements Target
                 break;
             }
         }
+        if (process.isAlive())
+        {
+            threadDump(); // a start-up that hangs says where: the JVM prints every thread's stack on SIGQUIT
+        }
         // read the log before close() deletes it
         final String output = output();
         final String why = process.isAlive() ? "did not start within " + START_TIMEOUT_MS + " ms" :
             "exited with status " + process.exitValue() + " before serving";
         close();
         throw new IllegalStateException("wirekv serve " + why + ": " + output);
+    }
+
+    /** SIGQUIT: the JVM prints a thread dump to its output (serve's log); waits up to 3 s for it to appear. */
+    private void threadDump()
+    {
+        try
+        {
+            new ProcessBuilder("kill", "-QUIT", Long.toString(process.pid())).inheritIO().start().waitFor();
+            final long deadline = System.currentTimeMillis() + 3_000;
+            while (System.currentTimeMillis() < deadline && !output().contains("JNI global refs"))
+            {
+                Thread.sleep(50);
+            }
+        }
+        catch (final IOException ex)
+        {
+            // no dump: the output says what it says
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Everything serve printed so far (stdout and stderr). */

@@ -42,6 +42,9 @@ import java.util.concurrent.Callable;
         "configuration is printed with where each value came from."})
 final class ServeCommand implements Callable<Integer>
 {
+    /** How often a start-up that has not served yet says where it is. */
+    private static final long STARTUP_REPORT_MS = 10_000;
+
     @Spec
     CommandSpec spec;
 
@@ -245,7 +248,8 @@ final class ServeCommand implements Callable<Integer>
             System.err.println("wirekv: warning: " + crowded);
         }
         final WirekvServer server;
-        try
+        // a start-up that takes long (recovery, a slow disk, a starved CPU) says where it is every 10 s
+        try (StartupWatch ignored = StartupWatch.start(Thread.currentThread(), System.out, STARTUP_REPORT_MS))
         {
             final ServerConfig config = recoverTruncate ? concluded.config().withPersistence(
                 recoverTruncateOn(concluded.config().persistence())) : concluded.config();

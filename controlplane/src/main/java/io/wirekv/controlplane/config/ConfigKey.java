@@ -116,8 +116,8 @@ public enum ConfigKey
         c -> null == c.replication().listen() ? "" : c.replication().listen().toString()),
     REPLICATION_PEER("replication.peer", "--replication-peer", "host:port of the backup's replication.listen that a " +
         "primary pushes to", c -> null == c.replication().peer() ? "" : c.replication().peer().toString()),
-    REPLICATION_SYNC_TIMEOUT("replication.sync.timeout", null, "sync: how long a reply waits for a backup whose link " +
-        "dropped before it is answered SERVER_ERROR (not acknowledged), 1ms..60s",
+    REPLICATION_SYNC_TIMEOUT("replication.sync.timeout", null, "sync: the longest a write's reply waits for the " +
+        "backup's ACK, link up or down, before it is answered SERVER_ERROR (not acknowledged), 1ms..60s",
         c -> Durations.format(c.replication().syncTimeoutMs())),
     // Control-plane keys: not part of ServerConfig; their concluded values live in ConcludedConfig.
     METRICS_PORT("metrics.port", "--metrics-port", "Prometheus /metrics HTTP port; 0 disables the exporter",

@@ -28,8 +28,11 @@ final class CrashCycle
     /** serve's JVM takes 1-3 s to reach recovery on this machine: the kill lands before, in or after it. */
     private static final long RECOVERY_KILL_MAX_MS = 2_000;
 
-    /** What the cycle ended with: the verdict and the restarted server (the next cycle's). */
-    record Result(CycleVerdict verdict, ServeProcess restarted, long restartMs, long recoveryKilledAfterMs)
+    /**
+     * What the cycle ended with: the verdict and the restarted server (the next cycle's); {@code diagnosis} is what
+     * {@link Nodes#diagnose} said just before the kill when nothing had been acknowledged, else empty.
+     */
+    record Result(CycleVerdict verdict, ServeProcess restarted, long restartMs, long recoveryKilledAfterMs, String diagnosis)
     {
     }
 
@@ -43,6 +46,12 @@ final class CrashCycle
 
         /** After {@code killed} was killed and its drivers stopped: the server to read back and drive next. */
         Restart afterKill(int cycle, ServeProcess killed, SplittableRandom rnd) throws InterruptedException;
+
+        /** Asked just before the kill when the cycle acknowledged nothing: what the server says about itself. */
+        default String diagnose(final ServeProcess server)
+        {
+            return "";
+        }
 
         @Override
         void close();
@@ -131,6 +140,8 @@ final class CrashCycle
         }
 
         awaitKillMoment(rnd, acknowledged);
+        // nothing acknowledged for the whole wait: ask the server why while it is alive (this delays the kill a bit)
+        final String diagnosis = acknowledged.get() == 0 ? nodes.diagnose(server) : "";
         final long killNanos = System.nanoTime();
         if (settings.kill())
         {
@@ -180,7 +191,7 @@ final class CrashCycle
         }
         final CycleVerdict verdict = oracle.check(cycle, settings.durability(), scan.keys(), scan.currItems(), scan.atMs(),
             killNanos, problems);
-        return new Result(verdict, restarted, restartMs, recoveryKilledAfterMs);
+        return new Result(verdict, restarted, restartMs, recoveryKilledAfterMs, diagnosis);
     }
 
     /** Half the cycles kill after a random time, half after a random number of acknowledged writes (time-bounded). */

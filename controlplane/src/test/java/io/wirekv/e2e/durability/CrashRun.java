@@ -142,6 +142,11 @@ final class CrashRun
                 recoveryKills += r.recoveryKilledAfterMs() >= 0 ? 1 : 0;
                 out.println(v.summary() + ", restart " + r.restartMs() + " ms" +
                     (r.recoveryKilledAfterMs() >= 0 ? " (after a start-up killed at " + r.recoveryKilledAfterMs() + " ms)" : ""));
+                if (!r.diagnosis().isEmpty())
+                {
+                    out.println("  nothing acknowledged; before the kill the server said:\n" +
+                        r.diagnosis().strip().indent(4).stripTrailing());
+                }
                 for (final String p : v.problems())
                 {
                     if (v.problems().indexOf(p) < PRINTED_PER_CYCLE)

@@ -90,6 +90,30 @@ class FailoverCrashTest
             return new CrashCycle.Restart(nodes[primary], -1, promoteMs);
         }
 
+        /** {@code wirekv replication} and {@code wirekv errors} of both nodes (the backup's named the full-sync bug). */
+        @Override
+        public String diagnose(final ServeProcess server)
+        {
+            final ServeProcess backup = nodes[1 - primary];
+            return "primary " + server.name() + ": wirekv replication\n" + ReplicationPair.cli(server, "replication")[1] +
+                "primary: wirekv errors\n" + ReplicationPair.cli(server, "errors")[1] +
+                "backup " + (null == backup ? "-" : backup.name() + ": wirekv replication\n" +
+                ReplicationPair.cli(backup, "replication")[1] + "backup: wirekv errors\n" +
+                ReplicationPair.cli(backup, "errors")[1]) + "\nload average: " + loadAverage();
+        }
+
+        private static String loadAverage()
+        {
+            try
+            {
+                return java.nio.file.Files.readString(Path.of("/proc/loadavg")).strip();
+            }
+            catch (final java.io.IOException ex)
+            {
+                return "?";
+            }
+        }
+
         /** Sync mode refuses writes until a backup is connected: the next cycle's load starts after that. */
         private static void awaitConnected(final ServeProcess primary)
         {

@@ -41,6 +41,8 @@ final class RandomWriteDriver implements Runnable
     /** The outcome of one reply: applied or not, and what it carried (a CAS unique, a counter's value). */
     /** What a primary in sync replication mode answers when no backup has the write: not acknowledged. */
     private static final String REPLICATION_REFUSAL = "SERVER_ERROR replication: no backup connected";
+    /** ... and when the connected backup did not acknowledge it within replication.sync.timeout: not acknowledged. */
+    private static final String REPLICATION_TIMEOUT = "SERVER_ERROR replication: the backup did not acknowledge";
 
     private record Outcome(boolean applied, boolean unsure, long cas, String number, String line)
     {
@@ -290,7 +292,7 @@ final class RandomWriteDriver implements Runnable
         final Outcome r = read(c, kind);
         final long replyNanos = System.nanoTime();
         final long replyMs = System.currentTimeMillis();
-        if (r.line().startsWith(REPLICATION_REFUSAL))
+        if (r.line().startsWith(REPLICATION_REFUSAL) || r.line().startsWith(REPLICATION_TIMEOUT))
         {
             // sync replication without a connected backup: refused up front, or held and answered after the sync
             // timeout (applied here, never acknowledged). Not an acknowledgement, so either outcome may survive.

@@ -205,12 +205,25 @@ public final class PartitionLog
      * (the old segments' files are deleted; the syncer walks on to the new segment and unmaps the old ones). The
      * caller has written the incomplete-full-sync marker first, so a restart before the sync's snapshot is durable
      * reports the partition as needing a full sync rather than serving it as whole.
+     * The new segment is made under a spare's name and renamed over {@code base + 1}'s: this partition may already
+     * have a segment of that name (an earlier full sync at the same base, a log that ends at base), which an exclusive
+     * create refused, failing every retry of the full sync for as long as the primary's base stayed the same.
      * @throws IOException when the new segment cannot be created (the stream is then dropped; nothing was applied).
      */
     public void restartAt(final long base) throws IOException
     {
-        final LogSegment fresh = LogSegment.create(directory.segmentPath(partition, base + 1), partition, base + 1,
+        final LogSegment fresh = LogSegment.createSpare(directory.partitionLogDir(partition), partition,
             segmentSizeBytes);
+        try
+        {
+            fresh.becomeSegment(directory.segmentPath(partition, base + 1), base + 1); // replaces a file of that name
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            fresh.close();
+            java.nio.file.Files.deleteIfExists(fresh.path());
+            throw ex;
+        }
         for (final java.nio.file.Path old : directory.segments(partition))
         {
             if (!old.equals(fresh.path()))

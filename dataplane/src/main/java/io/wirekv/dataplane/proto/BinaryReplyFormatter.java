@@ -22,6 +22,7 @@ final class BinaryReplyFormatter
     private static final byte[] READ_ONLY_BODY = Replies.b("Replication: this node is a backup (read-only)");
     private static final byte[] FENCED_BODY = Replies.b("Replication: fenced by a newer primary");
     private static final byte[] NO_BACKUP_BODY = Replies.b("Replication: no backup connected");
+    private static final byte[] SYNC_TIMEOUT_BODY = Replies.b("Replication: the backup did not acknowledge in time");
     private static final byte[] OUT_OF_MEMORY_STORING = Replies.b("Out of memory allocating item");
     private static final byte[] OUT_OF_MEMORY_INCREMENTING = Replies.b("Out of memory incrementing value");
 
@@ -56,10 +57,11 @@ final class BinaryReplyFormatter
             error(out, s, RESPONSE_EINTERNAL, status == STATUS_OUT_OF_DISK ? OUT_OF_DISK_BODY : LOG_FAILED_BODY);
             return true;
         }
-        if (status == STATUS_REPLICA_READ_ONLY || status == STATUS_FENCED || status == STATUS_NO_BACKUP)
+        if (status == STATUS_REPLICA_READ_ONLY || status == STATUS_FENCED || status == STATUS_NO_BACKUP ||
+            status == STATUS_SYNC_TIMEOUT)
         {
             error(out, s, RESPONSE_EINTERNAL, status == STATUS_REPLICA_READ_ONLY ? READ_ONLY_BODY :
-                status == STATUS_FENCED ? FENCED_BODY : NO_BACKUP_BODY);
+                status == STATUS_FENCED ? FENCED_BODY : status == STATUS_NO_BACKUP ? NO_BACKUP_BODY : SYNC_TIMEOUT_BODY);
             return true;
         }
         switch (loud)

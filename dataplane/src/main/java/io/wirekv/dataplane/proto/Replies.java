@@ -30,6 +30,8 @@ final class Replies
     static final byte[] FENCED =
         b("SERVER_ERROR replication: fenced, the peer is primary at a newer epoch (see wirekv status); run wirekv demote\r\n");
     static final byte[] NO_BACKUP = b("SERVER_ERROR replication: no backup connected (replication.mode=sync)\r\n");
+    static final byte[] SYNC_TIMEOUT = b("SERVER_ERROR replication: the backup did not acknowledge within " +
+        "replication.sync.timeout (replication.mode=sync; see wirekv errors)\r\n");
 
     /** The SERVER_ERROR line of a write the writer refused before the table (log, replication), or null. */
     static byte[] refusal(final byte status)
@@ -41,6 +43,7 @@ final class Replies
             case io.wirekv.dataplane.record.WriteReplyDescriptor.STATUS_REPLICA_READ_ONLY -> REPLICA_READ_ONLY;
             case io.wirekv.dataplane.record.WriteReplyDescriptor.STATUS_FENCED -> FENCED;
             case io.wirekv.dataplane.record.WriteReplyDescriptor.STATUS_NO_BACKUP -> NO_BACKUP;
+            case io.wirekv.dataplane.record.WriteReplyDescriptor.STATUS_SYNC_TIMEOUT -> SYNC_TIMEOUT;
             default -> null;
         };
     }

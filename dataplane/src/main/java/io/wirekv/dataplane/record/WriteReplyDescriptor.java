@@ -79,6 +79,11 @@ public final class WriteReplyDescriptor
     public static final byte STATUS_FENCED = 15;
     /** Replication sync mode: no backup connected, or the link dropped while the reply waited (then it WAS applied). */
     public static final byte STATUS_NO_BACKUP = 16;
+    /**
+     * Replication sync mode: the backup is connected but did not acknowledge the record within
+     * replication.sync.timeout (stalled, starved or far behind): the write WAS applied here but is not acknowledged.
+     */
+    public static final byte STATUS_SYNC_TIMEOUT = 17;
 
     /** The item fields describe the item after the write. */
     public static final int FACT_ITEM = 1;

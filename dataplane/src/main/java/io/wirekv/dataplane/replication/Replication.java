@@ -151,7 +151,10 @@ public final class Replication implements AutoCloseable, io.wirekv.dataplane.hou
      */
     public void startThread(final ErrorHandler errors)
     {
-        final org.agrona.concurrent.Agent agent = null == receiver ? sender : new CompositeAgent(sender, receiver);
+        // the ACK watch reports a connected backup that stopped acknowledging (sync mode) to the error log
+        final BackupAckWatch ackWatch = new BackupAckWatch(state, logs, errors);
+        final org.agrona.concurrent.Agent agent = null == receiver ? new CompositeAgent(sender, ackWatch) :
+            new CompositeAgent(sender, receiver, ackWatch);
         runner = new AgentRunner(new org.agrona.concurrent.BackoffIdleStrategy(10, 20, 1_000, 1_000_000), errors, null,
             agent);
         AgentRunner.startOnThread(runner);

@@ -174,6 +174,15 @@ public final class ReplicationState
         return !connected && nowNs - downSinceNs > settings.syncTimeoutMs() * 1_000_000L;
     }
 
+    /**
+     * A partition writer answered a held reply not acknowledged after replication.sync.timeout (counted in
+     * {@code repl_writes_refused}; the sender puts the reason in the error log). The writer of {@code partition} only.
+     */
+    public void refusedAfterTimeout(final int partition)
+    {
+        counters.refused(partition);
+    }
+
     // ------------------------------------------------------------------------------------------ sender / receiver
 
     void cover(final int partition, final long sequence)

@@ -15,13 +15,16 @@ import java.lang.foreign.ValueLayout;
  * A writer's replies that wait for the log (persistence {@code sync}) or for the backup (replication {@code sync}):
  * each is copied here, in order, tagged with the partition and sequence it needs, and released to its reader's
  * reply ring once the partition log's durable sequence and (replication sync on a primary) the backup's
- * acknowledgement reach it. When the stream is down longer than {@code replication.sync.timeout}, a reply still
- * waiting for the backup is answered {@code STATUS_NO_BACKUP} instead: the write was applied here but is not
- * acknowledged. A FIFO for the whole writer: a reply that needs nothing (a write
+ * acknowledgement reach it. A reply never waits for the backup longer than {@code replication.sync.timeout}: once it
+ * has waited that long, or the stream has been down that long, it is answered {@code STATUS_SYNC_TIMEOUT} (the link
+ * is up but the backup's ACK did not come: a stalled or starved backup) or {@code STATUS_NO_BACKUP} (the link is
+ * down) instead: the write was applied here but is not acknowledged. A FIFO for the whole writer: a reply that needs
+ * nothing (a write
  * that changed nothing, a refusal) still waits behind every earlier held one, so no reply of a session overtakes
  * an earlier write's. Off-heap (an {@link SpscMessageRing} used by one thread as a queue); allocation-free.
  * <pre>
- *   held message (type = reader + 1): sequence u64 (0: needs nothing) | partition u32 | pad u32 | reply bytes
+ *   held message (type = reader + 1): sequence u64 (0: needs nothing) | partition u32 | pad u32 | held at (ns) u64 |
+ *                                      reply bytes
  * </pre>
  * Threading: the writer thread only.
  */
@@ -29,7 +32,8 @@ final class HeldReplies implements AutoCloseable
 {
     private static final int SEQUENCE_OFFSET = 0;
     private static final int PARTITION_OFFSET = 8;
-    private static final int REPLY_OFFSET = 16;
+    private static final int HELD_AT_OFFSET = 16;
+    private static final int REPLY_OFFSET = 24;
 
     private final SpscMessageRing queue;
     private final int maxReplyBytes;
@@ -71,7 +75,10 @@ final class HeldReplies implements AutoCloseable
         return queue.freeBytes() >= maxReplyBytes + REPLY_OFFSET + 64;
     }
 
-    /** Holds {@code reply[0, length)} for {@code reader} until {@code partition}'s log has {@code sequence} durable. */
+    /**
+     * Holds {@code reply[0, length)} for {@code reader} until {@code partition}'s log has {@code sequence} durable
+     * (and, replication sync, the backup covers it); its wait for the backup counts from this duty cycle's time.
+     */
     void hold(final int reader, final int partition, final long sequence, final MemorySegment reply, final int length)
     {
         final int at = queue.tryClaim(reader + 1, REPLY_OFFSET + length);
@@ -79,11 +86,15 @@ final class HeldReplies implements AutoCloseable
         final MemorySegment memory = queue.memory();
         memory.set(ValueLayout.JAVA_LONG_UNALIGNED, at + SEQUENCE_OFFSET, sequence);
         memory.set(ValueLayout.JAVA_INT_UNALIGNED, at + PARTITION_OFFSET, partition);
+        memory.set(ValueLayout.JAVA_LONG_UNALIGNED, at + HELD_AT_OFFSET, nowNs);
         MemorySegment.copy(reply, 0, memory, at + REPLY_OFFSET, length);
         queue.commit(at);
     }
 
-    /** Moves the replies whose records are durable, in order, to their reply rings; returns how many. */
+    /**
+     * Moves the replies whose records are durable, in order, to their reply rings; returns how many. {@code nowNs}
+     * (System.nanoTime) is also the time {@link #hold} stamps on the replies held later in this duty cycle.
+     */
     int release(final WriteRings rings, final long nowNs)
     {
         this.rings = rings;
@@ -113,13 +124,24 @@ final class HeldReplies implements AutoCloseable
                 }
                 if (null != replication && replication.holdsForBackup() && replication.covered(partition) < sequence)
                 {
-                    if (!replication.syncTimedOut(nowNs))
+                    final long heldAtNs = memory.get(ValueLayout.JAVA_LONG_UNALIGNED, offset + HELD_AT_OFFSET);
+                    final boolean waitedOut = nowNs - heldAtNs > replication.settings().syncTimeoutMs() * 1_000_000L;
+                    if (!waitedOut && !replication.syncTimedOut(nowNs))
                     {
                         return Action.ABORT; // the backup does not have it yet: it and everything after it waits
                     }
-                    // the link is down past replication.sync.timeout: not acknowledged, so nothing acknowledged is lost
-                    memory.set(ValueLayout.JAVA_BYTE, offset + REPLY_OFFSET + WriteReplyDescriptor.STATUS_OFFSET,
-                        WriteReplyDescriptor.STATUS_NO_BACKUP);
+                    // no ACK within replication.sync.timeout (a connected backup that stalls, or a link down that
+                    // long): not acknowledged, so nothing acknowledged is lost
+                    final long statusAt = offset + REPLY_OFFSET + WriteReplyDescriptor.STATUS_OFFSET;
+                    final byte status = memory.get(ValueLayout.JAVA_BYTE, statusAt);
+                    if (status != WriteReplyDescriptor.STATUS_SYNC_TIMEOUT &&
+                        status != WriteReplyDescriptor.STATUS_NO_BACKUP)
+                    {
+                        // once: a full reply ring may bring this reply back next cycle
+                        memory.set(ValueLayout.JAVA_BYTE, statusAt, replication.connected() ?
+                            WriteReplyDescriptor.STATUS_SYNC_TIMEOUT : WriteReplyDescriptor.STATUS_NO_BACKUP);
+                        replication.refusedAfterTimeout(partition);
+                    }
                 }
             }
             final SpscMessageRing reply = rings.reply(msgTypeId - 1, writerIndex);
