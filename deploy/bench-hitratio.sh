@@ -5,7 +5,8 @@
 # `wirekv bench` over TCP, one connection, closed loop (--outstanding 64), Zipf θ 0.99 over --keys (10,000,000)
 # keys of 16 bytes, --value-size (32) byte values, no bench warm-up (it would SET all 10M keys in key order and
 # leave the coldest keys in the cache). Per server and run, three bench invocations, each ending at its request
-# count and bounded by --max-seconds:
+# count and bounded by --max-seconds (a run where a phase hit it, or where the cache never evicted, is flagged
+# NOT COMPARABLE; a loaded machine can send only a few thousand requests a second):
 #   fill:    --fill SETs (4,000,000) of the Zipf stream, pipelined without replies (--noreply): the cache fills up
 #            and starts evicting (about 800,000 distinct keys, more than either server holds);
 #   settle:  --settle requests (2,000,000) of the 90% GET / 10% SET mix, not measured;
@@ -19,11 +20,11 @@
 # Hit ratio hardly depends on CPU speed (same requests for every server): a shared machine is fine for it.
 # Prints every run, the medians of the runs (alternating servers), the ratios and whether the goal holds.
 #   deploy/bench-hitratio.sh [--runs 3] [--memory 64] [--keys 10000000] [--value-size 32] [--gain 1.18]
-#                            [--fill 4000000] [--settle 2000000] [--requests 2000000] [--max-seconds 300] [--skip-build]
+#                            [--fill 4000000] [--settle 2000000] [--requests 2000000] [--max-seconds 600] [--skip-build]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs=3; memory=64; keys=10000000; value_size=32; gain=1.18; fill=4000000; settle=2000000; requests=2000000
-max_seconds=300; build=1
+max_seconds=600; build=1
 while (( $# )); do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
@@ -65,7 +66,8 @@ start_server() { # kind port
 
 stop_server() { kill "${server_pid}"; wait "${server_pid}" 2>/dev/null || true; server_pid=""; }
 
-# port requests get_ratio seed [extra bench flags...]: one bounded bench invocation; prints "hits misses lost errors"
+# port requests get_ratio seed [extra bench flags...]: one bounded bench invocation; prints "hits misses lost errors
+# sent"
 bench() {
   local port="$1" count="$2" ratio="$3" seed="$4"; shift 4
   "${root}/deploy/wirekv" bench --target "127.0.0.1:${port}" --transport tcp --threads 1 --outstanding 64 \
@@ -76,9 +78,9 @@ bench() {
 import json, sys
 try:
     t = json.load(open(sys.argv[1]))["trials"][0]
-    print(t["hits"], t["misses"], t["lost"], t["errors"])
+    print(t["hits"], t["misses"], t["lost"], t["errors"], t["sent"])
 except Exception:
-    print("0 0 0 0")
+    print("0 0 0 0 0")
 EOF
 }
 
@@ -104,9 +106,9 @@ for run in $(seq 1 "${runs}"); do
     port="$(free_port)"
     start_server "${server}" "${port}"
     t0=${SECONDS}
-    read -r _ _ lost_f errors_f <<< "$(bench "${port}" "${fill}" 0 1 --noreply)"
-    read -r _ _ lost_s _ <<< "$(bench "${port}" "${settle}" 0.9 2)"
-    read -r hits misses lost errors <<< "$(bench "${port}" "${requests}" 0.9 3)"
+    read -r _ _ lost_f errors_f sent_f <<< "$(bench "${port}" "${fill}" 0 1 --noreply)"
+    read -r _ _ lost_s _ sent_s <<< "$(bench "${port}" "${settle}" 0.9 2)"
+    read -r hits misses lost errors sent <<< "$(bench "${port}" "${requests}" 0.9 3)"
     read -r count evictions <<< "$(stats "${port}")"
     stop_server
     if (( hits + misses == 0 )); then echo "bench: no GETs answered; the bench said:" >&2; cat "${work}/load.log" >&2; exit 1; fi
@@ -116,6 +118,10 @@ for run in $(seq 1 "${runs}"); do
       "${run}" "${server}" "${ratio}" "${hits}" "${misses}" "${count}" "${evictions}" "${lost_f}" "${lost_s}" "${lost}" \
       $(( SECONDS - t0 ))
     (( lost_f + lost_s + lost + errors_f + errors == 0 )) || echo "  (requests lost or answered with errors: see above)"
+    # a phase cut short by --max-seconds, or a cache that never evicted, is not the steady state asked for
+    (( sent_f == fill && sent_s == settle && sent == requests )) ||
+      echo "  NOT COMPARABLE: a phase hit --max-seconds (sent ${sent_f}/${sent_s}/${sent} of ${fill}/${settle}/${requests})"
+    (( evictions > 0 )) || echo "  NOT COMPARABLE: no evictions, the cache never filled (raise --fill)"
   done
 done
 
