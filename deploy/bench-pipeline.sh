@@ -9,11 +9,14 @@
 # --compare-jar OLD.jar adds a third server to every run: wirekv from an older build (through deploy/wirekv with
 # WIREKV_JAR, the same flags), to show what a change did.
 # --idle busy-spin runs wirekv's thread as on a dedicated core (default backoff, as deploy/bench-vs-memcached.sh).
+# --noreply sends the SETs without replies (`set ... noreply`, issue 18's bulk-load workload; `wirekv bench
+# --noreply`): an `mn` sync point every outstanding/4 SETs counts them as answered, --outstanding (default 256
+# then) still bounds the SETs in flight, and the SETs of a sync point whose reply does not come are counted lost.
 #   deploy/bench-pipeline.sh [--runs 3] [--seconds 8] [--outstanding 64] [--connections "1 8"] [--compare-jar OLD.jar]
-#                            [--idle backoff|busy-spin] [--skip-build]
+#                            [--idle backoff|busy-spin] [--noreply] [--skip-build]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-runs=3; seconds=8; outstanding=64; connections="1 8"; build=1; old_jar=""; idle=backoff
+runs=3; seconds=8; outstanding=""; connections="1 8"; build=1; old_jar=""; idle=backoff; noreply=
 servers="memcached wirekv"
 while (( $# )); do
   case "$1" in
@@ -23,11 +26,13 @@ while (( $# )); do
     --connections) connections="$2"; shift 2 ;;
     --compare-jar) old_jar="$(readlink -f "$2")"; servers="memcached wirekv-old wirekv"; shift 2 ;;
     --idle) idle="$2"; shift 2 ;;
+    --noreply) noreply="--noreply"; shift ;;
     --skip-build) build=0; shift ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "bench: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
+[[ -n "${outstanding}" ]] || outstanding=$([[ -n "${noreply}" ]] && echo 256 || echo 64)
 (( $(nproc) >= 2 )) || { echo "bench: needs 2 CPUs (load on 0, server on 1)" >&2; exit 1; }
 command -v memcached >/dev/null || { echo "bench: needs memcached (deploy/install-deps.sh installs it)" >&2; exit 1; }
 if (( build )); then (cd "${root}" && ./mvnw -q -B -DskipTests package); fi
@@ -58,7 +63,7 @@ bench() { # port server_pid connections ; prints "req/s cores req_per_cpu_s"
   local cpus; cpus="$(printf '0%.0s,' $(seq 1 "$3"))"
   taskset -c 0 "${root}/deploy/wirekv" bench --target "127.0.0.1:$1" --transport tcp --threads "$3" --cpus "${cpus%,}" \
     --outstanding "${outstanding}" --get-ratio 0 --keys 1000000 --key-size 16 --value-size 32 --no-warm-up --timeout 5s \
-    --duration "${seconds}s" --warmup 2s --server-pid "$2" --json "${work}/load.json" > "${work}/load.log" 2>&1 || true
+    --duration "${seconds}s" --warmup 2s --server-pid "$2" ${noreply} --json "${work}/load.json" > "${work}/load.log" 2>&1 || true
   python3 "${root}/deploy/lib/bench-trial.py" "${work}/load.json"
 }
 
@@ -80,7 +85,7 @@ for run in $(seq 1 "${runs}"); do
 done
 
 echo
-echo "pipelined TCP SETs (--outstanding ${outstanding} per connection), server on CPU 1, wirekv bench on CPU 0,"
+echo "pipelined TCP SETs${noreply:+ without replies} (--outstanding ${outstanding} per connection), server on CPU 1, wirekv bench on CPU 0,"
 echo "${runs} runs of ${seconds}s, medians:"
 printf '%-26s' ""; for server in ${servers}; do printf ' %12s' "${server}"; done; printf ' %8s\n' "wirekv/memcached"
 for conns in ${connections}; do

@@ -120,6 +120,12 @@ final class BenchCommand implements Callable<Integer>
         description = "text get/set or meta mg/ms commands (default: ${DEFAULT-VALUE})")
     String protocol;
 
+    @Option(names = "--noreply",
+        description = "tcp: SETs ask for no reply (text 'set ... noreply', meta 'ms ... q') and are pipelined; an 'mn' " +
+            "no-op after every --outstanding/4 SETs (and at each flush) is a sync point whose reply counts them as " +
+            "answered; --outstanding still bounds the SETs in flight")
+    boolean noreplySets;
+
     @Option(names = "--rate", paramLabel = "N", defaultValue = "0",
         description = "open loop at N requests/s over all threads; 0 = closed loop (default)")
     long rate;
@@ -274,11 +280,12 @@ final class BenchCommand implements Callable<Integer>
             throw new UserException(ex.getMessage());
         }
         out.printf(Locale.ROOT, "bench: %s over %s on %s (%s), %d thread(s)%s, %,d keys of %d bytes, values %s bytes, %s keys, " +
-                "%.0f%% GETs%s, timeout %d ms%n", benchSpec.target(), benchSpec.transport().label(),
+                "%.0f%% GETs%s%s, timeout %d ms%n", benchSpec.target(), benchSpec.transport().label(),
             benchBackend.describe(), benchSpec.protocol().label(), benchSpec.threads(), cpus == null ? "" : " pinned to " + java.util.Arrays.toString(cpus),
             benchSpec.keySpace(), benchSpec.keySizeBytes(), valueSize, benchSpec.zipfTheta() > 0 ?
                 "Zipf θ=" + benchSpec.zipfTheta() : "uniform", 100 * benchSpec.getRatio(),
-            benchSpec.multiget() > 1 ? " of " + benchSpec.multiget() + " keys" : "", benchSpec.timeoutNs() / 1_000_000);
+            benchSpec.multiget() > 1 ? " of " + benchSpec.multiget() + " keys" : "",
+            benchSpec.noreply() ? ", SETs without replies" : "", benchSpec.timeoutNs() / 1_000_000);
         if (tcpSide != null)
         {
             out.printf(Locale.ROOT, "bench: and %d TCP thread(s) with %d outstanding each, at the same time%n",
@@ -369,7 +376,7 @@ final class BenchCommand implements Callable<Integer>
             return new BenchSpec(address, enumOf(BenchSpec.Transport.class, "--transport", transport),
                 enumOf(BenchSpec.Protocol.class, "--protocol", protocol), keys, keySize, sizes[0], sizes[1], zipf, getRatio,
                 multiget, threads, cpus, rate, outstanding, duration, maxRequests, timeout.toNanos(), verifyFraction, seed,
-                enumOf(BenchSpec.Idle.class, "--idle", idle));
+                enumOf(BenchSpec.Idle.class, "--idle", idle), noreplySets);
         }
         catch (final IllegalArgumentException ex)
         {

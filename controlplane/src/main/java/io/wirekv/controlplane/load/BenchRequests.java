@@ -8,6 +8,8 @@ package io.wirekv.controlplane.load;
  * meta GET 1: mg K v k O&lt;opaque&gt;\r\n                      (reply VA ... or EN)
  * meta GET n: mg K1 v k q O&lt;opaque&gt;\r\n ... mn\r\n       (hits only, then MN)
  * meta SET  : ms K LEN T0 O&lt;opaque&gt;\r\nDATA\r\n            (reply HD)
+ * --noreply : set K 0 0 LEN noreply\r\nDATA\r\n / ms K LEN T0 q\r\nDATA\r\n (no reply but errors),
+ *             then now and then a sync point: mn\r\n (reply MN once all before it are done)
  * </pre>
  */
 final class BenchRequests
@@ -21,6 +23,10 @@ final class BenchRequests
     private static final byte[] MN = {'m', 'n', '\r', '\n'};
     private static final byte[] MS = {'m', 's', ' '};
     private static final byte[] MS_FLAGS = {' ', 'T', '0', ' ', 'O'};
+    private static final byte[] MS_QUIET_FLAGS = {' ', 'T', '0', ' ', 'q'};
+    private static final byte[] NOREPLY = {' ', 'n', 'o', 'r', 'e', 'p', 'l', 'y'};
+    /** Bytes of {@link #putSync}. */
+    static final int SYNC_BYTES = MN.length;
 
     private BenchRequests()
     {
@@ -52,9 +58,20 @@ final class BenchRequests
         return count == 1 ? p : KeyValues.putAscii(buf, p, MN);
     }
 
-    /** A SET of {@code key} with its value; returns the offset after it. */
+    /** A SET of {@code key} with its value that asks for a reply; returns the offset after it. */
     static int putSet(final byte[] buf, final int offset, final boolean meta, final int key, final int keySize,
         final BenchValues values, final int opaque)
+    {
+        return putSet(buf, offset, meta, key, keySize, values, opaque, false);
+    }
+
+    /**
+     * A SET of {@code key} with its value; returns the offset after it.
+     *
+     * @param noreply ask for no reply ({@code noreply}; meta {@code q}, which still answers errors); no opaque then.
+     */
+    static int putSet(final byte[] buf, final int offset, final boolean meta, final int key, final int keySize,
+        final BenchValues values, final int opaque, final boolean noreply)
     {
         int p = KeyValues.putAscii(buf, offset, meta ? MS : SET);
         p = KeyValues.putKey(buf, p, keySize, key);
@@ -63,17 +80,34 @@ final class BenchRequests
         {
             buf[p++] = ' ';
             p = KeyValues.putInt(buf, p, size);
-            p = KeyValues.putAscii(buf, p, MS_FLAGS);
-            p = KeyValues.putInt(buf, p, opaque);
+            if (noreply)
+            {
+                p = KeyValues.putAscii(buf, p, MS_QUIET_FLAGS);
+            }
+            else
+            {
+                p = KeyValues.putAscii(buf, p, MS_FLAGS);
+                p = KeyValues.putInt(buf, p, opaque);
+            }
         }
         else
         {
             p = KeyValues.putAscii(buf, p, SET_FLAGS);
             p = KeyValues.putInt(buf, p, size);
+            if (noreply)
+            {
+                p = KeyValues.putAscii(buf, p, NOREPLY);
+            }
         }
         p = crlf(buf, p);
         p = values.put(buf, p, key);
         return crlf(buf, p);
+    }
+
+    /** The meta no-op {@code mn}, a sync point for SETs without replies; returns the offset after it. */
+    static int putSync(final byte[] buf, final int offset)
+    {
+        return KeyValues.putAscii(buf, offset, MN);
     }
 
     private static int crlf(final byte[] buf, final int p)

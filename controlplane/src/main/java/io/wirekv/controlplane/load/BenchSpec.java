@@ -31,6 +31,9 @@ import java.util.Locale;
  * @param verifyFraction  share of GETs whose values are checked byte for byte, 0..1.
  * @param seed            seed of key, operation and verify choice, so runs repeat.
  * @param idle            what a worker does in a cycle that had nothing to do.
+ * @param noreply         TCP only: SETs ask for no reply (text {@code noreply}, meta {@code q}) and are pipelined;
+ *                        a {@code mn} no-op every {@link #syncEvery()} SETs (and at every flush) is the sync point
+ *                        whose {@code MN} proves the server processed every SET before it ({@link BenchTcpWorker}).
  */
 public record BenchSpec(
     ServerAddress target,
@@ -52,7 +55,8 @@ public record BenchSpec(
     long timeoutNs,
     double verifyFraction,
     long seed,
-    Idle idle)
+    Idle idle,
+    boolean noreply)
 {
     public static final int MAX_THREADS = 64;
     public static final int MAX_MULTIGET = 100;
@@ -88,6 +92,17 @@ public record BenchSpec(
         {
             return name().toLowerCase(Locale.ROOT);
         }
+    }
+
+    /** SETs that get replies. */
+    public BenchSpec(final ServerAddress target, final Transport transport, final Protocol protocol, final int keySpace,
+        final int keySizeBytes, final int valueSizeMin, final int valueSizeMax, final double zipfTheta, final double getRatio,
+        final int multiget, final int threads, final int[] cpus, final long ratePerSecond, final int outstanding,
+        final Duration duration, final long maxRequests, final long timeoutNs, final double verifyFraction, final long seed,
+        final Idle idle)
+    {
+        this(target, transport, protocol, keySpace, keySizeBytes, valueSizeMin, valueSizeMax, zipfTheta, getRatio, multiget,
+            threads, cpus, ratePerSecond, outstanding, duration, maxRequests, timeoutNs, verifyFraction, seed, idle, false);
     }
 
     /** With the default idle strategy, {@link Idle#SPIN}. */
@@ -192,6 +207,17 @@ public record BenchSpec(
         {
             throw new IllegalArgumentException("--verify-fraction must be from 0.0 to 1.0, got " + verifyFraction);
         }
+        if (noreply && transport != Transport.TCP)
+        {
+            throw new IllegalArgumentException("--noreply needs --transport tcp (a datagram without a reply cannot be " +
+                "told from a lost one)");
+        }
+    }
+
+    /** {@link #noreply()}: SETs between two sync points, a quarter of the window so the pipeline never drains. */
+    public int syncEvery()
+    {
+        return Math.max(1, outstanding / 4);
     }
 
     /** The same settings at another offered rate (0 for closed loop) and duration: a search or sweep trial. */
@@ -199,7 +225,7 @@ public record BenchSpec(
     {
         return new BenchSpec(target, transport, protocol, keySpace, keySizeBytes, valueSizeMin, valueSizeMax, zipfTheta,
             getRatio, multiget, threads, cpus, rate, outstanding, trialDuration, maxRequests, timeoutNs, verifyFraction,
-            seed, idle);
+            seed, idle, noreply);
     }
 
     /**
@@ -209,7 +235,8 @@ public record BenchSpec(
     public BenchSpec forWarmUp()
     {
         return new BenchSpec(target, transport, protocol, keySpace, keySizeBytes, valueSizeMin, valueSizeMax, zipfTheta,
-            0.0, multiget, threads, cpus, 0, outstanding, Duration.ofMinutes(10), keySpace, timeoutNs, 0.0, seed, idle);
+            0.0, multiget, threads, cpus, 0, outstanding, Duration.ofMinutes(10), keySpace, timeoutNs, 0.0, seed, idle,
+            noreply);
     }
 
     /**
@@ -228,7 +255,7 @@ public record BenchSpec(
         }
         return new BenchSpec(target, Transport.TCP, protocol, keySpace, keySizeBytes, valueSizeMin, valueSizeMax, zipfTheta,
             getRatio, multiget, tcpThreads, tcpCpus, 0, tcpOutstanding, duration, maxRequests, timeoutNs, verifyFraction,
-            seed, idle);
+            seed, idle, noreply);
     }
 
     public boolean openLoop()

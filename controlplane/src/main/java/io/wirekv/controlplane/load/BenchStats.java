@@ -36,6 +36,11 @@ public final class BenchStats
         latency.record(ns);
     }
 
+    void recordLatency(final long ns, final int count)
+    {
+        latency.record(ns, count);
+    }
+
     /** Moves what was recorded since the last call into {@code into}; returns the interval. */
     Histogram drainInto(final Histogram into, final Histogram reuse)
     {

@@ -14,6 +14,13 @@ import java.nio.channels.SocketChannel;
  * counts as an error. When the oldest request has waited longer than the timeout, every request
  * in flight is lost and the worker reconnects (the stream cannot be trusted any more).
  * <p>
+ * With {@link BenchSpec#noreply()} a SET gets no reply and no ring slot: SETs are counted in an open
+ * batch that a {@code mn} sync point closes every {@link BenchSpec#syncEvery()} SETs and at every
+ * flush; the sync takes one slot carrying the batch's size ({@link #batch}), and its {@code MN}
+ * counts the whole batch received (replies come in order, so the server has processed every SET
+ * before it). Lines before the {@code MN} are the quiet SETs' errors (meta {@code q} still answers
+ * them). The batches count toward {@code outstanding}, so the window bounds SETs in flight too.
+ * <p>
  * Threading: confined to its thread; buffers and the ring allocated once per worker.
  */
 final class BenchTcpWorker extends BenchWorker
@@ -26,6 +33,17 @@ final class BenchTcpWorker extends BenchWorker
     private final boolean[] isGet = new boolean[RING];
     private final boolean[] verify = new boolean[RING];
     private final int[] opaques = new int[RING];
+    /** Per slot: 0 for a request with a reply, else the noreply SETs its sync point covers. */
+    private final int[] batch = new int[RING];
+    /** Per sync slot: lines other than MN seen before it (replies to quiet SETs: errors). */
+    private final int[] failed = new int[RING];
+    private final boolean noreply;
+    private final int syncEvery;
+    /** Noreply SETs queued since the last sync point, and the first one's intended send time. */
+    private int openBatch;
+    private long openBatchNs;
+    /** Requests sent and not yet answered or covered by a sync reply. */
+    private int inFlight;
     private final ByteBuffer out;
     private final byte[] in;
     private final ByteBuffer inBuffer;
@@ -44,6 +62,8 @@ final class BenchTcpWorker extends BenchWorker
         final long replyBytes = (long)spec.multiget() * (spec.valueSizeMax() + spec.keySizeBytes() + 64) + 64;
         this.in = new byte[(int)Math.max(256 * 1024, Math.min(Integer.MAX_VALUE - 64, 2 * replyBytes))];
         this.inBuffer = ByteBuffer.wrap(in);
+        this.noreply = spec.noreply();
+        this.syncEvery = spec.syncEvery();
     }
 
     @Override
@@ -70,15 +90,17 @@ final class BenchTcpWorker extends BenchWorker
     @Override
     boolean room() throws IOException
     {
-        if (tail - head >= RING)
+        // one slot and a sync point's bytes spare: a noreply SET may close its batch
+        if (tail - head >= RING - 1)
         {
             return false;
         }
-        if (out.remaining() < scratch.length)
+        final int need = scratch.length + BenchRequests.SYNC_BYTES;
+        if (out.remaining() < need)
         {
             flush();
         }
-        return out.remaining() >= scratch.length;
+        return out.remaining() >= need;
     }
 
     @Override
@@ -87,16 +109,50 @@ final class BenchTcpWorker extends BenchWorker
         out.put(scratch, 0, end);
         // the stream never drops: a request is sent once queued (room() applies the back-pressure)
         stats.sent.increment();
+        inFlight++;
+        if (noreply && !get)
+        {
+            if (openBatch++ == 0)
+            {
+                openBatchNs = intended;
+            }
+            if (openBatch >= syncEvery)
+            {
+                closeBatch();
+            }
+            return;
+        }
         final int slot = (int)(tail++ & MASK);
         intendedNs[slot] = intended;
         isGet[slot] = get;
         verify[slot] = check;
         opaques[slot] = opaque;
+        batch[slot] = 0;
+    }
+
+    /** Queues a sync point ({@code mn}) after the open batch of noreply SETs; room() kept its bytes and slot free. */
+    private void closeBatch()
+    {
+        // scratch is free: the request it held is already in out
+        final int end = BenchRequests.putSync(scratch, 0);
+        out.put(scratch, 0, end);
+        final int slot = (int)(tail++ & MASK);
+        intendedNs[slot] = openBatchNs;
+        isGet[slot] = false;
+        verify[slot] = false;
+        opaques[slot] = -1;
+        batch[slot] = openBatch;
+        failed[slot] = 0;
+        openBatch = 0;
     }
 
     @Override
     void flush() throws IOException
     {
+        if (openBatch > 0)
+        {
+            closeBatch();
+        }
         if (out.position() == 0)
         {
             return;
@@ -154,12 +210,33 @@ final class BenchTcpWorker extends BenchWorker
             {
                 break;
             }
+            if (batch[slot] > 0)
+            {
+                final boolean mn = used == 4 && in[inPos] == 'M' && in[inPos + 1] == 'N';
+                inPos += used;
+                if (mn)
+                {
+                    head++;
+                    inFlight -= batch[slot];
+                    completeQuiet(intendedNs[slot], now, batch[slot], failed[slot]);
+                    replies++;
+                }
+                else if (++failed[slot] > batch[slot])
+                {
+                    // more answers than quiet SETs before the sync point: out of step
+                    stats.errors.increment();
+                    broken();
+                    return 1;
+                }
+                continue;
+            }
             if (meta && parser.opaque >= 0 && parser.opaque != opaques[slot])
             {
                 parser.error = true;
             }
             inPos += used;
             head++;
+            inFlight--;
             complete(intendedNs[slot], now, isGet[slot], verify[slot]);
             replies++;
         }
@@ -210,14 +287,16 @@ final class BenchTcpWorker extends BenchWorker
     @Override
     int outstanding()
     {
-        return (int)(tail - head);
+        return inFlight;
     }
 
     @Override
     int abandon()
     {
-        final int left = (int)(tail - head);
+        final int left = inFlight;
         head = tail;
+        openBatch = 0;
+        inFlight = 0;
         return left;
     }
 

@@ -236,7 +236,8 @@ abstract class BenchWorker implements Runnable
         }
         else
         {
-            end = BenchRequests.putSet(scratch, headerBytes, meta, ops.nextKey(), spec.keySizeBytes(), values, opaque);
+            end = BenchRequests.putSet(scratch, headerBytes, meta, ops.nextKey(), spec.keySizeBytes(), values, opaque,
+                spec.noreply());
         }
         scheduled++;
         enqueue(end, intendedNs, get, verify, opaque);
@@ -266,6 +267,19 @@ abstract class BenchWorker implements Runnable
         {
             storedPending++;
         }
+    }
+
+    /**
+     * Counts {@code count} SETs sent without replies ({@link BenchSpec#noreply()}) that a sync point's reply has
+     * just confirmed; {@code failed} of them were answered with an error line. Their latency runs from the first
+     * one's intended send time to the sync reply (an upper bound for each).
+     */
+    final void completeQuiet(final long intendedNs, final long nowNs, final int count, final int failed)
+    {
+        receivedPending += count;
+        stats.recordLatency(nowNs - intendedNs, count);
+        errorsPending += failed;
+        storedPending += count - failed;
     }
 
     /**

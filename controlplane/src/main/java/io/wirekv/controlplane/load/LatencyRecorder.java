@@ -21,6 +21,12 @@ final class LatencyRecorder
         recorder.recordValue(Math.min(Math.max(1, ns), HIGHEST_TRACKABLE_NS));
     }
 
+    /** {@link #record(long)} {@code count} times at once. */
+    void record(final long ns, final int count)
+    {
+        recorder.recordValueWithCount(Math.min(Math.max(1, ns), HIGHEST_TRACKABLE_NS), count);
+    }
+
     /** Moves what was recorded since the last call into {@code into}; returns the interval. */
     Histogram drainInto(final Histogram into, final Histogram reuse)
     {

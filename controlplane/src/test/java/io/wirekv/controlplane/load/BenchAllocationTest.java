@@ -11,9 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The workers' duty cycle allocates nothing per request: a worker run five times longer (so with
- * about five times the requests) allocates about the same bytes as a short one, which is only its
- * set-up (socket, batches) and tear-down.
+ * The workers' duty cycle (UDP, TCP, TCP with {@code --noreply}) allocates nothing per request: a
+ * worker run five times longer (so with about five times the requests) allocates about the same bytes
+ * as a short one, which is only its set-up (socket, batches) and tear-down.
  */
 class BenchAllocationTest
 {
@@ -22,10 +22,14 @@ class BenchAllocationTest
     {
         try (MemcachedProcess memcached = new MemcachedProcess())
         {
-            for (final BenchSpec.Transport transport : BenchSpec.Transport.values())
+            // UDP, TCP, and TCP with SETs without replies (--noreply: sync points, batch counting)
+            for (int kind = 0; kind < 3; kind++)
             {
+                final BenchSpec.Transport transport = kind == 0 ? BenchSpec.Transport.UDP : BenchSpec.Transport.TCP;
+                final String what = transport + (kind == 2 ? " noreply" : "");
                 final BenchSpec base = new BenchSpec(memcached.address(), transport, BenchSpec.Protocol.META, 1000, 16, 16,
-                    64, 0.9, 0.9, 2, 1, null, 0, 8, Duration.ofMillis(200), 10_000_000, 1_000_000_000L, 0.1, 11);
+                    64, 0.9, kind == 2 ? 0.5 : 0.9, 2, 1, null, 0, 8, Duration.ofMillis(200), 10_000_000, 1_000_000_000L,
+                    0.1, 11, BenchSpec.Idle.SPIN, kind == 2);
                 BenchWarmUp.storeKeys(base, null);
                 final KeyChooser chooser = new KeyChooser(base.keySpace(), base.zipfTheta());
                 warmUpUntilTheJitIsQuiet(base, chooser);
@@ -45,11 +49,11 @@ class BenchAllocationTest
                     final long extraRequests = longRun[1] - shortRun[1];
                     if (!(longRun[1] > 3 * shortRun[1] && shortRun[1] > 1000))
                     {
-                        failure = transport + ": the long run sent more: " + shortRun[1] + " vs " + longRun[1];
+                        failure = what + ": the long run sent more: " + shortRun[1] + " vs " + longRun[1];
                     }
                     else if (extraBytes >= extraRequests)
                     {
-                        failure = transport + ": less than one byte per extra request (short run " + shortRun[0] +
+                        failure = what + ": less than one byte per extra request (short run " + shortRun[0] +
                             " B for " + shortRun[1] + " requests, long run " + longRun[0] + " B for " + longRun[1] + ")";
                     }
                     else
