@@ -28,17 +28,8 @@ source "${root}/deploy/lib/bench.sh"
 
 
 start_server() { # kind port
-  if [[ "$1" == wirekv ]]; then
-    "${root}/deploy/wirekv" serve --instance "bench-cap-$$" --listen 127.0.0.1 --port "$2" --lcores 1 \
-      --tcp-threads 1 --writers 1 --colocate --idle backoff --memory "${memory}m" > "${work}/server.log" 2>&1 &
-  else
-    memcached -u root -l 127.0.0.1 -p "$2" -U 0 -t 1 -m "${memory}" > "${work}/server.log" 2>&1 &
-  fi
-  server_pid=$!
-  wait_port "$2" 15
+  start_budget_server "$1" "$2" "${memory}" "bench-cap-$$" "${work}/server.log" 15
 }
-
-stop_server() { kill "${server_pid}"; wait "${server_pid}" 2>/dev/null || true; server_pid=""; }
 
 budget=$(( memory * 1024 * 1024 ))
 declare -A items
@@ -53,7 +44,7 @@ for run in $(seq 1 "${runs}"); do
       read -r count _ _ <<< "$(python3 "${root}/deploy/lib/capacity-fill.py" "${port}" "${keys}" "${key_size}" "${size}")"
       items["${server},${size}"]+="${count} "
       printf 'run %d  value %5d B  %-9s %9d items (%d keys sent)\n' "${run}" "${size}" "${server}" "${count}" "${keys}"
-      stop_server
+      stop_budget_server
     done
   done
 done

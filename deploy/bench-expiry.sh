@@ -38,17 +38,8 @@ trap cleanup EXIT
 source "${root}/deploy/lib/bench.sh"
 
 start_server() { # kind port
-  if [[ "$1" == wirekv ]]; then
-    "${root}/deploy/wirekv" serve --instance "bench-exp-$$" --listen 127.0.0.1 --port "$2" --lcores 1 \
-      --tcp-threads 1 --writers 1 --colocate --idle backoff --memory "${memory}m" > "${work}/server.log" 2>&1 &
-  else
-    memcached -u root -l 127.0.0.1 -p "$2" -U 0 -t 1 -m "${memory}" > "${work}/server.log" 2>&1 &
-  fi
-  server_pid=$!
-  wait_port "$2" 15
+  start_budget_server "$1" "$2" "${memory}" "bench-exp-$$" "${work}/server.log" 15
 }
-
-stop_server() { kill "${server_pid}"; wait "${server_pid}" 2>/dev/null || true; server_pid=""; }
 
 budget=$(( memory * 1024 * 1024 ))
 declare -A max_pct med_pct evicted
@@ -61,7 +52,7 @@ for run in $(seq 1 "${runs}"); do
       "${ttl_min}" "${ttl_max}" "${sample}" "${budget}" | tee "${work}/load.out"
     read -r _ mx md ev _ <<< "$(grep '^summary' "${work}/load.out")"
     max_pct["${server}"]+="${mx} "; med_pct["${server}"]+="${md} "; evicted["${server}"]+="${ev} "
-    stop_server
+    stop_budget_server
   done
 done
 

@@ -53,18 +53,11 @@ source "${root}/deploy/lib/bench.sh"
 gained="$(awk -v m="${memory}" -v g="${gain}" 'BEGIN { printf "%d", m * g + 0.5 }')"
 servers="memcached memcached-gain wirekv"
 
-start_server() { # kind port
-  case "$1" in
-    wirekv) "${root}/deploy/wirekv" serve --instance "bench-hit-$$" --listen 127.0.0.1 --port "$2" --lcores 1 \
-      --tcp-threads 1 --writers 1 --colocate --idle backoff --memory "${memory}m" > "${work}/server.log" 2>&1 & ;;
-    memcached) memcached -u root -l 127.0.0.1 -p "$2" -U 0 -t 1 -m "${memory}" > "${work}/server.log" 2>&1 & ;;
-    memcached-gain) memcached -u root -l 127.0.0.1 -p "$2" -U 0 -t 1 -m "${gained}" > "${work}/server.log" 2>&1 & ;;
-  esac
-  server_pid=$!
-  wait_port "$2" 60 # a JVM starting on a loaded machine
+start_server() { # kind port; memcached-gain is memcached with the capacity gain's budget
+  local mib="${memory}" kind="$1"
+  if [[ "${kind}" == memcached-gain ]]; then mib="${gained}"; kind=memcached; fi
+  start_budget_server "${kind}" "$2" "${mib}" "bench-hit-$$" "${work}/server.log" 60 # a JVM starting on a loaded machine
 }
-
-stop_server() { kill "${server_pid}"; wait "${server_pid}" 2>/dev/null || true; server_pid=""; }
 
 # port requests get_ratio seed [extra bench flags...]: one bounded bench invocation; prints "hits misses lost errors
 # sent"
@@ -110,7 +103,7 @@ for run in $(seq 1 "${runs}"); do
     read -r _ _ lost_s _ sent_s <<< "$(bench "${port}" "${settle}" 0.9 2)"
     read -r hits misses lost errors sent <<< "$(bench "${port}" "${requests}" 0.9 3)"
     read -r count evictions <<< "$(stats "${port}")"
-    stop_server
+    stop_budget_server
     if (( hits + misses == 0 )); then echo "bench: no GETs answered; the bench said:" >&2; cat "${work}/load.log" >&2; exit 1; fi
     ratio="$(awk -v h="${hits}" -v m="${misses}" 'BEGIN { printf "%.4f", h / (h + m) }')"
     ratios["${server}"]+="${ratio} "; items["${server}"]+="${count} "

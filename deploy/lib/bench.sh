@@ -27,3 +27,19 @@ wait_port() { # port timeout_s
   done
   echo "bench: server on port $1 did not come up" >&2; return 1
 }
+
+# Starts one server of a memory-budget comparison on 127.0.0.1:PORT, logging to LOG: wirekv (one lcore, colocated)
+# with --memory MIB, or memcached -t 1 -m MIB; sets server_pid and waits up to WAIT_S seconds for the port.
+start_budget_server() { # wirekv|memcached port mib instance log wait_s
+  if [[ "$1" == wirekv ]]; then
+    "${root}/deploy/wirekv" serve --instance "$4" --listen 127.0.0.1 --port "$2" --lcores 1 \
+      --tcp-threads 1 --writers 1 --colocate --idle backoff --memory "$3m" > "$5" 2>&1 &
+  else
+    memcached -u root -l 127.0.0.1 -p "$2" -U 0 -t 1 -m "$3" > "$5" 2>&1 &
+  fi
+  server_pid=$!
+  wait_port "$2" "$6"
+}
+
+# Stops what start_budget_server started.
+stop_budget_server() { kill "${server_pid}"; wait "${server_pid}" 2>/dev/null || true; server_pid=""; }
