@@ -7,9 +7,12 @@ import io.wirekv.dataplane.testnet.NetnsLink;
 import io.wirekv.e2e.ServeProcess;
 import org.agrona.CloseHelper;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -105,6 +108,39 @@ final class NetnsReplicationPair implements AutoCloseable
             digest(primary) + "backup:\n" + digest(backup) + status(primary) + status(backup) + "\nprimary log:\n" +
             primary.output() + "\nbackup log:\n" + backup.output());
         assertTrue(digest(primary).matches("(?s).*total items [1-9]\\d* .*"), digest(primary));
+    }
+
+    /**
+     * Starts a thread that stores k0..k4999 in turn through {@code writer}, values of 0-200 bytes, until
+     * {@code stopAtMs} or 200,000 writes, counting each STORED in {@code written}; the first other reply or exception
+     * goes to {@code failure} and ends it.
+     */
+    static Thread startLoad(final McClient writer, final AtomicLong stopAtMs, final AtomicLong written,
+        final AtomicReference<String> failure, final String name)
+    {
+        final Thread load = new Thread(() ->
+        {
+            try
+            {
+                for (int i = 0; i < 200_000 && System.currentTimeMillis() < stopAtMs.get(); i++)
+                {
+                    final String reply = writer.set("k" + (i % 5_000), i, 0,
+                        ("value-" + i + "-" + "x".repeat(i % 200)).getBytes(StandardCharsets.US_ASCII));
+                    if (!"STORED".equals(reply))
+                    {
+                        failure.compareAndSet(null, "write " + i + ": " + reply);
+                        return;
+                    }
+                    written.incrementAndGet();
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                failure.compareAndSet(null, ex.toString());
+            }
+        }, name);
+        load.start();
+        return load;
     }
 
     static String digest(final ServeProcess serve)

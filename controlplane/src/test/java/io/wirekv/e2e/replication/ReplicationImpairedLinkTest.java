@@ -57,27 +57,7 @@ class ReplicationImpairedLinkTest
         long droppedToPrimary;
         try (McClient writer = pair.clientOnPrimary(5_000))
         {
-            final Thread load = new Thread(() ->
-            {
-                try
-                {
-                    for (int i = 0; i < 200_000 && System.currentTimeMillis() < stopAt.get(); i++)
-                    {
-                        final String reply = writer.set("k" + (i % 5_000), i, 0, bytes("value-" + i + "-" + "x".repeat(i % 200)));
-                        if (!"STORED".equals(reply))
-                        {
-                            failure.compareAndSet(null, "write " + i + ": " + reply);
-                            return;
-                        }
-                        written.incrementAndGet();
-                    }
-                }
-                catch (final RuntimeException ex)
-                {
-                    failure.compareAndSet(null, ex.toString());
-                }
-            }, "impaired-link-test-load");
-            load.start();
+            final Thread load = NetnsReplicationPair.startLoad(writer, stopAt, written, failure, "impaired-link-test-load");
             try
             {
                 sampleMaxLag(2_000, cleanLag);

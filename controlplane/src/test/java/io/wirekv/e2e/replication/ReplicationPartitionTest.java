@@ -56,27 +56,7 @@ class ReplicationPartitionTest
         final AtomicLong stopAt = new AtomicLong(stopAtMs);
         try (McClient writer = clientOnPrimary(2_000))
         {
-            final Thread load = new Thread(() ->
-            {
-                try
-                {
-                    for (int i = 0; i < 200_000 && System.currentTimeMillis() < stopAt.get(); i++)
-                    {
-                        final String reply = writer.set("k" + (i % 5_000), i, 0, bytes("value-" + i + "-" + "x".repeat(i % 200)));
-                        if (!"STORED".equals(reply))
-                        {
-                            failure.compareAndSet(null, "write " + i + ": " + reply);
-                            return;
-                        }
-                        written.incrementAndGet();
-                    }
-                }
-                catch (final RuntimeException ex)
-                {
-                    failure.compareAndSet(null, ex.toString());
-                }
-            }, "partition-test-load");
-            load.start();
+            final Thread load = NetnsReplicationPair.startLoad(writer, stopAt, written, failure, "partition-test-load");
             try
             {
                 sleep(1_000);

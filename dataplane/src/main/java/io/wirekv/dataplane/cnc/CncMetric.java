@@ -98,10 +98,10 @@ public enum CncMetric
     TOTAL_ITEMS(210, "total_items", Kind.COUNTER, Scope.GLOBAL, "Items ever stored"),
     OUT_OF_MEMORY(211, "out_of_memory", Kind.COUNTER, Scope.GLOBAL, "Writes refused for want of memory"),
     PAGES_MOVED(212, "pages_moved", Kind.COUNTER, Scope.GLOBAL, "Slabs moved between size classes"),
-    TTL_RECLAIMED(660, "ttl_reclaimed", Kind.COUNTER, Scope.GLOBAL, "Expired items reclaimed proactively by the expiry wheel"),
-    TTL_RECLAIMED_BYTES(661, "ttl_reclaimed_bytes", Kind.COUNTER, Scope.GLOBAL, "Bytes of expired items reclaimed proactively"),
-    TTL_VISITED(662, "ttl_visited", Kind.COUNTER, Scope.GLOBAL, "Items the expiry wheel looked at"),
-    TTL_DUE_BYTES(663, "ttl_due_bytes", Kind.GAUGE, Scope.GLOBAL, "Bytes of expired items waiting in the expiry wheel's due buckets"),
+    TTL_RECLAIMED(213, "ttl_reclaimed", Kind.COUNTER, Scope.GLOBAL, "Expired items reclaimed proactively by the expiry wheel"),
+    TTL_RECLAIMED_BYTES(214, "ttl_reclaimed_bytes", Kind.COUNTER, Scope.GLOBAL, "Bytes of expired items reclaimed proactively"),
+    TTL_VISITED(215, "ttl_visited", Kind.COUNTER, Scope.GLOBAL, "Items the expiry wheel looked at"),
+    TTL_DUE_BYTES(216, "ttl_due_bytes", Kind.GAUGE, Scope.GLOBAL, "Bytes of expired items waiting in the expiry wheel's due buckets"),
 
     // Whole server, published by the housekeeping thread
     UPTIME_SECONDS(300, "uptime_seconds", Kind.GAUGE, Scope.GLOBAL, "Seconds since the server started"),
