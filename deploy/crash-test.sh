@@ -59,20 +59,7 @@ else
 fi
 props=(-Dwirekv.crash.cycles="${cycles}" -Dwirekv.crash.maxLoadMs="${max_load_ms}" -Dwirekv.crash.deadlineSeconds="${deadline_seconds}")
 [[ -n "${seed}" ]] && props+=(-Dwirekv.crash.seed="${seed}")
-status=0
-timeout --kill-after=30s "${max_minutes}m" ./mvnw -o -B -pl controlplane surefire:test -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dtest="${tests}" "${props[@]}" > "${log}" 2>&1 &
-mvn_pid=$!
+source "${root}/deploy/lib/long-test.sh"
 # progress: the harness's per-cycle lines and findings, as they come
-tail -n +1 --pid="${mvn_pid}" -f "${log}" | grep --line-buffered -E '^(crash test|cycle [0-9]+:|  crash:|async \(interval)' || true
-wait "${mvn_pid}" || status=$?
-if (( status == 124 || status == 137 )); then
-  echo "crash-test: stopped after ${max_minutes} min (timeout)" >&2
-fi
-if (( status != 0 )); then
-  grep -E 'FAIL|AssertionFailed|Exception|kept at' "${log}" | head -20 >&2 || true
-  echo "crash-test: FAILED (exit ${status}); full log ${log} (rerun with the printed seed: --seed N)" >&2
-  exit 1
-fi
-grep -q 'crash test summary' "${log}" || { echo "crash-test: no summary in the test output (was the test skipped?)" >&2; tail -30 "${log}" >&2; exit 1; }
-echo "crash-test: PASSED"
+run_long_test crash-test "${tests}" "${max_minutes}" "${log}" \
+  '^(crash test|cycle [0-9]+:|  crash:|async \(interval)' 'FAIL|AssertionFailed|Exception|kept at' -- "${props[@]}"

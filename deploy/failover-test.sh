@@ -37,19 +37,6 @@ log="${root}/controlplane/target/failover-test-$(date -u +%Y%m%dT%H%M%SZ).log"
 echo "failover-test: ${cycles} cycles, at most ${max_minutes} min; full log ${log}"
 props=(-Dwirekv.failover.cycles="${cycles}" -Dwirekv.failover.deadlineSeconds="${deadline_seconds}")
 [[ -n "${seed}" ]] && props+=(-Dwirekv.failover.seed="${seed}")
-status=0
-timeout --kill-after=30s "${max_minutes}m" ./mvnw -o -B -pl controlplane surefire:test -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dtest=FailoverCrashTest "${props[@]}" > "${log}" 2>&1 &
-mvn_pid=$!
-tail -n +1 --pid="${mvn_pid}" -f "${log}" | grep --line-buffered -E '^(crash test|cycle [0-9]+:|  crash:|  nothing acknowledged|    )' || true
-wait "${mvn_pid}" || status=$?
-if (( status == 124 || status == 137 )); then
-  echo "failover-test: stopped after ${max_minutes} min (timeout)" >&2
-fi
-if (( status != 0 )); then
-  grep -E 'FAIL|AssertionFailed|Exception' "${log}" | head -20 >&2 || true
-  echo "failover-test: FAILED (exit ${status}); full log ${log} (rerun with the printed seed: --seed N)" >&2
-  exit 1
-fi
-grep -q 'crash test summary' "${log}" || { echo "failover-test: no summary in the test output (was the test skipped?)" >&2; tail -30 "${log}" >&2; exit 1; }
-echo "failover-test: PASSED"
+source "${root}/deploy/lib/long-test.sh"
+run_long_test failover-test FailoverCrashTest "${max_minutes}" "${log}" \
+  '^(crash test|cycle [0-9]+:|  crash:|  nothing acknowledged|    )' 'FAIL|AssertionFailed|Exception' -- "${props[@]}"
