@@ -57,7 +57,14 @@ final class BenchTcpWorker extends BenchWorker
     BenchTcpWorker(final BenchSpec spec, final BenchStats stats, final KeyChooser chooser, final int index,
         final long startNs, final long deadlineNs)
     {
-        super(spec, stats, chooser, index, startNs, deadlineNs, 0);
+        this(spec, stats, chooser, index, startNs, deadlineNs, false);
+    }
+
+    /** @param warmUp store the keys in order (see {@link BenchWorker}) instead of drawing them at random. */
+    BenchTcpWorker(final BenchSpec spec, final BenchStats stats, final KeyChooser chooser, final int index,
+        final long startNs, final long deadlineNs, final boolean warmUp)
+    {
+        super(spec, stats, chooser, index, startNs, deadlineNs, 0, warmUp);
         this.out = ByteBuffer.allocate(Math.max(256 * 1024, 4 * spec.maxRequestBytes()));
         final long replyBytes = (long)spec.multiget() * (spec.valueSizeMax() + spec.keySizeBytes() + 64) + 64;
         this.in = new byte[(int)Math.max(256 * 1024, Math.min(Integer.MAX_VALUE - 64, 2 * replyBytes))];

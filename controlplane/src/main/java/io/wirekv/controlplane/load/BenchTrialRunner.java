@@ -79,7 +79,7 @@ final class BenchTrialRunner
             {
                 final BenchWorker w = spec.transport() == BenchSpec.Transport.UDP ?
                     new BenchUdpWorker(spec, side.stats, chooser, i, startNs, deadline, ipv4, ports, noReplies, warmUp) :
-                    new BenchTcpWorker(spec, side.stats, chooser, i, startNs, deadline);
+                    new BenchTcpWorker(spec, side.stats, chooser, i, startNs, deadline, warmUp);
                 side.workers.add(w);
                 threads.add(Thread.ofPlatform().name("wirekv-bench-" + spec.transport().label() + "-" + i).daemon()
                     .unstarted(w));
