@@ -53,7 +53,9 @@ final class ReplayFrameQueue implements FrameQueue
     {
         this.first = first;
         this.loop = loop;
-        this.buffers = arena.allocate((long)bufferCount * BUFFER_BYTES, 4096);
+        // a view with no arena of its own, as DPDK's mbuf memory is reached (DpdkFrameQueue): no liveness checks
+        this.buffers = MemorySegment.ofAddress(arena.allocate((long)bufferCount * BUFFER_BYTES, 4096).address())
+            .reinterpret((long)bufferCount * BUFFER_BYTES);
         this.free = new int[bufferCount];
         for (int i = 0; i < bufferCount; i++)
         {

@@ -116,7 +116,11 @@ public final class UdpLcoreAgent implements Agent
         final int slotCount = Math.max(lcoreSettings.slots(), 2 * burst);
         final long replyBytes = lcoreSettings.itemSizeMaxBytes() + REPLY_HEADROOM_BYTES;
         final long slotBytes = UdpSlot.INPUT_BYTES + replyBytes;
-        final MemorySegment memory = arena.allocate(slotBytes * slotCount, 4096);
+        // the slots are reached through a view with no arena of its own, as the table's memory is: an access to a
+        // shared arena's segment checks that the arena is still open, and a GET makes dozens of them (13% of the
+        // per-core ceiling); the arena is closed only after this agent has stopped (onClose)
+        final MemorySegment memory = MemorySegment.ofAddress(arena.allocate(slotBytes * slotCount, 4096).address())
+            .reinterpret(slotBytes * slotCount);
         this.slots = new UdpSlot[slotCount];
         this.freeSlots = new IntArrayQueue(slotCount, IntArrayQueue.DEFAULT_NULL_VALUE);
         this.backpressured = new IntArrayQueue(slotCount, IntArrayQueue.DEFAULT_NULL_VALUE);

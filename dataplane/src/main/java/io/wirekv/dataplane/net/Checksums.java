@@ -82,6 +82,42 @@ public final class Checksums
     }
 
     /**
+     * Copies {@code length} bytes and returns their unfolded {@link #sum}, reading each byte once: a reply's
+     * payload goes into its frame and into the UDP checksum in one pass.
+     * @param dstOffset where the copy starts in {@code dst}; the sum is as if taken there (the same 8/4/2/1 words).
+     */
+    public static long copyAndSum(
+        final MemorySegment src, final long srcOffset, final MemorySegment dst, final long dstOffset, final int length)
+    {
+        long sum0 = 0;
+        long sum1 = 0;
+        int i = 0;
+        final int end16 = length & ~15;
+        while (i < end16)
+        {
+            final long word0 = src.get(NATIVE_LONG, srcOffset + i);
+            final long word1 = src.get(NATIVE_LONG, srcOffset + i + 8);
+            dst.set(NATIVE_LONG, dstOffset + i, word0);
+            dst.set(NATIVE_LONG, dstOffset + i + 8, word1);
+            sum0 += (word0 >>> 32) + (word0 & 0xFFFF_FFFFL);
+            sum1 += (word1 >>> 32) + (word1 & 0xFFFF_FFFFL);
+            i += 16;
+        }
+        if (i < length)
+        {
+            // the tail (under 16 bytes): copy it as it is, then sum it where it landed
+            MemorySegment.copy(src, srcOffset + i, dst, dstOffset + i, length - i);
+        }
+        long sum = sum0 + sum1;
+        if (!NATIVE_BIG_ENDIAN)
+        {
+            final int folded = fold(sum);
+            sum = ((folded & 0xFF) << 8) | (folded >>> 8);
+        }
+        return sum + (i < length ? sum(dst, dstOffset + i, length - i) : 0);
+    }
+
+    /**
      * @param sourceIpv4      host order.
      * @param destinationIpv4 host order.
      * @param protocol        IP protocol number, e.g. 17.

@@ -91,6 +91,11 @@ public final class NetStack
     private static final int ETH_HEADER = EthernetDescriptor.HEADER_LENGTH;
     private static final int VLAN_HEADER = EthernetDescriptor.VLAN_HEADER_LENGTH;
     private static final int IP_HEADER = Ipv4Descriptor.MIN_HEADER_LENGTH;
+    /** {@link #writeUdpHeaders}: no payload sum given, read the payload to take it. */
+    public static final long SUM_THE_PAYLOAD = -1;
+    /** The sum of a reply's IPv4 header words that never change: version/IHL/TOS, DF, TTL/protocol. */
+    private static final int UDP_IP_HEADER_CONSTANT_SUM = (Ipv4Descriptor.VERSION_IHL_NO_OPTIONS << 8) +
+        Ipv4Descriptor.FLAG_DF + ((Ipv4Descriptor.DEFAULT_TTL << 8) | Ipv4Descriptor.PROTOCOL_UDP);
     private static final int UDP_HEADER = UdpDescriptor.HEADER_LENGTH;
     private static final int VALID_CHECKSUM_SUM = 0xFFFF;
 
@@ -295,6 +300,23 @@ public final class NetStack
         final int peerPort,
         final int payloadLength)
     {
+        return writeUdpHeaders(memory, offset, peerLink, peerIpv4, peerPort, payloadLength, SUM_THE_PAYLOAD);
+    }
+
+    /**
+     * {@link #writeUdpHeaders(MemorySegment, long, long, int, int, int)} for a payload whose unfolded sum the caller
+     * took while it copied the payload in ({@link Checksums#copyAndSum}), so the payload is not read a second time.
+     * @param payloadSum the payload's unfolded {@link Checksums#sum}, or {@link #SUM_THE_PAYLOAD}.
+     */
+    public int writeUdpHeaders(
+        final MemorySegment memory,
+        final long offset,
+        final long peerLink,
+        final int peerIpv4,
+        final int peerPort,
+        final int payloadLength,
+        final long payloadSum)
+    {
         if (payloadLength < 0 || payloadLength > MAX_UDP_PAYLOAD_LENGTH || peerLink < 0)
         {
             return -1;
@@ -319,23 +341,26 @@ public final class NetStack
         putU8(memory, ip + Ipv4Descriptor.VERSION_IHL_OFFSET, Ipv4Descriptor.VERSION_IHL_NO_OPTIONS);
         putU8(memory, ip + Ipv4Descriptor.TOS_OFFSET, 0);
         putU16(memory, ip + Ipv4Descriptor.TOTAL_LENGTH_OFFSET, totalLength);
-        putU16(memory, ip + Ipv4Descriptor.ID_OFFSET, nextIpId++);
+        final int ipId = nextIpId++ & 0xFFFF;
+        putU16(memory, ip + Ipv4Descriptor.ID_OFFSET, ipId);
         putU16(memory, ip + Ipv4Descriptor.FLAGS_FRAGMENT_OFFSET, Ipv4Descriptor.FLAG_DF);
         putU8(memory, ip + Ipv4Descriptor.TTL_OFFSET, Ipv4Descriptor.DEFAULT_TTL);
         putU8(memory, ip + Ipv4Descriptor.PROTOCOL_OFFSET, Ipv4Descriptor.PROTOCOL_UDP);
-        putU16(memory, ip + Ipv4Descriptor.CHECKSUM_OFFSET, 0);
         putI32(memory, ip + Ipv4Descriptor.SRC_OFFSET, localIpv4);
         putI32(memory, ip + Ipv4Descriptor.DST_OFFSET, peerIpv4);
-        putU16(memory, ip + Ipv4Descriptor.CHECKSUM_OFFSET, Checksums.checksum(memory, ip, IP_HEADER));
+        // the header's ten 16-bit words are the values just written: sum them, not the bytes back from memory
+        putU16(memory, ip + Ipv4Descriptor.CHECKSUM_OFFSET, Checksums.finish(UDP_IP_HEADER_CONSTANT_SUM + totalLength +
+            ipId + (localIpv4 >>> 16) + (localIpv4 & 0xFFFF) + (peerIpv4 >>> 16) + (peerIpv4 & 0xFFFF)));
 
         final long udp = ip + IP_HEADER;
         putU16(memory, udp + UdpDescriptor.SRC_PORT_OFFSET, udpPort);
         putU16(memory, udp + UdpDescriptor.DST_PORT_OFFSET, peerPort);
         putU16(memory, udp + UdpDescriptor.LENGTH_OFFSET, udpLength);
-        putU16(memory, udp + UdpDescriptor.CHECKSUM_OFFSET, 0);
+        // the UDP header's words (ports, length, a zero checksum) summed from the values, as the IP header's
         final int checksum = Checksums.finish(
             Checksums.pseudoHeaderSum(localIpv4, peerIpv4, Ipv4Descriptor.PROTOCOL_UDP, udpLength) +
-            Checksums.sum(memory, udp, udpLength));
+            udpPort + peerPort + udpLength +
+            (payloadSum == SUM_THE_PAYLOAD ? Checksums.sum(memory, udp + UDP_HEADER, payloadLength) : payloadSum));
         // 0 on the wire means "no checksum": send its other one's-complement form
         putU16(memory, udp + UdpDescriptor.CHECKSUM_OFFSET, checksum == 0 ? 0xFFFF : checksum);
         return (int)(ip - offset) + totalLength;

@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.port;
 
+import io.wirekv.dataplane.net.Checksums;
 import io.wirekv.dataplane.net.NetCounters;
 import io.wirekv.dataplane.net.NetStack;
 
@@ -168,9 +169,10 @@ public final class BypassPort implements PacketPort
                 counters.add(PortCounters.TX_DROPPED, 1);
                 continue;
             }
-            MemorySegment.copy(tx.segment(i), tx.offset(i), frames, data + NetStack.headerLength(peerLink), payloadLength);
+            final long payloadSum = Checksums.copyAndSum(
+                tx.segment(i), tx.offset(i), frames, data + NetStack.headerLength(peerLink), payloadLength);
             final int frameLength = stack.writeUdpHeaders(
-                frames, data, peerLink, tx.peerAddress(i), tx.peerPort(i), payloadLength);
+                frames, data, peerLink, tx.peerAddress(i), tx.peerPort(i), payloadLength, payloadSum);
             if (frameLength < 0)
             {
                 queue.free(frame); // no link address for the peer (a datagram that did not come from a request)

@@ -34,7 +34,7 @@ final class GetCommands
         final RequestSession s, final long lineStart, final long contentEnd, final long next, final boolean withCas)
     {
         final long firstKey = s.codec.tokenStart[1];
-        if (anyKeyTooLong(s.input, firstKey, contentEnd))
+        if (anyKeyTooLong(s.codec, 1, s.input, contentEnd))
         {
             return Flow.reply(s, Replies.BAD_FORMAT, next, false); // memcached refuses the whole line
         }
@@ -45,9 +45,24 @@ final class GetCommands
         return continueGet(s);
     }
 
-    private static boolean anyKeyTooLong(final MemorySegment in, final long from, final long contentEnd)
+    /** True when a key from token {@code firstKeyToken} on (to the end of the line) is longer than memcached allows. */
+    private static boolean anyKeyTooLong(
+        final AsciiCodec tokens, final int firstKeyToken, final MemorySegment in, final long contentEnd)
     {
-        long p = from;
+        final int last = tokens.ntokens - 1;
+        if (0 == tokens.tokenLength[last])
+        {
+            // the tokenizer took every key of the line (its terminal token is empty): their lengths are known
+            for (int i = firstKeyToken; i < last; i++)
+            {
+                if (tokens.tokenLength[i] > KEY_MAX_LENGTH)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+        long p = tokens.tokenStart[firstKeyToken];
         while ((p = CommandScan.nextKey(in, p, contentEnd)) >= 0)
         {
             final long e = CommandScan.keyEnd(in, p, contentEnd);
@@ -172,7 +187,7 @@ final class GetCommands
         {
             return Flow.reply(s, Replies.END, next, false);
         }
-        if (anyKeyTooLong(s.input, c.tokenStart[2], contentEnd))
+        if (anyKeyTooLong(c, 2, s.input, contentEnd))
         {
             return Flow.reply(s, Replies.BAD_FORMAT, next, false);
         }

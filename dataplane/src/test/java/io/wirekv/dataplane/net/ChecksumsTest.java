@@ -33,6 +33,32 @@ class ChecksumsTest
     }
 
     @Test
+    void shouldCopyEveryByteAndSumAsTheReferenceDoesForEveryLengthAndOffset()
+    {
+        final SplittableRandom random = new SplittableRandom(7);
+        final byte[] data = new byte[1600];
+        for (int i = 0; i < data.length; i++)
+        {
+            data[i] = (byte)random.nextInt();
+        }
+        final MemorySegment source = MemorySegment.ofArray(data);
+        for (int from = 0; from < 9; from++)
+        {
+            for (int length = 0; length <= 1500; length++)
+            {
+                final byte[] copy = new byte[length + 16];
+                final long sum = Checksums.copyAndSum(source, from, MemorySegment.ofArray(copy), 3, length);
+                assertEquals(referenceChecksum(data, from, length), Checksums.finish(sum),
+                    "from " + from + " length " + length);
+                assertArrayEquals(java.util.Arrays.copyOfRange(data, from, from + length),
+                    java.util.Arrays.copyOfRange(copy, 3, 3 + length), "from " + from + " length " + length);
+                assertEquals(0, copy[2]);
+                assertEquals(0, copy[3 + length]);
+            }
+        }
+    }
+
+    @Test
     void shouldMatchReferenceOnAllOnesDataWhereCarriesPileUp()
     {
         final byte[] data = new byte[65535];

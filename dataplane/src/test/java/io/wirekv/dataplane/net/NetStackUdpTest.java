@@ -161,6 +161,23 @@ class NetStackUdpTest
     }
 
     @Test
+    void shouldChecksumTheIpHeaderOfEveryIdThroughItsWrap()
+    {
+        // the header checksum is summed from the values written, not read back: every id, 0 and 0xFFFF included
+        final byte[] payload = payload(21, 7);
+        final byte[] frame = new byte[42 + 21];
+        for (int i = 0; i < 0x10000 + 3; i++)
+        {
+            System.arraycopy(payload, 0, frame, 42, 21);
+            stack.writeUdpHeaders(segment(frame), 0, PeerLink.untagged(PEER_MAC), PEER_IP, PEER_PORT, 21);
+            if (i % 4099 == 0 || i >= 0xFFFE)
+            {
+                assertUdpReply(frame, NO_VLAN, PEER_PORT, payload);
+            }
+        }
+    }
+
+    @Test
     void shouldWriteVlanTaggedUdpHeaders()
     {
         final byte[] payload = payload(33, 1);
