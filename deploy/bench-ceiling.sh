@@ -6,11 +6,13 @@
 # the workload runs --warmup seconds unmeasured, then --seconds measured; a run's figure is the median of its
 # per-second replies/s. Prints every run, the median of the runs and ns per request.
 #   deploy/bench-ceiling.sh [--runs 3] [--seconds 10] [--warmup 8] [--keys 10000] [--mix get100|get90|set100]
-#                           [--cpu 1] [--skip-build]
+#                           [--multiget 1] [--cpu 1] [--skip-build]
+# --multiget N: every get asks for N keys; each hit is its own UDP response, so the figure is then keys/s and
+# ns per key (compare with --multiget 1 at the same --keys for the multi-get's gain per key).
 # Needs JDK 25; no root, no device. Every run is bounded by `timeout`.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-runs=3; seconds=10; warmup=8; keys=10000; mix=get100; cpu=1; build=1
+runs=3; seconds=10; warmup=8; keys=10000; mix=get100; multiget=1; cpu=1; build=1
 while (( $# )); do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
@@ -18,6 +20,7 @@ while (( $# )); do
     --warmup) warmup="$2"; shift 2 ;;
     --keys) keys="$2"; shift 2 ;;
     --mix) mix="$2"; shift 2 ;;
+    --multiget) multiget="$2"; shift 2 ;;
     --cpu) cpu="$2"; shift 2 ;;
     --skip-build) build=0; shift ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
@@ -30,8 +33,8 @@ case "${mix}" in
   set100) get_ratio=0 ;;
   *) echo "bench-ceiling: --mix must be get100, get90 or set100, got '${mix}'" >&2; exit 2 ;;
 esac
-(( runs >= 1 && seconds >= 1 && warmup >= 0 && keys >= 1 )) || {
-  echo "bench-ceiling: --runs, --seconds and --keys >= 1, --warmup >= 0" >&2; exit 2; }
+(( runs >= 1 && seconds >= 1 && warmup >= 0 && keys >= 1 && multiget >= 1 && multiget <= 64 )) || {
+  echo "bench-ceiling: --runs, --seconds and --keys >= 1, --warmup >= 0, --multiget 1..64" >&2; exit 2; }
 source "${root}/deploy/lib/jdk.sh"
 java_home="$(wirekv_find_jdk25)"
 jar="${root}/benchmarks/target/benchmarks.jar"
@@ -39,13 +42,13 @@ if (( build )) || [[ ! -f "${jar}" ]]; then (cd "${root}" && ./mvnw -q -B -o -pl
 source "${root}/deploy/lib/bench.sh"
 heap=$(( keys > 1000000 ? 4 : 2 ))g
 
-echo "bench-ceiling: --mix ${mix}, ${keys} keys of 16 B, values 32 B, one lcore on CPU ${cpu} with its writer," \
+echo "bench-ceiling: --mix ${mix}, --multiget ${multiget}, ${keys} keys of 16 B, values 32 B, one lcore on CPU ${cpu} with its writer," \
   "${runs} run(s) of ${seconds}s after ${warmup}s, $(date -u +%FT%TZ)"
 all=()
 for run in $(seq 1 "${runs}"); do
   log="$(mktemp)"
   timeout -k 10 "$(( seconds + warmup + 180 ))" "${java_home}/bin/java" "${WIREKV_JVM_FLAGS[@]}" -Xms"${heap}" -Xmx"${heap}" \
-    -cp "${jar}" io.wirekv.benchmarks.ceiling.PerCoreCeiling --keys "${keys}" --get-ratio "${get_ratio}" \
+    -cp "${jar}" io.wirekv.benchmarks.ceiling.PerCoreCeiling --keys "${keys}" --get-ratio "${get_ratio}" --multiget "${multiget}" \
     --seconds "${seconds}" --warmup "${warmup}" --cpu "${cpu}" > "${log}" 2>&1 < /dev/null ||
     { echo "bench-ceiling: run ${run} failed:" >&2; tail -5 "${log}" >&2; }
   line="$(grep '^ceiling: [0-9]' "${log}" || true)"
@@ -55,5 +58,6 @@ for run in $(seq 1 "${runs}"); do
   rm -f "${log}"
 done
 m="$(printf '%s\n' "${all[@]}" | median)"
-printf 'median of %d run(s): %.0f requests/s on one core, %.1f ns/request (--mix %s, %d keys)\n' "${runs}" "${m}" \
-  "$(awk -v m="${m}" 'BEGIN { print (m > 0) ? 1e9 / m : 0 }')" "${mix}" "${keys}"
+unit=request; (( multiget > 1 )) && unit=key
+printf 'median of %d run(s): %.0f %ss/s on one core, %.1f ns/%s (--mix %s, --multiget %d, %d keys)\n' "${runs}" "${m}" \
+  "${unit}" "$(awk -v m="${m}" 'BEGIN { print (m > 0) ? 1e9 / m : 0 }')" "${unit}" "${mix}" "${multiget}" "${keys}"

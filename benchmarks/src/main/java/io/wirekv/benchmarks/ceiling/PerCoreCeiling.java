@@ -38,7 +38,10 @@ import java.util.Locale;
  * <pre>
  *   java $WIREKV_JVM_FLAGS -cp benchmarks.jar io.wirekv.benchmarks.ceiling.PerCoreCeiling \
  *     [--keys 10000] [--get-ratio 1.0] [--seconds 10] [--warmup 5] [--cpu 1] [--key-size 16] [--value-size 32]
+ *     [--multiget 1]
  * </pre>
+ * {@code --multiget N} makes every get ask for N keys. Over UDP each hit is its own response datagram (memcached's
+ * framing, which wirekv keeps), so with every key a hit, replies/s are keys/s and ns/request is ns per key.
  * Prints one line per measured second (replies/s) and a summary line starting {@code ceiling:} with the median,
  * ns per request, hits/misses/stores and the collections during the measured seconds (the path allocates
  * nothing, so 0 is expected). {@code deploy/bench-ceiling.sh} runs it several times and takes medians.
@@ -64,6 +67,7 @@ public final class PerCoreCeiling
         int cpu = 1;
         int keySize = 16;
         int valueSize = 32;
+        int multiget = 1;
         for (int i = 0; i < args.length; i += 2)
         {
             final String value = i + 1 < args.length ? args[i + 1] : "";
@@ -76,17 +80,22 @@ public final class PerCoreCeiling
                 case "--cpu" -> cpu = Integer.parseInt(value);
                 case "--key-size" -> keySize = Integer.parseInt(value);
                 case "--value-size" -> valueSize = Integer.parseInt(value);
+                case "--multiget" -> multiget = Integer.parseInt(value);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (see the class's Javadoc)");
             }
         }
         final NetAddress server = new NetAddress(0x02_00_00_00_00_01L, NetAddress.parseIpv4("10.77.0.1"));
         final NetAddress client = new NetAddress(0x02_00_00_00_00_02L, NetAddress.parseIpv4("10.77.0.2"));
-        final int loopFrames = Math.max(1 << 20, Math.min(keys, 1 << 22));
+        final int loopFrames = Math.max(1 << 20, Math.min(keys, 1 << 22)) / multiget; // about as many keys drawn
+        if (multiget < 1 || multiget > 64)
+        {
+            throw new IllegalArgumentException("--multiget must be 1..64, got " + multiget);
+        }
         System.out.printf(Locale.ROOT, "ceiling: building %,d fill and %,d workload frames (%,d keys of %d B, values %d B, " +
-            "%.0f%% gets)%n", keys, loopFrames, keys, keySize, valueSize, getRatio * 100);
+            "%.0f%% gets of %d key(s))%n", keys, loopFrames, keys, keySize, valueSize, getRatio * 100, multiget);
         try (RequestFrames fill = RequestFrames.fill(server, client, SERVER_PORT, keys, keySize, valueSize);
             RequestFrames loop = RequestFrames.workload(
-                server, client, SERVER_PORT, keys, keySize, valueSize, getRatio, loopFrames, 42))
+                server, client, SERVER_PORT, keys, keySize, valueSize, getRatio, multiget, loopFrames, 42))
         {
             run(server, fill, loop, keys, seconds, warmup, cpu);
         }

@@ -18,6 +18,7 @@ import java.util.SplittableRandom;
  */
 final class RequestFrames implements AutoCloseable
 {
+    /** Frame slot size: a get or set of the default sizes fits; a 32-key get needs {@link #slotBytesFor}. */
     static final int SLOT_BYTES = 192;
     private static final ValueLayout.OfShort BE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -29,11 +30,19 @@ final class RequestFrames implements AutoCloseable
     private final Arena arena = Arena.ofShared();
     private final MemorySegment memory;
     private final int[] lengths;
+    private final int slotBytes;
 
-    private RequestFrames(final int count)
+    private RequestFrames(final int count, final int slotBytes)
     {
-        this.memory = arena.allocate((long)count * SLOT_BYTES, 64);
+        this.slotBytes = slotBytes;
+        this.memory = arena.allocate((long)count * slotBytes, 64);
         this.lengths = new int[count];
+    }
+
+    /** A slot that holds a get of {@code keysPerGet} keys of {@code keySize} bytes, at least {@link #SLOT_BYTES}. */
+    static int slotBytesFor(final int keysPerGet, final int keySize)
+    {
+        return Math.max(SLOT_BYTES, (ETHERNET + IPV4 + UDP + 8 + 6 + keysPerGet * (keySize + 1) + 63) & ~63);
     }
 
     /** One {@code set} of every key, in key order: fills the table before the workload. */
@@ -41,7 +50,7 @@ final class RequestFrames implements AutoCloseable
         final NetAddress server, final NetAddress client, final int serverPort, final int keys, final int keySize,
         final int valueSize)
     {
-        final RequestFrames frames = new RequestFrames(keys);
+        final RequestFrames frames = new RequestFrames(keys, SLOT_BYTES);
         for (int k = 0; k < keys; k++)
         {
             frames.put(k, server, client, serverPort, k, set(k, keySize, valueSize));
@@ -49,18 +58,34 @@ final class RequestFrames implements AutoCloseable
         return frames;
     }
 
-    /** {@code count} requests on uniformly random keys, a {@code getRatio} share of them gets, the rest sets. */
+    /**
+     * {@code count} requests on uniformly random keys, a {@code getRatio} share of them gets of {@code keysPerGet}
+     * keys each, the rest sets.
+     */
     static RequestFrames workload(
         final NetAddress server, final NetAddress client, final int serverPort, final int keys, final int keySize,
-        final int valueSize, final double getRatio, final int count, final long seed)
+        final int valueSize, final double getRatio, final int keysPerGet, final int count, final long seed)
     {
-        final RequestFrames frames = new RequestFrames(count);
+        final RequestFrames frames = new RequestFrames(count, slotBytesFor(keysPerGet, keySize));
         final SplittableRandom random = new SplittableRandom(seed);
+        final StringBuilder get = new StringBuilder();
         for (int i = 0; i < count; i++)
         {
-            final int k = random.nextInt(keys);
-            final String command = random.nextDouble() < getRatio ?
-                "get " + key(k, keySize) + "\r\n" : set(k, keySize, valueSize);
+            final String command;
+            if (random.nextDouble() < getRatio)
+            {
+                get.setLength(0);
+                get.append("get");
+                for (int n = 0; n < keysPerGet; n++)
+                {
+                    get.append(' ').append(key(random.nextInt(keys), keySize));
+                }
+                command = get.append("\r\n").toString();
+            }
+            else
+            {
+                command = set(random.nextInt(keys), keySize, valueSize);
+            }
             frames.put(i, server, client, serverPort, i, command);
         }
         return frames;
@@ -78,7 +103,7 @@ final class RequestFrames implements AutoCloseable
 
     long offset(final int frame)
     {
-        return (long)frame * SLOT_BYTES;
+        return (long)frame * slotBytes;
     }
 
     int length(final int frame)
@@ -110,10 +135,10 @@ final class RequestFrames implements AutoCloseable
         final byte[] text = command.getBytes(StandardCharsets.US_ASCII);
         final int udpLength = UDP + 8 + text.length;
         final int length = ETHERNET + IPV4 + udpLength;
-        if (length > SLOT_BYTES)
+        if (length > slotBytes)
         {
             throw new IllegalArgumentException("a request frame of " + length + " bytes: keys and values this large " +
-                "do not fit the benchmark's " + SLOT_BYTES + "-byte frame slots");
+                "do not fit the benchmark's " + slotBytes + "-byte frame slots");
         }
         final long f = offset(slot);
         putMac(f, server.mac());
