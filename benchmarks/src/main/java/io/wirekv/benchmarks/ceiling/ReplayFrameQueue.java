@@ -2,6 +2,7 @@ package io.wirekv.benchmarks.ceiling;
 
 import io.wirekv.dataplane.port.FrameBurst;
 import io.wirekv.dataplane.port.FrameQueue;
+import io.wirekv.nativebindings.HotMemory;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -53,9 +54,7 @@ final class ReplayFrameQueue implements FrameQueue
     {
         this.first = first;
         this.loop = loop;
-        // a view with no arena of its own, as DPDK's mbuf memory is reached (DpdkFrameQueue): no liveness checks
-        this.buffers = MemorySegment.ofAddress(arena.allocate((long)bufferCount * BUFFER_BYTES, 4096).address())
-            .reinterpret((long)bufferCount * BUFFER_BYTES);
+        this.buffers = HotMemory.allocate(arena, (long)bufferCount * BUFFER_BYTES, 4096); // as DPDK's mbufs are reached
         this.free = new int[bufferCount];
         for (int i = 0; i < bufferCount; i++)
         {

@@ -16,6 +16,7 @@ import io.wirekv.dataplane.ring.ReaderRingEndpoint;
 import io.wirekv.dataplane.ring.WriteRings;
 import io.wirekv.dataplane.table.QsbrReader;
 import io.wirekv.dataplane.table.Table;
+import io.wirekv.nativebindings.HotMemory;
 import org.agrona.collections.IntArrayQueue;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AtomicBuffer;
@@ -116,11 +117,8 @@ public final class UdpLcoreAgent implements Agent
         final int slotCount = Math.max(lcoreSettings.slots(), 2 * burst);
         final long replyBytes = lcoreSettings.itemSizeMaxBytes() + REPLY_HEADROOM_BYTES;
         final long slotBytes = UdpSlot.INPUT_BYTES + replyBytes;
-        // the slots are reached through a view with no arena of its own, as the table's memory is: an access to a
-        // shared arena's segment checks that the arena is still open, and a GET makes dozens of them (13% of the
-        // per-core ceiling); the arena is closed only after this agent has stopped (onClose)
-        final MemorySegment memory = MemorySegment.ofAddress(arena.allocate(slotBytes * slotCount, 4096).address())
-            .reinterpret(slotBytes * slotCount);
+        // unchecked: the arena is closed only after this agent has stopped (onClose)
+        final MemorySegment memory = HotMemory.allocate(arena, slotBytes * slotCount, 4096);
         this.slots = new UdpSlot[slotCount];
         this.freeSlots = new IntArrayQueue(slotCount, IntArrayQueue.DEFAULT_NULL_VALUE);
         this.backpressured = new IntArrayQueue(slotCount, IntArrayQueue.DEFAULT_NULL_VALUE);
