@@ -212,6 +212,15 @@ public final class Replication implements AutoCloseable, io.wirekv.dataplane.hou
     private String promoteOnceDrained(final ReplicationSettings.HostPort peer)
     {
         final long deadline = System.nanoTime() + 30_000_000_000L;
+        // the receiver may be midway through a cycle that began before it could see promoting and still be queueing
+        // records: wait for the end of the next whole cycle (which sees promoting and queues nothing), then drain.
+        // Without it, a record could reach a writer after the rings looked empty, and land after the first client
+        // writes of the new primary (the 500-cycle failover test saw keys appear after promotion).
+        final long cycle = state.receiverCycles();
+        while (state.receiverCycles() < cycle + 2 && System.nanoTime() - deadline < 0)
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+        }
         for (int w = 0; w < rings.writers(); w++)
         {
             while (rings.ring(w).ring().size() > 0 && System.nanoTime() - deadline < 0)

@@ -108,6 +108,13 @@ public final class ReplicationReceiverAgent implements Agent
     @Override
     public int doWork()
     {
+        final int work = duty();
+        state.receiverCycleDone(); // a promote waits for a whole cycle that saw it before it drains the rings
+        return work;
+    }
+
+    private int duty()
+    {
         int work = fullSyncs.finish();
         if (null == channel)
         {

@@ -31,6 +31,19 @@ public final class ReplicationState
 {
     public static final String FILE = "REPLICATION";
     private static final VarHandle COVERED = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle RECEIVER_CYCLES;
+
+    static
+    {
+        try
+        {
+            RECEIVER_CYCLES = MethodHandles.lookup().findVarHandle(ReplicationState.class, "receiverCycles", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
 
     private final ReplicationSettings settings;
     private final Path file;
@@ -42,6 +55,9 @@ public final class ReplicationState
     private volatile boolean connected;
     /** A promote is waiting for the writers to apply what the receiver queued: no stream is taken meanwhile. */
     private volatile boolean promoting;
+    /** Through RECEIVER_CYCLES: the receiver's finished duty cycles. */
+    @SuppressWarnings("unused")
+    private long receiverCycles;
     /** System.nanoTime() when the stream went down (or start-up); meaningful while !connected. */
     private volatile long downSinceNs = System.nanoTime();
     private final long[] covered;
@@ -122,6 +138,18 @@ public final class ReplicationState
     public boolean promoting()
     {
         return promoting;
+    }
+
+    /** Receiver thread, at the end of each duty cycle: one more cycle done (the promote handshake counts them). */
+    void receiverCycleDone()
+    {
+        RECEIVER_CYCLES.setRelease(this, receiverCycles + 1); // single writer: the receiver thread
+    }
+
+    /** Duty cycles the receiver has finished; any thread. */
+    long receiverCycles()
+    {
+        return (long)RECEIVER_CYCLES.getAcquire(this); // acquire: pairs with setRelease in receiverCycleDone
     }
 
     void promoting(final boolean on)
