@@ -217,7 +217,7 @@ public final class Replication implements AutoCloseable, io.wirekv.dataplane.hou
         // Without it, a record could reach a writer after the rings looked empty, and land after the first client
         // writes of the new primary (the 500-cycle failover test saw keys appear after promotion).
         final long cycle = state.receiverCycles();
-        while (state.receiverCycles() < cycle + 2 && System.nanoTime() - deadline < 0)
+        while (null != receiver && state.receiverCycles() < cycle + 2 && System.nanoTime() - deadline < 0)
         {
             java.util.concurrent.locks.LockSupport.parkNanos(100_000);
         }
