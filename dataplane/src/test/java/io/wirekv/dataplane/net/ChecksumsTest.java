@@ -15,12 +15,7 @@ class ChecksumsTest
     @Test
     void shouldMatchReferenceForEveryLengthAndOffset()
     {
-        final SplittableRandom random = new SplittableRandom(42);
-        final byte[] data = new byte[2100];
-        for (int i = 0; i < data.length; i++)
-        {
-            data[i] = (byte)random.nextInt();
-        }
+        final byte[] data = randomBytes(42, 2100);
         final MemorySegment memory = MemorySegment.ofArray(data);
         for (int from = 0; from < 9; from++)
         {
@@ -35,12 +30,7 @@ class ChecksumsTest
     @Test
     void shouldCopyEveryByteAndSumAsTheReferenceDoesForEveryLengthAndOffset()
     {
-        final SplittableRandom random = new SplittableRandom(7);
-        final byte[] data = new byte[1600];
-        for (int i = 0; i < data.length; i++)
-        {
-            data[i] = (byte)random.nextInt();
-        }
+        final byte[] data = randomBytes(7, 1600);
         final MemorySegment source = MemorySegment.ofArray(data);
         for (int from = 0; from < 9; from++)
         {
@@ -128,5 +118,16 @@ class ChecksumsTest
         assertEquals(0xFFFF, Checksums.fold(Checksums.sum(MemorySegment.ofArray(data), 0, data.length)));
         data[33] ^= 4;
         assertNotEquals(0xFFFF, Checksums.fold(Checksums.sum(MemorySegment.ofArray(data), 0, data.length)));
+    }
+
+    private static byte[] randomBytes(final long seed, final int length)
+    {
+        final SplittableRandom random = new SplittableRandom(seed);
+        final byte[] data = new byte[length];
+        for (int i = 0; i < length; i++)
+        {
+            data[i] = (byte)random.nextInt();
+        }
+        return data;
     }
 }
