@@ -86,11 +86,11 @@ public final class PerCoreCeiling
         }
         final NetAddress server = new NetAddress(0x02_00_00_00_00_01L, NetAddress.parseIpv4("10.77.0.1"));
         final NetAddress client = new NetAddress(0x02_00_00_00_00_02L, NetAddress.parseIpv4("10.77.0.2"));
-        final int loopFrames = Math.max(1 << 20, Math.min(keys, 1 << 22)) / multiget; // about as many keys drawn
         if (multiget < 1 || multiget > 64)
         {
             throw new IllegalArgumentException("--multiget must be 1..64, got " + multiget);
         }
+        final int loopFrames = Math.max(1 << 20, Math.min(keys, 1 << 22)) / multiget; // about as many keys drawn
         System.out.printf(Locale.ROOT, "ceiling: building %,d fill and %,d workload frames (%,d keys of %d B, values %d B, " +
             "%.0f%% gets of %d key(s))%n", keys, loopFrames, keys, keySize, valueSize, getRatio * 100, multiget);
         try (RequestFrames fill = RequestFrames.fill(server, client, SERVER_PORT, keys, keySize, valueSize);
