@@ -1,6 +1,7 @@
 package io.wirekv.benchmarks.net;
 
 import io.wirekv.dataplane.net.Checksums;
+import io.wirekv.dataplane.net.FrameWriter;
 import io.wirekv.dataplane.net.NetAddress;
 import io.wirekv.dataplane.net.NetCounters;
 import io.wirekv.dataplane.net.NetStack;
@@ -70,7 +71,7 @@ public class ChecksumBenchmark
             frame.set(ValueLayout.JAVA_BYTE, i, (byte)(i * 31 + 7));
         }
         frameAddress = frame.address();
-        payloadAddress = frameAddress + NetStack.UDP_HEADERS_LENGTH;
+        payloadAddress = frameAddress + FrameWriter.UDP_HEADERS_LENGTH;
         stack = new NetStack(new NetAddress(OUR_MAC, OUR_IP), PORT, new NetCounters(), true);
 
         // a request as the peer would send it: written by a stack standing in for the peer
@@ -78,7 +79,7 @@ public class ChecksumBenchmark
         MemorySegment.copy(frame, 0, request, 0, 2048);
         final NetStack peer = new NetStack(new NetAddress(PEER_MAC, PEER_IP), 40000, new NetCounters(), true);
         requestAddress = request.address();
-        requestLength = peer.writeUdpHeaders(everything, requestAddress, PeerLink.untagged(OUR_MAC), OUR_IP, PORT,
+        requestLength = peer.frameWriter().writeUdpHeaders(everything, requestAddress, PeerLink.untagged(OUR_MAC), OUR_IP, PORT,
             payloadBytes);
     }
 
@@ -117,7 +118,7 @@ public class ChecksumBenchmark
     @Benchmark
     public int writeUdpHeaders()
     {
-        return stack.writeUdpHeaders(everything, frameAddress, PeerLink.untagged(PEER_MAC), PEER_IP, 40000, payloadBytes);
+        return stack.frameWriter().writeUdpHeaders(everything, frameAddress, PeerLink.untagged(PEER_MAC), PEER_IP, 40000, payloadBytes);
     }
 
     @Benchmark

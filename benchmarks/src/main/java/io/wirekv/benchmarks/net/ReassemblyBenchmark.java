@@ -1,6 +1,7 @@
 package io.wirekv.benchmarks.net;
 
 import io.wirekv.dataplane.net.Checksums;
+import io.wirekv.dataplane.net.FrameWriter;
 import io.wirekv.dataplane.net.NetAddress;
 import io.wirekv.dataplane.net.NetCounters;
 import io.wirekv.dataplane.net.NetStack;
@@ -75,14 +76,14 @@ public class ReassemblyBenchmark
         stack = new NetStack(new NetAddress(OUR_MAC, OUR_IP), PORT, new NetCounters(), true);
 
         // the whole datagram, written by a stack standing in for the peer
-        final MemorySegment whole = arena.allocate(NetStack.UDP_HEADERS_LENGTH + requestBytes, 64);
+        final MemorySegment whole = arena.allocate(FrameWriter.UDP_HEADERS_LENGTH + requestBytes, 64);
         for (int i = 0; i < requestBytes; i++)
         {
-            whole.set(ValueLayout.JAVA_BYTE, NetStack.UDP_HEADERS_LENGTH + i, (byte)(i * 31 + 7));
+            whole.set(ValueLayout.JAVA_BYTE, FrameWriter.UDP_HEADERS_LENGTH + i, (byte)(i * 31 + 7));
         }
         final NetStack peer = new NetStack(new NetAddress(PEER_MAC, PEER_IP), 40000, new NetCounters(), true);
         wholeAddress = whole.address();
-        wholeLength = peer.writeUdpHeaders(everything, wholeAddress, PeerLink.untagged(OUR_MAC), OUR_IP, PORT, requestBytes);
+        wholeLength = peer.frameWriter().writeUdpHeaders(everything, wholeAddress, PeerLink.untagged(OUR_MAC), OUR_IP, PORT, requestBytes);
 
         // its fragments, one per 2 KiB slot: the whole frame's Ethernet and IP headers, patched, then a slice
         final int l4Length = 8 + requestBytes;

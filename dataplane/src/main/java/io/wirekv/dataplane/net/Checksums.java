@@ -58,12 +58,7 @@ public final class Checksums
             sum += (word >>> 32) + (word & 0xFFFF_FFFFL);
             position += 8;
         }
-        if (!NATIVE_BIG_ENDIAN)
-        {
-            // little-endian loads summed the byte-swapped words: the sum is the byte-swapped sum (RFC 1071 2.B)
-            final int folded = fold(sum);
-            sum = ((folded & 0xFF) << 8) | (folded >>> 8);
-        }
+        sum = inWireOrder(sum);
         if ((length & 4) != 0)
         {
             sum += memory.get(BE_INT, position) & 0xFFFF_FFFFL;
@@ -108,13 +103,19 @@ public final class Checksums
             // the tail (under 16 bytes): copy it as it is, then sum it where it landed
             MemorySegment.copy(src, srcOffset + i, dst, dstOffset + i, length - i);
         }
-        long sum = sum0 + sum1;
-        if (!NATIVE_BIG_ENDIAN)
+        return inWireOrder(sum0 + sum1) + (i < length ? sum(dst, dstOffset + i, length - i) : 0);
+    }
+
+    /** A sum of native-order 8-byte loads as the sum of big-endian 16-bit words the checksum is defined over. */
+    private static long inWireOrder(final long nativeSum)
+    {
+        if (NATIVE_BIG_ENDIAN)
         {
-            final int folded = fold(sum);
-            sum = ((folded & 0xFF) << 8) | (folded >>> 8);
+            return nativeSum;
         }
-        return sum + (i < length ? sum(dst, dstOffset + i, length - i) : 0);
+        // little-endian loads summed the byte-swapped words: the sum is the byte-swapped sum (RFC 1071 2.B)
+        final int folded = fold(nativeSum);
+        return ((folded & 0xFF) << 8) | (folded >>> 8);
     }
 
     /**

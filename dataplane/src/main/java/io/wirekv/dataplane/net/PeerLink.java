@@ -8,7 +8,7 @@ package io.wirekv.dataplane.net;
  *  |    0    | V |  VLAN id   |             peer MAC                 |
  *  +---------+---+------------+--------------------------------------+
  *   V: 1 if frames to the peer carry an 802.1Q tag with this VLAN id (priority and DEI are not kept:
- *      replies written by {@link NetStack#writeUdpHeaders} are tagged with priority 0).
+ *      replies written by {@link FrameWriter#writeUdpHeaders} are tagged with priority 0).
  * </pre>
  * A valid peer link is never negative, so -1 can mean "unknown".
  */

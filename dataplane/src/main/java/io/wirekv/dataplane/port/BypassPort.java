@@ -1,6 +1,7 @@
 package io.wirekv.dataplane.port;
 
 import io.wirekv.dataplane.net.Checksums;
+import io.wirekv.dataplane.net.FrameWriter;
 import io.wirekv.dataplane.net.NetCounters;
 import io.wirekv.dataplane.net.NetStack;
 
@@ -30,6 +31,7 @@ public final class BypassPort implements PacketPort
 {
     private final FrameQueue queue;
     private final NetStack stack;
+    private final FrameWriter frameWriter;
     private final NetCounters netCounters;
     private final PortCounters counters;
     private final MemorySegment frames;
@@ -72,6 +74,7 @@ public final class BypassPort implements PacketPort
         this.localMac = localMac;
         this.queue = queue;
         this.stack = stack;
+        this.frameWriter = stack.frameWriter();
         this.netCounters = netCounters;
         this.frames = queue.memory();
         this.frameCapacity = queue.frameCapacity();
@@ -163,15 +166,15 @@ public final class BypassPort implements PacketPort
             final long peerLink = tx.peerLink(i);
             final int payloadLength = tx.bufferLength(i);
             final long data = queue.dataOffset(frame);
-            if (NetStack.headerLength(peerLink) + payloadLength > frameCapacity)
+            if (FrameWriter.headerLength(peerLink) + payloadLength > frameCapacity)
             {
                 queue.free(frame); // udp.max.payload is validated against the frame size: a bug if it happens
                 counters.add(PortCounters.TX_DROPPED, 1);
                 continue;
             }
             final long payloadSum = Checksums.copyAndSum(
-                tx.segment(i), tx.offset(i), frames, data + NetStack.headerLength(peerLink), payloadLength);
-            final int frameLength = stack.writeUdpHeaders(
+                tx.segment(i), tx.offset(i), frames, data + FrameWriter.headerLength(peerLink), payloadLength);
+            final int frameLength = frameWriter.writeUdpHeaders(
                 frames, data, peerLink, tx.peerAddress(i), tx.peerPort(i), payloadLength, payloadSum);
             if (frameLength < 0)
             {
@@ -233,7 +236,7 @@ public final class BypassPort implements PacketPort
     }
 
     /**
-     * Sends a broadcast ARP request for {@code targetIpv4} (see {@link NetStack#writeArpRequest}); the
+     * Sends a broadcast ARP request for {@code targetIpv4} (see {@link FrameWriter#writeArpRequest}); the
      * reply is learned into this port's neighbour table when a later {@link #receive} takes it. For a
      * sender that addresses datagrams itself (the load generator), at setup time, on the thread that
      * owns the port.
@@ -250,7 +253,7 @@ public final class BypassPort implements PacketPort
             return false;
         }
         final long data = queue.dataOffset(frame);
-        txFrames.add(frame, data, stack.writeArpRequest(frames, data, targetIpv4));
+        txFrames.add(frame, data, frameWriter.writeArpRequest(frames, data, targetIpv4));
         final int sent = queue.transmit(txFrames); // frees the frame if the device refuses it
         return sent == 1;
     }

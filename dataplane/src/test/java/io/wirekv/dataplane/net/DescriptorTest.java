@@ -21,8 +21,8 @@ class DescriptorTest
         assertEquals(8, UdpDescriptor.HEADER_LENGTH);
         assertEquals(6, UdpDescriptor.CHECKSUM_OFFSET);
         assertEquals(8, IcmpDescriptor.HEADER_LENGTH);
-        assertEquals(42, NetStack.UDP_HEADERS_LENGTH);
-        assertEquals(65507, NetStack.MAX_UDP_PAYLOAD_LENGTH);
+        assertEquals(42, FrameWriter.UDP_HEADERS_LENGTH);
+        assertEquals(65507, FrameWriter.MAX_UDP_PAYLOAD_LENGTH);
     }
 
     @Test
@@ -33,10 +33,10 @@ class DescriptorTest
         assertTrue(PeerLink.hasVlan(link));
         assertEquals(4095, PeerLink.vlanId(link));
         assertEquals(0xFFFF_FFFF_FFFEL, PeerLink.mac(link));
-        assertEquals(46, NetStack.headerLength(link));
+        assertEquals(46, FrameWriter.headerLength(link));
         final long plain = PeerLink.untagged(0x0200_0000_0002L);
         assertFalse(PeerLink.hasVlan(plain));
-        assertEquals(42, NetStack.headerLength(plain));
+        assertEquals(42, FrameWriter.headerLength(plain));
         // a TCI's priority bits do not leak into the id
         assertEquals(5, PeerLink.vlanId(PeerLink.tagged(1, 0xE005)));
     }

@@ -216,7 +216,7 @@ class Ipv4ReassemblyTest
     @Test
     void shouldReassembleTheLargestDatagramAndRefuseLarger()
     {
-        final byte[] largest = payload(NetStack.MAX_UDP_PAYLOAD_LENGTH, 30); // 65,507 + 8 = 65,515 bytes of IP payload
+        final byte[] largest = payload(FrameWriter.MAX_UDP_PAYLOAD_LENGTH, 30); // 65,507 + 8 = 65,515 bytes of IP payload
         final List<byte[]> frames = fragments(PEER_IP, ID, largest, 1500);
         for (int i = 0; i < frames.size() - 1; i++)
         {

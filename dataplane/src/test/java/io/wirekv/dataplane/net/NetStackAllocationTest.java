@@ -93,7 +93,7 @@ class NetStackAllocationTest
                 // as BypassPort: the payload, from the frame or the reassembler, copied out (here behind the headers)
                 MemorySegment.copy(stack.payloadMemory(), stack.payloadOffset(), work, 42, stack.payloadLength());
                 // echo the payload back from where it is: headers for this peer fit in front of it
-                result += stack.writeUdpHeaders(everything, base, stack.peerLink(), stack.peerIpv4(), stack.peerPort(),
+                result += stack.frameWriter().writeUdpHeaders(everything, base, stack.peerLink(), stack.peerIpv4(), stack.peerPort(),
                     stack.payloadLength());
                 result += stack.arpTable().lookup(stack.peerIpv4()) & 0xFF;
             }

@@ -144,7 +144,7 @@ public class NetStackFuzzTest
     private static void assertPayloadInside(
         final NetStack stack, final MemorySegment frameMemory, final long offset, final int length)
     {
-        assertTrue(stack.payloadLength() >= 0 && stack.payloadLength() <= NetStack.MAX_UDP_PAYLOAD_LENGTH);
+        assertTrue(stack.payloadLength() >= 0 && stack.payloadLength() <= FrameWriter.MAX_UDP_PAYLOAD_LENGTH);
         if (stack.payloadMemory() == frameMemory)
         {
             assertTrue(stack.payloadOffset() >= offset + 42, "payload after the headers");
