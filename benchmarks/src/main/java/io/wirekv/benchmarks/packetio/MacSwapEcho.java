@@ -1,6 +1,7 @@
 package io.wirekv.benchmarks.packetio;
 
 import io.wirekv.dataplane.lcore.Affinity;
+import io.wirekv.nativebindings.HotMemory;
 import io.wirekv.nativebindings.dpdk.DpdkEthPort;
 import io.wirekv.nativebindings.dpdk.Eal;
 import io.wirekv.nativebindings.dpdk.MbufDescriptor;
@@ -18,7 +19,6 @@ import java.util.List;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
@@ -35,7 +35,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * <pre>
  *   java --enable-native-access=ALL-UNNAMED -cp benchmarks/target/benchmarks.jar \
  *     io.wirekv.benchmarks.packetio.MacSwapEcho [--seconds 10] [--warmup 2] [--cpu 1] [--burst 32]
- *     [--device net_null0] [--vdev net_null0] [--no-huge] [--eal-args '...'] [--global-array]
+ *     [--device net_null0] [--vdev net_null0] [--no-huge] [--eal-args '...'] [--arena-array]
  * </pre>
  * Default EAL arguments: {@code -l 0 --no-pci --no-telemetry --in-memory --file-prefix=wirekv-bench-PID
  * --vdev=net_null0} with hugepages; with {@code --no-huge} (or when no hugepage is free) {@code --no-huge
@@ -167,7 +167,7 @@ public final class MacSwapEcho
                 }
                 for (int i = 0; i < received; i++)
                 {
-                    swapMacs(MbufDescriptor.dataAddress(MEMORY.get(JAVA_LONG, mbufsAddress + ((long)i << 3))));
+                    swapMacs(MbufDescriptor.dataAddress(MEMORY.get(JAVA_LONG_UNALIGNED, mbufsAddress + ((long)i << 3))));
                 }
                 final int taken = txBurstOrFree(port, mbufs, mbufsAddress, received);
                 sent += taken;
@@ -203,7 +203,7 @@ public final class MacSwapEcho
         String vdev = "net_null0";
         boolean noHuge = false;
         String ealArgs = null;
-        boolean globalArray = false;
+        boolean arenaArray = false;
         for (int i = 0; i < args.length; i++)
         {
             switch (args[i])
@@ -216,11 +216,11 @@ public final class MacSwapEcho
                 case "--vdev" -> vdev = args[++i];
                 case "--no-huge" -> noHuge = true;
                 case "--eal-args" -> ealArgs = args[++i];
-                case "--global-array" -> globalArray = true;
+                case "--arena-array" -> arenaArray = true;
                 case "-h", "--help" ->
                 {
                     System.out.println("MacSwapEcho [--seconds 10] [--warmup 2] [--cpu 1] [--burst 32] " +
-                        "[--device net_null0] [--vdev net_null0] [--no-huge] [--eal-args '...'] [--global-array]");
+                        "[--device net_null0] [--vdev net_null0] [--no-huge] [--eal-args '...'] [--arena-array]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (try --help)");
@@ -234,7 +234,7 @@ public final class MacSwapEcho
         try (Eal running = Eal.start(eal);
             Arena arena = Arena.ofShared())
         {
-            forward(arena, device, burst, cpu, globalArray, warmup, seconds, samples);
+            forward(arena, device, burst, cpu, arenaArray, warmup, seconds, samples);
         }
         finally
         {
@@ -244,17 +244,16 @@ public final class MacSwapEcho
     }
 
     private static void forward(
-        final Arena arena, final String device, final int burst, final int cpu, final boolean globalArray,
+        final Arena arena, final String device, final int burst, final int cpu, final boolean arenaArray,
         final int warmup, final int seconds, final List<Long> samples) throws InterruptedException
     {
-        // The burst array as the appliance's DpdkFrameQueue has it: a segment of a shared arena, passed to the
-        // burst downcalls. --global-array passes a zero-length global-scope view of it instead, which spares
-        // the downcalls the session acquire/release; measured on 2026-11-24 (5 alternating pairs of 5 s on
-        // net_null): no difference above the noise (medians 83.4 M global vs 84.4 M shared packets/s).
-        // The loop reads the array through MEMORY by address either way.
-        final MemorySegment array = arena.allocate(ADDRESS, burst);
-        final MemorySegment mbufs = globalArray ? MemorySegment.ofAddress(array.address()) : array;
-        System.out.println("burst_array " + (globalArray ? "global-scope view" : "shared-arena segment"));
+        // The burst array as the appliance's DpdkFrameQueue has it: an unchecked view (HotMemory) of a shared
+        // arena's memory, passed to the burst downcalls without a session acquire and release around each call.
+        // --arena-array passes the arena's own segment instead (the appliance until 2026-12-06: the generated code
+        // showed two lock cmpxchg per downcall). The loop reads the array through MEMORY by address either way.
+        final MemorySegment mbufs = arenaArray ? arena.allocate(ADDRESS, burst) :
+            HotMemory.allocate(arena, ADDRESS.byteSize() * burst, ADDRESS.byteAlignment());
+        System.out.println("burst_array " + (arenaArray ? "shared-arena segment" : "unchecked view"));
         final DpdkEthPort port = DpdkEthPort.open(device,
             new DpdkEthPort.Config(1, 1, 1024, 1024, 16383, 256, RteMbuf.RTE_MBUF_DEFAULT_BUF_SIZE));
         try
@@ -367,7 +366,7 @@ public final class MacSwapEcho
         final int sent = port.txBurst(0, array, n);
         for (int i = sent; i < n; i++)
         {
-            port.freeMbuf(MEMORY.get(JAVA_LONG, arrayAddress + ((long)i << 3)));
+            port.freeMbuf(MEMORY.get(JAVA_LONG_UNALIGNED, arrayAddress + ((long)i << 3)));
         }
         return sent;
     }

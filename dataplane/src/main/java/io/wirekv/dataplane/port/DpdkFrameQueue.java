@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.port;
 
+import io.wirekv.nativebindings.HotMemory;
 import io.wirekv.nativebindings.dpdk.DpdkEthPort;
 import io.wirekv.nativebindings.dpdk.Eal;
 import io.wirekv.nativebindings.dpdk.EthStats;
@@ -11,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
  * One RX/TX queue pair of a DPDK ethdev as a {@link FrameQueue}: frames are mbufs (the handle is the
@@ -55,10 +56,12 @@ public final class DpdkFrameQueue implements FrameQueue
         this.queue = queue;
         this.burstSize = burstSize;
         this.frameCapacity = port.config().dataRoomSize() - MbufDescriptor.HEADROOM;
-        this.rxMbufs = arena.allocate(ADDRESS, burstSize);
-        this.txMbufs = arena.allocate(ADDRESS, Math.max(burstSize, STASH));
-        this.freeMbufs = arena.allocate(ADDRESS, STASH);
-        this.stash = arena.allocate(ADDRESS, STASH);
+        // unchecked views: no arena check per access, and no session acquire and release (two atomic updates)
+        // around each burst downcall that is passed one; close() runs after the lcore stopped
+        this.rxMbufs = mbufArray(burstSize);
+        this.txMbufs = mbufArray(Math.max(burstSize, STASH));
+        this.freeMbufs = mbufArray(STASH);
+        this.stash = mbufArray(STASH);
     }
 
     /**
@@ -94,7 +97,7 @@ public final class DpdkFrameQueue implements FrameQueue
         final int received = port.rxBurst(queue, rxMbufs, Math.min(burstSize, rx.capacity()));
         for (int i = 0; i < received; i++)
         {
-            final long mbuf = rxMbufs.getAtIndex(JAVA_LONG, i);
+            final long mbuf = rxMbufs.getAtIndex(JAVA_LONG_UNALIGNED, i);
             rx.set(i, mbuf, MbufDescriptor.dataAddress(mbuf), MbufDescriptor.dataLength(mbuf));
         }
         rx.count(received);
@@ -114,7 +117,7 @@ public final class DpdkFrameQueue implements FrameQueue
             {
                 final long mbuf = tx.handle(from + i);
                 MbufDescriptor.setLength(mbuf, tx.length(from + i));
-                txMbufs.setAtIndex(JAVA_LONG, i, mbuf);
+                txMbufs.setAtIndex(JAVA_LONG_UNALIGNED, i, mbuf);
             }
             sent += port.txBurstOrFree(queue, txMbufs, n); // frees what the driver refused
         }
@@ -135,7 +138,7 @@ public final class DpdkFrameQueue implements FrameQueue
             }
             stashCount = STASH;
         }
-        return stash.getAtIndex(JAVA_LONG, --stashCount);
+        return stash.getAtIndex(JAVA_LONG_UNALIGNED, --stashCount);
     }
 
     @Override
@@ -147,7 +150,7 @@ public final class DpdkFrameQueue implements FrameQueue
     @Override
     public void free(final long frame)
     {
-        freeMbufs.setAtIndex(JAVA_LONG, freeCount++, frame);
+        freeMbufs.setAtIndex(JAVA_LONG_UNALIGNED, freeCount++, frame);
         if (freeCount == STASH)
         {
             flushFrees();
@@ -193,6 +196,11 @@ public final class DpdkFrameQueue implements FrameQueue
             stashCount = 0;
         }
         arena.close();
+    }
+
+    private MemorySegment mbufArray(final int mbufs)
+    {
+        return HotMemory.allocate(arena, ADDRESS.byteSize() * mbufs, ADDRESS.byteAlignment());
     }
 
     private void flushFrees()

@@ -3,9 +3,9 @@ package io.wirekv.nativebindings.dpdk;
 import java.lang.foreign.MemorySegment;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 /**
  * {@code struct rte_mbuf} of DPDK 22.11 on x86_64 / aarch64 (the packet buffer header): offsets, and
@@ -70,7 +70,9 @@ public final class MbufDescriptor
     /** {@code RTE_PKTMBUF_HEADROOM}: bytes reserved before the data of a reset mbuf. */
     public static final int HEADROOM = 128;
 
-    // Every address: mbufs live anywhere in DPDK's memory, so accessors address them absolutely.
+    // Every address: mbufs live anywhere in DPDK's memory, so accessors address them absolutely. The fields are
+    // naturally aligned, but through an aligned layout the JIT tests each address's alignment (an and and a branch
+    // per access in the MAC-swap loop's code), so the accessors use the unaligned layouts: the same loads, no test.
     @SuppressWarnings("restricted")
     private static final MemorySegment MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
@@ -84,7 +86,7 @@ public final class MbufDescriptor
      */
     public static long dataAddress(final long mbuf)
     {
-        return MEMORY.get(JAVA_LONG, mbuf + BUF_ADDR_OFFSET) + Short.toUnsignedInt(MEMORY.get(JAVA_SHORT, mbuf + DATA_OFF_OFFSET));
+        return MEMORY.get(JAVA_LONG_UNALIGNED, mbuf + BUF_ADDR_OFFSET) + Short.toUnsignedInt(MEMORY.get(JAVA_SHORT_UNALIGNED, mbuf + DATA_OFF_OFFSET));
     }
 
     /**
@@ -93,7 +95,7 @@ public final class MbufDescriptor
      */
     public static int dataOffset(final long mbuf)
     {
-        return Short.toUnsignedInt(MEMORY.get(JAVA_SHORT, mbuf + DATA_OFF_OFFSET));
+        return Short.toUnsignedInt(MEMORY.get(JAVA_SHORT_UNALIGNED, mbuf + DATA_OFF_OFFSET));
     }
 
     /**
@@ -102,7 +104,7 @@ public final class MbufDescriptor
      */
     public static int dataLength(final long mbuf)
     {
-        return Short.toUnsignedInt(MEMORY.get(JAVA_SHORT, mbuf + DATA_LEN_OFFSET));
+        return Short.toUnsignedInt(MEMORY.get(JAVA_SHORT_UNALIGNED, mbuf + DATA_LEN_OFFSET));
     }
 
     /**
@@ -111,7 +113,7 @@ public final class MbufDescriptor
      */
     public static int packetLength(final long mbuf)
     {
-        return MEMORY.get(JAVA_INT, mbuf + PKT_LEN_OFFSET);
+        return MEMORY.get(JAVA_INT_UNALIGNED, mbuf + PKT_LEN_OFFSET);
     }
 
     /**
@@ -122,8 +124,8 @@ public final class MbufDescriptor
      */
     public static void setLength(final long mbuf, final int length)
     {
-        MEMORY.set(JAVA_SHORT, mbuf + DATA_LEN_OFFSET, (short)length);
-        MEMORY.set(JAVA_INT, mbuf + PKT_LEN_OFFSET, length);
+        MEMORY.set(JAVA_SHORT_UNALIGNED, mbuf + DATA_LEN_OFFSET, (short)length);
+        MEMORY.set(JAVA_INT_UNALIGNED, mbuf + PKT_LEN_OFFSET, length);
     }
 
     /**
@@ -132,7 +134,7 @@ public final class MbufDescriptor
      */
     public static int segmentCount(final long mbuf)
     {
-        return Short.toUnsignedInt(MEMORY.get(JAVA_SHORT, mbuf + NB_SEGS_OFFSET));
+        return Short.toUnsignedInt(MEMORY.get(JAVA_SHORT_UNALIGNED, mbuf + NB_SEGS_OFFSET));
     }
 
     /**
@@ -141,7 +143,7 @@ public final class MbufDescriptor
      */
     public static long next(final long mbuf)
     {
-        return MEMORY.get(JAVA_LONG, mbuf + NEXT_OFFSET);
+        return MEMORY.get(JAVA_LONG_UNALIGNED, mbuf + NEXT_OFFSET);
     }
 
     /**
@@ -150,7 +152,7 @@ public final class MbufDescriptor
      */
     public static int port(final long mbuf)
     {
-        return Short.toUnsignedInt(MEMORY.get(JAVA_SHORT, mbuf + PORT_OFFSET));
+        return Short.toUnsignedInt(MEMORY.get(JAVA_SHORT_UNALIGNED, mbuf + PORT_OFFSET));
     }
 
     /**
@@ -159,7 +161,7 @@ public final class MbufDescriptor
      */
     public static int bufferLength(final long mbuf)
     {
-        return Short.toUnsignedInt(MEMORY.get(JAVA_SHORT, mbuf + BUF_LEN_OFFSET));
+        return Short.toUnsignedInt(MEMORY.get(JAVA_SHORT_UNALIGNED, mbuf + BUF_LEN_OFFSET));
     }
 
     /**
@@ -168,7 +170,7 @@ public final class MbufDescriptor
      */
     public static long pool(final long mbuf)
     {
-        return MEMORY.get(JAVA_LONG, mbuf + POOL_OFFSET);
+        return MEMORY.get(JAVA_LONG_UNALIGNED, mbuf + POOL_OFFSET);
     }
 
     /**
@@ -177,7 +179,7 @@ public final class MbufDescriptor
      */
     public static long offloadFlags(final long mbuf)
     {
-        return MEMORY.get(JAVA_LONG, mbuf + OL_FLAGS_OFFSET);
+        return MEMORY.get(JAVA_LONG_UNALIGNED, mbuf + OL_FLAGS_OFFSET);
     }
 
     /**
@@ -186,7 +188,7 @@ public final class MbufDescriptor
      */
     public static int rssHash(final long mbuf)
     {
-        return MEMORY.get(JAVA_INT, mbuf + HASH_RSS_OFFSET);
+        return MEMORY.get(JAVA_INT_UNALIGNED, mbuf + HASH_RSS_OFFSET);
     }
 
     /**
