@@ -3,8 +3,9 @@
 # new records made durable per round, as one file's pwrite + fdatasync (Redis's AOF, one log per server) against
 # four files of 1,000 bytes each (wirekv's default of 4 partitions, one log file each), the four synced one after
 # another, from four threads at once (as wirekv's syncer does), or written back each with sync_file_range and then
-# flushed by one fdatasync. Files are pre-zeroed (fallocated for the threads' second row), on the work tree's disk
-# (controlplane/target/, never tmpfs). A C probe compiled here with cc; prints each variant's round time (p50, p90,
+# flushed by one fdatasync; and, for the last two rows, 1,000 B a round appended through a shared mapping and msync'd
+# (as wirekv's log does) into a fallocated file and into a zero-filled one. Files are pre-zeroed unless fallocated,
+# on the work tree's disk (controlplane/target/, never tmpfs). A C probe compiled here with cc; prints each variant's round time (p50, p90,
 # p99 of --rounds rounds) per run, the variants alternating within each run.
 #   deploy/probe-sync-files.sh [--runs 2] [--rounds 1500] [--help]
 set -euo pipefail
@@ -34,6 +35,7 @@ cat > "${work}/probe.c" <<'EOF'
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,7 +76,9 @@ int main(int argc, char **argv)
     const int rounds = atoi(argv[3]);
     double *took = calloc(rounds, sizeof *took);
     memset(record, 'x', sizeof record);
-    open_files(dir, variant == 3);
+    open_files(dir, variant == 3 || variant == 5);
+    char *mapped = variant >= 5 ? mmap(NULL, FILE_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd[0], 0) : NULL;
+    if (MAP_FAILED == mapped) { perror("mmap"); exit(1); }
     for (int r = 0; r < rounds; r++)
     {
         const double start = now();
@@ -85,6 +89,13 @@ int main(int argc, char **argv)
             pthread_t threads[FILES];
             for (long i = 0; i < FILES; i++) pthread_create(&threads[i], NULL, append_and_sync, (void *)i);
             for (int i = 0; i < FILES; i++) pthread_join(threads[i], NULL);
+        }
+        else if (variant >= 5)
+        {
+            memcpy(mapped + end[0], record, 1000); // as wirekv's writer appends: through the mapping
+            const long from = end[0] & ~4095L;
+            end[0] += 1000;
+            msync(mapped + from, end[0] - from, MS_SYNC);
         }
         else
         {
@@ -105,7 +116,9 @@ int main(int argc, char **argv)
         "4 files: 1,000 B each, synced one after another",
         "4 files: 4 threads, pwrite + fdatasync at once",
         "4 files (fallocated): 4 threads at once",
-        "4 files: sync_file_range each, one fdatasync" };
+        "4 files: sync_file_range each, one fdatasync",
+        "1 file (fallocated), mmap: 1,000 B + msync",
+        "1 file (zero-filled), mmap: 1,000 B + msync" };
     printf("%-50s round p50 %6.0f  p90 %6.0f  p99 %7.0f us\n", names[variant], took[rounds / 2], took[rounds * 9 / 10],
         took[rounds * 99 / 100]);
     return 0;
@@ -115,7 +128,7 @@ cc -O2 -pthread -o "${work}/probe" "${work}/probe.c"
 echo "probe-sync-files: ${rounds} rounds a variant, ${runs} run(s), files in ${work}, $(date -u +%FT%TZ)"
 for run in $(seq 1 "${runs}"); do
   echo "run ${run}"
-  for variant in 0 1 2 3 4; do "${work}/probe" "${work}" "${variant}" "${rounds}"; done
+  for variant in 0 1 2 3 4 5 6; do "${work}/probe" "${work}" "${variant}" "${rounds}"; done
 done
 # Note: the last variant is a probe of the cost only. It is not a safe commit on files whose extents are still
 # unwritten (fallocated): a sync_file_range does not commit the extent conversion, so only zero-filled files allow it.
