@@ -80,7 +80,7 @@ public class ChecksumBenchmark
         final NetStack peer = new NetStack(new NetAddress(PEER_MAC, PEER_IP), 40000, new NetCounters(), true);
         requestAddress = request.address();
         requestLength = peer.frameWriter().writeUdpHeaders(everything, requestAddress, PeerLink.untagged(OUR_MAC), OUR_IP, PORT,
-            payloadBytes);
+            payloadBytes, FrameWriter.SUM_THE_PAYLOAD);
     }
 
     @TearDown
@@ -118,7 +118,8 @@ public class ChecksumBenchmark
     @Benchmark
     public int writeUdpHeaders()
     {
-        return stack.frameWriter().writeUdpHeaders(everything, frameAddress, PeerLink.untagged(PEER_MAC), PEER_IP, 40000, payloadBytes);
+        return stack.frameWriter().writeUdpHeaders(everything, frameAddress, PeerLink.untagged(PEER_MAC), PEER_IP, 40000,
+            payloadBytes, FrameWriter.SUM_THE_PAYLOAD);
     }
 
     @Benchmark

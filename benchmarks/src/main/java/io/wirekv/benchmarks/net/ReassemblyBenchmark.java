@@ -83,7 +83,9 @@ public class ReassemblyBenchmark
         }
         final NetStack peer = new NetStack(new NetAddress(PEER_MAC, PEER_IP), 40000, new NetCounters(), true);
         wholeAddress = whole.address();
-        wholeLength = peer.frameWriter().writeUdpHeaders(everything, wholeAddress, PeerLink.untagged(OUR_MAC), OUR_IP, PORT, requestBytes);
+        wholeLength = peer.frameWriter().writeUdpHeaders(
+            everything, wholeAddress, PeerLink.untagged(OUR_MAC), OUR_IP, PORT, requestBytes,
+            FrameWriter.SUM_THE_PAYLOAD);
 
         // its fragments, one per 2 KiB slot: the whole frame's Ethernet and IP headers, patched, then a slice
         final int l4Length = 8 + requestBytes;

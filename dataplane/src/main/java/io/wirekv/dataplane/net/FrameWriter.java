@@ -67,24 +67,11 @@ public final class FrameWriter
      * @param peerIpv4      destination address, host order.
      * @param peerPort      destination port.
      * @param payloadLength payload bytes, 0..{@link #MAX_UDP_PAYLOAD_LENGTH}.
+     * @param payloadSum    the payload's unfolded {@link Checksums#sum} when the caller took it while it copied the
+     *                      payload in ({@link Checksums#copyAndSum}, so the payload is not read twice), else
+     *                      {@link #SUM_THE_PAYLOAD}.
      * @return the frame length, or -1 (nothing written) if payloadLength is out of range or peerLink is
      *         negative (an {@link ArpTable#lookup} miss).
-     */
-    public int writeUdpHeaders(
-        final MemorySegment memory,
-        final long offset,
-        final long peerLink,
-        final int peerIpv4,
-        final int peerPort,
-        final int payloadLength)
-    {
-        return writeUdpHeaders(memory, offset, peerLink, peerIpv4, peerPort, payloadLength, SUM_THE_PAYLOAD);
-    }
-
-    /**
-     * {@link #writeUdpHeaders(MemorySegment, long, long, int, int, int)} for a payload whose unfolded sum the caller
-     * took while it copied the payload in ({@link Checksums#copyAndSum}), so the payload is not read a second time.
-     * @param payloadSum the payload's unfolded {@link Checksums#sum}, or {@link #SUM_THE_PAYLOAD}.
      */
     public int writeUdpHeaders(
         final MemorySegment memory,

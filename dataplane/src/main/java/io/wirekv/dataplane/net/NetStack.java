@@ -56,12 +56,13 @@ import static io.wirekv.dataplane.net.Wire.*;
  * {
  *     case NetStack.UDP_REQUEST ->
  *     {
- *         // request payload: stack.payloadLength() bytes at stack.payloadOffset() in stack.payloadMemory() (the frame's
-        // memory, or the reassembler's for a datagram that came in fragments), valid until the next onFrame. A reply built in the same buffer
- *         // puts its payload at offset + FrameWriter.headerLength(stack.peerLink()), which is not payloadOffset()
- *         // when the request had IP options, then:
- *         final int frameLength = stack.frameWriter().writeUdpHeaders(
- *             memory, offset, stack.peerLink(), stack.peerIpv4(), stack.peerPort(), replyPayloadLength);
+ *         // request payload: stack.payloadLength() bytes at stack.payloadOffset() in stack.payloadMemory() (the
+ *         // frame's memory, or the reassembler's for a datagram that came in fragments), valid until the next
+ *         // onFrame. A reply built in the same buffer puts its payload at offset +
+ *         // FrameWriter.headerLength(stack.peerLink()), which is not payloadOffset() when the request had IP
+ *         // options, then:
+ *         final int frameLength = stack.frameWriter().writeUdpHeaders(memory, offset, stack.peerLink(),
+ *             stack.peerIpv4(), stack.peerPort(), replyPayloadLength, FrameWriter.SUM_THE_PAYLOAD);
  *         // transmit frameLength bytes at offset
  *     }
  *     case NetStack.REPLY_IN_PLACE -> transmit(offset, stack.replyLength());

@@ -94,7 +94,7 @@ class NetStackAllocationTest
                 MemorySegment.copy(stack.payloadMemory(), stack.payloadOffset(), work, 42, stack.payloadLength());
                 // echo the payload back from where it is: headers for this peer fit in front of it
                 result += stack.frameWriter().writeUdpHeaders(everything, base, stack.peerLink(), stack.peerIpv4(), stack.peerPort(),
-                    stack.payloadLength());
+                    stack.payloadLength(), FrameWriter.SUM_THE_PAYLOAD);
                 result += stack.arpTable().lookup(stack.peerIpv4()) & 0xFF;
             }
             else if (verdict == NetStack.REPLY_IN_PLACE)

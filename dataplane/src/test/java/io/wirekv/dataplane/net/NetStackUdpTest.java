@@ -137,7 +137,7 @@ class NetStackUdpTest
             assertArrayEquals(payload, seen);
 
             // answer in the same buffer through the same absolute addressing
-            final int replyLength = stack.frameWriter().writeUdpHeaders(everything, address, stack.peerLink(), stack.peerIpv4(),
+            final int replyLength = writeHeaders(everything, address, stack.peerLink(), stack.peerIpv4(),
                 stack.peerPort(), 100);
             assertEquals(frame.length, replyLength);
             final byte[] reply = new byte[replyLength];
@@ -154,7 +154,7 @@ class NetStackUdpTest
             final byte[] payload = payload(length, 99 + length);
             final byte[] frame = new byte[42 + length];
             System.arraycopy(payload, 0, frame, 42, length);
-            assertEquals(frame.length, stack.frameWriter().writeUdpHeaders(segment(frame), 0, PeerLink.untagged(PEER_MAC), PEER_IP,
+            assertEquals(frame.length, writeHeaders(segment(frame), 0, PeerLink.untagged(PEER_MAC), PEER_IP,
                 PEER_PORT, length));
             assertUdpReply(frame, NO_VLAN, PEER_PORT, payload);
         }
@@ -169,7 +169,7 @@ class NetStackUdpTest
         for (int i = 0; i < 0x10000 + 3; i++)
         {
             System.arraycopy(payload, 0, frame, 42, 21);
-            stack.frameWriter().writeUdpHeaders(segment(frame), 0, PeerLink.untagged(PEER_MAC), PEER_IP, PEER_PORT, 21);
+            writeHeaders(segment(frame), 0, PeerLink.untagged(PEER_MAC), PEER_IP, PEER_PORT, 21);
             if (i % 4099 == 0 || i >= 0xFFFE)
             {
                 assertUdpReply(frame, NO_VLAN, PEER_PORT, payload);
@@ -184,7 +184,7 @@ class NetStackUdpTest
         final byte[] frame = new byte[46 + 33];
         System.arraycopy(payload, 0, frame, 46, 33);
         final long link = PeerLink.tagged(PEER_MAC, 3000);
-        assertEquals(frame.length, stack.frameWriter().writeUdpHeaders(segment(frame), 0, link, PEER_IP, 1234, 33));
+        assertEquals(frame.length, writeHeaders(segment(frame), 0, link, PEER_IP, 1234, 33));
         assertUdpReply(frame, 3000, 1234, payload);
     }
 
@@ -195,10 +195,10 @@ class NetStackUdpTest
         // whose checksum is 0, which UDP must send as 0xFFFF
         final byte[] frame = new byte[42 + 10];
         System.arraycopy(payload(8, 5), 0, frame, 42, 8);
-        stack.frameWriter().writeUdpHeaders(segment(frame), 0, PeerLink.untagged(PEER_MAC), PEER_IP, PEER_PORT, 10);
+        writeHeaders(segment(frame), 0, PeerLink.untagged(PEER_MAC), PEER_IP, PEER_PORT, 10);
         final int checksum = u16(frame, 40);
         putU16(frame, 50, checksum);
-        stack.frameWriter().writeUdpHeaders(segment(frame), 0, PeerLink.untagged(PEER_MAC), PEER_IP, PEER_PORT, 10);
+        writeHeaders(segment(frame), 0, PeerLink.untagged(PEER_MAC), PEER_IP, PEER_PORT, 10);
         assertEquals(0xFFFF, u16(frame, 40));
         final NetStack peer = new NetStack(new NetAddress(PEER_MAC, PEER_IP), PEER_PORT, new NetCounters(), true);
         assertEquals(NetStack.UDP_REQUEST, peer.onFrame(segment(frame), 0, frame.length));
@@ -208,9 +208,9 @@ class NetStackUdpTest
     void shouldRefuseOutOfRangePayloadLengthOrUnknownPeerWithoutWriting()
     {
         final byte[] frame = new byte[64];
-        assertEquals(-1, stack.frameWriter().writeUdpHeaders(segment(frame), 0, PEER_MAC, PEER_IP, PEER_PORT, -1));
-        assertEquals(-1, stack.frameWriter().writeUdpHeaders(segment(frame), 0, PEER_MAC, PEER_IP, PEER_PORT, 65508));
-        assertEquals(-1, stack.frameWriter().writeUdpHeaders(segment(frame), 0, stack.arpTable().lookup(OTHER_IP), PEER_IP, PEER_PORT, 0));
+        assertEquals(-1, writeHeaders(segment(frame), 0, PEER_MAC, PEER_IP, PEER_PORT, -1));
+        assertEquals(-1, writeHeaders(segment(frame), 0, PEER_MAC, PEER_IP, PEER_PORT, 65508));
+        assertEquals(-1, writeHeaders(segment(frame), 0, stack.arpTable().lookup(OTHER_IP), PEER_IP, PEER_PORT, 0));
         assertArrayEquals(new byte[64], frame);
     }
 
@@ -218,9 +218,9 @@ class NetStackUdpTest
     void shouldIncrementIpIdPerDatagram()
     {
         final byte[] frame = new byte[42];
-        stack.frameWriter().writeUdpHeaders(segment(frame), 0, PEER_MAC, PEER_IP, PEER_PORT, 0);
+        writeHeaders(segment(frame), 0, PEER_MAC, PEER_IP, PEER_PORT, 0);
         final int first = u16(frame, 18);
-        stack.frameWriter().writeUdpHeaders(segment(frame), 0, PEER_MAC, PEER_IP, PEER_PORT, 0);
+        writeHeaders(segment(frame), 0, PEER_MAC, PEER_IP, PEER_PORT, 0);
         assertEquals((first + 1) & 0xFFFF, u16(frame, 18));
     }
 
@@ -259,5 +259,13 @@ class NetStackUdpTest
         assertEquals(payload.length, peer.payloadLength());
         assertEquals(OUR_IP, peer.peerIpv4());
         assertEquals(PORT, peer.peerPort());
+    }
+
+    /** The headers of a datagram whose payload the writer sums itself. */
+    private int writeHeaders(
+        final MemorySegment memory, final long offset, final long link, final int ipv4, final int port, final int length)
+    {
+        return stack.frameWriter().writeUdpHeaders(
+            memory, offset, link, ipv4, port, length, FrameWriter.SUM_THE_PAYLOAD);
     }
 }
