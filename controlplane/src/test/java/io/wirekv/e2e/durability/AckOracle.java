@@ -58,14 +58,18 @@ final class AckOracle
      * Judges the server's state after a restart against the acknowledged writes of the cycle, then makes what it
      * saw the next cycle's starting point.
      *
-     * @param seen      every key of the universe as the restarted server shows it
-     * @param currItems the server's {@code curr_items}, to catch keys that were never sent
-     * @param nowMs     wall-clock time of the scan, for expiry
-     * @param killNanos {@link System#nanoTime()} when SIGKILL was sent, for the loss window
+     * @param seen        every key of the universe as the restarted server shows it
+     * @param itemsBefore the server's {@code curr_items} read before the keys: nothing inserts after a restart, so
+     *                    every key seen present was counted in it (fewer means the server miscounts)
+     * @param itemsAfter  {@code curr_items} read after the keys: at most the keys seen present and those that may be
+     *                    expired and not yet reaped (more means the server holds keys that were never sent)
+     * @param nowMs       wall-clock time of the scan, for expiry
+     * @param killNanos   {@link System#nanoTime()} when SIGKILL was sent, for the loss window
      * @param replyProblems what the drivers found during the load (unexpected replies)
      */
-    CycleVerdict check(final int cycle, final Durability durability, final Map<String, Observation> seen, final long currItems,
-        final long nowMs, final long killNanos, final List<String> replyProblems)
+    CycleVerdict check(final int cycle, final Durability durability, final Map<String, Observation> seen,
+        final long itemsBefore, final long itemsAfter, final long nowMs, final long killNanos,
+        final List<String> replyProblems)
     {
         final CycleVerdict.Builder verdict = new CycleVerdict.Builder(cycle);
         replyProblems.forEach(verdict::replyProblem);
@@ -78,11 +82,16 @@ final class AckOracle
             mayBeUnreaped += !o.present() && h.everExpires() ? 1 : 0;
             h.judge(o, durability, nowMs, killNanos, verdict);
         }
-        if (currItems < present || currItems > present + mayBeUnreaped)
+        if (itemsBefore < present)
         {
-            verdict.wrongKey("stats curr_items is " + currItems + " but " + present + " of the " + keys.size() +
-                " keys the test ever sent are present (" + mayBeUnreaped + " more may be expired and not yet reaped): " +
-                "the server holds keys that were never sent, or miscounts");
+            verdict.wrongKey("stats curr_items was " + itemsBefore + " before the keys were read, but " + present +
+                " of the " + keys.size() + " keys the test ever sent are present: the server miscounts");
+        }
+        if (itemsAfter > present + mayBeUnreaped)
+        {
+            verdict.wrongKey("stats curr_items is " + itemsAfter + " after the keys were read, but " + present +
+                " of the " + keys.size() + " keys the test ever sent are present (" + mayBeUnreaped + " more may be " +
+                "expired and not yet reaped): the server holds keys that were never sent, or miscounts");
         }
         return verdict.build();
     }

@@ -133,9 +133,36 @@ class AckOracleTest
         assertTrue(v.problems().getFirst().startsWith("b:"), v.problems()::toString);
     }
 
+    @Test
+    void shouldAcceptAKeyReapedBetweenItsReadAndTheSecondCount()
+    {
+        oracle.history("a").acknowledged(state("v1", 0), KILL_NANOS - 1);
+        oracle.history("b").acknowledged(state("v1", 0), KILL_NANOS - 1);
+
+        // both present when read, both counted before; b expired and was reaped before the count after the keys
+        final CycleVerdict v = oracle.check(1, Durability.SYNC, Map.of("a", seen("v1", 3), "b", seen("v1", 4)), 2, 1,
+            NOW_MS, KILL_NANOS, List.of());
+
+        assertEquals(0, v.wrongKeys(), v::summary);
+    }
+
+    @Test
+    void shouldReportACountBelowTheKeysPresent()
+    {
+        oracle.history("a").acknowledged(state("v1", 0), KILL_NANOS - 1);
+        oracle.history("b").acknowledged(state("v1", 0), KILL_NANOS - 1);
+
+        final CycleVerdict v = oracle.check(1, Durability.SYNC, Map.of("a", seen("v1", 3), "b", seen("v1", 4)), 1, 1,
+            NOW_MS, KILL_NANOS, List.of());
+
+        assertEquals(1, v.wrongKeys(), v::summary);
+        assertTrue(v.problems().getFirst().contains("miscounts"), v.problems()::toString);
+    }
+
+    /** With the same {@code curr_items} before and after the keys. */
     private CycleVerdict check(final Durability durability, final Map<String, Observation> seen, final long currItems)
     {
-        return oracle.check(1, durability, seen, currItems, NOW_MS, KILL_NANOS, List.of());
+        return oracle.check(1, durability, seen, currItems, currItems, NOW_MS, KILL_NANOS, List.of());
     }
 
     private static KeyState state(final String value, final long flags)

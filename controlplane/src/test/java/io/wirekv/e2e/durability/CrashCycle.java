@@ -189,7 +189,7 @@ final class CrashCycle
             throw new UncheckedIOException("cannot read the keys back after restart " + cycle + ": " + ex.getMessage() +
                 "; server output:\n" + output, ex);
         }
-        final CycleVerdict verdict = oracle.check(cycle, settings.durability(), scan.keys(), scan.currItems(), scan.atMs(),
+        final CycleVerdict verdict = oracle.check(cycle, settings.durability(), scan.keys(), scan.itemsBefore(), scan.itemsAfter(), scan.atMs(),
             killNanos, problems);
         return new Result(verdict, restarted, restartMs, recoveryKilledAfterMs, diagnosis);
     }
