@@ -262,29 +262,49 @@ public final class MemcachedProcess implements Target
         }
     }
 
-    /** A port free for both TCP and UDP on 127.0.0.1 right now (the caller retries if it is taken later). */
+    /**
+     * A port free for both TCP and UDP on 127.0.0.1 right now (the caller retries if it is taken later), picked at
+     * random outside the kernel's ephemeral range. The crash and failover harnesses restart a killed server on its
+     * port, and in that gap a port from the ephemeral range, which the kernel hands to every outgoing connection and
+     * every bind to port 0, was taken once (the 1,000-cycle crash run beside the whole suite: "Address already in
+     * use").
+     */
     static int freeTcpAndUdpPort()
     {
-        for (int i = 0; i < 50; i++)
+        final int[] ephemeral = ephemeralPortRange();
+        // below the range when there is room (the default 32768-60999 leaves 10000-32767), else above it
+        final int low = ephemeral[0] > 11_000 ? 10_000 : ephemeral[1] + 1;
+        final int high = ephemeral[0] > 11_000 ? ephemeral[0] - 1 : 65_535;
+        final java.util.SplittableRandom random = new java.util.SplittableRandom();
+        for (int i = 0; i < 200; i++)
         {
-            try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+            final int port = random.nextInt(low, high + 1);
+            try (ServerSocket tcp = new ServerSocket(port, 1, InetAddress.getLoopbackAddress());
+                DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)))
             {
-                final int port = tcp.getLocalPort();
-                try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)))
-                {
-                    return port;
-                }
-                catch (final IOException taken)
-                {
-                    // UDP side in use: try another.
-                }
+                return port;
             }
-            catch (final IOException ex)
+            catch (final IOException taken)
             {
-                throw new IllegalStateException("cannot find a free port: " + ex.getMessage(), ex);
+                // in use over TCP or UDP: try another
             }
         }
-        throw new IllegalStateException("no port free for both TCP and UDP on 127.0.0.1");
+        throw new IllegalStateException("no port in " + low + ".." + high + " free for both TCP and UDP on 127.0.0.1");
+    }
+
+    /** The kernel's ephemeral port range ({@code net.ipv4.ip_local_port_range}); Linux's default if unreadable. */
+    private static int[] ephemeralPortRange()
+    {
+        try
+        {
+            final String[] range =
+                Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+            return new int[] {Integer.parseInt(range[0]), Integer.parseInt(range[1])};
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return new int[] {32_768, 60_999};
+        }
     }
 
     private static Path tempFile()
