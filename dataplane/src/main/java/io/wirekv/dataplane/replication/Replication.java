@@ -155,7 +155,7 @@ public final class Replication implements AutoCloseable, io.wirekv.dataplane.hou
         final BackupAckWatch ackWatch = new BackupAckWatch(state, logs, errors);
         final org.agrona.concurrent.Agent agent = null == receiver ? new CompositeAgent(sender, ackWatch) :
             new CompositeAgent(sender, receiver, ackWatch);
-        runner = new AgentRunner(new org.agrona.concurrent.BackoffIdleStrategy(10, 20, 1_000, Long.getLong("wirekv.exp.replPark", 1_000_000)), errors, null,
+        runner = new AgentRunner(new org.agrona.concurrent.BackoffIdleStrategy(10, 20, 1_000, 1_000_000), errors, null,
             agent);
         AgentRunner.startOnThread(runner);
     }
