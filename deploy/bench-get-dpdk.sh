@@ -65,17 +65,14 @@ if (( build )) || [[ ! -f "${new_jar}" ]]; then
 fi
 
 work="$(mktemp -d)"
+source "${root}/deploy/lib/bench.sh"
 pids=()
 cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do
-    if kill -0 "${pid}" 2>/dev/null; then kill -TERM "${pid}" 2>/dev/null || true; wait "${pid}" 2>/dev/null || true; fi
-  done
+  stop_started
   rm -rf "${work}"
 }
 trap cleanup EXIT
 
-source "${root}/deploy/lib/bench.sh"
 stop() { # pid
   kill -TERM "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true

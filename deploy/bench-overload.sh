@@ -99,12 +99,10 @@ cg_remove() { # dir: whatever is left goes back to the root first
 }
 
 work="$(mktemp -d)"
+source "${root}/deploy/lib/bench.sh"
 pids=()
 cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do
-    if kill -0 "${pid}" 2>/dev/null; then kill -TERM "${pid}" 2>/dev/null || true; wait "${pid}" 2>/dev/null || true; fi
-  done
+  stop_started
   cg_remove "${cg_server}"; cg_remove "${cg_gen}"
   if [[ -n "${keep}" ]]; then mkdir -p "${keep}" && cp -r "${work}"/. "${keep}"/; fi
   rm -rf "${work}"
@@ -112,7 +110,6 @@ cleanup() {
 trap cleanup EXIT
 cg_create "${cg_server}"; cg_create "${cg_gen}"
 
-source "${root}/deploy/lib/bench.sh"
 rss_mib() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 # Closed-loop rate of a bench JSON's first trial.
 achieved() { python3 -c 'import json,sys; print("%.0f" % json.load(open(sys.argv[1]))["trials"][0]["achieved_per_s"])' "$1" 2>/dev/null || echo 0; }

@@ -50,16 +50,13 @@ jar="${root}/controlplane/target/wirekv.jar"
 if (( build )) || [[ ! -f "${jar}" ]]; then (cd "${root}" && ./mvnw -q -B -o -pl controlplane -am -DskipTests package); fi
 
 work="$(mktemp -d)"
+source "${root}/deploy/lib/bench.sh"
 pids=()
 cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do
-    if kill -0 "${pid}" 2>/dev/null; then kill -TERM "${pid}" 2>/dev/null || true; wait "${pid}" 2>/dev/null || true; fi
-  done
+  stop_started
   rm -rf "${work}"
 }
 trap cleanup EXIT
-source "${root}/deploy/lib/bench.sh"
 
 # One `wirekv bench` on CPU 0 as the memif client; prints "achieved p50 p99 p99.9 lost unsent" from its JSON.
 bench() { # name sock prefix bench-options...

@@ -46,13 +46,11 @@ if (( build )) || [[ ! -f "${jar}" ]]; then (cd "${root}" && ./mvnw -q -B -o -pl
 ns="wkvb$$"; host="wkvbh$$"; peer="wkvbp$$"
 server_ip=10.77.0.1; client_ip=10.77.0.2
 work="$(mktemp -d)"
+source "${root}/deploy/lib/bench.sh" # wait_log; the integer median below replaces the library's
 pids=()
 source "${root}/deploy/lib/netns.sh"
 cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do
-    if kill -0 "${pid}" 2>/dev/null; then kill -INT "${pid}" 2>/dev/null || true; wait "${pid}" 2>/dev/null || true; fi
-  done
+  stop_started INT
   wirekv_veth_namespace_delete "${ns}" "${host}"
   rm -rf "${work}"
 }
@@ -70,7 +68,6 @@ case "${gen_pmd}" in
   *) echo "bench-xdp-veth: --generator-pmd af_xdp|af_packet" >&2; exit 2 ;;
 esac
 
-source "${root}/deploy/lib/bench.sh" # wait_log; the integer median below replaces the library's
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) print 0; else print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 
 # `wirekv bench` inside the namespace on CPU 0 through the generator PMD; prints one JSON field of its first trial.

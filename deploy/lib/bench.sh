@@ -3,6 +3,15 @@
 # The median of the numbers on stdin, one per line (the mean of the middle two for an even count; 0 for none).
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print 0; else print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
+# Stops what the script started and recorded in its `pids` array (pids+=("${pid}")), at exit or on failure:
+# SIGNAL (default TERM) to each that still runs, then waits for it.
+stop_started() { # [signal]
+  local pid
+  for pid in "${pids[@]}"; do
+    if kill -0 "${pid}" 2>/dev/null; then kill -"${1:-TERM}" "${pid}" 2>/dev/null || true; wait "${pid}" 2>/dev/null || true; fi
+  done
+}
+
 # A TCP port on 127.0.0.1 nobody holds right now (the kernel's choice).
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
