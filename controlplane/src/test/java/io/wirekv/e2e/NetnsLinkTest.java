@@ -114,7 +114,7 @@ class NetnsLinkTest
                 link.loss(20);
                 final int sent = 1_000;
                 final int received = udpDatagramsFromBToA(link, sent);
-                final long dropped = link.droppedPackets(NetnsLink.End.A);
+                final long dropped = link.droppedDatagrams(NetnsLink.End.A);
                 assertTrue(received >= 0.70 * sent && received <= 0.90 * sent, "20% loss (with the delay on): " +
                     received + " of " + sent + " datagrams arrived");
                 assertEquals(sent - received, dropped, "every datagram missing is one the loss rule dropped");

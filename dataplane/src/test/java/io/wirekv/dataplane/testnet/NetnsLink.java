@@ -67,7 +67,7 @@ public final class NetnsLink implements AutoCloseable
 
     private static final String NFT = "/usr/sbin/nft";
     private static final String NFT_TABLE = "wirekvlink";
-    private static final Pattern DROP_COUNTER = Pattern.compile("counter packets (\\d+)");
+    private static final Pattern DROP_COUNTER = Pattern.compile("counter packets (\\d+) bytes \\d+ drop comment \"(\\w+)\"");
     private static int links;
 
     private final String[] namespaces = new String[2];
@@ -286,14 +286,16 @@ public final class NetnsLink implements AutoCloseable
                     NFT_TABLE));
                 continue;
             }
-            final String peer = address(End.values()[1 - end.ordinal()]);
-            // "table; delete table; table {...}": replaces it in one transaction, whether it existed or not
+            final String match = "ip saddr " + address(End.values()[1 - end.ordinal()]) + " ip daddr " + address(end);
+            final String share = perTenThousand < 10_000 ? " numgen random mod 10000 < " + perTenThousand : "";
+            // "table; delete table; table {...}": replaces it in one transaction, whether it existed or not.
+            // UDP has its own rule (and counter) so a test can count its datagrams apart from TCP's stray ACKs.
             nft(end, "table inet " + NFT_TABLE + "\ndelete table inet " + NFT_TABLE + "\n" +
                 "table inet " + NFT_TABLE + " {\n" +
                 "  chain ingress {\n" +
                 "    type filter hook prerouting priority raw; policy accept;\n" +
-                "    ip saddr " + peer + " ip daddr " + address(end) +
-                (perTenThousand < 10_000 ? " numgen random mod 10000 < " + perTenThousand : "") + " counter drop\n" +
+                "    " + match + " meta l4proto udp" + share + " counter drop comment \"udp\"\n" +
+                "    " + match + " meta l4proto != udp" + share + " counter drop comment \"other\"\n" +
                 "  }\n" +
                 "}\n");
         }
@@ -302,10 +304,28 @@ public final class NetnsLink implements AutoCloseable
     /** How many packets from the other end {@link #loss} has dropped at this end since it was last set. */
     public synchronized long droppedPackets(final End end)
     {
+        return dropped(end, "udp") + dropped(end, "other");
+    }
+
+    /** How many of those were UDP datagrams (TCP segments, a delayed ACK say, are not). */
+    public synchronized long droppedDatagrams(final End end)
+    {
+        return dropped(end, "udp");
+    }
+
+    private long dropped(final End end, final String rule)
+    {
         final NetnsCommands.Result r = NetnsCommands.execute(30, NetnsCommands.inNamespace(namespace(end), NFT, "list",
             "table", "inet", NFT_TABLE));
         final Matcher m = DROP_COUNTER.matcher(r.output());
-        return r.exit() == 0 && m.find() ? Long.parseLong(m.group(1)) : 0;
+        while (r.exit() == 0 && m.find())
+        {
+            if (m.group(2).equals(rule))
+            {
+                return Long.parseLong(m.group(1));
+            }
+        }
+        return 0;
     }
 
     /** Removes delay and loss, and any qdisc a test put on the veth ends; harmless when none is set. */
