@@ -3,8 +3,11 @@
 # new records made durable per round, as one file's pwrite + fdatasync (Redis's AOF, one log per server) against
 # four files of 1,000 bytes each (wirekv's default of 4 partitions, one log file each), the four synced one after
 # another, from four threads at once (as wirekv's syncer does), or written back each with sync_file_range and then
-# flushed by one fdatasync; and, for the last two rows, 1,000 B a round appended through a shared mapping and msync'd
-# (as wirekv's log does) into a fallocated file and into a zero-filled one. Files are pre-zeroed unless fallocated,
+# flushed by one fdatasync; for the next two rows, 1,000 B a round appended through a shared mapping and msync'd
+# (as wirekv's log did) into a fallocated file and into one zero-filled with 1 MiB writes (whose page cache then holds
+# large folios, each dirtied whole by a write through the mapping); and last, what wirekv's log does now: four files
+# zero-filled 4 KiB at a time, 1,000 B each through their mappings, written back with sync_file_range (all started,
+# then each waited for) and made durable by one fdatasync of an empty file. Files are pre-zeroed unless fallocated,
 # on the work tree's disk (controlplane/target/, never tmpfs). A C probe compiled here with cc; prints each variant's round time (p50, p90,
 # p99 of --rounds rounds) per run, the variants alternating within each run.
 #   deploy/probe-sync-files.sh [--runs 2] [--rounds 1500] [--help]
@@ -51,7 +54,7 @@ static int by_value(const void *a, const void *b) { double x = *(const double *)
 static void append(int i, int bytes) { if (pwrite(fd[i], record, bytes, end[i]) != bytes) { perror("pwrite"); exit(1); } }
 static void *append_and_sync(void *arg) { long i = (long)arg; append(i, 1000); fdatasync(fd[i]); end[i] += 1000; return NULL; }
 
-static void open_files(const char *dir, int fallocated)
+static void open_files(const char *dir, int fallocated, long chunk)
 {
     char *zeros = calloc(1, 1 << 20);
     for (int i = 0; i < FILES; i++)
@@ -62,7 +65,7 @@ static void open_files(const char *dir, int fallocated)
         fd[i] = open(path, O_RDWR | O_CREAT, 0644);
         if (fd[i] < 0) { perror(path); exit(1); }
         if (fallocated) { if (fallocate(fd[i], 0, 0, FILE_BYTES)) { perror("fallocate"); exit(1); } }
-        else for (long at = 0; at < FILE_BYTES; at += 1 << 20) if (write(fd[i], zeros, 1 << 20) != 1 << 20) { perror("write"); exit(1); }
+        else for (long at = 0; at < FILE_BYTES; at += chunk) if (write(fd[i], zeros, chunk) != chunk) { perror("write"); exit(1); }
         fsync(fd[i]);
         end[i] = 0;
     }
@@ -76,9 +79,18 @@ int main(int argc, char **argv)
     const int rounds = atoi(argv[3]);
     double *took = calloc(rounds, sizeof *took);
     memset(record, 'x', sizeof record);
-    open_files(dir, variant == 3 || variant == 5);
+    open_files(dir, variant == 3 || variant == 5, variant == 7 ? 4096 : 1 << 20);
     char *mapped = variant >= 5 ? mmap(NULL, FILE_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd[0], 0) : NULL;
     if (MAP_FAILED == mapped) { perror("mmap"); exit(1); }
+    char *maps[FILES] = { mapped };
+    char flush_path[4096];
+    snprintf(flush_path, sizeof flush_path, "%s/flush", dir);
+    const int flush_fd = open(flush_path, O_RDWR | O_CREAT, 0644);
+    for (int i = 1; variant == 7 && i < FILES; i++)
+    {
+        maps[i] = mmap(NULL, FILE_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd[i], 0);
+        if (MAP_FAILED == maps[i]) { perror("mmap"); exit(1); }
+    }
     for (int r = 0; r < rounds; r++)
     {
         const double start = now();
@@ -89,6 +101,21 @@ int main(int argc, char **argv)
             pthread_t threads[FILES];
             for (long i = 0; i < FILES; i++) pthread_create(&threads[i], NULL, append_and_sync, (void *)i);
             for (int i = 0; i < FILES; i++) pthread_join(threads[i], NULL);
+        }
+        else if (variant == 7)
+        {
+            for (int i = 0; i < FILES; i++)
+            {
+                memcpy(maps[i] + end[i], record, 1000);
+                sync_file_range(fd[i], end[i], 1000, SYNC_FILE_RANGE_WRITE);
+            }
+            for (int i = 0; i < FILES; i++)
+            {
+                sync_file_range(fd[i], end[i], 1000,
+                    SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+                end[i] += 1000;
+            }
+            fdatasync(flush_fd);
         }
         else if (variant >= 5)
         {
@@ -118,8 +145,9 @@ int main(int argc, char **argv)
         "4 files (fallocated): 4 threads at once",
         "4 files: sync_file_range each, one fdatasync",
         "1 file (fallocated), mmap: 1,000 B + msync",
-        "1 file (zero-filled), mmap: 1,000 B + msync" };
-    printf("%-50s round p50 %6.0f  p90 %6.0f  p99 %7.0f us\n", names[variant], took[rounds / 2], took[rounds * 9 / 10],
+        "1 file (zero-filled 1 MiB writes), mmap: 1,000 B + msync",
+        "4 files (zero-filled 4 KiB writes), mmap: srf each, 1 flush" };
+    printf("%-62s round p50 %6.0f  p90 %6.0f  p99 %7.0f us\n", names[variant], took[rounds / 2], took[rounds * 9 / 10],
         took[rounds * 99 / 100]);
     return 0;
 }
@@ -128,7 +156,7 @@ cc -O2 -pthread -o "${work}/probe" "${work}/probe.c"
 echo "probe-sync-files: ${rounds} rounds a variant, ${runs} run(s), files in ${work}, $(date -u +%FT%TZ)"
 for run in $(seq 1 "${runs}"); do
   echo "run ${run}"
-  for variant in 0 1 2 3 4 5 6; do "${work}/probe" "${work}" "${variant}" "${rounds}"; done
+  for variant in 0 1 2 3 4 5 6 7; do "${work}/probe" "${work}" "${variant}" "${rounds}"; done
 done
 # Note: the last variant is a probe of the cost only. It is not a safe commit on files whose extents are still
 # unwritten (fallocated): a sync_file_range does not commit the extent conversion, so only zero-filled files allow it.

@@ -18,6 +18,7 @@ import java.util.stream.Stream;
  * <pre>
  *   data.dir/LOCK                                   FileChannel.tryLock, holds the holder's pid
  *   data.dir/log/p&lt;partition&gt;/&lt;firstSequence %020d&gt;.log   {@link LogSegmentDescriptor log segments}
+ *   data.dir/log/flush                              empty; its fdatasync flushes the disk ({@link DiskFlush})
  *   data.dir/snapshot/                              snapshots (not written yet)
  * </pre>
  * {@link #open} refuses a directory another process holds, naming its pid. Closing releases the lock.
@@ -118,6 +119,12 @@ public final class DataDirectory implements AutoCloseable
     public Path snapshotDir()
     {
         return root.resolve(SNAPSHOT_DIR);
+    }
+
+    /** {@code data.dir/log}. */
+    public Path logDir()
+    {
+        return root.resolve(LOG_DIR);
     }
 
     /** {@code data.dir/log/p<partition>}, created if missing. */

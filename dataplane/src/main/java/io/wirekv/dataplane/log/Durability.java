@@ -29,15 +29,18 @@ public final class Durability implements AutoCloseable
     private final List<PartitionLog> logs;
     private final LogCounters counters;
     private final LogSyncer syncer;
+    /** The disk's sync action, or null when a test gave its own. */
+    private final DiskFlush diskFlush;
     private final LogRecovery.Report recovery;
     private final String storageNote;
     private final SnapshotCompactionAgent compaction;
     private final AgentRunner compactionRunner;
 
     private Durability(final PersistenceSettings settings, final DataDirectory directory, final List<PartitionLog> logs,
-        final LogCounters counters, final LogSyncer syncer, final LogRecovery.Report recovery, final String storageNote,
-        final SnapshotCompactionAgent compaction, final ErrorHandler errors)
+        final LogCounters counters, final LogSyncer syncer, final DiskFlush diskFlush, final LogRecovery.Report recovery,
+        final String storageNote, final SnapshotCompactionAgent compaction, final ErrorHandler errors)
     {
+        this.diskFlush = diskFlush;
         this.settings = settings;
         this.directory = directory;
         this.logs = logs;
@@ -57,6 +60,16 @@ public final class Durability implements AutoCloseable
      * @throws IllegalStateException naming the problem (data.dir held or unwritable, a damaged log) and its fix.
      */
     public static Durability start(final PersistenceSettings settings, final Table table, final CounterRegistry registry,
+        final ErrorHandler errors)
+    {
+        return start(settings, table, registry, null, errors);
+    }
+
+    /**
+     * {@link #start(PersistenceSettings, Table, CounterRegistry, ErrorHandler)} with a given sync action (tests), or
+     * with the disk's ({@link DiskFlush}) when {@code action} is null.
+     */
+    public static Durability start(final PersistenceSettings settings, final Table table, final CounterRegistry registry,
         final LogSyncer.SyncAction action, final ErrorHandler errors)
     {
         if (!settings.enabled())
@@ -65,6 +78,7 @@ public final class Durability implements AutoCloseable
             return null;
         }
         final DataDirectory directory = DataDirectory.open(settings.dataDir());
+        DiskFlush diskFlush = null;
         try
         {
             final long startNs = System.nanoTime();
@@ -82,14 +96,22 @@ public final class Durability implements AutoCloseable
                 logs.add(new PartitionLog(r.partition(), directory, settings.segmentSizeBytes(), maxRecordBytes, counters,
                     r.segment(), r.appendOffset(), r.nextSequence(), r.bytes()));
             }
-            final LogSyncer syncer = new LogSyncer(logs, settings, action, counters, errors);
+            if (null == action)
+            {
+                diskFlush = DiskFlush.open(directory.logDir());
+            }
+            final LogSyncer syncer = new LogSyncer(logs, settings, null != action ? action : diskFlush, counters, errors);
             final SnapshotCompactionAgent compaction = new SnapshotCompactionAgent(table, directory, logs, counters,
                 settings, SystemEpochClock.INSTANCE, errors);
-            return new Durability(settings, directory, logs, counters, syncer, report, storageNote(settings), compaction,
-                errors);
+            return new Durability(settings, directory, logs, counters, syncer, diskFlush, report, storageNote(settings),
+                compaction, errors);
         }
         catch (final RuntimeException | IOException ex)
         {
+            if (null != diskFlush)
+            {
+                diskFlush.close();
+            }
             directory.close();
             throw ex instanceof RuntimeException r ? r : new IllegalStateException(ex);
         }
@@ -186,7 +208,8 @@ public final class Durability implements AutoCloseable
     public List<String> describe()
     {
         final List<String> lines = new ArrayList<>();
-        lines.add("persistence: " + settings.describe() + (settings.recoverTruncate() ? ", recover-truncate" : ""));
+        lines.add("persistence: " + settings.describe() + (settings.recoverTruncate() ? ", recover-truncate" : "") +
+            (null != diskFlush ? "; syncs: " + diskFlush.describe() : ""));
         if (null != storageNote)
         {
             lines.add(storageNote);
@@ -207,6 +230,10 @@ public final class Durability implements AutoCloseable
         finally
         {
             logs.forEach(PartitionLog::close);
+            if (null != diskFlush)
+            {
+                diskFlush.close();
+            }
             directory.close();
         }
     }

@@ -5,7 +5,8 @@ package io.wirekv.dataplane.log;
  * header, then {@link io.wirekv.dataplane.record.RecordFrames framed} effect records from
  * {@link #RECORDS_OFFSET}, 8-byte aligned, up to a zero length word (the end of the log). The file is
  * preallocated (zero-filled) to its full size when it is created, so a full disk shows then and never in the
- * middle of a record. All fields little-endian.
+ * middle of a record. {@link #FLAG_ZERO_FILLED} says its blocks were written with zeros and synced at creation, so a
+ * sync of records needs no metadata (older builds only allocated them). All fields little-endian.
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -16,7 +17,7 @@ package io.wirekv.dataplane.log;
  *  +---------------------------------------------------------------+
  *  |            partition (u32)                                    |  8
  *  +---------------------------------------------------------------+
- *  |            reserved (u32)                                     | 12
+ *  |            flags (u32): {@link #FLAG_ZERO_FILLED}                  | 12
  *  +---------------------------------------------------------------+
  *  |            firstSequence (u64): the first record's sequence   | 16
  *  |                                                               |
@@ -36,8 +37,8 @@ public final class LogSegmentDescriptor
     public static final int MAGIC_OFFSET = 0;
     public static final int VERSION_OFFSET = MAGIC_OFFSET + Integer.BYTES;
     public static final int PARTITION_OFFSET = VERSION_OFFSET + Integer.BYTES;
-    public static final int RESERVED_OFFSET = PARTITION_OFFSET + Integer.BYTES;
-    public static final int FIRST_SEQUENCE_OFFSET = RESERVED_OFFSET + Integer.BYTES;
+    public static final int FLAGS_OFFSET = PARTITION_OFFSET + Integer.BYTES;
+    public static final int FIRST_SEQUENCE_OFFSET = FLAGS_OFFSET + Integer.BYTES;
     public static final int SEGMENT_SIZE_OFFSET = FIRST_SEQUENCE_OFFSET + Long.BYTES;
     public static final int HEADER_CRC_OFFSET = SEGMENT_SIZE_OFFSET + Long.BYTES;
     public static final int RECORDS_OFFSET = 64;
@@ -45,6 +46,8 @@ public final class LogSegmentDescriptor
     /** "WKVL" read as a little-endian u32. */
     public static final int MAGIC = 'W' | 'K' << 8 | 'V' << 16 | 'L' << 24;
     public static final int VERSION = 1;
+    /** Flag: every block of the file was written (zeros) and synced when it was created. */
+    public static final int FLAG_ZERO_FILLED = 1;
     public static final String SUFFIX = ".log";
 
     private LogSegmentDescriptor()

@@ -12,17 +12,18 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The server's sync threads (never an lcore or a writer, also with {@code --colocate}): each owns some partition
  * logs (partition {@code p} goes to thread {@code p % threads}), takes the highest appended sequence of each of its
- * logs with new records, forces the segment ranges that hold them ({@code msync}, i.e. {@code fdatasync} of the
- * range) and publishes the durable sequence, which releases the writers' held replies. Many writes share one sync
- * (group commit) while the writers keep appending; a thread starts its next round as soon as the previous one
- * returned, so what was appended during a sync goes into the next.
+ * logs with new records, forces the segment ranges that hold them, flushes the disk once if the action needs it
+ * ({@link DiskFlush}) and publishes the durable sequences, which release the writers' held replies. Many writes
+ * share one sync (group commit) while the writers keep appending; a thread starts its next round as soon as the
+ * previous one returned, so what was appended during a sync goes into the next.
  * <p>
- * Why several threads: a sync mostly waits for the disk, and the partitions' syncs, issued one after another, cost
- * one journal commit each; issued at the same time from different threads, ext4 makes them share commits (4
- * partitions: one round took about as long as one partition's sync instead of four times as long, measured here).
- * {@code sync} mode uses up to {@link #MAX_SYNC_THREADS}; {@code async} one thread, once per interval. After each
- * round (and every 50 ms in async mode) a thread keeps the next pages of its writers' segments faulted in
- * ({@link PartitionLog#prefault}), so appending takes the writer no page fault.
+ * How many threads: with a {@link SyncAction#flushesPerRound flush per round}, one, whose round writes every
+ * partition back and then flushes once. Otherwise each range is msync'd, which on ext4 costs a journal commit per
+ * file; issued at the same time from different threads, ext4 makes them share commits, so {@code sync} mode then
+ * uses up to {@link #MAX_SYNC_THREADS}. {@code async}: one thread, once per interval. After each round (and every
+ * 50 ms in async mode) a thread keeps the next pages of its writers' segments faulted in
+ * ({@link PartitionLog#prefault}), so appending takes the writer no page fault. A separate thread makes the spare
+ * segments the writers roll to ({@link PartitionLog#makeSpare}), which takes long enough to hold replies.
  * <p>
  * A failed sync or segment creation fails that partition's log (its writes answer SERVER_ERROR) and is retried about
  * once a second; every failure also goes to the error handler (the CnC file's error log, {@code wirekv errors}).
@@ -34,17 +35,38 @@ public final class LogSyncer implements AutoCloseable
     @FunctionalInterface
     public interface SyncAction
     {
-        /** Forces {@code [from, to)} of {@code segment}; throws an unchecked exception when the sync fails. */
+        /**
+         * Forces {@code [from, to)} of {@code segment}: durable on return, or once {@link #flush} returned after it.
+         * Throws an unchecked exception when the sync fails.
+         */
         void force(LogSegment segment, long from, long to);
+
+        /** A hint before the round's forces: start writing {@code [from, to)} back (the partitions' writes overlap). */
+        default void startWriteBack(final LogSegment segment, final long from, final long to)
+        {
+        }
+
+        /** After the round's forces: makes them durable; throws an unchecked exception when that fails. */
+        default void flush()
+        {
+        }
+
+        /** Whether {@link #force} leaves its ranges to {@link #flush}: then one thread syncs every partition. */
+        default boolean flushesPerRound()
+        {
+            return false;
+        }
     }
 
-    /** The real sync: {@link LogSegment#force}. */
+    /** A sync durable by itself: {@link LogSegment#force} ({@code msync}). */
     public static final SyncAction MSYNC = LogSegment::force;
     /** Sync mode's thread count is min(partitions, this): beyond it, little more sharing of journal commits. */
     public static final int MAX_SYNC_THREADS = 4;
     static final long RETRY_INTERVAL_MS = 1000;
     /** Async: how often between syncs the thread tops up the writers' faulted-in pages. */
     static final long PREFAULT_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** How often the spare thread looks for a log that wants a spare segment. */
+    static final long SPARE_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final List<PartitionLog> logs;
     private final PersistenceSettings.Mode mode;
@@ -53,6 +75,7 @@ public final class LogSyncer implements AutoCloseable
     private final LogCounters counters;
     private final ErrorHandler errors;
     private final SyncLoop[] loops;
+    private final Thread spareMaker;
     private volatile boolean running = true;
 
     /**
@@ -62,8 +85,8 @@ public final class LogSyncer implements AutoCloseable
     public LogSyncer(final List<PartitionLog> logs, final PersistenceSettings settings, final SyncAction action,
         final LogCounters counters, final ErrorHandler errors)
     {
-        this(logs, settings, action, counters, errors,
-            settings.mode() == PersistenceSettings.Mode.SYNC ? Math.min(logs.size(), MAX_SYNC_THREADS) : 1);
+        this(logs, settings, action, counters, errors, settings.mode() == PersistenceSettings.Mode.SYNC &&
+            !action.flushesPerRound() ? Math.min(logs.size(), MAX_SYNC_THREADS) : 1);
     }
 
     /** With {@code threads} sync threads (at least 1, at most one per log). */
@@ -90,6 +113,20 @@ public final class LogSyncer implements AutoCloseable
         for (int t = 0; t < count; t++)
         {
             loops[t].thread = Thread.ofPlatform().name("wirekv-log-syncer-" + t).daemon(true).start(loops[t]);
+        }
+        spareMaker = Thread.ofPlatform().name("wirekv-log-spares").daemon(true).start(this::makeSpares);
+    }
+
+    /** The spare thread: makes the spare segments the sync threads asked for, looking every 10 ms. */
+    private void makeSpares()
+    {
+        while (running)
+        {
+            for (int i = 0; i < logs.size(); i++)
+            {
+                logs.get(i).makeSpare();
+            }
+            LockSupport.parkNanos(SPARE_CHECK_NS);
         }
     }
 
@@ -119,6 +156,7 @@ public final class LogSyncer implements AutoCloseable
         {
             LockSupport.unpark(loop.thread);
         }
+        LockSupport.unpark(spareMaker);
         for (final SyncLoop loop : loops)
         {
             try
@@ -130,6 +168,14 @@ public final class LogSyncer implements AutoCloseable
                 Thread.currentThread().interrupt();
             }
         }
+        try
+        {
+            spareMaker.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** One thread's logs and its loop. */
@@ -137,6 +183,7 @@ public final class LogSyncer implements AutoCloseable
     {
         private final List<PartitionLog> mine;
         private final long[] nextRetryMs;
+        private final boolean[] skip;
         private final boolean publishesGauges;
         /** When this thread last made records durable (read by thread 0 for the gauge). */
         private volatile long lastSyncMs;
@@ -146,6 +193,7 @@ public final class LogSyncer implements AutoCloseable
         {
             this.mine = mine;
             this.nextRetryMs = new long[mine.size()];
+            this.skip = new boolean[mine.size()];
             this.publishesGauges = publishesGauges;
         }
 
@@ -191,38 +239,62 @@ public final class LogSyncer implements AutoCloseable
             }
         }
 
-        /** One pass over this thread's logs; returns records made durable. */
+        /**
+         * One pass over this thread's logs: every log with new records written back, one flush (if the action needs
+         * it), then the durable sequences published. Returns records made durable.
+         */
         synchronized long round() // only contended when a test calls syncRound beside the thread
         {
-            long made = 0;
             final long nowMs = System.currentTimeMillis();
             for (int i = 0; i < mine.size(); i++)
             {
-                final PartitionLog log = mine.get(i);
-                if (null != log.failure())
+                skip[i] = !retryDue(i, nowMs);
+                if (!skip[i])
                 {
-                    if (nowMs < nextRetryMs[i])
-                    {
-                        continue;
-                    }
-                    nextRetryMs[i] = nowMs + RETRY_INTERVAL_MS;
-                    final String stillFailing = log.retry();
-                    if (null != stillFailing)
-                    {
-                        errors.onError(new LogFailureException("partition " + log.partition() + ": " + stillFailing));
-                    }
+                    mine.get(i).startWriteBack(action);
                 }
+            }
+            for (int i = 0; i < mine.size(); i++)
+            {
+                final PartitionLog log = mine.get(i);
                 try
                 {
-                    final long durable = log.sync(action);
-                    made += durable;
-                    log.prefault(durable > 0);
+                    if (!skip[i])
+                    {
+                        log.writeBack(action);
+                    }
                 }
                 catch (final RuntimeException ex)
                 {
                     nextRetryMs[i] = nowMs + RETRY_INTERVAL_MS;
                     errors.onError(new LogFailureException("partition " + log.partition() + ": " + log.failure(), ex));
                 }
+            }
+            boolean flushed = true;
+            if (anyAwaitsFlush())
+            {
+                try
+                {
+                    action.flush();
+                }
+                catch (final RuntimeException ex)
+                {
+                    flushed = false;
+                    for (int i = 0; i < mine.size(); i++)
+                    {
+                        mine.get(i).flushFailed(ex);
+                        nextRetryMs[i] = nowMs + RETRY_INTERVAL_MS;
+                    }
+                    errors.onError(new LogFailureException("sync: " + ex.getMessage(), ex));
+                }
+            }
+            long made = 0;
+            for (int i = 0; i < mine.size(); i++)
+            {
+                final PartitionLog log = mine.get(i);
+                final long durable = flushed ? log.publishDurable() : 0;
+                made += durable;
+                log.prefault(durable > 0);
                 log.prepareSpare();
             }
             if (made > 0)
@@ -234,6 +306,39 @@ public final class LogSyncer implements AutoCloseable
                 publishGauges();
             }
             return made;
+        }
+
+        private boolean anyAwaitsFlush()
+        {
+            for (int i = 0; i < mine.size(); i++)
+            {
+                if (mine.get(i).awaitsFlush())
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Whether log {@code i} is to be synced this round: it works, or it failed and its retry is due (then retried). */
+        private boolean retryDue(final int i, final long nowMs)
+        {
+            final PartitionLog log = mine.get(i);
+            if (null == log.failure())
+            {
+                return true;
+            }
+            if (nowMs < nextRetryMs[i])
+            {
+                return false;
+            }
+            nextRetryMs[i] = nowMs + RETRY_INTERVAL_MS;
+            final String stillFailing = log.retry();
+            if (null != stillFailing)
+            {
+                errors.onError(new LogFailureException("partition " + log.partition() + ": " + stillFailing));
+            }
+            return true;
         }
     }
 

@@ -89,11 +89,17 @@ public final class PartitionLog
     private LogSegment spare;
     /** Record bytes of the segments a snapshot covered and the snapshot thread deleted (its only writer). */
     private volatile long deletedBytes;
+    /** Set by the syncer when the writer's segment is half full and has no spare; cleared by the spare thread. */
+    private volatile boolean spareWanted;
 
     // syncer thread
     private LogSegment syncing;
     private long syncedOffset;
     private long lastSyncedSequence;
+    /** The highest sequence written back and waiting for the round's flush to be durable. */
+    private long writtenBackSequence;
+    /** The durable sequence when that write-back started (see publishDurable). */
+    private long durableBeforeWriteBack;
     private LogSegment prefaulted;
     private long prefaultedEnd;
     private boolean prefaultWorks = true;
@@ -118,6 +124,7 @@ public final class PartitionLog
         this.appendedSequence = nextSequence - 1;
         this.durableSequence = nextSequence - 1;
         this.lastSyncedSequence = nextSequence - 1;
+        this.writtenBackSequence = nextSequence - 1;
         this.syncing = segment;
         this.syncedOffset = appendOffset;
         segment.publishAppendedEnd(appendOffset);
@@ -317,16 +324,30 @@ public final class PartitionLog
     // ------------------------------------------------------------------------------------------ syncer
 
     /**
+     * Syncer: hints the write-back of the current segment's new records ({@link LogSyncer.SyncAction#startWriteBack}),
+     * so that the partitions' writes are under way together before {@link #writeBack} waits for each.
+     */
+    void startWriteBack(final LogSyncer.SyncAction action)
+    {
+        final LogSegment segment = syncing;
+        if (appendedSequence() != writtenBackSequence && null == segment.next())
+        {
+            action.startWriteBack(segment, syncedOffset, segment.appendedEnd());
+        }
+    }
+
+    /**
      * Syncer: forces every record appended so far (the segments the writer left first, whole, then the current
-     * one up to its appended end) and publishes the highest durable sequence.
-     * @return records made durable by this call (0: nothing new).
+     * one up to its appended end); they are durable once the round's {@link LogSyncer.SyncAction#flush} returned,
+     * and {@link #publishDurable} then says so.
+     * @return records forced by this call (0: nothing new).
      * @throws RuntimeException from the sync action (the log is then failed; {@link #retry} clears it).
      */
-    long sync(final LogSyncer.SyncAction action)
+    long writeBack(final LogSyncer.SyncAction action)
     {
         final long durableBefore = durableSequence();
         final long appended = appendedSequence();
-        if (appended == lastSyncedSequence)
+        if (appended == writtenBackSequence)
         {
             return 0;
         }
@@ -355,21 +376,56 @@ public final class PartitionLog
             counters.add(partition, LogCounters.SYNC_ERRORS, 1);
             throw ex;
         }
+        if (writtenBackSequence == lastSyncedSequence)
+        {
+            durableBeforeWriteBack = durableBefore; // the first write-back since the last publish
+        }
+        writtenBackSequence = appended;
+        return appended - lastSyncedSequence;
+    }
+
+    /** Syncer: whether records were written back and are not yet published durable (the round's flush is due). */
+    boolean awaitsFlush()
+    {
+        return writtenBackSequence != lastSyncedSequence;
+    }
+
+    /** Syncer: the round's flush failed, so what {@link #writeBack} forced is not known durable (writes refused). */
+    void flushFailed(final RuntimeException ex)
+    {
+        if (writtenBackSequence != lastSyncedSequence)
+        {
+            syncFailure = "sync failed: " + ex;
+            counters.add(partition, LogCounters.SYNC_ERRORS, 1);
+        }
+    }
+
+    /**
+     * Syncer, after the round's flush returned: publishes the highest durable sequence, which releases the held
+     * replies of the records {@link #writeBack} forced.
+     * @return records made durable (0: none).
+     */
+    long publishDurable()
+    {
+        if (writtenBackSequence == lastSyncedSequence)
+        {
+            return 0;
+        }
         syncFailure = null;
         // CAS, not a store: a backup's restartAt may have lowered it meanwhile, and then these records are not its
-        // release: after force returned; pairs with getAcquire in durableSequence
-        DURABLE_SEQUENCE.compareAndSet(this, durableBefore, appended);
+        // release: after the flush returned; pairs with getAcquire in durableSequence
+        DURABLE_SEQUENCE.compareAndSet(this, durableBeforeWriteBack, writtenBackSequence);
         counters.add(partition, LogCounters.SYNCS, 1);
-        final long made = appended - lastSyncedSequence;
-        lastSyncedSequence = appended;
+        final long made = writtenBackSequence - lastSyncedSequence;
+        lastSyncedSequence = writtenBackSequence;
         return made;
     }
 
     /**
-     * Syncer, after {@link #sync}: keeps the {@link #PREFAULT_BYTES} after the writer's append offset faulted in
+     * Syncer, after {@link #publishDurable}: keeps the {@link #PREFAULT_BYTES} after the writer's append offset faulted in
      * writable ({@link LogSegment#populateForWrite}), topping the window up once half of it is used, and the page a
      * sync just wrote back (write-protected again by the writeback), so the writer's appends take no page faults.
-     * @param synced whether the last {@link #sync} wrote something back.
+     * @param synced whether the round wrote something back.
      */
     void prefault(final boolean synced)
     {
@@ -397,8 +453,8 @@ public final class PartitionLog
     }
 
     /**
-     * Syncer: once the writer's segment is half full, creates a zero-filled spare for its next roll, so the roll
-     * costs the writer a rename rather than a whole segment of writes. A failure is left to the roll to meet.
+     * Syncer: once the writer's segment is half full, asks the spare thread for a zero-filled spare for its next roll
+     * ({@link #makeSpare}), so the roll costs the writer a rename rather than a whole segment of writes.
      */
     void prepareSpare()
     {
@@ -408,19 +464,34 @@ public final class PartitionLog
         {
             return;
         }
+        spareWanted = true;
+    }
+
+    /**
+     * Spare thread: makes the spare {@link #prepareSpare} asked for (zero-filling a segment takes a quarter of a
+     * second per 64 MiB here: on the sync thread it would hold every partition's replies that long). A failure is
+     * counted and left to the roll to meet; the syncer asks again.
+     */
+    void makeSpare()
+    {
+        if (!spareWanted || null != SPARE.getAcquire(this)) // acquire: pairs with setRelease in roll
+        {
+            return;
+        }
         try
         {
             final LogSegment made = LogSegment.createSpare(directory.partitionLogDir(partition), partition,
                 segmentSizeBytes);
-            if (prefaultWorks)
-            {
-                prefaultWorks = made.populateForWrite(0, Math.min(made.capacity(), PREFAULT_BYTES));
-            }
+            made.populateForWrite(0, Math.min(made.capacity(), PREFAULT_BYTES)); // best effort
             SPARE.setRelease(this, made); // release: the mapped spare; pairs with getAcquire in roll
         }
         catch (final IOException | RuntimeException ex)
         {
             counters.add(partition, LogCounters.SYNC_ERRORS, 1);
+        }
+        finally
+        {
+            spareWanted = false;
         }
     }
 

@@ -11,7 +11,6 @@ import io.wirekv.dataplane.housekeeping.LifecycleLog;
 import io.wirekv.dataplane.latency.RequestLatency;
 import io.wirekv.dataplane.lcore.UdpLcoreAgent;
 import io.wirekv.dataplane.log.Durability;
-import io.wirekv.dataplane.log.LogSyncer;
 import io.wirekv.dataplane.lcore.UdpLcoreSettings;
 import io.wirekv.dataplane.net.NetCounters;
 import io.wirekv.dataplane.port.BypassPort;
@@ -130,8 +129,7 @@ public final class WirekvServer implements AutoCloseable
             // recovery rebuilds the table before any socket opens; an incomplete full sync's partition starts empty
             final List<String> notes = io.wirekv.dataplane.replication.Replication.prepare(config.replication(),
                 config.persistence(), config.partitions());
-            this.durability = Durability.start(config.persistence(), table, cnc.counters(), LogSyncer.MSYNC,
-                errorHandler);
+            this.durability = Durability.start(config.persistence(), table, cnc.counters(), errorHandler);
             this.replication = io.wirekv.dataplane.replication.Replication.create(config.replication(), notes, table,
                 durability, cnc.counters(), config.instanceName(), config.writers(), errorHandler);
         }

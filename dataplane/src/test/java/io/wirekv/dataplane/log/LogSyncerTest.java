@@ -28,9 +28,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The sync threads on real files: in sync mode the partitions' syncs are issued at the same time from several threads
- * (so the filesystem can share one journal commit among them), each partition by one thread; every appended record
- * becomes durable.
+ * The sync threads on real files: with an msync per range, sync mode issues the partitions' syncs at the same time
+ * from several threads (so the filesystem can share one journal commit among them), each partition by one thread;
+ * with a flush per round, one thread writes every partition back, flushes once, and only then publishes; every
+ * appended record becomes durable.
  */
 class LogSyncerTest
 {
@@ -209,6 +210,107 @@ class LogSyncerTest
     void shouldSyncOnePartitionAtATimeWithOneThread() throws InterruptedException
     {
         assertEquals(1, mostForcesAtOnce(1), "one thread: one sync at a time (each but the last waits out the 0.5 s)");
+    }
+
+    /** A sync action that leaves its ranges to a flush (as {@link DiskFlush} does), with the flush held by a gate. */
+    private static final class GatedFlush implements LogSyncer.SyncAction
+    {
+        final AtomicInteger forces = new AtomicInteger();
+        final AtomicInteger flushes = new AtomicInteger();
+        final AtomicInteger forcesBeforeFirstFlush = new AtomicInteger(-1);
+        final CountDownLatch gate = new CountDownLatch(1);
+        volatile boolean fail;
+
+        @Override
+        public void force(final LogSegment segment, final long from, final long to)
+        {
+            forces.incrementAndGet();
+            LogSyncer.MSYNC.force(segment, from, to);
+        }
+
+        @Override
+        public void flush()
+        {
+            forcesBeforeFirstFlush.compareAndSet(-1, forces.get());
+            try
+            {
+                gate.await(30, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+            if (fail)
+            {
+                throw new IllegalStateException("flush failed (injected)");
+            }
+            flushes.incrementAndGet();
+        }
+
+        @Override
+        public boolean flushesPerRound()
+        {
+            return true;
+        }
+    }
+
+    @Test
+    void shouldWriteEveryPartitionBackOnOneThreadAndPublishNothingBeforeTheRoundsOneFlush() throws InterruptedException
+    {
+        writeToEveryPartition();
+        final GatedFlush action = new GatedFlush();
+        syncer = new LogSyncer(logs, settings(), action, LogCounters.standalone(PARTITIONS), Throwable::printStackTrace);
+        assertEquals(1, syncer.threads(), "a flush per round: one thread syncs every partition");
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (action.forcesBeforeFirstFlush.get() < 0)
+        {
+            assertTrue(System.nanoTime() < deadline, "the round reaches its flush");
+            TimeUnit.MILLISECONDS.sleep(1);
+        }
+        TimeUnit.MILLISECONDS.sleep(100);
+        assertEquals(PARTITIONS, action.forcesBeforeFirstFlush.get(), "every partition written back before the flush");
+        for (final PartitionLog log : logs)
+        {
+            assertEquals(0, log.durableSequence(), "nothing durable while the flush has not returned");
+        }
+        action.gate.countDown();
+        while (logs.stream().anyMatch(log -> log.durableSequence() < log.appendedSequence()))
+        {
+            assertTrue(System.nanoTime() < deadline, "every appended record becomes durable after the flush");
+            TimeUnit.MILLISECONDS.sleep(1);
+        }
+        assertEquals(1, action.flushes.get(), "one flush for the four partitions");
+    }
+
+    @Test
+    void shouldFailTheLogsWhoseRecordsAFailedFlushLeftAndPublishThemOnlyOnceAFlushSucceeds() throws InterruptedException
+    {
+        writeToEveryPartition();
+        final GatedFlush action = new GatedFlush();
+        action.fail = true;
+        action.gate.countDown();
+        final List<Throwable> reported = java.util.Collections.synchronizedList(new ArrayList<>());
+        syncer = new LogSyncer(logs, settings(), action, LogCounters.standalone(PARTITIONS), reported::add);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (logs.stream().anyMatch(log -> null == log.failure()))
+        {
+            assertTrue(System.nanoTime() < deadline, "a failed flush fails every log it left records in");
+            TimeUnit.MILLISECONDS.sleep(1);
+        }
+        assertEquals(PartitionLog.REFUSED_FAILED, logs.get(0).admit(), "writes are refused meanwhile");
+        assertTrue(reported.stream().anyMatch(t -> String.valueOf(t.getMessage()).contains("flush failed (injected)")),
+            "the failure reaches the error log: " + reported);
+        for (final PartitionLog log : logs)
+        {
+            assertEquals(0, log.durableSequence(), "nothing published without a flush that returned");
+        }
+        action.fail = false;
+        while (logs.stream().anyMatch(log -> log.durableSequence() < log.appendedSequence() || null != log.failure()))
+        {
+            assertTrue(System.nanoTime() < deadline, "the next flush that succeeds publishes them and clears the failure");
+            TimeUnit.MILLISECONDS.sleep(1);
+        }
+        assertEquals(PartitionLog.ADMITTED, logs.get(0).admit());
     }
 
     @Test

@@ -34,6 +34,13 @@ public final class LibC
     /** {@code O_CLOEXEC}. */
     public static final int O_CLOEXEC = 02000000;
 
+    /** {@code SYNC_FILE_RANGE_WAIT_BEFORE}: wait for writeback of the range already under way. */
+    public static final int SYNC_FILE_RANGE_WAIT_BEFORE = 1;
+    /** {@code SYNC_FILE_RANGE_WRITE}: start writeback of the range's dirty pages. */
+    public static final int SYNC_FILE_RANGE_WRITE = 2;
+    /** {@code SYNC_FILE_RANGE_WAIT_AFTER}: wait for the writeback just started. */
+    public static final int SYNC_FILE_RANGE_WAIT_AFTER = 4;
+
     /** {@code RLIMIT_MEMLOCK}: bytes of memory a process may lock. */
     public static final int RLIMIT_MEMLOCK = 8;
     /** {@code RLIM_INFINITY}: no limit (all bits set, i.e. -1 as a signed long). */
@@ -77,6 +84,12 @@ public final class LibC
     {
         static final MethodHandle HANDLE = LIBC.downcall(
             "fallocate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO);
+    }
+
+    private static final class sync_file_range
+    {
+        static final MethodHandle HANDLE = LIBC.downcall(
+            "sync_file_range", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
     }
 
     private static final class unlink
@@ -200,6 +213,33 @@ public final class LibC
         try
         {
             result = (int)fallocate.HANDLE.invokeExact(errnoState, fd, 0, offset, length);
+        }
+        catch (final Throwable ex)
+        {
+            throw rethrow(ex);
+        }
+        return result >= 0 ? result : -Errno.read(errnoState);
+    }
+
+    /**
+     * Linux {@code sync_file_range}: writes the range's dirty pages to the disk (data only: no metadata, no flush of
+     * the disk's write cache). Durable only where the blocks were already written and a later flush covers them.
+     *
+     * @param errnoState see {@link Errno#allocateState(Arena)}.
+     * @param fd         an open descriptor.
+     * @param offset     first byte of the range.
+     * @param length     bytes in the range.
+     * @param flags      {@link #SYNC_FILE_RANGE_WAIT_BEFORE}, {@link #SYNC_FILE_RANGE_WRITE},
+     *                   {@link #SYNC_FILE_RANGE_WAIT_AFTER}, or'd.
+     * @return 0, or {@code -errno} (EIO: a writeback error, reported once per descriptor).
+     */
+    public static int syncFileRange(final MemorySegment errnoState, final int fd, final long offset, final long length,
+        final int flags)
+    {
+        final int result;
+        try
+        {
+            result = (int)sync_file_range.HANDLE.invokeExact(errnoState, fd, offset, length, flags);
         }
         catch (final Throwable ex)
         {
