@@ -14,11 +14,12 @@
 # Until serve has --persistence, the async and sync columns say so and stay empty. --columns picks columns
 # (comma-separated, e.g. wirekv-sync,redis-always); --baseline-jar adds a base-<mode> column beside each wirekv one, the same server from that jar (an A/B of a change
 # in one run: build the old commit's controlplane/target/wirekv.jar, copy it aside, build the new one).
+# --server-args adds arguments to every wirekv server (e.g. "--partitions 1"; word-split).
 #   deploy/bench-durability.sh [--runs 3] [--seconds 10] [--warmup 8] [--concurrency 16] [--connections 4]
-#                              [--columns LIST] [--baseline-jar PATH] [--skip-build] [--help]
+#                              [--columns LIST] [--baseline-jar PATH] [--server-args ARGS] [--skip-build] [--help]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-runs=3; seconds=10; warmup=8; concurrency=16; connections=4; build=1; only=""; baseline_jar=""
+runs=3; seconds=10; warmup=8; concurrency=16; connections=4; build=1; only=""; baseline_jar=""; server_args=""
 while (( $# )); do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
@@ -28,6 +29,7 @@ while (( $# )); do
     --connections) connections="$2"; shift 2 ;;
     --columns) only="$2"; shift 2 ;;
     --baseline-jar) baseline_jar="$2"; shift 2 ;;
+    --server-args) server_args="$2"; shift 2 ;;
     --skip-build) build=0; shift ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "bench-durability: unknown option '$1' (try --help)" >&2; exit 2 ;;
@@ -75,6 +77,8 @@ start_server() { # column port; sets server_pid; fails (with the log's tail) whe
       local jar=""; if [[ "${column}" == base-* ]]; then jar="${baseline_jar}"; fi
       local args=(serve --instance "bench-durability-$$" --listen 127.0.0.1 --port "${port}" --lcores 1 --cpus 0
         --tcp-threads 1 --writers 1 --colocate --idle backoff --memory 512m --no-hugepages)
+      # shellcheck disable=SC2206 # word-split on purpose: several arguments in one option
+      args+=(${server_args})
       case "${column#*-}" in
         async) args+=(--persistence async --data-dir "${data}" --set persistence.async.interval=1s) ;;
         sync) args+=(--persistence sync --data-dir "${data}") ;;

@@ -110,7 +110,7 @@ public enum CncMetric
     LOG_RECORDS_APPENDED(400, "log_records_appended", Kind.COUNTER, Scope.GLOBAL, "Effect records appended to the partition logs"),
     LOG_BYTES_APPENDED(401, "log_bytes_appended", Kind.COUNTER, Scope.GLOBAL, "Bytes of effect records appended to the partition logs"),
     LOG_WRITE_REFUSALS(402, "log_write_refusals", Kind.COUNTER, Scope.GLOBAL, "Writes refused with SERVER_ERROR because a partition log failed"),
-    LOG_SYNCS(403, "log_syncs", Kind.COUNTER, Scope.GLOBAL, "Log syncs (fdatasync of a segment range) that succeeded"),
+    LOG_SYNCS(403, "log_syncs", Kind.COUNTER, Scope.GLOBAL, "Log syncs that succeeded (a partition's records made durable)"),
     LOG_SYNC_ERRORS(404, "log_sync_errors", Kind.COUNTER, Scope.GLOBAL, "Log syncs and segment creations that failed"),
     LOG_SYNC_LAG(405, "log_sync_lag", Kind.GAUGE, Scope.GLOBAL, "Records appended and not yet durable, all partitions"),
     LOG_LAST_SYNC_MS(406, "log_last_sync_ms", Kind.GAUGE, Scope.GLOBAL, "Unix time (ms) of the last completed sync round"),

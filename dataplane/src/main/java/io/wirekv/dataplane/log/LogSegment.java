@@ -117,8 +117,8 @@ public final class LogSegment
      * Creates the segment file with its {@code sizeBytes} allocated ({@code fallocate}, where the filesystem has it:
      * contiguous blocks) and written with zeros now, then synced: a full disk fails here, with nothing half-written,
      * writing through the mapping can never fault for want of a block, and no later sync needs metadata (see the
-     * class comment). Writes the header and makes the directory entry durable. About 0.25 s for 64 MiB here: the
-     * syncer makes spares ahead of the writer's rolls.
+     * class comment). Writes the header and makes the directory entry durable. About 0.25 s for 64 MiB here, so
+     * spares are made ahead of the writer's rolls on a thread of their own ({@link PartitionLog#makeSpare}).
      * @throws IOException when the file cannot be created or written (ENOSPC: "No space left on device"); no
      *         file is left behind.
      */
@@ -190,8 +190,8 @@ public final class LogSegment
 
     /**
      * A spare: a zero-filled, mapped file with no header yet ({@code spare-*.tmp} in the partition's directory),
-     * made by the syncer ahead of time so that the writer's roll to the next segment is a rename, not 64 MiB of
-     * writes on the writer thread. Recovery removes leftover spares.
+     * made by the spare thread ahead of time so that the writer's roll to the next segment is a rename, not 64 MiB
+     * of writes on the writer thread. Recovery removes leftover spares.
      */
     public static LogSegment createSpare(final Path directory, final int partition, final long sizeBytes)
         throws IOException

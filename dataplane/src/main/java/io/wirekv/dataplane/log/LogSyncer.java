@@ -184,6 +184,7 @@ public final class LogSyncer implements AutoCloseable
         private final List<PartitionLog> mine;
         private final long[] nextRetryMs;
         private final boolean[] skip;
+        private final boolean[] published;
         private final boolean publishesGauges;
         /** When this thread last made records durable (read by thread 0 for the gauge). */
         private volatile long lastSyncMs;
@@ -194,6 +195,7 @@ public final class LogSyncer implements AutoCloseable
             this.mine = mine;
             this.nextRetryMs = new long[mine.size()];
             this.skip = new boolean[mine.size()];
+            this.published = new boolean[mine.size()];
             this.publishesGauges = publishesGauges;
         }
 
@@ -291,11 +293,14 @@ public final class LogSyncer implements AutoCloseable
             long made = 0;
             for (int i = 0; i < mine.size(); i++)
             {
-                final PartitionLog log = mine.get(i);
-                final long durable = flushed ? log.publishDurable() : 0;
+                final long durable = flushed ? mine.get(i).publishDurable() : 0;
+                published[i] = durable > 0;
                 made += durable;
-                log.prefault(durable > 0);
-                log.prepareSpare();
+            }
+            for (int i = 0; i < mine.size(); i++) // after every partition's replies are released
+            {
+                mine.get(i).prefault(published[i]);
+                mine.get(i).prepareSpare();
             }
             if (made > 0)
             {

@@ -18,9 +18,10 @@ import static io.wirekv.dataplane.log.LogSegmentDescriptor.RECORDS_OFFSET;
  * creates the missing segment itself and hands it over). Appended records that are not durable stay not durable:
  * their replies stay held.
  * <p>
- * Threading: {@link #admit} and {@link #append} on the partition's writer thread only; {@link #sync} and
- * {@link #retry} on the syncer thread only. Shared: appendedSequence (writer → syncer), durableSequence
- * (syncer → writer), the failures and a recovered segment (each written by one side, read by the other).
+ * Threading: {@link #admit} and {@link #append} on the partition's writer thread only; {@link #writeBack},
+ * {@link #publishDurable} and {@link #retry} on the syncer thread only; {@link #makeSpare} on the spare thread.
+ * Shared: appendedSequence (writer → syncer), durableSequence (syncer → writer), the failures, a recovered
+ * segment and the spare (each written by one side, read by the other).
  */
 public final class PartitionLog
 {
@@ -85,7 +86,7 @@ public final class PartitionLog
     private volatile String syncFailure;
     @SuppressWarnings("unused") // through RECOVERED; the syncer's new segment after a creation failure
     private LogSegment recovered;
-    @SuppressWarnings("unused") // through SPARE; made by the syncer ahead of the writer's next roll
+    @SuppressWarnings("unused") // through SPARE; made by the spare thread ahead of the writer's next roll
     private LogSegment spare;
     /** Record bytes of the segments a snapshot covered and the snapshot thread deleted (its only writer). */
     private volatile long deletedBytes;
@@ -497,7 +498,7 @@ public final class PartitionLog
 
     /**
      * Syncer, about once a second while the log is failed: creates the segment the writer could not, and hands it
-     * over; a failed sync is retried by the next {@link #sync}.
+     * over; a failed sync is retried by the next {@link #writeBack}.
      * @return null when the log works again (or will at the writer's next write), else the failure's text.
      */
     String retry()

@@ -11,6 +11,7 @@ import io.wirekv.dataplane.table.QsbrReader;
 import io.wirekv.dataplane.table.Table;
 import org.agrona.collections.IntArrayQueue;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -81,9 +82,7 @@ public final class TcpAgent implements Agent
     private QsbrReader qsbr;
     private int work;
 
-    /** Poll the selector every this many duty cycles; {@link #cycle} counts up to it. */
-    private final int selectInterval;
-    private int cycle;
+    private final SelectPacing selectPacing;
 
     /**
      * @param reader      this thread's reader index in the {@link WriteRings}.
@@ -102,8 +101,8 @@ public final class TcpAgent implements Agent
     /**
      * @param limit            the appliance-wide connection limit, shared by every TCP agent.
      * @param validatedSources where client addresses are recorded for the UDP guard; null for none.
-     * @param selectInterval poll the selector every this many duty cycles: 1 on its own thread; more when it
-     *                       shares an lcore's thread (a few microseconds of TCP latency for fewer system calls).
+     * @param selectInterval poll the selector every this many duty cycles (and at least every 20 us, see
+     *                       {@link SelectPacing}): 1 on its own thread; more when it shares an lcore's thread.
      */
     public TcpAgent(
         final int reader, final InetSocketAddress bindAddress, final Table table, final ProtocolSettings settings,
@@ -116,7 +115,7 @@ public final class TcpAgent implements Agent
         this.validatedSources = validatedSources;
         final byte[] tooMany = TOO_MANY_CONNECTIONS.getBytes(StandardCharsets.US_ASCII);
         this.tooManyConnections = ByteBuffer.allocateDirect(tooMany.length).put(tooMany);
-        this.selectInterval = selectInterval;
+        this.selectPacing = new SelectPacing(selectInterval, SelectPacing.MAX_GAP_NS, SystemNanoClock.INSTANCE);
         this.name = "wirekv-tcp-" + reader;
         this.table = table;
         this.rings = new ReaderRingEndpoint(reader, writeRings, this::onReply);
@@ -182,11 +181,8 @@ public final class TcpAgent implements Agent
     public int doWork() throws IOException
     {
         work = 0;
-        // Sharing a thread with an lcore (colocated), poll the selector (a system call) every
-        // selectInterval-th cycle only, so that UDP's duty cycle is not one epoll_wait longer each time.
-        if (++cycle >= selectInterval)
+        if (selectPacing.due()) // sharing a thread with an lcore (colocated): not every cycle
         {
-            cycle = 0;
             selector.selectNow(onSelected);
         }
         work += rings.drainReplies();
