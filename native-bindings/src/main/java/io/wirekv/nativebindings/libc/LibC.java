@@ -92,6 +92,21 @@ public final class LibC
             "sync_file_range", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
     }
 
+    private static final class errno_location
+    {
+        static final MethodHandle HANDLE = LIBC.downcall("__errno_location", FunctionDescriptor.of(JAVA_LONG), CRITICAL);
+    }
+
+    /** All of the address space, to read the thread's errno at the address libc gives (no segment per read). */
+    @SuppressWarnings("restricted")
+    private static final MemorySegment ALL_MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
+    static
+    {
+        // link the errno read now: linking it lazily, between a failed call and the read, sets errno (ENOENT)
+        errnoAfterCritical();
+    }
+
     private static final class unlink
     {
         static final MethodHandle HANDLE = LIBC.downcall("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS), CAPTURE_ERRNO);
@@ -246,6 +261,28 @@ public final class LibC
             throw rethrow(ex);
         }
         return result >= 0 ? result : -Errno.read(errnoState);
+    }
+
+    /**
+     * The calling thread's errno, read right after a {@linkplain io.wirekv.nativebindings.NativeLibrary#CRITICAL
+     * critical} downcall failed: a critical call makes no thread-state transition, so the JVM has run nothing on
+     * this thread since the call that could have changed errno. Only for critical calls (a non-critical one may
+     * block on a safepoint on its way back, and that may set errno). Allocation-free.
+     *
+     * @return the positive errno value.
+     */
+    public static int errnoAfterCritical()
+    {
+        final long at;
+        try
+        {
+            at = (long)errno_location.HANDLE.invokeExact();
+        }
+        catch (final Throwable ex)
+        {
+            throw rethrow(ex);
+        }
+        return ALL_MEMORY.get(JAVA_INT, at);
     }
 
     /**
