@@ -110,10 +110,16 @@ public final class DiskFlush implements LogSyncer.SyncAction, AutoCloseable
         return description;
     }
 
+    /** Whether {@code segment}'s ranges are written back for the round's flush, not msync'd on their own. */
+    private boolean writesBack(final LogSegment segment)
+    {
+        return null != flushFile && segment.zeroFilled();
+    }
+
     @Override
     public void force(final LogSegment segment, final long from, final long to)
     {
-        if (null != flushFile && segment.zeroFilled())
+        if (writesBack(segment))
         {
             segment.writeBack(from, to);
             wroteBack = true;
@@ -127,7 +133,7 @@ public final class DiskFlush implements LogSyncer.SyncAction, AutoCloseable
     @Override
     public void startWriteBack(final LogSegment segment, final long from, final long to)
     {
-        if (null != flushFile && segment.zeroFilled())
+        if (writesBack(segment))
         {
             segment.startWriteBack(from, to);
         }

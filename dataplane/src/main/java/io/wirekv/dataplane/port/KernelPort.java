@@ -128,7 +128,7 @@ public final class KernelPort implements PacketPort
     public int receive(final DatagramBatch rx)
     {
         rx.prepareReceive();
-        final int received = Sockets.recvmmsg(errnoState, fd, rx.headersFrom(0), rx.receiveLimit(), Sockets.MSG_DONTWAIT);
+        final int received = Sockets.recvmmsg(fd, rx.headersFrom(0), rx.receiveLimit(), Sockets.MSG_DONTWAIT);
         if (received <= 0)
         {
             if (received == 0 || received == -Errno.EAGAIN || received == -Errno.EINTR)
@@ -174,7 +174,7 @@ public final class KernelPort implements PacketPort
         long bytes = 0;
         while (next < count)
         {
-            final int result = Sockets.sendmmsg(errnoState, fd, tx.headersFrom(next), count - next, Sockets.MSG_DONTWAIT);
+            final int result = Sockets.sendmmsg(fd, tx.headersFrom(next), count - next, Sockets.MSG_DONTWAIT);
             if (result > 0)
             {
                 for (int i = next, end = next + result; i < end; i++)

@@ -94,8 +94,8 @@ public final class Sockets
     static
     {
         // link both calls and the errno read before they are used: lazy linking after a failed call sets errno
-        recvmmsg(null, -1, MemorySegment.NULL, 0, MSG_DONTWAIT);
-        sendmmsg(null, -1, MemorySegment.NULL, 0, MSG_DONTWAIT);
+        recvmmsg(-1, MemorySegment.NULL, 0, MSG_DONTWAIT);
+        sendmmsg(-1, MemorySegment.NULL, 0, MSG_DONTWAIT);
     }
 
     private static final class recvmmsg
@@ -281,15 +281,13 @@ public final class Sockets
      * ({@link LibC#errnoAfterCritical}), because the JDK's capture slices its state segment on every call, which
      * only C2's escape analysis removes, and not in every compilation (seen: 40 bytes per call in a test).
      *
-     * @param errnoState unused (kept for the callers; see above).
      * @param fd         a non-blocking socket.
      * @param msgvec     {@code vlen} {@code struct mmsghdr}s (see {@link MmsghdrDescriptor}).
      * @param vlen       how many.
      * @param flags      must include {@link #MSG_DONTWAIT}.
      * @return datagrams received, or {@code -errno} ({@code -EAGAIN} when none is waiting).
      */
-    public static int recvmmsg(
-        final MemorySegment errnoState, final int fd, final MemorySegment msgvec, final int vlen, final int flags)
+    public static int recvmmsg(final int fd, final MemorySegment msgvec, final int vlen, final int flags)
     {
         final int result;
         try
@@ -307,15 +305,13 @@ public final class Sockets
      * Sends up to {@code vlen} datagrams. Hot path: allocates nothing, never throws for an error return. Critical
      * and without captured state, as {@link #recvmmsg}.
      *
-     * @param errnoState unused (kept for the callers; see {@link #recvmmsg}).
      * @param fd         a non-blocking socket.
      * @param msgvec     {@code vlen} {@code struct mmsghdr}s, each with {@code msg_name} set (see {@link MmsghdrDescriptor}).
      * @param vlen       how many.
      * @param flags      must include {@link #MSG_DONTWAIT}.
      * @return datagrams sent (may be fewer than {@code vlen}), or {@code -errno} when the first one failed.
      */
-    public static int sendmmsg(
-        final MemorySegment errnoState, final int fd, final MemorySegment msgvec, final int vlen, final int flags)
+    public static int sendmmsg(final int fd, final MemorySegment msgvec, final int vlen, final int flags)
     {
         final int result;
         try

@@ -23,15 +23,15 @@ class SocketErrnoTest
             assertTrue(fd >= 0, "socket: " + fd);
             try
             {
-                assertEquals(-Errno.EAGAIN, Sockets.recvmmsg(state, fd, headers, 1, Sockets.MSG_DONTWAIT),
+                assertEquals(-Errno.EAGAIN, Sockets.recvmmsg(fd, headers, 1, Sockets.MSG_DONTWAIT),
                     "nothing to receive on a fresh non-blocking socket");
             }
             finally
             {
                 LibC.close(state, fd);
             }
-            assertEquals(-Errno.EBADF, Sockets.recvmmsg(state, fd, headers, 1, Sockets.MSG_DONTWAIT), "closed");
-            assertEquals(-Errno.EBADF, Sockets.sendmmsg(state, -1, headers, 1, Sockets.MSG_DONTWAIT), "no socket");
+            assertEquals(-Errno.EBADF, Sockets.recvmmsg(fd, headers, 1, Sockets.MSG_DONTWAIT), "closed");
+            assertEquals(-Errno.EBADF, Sockets.sendmmsg(-1, headers, 1, Sockets.MSG_DONTWAIT), "no socket");
         }
     }
 }
