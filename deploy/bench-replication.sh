@@ -9,14 +9,15 @@
 # --netns: two network namespaces joined by a veth (deploy/lib/netns.sh; needs root, iproute2, ethtool): the primary
 # and the load in namespace A, the backup in namespace B, so the stream crosses a link, not loopback.
 # Both servers run `--colocate` (writer and TCP in the lcore thread; the backup shares CPU 0, or sits beside the load
-# with --backup-cpu 1); the load starts with --warmup seconds unmeasured (the JIT of a pinned server shares its CPU).
+# with --backup-cpu 1); the load starts with --warmup seconds unmeasured (20 by default: with two servers sharing CPU 0
+# the JIT of each still takes a good part of it 15 s into the load).
 # --delay MS / --loss PCT (with --netns): that one-way delay and loss on the link, each direction (the TUN relay and
 # nf_tables of deploy/lib/netns.sh, as this kernel has no netem; the relay runs unpinned).
-#   deploy/bench-replication.sh [--runs 3] [--seconds 10] [--warmup 8] [--concurrency 16] [--connections 4]
+#   deploy/bench-replication.sh [--runs 3] [--seconds 10] [--warmup 20] [--concurrency 16] [--connections 4]
 #                               [--backup-cpu 0|1] [--netns] [--delay MS] [--loss PCT] [--skip-build] [--help]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-runs=3; seconds=10; warmup=8; concurrency=16; connections=4; build=1; backup_cpu=0; netns=0; delay_ms=0; loss_pct=0
+runs=3; seconds=10; warmup=20; concurrency=16; connections=4; build=1; backup_cpu=0; netns=0; delay_ms=0; loss_pct=0
 while (( $# )); do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
@@ -49,7 +50,7 @@ if (( build )); then (cd "${root}" && ./mvnw -q -B -DskipTests package); fi
 mkdir -p "${root}/controlplane/target"
 work="$(mktemp -d -p "${root}/controlplane/target" bench-replication.XXXXXX)"
 pids=()
-stop_servers() { for p in "${pids[@]}"; do kill "${p}" 2>/dev/null || true; wait "${p}" 2>/dev/null || true; done; pids=(); }
+stop_servers() { local pid; for pid in "${pids[@]}"; do kill "${pid}" 2>/dev/null || true; wait "${pid}" 2>/dev/null || true; done; pids=(); }
 # host_of NAME: the address NAME (primary, backup) listens on; in_ns NAME: sets ns_prefix to the command prefix that
 # runs a command where NAME runs (`ip netns exec` execs it: $! of a command started with it is the command's PID)
 ns_a="wkvbr-$$a"; ns_b="wkvbr-$$b"

@@ -93,7 +93,8 @@ public final class Durability implements AutoCloseable
             for (final LogRecovery.PartitionResult r : results.stream()
                 .sorted(java.util.Comparator.comparingInt(LogRecovery.PartitionResult::partition)).toList())
             {
-                logs.add(new PartitionLog(r.partition(), directory, settings.segmentSizeBytes(), maxRecordBytes, counters,
+                logs.add(new PartitionLog(r.partition(), directory, settings.segmentSizeBytes(),
+                    settings.zeroFillsSegments(), maxRecordBytes, counters,
                     r.segment(), r.appendOffset(), r.nextSequence(), r.bytes()));
             }
             if (null == action)

@@ -386,7 +386,7 @@ public final class LogRecovery
         throws IOException
     {
         final LogSegment segment = LogSegment.create(directory.segmentPath(partition, sequence), partition, sequence,
-            settings.segmentSizeBytes());
+            settings.segmentSizeBytes(), settings.zeroFillsSegments());
         return new PartitionResult(partition, records, bytes, segment, RECORDS_OFFSET, sequence, notes, replayed,
             replayedBytes);
     }

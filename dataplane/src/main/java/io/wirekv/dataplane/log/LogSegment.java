@@ -115,17 +115,21 @@ public final class LogSegment
 
     /**
      * Creates the segment file with its {@code sizeBytes} allocated ({@code fallocate}, where the filesystem has it:
-     * contiguous blocks) and written with zeros now, then synced: a full disk fails here, with nothing half-written,
-     * writing through the mapping can never fault for want of a block, and no later sync needs metadata (see the
-     * class comment). Writes the header and makes the directory entry durable. About 0.25 s for 64 MiB here, so
-     * spares are made ahead of the writer's rolls on a thread of their own ({@link PartitionLog#makeSpare}).
+     * contiguous blocks) and, when {@code zeroFill} (persistence {@code sync}, or no fallocate here), written with
+     * zeros now and synced: a full disk fails here, with nothing half-written, writing through the mapping can never
+     * fault for want of a block, and with zeros no later sync needs metadata (see the class comment). Writes the
+     * header and makes the directory entry durable. Zero-filling takes about 0.25 s for 64 MiB here, so spares are
+     * made ahead of the writer's rolls on a thread of their own ({@link PartitionLog#makeSpare}); persistence
+     * {@code async} skips it (one sync a second gains nothing from it, and the zeros' writes and sync competed with
+     * the server for a shared CPU and disk for seconds at each roll).
      * @throws IOException when the file cannot be created or written (ENOSPC: "No space left on device"); no
      *         file is left behind.
      */
     public static LogSegment create(final Path path, final int partition, final long firstSequence,
-        final long sizeBytes) throws IOException
+        final long sizeBytes, final boolean zeroFill) throws IOException
     {
-        allocate(path, sizeBytes);
+        final boolean allocated = allocate(path, sizeBytes);
+        final boolean zeros = zeroFill || !allocated;
         final FileChannel channel;
         try
         {
@@ -138,15 +142,13 @@ public final class LogSegment
         }
         try
         {
-            final ByteBuffer zeros = ByteBuffer.allocateDirect((int)Math.min(ZERO_CHUNK, sizeBytes));
-            for (long at = 0; at < sizeBytes; )
+            if (zeros)
             {
-                zeros.clear().limit((int)Math.min(zeros.capacity(), sizeBytes - at));
-                at += channel.write(zeros, at);
+                writeZeros(channel, sizeBytes);
             }
             channel.force(true); // the blocks written and their extents (written, no longer unwritten) committed
             DataDirectory.syncDirectory(path.getParent());
-            final LogSegment segment = new LogSegment(path, partition, firstSequence, channel, sizeBytes, true);
+            final LogSegment segment = new LogSegment(path, partition, firstSequence, channel, sizeBytes, zeros);
             if (firstSequence > 0)
             {
                 segment.writeHeader(sizeBytes);
@@ -158,6 +160,16 @@ public final class LogSegment
             channel.close();
             Files.deleteIfExists(path);
             throw ex;
+        }
+    }
+
+    private static void writeZeros(final FileChannel channel, final long sizeBytes) throws IOException
+    {
+        final ByteBuffer zeros = ByteBuffer.allocateDirect((int)Math.min(ZERO_CHUNK, sizeBytes));
+        for (long at = 0; at < sizeBytes; )
+        {
+            zeros.clear().limit((int)Math.min(zeros.capacity(), sizeBytes - at));
+            at += channel.write(zeros, at);
         }
     }
 
@@ -189,14 +201,14 @@ public final class LogSegment
     }
 
     /**
-     * A spare: a zero-filled, mapped file with no header yet ({@code spare-*.tmp} in the partition's directory),
-     * made by the spare thread ahead of time so that the writer's roll to the next segment is a rename, not 64 MiB
-     * of writes on the writer thread. Recovery removes leftover spares.
+     * A spare: an allocated (and, {@code zeroFill}, zero-filled) mapped file with no header yet ({@code spare-*.tmp}
+     * in the partition's directory), made by the spare thread ahead of time so that the writer's roll to the next
+     * segment is a rename, not 64 MiB of writes on the writer thread. Recovery removes leftover spares.
      */
-    public static LogSegment createSpare(final Path directory, final int partition, final long sizeBytes)
-        throws IOException
+    public static LogSegment createSpare(final Path directory, final int partition, final long sizeBytes,
+        final boolean zeroFill) throws IOException
     {
-        return create(directory.resolve("spare-" + System.nanoTime() + ".tmp"), partition, -1, sizeBytes);
+        return create(directory.resolve("spare-" + System.nanoTime() + ".tmp"), partition, -1, sizeBytes, zeroFill);
     }
 
     /** Writer: turns this spare into the segment starting at {@code sequence} (rename, directory sync, header). */

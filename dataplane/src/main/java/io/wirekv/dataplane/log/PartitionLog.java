@@ -65,6 +65,8 @@ public final class PartitionLog
     private final int partition;
     private final DataDirectory directory;
     private final long segmentSizeBytes;
+    /** New segments are zero-filled (persistence sync: see {@link LogSegment#create}). */
+    private final boolean zeroFillSegments;
     private final int maxRecordBytes;
     private final LogCounters counters;
 
@@ -110,12 +112,13 @@ public final class PartitionLog
      * segment just created at {@link LogSegmentDescriptor#RECORDS_OFFSET}).
      */
     public PartitionLog(final int partition, final DataDirectory directory, final long segmentSizeBytes,
-        final int maxRecordBytes, final LogCounters counters, final LogSegment segment, final long appendOffset,
-        final long nextSequence, final long recoveredBytes)
+        final boolean zeroFillSegments, final int maxRecordBytes, final LogCounters counters,
+        final LogSegment segment, final long appendOffset, final long nextSequence, final long recoveredBytes)
     {
         this.partition = partition;
         this.directory = directory;
         this.segmentSizeBytes = segmentSizeBytes;
+        this.zeroFillSegments = zeroFillSegments;
         this.maxRecordBytes = maxRecordBytes;
         this.counters = counters;
         this.current = segment;
@@ -221,7 +224,7 @@ public final class PartitionLog
     public void restartAt(final long base) throws IOException
     {
         final LogSegment fresh = LogSegment.createSpare(directory.partitionLogDir(partition), partition,
-            segmentSizeBytes);
+            segmentSizeBytes, zeroFillSegments);
         try
         {
             fresh.becomeSegment(directory.segmentPath(partition, base + 1), base + 1); // replaces a file of that name
@@ -280,7 +283,7 @@ public final class PartitionLog
         try
         {
             moveTo(LogSegment.create(directory.segmentPath(partition, nextSequence), partition, nextSequence,
-                segmentSizeBytes));
+                segmentSizeBytes, zeroFillSegments));
             return true;
         }
         catch (final IOException | RuntimeException ex)
@@ -482,7 +485,7 @@ public final class PartitionLog
         try
         {
             final LogSegment made = LogSegment.createSpare(directory.partitionLogDir(partition), partition,
-                segmentSizeBytes);
+                segmentSizeBytes, zeroFillSegments);
             made.populateForWrite(0, Math.min(made.capacity(), PREFAULT_BYTES)); // best effort
             SPARE.setRelease(this, made); // release: the mapped spare; pairs with getAcquire in roll
         }
@@ -509,7 +512,7 @@ public final class PartitionLog
             try
             {
                 final LogSegment segment = LogSegment.create(directory.segmentPath(partition, next), partition, next,
-                    segmentSizeBytes);
+                    segmentSizeBytes, zeroFillSegments);
                 RECOVERED.setRelease(this, segment); // release: the mapped segment; pairs with getAcquire in adoptRecovered
             }
             catch (final IOException | RuntimeException ex)

@@ -62,6 +62,12 @@ public record PersistenceSettings(
         return mode != Mode.NONE;
     }
 
+    /** New log segments are zero-filled: what lets one disk flush a round serve every partition in sync mode. */
+    public boolean zeroFillsSegments()
+    {
+        return mode == Mode.SYNC;
+    }
+
     /** The start-up report's line. */
     public String describe()
     {

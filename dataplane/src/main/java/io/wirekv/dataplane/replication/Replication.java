@@ -147,7 +147,8 @@ public final class Replication implements AutoCloseable, io.wirekv.dataplane.hou
     /**
      * Starts {@code wirekv-replication}: a thread of its own, never an lcore's. Idle, it backs off to sleeping up to
      * 1 ms (a fixed 50 us sleep cost each side some 20,000 wake-ups and socket reads a second, measured to take a
-     * good part of a shared core); with work it stays awake, so sync mode's round trip is not a sleep per step.
+     * good part of a shared core); with work it stays awake, so sync mode's round trip is not a sleep per step. It
+     * yields rather than spins first: a spinning thread keeps the writer it waits for off a shared core.
      */
     public void startThread(final ErrorHandler errors)
     {
@@ -155,7 +156,7 @@ public final class Replication implements AutoCloseable, io.wirekv.dataplane.hou
         final BackupAckWatch ackWatch = new BackupAckWatch(state, logs, errors);
         final org.agrona.concurrent.Agent agent = null == receiver ? new CompositeAgent(sender, ackWatch) :
             new CompositeAgent(sender, receiver, ackWatch);
-        runner = new AgentRunner(new org.agrona.concurrent.BackoffIdleStrategy(10, 20, 1_000, 1_000_000), errors, null,
+        runner = new AgentRunner(new org.agrona.concurrent.BackoffIdleStrategy(0, 20, 1_000, 1_000_000), errors, null,
             agent);
         AgentRunner.startOnThread(runner);
     }

@@ -189,7 +189,7 @@ public record ServerConfig(
     {
         /** Production: spin, never yield the core. */
         BUSY_SPIN,
-        /** Shared machines and tests: spin, yield, then park with exponential back-off. */
+        /** Shared machines and tests: yield, then park with exponential back-off (1 to 100 us). */
         BACKOFF
     }
 

@@ -52,7 +52,7 @@ class DiskFlushTest
             assertTrue(Files.isRegularFile(dir.resolve(DiskFlush.FLUSH_FILE)));
 
             final Path file = dir.resolve(LogSegmentDescriptor.fileName(1));
-            final LogSegment segment = LogSegment.create(file, 0, 1, LogTestKit.SEGMENT_BYTES);
+            final LogSegment segment = LogSegment.create(file, 0, 1, LogTestKit.SEGMENT_BYTES, true);
             assertTrue(segment.zeroFilled());
             final long at = LogSegmentDescriptor.RECORDS_OFFSET;
             for (int i = 0; i < 1000; i++)
@@ -78,12 +78,43 @@ class DiskFlushTest
             assertTrue(reopened.zeroFilled(), "the header says the file was zero-filled");
             reopened.close();
 
-            final LogSegment spare = LogSegment.createSpare(dir, 0, LogTestKit.SEGMENT_BYTES);
+            final LogSegment spare = LogSegment.createSpare(dir, 0, LogTestKit.SEGMENT_BYTES, true);
             final Path sparePath = spare.path();
             spare.close();
             final LogSegment reopenedSpare = LogSegment.open(sparePath, 0, -1);
             assertFalse(reopenedSpare.zeroFilled(), "no header, no flag: such a file is msync'd");
             reopenedSpare.close();
+        }
+    }
+
+    @Test
+    void shouldLeaveAsyncSegmentsAllocatedOnlyAndMsyncThem() throws IOException
+    {
+        final String[] mount = DiskFlush.mountOf(dir.toRealPath());
+        assumeTrue(null != mount && ("ext4".equals(mount[0]) || "xfs".equals(mount[0])),
+            "the work tree is not on ext4 or xfs here");
+        try (DiskFlush flush = DiskFlush.open(dir))
+        {
+            final Path file = dir.resolve(LogSegmentDescriptor.fileName(1));
+            final LogSegment segment = LogSegment.create(file, 0, 1, LogTestKit.SEGMENT_BYTES, false);
+            assertFalse(segment.zeroFilled(), "persistence async: allocated, not written");
+            assertEquals(LogTestKit.SEGMENT_BYTES, Files.size(file));
+            final long at = LogSegmentDescriptor.RECORDS_OFFSET;
+            segment.memory().set(ValueLayout.JAVA_LONG_UNALIGNED, at, 0x0123456789abcdefL);
+            flush.startWriteBack(segment, at, at + 8);
+            flush.force(segment, at, at + 8); // not written back: msync'd, as an older build's segment
+            segment.close();
+
+            final ByteBuffer read = ByteBuffer.allocate(8).order(java.nio.ByteOrder.nativeOrder());
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+            {
+                channel.read(read, at);
+            }
+            assertEquals(0x0123456789abcdefL, read.getLong(0));
+            final LogSegment reopened = LogSegment.open(file, 0, 1);
+            assertNull(reopened.headerProblem());
+            assertFalse(reopened.zeroFilled(), "the header says the file was not zero-filled");
+            reopened.close();
         }
     }
 

@@ -56,7 +56,7 @@ class LogSyncerTest
         for (final LogRecovery.PartitionResult r : LogRecovery.recover(directory, table, settings, SnapshotLoader.NONE)
             .stream().sorted(java.util.Comparator.comparingInt(LogRecovery.PartitionResult::partition)).toList())
         {
-            logs.add(new PartitionLog(r.partition(), directory, LogTestKit.SEGMENT_BYTES,
+            logs.add(new PartitionLog(r.partition(), directory, LogTestKit.SEGMENT_BYTES, true,
                 WriteRecordDescriptor.recordLength(250, 64 * 1024), counters, r.segment(), r.appendOffset(),
                 r.nextSequence(), r.bytes()));
         }
@@ -298,8 +298,12 @@ class LogSyncerTest
             TimeUnit.MILLISECONDS.sleep(1);
         }
         assertEquals(PartitionLog.REFUSED_FAILED, logs.get(0).admit(), "writes are refused meanwhile");
-        assertTrue(reported.stream().anyMatch(t -> String.valueOf(t.getMessage()).contains("flush failed (injected)")),
-            "the failure reaches the error log: " + reported);
+        // the syncer fails the logs first and reports after: wait for the report
+        while (reported.stream().noneMatch(t -> String.valueOf(t.getMessage()).contains("flush failed (injected)")))
+        {
+            assertTrue(System.nanoTime() < deadline, "the failure reaches the error log: " + reported);
+            TimeUnit.MILLISECONDS.sleep(1);
+        }
         for (final PartitionLog log : logs)
         {
             assertEquals(0, log.durableSequence(), "nothing published without a flush that returned");
