@@ -27,12 +27,12 @@ import static io.wirekv.dataplane.log.LogSegmentDescriptor.*;
  * end of what it appended ({@link #publishAppendedEnd}); the {@link LogSyncer} makes ranges of the mapping durable
  * and, once the writer has moved on to the {@link #next()} segment, unmaps it.
  * <p>
- * Zero-filled: a segment is created with every block written (zeros) and synced, so making records durable later
- * changes no metadata: writing the range back ({@link #writeBack}, {@code sync_file_range}) and one flush of the
- * disk's write cache ({@link DiskFlush}) suffice, and that one flush covers every partition's segments. A file
- * whose blocks were only allocated (fallocate: unwritten extents, as older builds made them) needs each sync to
- * commit their conversion in the journal: one journal commit and flush per file per round, three to four times the
- * cost of one with four partitions. The zeros are written 4 KiB at a time: a large write fills the page cache with
+ * Zero-filled (persistence sync): a segment is created with every block written (zeros) and synced, so making
+ * records durable later changes no metadata: writing the range back ({@link #writeBack}, {@code sync_file_range})
+ * and one flush of the disk's write cache ({@link DiskFlush}) suffice, and that one flush covers every partition's
+ * segments. A file whose blocks were only allocated (fallocate: unwritten extents, as async mode and older builds
+ * make them) needs each sync to commit their conversion in the journal: one journal commit and flush per file per
+ * round, three to four times the cost of one with four partitions. The zeros are written 4 KiB at a time: a large write fills the page cache with
  * large folios, and a write fault through the mapping dirties a whole folio, so every sync then wrote a megabyte.
  * <p>
  * Threading: created and appended to by the partition's writer (or recovery, before any writer runs); forced
