@@ -32,8 +32,9 @@ import static io.wirekv.dataplane.log.LogSegmentDescriptor.*;
  * and one flush of the disk's write cache ({@link DiskFlush}) suffice, and that one flush covers every partition's
  * segments. A file whose blocks were only allocated (fallocate: unwritten extents, as async mode and older builds
  * make them) needs each sync to commit their conversion in the journal: one journal commit and flush per file per
- * round, three to four times the cost of one with four partitions. The zeros are written 4 KiB at a time: a large write fills the page cache with
- * large folios, and a write fault through the mapping dirties a whole folio, so every sync then wrote a megabyte.
+ * round, three to four times the cost of one with four partitions. The zeros are written 4 KiB at a time: a large
+ * write fills the page cache with large folios, and a write fault through the mapping dirties a whole folio, so
+ * every sync then wrote a megabyte.
  * <p>
  * Threading: created and appended to by the partition's writer (or recovery, before any writer runs); forced
  * and closed by the syncer. {@code appendedEnd} and {@code next} are the only fields both read.

@@ -42,9 +42,7 @@ class DiskFlushTest
     @Test
     void shouldWriteZeroFilledSegmentsBackAndFlushOnceWhereTheFilesystemOverwritesInPlace() throws IOException
     {
-        final String[] mount = DiskFlush.mountOf(dir.toRealPath());
-        assumeTrue(null != mount && ("ext4".equals(mount[0]) || "xfs".equals(mount[0])),
-            "the work tree is not on ext4 or xfs here");
+        final String[] mount = assumeOverwritesInPlace();
         try (DiskFlush flush = DiskFlush.open(dir))
         {
             assertTrue(flush.flushesPerRound(), flush.describe());
@@ -90,9 +88,7 @@ class DiskFlushTest
     @Test
     void shouldLeaveAsyncSegmentsAllocatedOnlyAndMsyncThem() throws IOException
     {
-        final String[] mount = DiskFlush.mountOf(dir.toRealPath());
-        assumeTrue(null != mount && ("ext4".equals(mount[0]) || "xfs".equals(mount[0])),
-            "the work tree is not on ext4 or xfs here");
+        assumeOverwritesInPlace();
         try (DiskFlush flush = DiskFlush.open(dir))
         {
             final Path file = dir.resolve(LogSegmentDescriptor.fileName(1));
@@ -116,6 +112,15 @@ class DiskFlushTest
             assertFalse(reopened.zeroFilled(), "the header says the file was not zero-filled");
             reopened.close();
         }
+    }
+
+    /** The work tree's mount (type first); the test is skipped unless it is ext4 or xfs. */
+    private String[] assumeOverwritesInPlace() throws IOException
+    {
+        final String[] mount = DiskFlush.mountOf(dir.toRealPath());
+        assumeTrue(null != mount && ("ext4".equals(mount[0]) || "xfs".equals(mount[0])),
+            "the work tree is not on ext4 or xfs here");
+        return mount;
     }
 
     @Test

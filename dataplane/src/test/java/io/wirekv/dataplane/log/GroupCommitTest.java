@@ -78,8 +78,8 @@ class GroupCommitTest
         final LogRecovery.PartitionResult r =
             LogRecovery.recover(directory, table, settings, SnapshotLoader.NONE).getFirst();
         final LogCounters counters = LogCounters.standalone(1);
-        log = new PartitionLog(0, directory, segmentBytes, true, WriteRecordDescriptor.recordLength(250, 128 * 1024), counters,
-            r.segment(), r.appendOffset(), r.nextSequence(), r.bytes());
+        log = new PartitionLog(0, directory, segmentBytes, true, WriteRecordDescriptor.recordLength(250, 128 * 1024),
+            counters, r.segment(), r.appendOffset(), r.nextSequence(), r.bytes());
         syncer = new LogSyncer(List.of(log), settings, action, counters, Throwable::printStackTrace);
         rings = new WriteRings(1, 1, MAX_REPLY, MAX_REPLY);
         writer = new WriterAgent(0, table, rings, new WriteApplier(table, new ServerStats(1), 0), MAX_REPLY, null,

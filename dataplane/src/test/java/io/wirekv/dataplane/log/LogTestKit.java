@@ -89,7 +89,8 @@ final class LogTestKit implements AutoCloseable
             directory = DataDirectory.open(dir);
             recovered = LogRecovery.recover(directory, table, settings(dir, false), SnapshotLoader.NONE);
             final LogRecovery.PartitionResult r = recovered.getFirst();
-            log = new PartitionLog(0, directory, SEGMENT_BYTES, true, WriteRecordDescriptor.recordLength(250, 128 * 1024),
+            log = new PartitionLog(0, directory, SEGMENT_BYTES, true,
+                WriteRecordDescriptor.recordLength(250, 128 * 1024),
                 LogCounters.standalone(1), r.segment(), r.appendOffset(), r.nextSequence(), r.bytes());
         }
 

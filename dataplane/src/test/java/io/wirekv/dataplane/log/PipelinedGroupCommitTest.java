@@ -78,7 +78,8 @@ class PipelinedGroupCommitTest
         final LogRecovery.PartitionResult r =
             LogRecovery.recover(directory, table, settings, SnapshotLoader.NONE).getFirst();
         final LogCounters counters = LogCounters.standalone(1);
-        log = new PartitionLog(0, directory, LogTestKit.SEGMENT_BYTES, true, WriteRecordDescriptor.recordLength(250, 128 * 1024),
+        log = new PartitionLog(0, directory, LogTestKit.SEGMENT_BYTES, true,
+            WriteRecordDescriptor.recordLength(250, 128 * 1024),
             counters, r.segment(), r.appendOffset(), r.nextSequence(), r.bytes());
         syncer = new LogSyncer(List.of(log), settings, gatedSync, counters, Throwable::printStackTrace);
         rings = new WriteRings(1, 1, MAX_REPLY, MAX_REPLY);
