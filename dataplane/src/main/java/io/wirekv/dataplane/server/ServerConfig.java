@@ -189,7 +189,13 @@ public record ServerConfig(
     {
         /** Production: spin, never yield the core. */
         BUSY_SPIN,
-        /** Shared machines and tests: yield, then park with exponential back-off (1 to 100 us). */
+        /**
+         * Shared machines and tests: yield, then park with exponential back-off (1 to 100 us). No spins: on a shared
+         * core a spinning poller keeps every thread it waits for (the syncer, the replication thread, a backup on
+         * the same core) off the CPU until its time slice ends, while a yield hands the core over at once; and a
+         * kernel-socket poll is a syscall either way. Measured: a sync replicated write's round trip halved
+         * ({@code deploy/bench-replication.sh}, README "Sixth pass").
+         */
         BACKOFF
     }
 

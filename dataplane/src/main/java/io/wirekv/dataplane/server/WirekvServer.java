@@ -500,10 +500,7 @@ public final class WirekvServer implements AutoCloseable
         return switch (config.idle())
         {
             case BUSY_SPIN -> new BusySpinIdleStrategy();
-            // No spins: on a shared core a spinning poller keeps every thread it waits for (the writer's syncer,
-            // the replication thread, a backup on the same core) off the CPU until its time slice ends, while a
-            // yield hands the core over at once; and a kernel-socket poll is a syscall either way. Measured: a sync
-            // replicated write's round trip halved (deploy/bench-replication.sh, README "Sixth pass").
+            // no spins: see IdleMode.BACKOFF
             case BACKOFF -> new BackoffIdleStrategy(0, 64, TimeUnit.MICROSECONDS.toNanos(1),
                 TimeUnit.MICROSECONDS.toNanos(100));
         };

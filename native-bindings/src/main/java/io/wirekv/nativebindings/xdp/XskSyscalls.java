@@ -2,6 +2,7 @@ package io.wirekv.nativebindings.xdp;
 
 import io.wirekv.nativebindings.Errno;
 import io.wirekv.nativebindings.NativeLibrary;
+import io.wirekv.nativebindings.libc.LibC;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -35,10 +36,11 @@ public final class XskSyscalls
     }
 
     /*
-     * The wakeups pass their NULL pointers as plain longs and read errno through __errno_location() only on
-     * failure, instead of capturing it: no MemorySegment crosses the call, so nothing is allocated even when
-     * the call site runs interpreted or in C1 (captureCallState slices its state segment on every call until
-     * C2's escape analysis removes it, which the allocation test showed does not always happen on a busy machine).
+     * The wakeups pass their NULL pointers as plain longs and read errno only on failure
+     * ({@link LibC#errnoAfterCritical}), instead of capturing it: no MemorySegment crosses the call, so nothing is
+     * allocated even when the call site runs interpreted or in C1 (captureCallState slices its state segment on
+     * every call until C2's escape analysis removes it, which the allocation test showed does not always happen on
+     * a busy machine).
      */
     private static final class sendto
     {
@@ -54,17 +56,17 @@ public final class XskSyscalls
             CRITICAL);
     }
 
-    private static final class errno_location
-    {
-        static final MethodHandle HANDLE = LIBC.downcall("__errno_location", FunctionDescriptor.of(JAVA_LONG), CRITICAL);
-        @SuppressWarnings("restricted")
-        static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
-    }
-
     private static final class getsockopt
     {
         static final MethodHandle HANDLE = LIBC.downcall(
             "getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
+    }
+
+    static
+    {
+        // LibC links its errno read when it loads: loading it lazily, between a failed wakeup and the read, would
+        // set errno itself
+        LibC.errnoAfterCritical();
     }
 
     /**
@@ -85,7 +87,7 @@ public final class XskSyscalls
         {
             throw rethrow(ex);
         }
-        return result >= 0 ? 0 : -lastErrno();
+        return result >= 0 ? 0 : -LibC.errnoAfterCritical();
     }
 
     /**
@@ -106,26 +108,7 @@ public final class XskSyscalls
         {
             throw rethrow(ex);
         }
-        return result >= 0 ? 0 : -lastErrno();
-    }
-
-    /**
-     * The calling thread's errno, read right after a failed critical call. Between the two calls the thread
-     * stays in Java without a state transition, so nothing should have changed errno; at worst a failure is
-     * counted under the wrong errno (the counters only separate transient from other errors).
-     */
-    private static int lastErrno()
-    {
-        final long location;
-        try
-        {
-            location = (long)errno_location.HANDLE.invokeExact();
-        }
-        catch (final Throwable ex)
-        {
-            throw rethrow(ex);
-        }
-        return errno_location.EVERYTHING.get(JAVA_INT, location);
+        return result >= 0 ? 0 : -LibC.errnoAfterCritical();
     }
 
     /**
