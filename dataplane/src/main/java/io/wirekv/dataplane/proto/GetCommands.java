@@ -100,15 +100,23 @@ final class GetCommands
         final ReplyBuffer rb = s.reply();
         final ItemView item = reads.item();
         long p = CommandScan.nextKey(in, lineStart + s.stageCursor, contentEnd);
+        int loadedAhead = 0; // keys of the line loaded ahead and not yet looked up
+        int nextLoadedAhead = 0;
         while (p >= 0)
         {
             final long e = CommandScan.keyEnd(in, p, contentEnd);
             final int keyLength = (int)(e - p);
             final long following = CommandScan.nextKey(in, e, contentEnd);
             final boolean last = following < 0;
+            if (nextLoadedAhead == loadedAhead && !last)
+            {
+                loadedAhead = reads.loadAhead(in, p, contentEnd); // a multi-key get: its next keys' misses overlap
+                nextLoadedAhead = 0;
+            }
             rb.mark();
             final boolean bufferWasEmpty = rb.length() == 0;
-            final boolean hit = reads.get(in, p, keyLength);
+            final boolean hit = nextLoadedAhead < loadedAhead ?
+                reads.getLoadedAhead(in, p, keyLength, nextLoadedAhead++) : reads.get(in, p, keyLength);
             int needed = last ? Replies.END.length : 0;
             if (hit)
             {

@@ -98,6 +98,10 @@ final class ExpiryWheel
     /** Takes a retired item out of its bucket, if it is in one. */
     void remove(final long address, final long itemBytes)
     {
+        if (NATIVE.get(ValueLayout.JAVA_INT, address + EXPIRES_AT_OFFSET) == 0)
+        {
+            return; // never added (items are immutable): the links, a cache miss away at 1M items, stay untouched
+        }
         final int g = granule(address);
         if (next[g] == ExpiryLinks.NONE)
         {

@@ -7,9 +7,9 @@ import static io.wirekv.dataplane.table.ItemDescriptor.*;
 
 /**
  * One partition's QSBR reclamation (see package-info's reclamation rule): memory the writer unlinked (items,
- * old index arrays) is queued with the epoch tag taken just after the unlink, and freed once every registered
- * reader has passed that epoch: chunks back to their class's free list ({@link SlabAllocator#freeChunk}),
- * index arrays back to the arena. Keeps the retired-memory gauges in {@link PartitionCounters}.
+ * old index arrays) is queued, tagged with an epoch taken after the unlinks of its batch ({@link #seal}), and
+ * freed once every registered reader has passed that epoch: chunks back to their class's free list
+ * ({@link SlabAllocator#freeChunk}), index arrays back to the arena. Keeps the retired-memory gauges in {@link PartitionCounters}.
  * <p>
  * Threading: the partition's writer thread only; the queue is private to it.
  */
@@ -83,18 +83,39 @@ final class QsbrReclaimer
         retire(address, -1, bytes);
     }
 
-    /** Queues memory unlinked before this call; kind is a size class, or -1 for an index block. */
+    /**
+     * Queues memory unlinked before this call; kind is a size class, or -1 for an index block. It gets its epoch
+     * tag at the next {@link #seal}, not here: a tag is an atomic increment of the epoch that every reader polls,
+     * a full fence and, with readers on other cores, a cache-line transfer; once per batch, not once per write.
+     */
     private void retire(final long address, final int kind, final long bytes)
     {
-        final long tag = qsbr.retireTag(); // after the unlinking release store (volatile RMW orders it)
         final long nowMs = table.nowMillis();
         if (retired.isEmpty())
         {
             counters.setOpaque(PartitionCounters.OLDEST_RETIRED_MS, nowMs);
-            counters.setOpaque(PartitionCounters.OLDEST_RETIRED_TAG, tag);
         }
-        retired.push(address, kind, bytes, tag, nowMs);
+        retired.push(address, kind, bytes, nowMs);
         counters.addOpaque(PartitionCounters.RETIRED_BYTES, bytes);
+    }
+
+    /**
+     * Tags everything retired since the last seal with one new epoch, taken after all of it was unlinked (the
+     * volatile increment orders the unlinking release stores before it). A writer seals at the end of each batch
+     * of writes; {@link #reclaim} seals first, so nothing waits for a seal longer than the writer's next cycle.
+     */
+    void seal()
+    {
+        if (retired.hasUnsealed())
+        {
+            final boolean headWasUnsealed = !retired.isHeadSealed();
+            final long tag = qsbr.retireTag();
+            retired.seal(tag);
+            if (headWasUnsealed)
+            {
+                counters.setOpaque(PartitionCounters.OLDEST_RETIRED_TAG, tag);
+            }
+        }
     }
 
     /** After a write: reclaims once every {@link #RECLAIM_THRESHOLD} retirements while the queue is that long. */
@@ -113,6 +134,7 @@ final class QsbrReclaimer
         {
             return 0;
         }
+        seal();
         final long safe = qsbr.safeEpoch(); // acquire loads: every reader's prior reads happen-before the frees
         int freed = 0;
         long freedBytes = 0;

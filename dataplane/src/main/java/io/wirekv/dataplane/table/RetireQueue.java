@@ -2,7 +2,9 @@ package io.wirekv.dataplane.table;
 
 /**
  * FIFO of memory retired by one partition writer, in tag order (tags come from a monotonic epoch, and a
- * writer retires in program order). Writer-thread private; grows by doubling (rare, amortised).
+ * writer retires in program order). Entries are pushed untagged and tagged together by {@link #seal}: one
+ * epoch advance covers a whole batch of retirements. Only sealed entries are ever at the head for
+ * reclamation ({@link #isHeadSealed}). Writer-thread private; grows by doubling (rare, amortised).
  */
 final class RetireQueue
 {
@@ -14,6 +16,8 @@ final class RetireQueue
     private int mask;
     private long head;
     private long tail;
+    /** Entries before this position have their tag; those from it to the tail wait for {@link #seal}. */
+    private long sealed;
 
     RetireQueue(final int initialCapacity)
     {
@@ -41,7 +45,8 @@ final class RetireQueue
         return (int)(tail - head);
     }
 
-    void push(final long address, final int kind, final long length, final long tag, final long timeMs)
+    /** Queues an untagged entry; it is reclaimable only after {@link #seal}. */
+    void push(final long address, final int kind, final long length, final long timeMs)
     {
         if (tail - head == addresses.length)
         {
@@ -51,9 +56,29 @@ final class RetireQueue
         addresses[i] = address;
         kinds[i] = kind;
         bytes[i] = length;
-        tags[i] = tag;
         timesMs[i] = timeMs;
         tail++;
+    }
+
+    boolean hasUnsealed()
+    {
+        return sealed != tail;
+    }
+
+    /** Tags every untagged entry with {@code tag}, an epoch taken after all of them were unlinked. */
+    void seal(final long tag)
+    {
+        for (long j = sealed; j < tail; j++)
+        {
+            tags[(int)j & mask] = tag;
+        }
+        sealed = tail;
+    }
+
+    /** Whether the head entry has its tag ({@link #headTag} is only meaningful then). */
+    boolean isHeadSealed()
+    {
+        return head != sealed;
     }
 
     private void grow()
@@ -75,6 +100,7 @@ final class RetireQueue
             bytes[j] = b[from];
             kinds[j] = k[from];
         }
+        sealed -= head;
         head = 0;
         tail = size;
     }

@@ -80,7 +80,7 @@ public final class Table implements AutoCloseable
     private final PaddedCounter casSequence = new PaddedCounter(0);
     private final FlushState flushState = new FlushState();
     private final ThreadLocal<ReaderSlot> threadReader = new ThreadLocal<>();
-    private final Counters counters = new Counters();
+    private final TableCounterSums counters;
     private final SlabRegion slabs;
     private volatile boolean closed;
 
@@ -126,6 +126,7 @@ public final class Table implements AutoCloseable
         qsbr = new Qsbr(readerCounters);
         final int partitionCounters = PartitionCounters.allocate(counters, n);
         partitions = new PartitionWriter[n];
+        this.counters = new TableCounterSums(this, partitions, readerCounters, qsbr);
         indexRefs = new IndexRef[n];
         final SizeClasses classes = new SizeClasses(config.itemSizeMaxBytes());
         final long budget = config.memoryBytes() / n;
@@ -251,9 +252,23 @@ public final class Table implements AutoCloseable
         return hit;
     }
 
+    /** {@link #get(QsbrReader, MemorySegment, long, int, ItemView) get} with the key's {@link #keyHash}, computed. */
+    public boolean get(final QsbrReader reader, final MemorySegment key, final long keyOffset, final int keyLength,
+        final long hash, final ItemView view)
+    {
+        final boolean hit = find(key, keyOffset, keyLength, hash, view);
+        ((ReaderSlot)reader).count(hit);
+        return hit;
+    }
+
     private boolean find(final MemorySegment key, final long keyOffset, final int keyLength, final ItemView view)
     {
-        final long hash = KeyHash.hash(key, keyOffset, keyLength);
+        return find(key, keyOffset, keyLength, KeyHash.hash(key, keyOffset, keyLength), view);
+    }
+
+    private boolean find(
+        final MemorySegment key, final long keyOffset, final int keyLength, final long hash, final ItemView view)
+    {
         final PartitionIndex index = indexRefs[partitionOfHash(hash)].getAcquire(); // acquire: pairs with setRelease in PartitionIndexWriter.rebuild
         final long address = lookup(index, hash, key, keyOffset, keyLength);
         if (address != 0 && isLive(address))
@@ -262,6 +277,21 @@ public final class Table implements AutoCloseable
             return true;
         }
         return false;
+    }
+
+    /**
+     * Loading ahead ({@link IndexLookahead}), for a reader's multi-key get: the index slot a lookup for
+     * {@code hash} reads first. From a registered reader between quiescent points, as {@link #get}.
+     */
+    public long loadAheadSlot(final long hash)
+    {
+        return IndexLookahead.loadHomeSlot(indexRefs[partitionOfHash(hash)].getAcquire(), hash); // acquire: as find
+    }
+
+    /** Loading ahead, second step: what a lookup of a key of {@code keyLength} with {@code hash} compares; or 0. */
+    public int loadAheadItem(final long hash, final int keyLength)
+    {
+        return IndexLookahead.loadItemKey(indexRefs[partitionOfHash(hash)].getAcquire(), hash, keyLength);
     }
 
     /** Probe from any thread; returns the item address for key (any liveness) or 0. */
@@ -438,7 +468,7 @@ public final class Table implements AutoCloseable
      */
     public long pagesMoved()
     {
-        return sum(PartitionCounters.PAGES_MOVED);
+        return counters.sum(PartitionCounters.PAGES_MOVED);
     }
 
     /** Bytes mapped by all partitions (items, free chunks and index arrays). */
@@ -482,119 +512,5 @@ public final class Table implements AutoCloseable
     public long partitionBytes(final int partition)
     {
         return partitions[partition].counters().getOpaque(PartitionCounters.BYTES);
-    }
-
-    private long sum(final int stat)
-    {
-        long total = 0;
-        for (final PartitionWriter p : partitions)
-        {
-            total += p.counters().getOpaque(stat);
-        }
-        return total;
-    }
-
-    private final class Counters implements TableCounters
-    {
-        public long items()
-        {
-            return sum(PartitionCounters.ITEMS);
-        }
-
-        public long bytes()
-        {
-            return sum(PartitionCounters.BYTES);
-        }
-
-        public long hits()
-        {
-            return readerCounters.hits();
-        }
-
-        public long misses()
-        {
-            return readerCounters.misses();
-        }
-
-        public long evictions()
-        {
-            return sum(PartitionCounters.EVICTIONS);
-        }
-
-        public long expirations()
-        {
-            return sum(PartitionCounters.EXPIRATIONS);
-        }
-
-        public long retiredNotFreedBytes()
-        {
-            return sum(PartitionCounters.RETIRED_BYTES);
-        }
-
-        public long gracePeriodAgeMs()
-        {
-            long oldest = Long.MAX_VALUE;
-            for (final PartitionWriter p : partitions)
-            {
-                final long t = p.counters().getOpaque(PartitionCounters.OLDEST_RETIRED_MS);
-                if (t != 0 && t < oldest)
-                {
-                    oldest = t;
-                }
-            }
-            return oldest == Long.MAX_VALUE ? 0 : Math.max(0, nowMillis() - oldest);
-        }
-
-        public long stalledReaders()
-        {
-            if (gracePeriodAgeMs() < STALL_THRESHOLD_MS)
-            {
-                return 0;
-            }
-            long oldestTag = Long.MAX_VALUE;
-            for (final PartitionWriter p : partitions)
-            {
-                final long tag = p.counters().getOpaque(PartitionCounters.OLDEST_RETIRED_TAG);
-                if (tag != 0 && tag < oldestTag)
-                {
-                    oldestTag = tag;
-                }
-            }
-            long stalled = 0;
-            for (final ReaderSlot slot : qsbr.readers())
-            {
-                if (slot.epochAcquire() < oldestTag)
-                {
-                    stalled++;
-                }
-            }
-            return stalled;
-        }
-
-        public long resizes()
-        {
-            return sum(PartitionCounters.RESIZES);
-        }
-
-        public long totalItems()
-        {
-            return sum(PartitionCounters.TOTAL_ITEMS);
-        }
-
-        /** Writes refused for lack of memory (store mode, or cache mode that could not evict enough). */
-        public long outOfMemory()
-        {
-            return sum(PartitionCounters.OUT_OF_MEMORY);
-        }
-
-        public long ttlReclaimed()
-        {
-            return sum(PartitionCounters.TTL_RECLAIMED);
-        }
-
-        public long ttlDueBytes()
-        {
-            return sum(PartitionCounters.TTL_DUE_BYTES);
-        }
     }
 }

@@ -64,6 +64,7 @@ public final class WriterAgent implements Agent
     private final Arena scratchArena = Arena.ofShared();
     private final int maxReplyBytes;
     private final CommandHandler handler = new CommandHandler();
+    private final RecordLookahead lookahead;
     private final NanoClock clock = SystemNanoClock.INSTANCE;
     private final ClockTicker clockTicker;
     /** By partition, null for partitions of other writers or without persistence. */
@@ -133,6 +134,7 @@ public final class WriterAgent implements Agent
             writersByPartition[p] = table.writer(p);
             ownedPartitions[i] = p;
         }
+        this.lookahead = new RecordLookahead(writersByPartition, COMMANDS_PER_READER_PER_CYCLE);
         this.scratch = new WriteReplyEncoder(scratchArena.allocate(maxReplyBytes, 64));
     }
 
@@ -159,7 +161,12 @@ public final class WriterAgent implements Agent
             handler.request = request;
             handler.reply = rings.reply(r, index);
             handler.reader = r;
+            lookahead.loadAhead(request.ring(), COMMANDS_PER_READER_PER_CYCLE);
             work += request.ring().controlledRead(handler, COMMANDS_PER_READER_PER_CYCLE);
+        }
+        for (final int p : ownedPartitions)
+        {
+            writersByPartition[p].sealRetired(); // one epoch advance per partition per cycle, not per write
         }
         if (nowNs - nextHousekeepingNs >= 0)
         {

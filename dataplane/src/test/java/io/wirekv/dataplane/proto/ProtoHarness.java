@@ -83,6 +83,15 @@ final class ProtoHarness implements AutoCloseable
         effectFrames.wrap(effects);
     }
 
+    /** What a writer does at the end of each duty cycle: the cycle's retired memory gets its epoch tag. */
+    private void endWriterCycle()
+    {
+        for (int p = 0; p < table.partitionCount(); p++)
+        {
+            table.writer(p).sealRetired();
+        }
+    }
+
     /** The effect of the write just applied, appended to {@link #effects} as the writer appends it to a log. */
     private void logEffect()
     {
@@ -147,6 +156,7 @@ final class ProtoHarness implements AutoCloseable
             MemorySegment.copy(writerReply.buffer(), 0, replyMemory, replyAt, writerReply.length());
             replyAt += (writerReply.length() + 7) & ~7;
         }
+        endWriterCycle();
         int status = RequestProcessor.DONE;
         for (int pass = 1; pass >= 0; pass--)
         {
@@ -228,6 +238,7 @@ final class ProtoHarness implements AutoCloseable
             }
             applier.apply(recordMemory, offset, claimedLength, writerReply);
             logEffect();
+            endWriterCycle();
             pending = true;
         }
     }

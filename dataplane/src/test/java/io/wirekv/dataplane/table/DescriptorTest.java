@@ -83,6 +83,24 @@ class DescriptorTest
     }
 
     @Test
+    void shouldFindTheSmallestClassThatHoldsAnItemAtEveryLength()
+    {
+        for (final int itemSizeMax : new int[] {1024, 4096, 1024 * 1024}) // a limit below the fine classes' too
+        {
+            final SizeClasses classes = new SizeClasses(itemSizeMax);
+            for (int length = 0; length <= 3 * SizeClasses.FINE_LIMIT_BYTES; length++)
+            {
+                int expected = -1;
+                for (int c = classes.count() - 1; c >= 0 && classes.chunkBytes(c) >= length; c--)
+                {
+                    expected = c;
+                }
+                assertEquals(expected, classes.classOf(length), "item of " + length + " bytes, limit " + itemSizeMax);
+            }
+        }
+    }
+
+    @Test
     void shouldGiveEachClassTheSmallestAlignedSlabThatWastesAtMostAnEighth()
     {
         final SizeClasses classes = new SizeClasses(1024 * 1024);

@@ -1,0 +1,67 @@
+package io.wirekv.dataplane.table;
+
+import java.lang.foreign.ValueLayout;
+
+import static io.wirekv.dataplane.table.ArenaMemory.NATIVE;
+import static io.wirekv.dataplane.table.IndexDescriptor.ADDRESS_MASK;
+import static io.wirekv.dataplane.table.IndexDescriptor.EMPTY;
+import static io.wirekv.dataplane.table.IndexDescriptor.TOMBSTONE;
+import static io.wirekv.dataplane.table.ItemDescriptor.KEY_LENGTH_OFFSET;
+import static io.wirekv.dataplane.table.ItemDescriptor.KEY_OFFSET;
+
+/**
+ * Loading ahead: the loads a lookup or a writer's probe makes for a key, issued early for a batch of keys. Looked
+ * up one by one, a key costs two memory round trips in turn (index slot, then item) that the CPU cannot overlap
+ * with the next key's, a request's worth of work away; loading every key's slot first ({@link #loadHomeSlot}),
+ * then every key's item ({@link #loadItemKey}), then looking the keys up makes the batch's misses overlap (MICA's
+ * interleaved lookups). Java has no prefetch instruction, so these are plain loads: callers sum the results into
+ * a field so that the JIT keeps them. Users: a writer's batch of records ({@link PartitionWriter#loadAheadSlot})
+ * and a reader's multi-key get ({@link Table#loadAheadSlot}).
+ * <p>
+ * Slots are read atomically (acquire), so an item address is always one the index held: an item, live or
+ * retired, and retired memory is not freed while a reader has not passed a quiescent point, nor while its
+ * writer runs.
+ */
+final class IndexLookahead
+{
+    /** Slots {@link #loadItemKey} looks at: a cache line of them. */
+    private static final int SLOTS = 64 / IndexDescriptor.SLOT_LENGTH;
+
+    private IndexLookahead()
+    {
+    }
+
+    /** The first index slot a lookup or probe for {@code hash} reads. */
+    static long loadHomeSlot(final PartitionIndex index, final long hash)
+    {
+        return (long)PartitionIndexWriter.SLOT.getAcquire(NATIVE, index.address + ((hash & index.mask) << 3));
+    }
+
+    /**
+     * What a lookup or probe for a key of {@code keyLength} with {@code hash} compares: the key length and the
+     * key's last byte (often on the item's next cache line) of the first item on the probe path whose tag is the
+     * hash's, among the {@link #SLOTS} slots from the home slot (its cache line, which {@link #loadHomeSlot}
+     * loaded). Returns their sum, or 0.
+     */
+    static int loadItemKey(final PartitionIndex index, final long hash, final int keyLength)
+    {
+        final long tag = IndexDescriptor.tagOf(hash);
+        long pos = hash & index.mask;
+        for (int i = 0; i < SLOTS; i++)
+        {
+            final long value = (long)PartitionIndexWriter.SLOT.getAcquire(NATIVE, index.address + (pos << 3));
+            if (value == EMPTY)
+            {
+                return 0;
+            }
+            if (value != TOMBSTONE && (value >>> IndexDescriptor.TAG_SHIFT) == tag && keyLength > 0)
+            {
+                final long address = value & ADDRESS_MASK;
+                return NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_LENGTH_OFFSET) +
+                    NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_OFFSET + keyLength - 1);
+            }
+            pos = (pos + 1) & index.mask;
+        }
+        return 0;
+    }
+}
