@@ -100,18 +100,20 @@ final class GetCommands
         final ReplyBuffer rb = s.reply();
         final ItemView item = reads.item();
         long p = CommandScan.nextKey(in, lineStart + s.stageCursor, contentEnd);
-        int loadedAhead = 0; // keys of the line loaded ahead and not yet looked up
+        int loadedAhead = 0; // keys of the line loaded ahead; the next of them to look up
         int nextLoadedAhead = 0;
+        boolean loadingAhead = true;
         while (p >= 0)
         {
             final long e = CommandScan.keyEnd(in, p, contentEnd);
             final int keyLength = (int)(e - p);
             final long following = CommandScan.nextKey(in, e, contentEnd);
             final boolean last = following < 0;
-            if (nextLoadedAhead == loadedAhead && !last)
+            if (nextLoadedAhead == loadedAhead && !last && loadingAhead)
             {
                 loadedAhead = reads.loadAhead(in, p, contentEnd); // a multi-key get: its next keys' misses overlap
                 nextLoadedAhead = 0;
+                loadingAhead = loadedAhead > 0;
             }
             rb.mark();
             final boolean bufferWasEmpty = rb.length() == 0;

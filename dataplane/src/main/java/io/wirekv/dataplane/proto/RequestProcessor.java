@@ -58,6 +58,7 @@ public final class RequestProcessor
 
     private final Table table;
     private final GetCommands gets;
+    private final BurstLookahead burstLookahead;
     private final TextCommands text;
     private final MetaCommands meta;
     private final WriteReplyFormatter replies;
@@ -87,6 +88,7 @@ public final class RequestProcessor
     {
         this.table = table;
         final TableReads reads = new TableReads(table);
+        this.burstLookahead = new BurstLookahead(reads.lookahead());
         final WriteForwarding forwarding = new WriteForwarding(table, settings, forwarder);
         final MetaReplyFormatter metaFormatter = new MetaReplyFormatter();
         this.gets = new GetCommands(reads, stats, threadSlot, forwarding);
@@ -98,6 +100,12 @@ public final class RequestProcessor
         this.binaryOnly = settings.sasl() != null;
         // sized for a gat of the largest item; freed with the engine
         this.formatted = new ReplyBuffer(Arena.ofAuto().allocate(forwarding.valueReplyBound(), 64));
+    }
+
+    /** Loads ahead the keys of a received burst's gets, before the burst's requests are processed. */
+    public BurstLookahead burstLookahead()
+    {
+        return burstLookahead;
     }
 
     public int process(final RequestSession session)

@@ -18,15 +18,13 @@ final class TableReads
 
     private final Table table;
     private final ItemView item = new ItemView();
-    private final long[] hashes = new long[LOAD_AHEAD_KEYS];
-    private final int[] keyLengths = new int[LOAD_AHEAD_KEYS];
+    private final KeyLookahead ahead;
     private QsbrReader reader;
-    /** The loads' sum: a field, so that the JIT cannot drop loads nobody reads. */
-    private long loaded;
 
     TableReads(final Table table)
     {
         this.table = table;
+        this.ahead = new KeyLookahead(table);
     }
 
     /** Looks the key up; on true, {@link #item()} is the live item until the thread's next quiescent point. */
@@ -41,7 +39,7 @@ final class TableReads
     boolean getLoadedAhead(final MemorySegment key, final long keyOffset, final int keyLength, final int n)
     {
         final QsbrReader handle = reader();
-        return null != handle ? table.get(handle, key, keyOffset, keyLength, hashes[n], item) :
+        return null != handle ? table.get(handle, key, keyOffset, keyLength, ahead.hash(n), item) :
             table.get(key, keyOffset, keyLength, item);
     }
 
@@ -55,36 +53,34 @@ final class TableReads
     }
 
     /**
-     * Loads ahead the index slots and then the items that looking up the next {@link #LOAD_AHEAD_KEYS} keys of a
-     * get line from {@code key} (a key's start, before {@code end}) will read, so that their cache misses overlap:
-     * looked up one by one, each key's two memory round trips wait behind the previous key's reply. Their hashes
-     * stay for {@link #getLoadedAhead}, in order.
+     * Loads ahead ({@link KeyLookahead}) the next {@link #LOAD_AHEAD_KEYS} keys of a get line from {@code key} (a
+     * key's start, before {@code end}): looked up one by one, each key's two memory round trips wait behind the
+     * previous key's reply. Their hashes stay for {@link #getLoadedAhead}, in order.
      *
-     * @return how many keys it loaded ahead for (at least one).
+     * @return how many keys it loaded ahead for: 0 when the table is small enough for loading ahead not to pay.
      */
     int loadAhead(final MemorySegment in, final long key, final long end)
     {
-        int count = 0;
+        ahead.clear();
+        if (!ahead.pays())
+        {
+            return 0;
+        }
         long p = key;
-        while (p >= 0 && count < LOAD_AHEAD_KEYS)
+        while (p >= 0 && ahead.count() < LOAD_AHEAD_KEYS)
         {
             final long keyEnd = CommandScan.keyEnd(in, p, end);
-            keyLengths[count] = (int)(keyEnd - p);
-            hashes[count] = Table.keyHash(in, p, keyLengths[count]);
-            count++;
+            ahead.add(in, p, (int)(keyEnd - p));
             p = CommandScan.nextKey(in, keyEnd, end);
         }
-        long sum = 0;
-        for (int i = 0; i < count; i++)
-        {
-            sum += table.loadAheadSlot(hashes[i]);
-        }
-        for (int i = 0; i < count; i++)
-        {
-            sum += table.loadAheadItem(hashes[i], keyLengths[i]);
-        }
-        loaded += sum;
-        return count;
+        ahead.load();
+        return ahead.count();
+    }
+
+    /** The reader's keys to load ahead, for a burst's gets ({@link BurstLookahead}). */
+    KeyLookahead lookahead()
+    {
+        return ahead;
     }
 
     ItemView item()
