@@ -41,7 +41,8 @@ final class IndexLookahead
      * What a lookup or probe for a key of {@code keyLength} with {@code hash} compares: the key length and the
      * key's last byte (often on the item's next cache line) of the first item on the probe path whose tag is the
      * hash's, among the {@link #SLOTS} slots from the home slot (its cache line, which {@link #loadHomeSlot}
-     * loaded). Returns their sum, or 0.
+     * loaded). The last byte is read only when the item's key is as long as the one looked for, so nothing past the
+     * item's key is ever read. Returns what it read, summed, or 0.
      */
     static int loadItemKey(final PartitionIndex index, final long hash, final int keyLength)
     {
@@ -54,11 +55,12 @@ final class IndexLookahead
             {
                 return 0;
             }
-            if (value != TOMBSTONE && (value >>> IndexDescriptor.TAG_SHIFT) == tag && keyLength > 0)
+            if (value != TOMBSTONE && (value >>> IndexDescriptor.TAG_SHIFT) == tag)
             {
                 final long address = value & ADDRESS_MASK;
-                return NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_LENGTH_OFFSET) +
-                    NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_OFFSET + keyLength - 1);
+                final int itemKeyLength = NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_LENGTH_OFFSET) & 0xFF;
+                return itemKeyLength != keyLength || keyLength == 0 ? itemKeyLength : // never read past the item's key
+                    itemKeyLength + NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_OFFSET + keyLength - 1);
             }
             pos = (pos + 1) & index.mask;
         }

@@ -51,8 +51,9 @@ final class RecordLookahead
         final int mask = ring.capacity() - 1;
         final long limit = ring.producerPosition();
         long position = ring.consumerPosition();
+        final int most = Math.min(maxRecords, hashes.length);
         int count = 0;
-        while (position < limit && count < maxRecords)
+        while (position < limit && count < most)
         {
             final int at = (int)position & mask;
             final int recordLength = buffer.getIntVolatile(RecordDescriptor.lengthOffset(at)); // pairs with commit

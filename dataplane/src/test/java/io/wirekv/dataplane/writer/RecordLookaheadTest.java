@@ -135,6 +135,7 @@ class RecordLookaheadTest
         assertEquals(Status.STORED, writer.publish(key, 0, 16, hash, value, 0, 32, MemorySegment.NULL, 0, 0, 0, 0, 0,
             0, new ItemView()));
         assertEquals(16 + 'y', writer.loadAheadItem(hash, 16), "the key's length and its last byte");
+        assertEquals(16, writer.loadAheadItem(hash, 200), "a longer key: nothing read past the item's own key");
         assertNotEquals(0, writer.loadAheadSlot(hash));
     }
 }
