@@ -48,11 +48,6 @@ final class KeyLookahead
         return count;
     }
 
-    boolean isFull()
-    {
-        return count == CAPACITY;
-    }
-
     /** Adds a key (hashes it); ignored when full. */
     void add(final MemorySegment in, final long key, final int keyLength)
     {
