@@ -33,39 +33,22 @@ public final class BurstLookahead
     public void addRequest(final MemorySegment in, final long offset, final int length)
     {
         final long end = offset + length;
-        long key;
-        if (startsWith(in, offset, end, 'g', 'e', 't', ' '))
+        long arguments = CommandScan.getArguments(in, offset, end);
+        if (arguments < 0)
         {
-            key = offset + 4;
+            if (end - offset < 3 || in.get(BYTE, offset) != 'm' || in.get(BYTE, offset + 1) != 'g' ||
+                in.get(BYTE, offset + 2) != ' ')
+            {
+                return;
+            }
+            arguments = offset + 3;
         }
-        else if (startsWith(in, offset, end, 'g', 'e', 't', 's') && offset + 4 < end && in.get(BYTE, offset + 4) == ' ')
-        {
-            key = offset + 5;
-        }
-        else if (offset + 3 <= end && in.get(BYTE, offset) == 'm' && in.get(BYTE, offset + 1) == 'g' &&
-            in.get(BYTE, offset + 2) == ' ')
-        {
-            key = offset + 3;
-        }
-        else
+        final long key = CommandScan.nextKey(in, arguments, end);
+        if (key < 0)
         {
             return;
         }
-        while (key < end && in.get(BYTE, key) == ' ')
-        {
-            key++;
-        }
-        final long limit = Math.min(end, key + KEY_MAX_LENGTH + 1);
-        long keyEnd = key;
-        while (keyEnd < limit)
-        {
-            final byte b = in.get(BYTE, keyEnd);
-            if (b == ' ' || b == '\r' || b == '\n')
-            {
-                break;
-            }
-            keyEnd++;
-        }
+        final long keyEnd = CommandScan.keyEndInLine(in, key, Math.min(end, key + KEY_MAX_LENGTH + 1));
         if (keyEnd > key && keyEnd - key <= KEY_MAX_LENGTH)
         {
             ahead.add(in, key, (int)(keyEnd - key));
@@ -76,12 +59,5 @@ public final class BurstLookahead
     public void load()
     {
         ahead.load();
-    }
-
-    private static boolean startsWith(final MemorySegment in, final long offset, final long end,
-        final char a, final char b, final char c, final char d)
-    {
-        return offset + 4 <= end && in.get(BYTE, offset) == a && in.get(BYTE, offset + 1) == b &&
-            in.get(BYTE, offset + 2) == c && in.get(BYTE, offset + 3) == d;
     }
 }

@@ -19,16 +19,22 @@ final class CommandScan
         {
             p++;
         }
-        if (p - start > 100 || end - p < 5)
+        return p - start <= 100 && end - p >= 5 && getArguments(in, p, end) >= 0;
+    }
+
+    /** Where the keys of a {@code get} or {@code gets} at {@code p} start (after its space), or -1 if it is neither. */
+    static long getArguments(final MemorySegment in, final long p, final long end)
+    {
+        if (end - p < 4 || in.get(BYTE, p) != 'g' || in.get(BYTE, p + 1) != 'e' || in.get(BYTE, p + 2) != 't')
         {
-            return false;
-        }
-        if (in.get(BYTE, p) != 'g' || in.get(BYTE, p + 1) != 'e' || in.get(BYTE, p + 2) != 't')
-        {
-            return false;
+            return -1;
         }
         final byte c = in.get(BYTE, p + 3);
-        return c == ' ' || (c == 's' && in.get(BYTE, p + 4) == ' ');
+        if (c == ' ')
+        {
+            return p + 4;
+        }
+        return c == 's' && end - p >= 5 && in.get(BYTE, p + 4) == ' ' ? p + 5 : -1;
     }
 
     static boolean isHttp(final AsciiCodec c)
@@ -53,6 +59,22 @@ final class CommandScan
         long p = from;
         while (p < end && in.get(BYTE, p) != ' ')
         {
+            p++;
+        }
+        return p;
+    }
+
+    /** {@link #keyEnd} in a line not cut at its end yet: a key also ends at CR or LF. */
+    static long keyEndInLine(final MemorySegment in, final long from, final long end)
+    {
+        long p = from;
+        while (p < end)
+        {
+            final byte b = in.get(BYTE, p);
+            if (b == ' ' || b == '\r' || b == '\n')
+            {
+                break;
+            }
             p++;
         }
         return p;
