@@ -68,15 +68,6 @@ final class KeyLookahead
     /** Loads the added keys' index slots, then their items. */
     void load()
     {
-        long sum = 0;
-        for (int i = 0; i < count; i++)
-        {
-            sum += table.loadAheadSlot(hashes[i]);
-        }
-        for (int i = 0; i < count; i++)
-        {
-            sum += table.loadAheadItem(hashes[i], keyLengths[i]);
-        }
-        loaded += sum;
+        loaded += table.loadAhead(hashes, keyLengths, count);
     }
 }

@@ -15,8 +15,8 @@ import static io.wirekv.dataplane.table.ItemDescriptor.KEY_OFFSET;
  * with the next key's, a request's worth of work away; loading every key's slot first ({@link #loadHomeSlot}),
  * then every key's item ({@link #loadItemKey}), then looking the keys up makes the batch's misses overlap (MICA's
  * interleaved lookups). Java has no prefetch instruction, so these are plain loads: callers sum the results into
- * a field so that the JIT keeps them. Users: a writer's batch of records ({@link PartitionWriter#loadAheadSlot})
- * and a reader's multi-key get ({@link Table#loadAheadSlot}).
+ * a field so that the JIT keeps them. Reached through {@link Table#loadAhead}: by a writer for its batch of
+ * records, and by a reader for a multi-key get's keys and for a received burst's gets.
  * <p>
  * Slots are read atomically (acquire), so an item address is always one the index held: an item, live or
  * retired, and retired memory is not freed while a reader has not passed a quiescent point, nor while its

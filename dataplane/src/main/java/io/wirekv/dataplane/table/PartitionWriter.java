@@ -165,25 +165,6 @@ public final class PartitionWriter
         reclaimer.seal();
     }
 
-    /**
-     * Loading ahead ({@link IndexLookahead}), first step: the index slot a write of the key with {@code hash}
-     * probes first. A writer with a batch of records loads every record's slot, then every slot's item
-     * ({@link #loadAheadItem}), then applies them.
-     */
-    public long loadAheadSlot(final long hash)
-    {
-        return IndexLookahead.loadHomeSlot(index.index(), hash);
-    }
-
-    /**
-     * Loading ahead, second step: the bytes a write's probe for a key of {@code keyLength} with {@code hash} will
-     * compare in the item the probe meets first; their sum, or 0.
-     */
-    public int loadAheadItem(final long hash, final int keyLength)
-    {
-        return IndexLookahead.loadItemKey(index.index(), hash, keyLength);
-    }
-
     /** {@link #publish(MemorySegment, long, int, MemorySegment, long, int, MemorySegment, long, int, int, long, long,
      * int, ItemView) publish} with the key's {@link Table#keyHash}, already computed. */
     public int publish(

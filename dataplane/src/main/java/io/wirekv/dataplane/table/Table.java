@@ -280,18 +280,26 @@ public final class Table implements AutoCloseable
     }
 
     /**
-     * Loading ahead ({@link IndexLookahead}), for a reader's multi-key get: the index slot a lookup for
-     * {@code hash} reads first. From a registered reader between quiescent points, as {@link #get}.
+     * Loading ahead ({@link IndexLookahead}) for the first {@code count} keys, given by their {@link #keyHash}es
+     * and lengths: every key's index slot, then every key's item, so that the later lookups of the keys find them
+     * in the cache. From a registered reader between quiescent points (as {@link #get}), or from a writer for its
+     * own partitions' keys.
+     *
+     * @return what it read, summed: the caller keeps it in a field, so that the JIT cannot drop the loads.
      */
-    public long loadAheadSlot(final long hash)
+    public long loadAhead(final long[] hashes, final int[] keyLengths, final int count)
     {
-        return IndexLookahead.loadHomeSlot(indexRefs[partitionOfHash(hash)].getAcquire(), hash); // acquire: as find
-    }
-
-    /** Loading ahead, second step: what a lookup of a key of {@code keyLength} with {@code hash} compares; or 0. */
-    public int loadAheadItem(final long hash, final int keyLength)
-    {
-        return IndexLookahead.loadItemKey(indexRefs[partitionOfHash(hash)].getAcquire(), hash, keyLength);
+        long sum = 0;
+        for (int i = 0; i < count; i++) // acquire loads of the index references, as find
+        {
+            sum += IndexLookahead.loadHomeSlot(indexRefs[partitionOfHash(hashes[i])].getAcquire(), hashes[i]);
+        }
+        for (int i = 0; i < count; i++)
+        {
+            sum += IndexLookahead.loadItemKey(indexRefs[partitionOfHash(hashes[i])].getAcquire(), hashes[i],
+                keyLengths[i]);
+        }
+        return sum;
     }
 
     /** Probe from any thread; returns the item address for key (any liveness) or 0. */

@@ -3,6 +3,7 @@ package io.wirekv.dataplane.writer;
 import io.wirekv.dataplane.record.WriteRecordDescriptor;
 import io.wirekv.dataplane.ring.WriteRings;
 import io.wirekv.dataplane.table.PartitionWriter;
+import io.wirekv.dataplane.table.Table;
 import org.agrona.BitUtil;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -18,23 +19,23 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * prefetch instruction, so these are plain loads whose results are summed into a field the JIT must keep.
  * <p>
  * It only reads: records stay on the ring for the writer to take as usual; records of other writers' partitions
- * and records without a key are skipped. See {@link io.wirekv.dataplane.table.PartitionWriter#loadAheadSlot}.
+ * and records without a key are skipped. The loads are {@link Table#loadAhead}'s.
  * Threading: the writer's own thread, the ring's consumer.
  */
 final class RecordLookahead
 {
+    private final Table table;
     private final PartitionWriter[] writersByPartition;
-    private final PartitionWriter[] writers;
     private final long[] hashes;
     private final int[] keyLengths;
     /** The loads' sum: a field, so that the JIT cannot drop loads nobody reads. */
     private long loaded;
 
     /** @param writersByPartition this writer's partitions' writers by partition id, null for other writers'. */
-    RecordLookahead(final PartitionWriter[] writersByPartition, final int maxRecords)
+    RecordLookahead(final Table table, final PartitionWriter[] writersByPartition, final int maxRecords)
     {
+        this.table = table;
         this.writersByPartition = writersByPartition;
-        this.writers = new PartitionWriter[maxRecords];
         this.hashes = new long[maxRecords];
         this.keyLengths = new int[maxRecords];
     }
@@ -73,22 +74,12 @@ final class RecordLookahead
             if (hash != 0 && partition >= 0 && partition < writersByPartition.length &&
                 null != writersByPartition[partition])
             {
-                writers[count] = writersByPartition[partition];
                 hashes[count] = hash;
                 keyLengths[count] = buffer.getByte(record + WriteRecordDescriptor.KEY_LENGTH_OFFSET) & 0xFF;
                 count++;
             }
         }
-        long sum = 0;
-        for (int i = 0; i < count; i++)
-        {
-            sum += writers[i].loadAheadSlot(hashes[i]);
-        }
-        for (int i = 0; i < count; i++)
-        {
-            sum += writers[i].loadAheadItem(hashes[i], keyLengths[i]);
-        }
-        loaded += sum;
+        loaded += table.loadAhead(hashes, keyLengths, count);
         return count;
     }
 }

@@ -134,7 +134,7 @@ public final class WriterAgent implements Agent
             writersByPartition[p] = table.writer(p);
             ownedPartitions[i] = p;
         }
-        this.lookahead = new RecordLookahead(writersByPartition, COMMANDS_PER_READER_PER_CYCLE);
+        this.lookahead = new RecordLookahead(table, writersByPartition, COMMANDS_PER_READER_PER_CYCLE);
         this.scratch = new WriteReplyEncoder(scratchArena.allocate(maxReplyBytes, 64));
     }
 

@@ -4,10 +4,8 @@ import io.wirekv.dataplane.record.WriteRecordDescriptor;
 import io.wirekv.dataplane.record.WriteRecordEncoder;
 import io.wirekv.dataplane.ring.SpscMessageRing;
 import io.wirekv.dataplane.ring.WriteRings;
-import io.wirekv.dataplane.table.ItemView;
 import io.wirekv.dataplane.table.MemoryMode;
 import io.wirekv.dataplane.table.PartitionWriter;
-import io.wirekv.dataplane.table.Status;
 import io.wirekv.dataplane.table.Table;
 import io.wirekv.dataplane.table.TableConfig;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -19,12 +17,11 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The writer's look-ahead walks exactly the committed write records of its own partitions at the head of a ring
- * (across the ring's wrap, stopping at a claimed but uncommitted record), and loads the item a probe will compare.
+ * (across the ring's wrap, stopping at a claimed but uncommitted record). What it loads: {@code IndexLookaheadTest}.
  */
 class RecordLookaheadTest
 {
@@ -49,7 +46,7 @@ class RecordLookaheadTest
         final PartitionWriter[] byPartition = new PartitionWriter[PARTITIONS];
         byPartition[0] = table.writer(0);
         byPartition[2] = table.writer(2);
-        return new RecordLookahead(byPartition, 64);
+        return new RecordLookahead(table, byPartition, 64);
     }
 
     private int offer(final int partition, final String key, final boolean commit)
@@ -122,20 +119,5 @@ class RecordLookaheadTest
             buffer.producerPosition() % buffer.capacity() < buffer.consumerPosition() % buffer.capacity(),
             "the records wrapped");
         assertEquals(2, lookahead.loadAhead(buffer, 64));
-    }
-
-    @Test
-    void shouldLoadTheItemTheProbeWillCompare()
-    {
-        final PartitionWriter writer = table.writer(0);
-        final MemorySegment key = MemorySegment.ofArray("sixteen-byte-key".getBytes(StandardCharsets.ISO_8859_1));
-        final long hash = Table.keyHash(key, 0, 16);
-        assertEquals(0, writer.loadAheadItem(hash, 16), "no item yet");
-        final MemorySegment value = MemorySegment.ofArray(new byte[32]);
-        assertEquals(Status.STORED, writer.publish(key, 0, 16, hash, value, 0, 32, MemorySegment.NULL, 0, 0, 0, 0, 0,
-            0, new ItemView()));
-        assertEquals(16 + 'y', writer.loadAheadItem(hash, 16), "the key's length and its last byte");
-        assertEquals(16, writer.loadAheadItem(hash, 200), "a longer key: nothing read past the item's own key");
-        assertNotEquals(0, writer.loadAheadSlot(hash));
     }
 }
