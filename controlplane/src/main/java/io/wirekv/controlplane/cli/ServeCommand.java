@@ -8,7 +8,9 @@ import io.wirekv.controlplane.config.ConfigValidator;
 import io.wirekv.controlplane.config.Machine;
 import io.wirekv.controlplane.config.Setting;
 import io.wirekv.controlplane.systemd.SystemdNotifier;
-import io.wirekv.dataplane.replication.rdma.ReplicationTransport;
+import io.wirekv.dataplane.replication.ReplicationConnector;
+import io.wirekv.dataplane.replication.TcpReplicationConnector;
+import io.wirekv.dataplane.replication.rdma.RdmaConnector;
 import io.wirekv.dataplane.replication.rdma.ReplicationTransportSelector;
 import io.wirekv.dataplane.replication.rdma.TransportChoice;
 import io.wirekv.dataplane.server.ServerConfig;
@@ -195,11 +197,10 @@ final class ServeCommand implements Callable<Integer>
     }
 
     /**
-     * The replication transport's start-up line ({@code replication.transport}). This build carries the stream over
-     * TCP only: the RDMA channel exists but has never run on hardware and is not wired into the replication thread,
-     * so {@code auto} says so and uses TCP when a device is found, and {@code rdma} stops start-up.
+     * The replication transport ({@code replication.transport}): TCP, or RDMA on the device discovery found. Prints
+     * the start-up line that says which and why; {@code rdma} without a usable device stops start-up.
      */
-    private static String replicationTransport(final ConcludedConfig concluded)
+    private static ReplicationConnector replicationTransport(final ConcludedConfig concluded, final PrintWriter out)
     {
         final TransportChoice choice;
         try
@@ -210,18 +211,9 @@ final class ServeCommand implements Callable<Integer>
         {
             throw new UserException("cannot start the server: " + ex.getMessage());
         }
-        if (!choice.isRdma())
-        {
-            return choice.reportLine();
-        }
-        if (choice.requested() == ReplicationTransport.RDMA)
-        {
-            throw new UserException("cannot start the server: replication.transport = rdma: " + choice.reason() +
-                ", but this build streams replication over TCP only (the RDMA channel is not wired in yet); " +
-                "set replication.transport=tcp or auto");
-        }
-        return "replication transport: tcp (auto: " + choice.reason() + ", but this build streams replication " +
-            "over TCP only)";
+        out.println(choice.reportLine());
+        out.flush();
+        return choice.isRdma() ? RdmaConnector.verbs(choice) : TcpReplicationConnector.INSTANCE;
     }
 
     @Override
@@ -237,11 +229,9 @@ final class ServeCommand implements Callable<Integer>
             return 0;
         }
 
-        if (concluded.config().replication().enabled())
-        {
-            out.println(replicationTransport(concluded));
-            out.flush();
-        }
+        final ServerConfig concludedConfig = concluded.config();
+        final ServerConfig replicated = concludedConfig.replication().enabled() ? concludedConfig.withReplication(
+            concludedConfig.replication().withTransport(replicationTransport(concluded, out))) : concludedConfig;
         final String crowded = crowdedCpuWarning(concluded.config(), Runtime.getRuntime().availableProcessors());
         if (null != crowded)
         {
@@ -251,8 +241,8 @@ final class ServeCommand implements Callable<Integer>
         // a start-up that takes long (recovery, a slow disk, a starved CPU) says where it is every 10 s
         try (StartupWatch ignored = StartupWatch.start(Thread.currentThread(), System.out, STARTUP_REPORT_MS))
         {
-            final ServerConfig config = recoverTruncate ? concluded.config().withPersistence(
-                recoverTruncateOn(concluded.config().persistence())) : concluded.config();
+            final ServerConfig config = recoverTruncate ? replicated.withPersistence(
+                recoverTruncateOn(replicated.persistence())) : replicated;
             server = WirekvServer.start(config, SystemEpochClock.INSTANCE, System.out, concluded.describe());
         }
         catch (final RuntimeException ex)

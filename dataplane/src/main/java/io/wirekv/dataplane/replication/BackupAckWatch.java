@@ -50,7 +50,7 @@ final class BackupAckWatch implements Agent
             else if (!reported[p] && nowNs - progressNs[p] > timeoutMs * 1_000_000L)
             {
                 reported[p] = true;
-                errors.onError(new ReplicationSenderAgent.ReplicationException("replication: sync mode: the backup " +
+                errors.onError(new ReplicationException("replication: sync mode: the backup " +
                     "at " + state.peer() + " is connected but has not acknowledged partition " + p + "'s records for " +
                     "more than " + timeoutMs + " ms (replication.sync.timeout): writes waiting that long are answered " +
                     "SERVER_ERROR, not acknowledged; the backup is stalled, starved of CPU, far behind or in a long " +

@@ -158,7 +158,7 @@ final class BackupFullSyncs
         }
         catch (final IOException ex)
         {
-            errors.onError(new ReplicationSenderAgent.ReplicationException("replication: cannot remove partition " +
+            errors.onError(new ReplicationException("replication: cannot remove partition " +
                 p + "'s full-sync marker: " + ex.getMessage()));
         }
     }

@@ -26,8 +26,8 @@ import java.util.concurrent.CompletableFuture;
  * primary with a peer) and the {@link ReplicationReceiverAgent} (when it listens; it takes a stream only as a
  * backup). Run-time roles change by {@link #promote} and {@link #demote} (the admin commands).
  * <p>
- * Seams for later work: the transport is behind {@link ReplicationChannel} (an RDMA channel sits beside
- * {@link TcpReplicationChannel}); the partition tests drive two processes through {@code replication.listen}/
+ * The transport is behind {@link ReplicationChannel}, made by the settings' {@link ReplicationConnector} (TCP, or
+ * RDMA set up over TCP: {@code replication.rdma}); the partition tests drive two processes through {@code replication.listen}/
  * {@code replication.peer} and read {@link #statusText()} ({@code wirekv replication} / {@code wirekv status}).
  */
 public final class Replication implements AutoCloseable, io.wirekv.dataplane.housekeeping.ReplicationCommands
@@ -126,9 +126,9 @@ public final class Replication implements AutoCloseable, io.wirekv.dataplane.hou
             table.partitionCount(), counters);
         final ReplicationRings rings = new ReplicationRings(writers, table.partitionCount(), maxRecordBytes);
         final TcpReplicationListener listener = null != settings.listen() ?
-            new TcpReplicationListener(settings.listen()) : null;
+            new TcpReplicationListener(settings.listen(), settings.transport(), errors) : null;
         final ReplicationSenderAgent sender = new ReplicationSenderAgent(table, state, counters, durability.logs(),
-            durability.directory(), nodeName, maxRecordBytes, errors);
+            durability.directory(), settings.transport(), nodeName, maxRecordBytes, errors);
         final ReplicationReceiverAgent receiver = null == listener ? null : new ReplicationReceiverAgent(table, state,
             counters, rings, durability.logs(), durability.directory(), listener, durability.holdsReplies(),
             maxRecordBytes, () -> durability.snapshotAll(), errors);
@@ -338,7 +338,7 @@ public final class Replication implements AutoCloseable, io.wirekv.dataplane.hou
     {
         final List<String> lines = new ArrayList<>();
         lines.add("replication: " + settings.describe() + ", epoch " + state.epoch() + " (" +
-            directory.root().resolve(ReplicationState.FILE) + "), transport tcp");
+            directory.root().resolve(ReplicationState.FILE) + "), transport " + settings.transport().describe());
         notes.forEach(note -> lines.add("replication: " + note));
         return lines;
     }

@@ -71,6 +71,11 @@ public final class ReplicationFrameDescriptor
     /** "WKVR" read as a little-endian u32. */
     public static final int MAGIC = 'W' | 'K' << 8 | 'V' << 16 | 'R' << 24;
     public static final int VERSION = 1;
+    /**
+     * "WKRD" read big-endian: the first bytes of an RDMA link's set-up parameters (rdma/RdmaConnectionParams), which
+     * a primary sends instead of HELLO when it carries the stream over RDMA.
+     */
+    public static final int RDMA_SETUP_MAGIC = 'W' << 24 | 'K' << 16 | 'R' << 8 | 'D';
 
     // HELLO_REPLY
     public static final int REPLY_EPOCH_OFFSET = HEADER_LENGTH;
@@ -202,6 +207,13 @@ public final class ReplicationFrameDescriptor
         }
         final int length = buffer.getInt(LENGTH_OFFSET);
         return length < HEADER_LENGTH || length > maxFrameBytes || (length & (ALIGNMENT - 1)) != 0 ? -1 : length;
+    }
+
+    /** True when the buffer starts with an RDMA link's set-up parameters rather than a frame. */
+    public static boolean isRdmaSetup(final ByteBuffer buffer)
+    {
+        return buffer.position() >= Integer.BYTES && buffer.get(0) == 'W' && buffer.get(1) == 'K' &&
+            buffer.get(2) == 'R' && buffer.get(3) == 'D';
     }
 
     /** A frame's text field (HELLO's name, REFUSED's reason); set-up only. */

@@ -243,7 +243,10 @@ public final class ReplicationReceiverAgent implements Agent
         final int length = frameLength(in, maxFrameBytes);
         if (length < 0)
         {
-            drop("not a replication frame from " + channel.peer() + " (length " + in.getInt(0) + ")");
+            drop(isRdmaSetup(in) ? "the primary " + channel.peer() + " sets up an RDMA link, which this node does " +
+                "not use (replication.transport = tcp, or auto without an RDMA device): set the same " +
+                "replication.transport on both nodes" :
+                "not a replication frame from " + channel.peer() + " (length " + in.getInt(0) + ")");
             return 1;
         }
         if (length == 0 || in.position() < Math.max(length, HEADER_LENGTH))
@@ -282,7 +285,7 @@ public final class ReplicationReceiverAgent implements Agent
                 // this node is the stale primary: it stops acknowledging writes rather than the newer one
                 state.fence("peer " + name + " (" + channel.peer() + ") is primary at epoch " + epoch + ", newer than " +
                     "this node's " + state.epoch());
-                errors.onError(new ReplicationSenderAgent.ReplicationException("replication: fenced: " +
+                errors.onError(new ReplicationException("replication: fenced: " +
                     state.fencedReason() + "; run wirekv demote"));
                 return refuse(false, "this node was primary at the older epoch " + state.epoch() + " and has fenced " +
                     "itself; run wirekv demote on it to make it your backup");
@@ -558,7 +561,7 @@ public final class ReplicationReceiverAgent implements Agent
     private void drop(final String reason)
     {
         counters.receiver(ReplicationCounters.RECEIVER_DROPS, 1);
-        errors.onError(new ReplicationSenderAgent.ReplicationException("replication: " + reason +
+        errors.onError(new ReplicationException("replication: " + reason +
             " (connection dropped; nothing after the last good record was applied)"));
         if (null != channel)
         {

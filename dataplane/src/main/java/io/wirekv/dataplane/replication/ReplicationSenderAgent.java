@@ -64,6 +64,7 @@ public final class ReplicationSenderAgent implements Agent
     private final ScanVisitor scanVisitor = new ScanVisitor();
     private final PartitionScanner scanner;
     private QsbrReader reader;
+    private final ReplicationConnector connector;
     private ReplicationChannel channel;
     private boolean backupSyncsLog;
     private int fill;
@@ -74,10 +75,11 @@ public final class ReplicationSenderAgent implements Agent
     private volatile boolean stopped;
 
     public ReplicationSenderAgent(final Table table, final ReplicationState state, final ReplicationCounters counters,
-        final java.util.List<PartitionLog> logs, final DataDirectory directory, final String nodeName,
-        final int maxRecordBytes, final ErrorHandler errors)
+        final java.util.List<PartitionLog> logs, final DataDirectory directory, final ReplicationConnector connector,
+        final String nodeName, final int maxRecordBytes, final ErrorHandler errors)
     {
         this.table = table;
+        this.connector = connector;
         this.state = state;
         this.counters = counters;
         this.logs = logs.toArray(PartitionLog[]::new);
@@ -221,7 +223,7 @@ public final class ReplicationSenderAgent implements Agent
         final ReplicationSettings.HostPort peer = state.peer();
         try
         {
-            channel = TcpReplicationChannel.connect(peer, CONNECT_TIMEOUT_MS);
+            channel = connector.connect(peer, CONNECT_TIMEOUT_MS, errors);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -565,15 +567,6 @@ public final class ReplicationSenderAgent implements Agent
                 header(out, frameAt, fill - frameAt, TYPE_SCAN, partition);
                 frameAt = -1;
             }
-        }
-    }
-
-    /** A replication failure for the error log (de-duplicated there by its message). */
-    static final class ReplicationException extends RuntimeException
-    {
-        ReplicationException(final String message)
-        {
-            super(message, null, false, false);
         }
     }
 }

@@ -12,10 +12,31 @@ package io.wirekv.dataplane.replication;
  * @param peer          host:port of the backup a primary pushes to; null when absent.
  * @param syncTimeoutMs sync mode: how long a held reply waits for a dropped backup before it is answered with
  *                      {@code SERVER_ERROR} (not acknowledged).
+ * @param transport     what carries the streams ({@code replication.transport}, concluded at start-up): TCP, or RDMA
+ *                      set up over TCP.
  */
-public record ReplicationSettings(Role role, Mode mode, HostPort listen, HostPort peer, long syncTimeoutMs)
+public record ReplicationSettings(
+    Role role, Mode mode, HostPort listen, HostPort peer, long syncTimeoutMs, ReplicationConnector transport)
 {
     public static final long DEFAULT_SYNC_TIMEOUT_MS = 1000;
+
+    public ReplicationSettings
+    {
+        transport = null == transport ? TcpReplicationConnector.INSTANCE : transport;
+    }
+
+    /** Settings with the streams over TCP. */
+    public ReplicationSettings(
+        final Role role, final Mode mode, final HostPort listen, final HostPort peer, final long syncTimeoutMs)
+    {
+        this(role, mode, listen, peer, syncTimeoutMs, TcpReplicationConnector.INSTANCE);
+    }
+
+    /** These settings with the streams carried by {@code connector}. */
+    public ReplicationSettings withTransport(final ReplicationConnector connector)
+    {
+        return new ReplicationSettings(role, mode, listen, peer, syncTimeoutMs, connector);
+    }
 
     public enum Role
     {

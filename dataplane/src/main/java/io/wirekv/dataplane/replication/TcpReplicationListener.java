@@ -1,5 +1,7 @@
 package io.wirekv.dataplane.replication;
 
+import org.agrona.ErrorHandler;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -9,17 +11,23 @@ import java.nio.channels.SocketChannel;
 
 /**
  * Where a node accepts replication streams ({@code replication.listen}): a non-blocking TCP listener polled by the
- * receiver agent. Threading: the receiver thread (and start-up, which binds it so a taken port stops start-up).
+ * receiver agent; each connection becomes what the transport makes of it ({@link ReplicationConnector#accepted}).
+ * Threading: the receiver thread (and start-up, which binds it so a taken port stops start-up).
  */
 public final class TcpReplicationListener implements AutoCloseable
 {
     private final ServerSocketChannel server;
+    private final ReplicationConnector transport;
+    private final ErrorHandler errors;
 
     /**
      * @throws IllegalStateException naming replication.listen when the address cannot be bound.
      */
-    public TcpReplicationListener(final ReplicationSettings.HostPort listen)
+    public TcpReplicationListener(final ReplicationSettings.HostPort listen, final ReplicationConnector transport,
+        final ErrorHandler errors)
     {
+        this.transport = transport;
+        this.errors = errors;
         try
         {
             server = ServerSocketChannel.open();
@@ -34,17 +42,33 @@ public final class TcpReplicationListener implements AutoCloseable
         }
     }
 
-    /** The next connection waiting, or null. */
+    /** The next connection waiting, set up by the transport; null when none waits or its set-up failed (reported). */
     public ReplicationChannel accept()
     {
+        final TcpReplicationChannel connection;
         try
         {
             final SocketChannel channel = server.accept();
-            return null == channel ? null : new TcpReplicationChannel(channel);
+            if (null == channel)
+            {
+                return null;
+            }
+            connection = new TcpReplicationChannel(channel);
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("replication: accept failed", ex);
+        }
+        try
+        {
+            return transport.accepted(connection);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            connection.close();
+            errors.onError(new ReplicationException("replication: the " + transport.describe() + " set-up with " +
+                connection.peer() + " failed: " + ex.getMessage()));
+            return null;
         }
     }
 

@@ -1,27 +1,17 @@
 package io.wirekv.dataplane.replication;
 
-import io.wirekv.dataplane.log.PersistenceSettings;
-import io.wirekv.dataplane.server.ServerConfig;
+import io.wirekv.dataplane.replication.rdma.LoopbackFabric;
+import io.wirekv.dataplane.replication.rdma.RdmaConnector;
 import io.wirekv.dataplane.server.WirekvServer;
-import io.wirekv.dataplane.table.MemoryMode;
-import org.agrona.concurrent.SystemEpochClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.List;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,42 +26,36 @@ class ReplicationAllocationTest
     private static final int WRITES = 20_000;
     /** Far below one byte per record: what a connection or timer may allocate once, never per record. */
     private static final long MAX_BYTES = 16 * 1024;
-    private final Path root = Path.of("target", "repl-alloc-" + System.nanoTime()).toAbsolutePath();
+    private final InProcessServers servers = new InProcessServers("repl-alloc");
+    private ReplicationConnector transport = TcpReplicationConnector.INSTANCE;
     private WirekvServer primary;
     private WirekvServer backup;
 
     @AfterEach
     void tearDown() throws IOException
     {
-        if (null != primary)
-        {
-            primary.close();
-        }
-        if (null != backup)
-        {
-            backup.close();
-        }
-        if (Files.exists(root))
-        {
-            try (Stream<Path> all = Files.walk(root))
-            {
-                for (final Path p : all.sorted(Comparator.reverseOrder()).toList())
-                {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
+        servers.close();
     }
 
     @Test
     void shouldNotAllocatePerRecordOnTheSenderOrTheReceiver() throws Exception
     {
-        final int port;
-        try (ServerSocket s = new ServerSocket(0))
-        {
-            port = s.getLocalPort();
-        }
-        final ReplicationSettings.HostPort listen = new ReplicationSettings.HostPort("127.0.0.1", port);
+        streamAndMeasure();
+    }
+
+    /** The same over the RDMA transport, through the loopback fabric that stands in for a device (none here). */
+    @Test
+    void shouldNotAllocatePerRecordOverRdma() throws Exception
+    {
+        final LoopbackFabric fabric = new LoopbackFabric();
+        transport = new RdmaConnector(fabric.factory(), false, "rdma (loopback fabric)");
+        streamAndMeasure();
+        assertTrue(fabric.bytesWritten() > (long)WRITES * 4, "the records went over the fabric");
+    }
+
+    private void streamAndMeasure() throws Exception
+    {
+        final ReplicationSettings.HostPort listen = InProcessServers.freeAddress();
         backup = start("backup", new ReplicationSettings(ReplicationSettings.Role.BACKUP, ReplicationSettings.Mode.ASYNC,
             listen, null, 1000));
         primary = start("primary", new ReplicationSettings(ReplicationSettings.Role.PRIMARY,
@@ -117,14 +101,7 @@ class ReplicationAllocationTest
 
     private WirekvServer start(final String name, final ReplicationSettings replication) throws IOException
     {
-        final Path dir = root.resolve(name);
-        Files.createDirectories(dir);
-        final ServerConfig config = new ServerConfig("repl-alloc-" + name + "-" + System.nanoTime(), "127.0.0.1", 0,
-            ServerConfig.Backend.KERNEL, 1, List.of(), 1, 1, 4, 32L * 1024 * 1024, MemoryMode.STORE, 64 * 1024, 1400,
-            32, 64, ServerConfig.IdleMode.BACKOFF, false)
-            .withPersistence(new PersistenceSettings(PersistenceSettings.Mode.ASYNC, dir, 200, 16L << 20, false))
-            .withReplication(replication);
-        return WirekvServer.start(config, SystemEpochClock.INSTANCE, new PrintStream(new ByteArrayOutputStream(), true));
+        return servers.start(name, replication.withTransport(transport), OutputStream.nullOutputStream());
     }
 
     /** WRITES pipelined noreply SETs in batches of 100, then a get to wait for them. */

@@ -299,6 +299,10 @@ public final class VerbsLayouts
     public static final int IBV_SEND_INLINE = 1 << 3;
     /** {@code IBV_WC_SUCCESS}. */
     public static final int IBV_WC_SUCCESS = 0;
+    /** {@code IBV_WC_REM_ACCESS_ERR}: the peer refused the access (rkey, bounds or permission). */
+    public static final int IBV_WC_REM_ACCESS_ERR = 10;
+    /** {@code IBV_WC_RETRY_EXC_ERR}: the peer stopped answering (transport retries exhausted). */
+    public static final int IBV_WC_RETRY_EXC_ERR = 12;
     /** {@code IBV_QPT_RC}: reliable connection. */
     public static final int IBV_QPT_RC = 2;
     public static final int IBV_QPS_RESET = 0;
@@ -360,5 +364,18 @@ public final class VerbsLayouts
             case 5 -> "ACTIVE_DEFER";
             default -> "state " + state;
         };
+    }
+
+    /**
+     * @param status an {@code enum ibv_wc_status} value.
+     * @return its name without the prefix, e.g. {@code "REM_ACCESS_ERR"} (as {@code ibv_wc_status_str} would say).
+     */
+    public static String wcStatusName(final int status)
+    {
+        final String[] names = {"SUCCESS", "LOC_LEN_ERR", "LOC_QP_OP_ERR", "LOC_EEC_OP_ERR", "LOC_PROT_ERR",
+            "WR_FLUSH_ERR", "MW_BIND_ERR", "BAD_RESP_ERR", "LOC_ACCESS_ERR", "REM_INV_REQ_ERR", "REM_ACCESS_ERR",
+            "REM_OP_ERR", "RETRY_EXC_ERR", "RNR_RETRY_EXC_ERR", "LOC_RDD_VIOL_ERR", "REM_INV_RD_REQ_ERR",
+            "REM_ABORT_ERR", "INV_EECN_ERR", "INV_EEC_STATE_ERR", "FATAL_ERR", "RESP_TIMEOUT_ERR", "GENERAL_ERR"};
+        return status >= 0 && status < names.length ? names[status] : "status " + status;
     }
 }

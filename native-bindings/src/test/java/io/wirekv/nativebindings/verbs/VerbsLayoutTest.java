@@ -76,6 +76,9 @@ class VerbsLayoutTest
         constant("IBV_SEND_SIGNALED", VerbsLayouts.IBV_SEND_SIGNALED);
         constant("IBV_SEND_INLINE", VerbsLayouts.IBV_SEND_INLINE);
         constant("IBV_WC_SUCCESS", VerbsLayouts.IBV_WC_SUCCESS);
+        constant("IBV_WC_REM_ACCESS_ERR", VerbsLayouts.IBV_WC_REM_ACCESS_ERR);
+        constant("IBV_WC_RETRY_EXC_ERR", VerbsLayouts.IBV_WC_RETRY_EXC_ERR);
+        constant("IBV_WC_GENERAL_ERR", 21);
         constant("IBV_QPT_RC", VerbsLayouts.IBV_QPT_RC);
         constant("IBV_QPS_RESET", VerbsLayouts.IBV_QPS_RESET);
         constant("IBV_QPS_INIT", VerbsLayouts.IBV_QPS_INIT);

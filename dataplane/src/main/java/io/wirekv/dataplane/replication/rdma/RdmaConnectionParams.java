@@ -5,10 +5,9 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * What each side of an RDMA replication link tells the other over the TCP control connection before the RC queue
- * pair can move to RTR: its QP number, first packet sequence number, LID (InfiniBand) and GID (RoCE), and, from the
- * backup, where the primary may write (the registered ring and its doorbell, with the region's rkey). The primary
- * sends its own with the ring fields zero.
+ * What each side of an RDMA replication link tells the other over the stream's TCP connection before the RC queue
+ * pair can move to RTR: its QP number, first packet sequence number, LID (InfiniBand) and GID (RoCE), and where the
+ * peer may write: its inbox ring and doorbell ({@link RdmaReceiveRing}), with the region's rkey.
  *
  * <pre>
  * 64 bytes, big-endian (network order):
@@ -24,17 +23,17 @@ import java.util.Arrays;
  * @param psn             its initial packet sequence number, 0..2^24-1.
  * @param lid             its port's LID (0 on RoCE).
  * @param gid             its port's GID, 16 bytes (all zero on InfiniBand without a global route).
- * @param ringRkey        backup: the rkey of the region holding the ring and doorbell; primary: 0.
- * @param ringAddress     backup: the ring's virtual address in its own address space; primary: 0.
- * @param ringCapacity    backup: the ring's size in bytes, a power of two; primary: 0.
- * @param doorbellAddress backup: the 16-byte doorbell ({@code u64 sequence, u64 producer position}); primary: 0.
+ * @param ringRkey        the rkey of the region holding the sender's inbox ring and doorbell.
+ * @param ringAddress     the ring's virtual address in the sender's own address space.
+ * @param ringCapacity    the ring's size in bytes, a power of two (0: no ring offered).
+ * @param doorbellAddress the doorbell words ({@code u64 producer, u64 consumed}: {@link RdmaReceiveRing}).
  */
 public record RdmaConnectionParams(
     int mtu, int qpNum, int psn, int lid, byte[] gid, int ringRkey, long ringAddress, long ringCapacity,
     long doorbellAddress)
 {
     /** {@code "WKRD"}. */
-    public static final int MAGIC = 0x574B5244;
+    public static final int MAGIC = io.wirekv.dataplane.replication.ReplicationFrameDescriptor.RDMA_SETUP_MAGIC;
     /** The layout's version; a peer with another is refused. */
     public static final short VERSION = 1;
     /** Encoded size in bytes. */
@@ -73,7 +72,7 @@ public record RdmaConnectionParams(
     }
 
     /**
-     * @return true when this side offers a ring to write into (the backup's parameters).
+     * @return true when this side offers a ring to write into.
      */
     public boolean offersRing()
     {

@@ -3,33 +3,33 @@ package io.wirekv.dataplane.replication.rdma;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * The backup's side of the RDMA link: the ring the primary RDMA-WRITEs sealed record batches into, and the doorbell
- * it writes after each batch. The backup registers {@link #memory()} as a remote-writable region
- * ({@link RdmaReplicationChannel#register}) and advertises {@link #ringAddress()}, {@link #capacity()} and
- * {@link #doorbellAddress()} in its {@link RdmaConnectionParams}.
+ * One side's inbox on an RDMA link: the ring the peer RDMA-WRITEs stream bytes into, and the doorbell words the peer
+ * writes after them. Each side of a {@link RdmaReplicationChannel} registers {@link #memory()} as a remote-writable
+ * region and advertises {@link #ringAddress()}, {@link #capacity()} and {@link #doorbellAddress()} in its
+ * {@link RdmaConnectionParams}.
  *
  * <pre>
  * memory (capacity + 64 bytes, 64-byte aligned):
  *   0                                        capacity          capacity + 64
  *   +----------------------------------------+-----------------+
- *   | ring: batches at producer position     | doorbell (own   |
- *   | mod capacity, wrapping at the end      | cache line):    |
- *   |                                        | u64 sequence    |  capacity + 0
- *   |                                        | u64 producer    |  capacity + 8
+ *   | ring: stream bytes at the producer     | doorbell (own   |
+ *   | position mod capacity, wrapping at     | cache line),    |
+ *   | the end                                | peer-written:   |
+ *   |                                        | u64 producer    |  capacity + 0: how far the peer wrote this ring
+ *   |                                        | u64 consumed    |  capacity + 8: how far the peer read its own
+ *   |                                        |                 |                ring, which this side writes
  *   +----------------------------------------+-----------------+
  * </pre>
- * Positions are byte counts since the link started (they never wrap); the primary may write at most
- * {@code capacity} bytes ahead of the consumer position the backup last acknowledged over the TCP control
- * connection.
+ * Positions are byte counts since the link started (they never wrap). A side may write at most {@code capacity}
+ * bytes ahead of the consumed position its peer last wrote into its doorbell.
  * <p>
- * Ordering: the NIC writes the batch, then the doorbell (one RC QP executes its RDMA WRITEs in order); the
- * replication thread reads the doorbell's producer word with acquire before reading ring bytes below it. The
- * records still carry their CRC32C and sequence, which the receiver checks as over TCP: a misordered or torn
- * placement is a dropped link, never a wrongly applied record.
+ * Ordering: the NIC places a batch, then the producer word (one RC QP executes its RDMA WRITEs in order); the
+ * reader reads the producer word with acquire before reading ring bytes below it. The stream's records still carry
+ * their CRC32C and sequence, which the receiver checks: a misordered or torn placement is a dropped link, never a
+ * wrongly applied record.
  * <p>
  * Threading: the replication thread only. Nothing here allocates.
  */
@@ -37,8 +37,10 @@ public final class RdmaReceiveRing
 {
     /** Bytes after the ring: the doorbell on its own cache line. */
     public static final int DOORBELL_REGION_BYTES = 64;
-    static final int DOORBELL_SEQUENCE_OFFSET = 0;
-    static final int DOORBELL_PRODUCER_OFFSET = 8;
+    /** Doorbell word: the peer's producer position in this ring. */
+    public static final int PRODUCER_OFFSET = 0;
+    /** Doorbell word: the peer's consumed position in its own ring (the one this side writes). */
+    public static final int CONSUMED_OFFSET = PRODUCER_OFFSET + Long.BYTES;
 
     private static final VarHandle U64 = JAVA_LONG.varHandle();
 
@@ -104,7 +106,7 @@ public final class RdmaReceiveRing
     }
 
     /**
-     * Reads the doorbell.
+     * Reads the doorbell's producer word.
      *
      * @return bytes readable from {@link #consumerPosition()}: 0 when nothing new; -1 when the producer position is
      * impossible (behind the consumer, or more than a ring ahead): the link is corrupt, drop it.
@@ -112,17 +114,17 @@ public final class RdmaReceiveRing
     public long available()
     {
         // acquire: the producer word is written (by the NIC) after the batch; pairs with the RC QP's in-order WRITEs.
-        final long producer = (long)U64.getAcquire(doorbell, (long)DOORBELL_PRODUCER_OFFSET);
+        final long producer = (long)U64.getAcquire(doorbell, (long)PRODUCER_OFFSET);
         final long ahead = producer - consumerPosition;
         return ahead < 0 || ahead > capacity ? -1 : ahead;
     }
 
     /**
-     * @return the last sequence the primary rang the doorbell with (for lag reports; read after {@link #available}).
+     * @return how far the peer has read the ring this side writes into (it bounds this side's writes).
      */
-    public long doorbellSequence()
+    public long peerConsumed()
     {
-        return (long)U64.getAcquire(doorbell, (long)DOORBELL_SEQUENCE_OFFSET);
+        return (long)U64.getAcquire(doorbell, (long)CONSUMED_OFFSET);
     }
 
     /**
@@ -141,16 +143,8 @@ public final class RdmaReceiveRing
     }
 
     /**
-     * @return the byte at {@code position} (wrapping), for a record header that straddles the end.
-     */
-    public byte byteAt(final long position)
-    {
-        return ring.get(JAVA_BYTE, position & mask);
-    }
-
-    /**
-     * Marks everything before {@code position} consumed: the replication thread acknowledges it to the primary over
-     * the TCP control connection, which lets the primary reuse that space.
+     * Marks everything before {@code position} consumed; the channel then writes it into the peer's doorbell, which
+     * lets the peer reuse that space.
      */
     public void consumedUpTo(final long position)
     {
@@ -163,7 +157,7 @@ public final class RdmaReceiveRing
     }
 
     /**
-     * @return the position the backup has consumed up to (sent to the primary as the ring's free-space bound).
+     * @return the position this side has consumed up to.
      */
     public long consumerPosition()
     {

@@ -1,413 +1,204 @@
 package io.wirekv.dataplane.replication.rdma;
 
-import io.wirekv.nativebindings.Errno;
-import io.wirekv.nativebindings.NativeException;
-import io.wirekv.nativebindings.verbs.LibIbverbs;
-import io.wirekv.nativebindings.verbs.RdmaDiscovery;
+import io.wirekv.dataplane.replication.ReplicationChannel;
+import io.wirekv.dataplane.replication.TcpReplicationChannel;
 import io.wirekv.nativebindings.verbs.SendWorkRequestEncoder;
 import io.wirekv.nativebindings.verbs.VerbsLayouts;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.ThreadLocalRandom;
+import java.nio.ByteBuffer;
 
-import static io.wirekv.nativebindings.verbs.VerbsLayouts.IBV_QP_ATTR;
-import static io.wirekv.nativebindings.verbs.VerbsLayouts.off;
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
- * One end of an RDMA replication link: an opened device, a protection domain, the registered memory regions (the
- * primary's partition log buffers; the backup's {@link RdmaReceiveRing}), one completion queue and one reliable
- * connection (RC) queue pair.
+ * The replication stream over an RDMA reliable connection: a {@link ReplicationChannel} whose bytes travel as RDMA
+ * WRITEs into the peer's registered ring, so the replication agents run unchanged over it.
  * <p>
- * <b>Protocol.</b> Both sides exchange {@link RdmaConnectionParams} over the TCP control connection ({@link
- * #localParams}), then {@link #connect} moves the QP RESET -> INIT -> RTR -> RTS. The primary then, per batch of
- * sealed log records: {@link #writeBatch} posts one RDMA WRITE of the batch from its registered log buffer into the
- * backup's ring at the producer position (two WRITEs where the batch wraps the ring's end), followed on the same QP
- * by a 16-byte inline WRITE of the doorbell {@code {u64 last sequence, u64 producer position}}, the only signalled
- * request of the three. RC executes a QP's requests in order, so when the backup sees the doorbell advance, the
- * batch before it has been placed; the backup still checks every record's CRC32C and sequence, as over TCP. The
- * backup's consumed position comes back on the TCP control connection (the stream's ACKs) and bounds the ring space
- * the primary may use ({@code consumerPosition} argument).
+ * <b>Memory.</b> Each side has an inbox ({@link RdmaReceiveRing}: a ring and a doorbell line, remote-writable) and an
+ * outbox of the peer's ring's size, registered for local access. The outbox mirrors the peer's ring: the bytes for
+ * ring position P are staged at outbox position P, so the staging space is free exactly when the peer has consumed
+ * the ring space (it cannot have consumed bytes the NIC has not yet read from the outbox).
  * <p>
- * <b>Threading.</b> Set-up ({@link #open}, {@link #register}, {@link #connect}, {@link #close}) on one thread at a
- * time; {@link #writeBatch} and {@link #pollCompletions} only on the replication thread, which owns the QP and CQ.
- * Those two allocate nothing, throw nothing for a provider error (they return {@code -errno} / a negative status),
- * and make exactly one downcall each.
+ * <b>Writing.</b> {@link #write} copies what fits (the peer's ring free space) into the outbox and posts one chain:
+ * one RDMA WRITE of the bytes (two where they wrap the ring's end) and an inline 8-byte WRITE of the new producer
+ * position into the peer's doorbell, the only signalled request; RC executes a queue pair's requests in order, so
+ * the peer sees the position after the bytes. <b>Reading.</b> {@link #read} copies from the inbox up to the producer
+ * position, then writes its new consumed position into the peer's doorbell (inline, signalled), which gives the peer
+ * back its space. Completions are reaped on every call; one with an error status fails the call (the agents then
+ * drop the link and reconnect, as over TCP).
  * <p>
- * <b>Never executed.</b> This class has been compiled and its work-request encoding unit-tested, but it has never
- * run against a device: the machines it was written on have no RDMA hardware and no RDMA kernel support, so
- * {@link ReplicationTransportSelector} never reaches it there. Treat the first run on hardware as its first test.
+ * The TCP connection the link was set up over stays open and carries nothing more: a read that finds the inbox
+ * empty also reads it, so a peer that closed or died is seen as the end of the stream, as over TCP.
+ * <p>
+ * <b>Threading.</b> Set-up ({@code new}, {@link #localParams}, {@link #connect}) on one thread, then the replication
+ * thread only. {@link #read} and {@link #write} allocate nothing (the segment of a buffer is made once per buffer).
  */
-public final class RdmaReplicationChannel implements AutoCloseable
+public final class RdmaReplicationChannel implements ReplicationChannel
 {
-    /** Bytes of the doorbell the primary writes after each batch: {@code u64 sequence, u64 producer position}. */
-    public static final int DOORBELL_BYTES = 16;
-    /** Work requests per batch at most: two ring pieces and the doorbell. */
-    static final int SLOTS_PER_BATCH = 3;
-    private static final int MAX_REGIONS = 64;
-    private static final int WC_BATCH = 16;
-    private static final int MAX_INLINE = 64;
-    /**
-     * GID table index used for the global route (RoCE). Index 0 is the port's link-local RoCE v1 GID on most NICs;
-     * a RoCE v2 (routable) deployment may need another index: a setting for it is future work.
-     */
-    private static final byte GID_INDEX = 0;
-    /** Completion status for a failed completion: {@code -(1000 + ibv_wc_status)}. */
-    public static final int WC_ERROR_BASE = 1000;
+    /** Work requests one {@link #write} posts at most: two pieces of the bytes and the producer position. */
+    static final int REQUESTS_PER_WRITE = 3;
+    /** The largest ring a peer may offer (the outbox mirrors it). */
+    static final long MAX_PEER_RING_BYTES = 1L << 30;
+    private static final int COMPLETIONS = 16;
 
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment errnoState = Errno.allocateState(arena);
-    private final MemorySegment context;
-    private final MemorySegment pd;
-    private final MemorySegment cq;
-    private final MemorySegment qp;
-    private final MemorySegment postSend;
-    private final MemorySegment pollCq;
-    private final byte portNum;
-    private final int lid;
-    private final int activeMtu;
-    private final byte[] gid = new byte[16];
-    private final int qpNum;
-    private final int psn = ThreadLocalRandom.current().nextInt(1 << 24);
-    private final int sendQueueDepth;
-
-    private final MemorySegment[] regionMrs = new MemorySegment[MAX_REGIONS];
-    private final long[] regionAddress = new long[MAX_REGIONS];
-    private final long[] regionLength = new long[MAX_REGIONS];
-    private final int[] regionLkey = new int[MAX_REGIONS];
-    private int regions;
-
-    private final SendWorkRequestEncoder encoder = new SendWorkRequestEncoder();
-    private final MemorySegment doorbell;
-    private final MemorySegment badWr;
+    private final QueuePair queuePair;
+    private final RdmaReceiveRing inbox;
+    private final int inboxRegion;
+    private final SendWorkRequestEncoder requests = new SendWorkRequestEncoder();
+    private final MemorySegment producerWord;
+    private final MemorySegment consumedWord;
     private final MemorySegment completions;
+    private final ByteBuffer controlProbe = ByteBuffer.allocate(1);
 
-    private RdmaConnectionParams remote;
-    private long postedBatches;
-    private long completedBatches;
-    private long completedSequence = -1;
-    private int lastFailedStatus = -1;
+    private TcpReplicationChannel control;
+    private RdmaConnectionParams peer;
+    private MemorySegment outbox;
+    private int outboxLkey;
+    private long produced;
+    private long announcedConsumed;
+    private int requestsInFlight;
+    private ByteBuffer readBuffer;
+    private MemorySegment readSegment;
+    private ByteBuffer writeBuffer;
+    private MemorySegment writeSegment;
+    private String failure;
     private boolean closed;
 
-    @SuppressWarnings("restricted")
-    private RdmaReplicationChannel(final MemorySegment device, final RdmaDiscovery.Port port, final int sendQueueDepth)
+    /**
+     * Allocates and registers the inbox on {@code queuePair}, which this channel owns from now on (closed with it).
+     *
+     * @param inboxBytes the inbox ring's size, a power of two of at least 4096.
+     */
+    public RdmaReplicationChannel(final QueuePair queuePair, final long inboxBytes)
     {
-        this.sendQueueDepth = sendQueueDepth;
-        this.portNum = (byte)port.number();
-        final MemorySegment opened = LibIbverbs.ibv_open_device(errnoState, device);
-        if (MemorySegment.NULL.equals(opened))
-        {
-            final int errno = Errno.read(errnoState);
-            arena.close();
-            throw new NativeException("ibv_open_device", errno, "check permissions on /dev/infiniband/uverbs*");
-        }
-        context = opened;
-        MemorySegment pdLocal = MemorySegment.NULL;
-        MemorySegment cqLocal = MemorySegment.NULL;
+        this.queuePair = queuePair;
         try
         {
-            final MemorySegment portAttr = arena.allocate(VerbsLayouts.IBV_PORT_ATTR);
-            final int rc = LibIbverbs.ibv_query_port(context, portNum, portAttr);
-            if (rc != 0)
+            if (queuePair.sendQueueDepth() < REQUESTS_PER_WRITE + 1)
             {
-                throw new NativeException("ibv_query_port(" + port.number() + ")", rc, "");
+                throw new IllegalArgumentException("a send queue of " + queuePair.sendQueueDepth() +
+                    " work requests cannot hold one write and one acknowledgement");
             }
-            lid = Short.toUnsignedInt(portAttr.get(JAVA_SHORT, off(VerbsLayouts.IBV_PORT_ATTR, "lid")));
-            activeMtu = portAttr.get(JAVA_INT, off(VerbsLayouts.IBV_PORT_ATTR, "active_mtu"));
-            final MemorySegment gidSegment = arena.allocate(VerbsLayouts.GID_SIZE);
-            if (LibIbverbs.ibv_query_gid(context, portNum, GID_INDEX, gidSegment) == 0)
-            {
-                MemorySegment.copy(gidSegment, JAVA_BYTE, 0, gid, 0, gid.length);
-            }
-            pdLocal = check(LibIbverbs.ibv_alloc_pd(errnoState, context), "ibv_alloc_pd");
-            cqLocal = check(LibIbverbs.ibv_create_cq(errnoState, context, sendQueueDepth, MemorySegment.NULL,
-                MemorySegment.NULL, 0), "ibv_create_cq(" + sendQueueDepth + ")");
-            final MemorySegment init = arena.allocate(VerbsLayouts.IBV_QP_INIT_ATTR);
-            final var l = VerbsLayouts.IBV_QP_INIT_ATTR;
-            init.set(ADDRESS, off(l, "send_cq"), cqLocal);
-            init.set(ADDRESS, off(l, "recv_cq"), cqLocal);
-            init.set(JAVA_INT, off(l, "cap", "max_send_wr"), sendQueueDepth);
-            init.set(JAVA_INT, off(l, "cap", "max_recv_wr"), 1);
-            init.set(JAVA_INT, off(l, "cap", "max_send_sge"), 1);
-            init.set(JAVA_INT, off(l, "cap", "max_recv_sge"), 1);
-            init.set(JAVA_INT, off(l, "cap", "max_inline_data"), MAX_INLINE);
-            init.set(JAVA_INT, off(l, "qp_type"), VerbsLayouts.IBV_QPT_RC);
-            init.set(JAVA_INT, off(l, "sq_sig_all"), 0);
-            qp = check(LibIbverbs.ibv_create_qp(errnoState, pdLocal, init), "ibv_create_qp(RC)")
-                .reinterpret(VerbsLayouts.IBV_QP_HEAD.byteSize());
-            pd = pdLocal;
-            cq = cqLocal;
+            inbox = new RdmaReceiveRing(arena.allocate(RdmaReceiveRing.bytesFor(inboxBytes), 4096), inboxBytes);
+            inboxRegion = queuePair.register(inbox.memory(), true);
+            requests.wrap(arena.allocate(SendWorkRequestEncoder.SLOT_SIZE * REQUESTS_PER_WRITE, 8));
+            producerWord = arena.allocate(Long.BYTES, 8);
+            consumedWord = arena.allocate(Long.BYTES, 8);
+            completions = arena.allocate(VerbsLayouts.IBV_WC.byteSize() * COMPLETIONS, 8);
         }
         catch (final RuntimeException ex)
         {
-            if (!MemorySegment.NULL.equals(cqLocal))
-            {
-                LibIbverbs.ibv_destroy_cq(cqLocal);
-            }
-            if (!MemorySegment.NULL.equals(pdLocal))
-            {
-                LibIbverbs.ibv_dealloc_pd(pdLocal);
-            }
-            LibIbverbs.ibv_close_device(context);
+            queuePair.close();
             arena.close();
             throw ex;
         }
-        qpNum = qp.get(JAVA_INT, VerbsLayouts.QP_QP_NUM);
-        postSend = LibIbverbs.contextOp(qp, VerbsLayouts.CONTEXT_OPS_POST_SEND);
-        pollCq = LibIbverbs.contextOp(cq, VerbsLayouts.CONTEXT_OPS_POLL_CQ);
-        encoder.wrap(arena.allocate(SendWorkRequestEncoder.SLOT_SIZE * SLOTS_PER_BATCH, 8));
-        doorbell = arena.allocate(DOORBELL_BYTES, 8);
-        badWr = arena.allocate(ADDRESS);
-        completions = arena.allocate(VerbsLayouts.IBV_WC.byteSize() * WC_BATCH, 8);
+    }
+
+    /** What the peer needs to reach this side: the queue pair's address and the inbox. */
+    public RdmaConnectionParams localParams()
+    {
+        return queuePair.localParams(inboxRegion, inbox.ringAddress(), inbox.capacity(), inbox.doorbellAddress());
     }
 
     /**
-     * Opens {@code device} (found by {@link io.wirekv.nativebindings.verbs.RdmaDevices#discover()}) and creates the
-     * PD, CQ and RC QP. Reached only when discovery found a device with an ACTIVE port.
+     * Connects the queue pair to the peer's and makes the outbox that mirrors the peer's ring.
      *
-     * @param sendQueueDepth work requests in flight at most; a multiple of 3 (a batch takes up to three).
-     * @throws NativeException with the failing call and errno.
+     * @param control the TCP connection the parameters came over; kept to see the peer leave, closed with this.
+     * @throws IllegalArgumentException when the peer offers no ring or one too large.
      */
-    @SuppressWarnings("restricted")
-    public static RdmaReplicationChannel open(
-        final RdmaDiscovery.RdmaDevice device, final RdmaDiscovery.Port port, final int sendQueueDepth)
+    public void connect(final RdmaConnectionParams peer, final TcpReplicationChannel control)
     {
-        if (sendQueueDepth < SLOTS_PER_BATCH || sendQueueDepth % SLOTS_PER_BATCH != 0)
+        if (!peer.offersRing() || peer.ringCapacity() < 4096 || peer.ringCapacity() > MAX_PEER_RING_BYTES)
         {
-            throw new IllegalArgumentException("sendQueueDepth must be a positive multiple of " + SLOTS_PER_BATCH);
+            throw new IllegalArgumentException("the peer's RDMA ring of " + peer.ringCapacity() + " bytes is not " +
+                "between 4 KiB and " + (MAX_PEER_RING_BYTES >> 20) + " MiB");
         }
-        try (Arena temp = Arena.ofConfined())
-        {
-            final MemorySegment errno = Errno.allocateState(temp);
-            final MemorySegment count = temp.allocate(JAVA_INT);
-            final MemorySegment list = LibIbverbs.ibv_get_device_list(errno, count);
-            if (MemorySegment.NULL.equals(list))
-            {
-                throw new NativeException("ibv_get_device_list", Errno.read(errno), "RDMA device " + device.name() +
-                    " disappeared since discovery");
-            }
-            try
-            {
-                final int n = count.get(JAVA_INT, 0);
-                final MemorySegment array = list.reinterpret(ADDRESS.byteSize() * n);
-                for (int i = 0; i < n; i++)
-                {
-                    final MemorySegment candidate = array.getAtIndex(ADDRESS, i);
-                    if (device.name().equals(LibIbverbs.ibv_get_device_name(candidate).reinterpret(64).getString(0)))
-                    {
-                        // ibv_open_device keeps what it needs: the list may be freed once the device is open.
-                        return new RdmaReplicationChannel(candidate, port, sendQueueDepth);
-                    }
-                }
-            }
-            finally
-            {
-                LibIbverbs.ibv_free_device_list(list);
-            }
-        }
-        throw new NativeException("ibv_get_device_list", 0, "RDMA device " + device.name() + " disappeared since discovery");
+        outbox = arena.allocate(peer.ringCapacity(), 4096);
+        outboxLkey = queuePair.lkey(queuePair.register(outbox, false));
+        queuePair.connect(peer);
+        this.peer = peer;
+        this.control = control;
     }
 
-    /**
-     * Registers memory as a region: on the primary each partition log buffer it sends from (local access); on the
-     * backup the ring and doorbell (remote write).
-     *
-     * @param memory        native memory (hugepage or off-heap mapping) that stays mapped until {@link #close}.
-     * @param remoteWritable true on the backup's ring: the peer may RDMA WRITE into it.
-     * @return the region's id for {@link #writeBatch} and {@link #rkey}.
-     */
-    @SuppressWarnings("restricted")
-    public int register(final MemorySegment memory, final boolean remoteWritable)
+    @Override
+    public int write(final ByteBuffer buffer) throws IOException
     {
-        if (regions == MAX_REGIONS)
+        reapCompletions();
+        if (null != failure)
         {
-            throw new IllegalStateException("more than " + MAX_REGIONS + " registered regions");
+            throw new IOException(failure);
         }
-        final int access = VerbsLayouts.IBV_ACCESS_LOCAL_WRITE | (remoteWritable ? VerbsLayouts.IBV_ACCESS_REMOTE_WRITE : 0);
-        final MemorySegment mr = check(LibIbverbs.ibv_reg_mr(errnoState, pd, memory, memory.byteSize(), access),
-            "ibv_reg_mr(" + memory.byteSize() + " bytes)").reinterpret(VerbsLayouts.IBV_MR.byteSize());
-        final int id = regions++;
-        regionMrs[id] = mr;
-        regionAddress[id] = memory.address();
-        regionLength[id] = memory.byteSize();
-        regionLkey[id] = mr.get(JAVA_INT, VerbsLayouts.MR_LKEY);
-        return id;
-    }
-
-    /**
-     * @return the region's rkey, which the backup sends in {@link RdmaConnectionParams#ringRkey()}.
-     */
-    public int rkey(final int region)
-    {
-        return regionMrs[region].get(JAVA_INT, VerbsLayouts.MR_RKEY);
-    }
-
-    /**
-     * This side's parameters for the peer. The backup passes its ring region; the primary passes {@code -1}.
-     *
-     * @param ringRegion      the registered region holding the ring and the doorbell, or -1.
-     * @param ringAddress     the ring's first byte (inside the region).
-     * @param ringCapacity    the ring's size, a power of two.
-     * @param doorbellAddress the 16-byte doorbell (inside the region, outside the ring).
-     */
-    public RdmaConnectionParams localParams(
-        final int ringRegion, final long ringAddress, final long ringCapacity, final long doorbellAddress)
-    {
-        return ringRegion < 0 ? new RdmaConnectionParams(activeMtu, qpNum, psn, lid, gid, 0, 0, 0, 0) :
-            new RdmaConnectionParams(activeMtu, qpNum, psn, lid, gid, rkey(ringRegion), ringAddress, ringCapacity,
-                doorbellAddress);
-    }
-
-    /**
-     * Moves the QP to INIT, RTR (towards the peer's QP) and RTS.
-     *
-     * @throws NativeException naming the transition that failed.
-     */
-    public void connect(final RdmaConnectionParams peer)
-    {
-        final MemorySegment attr = arena.allocate(IBV_QP_ATTR);
-        attr.set(JAVA_INT, off(IBV_QP_ATTR, "qp_state"), VerbsLayouts.IBV_QPS_INIT);
-        attr.set(JAVA_SHORT, off(IBV_QP_ATTR, "pkey_index"), (short)0);
-        attr.set(JAVA_BYTE, off(IBV_QP_ATTR, "port_num"), portNum);
-        attr.set(JAVA_INT, off(IBV_QP_ATTR, "qp_access_flags"),
-            VerbsLayouts.IBV_ACCESS_LOCAL_WRITE | VerbsLayouts.IBV_ACCESS_REMOTE_WRITE);
-        modify(attr, VerbsLayouts.IBV_QP_STATE | VerbsLayouts.IBV_QP_PKEY_INDEX | VerbsLayouts.IBV_QP_PORT |
-            VerbsLayouts.IBV_QP_ACCESS_FLAGS, "INIT");
-
-        attr.fill((byte)0);
-        attr.set(JAVA_INT, off(IBV_QP_ATTR, "qp_state"), VerbsLayouts.IBV_QPS_RTR);
-        attr.set(JAVA_INT, off(IBV_QP_ATTR, "path_mtu"), Math.min(activeMtu, peer.mtu()));
-        attr.set(JAVA_INT, off(IBV_QP_ATTR, "dest_qp_num"), peer.qpNum());
-        attr.set(JAVA_INT, off(IBV_QP_ATTR, "rq_psn"), peer.psn());
-        attr.set(JAVA_BYTE, off(IBV_QP_ATTR, "max_dest_rd_atomic"), (byte)1);
-        attr.set(JAVA_BYTE, off(IBV_QP_ATTR, "min_rnr_timer"), (byte)12);
-        attr.set(JAVA_SHORT, off(IBV_QP_ATTR, "ah_attr", "dlid"), (short)peer.lid());
-        attr.set(JAVA_BYTE, off(IBV_QP_ATTR, "ah_attr", "port_num"), portNum);
-        if (!isZero(peer.gid()))
+        final long capacity = peer.ringCapacity();
+        final int length = (int)Math.min(buffer.remaining(), capacity - (produced - inbox.peerConsumed()));
+        if (length <= 0 || requestsInFlight + REQUESTS_PER_WRITE > queuePair.sendQueueDepth())
         {
-            // RoCE (and routed InfiniBand) address by GID: a global route header towards the peer's GID.
-            attr.set(JAVA_BYTE, off(IBV_QP_ATTR, "ah_attr", "is_global"), (byte)1);
-            MemorySegment.copy(peer.gid(), 0, attr, JAVA_BYTE, off(IBV_QP_ATTR, "ah_attr", "grh", "dgid"), 16);
-            attr.set(JAVA_BYTE, off(IBV_QP_ATTR, "ah_attr", "grh", "sgid_index"), GID_INDEX);
-            attr.set(JAVA_BYTE, off(IBV_QP_ATTR, "ah_attr", "grh", "hop_limit"), (byte)1);
+            return 0;
         }
-        modify(attr, VerbsLayouts.IBV_QP_STATE | VerbsLayouts.IBV_QP_AV | VerbsLayouts.IBV_QP_PATH_MTU |
-            VerbsLayouts.IBV_QP_DEST_QPN | VerbsLayouts.IBV_QP_RQ_PSN | VerbsLayouts.IBV_QP_MAX_DEST_RD_ATOMIC |
-            VerbsLayouts.IBV_QP_MIN_RNR_TIMER, "RTR");
-
-        attr.fill((byte)0);
-        attr.set(JAVA_INT, off(IBV_QP_ATTR, "qp_state"), VerbsLayouts.IBV_QPS_RTS);
-        attr.set(JAVA_BYTE, off(IBV_QP_ATTR, "timeout"), (byte)14);
-        attr.set(JAVA_BYTE, off(IBV_QP_ATTR, "retry_cnt"), (byte)7);
-        attr.set(JAVA_BYTE, off(IBV_QP_ATTR, "rnr_retry"), (byte)7);
-        attr.set(JAVA_INT, off(IBV_QP_ATTR, "sq_psn"), psn);
-        attr.set(JAVA_BYTE, off(IBV_QP_ATTR, "max_rd_atomic"), (byte)1);
-        modify(attr, VerbsLayouts.IBV_QP_STATE | VerbsLayouts.IBV_QP_TIMEOUT | VerbsLayouts.IBV_QP_RETRY_CNT |
-            VerbsLayouts.IBV_QP_RNR_RETRY | VerbsLayouts.IBV_QP_SQ_PSN | VerbsLayouts.IBV_QP_MAX_QP_RD_ATOMIC, "RTS");
-        remote = peer;
-    }
-
-    /**
-     * Primary, replication thread: RDMA WRITEs {@code length} bytes of sealed records at {@code localOffset} in
-     * region {@code region} into the backup's ring at {@code producerPosition} (mod its capacity), then the doorbell
-     * {@code {lastSequence, producerPosition + length}}.
-     *
-     * @param consumerPosition the backup's consumed ring position (from its last ACK): bounds the free space.
-     * @return 0 when posted; {@code -ENOBUFS} when the ring or the send queue has no room (retry after
-     * {@link #pollCompletions} or the next ACK); {@code -EINVAL} for a batch outside the region or larger than the
-     * ring; another {@code -errno} from the provider.
-     */
-    public int writeBatch(
-        final int region, final long localOffset, final int length, final long lastSequence,
-        final long producerPosition, final long consumerPosition)
-    {
-        final RdmaConnectionParams peer = remote;
-        if (peer == null || length <= 0 || localOffset < 0 || localOffset + length > regionLength[region] ||
-            length > peer.ringCapacity())
-        {
-            return -Errno.EINVAL;
-        }
-        if (producerPosition + length - consumerPosition > peer.ringCapacity() ||
-            (postedBatches - completedBatches + 1) * SLOTS_PER_BATCH > sendQueueDepth)
-        {
-            return -Errno.ENOBUFS;
-        }
-        final long mask = peer.ringCapacity() - 1;
-        final long ringOffset = producerPosition & mask;
-        final int first = (int)Math.min(length, peer.ringCapacity() - ringOffset);
-        final long local = regionAddress[region] + localOffset;
-        final int lkey = regionLkey[region];
-        int slot = 0;
-        encoder.rdmaWrite(slot, lastSequence, local, first, lkey, peer.ringAddress() + ringOffset, peer.ringRkey(), 0);
+        final MemorySegment source = segmentOfWrite(buffer);
+        final long at = produced & (capacity - 1);
+        final int first = (int)Math.min(length, capacity - at);
+        MemorySegment.copy(source, buffer.position(), outbox, at, first);
+        requests.rdmaWrite(0, 0, outbox.address() + at, first, outboxLkey, peer.ringAddress() + at, peer.ringRkey(), 0);
+        int last = 0;
         if (first < length)
         {
-            encoder.rdmaWrite(++slot, lastSequence, local + first, length - first, lkey, peer.ringAddress(),
+            MemorySegment.copy(source, buffer.position() + first, outbox, 0, length - first);
+            requests.rdmaWrite(++last, 0, outbox.address(), length - first, outboxLkey, peer.ringAddress(),
                 peer.ringRkey(), 0);
-            encoder.link(slot - 1, slot);
+            requests.link(last - 1, last);
         }
-        doorbell.set(JAVA_LONG, 0, lastSequence);
-        doorbell.set(JAVA_LONG, 8, producerPosition + length);
-        // Inline: the provider copies the 16 bytes at post time, so the doorbell word needs no MR and may change next batch.
-        encoder.rdmaWrite(++slot, lastSequence, doorbell.address(), DOORBELL_BYTES, 0, peer.doorbellAddress(),
-            peer.ringRkey(), VerbsLayouts.IBV_SEND_SIGNALED | VerbsLayouts.IBV_SEND_INLINE);
-        encoder.link(slot - 1, slot);
-        final int rc = LibIbverbs.post_send(postSend, qp, encoder.request(0), badWr);
-        if (rc != 0)
+        producerWord.set(JAVA_LONG, 0, produced + length);
+        last++;
+        // inline: the provider copies the word at post time, so it needs no region and may change on the next write
+        requests.rdmaWrite(last, last + 1, producerWord.address(), Long.BYTES, 0,
+            peer.doorbellAddress() + RdmaReceiveRing.PRODUCER_OFFSET, peer.ringRkey(),
+            VerbsLayouts.IBV_SEND_SIGNALED | VerbsLayouts.IBV_SEND_INLINE);
+        requests.link(last - 1, last);
+        post(last + 1);
+        produced += length;
+        buffer.position(buffer.position() + length);
+        return length;
+    }
+
+    @Override
+    public int read(final ByteBuffer buffer) throws IOException
+    {
+        reapCompletions();
+        final long available = inbox.available();
+        if (available < 0)
         {
-            return -rc;
+            throw new IOException("the peer's producer position is outside the RDMA ring (a corrupt doorbell)");
         }
-        postedBatches++;
+        final int length = (int)Math.min(available, buffer.remaining());
+        if (length > 0)
+        {
+            // what the peer placed is read even after a failed write of ours, as TCP reads what came before a reset
+            inbox.copy(inbox.consumerPosition(), segmentOfRead(buffer), buffer.position(), length);
+            inbox.consumedUpTo(inbox.consumerPosition() + length);
+            buffer.position(buffer.position() + length);
+            announceConsumed();
+            return length;
+        }
+        if (available == 0 && peerLeft())
+        {
+            return -1;
+        }
+        if (null != failure)
+        {
+            throw new IOException(failure);
+        }
+        announceConsumed();
         return 0;
     }
 
-    /**
-     * Replication thread: drains up to 16 completions (one per batch: only doorbells are signalled).
-     *
-     * @return completions taken (0 when none); {@code -(WC_ERROR_BASE + status)} when a work request failed (the QP
-     * is then in the error state: drop the link, fall back or reconnect); another negative value when polling failed.
-     */
-    public int pollCompletions()
+    @Override
+    public String peer()
     {
-        final int n = LibIbverbs.poll_cq(pollCq, cq, WC_BATCH, completions);
-        if (n <= 0)
-        {
-            return n;
-        }
-        final long wcSize = VerbsLayouts.IBV_WC.byteSize();
-        for (int i = 0; i < n; i++)
-        {
-            final long at = i * wcSize;
-            final int status = completions.get(JAVA_INT, at + VerbsLayouts.WC_STATUS);
-            if (status != VerbsLayouts.IBV_WC_SUCCESS)
-            {
-                lastFailedStatus = status;
-                return -(WC_ERROR_BASE + status);
-            }
-            completedSequence = completions.get(JAVA_LONG, at + VerbsLayouts.WC_WR_ID);
-            completedBatches++;
-        }
-        return n;
-    }
-
-    /**
-     * @return the last sequence whose batch and doorbell completed (placed in the backup's memory), or -1.
-     */
-    public long completedSequence()
-    {
-        return completedSequence;
-    }
-
-    /**
-     * @return the {@code ibv_wc_status} of the last failed completion, or -1.
-     */
-    public int lastFailedStatus()
-    {
-        return lastFailedStatus;
+        return null == control ? "(not connected)" : control.peer() + " (rdma)";
     }
 
     @Override
@@ -418,45 +209,92 @@ public final class RdmaReplicationChannel implements AutoCloseable
             return;
         }
         closed = true;
-        LibIbverbs.ibv_destroy_qp(qp);
-        LibIbverbs.ibv_destroy_cq(cq);
-        for (int i = 0; i < regions; i++)
+        if (null != control)
         {
-            LibIbverbs.ibv_dereg_mr(regionMrs[i]);
+            control.close();
         }
-        LibIbverbs.ibv_dealloc_pd(pd);
-        LibIbverbs.ibv_close_device(context);
+        queuePair.close(); // deregisters before the memory goes
         arena.close();
     }
 
-    private void modify(final MemorySegment attr, final int mask, final String state)
+    /** Writes this side's consumed position into the peer's doorbell when it moved and the send queue has room. */
+    private void announceConsumed() throws IOException
     {
-        final int rc = LibIbverbs.ibv_modify_qp(qp, attr, mask);
-        if (rc != 0)
+        final long consumed = inbox.consumerPosition();
+        if (consumed != announcedConsumed && null == failure && requestsInFlight < queuePair.sendQueueDepth())
         {
-            throw new NativeException("ibv_modify_qp(" + state + ")", rc, "check that both ports are ACTIVE and the " +
-                "peer's parameters (LID/GID, QP number) came from the same link");
+            consumedWord.set(JAVA_LONG, 0, consumed);
+            requests.rdmaWrite(0, 1, consumedWord.address(), Long.BYTES, 0,
+                peer.doorbellAddress() + RdmaReceiveRing.CONSUMED_OFFSET, peer.ringRkey(),
+                VerbsLayouts.IBV_SEND_SIGNALED | VerbsLayouts.IBV_SEND_INLINE);
+            post(1);
+            announcedConsumed = consumed;
         }
     }
 
-    private MemorySegment check(final MemorySegment result, final String call)
+    private void post(final int requestCount) throws IOException
     {
-        if (MemorySegment.NULL.equals(result))
+        final int errno = queuePair.postSend(requests.request(0));
+        if (errno != 0)
         {
-            throw new NativeException(call, Errno.read(errnoState), "");
+            throw new IOException("ibv_post_send failed (errno " + errno + ")");
         }
-        return result;
+        requestsInFlight += requestCount;
     }
 
-    private static boolean isZero(final byte[] bytes)
+    /**
+     * Each chain's one signalled request carries the chain's length as its wr_id: its completion frees them all. The
+     * first failed one is kept as {@link #failure}, which fails the next write, and the next read with nothing left.
+     */
+    private void reapCompletions() throws IOException
     {
-        for (final byte b : bytes)
+        final int n = queuePair.pollCompletions(completions, COMPLETIONS);
+        if (n < 0)
         {
-            if (b != 0)
+            throw new IOException("ibv_poll_cq failed (" + n + ")");
+        }
+        final long size = VerbsLayouts.IBV_WC.byteSize();
+        for (int i = 0; i < n; i++)
+        {
+            final int status = completions.get(JAVA_INT, i * size + VerbsLayouts.WC_STATUS);
+            if (status != VerbsLayouts.IBV_WC_SUCCESS && null == failure)
             {
-                return false;
+                failure = "an RDMA WRITE to " + peer() + " failed: " + VerbsLayouts.wcStatusName(status) +
+                    " (the queue pair is in the error state)";
             }
+            requestsInFlight -= (int)completions.get(JAVA_LONG, i * size + VerbsLayouts.WC_WR_ID);
         }
-        return true;
+    }
+
+    /** The set-up connection's end: the peer closed it, or died and its kernel did. */
+    private boolean peerLeft() throws IOException
+    {
+        controlProbe.clear();
+        final int read = control.read(controlProbe);
+        if (read > 0)
+        {
+            throw new IOException("unexpected bytes on the RDMA link's set-up connection from " + control.peer());
+        }
+        return read < 0;
+    }
+
+    private MemorySegment segmentOfRead(final ByteBuffer buffer)
+    {
+        if (buffer != readBuffer)
+        {
+            readBuffer = buffer;
+            readSegment = MemorySegment.ofBuffer(buffer.duplicate().clear());
+        }
+        return readSegment;
+    }
+
+    private MemorySegment segmentOfWrite(final ByteBuffer buffer)
+    {
+        if (buffer != writeBuffer)
+        {
+            writeBuffer = buffer;
+            writeSegment = MemorySegment.ofBuffer(buffer.duplicate().clear());
+        }
+        return writeSegment;
     }
 }
