@@ -15,15 +15,21 @@
 # Prints every run, the medians and the ratio of medians (and the per-pair ratios).
 #   deploy/bench-get-dpdk.sh [--mix get100|get90|set100] [--runs 5] [--seconds 10] [--warmup 8]
 #                            [--outstanding 64] [--keys 10000] [--compare-jar OLD.jar] [--server-jar NEW.jar]
-#                            [--ceiling] [--skip-build]
+#                            [--ceiling] [--idle-share] [--skip-build]
 # --server-jar NEW.jar: serve the "new" side from NEW.jar instead of the current build (the generator is still
 #   the current build's), e.g. to compare two older builds with one generator.
 # --ceiling: also the generator alone, wirekv bench --no-replies on net_null (CPU 0), requests/s sent.
+# --idle-share: whether the server or the generator sets the pace. A busy-spinning server always shows a whole
+#   core, so each wirekv run also prints the share of the server's time spent in empty polls under the load:
+#   its empty polls per second during the measured window (`wirekv stat`, started on CPU 0 as the window opens)
+#   over the same rate with no load (1 s before it). Near 0%: the server is the limit; well above: it waits for
+#   requests, and the figure is the generator's or the link's.
 # Needs root (DPDK's EAL), DPDK 22.11 (net_memif, net_null), memcached (default mode), JDK 25. Every
 # process is bounded by `timeout` and stopped by PID; memif sockets and DPDK runtime dirs are removed.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs=5; seconds=10; warmup=8; outstanding=64; keys=10000; mix=get100; old_jar=""; server_jar=""; ceiling=0; build=1
+idle_share=0
 while (( $# )); do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
@@ -35,6 +41,7 @@ while (( $# )); do
     --compare-jar) old_jar="$2"; shift 2 ;;
     --server-jar) server_jar="$2"; shift 2 ;;
     --ceiling) ceiling=1; shift ;;
+    --idle-share) idle_share=1; shift ;;
     --skip-build) build=0; shift ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "bench-get-dpdk: unknown option '$1' (try --help)" >&2; exit 2 ;;
@@ -89,6 +96,16 @@ bench() { # name server_pid bench-options...
   python3 "${root}/deploy/lib/bench-trial.py" "${json}" --outcomes
 }
 
+# empty_poll_rate JAR INSTANCE SECONDS: the server's empty polls per second over SECONDS (all its ports), from the
+# `wirekv stat` of the server's own build (its CnC layout).
+empty_poll_rate() {
+  local jar="$1"; shift
+  WIREKV_JAR="${jar}" taskset -c 0 "${root}/deploy/wirekv" stat --instance "$1" --once --interval "$2s" --json \
+    2>/dev/null | python3 -c 'import json, sys
+rates = [c.get("rate", 0) for line in sys.stdin for c in json.loads(line)["counters"] if c["name"] == "empty_polls"]
+print(int(sum(rates)) if rates else 0)' || echo 0
+}
+
 run_wirekv() { # label jar run ; wirekv serve --backend dpdk over memif, the bench as the memif client
   local label="$1" jar="$2" run="$3"
   local port sock prefix log="${work}/wirekv-${label}-${run}-server.log"
@@ -99,17 +116,29 @@ run_wirekv() { # label jar run ; wirekv serve --backend dpdk over memif, the ben
     --dpdk-device net_memif0 --bypass-address 10.77.0.1 --port "${port}" --lcores 1 --cpus 1 --colocate \
     --idle busy-spin --tcp-threads 1 > "${log}" 2>&1 < /dev/null &
   local pid=$!; pids+=("${pid}")
-  local result="0 0 0 0 0 0"
+  local result="0 0 0 0 0 0" idle="-" instance="bench-dpdk-$$-${label}-${run}"
   if wait_log "${log}" "wirekv: serving" 90 "${pid}"; then
     local jpid; jpid="$(pgrep -P "${pid}" | head -1)"
+    local idle_rate=0 sampler=""
+    if (( idle_share )); then
+      idle_rate="$(empty_poll_rate "${jar}" "${instance}" 1)"
+      ( sleep "${warmup}"; empty_poll_rate "${jar}" "${instance}" "$(( seconds > 2 ? seconds - 1 : 1 ))" \
+        > "${work}/${instance}.loaded" ) &
+      sampler=$!
+    fi
     result="$(bench "wirekv-${label}-${run}" "${jpid:-${pid}}" --backend dpdk --dpdk-device net_memif0 \
       --eal-args "-l 0 --vdev=net_memif0,role=client,socket=${sock} --no-huge -m 512 --no-pci --no-shconf --file-prefix=${prefix}-gen --no-telemetry" \
       --bypass-address 10.77.0.2 --target "10.77.0.1:${port}")"
+    if [[ -n "${sampler}" ]]; then
+      wait "${sampler}" || true
+      idle="$(awk -v l="$(cat "${work}/${instance}.loaded" 2>/dev/null || echo 0)" -v i="${idle_rate}" \
+        'BEGIN { printf "%.0f%%", (i > 0) ? 100 * l / i : 0 }')"
+    fi
   fi
   stop "${pid}"
   rmdir "/var/run/dpdk/${prefix}" "/var/run/dpdk/${prefix}-gen" 2>/dev/null || true
   rm -f "${sock}"
-  echo "${result}"
+  echo "${result} ${idle}"
 }
 
 run_memcached() { # run ; memcached -t 1 over kernel UDP on loopback
@@ -118,7 +147,7 @@ run_memcached() { # run ; memcached -t 1 over kernel UDP on loopback
   taskset -c 1 memcached -u root -l 127.0.0.1 -p "${port}" -U "${port}" -t 1 -m 256 > "${log}" 2>&1 &
   local pid=$!; pids+=("${pid}")
   for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null && break; sleep 0.1; done
-  bench "memcached-$1" "${pid}" --backend kernel --target "127.0.0.1:${port}"
+  echo "$(bench "memcached-$1" "${pid}" --backend kernel --target "127.0.0.1:${port}") -"
   stop "${pid}"
 }
 
@@ -130,15 +159,18 @@ else
 fi
 echo "bench-get-dpdk: --mix ${mix} (get ratio ${get_ratio}), server on CPU 1, wirekv bench on CPU 0, ${runs} run(s) of" \
   "${seconds}s after ${warmup}s of unmeasured load, ${outstanding} outstanding, ${keys} keys of 16 B, values 32 B, $(date -u +%FT%TZ)"
-printf '%-6s %-32s %14s %7s %16s %8s %7s %6s\n' "" "server" "req/s" "cores" "req/server-CPU-s" "lost" "errors" "wrong"
+printf '%-6s %-32s %14s %7s %16s %8s %7s %6s %s\n' "" "server" "req/s" "cores" "req/server-CPU-s" "lost" "errors" "wrong" \
+  "$( (( idle_share )) && echo "server idle" )"
 a_all=(); b_all=(); a_cpu=(); b_cpu=(); ratios=()
 for run in $(seq 1 "${runs}"); do
   if [[ -n "${old_jar}" ]]; then a="$(run_wirekv old "${old_jar}" "${run}")"; else a="$(run_memcached "${run}")"; fi
-  read -r ar ac ap al ae aw <<< "${a}"
-  printf 'run %-2d %-32s %14s %7s %16s %8s %7s %6s\n' "${run}" "${a_name}" "${ar}" "${ac}" "${ap}" "${al}" "${ae}" "${aw}"
+  read -r ar ac ap al ae aw ai <<< "${a}"
+  printf 'run %-2d %-32s %14s %7s %16s %8s %7s %6s %s\n' "${run}" "${a_name}" "${ar}" "${ac}" "${ap}" "${al}" "${ae}" "${aw}" \
+    "$( (( idle_share )) && echo "${ai}" )"
   b="$(run_wirekv "${b_label}" "${server_jar:-${new_jar}}" "${run}")"
-  read -r br bc bp bl be bw <<< "${b}"
-  printf 'run %-2d %-32s %14s %7s %16s %8s %7s %6s\n' "${run}" "${b_name}" "${br}" "${bc}" "${bp}" "${bl}" "${be}" "${bw}"
+  read -r br bc bp bl be bw bi <<< "${b}"
+  printf 'run %-2d %-32s %14s %7s %16s %8s %7s %6s %s\n' "${run}" "${b_name}" "${br}" "${bc}" "${bp}" "${bl}" "${be}" "${bw}" \
+    "$( (( idle_share )) && echo "${bi}" )"
   a_all+=("${ar}"); b_all+=("${br}"); a_cpu+=("${ap}"); b_cpu+=("${bp}")
   ratios+=("$(awk -v a="${br}" -v b="${ar}" 'BEGIN { printf "%.3f", (b > 0) ? a / b : 0 }')")
 done

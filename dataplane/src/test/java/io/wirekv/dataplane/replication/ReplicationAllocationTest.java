@@ -78,7 +78,7 @@ class ReplicationAllocationTest
                 awaitCaughtUp();
                 final long sent = threads.getThreadAllocatedBytes(sender) - senderBefore;
                 final long received = threads.getThreadAllocatedBytes(receiver) - receiverBefore;
-                last = "attempt " + attempt + ": sender " + sent + " B, receiver " + received + " B for " + WRITES +
+                last = transport.describe() + ", attempt " + attempt + ": sender " + sent + " B, receiver " + received + " B for " + WRITES +
                     " records";
                 System.out.println("replication allocation, " + last);
                 best = Math.min(best, Math.max(sent, received));
