@@ -63,8 +63,8 @@ public final class ReplicationSenderAgent implements Agent
     private final WriteRecordEncoder encoder = new WriteRecordEncoder();
     private final ScanVisitor scanVisitor = new ScanVisitor();
     private final PartitionScanner scanner;
-    private QsbrReader reader;
     private final ReplicationConnector connector;
+    private QsbrReader reader;
     private ReplicationChannel channel;
     private boolean backupSyncsLog;
     private int fill;

@@ -133,7 +133,12 @@ public final class RdmaReplicationChannel implements ReplicationChannel
             throw new IOException(failure);
         }
         final long capacity = peer.ringCapacity();
-        final int length = (int)Math.min(buffer.remaining(), capacity - (produced - inbox.peerConsumed()));
+        final long unread = produced - inbox.peerConsumed();
+        if (unread < 0 || unread > capacity)
+        {
+            throw new IOException("the peer's consumed position is outside the RDMA ring (a corrupt doorbell)");
+        }
+        final int length = (int)Math.min(buffer.remaining(), capacity - unread);
         if (length <= 0 || requestsInFlight + REQUESTS_PER_WRITE > queuePair.sendQueueDepth())
         {
             return 0;

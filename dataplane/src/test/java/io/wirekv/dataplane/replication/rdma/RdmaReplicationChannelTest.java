@@ -100,6 +100,19 @@ class RdmaReplicationChannelTest
     }
 
     @Test
+    void shouldDropALinkWhosePeerClaimsToHaveReadMoreThanWasWritten() throws Exception
+    {
+        final ReplicationChannel[] link = connectedPair(SMALL_RING);
+        link[0].write(ByteBuffer.wrap(new byte[100]));
+        // the peer's consumed word in link[0]'s doorbell, as a confused or hostile peer would write it
+        final RdmaConnectionParams own = ((RdmaReplicationChannel)link[0]).localParams();
+        java.lang.foreign.MemorySegment.ofAddress(own.doorbellAddress()).reinterpret(16)
+            .set(java.lang.foreign.ValueLayout.JAVA_LONG, RdmaReceiveRing.CONSUMED_OFFSET, 5000L);
+        final IOException failed = assertThrows(IOException.class, () -> link[0].write(ByteBuffer.wrap(new byte[1])));
+        assertTrue(failed.getMessage().contains("corrupt doorbell"), failed.getMessage());
+    }
+
+    @Test
     void shouldEndTheStreamWhenThePeerCloses() throws Exception
     {
         final ReplicationChannel[] link = connectedPair(SMALL_RING);
