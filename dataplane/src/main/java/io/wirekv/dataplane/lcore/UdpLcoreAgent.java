@@ -76,6 +76,8 @@ public final class UdpLcoreAgent implements Agent
     /** Slots whose reply datagrams sit in the tx batch; freed once it has been sent. */
     private final int[] sentSlots;
     private int sentSlotCount;
+    /** Colocated: replies leave after the writers' turn ({@link #sendWriterReplies}). */
+    private boolean sendsAfterWriters;
     private QsbrReader qsbr;
 
     /** This lcore's counters: registry slots written only by this lcore (opaque), read by the CnC file's readers. */
@@ -227,11 +229,40 @@ public final class UdpLcoreAgent implements Agent
             work++;
         }
         work += receive();
-        if (sentSlotCount > 0)
+        if (sentSlotCount > 0 && !sendsAfterWriters)
         {
             sendReplies(); // also frees slots whose reply was empty (noreply)
         }
         qsbr.quiescent(); // no ItemView is held past this point
+        return work;
+    }
+
+    /**
+     * Colocated (the writers run on this thread after this agent's turn): from now on the duty cycle's replies leave
+     * in {@link #sendWriterReplies}, after the writers' turn, rather than at the end of this agent's. Call before
+     * the thread starts.
+     */
+    public void sendAfterWriters()
+    {
+        sendsAfterWriters = true;
+    }
+
+    /**
+     * The second half of a colocated duty cycle, after the writers' turn: takes the replies the writers just made
+     * and sends them with the reads' replies of the same cycle, in one burst, instead of holding a write's reply
+     * until the next cycle has polled the port again. Resuming a parked request may read the table (a multi-key gat,
+     * the rest of a pipelined datagram), so this half ends quiescent too.
+     *
+     * @return replies taken from the writers.
+     */
+    public int sendWriterReplies()
+    {
+        final int work = rings.drainReplies();
+        if (sentSlotCount > 0)
+        {
+            sendReplies();
+        }
+        qsbr.quiescent();
         return work;
     }
 

@@ -293,6 +293,7 @@ public final class WirekvServer implements AutoCloseable
             if (config.colocate() && 0 == i)
             {
                 onThisThread.addAll(writers);
+                onThisThread.add(new WriterReplySender(lcores.get(i)));
                 onThisThread.addAll(tcpAgents);
             }
             final AgentRunner runner = runnerFor(onThisThread, errorHandler);
