@@ -6,7 +6,7 @@ import java.io.IOException;
 
 /**
  * How a node's replication streams are carried ({@code replication.transport}): {@link TcpReplicationConnector} by
- * default, or the RDMA connector ({@code replication.rdma}), which sets its link up over the same TCP connection.
+ * default, or the RDMA connector (the {@code rdma} package), which sets its link up over the same TCP connection.
  * Both ends of a stream start with a TCP connection to {@code replication.listen}; the connector decides what it
  * becomes.
  * <p>

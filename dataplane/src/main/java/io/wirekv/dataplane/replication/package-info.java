@@ -1,6 +1,6 @@
 /**
  * Replication: a primary pushes its partition logs' sealed effect records to a backup over a
- * {@link io.wirekv.dataplane.replication.ReplicationChannel} (TCP today), in
+ * {@link io.wirekv.dataplane.replication.ReplicationChannel} (TCP, or RDMA: the {@code rdma} package), in
  * {@link io.wirekv.dataplane.replication.ReplicationFrameDescriptor frames}; the backup applies them through its own
  * writers and logs them with the same sequences.
  * <p>
