@@ -61,10 +61,8 @@ public final class RdmaReplicationChannel implements ReplicationChannel
     private long produced;
     private long announcedConsumed;
     private int requestsInFlight;
-    private ByteBuffer readBuffer;
-    private MemorySegment readSegment;
-    private ByteBuffer writeBuffer;
-    private MemorySegment writeSegment;
+    private final BufferSegment readSegment = new BufferSegment();
+    private final BufferSegment writeSegment = new BufferSegment();
     private String failure;
     private boolean closed;
 
@@ -143,7 +141,7 @@ public final class RdmaReplicationChannel implements ReplicationChannel
         {
             return 0;
         }
-        final MemorySegment source = segmentOfWrite(buffer);
+        final MemorySegment source = writeSegment.of(buffer);
         final long at = produced & (capacity - 1);
         final int first = (int)Math.min(length, capacity - at);
         MemorySegment.copy(source, buffer.position(), outbox, at, first);
@@ -182,7 +180,7 @@ public final class RdmaReplicationChannel implements ReplicationChannel
         if (length > 0)
         {
             // what the peer placed is read even after a failed write of ours, as TCP reads what came before a reset
-            inbox.copy(inbox.consumerPosition(), segmentOfRead(buffer), buffer.position(), length);
+            inbox.copy(inbox.consumerPosition(), readSegment.of(buffer), buffer.position(), length);
             inbox.consumedUpTo(inbox.consumerPosition() + length);
             buffer.position(buffer.position() + length);
             announceConsumed();
@@ -283,23 +281,20 @@ public final class RdmaReplicationChannel implements ReplicationChannel
         return read < 0;
     }
 
-    private MemorySegment segmentOfRead(final ByteBuffer buffer)
+    /** The segment over a whole buffer, made once per buffer: the agents pass the same buffers call after call. */
+    private static final class BufferSegment
     {
-        if (buffer != readBuffer)
-        {
-            readBuffer = buffer;
-            readSegment = MemorySegment.ofBuffer(buffer.duplicate().clear());
-        }
-        return readSegment;
-    }
+        private ByteBuffer buffer;
+        private MemorySegment segment;
 
-    private MemorySegment segmentOfWrite(final ByteBuffer buffer)
-    {
-        if (buffer != writeBuffer)
+        MemorySegment of(final ByteBuffer buffer)
         {
-            writeBuffer = buffer;
-            writeSegment = MemorySegment.ofBuffer(buffer.duplicate().clear());
+            if (buffer != this.buffer)
+            {
+                this.buffer = buffer;
+                segment = MemorySegment.ofBuffer(buffer.duplicate().clear());
+            }
+            return segment;
         }
-        return writeSegment;
     }
 }
