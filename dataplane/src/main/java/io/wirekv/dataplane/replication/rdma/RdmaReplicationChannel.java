@@ -31,7 +31,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * drop the link and reconnect, as over TCP).
  * <p>
  * The TCP connection the link was set up over stays open and carries nothing more: a read that finds the inbox
- * empty also reads it, so a peer that closed or died is seen as the end of the stream, as over TCP.
+ * empty also reads it (at most once a millisecond: it is a system call), so a peer that closed or died is seen as the
+ * end of the stream, as over TCP.
  * <p>
  * <b>Threading.</b> Set-up ({@code new}, {@link #localParams}, {@link #connect}) on one thread, then the replication
  * thread only. {@link #read} and {@link #write} allocate nothing (the segment of a buffer is made once per buffer).
@@ -43,6 +44,8 @@ public final class RdmaReplicationChannel implements ReplicationChannel
     /** The largest ring a peer may offer (the outbox mirrors it). */
     static final long MAX_PEER_RING_BYTES = 1L << 30;
     private static final int COMPLETIONS = 16;
+    /** Reading the set-up connection is a system call: a read that finds the inbox empty looks at most once a ms. */
+    private static final long PEER_CHECK_INTERVAL_NS = 1_000_000;
 
     private final Arena arena = Arena.ofShared();
     private final QueuePair queuePair;
@@ -60,6 +63,7 @@ public final class RdmaReplicationChannel implements ReplicationChannel
     private int outboxLkey;
     private long produced;
     private long announcedConsumed;
+    private long nextPeerCheckNs;
     private int requestsInFlight;
     private final BufferSegment readSegment = new BufferSegment();
     private final BufferSegment writeSegment = new BufferSegment();
@@ -120,6 +124,7 @@ public final class RdmaReplicationChannel implements ReplicationChannel
         queuePair.connect(peer);
         this.peer = peer;
         this.control = control;
+        nextPeerCheckNs = System.nanoTime();
     }
 
     @Override
@@ -269,9 +274,15 @@ public final class RdmaReplicationChannel implements ReplicationChannel
         }
     }
 
-    /** The set-up connection's end: the peer closed it, or died and its kernel did. */
+    /** The set-up connection's end: the peer closed it, or died and its kernel did (seen within a millisecond). */
     private boolean peerLeft() throws IOException
     {
+        final long nowNs = System.nanoTime();
+        if (nowNs - nextPeerCheckNs < 0)
+        {
+            return false;
+        }
+        nextPeerCheckNs = nowNs + PEER_CHECK_INTERVAL_NS;
         controlProbe.clear();
         final int read = control.read(controlProbe);
         if (read > 0)
