@@ -197,11 +197,17 @@ final class ServeCommand implements Callable<Integer>
     }
 
     /**
-     * The replication transport ({@code replication.transport}): TCP, or RDMA on the device discovery found. Prints
-     * the start-up line that says which and why; {@code rdma} without a usable device stops start-up.
+     * The concluded configuration with its replication transport ({@code replication.transport}): TCP, or RDMA on the
+     * device discovery found. With replication on, prints the start-up line that says which and why; {@code rdma}
+     * without a usable device stops start-up.
      */
-    private static ReplicationConnector replicationTransport(final ConcludedConfig concluded, final PrintWriter out)
+    private static ServerConfig withReplicationTransport(final ConcludedConfig concluded, final PrintWriter out)
     {
+        final ServerConfig config = concluded.config();
+        if (!config.replication().enabled())
+        {
+            return config;
+        }
         final TransportChoice choice;
         try
         {
@@ -213,7 +219,9 @@ final class ServeCommand implements Callable<Integer>
         }
         out.println(choice.reportLine());
         out.flush();
-        return choice.isRdma() ? RdmaConnector.verbs(choice) : TcpReplicationConnector.INSTANCE;
+        final ReplicationConnector transport = choice.isRdma() ? RdmaConnector.verbs(choice) :
+            TcpReplicationConnector.INSTANCE;
+        return config.withReplication(config.replication().withTransport(transport));
     }
 
     @Override
@@ -229,9 +237,7 @@ final class ServeCommand implements Callable<Integer>
             return 0;
         }
 
-        final ServerConfig concludedConfig = concluded.config();
-        final ServerConfig replicated = concludedConfig.replication().enabled() ? concludedConfig.withReplication(
-            concludedConfig.replication().withTransport(replicationTransport(concluded, out))) : concludedConfig;
+        final ServerConfig replicated = withReplicationTransport(concluded, out);
         final String crowded = crowdedCpuWarning(concluded.config(), Runtime.getRuntime().availableProcessors());
         if (null != crowded)
         {
