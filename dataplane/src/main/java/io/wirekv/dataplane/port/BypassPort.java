@@ -41,6 +41,9 @@ public final class BypassPort implements PacketPort
     private final String description;
     private final FrameBurst rxFrames;
     private final FrameBurst txFrames;
+    /** Datagrams in txFrames not yet counted, and their payload bytes (tx_bytes counts payloads, as the kernel port does). */
+    private int uncountedDatagrams;
+    private long uncountedPayloadBytes;
     /** Received request frames, kept for one duty cycle to carry replies (FIFO ring). */
     private final long[] spares;
     private int spareHead;
@@ -153,7 +156,6 @@ public final class BypassPort implements PacketPort
     {
         final int count = tx.count();
         int sent = 0;
-        long bytes = 0;
         for (int i = 0; i < count; i++)
         {
             final long frame = spareCount > 0 ? takeSpare() : queue.allocate();
@@ -182,17 +184,16 @@ public final class BypassPort implements PacketPort
                 counters.add(PortCounters.TX_DROPPED, 1);
                 continue;
             }
+            uncountedDatagrams++;
+            uncountedPayloadBytes += payloadLength;
             queueFrame(frame, data, frameLength);
             sent++;
-            bytes += payloadLength;
         }
         if (txFrames.count() > 0)
         {
             transmit();
         }
         releaseSpares();
-        counters.add(PortCounters.TX_PACKETS, sent);
-        counters.add(PortCounters.TX_BYTES, bytes);
         tx.count(0);
         return sent;
     }
@@ -294,6 +295,14 @@ public final class BypassPort implements PacketPort
     private void transmit()
     {
         final int queued = txFrames.count();
+        if (uncountedDatagrams > 0)
+        {
+            // Counted before the device has them: by the time a reply can arrive, tx_packets includes it.
+            counters.add(PortCounters.TX_PACKETS, uncountedDatagrams);
+            counters.add(PortCounters.TX_BYTES, uncountedPayloadBytes);
+            uncountedDatagrams = 0;
+            uncountedPayloadBytes = 0;
+        }
         final int sent = queue.transmit(txFrames); // frees what the device refuses
         if (sent < queued)
         {
