@@ -29,6 +29,8 @@ public final class ReaderRingEndpoint implements WriteForwarder
     private final int writers;
     private final Drain drain = new Drain();
     private SpscMessageRing claimed;
+    /** Records sent minus replies taken: a writer answers each record exactly once and sends nothing unasked. */
+    private long awaitingReplies;
 
     public ReaderRingEndpoint(final int reader, final WriteRings rings, final ReplyHandler replyHandler)
     {
@@ -60,11 +62,20 @@ public final class ReaderRingEndpoint implements WriteForwarder
     public void commit(final int offset)
     {
         claimed.commit(offset);
+        awaitingReplies++;
     }
 
-    /** Delivers waiting replies to the handler; returns how many. */
+    /**
+     * Delivers waiting replies to the handler; returns how many. With no record awaiting its reply there is none to
+     * take, and the rings are not looked at: a reader that forwards no writes (a colocated TCP agent with no
+     * clients, an lcore serving only reads) pays nothing for them in its duty cycle.
+     */
     public int drainReplies()
     {
+        if (0 == awaitingReplies)
+        {
+            return 0;
+        }
         int replies = 0;
         for (int w = 0; w < writers; w++)
         {
@@ -72,6 +83,7 @@ public final class ReaderRingEndpoint implements WriteForwarder
             drain.memory = ring.memory();
             replies += ring.ring().read(drain, REPLIES_PER_WRITER_PER_CYCLE);
         }
+        awaitingReplies -= replies;
         return replies;
     }
 
