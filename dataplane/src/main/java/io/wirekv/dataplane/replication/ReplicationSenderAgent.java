@@ -252,7 +252,7 @@ public final class ReplicationSenderAgent implements Agent
         while (fill > 0)
         {
             flush();
-            checkDeadline(deadline);
+            ChannelDeadline.pauseBefore(deadline, "sending HELLO (" + HANDSHAKE_TIMEOUT_NS / 1_000_000 + " ms)");
         }
         in.clear();
         int length;
@@ -266,7 +266,8 @@ public final class ReplicationSenderAgent implements Agent
             {
                 throw new IOException("the backup closed the connection during the handshake");
             }
-            checkDeadline(deadline);
+            ChannelDeadline.pauseBefore(deadline, "waiting for the backup's reply to HELLO (" +
+                HANDSHAKE_TIMEOUT_NS / 1_000_000 + " ms)");
         }
         final int type = in.getShort(TYPE_OFFSET);
         if (type == TYPE_REFUSED)
@@ -308,16 +309,6 @@ public final class ReplicationSenderAgent implements Agent
         in.compact(); // anything after the reply (an early ACK) stays for readAcks
         backoffMs = MIN_BACKOFF_MS;
         state.connected(true);
-    }
-
-    private void checkDeadline(final long deadlineNs) throws IOException
-    {
-        if (System.nanoTime() - deadlineNs > 0)
-        {
-            throw new IOException("the handshake took longer than " + HANDSHAKE_TIMEOUT_NS / 1_000_000 + " ms");
-        }
-        Thread.onSpinWait();
-        java.util.concurrent.locks.LockSupport.parkNanos(100_000);
     }
 
     private void drop(final String reason)
@@ -375,11 +366,8 @@ public final class ReplicationSenderAgent implements Agent
         {
             if (flush() == 0)
             {
-                if (System.nanoTime() - deadline > 0)
-                {
-                    throw new IOException("the backup took no data for " + FLUSH_TIMEOUT_NS / 1_000_000 + " ms");
-                }
-                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+                ChannelDeadline.pauseBefore(deadline, "with the backup taking no data (" +
+                    FLUSH_TIMEOUT_NS / 1_000_000 + " ms)");
             }
         }
     }

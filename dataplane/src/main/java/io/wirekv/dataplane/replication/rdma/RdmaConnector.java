@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.replication.rdma;
 
+import io.wirekv.dataplane.replication.ChannelDeadline;
 import io.wirekv.dataplane.replication.ReplicationChannel;
 import io.wirekv.dataplane.replication.ReplicationConnector;
 import io.wirekv.dataplane.replication.ReplicationException;
@@ -11,7 +12,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Carries replication streams over RDMA ({@code replication.transport = rdma}, or {@code auto} with a device): each
@@ -161,7 +161,7 @@ public final class RdmaConnector implements ReplicationConnector
         {
             if (control.write(out) == 0)
             {
-                pause(deadlineNs, "sending the RDMA parameters");
+                ChannelDeadline.pauseBefore(deadlineNs, "sending the RDMA parameters");
             }
         }
     }
@@ -179,18 +179,9 @@ public final class RdmaConnector implements ReplicationConnector
             }
             if (read == 0)
             {
-                pause(deadlineNs, "waiting for the peer's RDMA parameters");
+                ChannelDeadline.pauseBefore(deadlineNs, "waiting for the peer's RDMA parameters");
             }
         }
-    }
-
-    private static void pause(final long deadlineNs, final String what) throws IOException
-    {
-        if (System.nanoTime() - deadlineNs > 0)
-        {
-            throw new IOException("timed out " + what);
-        }
-        LockSupport.parkNanos(100_000);
     }
 
     private static void close(final RdmaReplicationChannel link, final TcpReplicationChannel control)
