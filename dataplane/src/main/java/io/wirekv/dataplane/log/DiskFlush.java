@@ -46,42 +46,56 @@ public final class DiskFlush implements LogSyncer.SyncAction, AutoCloseable
      */
     public static DiskFlush open(final Path logDir) throws IOException
     {
-        final String[] mount = mountOf(logDir.toRealPath());
-        final String fileSystem = null == mount ? "unknown" : mount[0];
-        final boolean inPlace = "xfs".equals(fileSystem) ||
-            "ext4".equals(fileSystem) && !List.of(mount[1].split(",")).contains("data=journal");
-        if (!inPlace)
+        final Mount mount = Mount.of(logDir.toRealPath());
+        if (!mount.overwritesInPlace())
         {
-            return new DiskFlush(null, "an msync per partition's range (data.dir's filesystem is " + fileSystem +
-                (null != mount && "ext4".equals(fileSystem) ? " with data=journal" : "") + ")");
+            return new DiskFlush(null, "an msync per partition's range (data.dir's filesystem is " + mount.type() +
+                ("ext4".equals(mount.type()) ? " with data=journal" : "") + ")");
         }
         final FileChannel flushFile = FileChannel.open(logDir.resolve(FLUSH_FILE), StandardOpenOption.CREATE,
             StandardOpenOption.WRITE);
         DataDirectory.syncDirectory(logDir);
         return new DiskFlush(flushFile, "records written back, then one disk flush a round for all partitions (" +
-            fileSystem + ")");
+            mount.type() + ")");
     }
 
-    /** {type, options} of the mount holding {@code path} (the longest mount point above it), or null. */
-    static String[] mountOf(final Path path) throws IOException
+    /**
+     * The filesystem a path is on, from {@code /proc/self/mounts}.
+     * @param type    its type ("ext4", "tmpfs"...; "unknown" when no mount point is above the path).
+     * @param options its mount options.
+     */
+    record Mount(String type, List<String> options)
     {
-        String[] best = null;
-        int bestLength = -1;
-        for (final String line : Files.readAllLines(Path.of("/proc/self/mounts"), StandardCharsets.UTF_8))
+        /** The mount holding {@code path}: the longest mount point above it. */
+        static Mount of(final Path path) throws IOException
         {
-            final String[] fields = line.split(" ");
-            if (fields.length < 4)
+            Mount best = new Mount("unknown", List.of());
+            int bestLength = -1;
+            for (final String line : Files.readAllLines(Path.of("/proc/self/mounts"), StandardCharsets.UTF_8))
             {
-                continue;
+                final String[] fields = line.split(" ");
+                if (fields.length < 4)
+                {
+                    continue;
+                }
+                final String point = unescape(fields[1]);
+                if (path.startsWith(point) && point.length() >= bestLength)
+                {
+                    best = new Mount(fields[2], List.of(fields[3].split(",")));
+                    bestLength = point.length();
+                }
             }
-            final String point = unescape(fields[1]);
-            if (path.startsWith(point) && point.length() >= bestLength)
-            {
-                best = new String[] {fields[2], fields[3]};
-                bestLength = point.length();
-            }
+            return best;
         }
-        return best;
+
+        /**
+         * Whether an fdatasync of one file flushes the disk's cache for the others' written-back blocks too: ext4
+         * (unless data=journal, which puts data through the journal) and xfs, which store overwrites in place.
+         */
+        boolean overwritesInPlace()
+        {
+            return "xfs".equals(type) || "ext4".equals(type) && !options.contains("data=journal");
+        }
     }
 
     /** /proc/self/mounts writes space, tab, newline and backslash in a mount point as octal escapes. */

@@ -42,11 +42,11 @@ class DiskFlushTest
     @Test
     void shouldWriteZeroFilledSegmentsBackAndFlushOnceWhereTheFilesystemOverwritesInPlace() throws IOException
     {
-        final String[] mount = assumeOverwritesInPlace();
+        final DiskFlush.Mount mount = assumeOverwritesInPlace();
         try (DiskFlush flush = DiskFlush.open(dir))
         {
             assertTrue(flush.flushesPerRound(), flush.describe());
-            assertTrue(flush.describe().contains(mount[0]), flush.describe());
+            assertTrue(flush.describe().contains(mount.type()), flush.describe());
             assertTrue(Files.isRegularFile(dir.resolve(DiskFlush.FLUSH_FILE)));
 
             final Path file = dir.resolve(LogSegmentDescriptor.fileName(1));
@@ -115,11 +115,10 @@ class DiskFlushTest
     }
 
     /** The work tree's mount (type first); the test is skipped unless it is ext4 or xfs. */
-    private String[] assumeOverwritesInPlace() throws IOException
+    private DiskFlush.Mount assumeOverwritesInPlace() throws IOException
     {
-        final String[] mount = DiskFlush.mountOf(dir.toRealPath());
-        assumeTrue(null != mount && ("ext4".equals(mount[0]) || "xfs".equals(mount[0])),
-            "the work tree is not on ext4 or xfs here");
+        final DiskFlush.Mount mount = DiskFlush.Mount.of(dir.toRealPath());
+        assumeTrue(mount.overwritesInPlace(), "the work tree is not on ext4 or xfs here: " + mount);
         return mount;
     }
 
@@ -144,9 +143,9 @@ class DiskFlushTest
     @Test
     void shouldFindTheLongestMountPointAboveAPath() throws IOException
     {
-        final String[] root = DiskFlush.mountOf(Path.of("/"));
-        final String[] proc = DiskFlush.mountOf(Path.of("/proc/self"));
-        assertEquals("proc", proc[0], "/proc is its own mount, below /");
-        assertFalse("proc".equals(root[0]));
+        final DiskFlush.Mount root = DiskFlush.Mount.of(Path.of("/"));
+        final DiskFlush.Mount proc = DiskFlush.Mount.of(Path.of("/proc/self"));
+        assertEquals("proc", proc.type(), "/proc is its own mount, below /");
+        assertFalse("proc".equals(root.type()));
     }
 }
