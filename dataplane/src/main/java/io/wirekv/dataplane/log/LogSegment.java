@@ -84,7 +84,7 @@ public final class LogSegment
     private LogSegment next;
 
     private LogSegment(final Path path, final int partition, final long firstSequence, final FileChannel channel,
-        final long size, final Boolean zeroFilled) throws IOException
+        final long size, final boolean zeroFilled) throws IOException
     {
         this.path = path;
         this.partition = partition;
@@ -109,9 +109,7 @@ public final class LogSegment
         }
         this.frames = new RecordFrames().wrap(memory);
         this.appendedEnd = RECORDS_OFFSET;
-        // an existing file says in its header (whose CRC recovery checks before appending to it)
-        this.zeroFilled = null != zeroFilled ? zeroFilled :
-            size >= RECORDS_OFFSET && (memory.get(INT, FLAGS_OFFSET) & FLAG_ZERO_FILLED) != 0;
+        this.zeroFilled = zeroFilled;
     }
 
     /**
@@ -228,13 +226,25 @@ public final class LogSegment
         final FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try
         {
-            return new LogSegment(path, partition, firstSequence, channel, channel.size(), null);
+            final boolean zeroFilled = headerSaysZeroFilled(channel);
+            return new LogSegment(path, partition, firstSequence, channel, channel.size(), zeroFilled);
         }
         catch (final IOException | RuntimeException ex)
         {
             channel.close();
             throw ex;
         }
+    }
+
+    /** An existing file's {@link LogSegmentDescriptor#FLAG_ZERO_FILLED} (recovery checks the header's CRC). */
+    private static boolean headerSaysZeroFilled(final FileChannel channel) throws IOException
+    {
+        final ByteBuffer flags = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        while (flags.hasRemaining() && channel.read(flags, FLAGS_OFFSET + flags.position()) > 0)
+        {
+            // a short file ends the loop with the flags incomplete: not zero-filled
+        }
+        return !flags.hasRemaining() && (flags.getInt(0) & FLAG_ZERO_FILLED) != 0;
     }
 
     private void writeHeader(final long sizeBytes)
