@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The one EAL every DPDK test in this module shares (DPDK allows one per process): virtual devices
- * only, no hugepages, no PCI, its runtime files under a per-process prefix. Devices are made per test
+ * only, no hugepages, no PCI, no runtime files (one empty directory). Devices are made per test
  * as {@link RingPortPair}s, so nothing is fixed at EAL start and no device is ever reopened.
  */
 public final class TestDpdk
@@ -23,8 +23,10 @@ public final class TestDpdk
 
     public static final List<String> EAL_ARGS = HUGEPAGES ?
         List.of("-l", "0", "--in-memory", "--no-pci", "--no-telemetry", "--log-level=notice") :
-        List.of("-l", "0", "--no-huge", "-m", "512", "--no-pci", "--no-shconf",
-            "--file-prefix=wirekv-dp-" + ProcessHandle.current().pid(), "--no-telemetry", "--log-level=notice");
+        // --no-shconf leaves only an empty /var/run/dpdk/PREFIX directory and no lock: one fixed prefix lets test
+        // JVMs share it instead of leaving one directory per run (--in-memory is refused beside --no-huge)
+        List.of("-l", "0", "--no-huge", "-m", "512", "--no-pci", "--no-shconf", "--file-prefix=wirekv-dp-test",
+            "--no-telemetry", "--log-level=notice");
 
     private static final AtomicInteger PAIRS = new AtomicInteger();
 
