@@ -41,7 +41,7 @@ public final class BypassPort implements PacketPort
     private final String description;
     private final FrameBurst rxFrames;
     private final FrameBurst txFrames;
-    /** Datagrams in txFrames not yet counted, and their payload bytes (tx_bytes counts payloads, as the kernel port does). */
+    /** Datagrams in txFrames not yet counted, and their payload bytes (tx_bytes counts payloads, as the kernel port). */
     private int uncountedDatagrams;
     private long uncountedPayloadBytes;
     /** Received request frames, kept for one duty cycle to carry replies (FIFO ring). */

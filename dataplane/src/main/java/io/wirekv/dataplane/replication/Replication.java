@@ -28,7 +28,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>
  * The transport is behind {@link ReplicationChannel}, made by the settings' {@link ReplicationConnector} (TCP, or
  * RDMA set up over TCP: the {@code rdma} package); the partition tests drive two processes through
- * {@code replication.listen}/{@code replication.peer} and read {@link #statusText()} ({@code wirekv replication} / {@code wirekv status}).
+ * {@code replication.listen}/{@code replication.peer} and read {@link #statusText()} ({@code wirekv replication} /
+ * {@code wirekv status}).
  */
 public final class Replication implements AutoCloseable, io.wirekv.dataplane.housekeeping.ReplicationCommands
 {
