@@ -6,13 +6,16 @@
 # the workload runs --warmup seconds unmeasured, then --seconds measured; a run's figure is the median of its
 # per-second replies/s. Prints every run, the median of the runs and ns per request.
 #   deploy/bench-ceiling.sh [--runs 3] [--seconds 10] [--warmup 8] [--keys 10000] [--mix get100|get90|set100]
-#                           [--multiget 1] [--cpu 1] [--skip-build]
+#                           [--multiget 1] [--cpu 1] [--persistence none|async|sync] [--skip-build]
 # --multiget N: every get asks for N keys; each hit is its own UDP response, so the figure is then keys/s and
 # ns per key (compare with --multiget 1 at the same --keys for the multi-get's gain per key).
+# --persistence async|sync: the writer appends every write to its partitions' logs in a fresh directory under
+# benchmarks/target/ (the work tree's disk), made and removed per run; the sync and snapshot threads run unpinned
+# beside the measured core, so the figure is what the log costs the writer's core.
 # Needs JDK 25; no root, no device. Every run is bounded by `timeout`.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-runs=3; seconds=10; warmup=8; keys=10000; mix=get100; multiget=1; cpu=1; build=1
+runs=3; seconds=10; warmup=8; keys=10000; mix=get100; multiget=1; cpu=1; build=1; persistence=none
 while (( $# )); do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
@@ -22,6 +25,7 @@ while (( $# )); do
     --mix) mix="$2"; shift 2 ;;
     --multiget) multiget="$2"; shift 2 ;;
     --cpu) cpu="$2"; shift 2 ;;
+    --persistence) persistence="$2"; shift 2 ;;
     --skip-build) build=0; shift ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "bench-ceiling: unknown option '$1' (try --help)" >&2; exit 2 ;;
@@ -33,6 +37,7 @@ case "${mix}" in
   set100) get_ratio=0 ;;
   *) echo "bench-ceiling: --mix must be get100, get90 or set100, got '${mix}'" >&2; exit 2 ;;
 esac
+[[ "${persistence}" =~ ^(none|async|sync)$ ]] || { echo "bench-ceiling: --persistence must be none, async or sync, got '${persistence}'" >&2; exit 2; }
 (( runs >= 1 && seconds >= 1 && warmup >= 0 && keys >= 1 && multiget >= 1 && multiget <= 64 )) || {
   echo "bench-ceiling: --runs, --seconds and --keys >= 1, --warmup >= 0, --multiget 1..64" >&2; exit 2; }
 source "${root}/deploy/lib/jdk.sh"
@@ -43,19 +48,29 @@ source "${root}/deploy/lib/bench.sh"
 heap=$(( keys > 1000000 ? 4 : 2 ))g
 
 echo "bench-ceiling: --mix ${mix}, --multiget ${multiget}, ${keys} keys of 16 B, values 32 B, one lcore on CPU ${cpu} with its writer," \
-  "${runs} run(s) of ${seconds}s after ${warmup}s, $(date -u +%FT%TZ)"
+  "${runs} run(s) of ${seconds}s after ${warmup}s, persistence ${persistence}, $(date -u +%FT%TZ)"
 all=()
+data=""
+trap '[[ -z "${data}" ]] || rm -rf "${data}"' EXIT
 for run in $(seq 1 "${runs}"); do
   log="$(mktemp)"
+  log_args=()
+  if [[ "${persistence}" != none ]]; then
+    mkdir -p "${root}/benchmarks/target"
+    data="$(mktemp -d -p "${root}/benchmarks/target" ceiling-data.XXXXXX)"
+    log_args=(--persistence "${persistence}" --data-dir "${data}")
+  fi
   timeout -k 10 "$(( seconds + warmup + 180 ))" "${java_home}/bin/java" "${WIREKV_JVM_FLAGS[@]}" -Xms"${heap}" -Xmx"${heap}" \
     -cp "${jar}" io.wirekv.benchmarks.ceiling.PerCoreCeiling --keys "${keys}" --get-ratio "${get_ratio}" --multiget "${multiget}" \
-    --seconds "${seconds}" --warmup "${warmup}" --cpu "${cpu}" > "${log}" 2>&1 < /dev/null ||
+    --seconds "${seconds}" --warmup "${warmup}" --cpu "${cpu}" "${log_args[@]}" > "${log}" 2>&1 < /dev/null ||
     { echo "bench-ceiling: run ${run} failed:" >&2; tail -5 "${log}" >&2; }
   line="$(grep '^ceiling: [0-9]' "${log}" || true)"
   rate="$(awk '{ print $2 }' <<< "${line}")"; rate="${rate:-0}"
   printf 'run %-2d %s\n' "${run}" "${line:-no result}"
   all+=("${rate}")
   rm -f "${log}"
+  [[ -z "${data}" ]] || rm -rf "${data}"
+  data=""
 done
 m="$(printf '%s\n' "${all[@]}" | median)"
 unit=request; (( multiget > 1 )) && unit=key

@@ -4,6 +4,8 @@ import io.wirekv.dataplane.cnc.CounterRegistry;
 import io.wirekv.dataplane.guard.UdpGuard;
 import io.wirekv.dataplane.lcore.UdpLcoreAgent;
 import io.wirekv.dataplane.lcore.UdpLcoreSettings;
+import io.wirekv.dataplane.log.Durability;
+import io.wirekv.dataplane.log.PersistenceSettings;
 import io.wirekv.dataplane.net.NetAddress;
 import io.wirekv.dataplane.net.NetCounters;
 import io.wirekv.dataplane.net.NetStack;
@@ -26,6 +28,8 @@ import org.agrona.concurrent.SystemEpochClock;
 
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -38,13 +42,17 @@ import java.util.Locale;
  * <pre>
  *   java $WIREKV_JVM_FLAGS -cp benchmarks.jar io.wirekv.benchmarks.ceiling.PerCoreCeiling \
  *     [--keys 10000] [--get-ratio 1.0] [--seconds 10] [--warmup 5] [--cpu 1] [--key-size 16] [--value-size 32]
- *     [--multiget 1]
+ *     [--multiget 1] [--persistence none|async|sync --data-dir DIR]
  * </pre>
  * {@code --multiget N} makes every get ask for N keys. Over UDP each hit is its own response datagram (memcached's
  * framing, which wirekv keeps), so with every key a hit, replies/s are keys/s and ns/request is ns per key.
  * Prints one line per measured second (replies/s) and a summary line starting {@code ceiling:} with the median,
  * ns per request, hits/misses/stores and the collections during the measured seconds (the path allocates
  * nothing, so 0 is expected). {@code deploy/bench-ceiling.sh} runs it several times and takes medians.
+ * <p>
+ * {@code --persistence async|sync} gives the writer its partitions' logs in {@code --data-dir} (an empty directory on
+ * a real disk; the log's sync and snapshot threads run unpinned beside it): the figure is then what the log costs the
+ * writer's core, which the end-to-end benchmarks cannot separate from the other threads' share of a shared CPU.
  */
 public final class PerCoreCeiling
 {
@@ -68,6 +76,8 @@ public final class PerCoreCeiling
         int keySize = 16;
         int valueSize = 32;
         int multiget = 1;
+        PersistenceSettings.Mode persistence = PersistenceSettings.Mode.NONE;
+        Path dataDir = null;
         for (int i = 0; i < args.length; i += 2)
         {
             final String value = i + 1 < args.length ? args[i + 1] : "";
@@ -81,6 +91,8 @@ public final class PerCoreCeiling
                 case "--key-size" -> keySize = Integer.parseInt(value);
                 case "--value-size" -> valueSize = Integer.parseInt(value);
                 case "--multiget" -> multiget = Integer.parseInt(value);
+                case "--persistence" -> persistence = PersistenceSettings.Mode.valueOf(value.toUpperCase(Locale.ROOT));
+                case "--data-dir" -> dataDir = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (see the class's Javadoc)");
             }
         }
@@ -90,6 +102,14 @@ public final class PerCoreCeiling
         {
             throw new IllegalArgumentException("--multiget must be 1..64, got " + multiget);
         }
+        if (persistence != PersistenceSettings.Mode.NONE && (null == dataDir || !Files.isDirectory(dataDir)))
+        {
+            throw new IllegalArgumentException("--persistence " + persistence.name().toLowerCase(Locale.ROOT) +
+                " needs --data-dir DIR, an existing (empty) directory on a real disk");
+        }
+        final PersistenceSettings settings = persistence == PersistenceSettings.Mode.NONE ? PersistenceSettings.none() :
+            new PersistenceSettings(persistence, dataDir, PersistenceSettings.DEFAULT_ASYNC_INTERVAL_MS,
+                PersistenceSettings.DEFAULT_SEGMENT_SIZE_BYTES, false);
         final int loopFrames = Math.max(1 << 20, Math.min(keys, 1 << 22)) / multiget; // about as many keys drawn
         System.out.printf(Locale.ROOT, "ceiling: building %,d fill and %,d workload frames (%,d keys of %d B, values %d B, " +
             "%.0f%% gets of %d key(s))%n", keys, loopFrames, keys, keySize, valueSize, getRatio * 100, multiget);
@@ -97,28 +117,30 @@ public final class PerCoreCeiling
             RequestFrames loop = RequestFrames.workload(
                 server, client, SERVER_PORT, keys, keySize, valueSize, getRatio, multiget, loopFrames, 42))
         {
-            run(server, fill, loop, keys, seconds, warmup, cpu);
+            run(server, fill, loop, keys, seconds, warmup, cpu, settings);
         }
     }
 
     private static void run(
         final NetAddress server, final RequestFrames fill, final RequestFrames loop, final int keys, final int seconds,
-        final int warmup, final int cpu) throws InterruptedException
+        final int warmup, final int cpu, final PersistenceSettings persistence) throws InterruptedException
     {
         final int readers = 1;
         final int writers = 1;
         final CounterRegistry counters = CounterRegistry.inArena(
             ServerStats.COUNTERS + Table.counterCount() + PortCounters.count() + NetCounters.count() +
-                UdpLcoreAgent.counterCount(),
+                UdpLcoreAgent.counterCount() + Durability.counterCount(),
             ServerStats.valuesBytes(readers + writers) + Table.valuesBytes(PARTITIONS, readers) +
-                PortCounters.valuesBytes() + NetCounters.valuesBytes() + UdpLcoreAgent.valuesBytes());
+                PortCounters.valuesBytes() + NetCounters.valuesBytes() + UdpLcoreAgent.valuesBytes() +
+                Durability.valuesBytes(PARTITIONS));
         final CachedEpochClock tableClock = new CachedEpochClock();
         tableClock.update(System.currentTimeMillis());
         final long memory = Math.max(256L << 20, (long)keys * 256);
         final int maxCommandBytes = ITEM_SIZE_MAX + 64 * 1024;
         try (Table table = new Table(
                 new TableConfig(PARTITIONS, memory, MemoryMode.CACHE, ITEM_SIZE_MAX, false), tableClock, counters, readers);
-            WriteRings rings = new WriteRings(readers, writers, maxCommandBytes, maxCommandBytes))
+            WriteRings rings = new WriteRings(readers, writers, maxCommandBytes, maxCommandBytes);
+            Durability durability = Durability.start(persistence, table, counters, Throwable::printStackTrace))
         {
             for (int p = 0; p < PARTITIONS; p++)
             {
@@ -126,7 +148,9 @@ public final class PerCoreCeiling
             }
             final ServerStats stats = new ServerStats(counters, readers + writers, System.currentTimeMillis());
             final WriterAgent writer = new WriterAgent(0, table, rings, new WriteApplier(table, stats, readers),
-                maxCommandBytes, new ClockTicker(SystemEpochClock.INSTANCE, tableClock));
+                maxCommandBytes, new ClockTicker(SystemEpochClock.INSTANCE, tableClock),
+                null != durability ? durability.logsOfWriter(0, writers) : null,
+                null != durability && durability.holdsReplies());
             final ReplayFrameQueue queue = new ReplayFrameQueue(fill, loop, 4096);
             final NetCounters net = new NetCounters(counters, 0);
             final BypassPort port = new BypassPort(queue, new NetStack(server, SERVER_PORT, net, true), net,

@@ -40,6 +40,8 @@ public final class PartitionLog
      */
     static final long PREFAULT_BYTES = 8L << 20;
     private static final long PAGE_BYTES = 4096;
+    /** Filled pages are unmapped in ranges of at least this (one TLB flush each: sync rounds are a few KB). */
+    static final long UNMAP_BATCH_BYTES = 1L << 20;
 
     private static final VarHandle APPENDED_SEQUENCE;
     private static final VarHandle DURABLE_SEQUENCE;
@@ -98,6 +100,8 @@ public final class PartitionLog
     // syncer thread
     private LogSegment syncing;
     private long syncedOffset;
+    /** Where {@link #syncing}'s written pages are unmapped up to ({@link LogSegment#unmapWritten}). */
+    private long unmappedOffset;
     private long lastSyncedSequence;
     /** The highest sequence written back and waiting for the round's flush to be durable. */
     private long writtenBackSequence;
@@ -249,6 +253,12 @@ public final class PartitionLog
         DURABLE_SEQUENCE.setRelease(this, Math.min(base, durableSequence())); // never claims the new records durable
     }
 
+    /** The segment the writer appends to (tests: the writer's thread, or with the writer idle). */
+    LogSegment currentSegment()
+    {
+        return current;
+    }
+
     /** The highest sequence the syncer made durable (any thread). */
     public long durableSequence()
     {
@@ -362,6 +372,7 @@ public final class PartitionLog
             {
                 final LogSegment next = segment.next(); // before the end: once next is set, the end is final
                 final long end = segment.appendedEnd();
+                unmapWritten(segment, null == next ? end & -PAGE_BYTES : segment.capacity());
                 action.force(segment, syncedOffset, end);
                 if (null == next)
                 {
@@ -372,6 +383,7 @@ public final class PartitionLog
                 segment = next;
                 syncing = next;
                 syncedOffset = 0;
+                unmappedOffset = 0;
             }
         }
         catch (final RuntimeException ex)
@@ -386,6 +398,20 @@ public final class PartitionLog
         }
         writtenBackSequence = appended;
         return appended - lastSyncedSequence;
+    }
+
+    /**
+     * Syncer, before a write-back: unmaps the pages of {@code segment} below {@code to} that the writer has filled, once
+     * there are {@link #UNMAP_BATCH_BYTES} of them (or the segment is complete), so the write-back write-protects none
+     * of the writer's pages.
+     */
+    private void unmapWritten(final LogSegment segment, final long to)
+    {
+        if (to - unmappedOffset >= UNMAP_BATCH_BYTES || (to == segment.capacity() && to > unmappedOffset))
+        {
+            segment.unmapWritten(unmappedOffset, to);
+            unmappedOffset = to;
+        }
     }
 
     /** Syncer: whether records were written back and are not yet published durable (the round's flush is due). */
@@ -433,10 +459,16 @@ public final class PartitionLog
      */
     void prefault(final boolean synced)
     {
-        final LogSegment segment = syncing;
-        if (!prefaultWorks || null != segment.next()) // the writer has moved on: the next round syncs the new one
+        if (!prefaultWorks)
         {
             return;
+        }
+        // The writer's segment: the newest. It may be past the one being synced (async: for up to an interval), and
+        // its pages must be faulted in all the same: a fault on the writer zeroes a page-cache page on its core.
+        LogSegment segment = syncing;
+        for (LogSegment next = segment.next(); null != next; next = next.next())
+        {
+            segment = next;
         }
         if (segment != prefaulted)
         {

@@ -289,7 +289,8 @@ class LogSyncerTest
         final GatedFlush action = new GatedFlush();
         action.fail = true;
         action.gate.countDown();
-        final List<Throwable> reported = java.util.Collections.synchronizedList(new ArrayList<>());
+        // copy-on-write: the test streams over it while the syncer thread adds (a synchronized list threw CME)
+        final List<Throwable> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
         syncer = new LogSyncer(logs, settings(), action, LogCounters.standalone(PARTITIONS), reported::add);
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (logs.stream().anyMatch(log -> null == log.failure()))

@@ -67,7 +67,12 @@ final class LogTestKit implements AutoCloseable
 
     static PersistenceSettings settings(final Path dir, final boolean recoverTruncate)
     {
-        return new PersistenceSettings(PersistenceSettings.Mode.SYNC, dir, 1000, SEGMENT_BYTES, recoverTruncate);
+        return settings(dir, recoverTruncate, SEGMENT_BYTES);
+    }
+
+    static PersistenceSettings settings(final Path dir, final boolean recoverTruncate, final long segmentBytes)
+    {
+        return new PersistenceSettings(PersistenceSettings.Mode.SYNC, dir, 1000, segmentBytes, recoverTruncate);
     }
 
     Table newTable()
@@ -86,10 +91,15 @@ final class LogTestKit implements AutoCloseable
 
         Writing(final Path dir)
         {
+            this(dir, SEGMENT_BYTES);
+        }
+
+        Writing(final Path dir, final long segmentBytes)
+        {
             directory = DataDirectory.open(dir);
-            recovered = LogRecovery.recover(directory, table, settings(dir, false), SnapshotLoader.NONE);
+            recovered = LogRecovery.recover(directory, table, settings(dir, false, segmentBytes), SnapshotLoader.NONE);
             final LogRecovery.PartitionResult r = recovered.getFirst();
-            log = new PartitionLog(0, directory, SEGMENT_BYTES, true,
+            log = new PartitionLog(0, directory, segmentBytes, true,
                 WriteRecordDescriptor.recordLength(250, 128 * 1024),
                 LogCounters.standalone(1), r.segment(), r.appendOffset(), r.nextSequence(), r.bytes());
         }
