@@ -68,6 +68,6 @@ final class KeyLookahead
     /** Loads the added keys' index slots, then their items. */
     void load()
     {
-        loaded += table.loadAhead(hashes, keyLengths, count);
+        loaded += table.loadAheadForReads(hashes, keyLengths, count);
     }
 }

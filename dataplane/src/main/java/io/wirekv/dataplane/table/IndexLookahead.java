@@ -8,6 +8,7 @@ import static io.wirekv.dataplane.table.IndexDescriptor.EMPTY;
 import static io.wirekv.dataplane.table.IndexDescriptor.TOMBSTONE;
 import static io.wirekv.dataplane.table.ItemDescriptor.KEY_LENGTH_OFFSET;
 import static io.wirekv.dataplane.table.ItemDescriptor.KEY_OFFSET;
+import static io.wirekv.dataplane.table.ItemDescriptor.VALUE_LENGTH_OFFSET;
 
 /**
  * Loading ahead: the loads a lookup or a writer's probe makes for a key, issued early for a batch of keys. Looked
@@ -41,10 +42,28 @@ final class IndexLookahead
      * What a lookup or probe for a key of {@code keyLength} with {@code hash} compares: the key length and the
      * key's last byte (often on the item's next cache line) of the first item on the probe path whose tag is the
      * hash's, among the {@link #SLOTS} slots from the home slot (its cache line, which {@link #loadHomeSlot}
-     * loaded). The last byte is read only when the item's key is as long as the one looked for, so nothing past the
-     * item's key is ever read. Returns what it read, summed, or 0.
+     * loaded). The last byte is read only when the item's key is as long as the one looked for, and nothing past the
+     * item's key is read. Returns what it read, summed, or 0.
      */
     static int loadItemKey(final PartitionIndex index, final long hash, final int keyLength)
+    {
+        return loadItem(index, hash, keyLength, false);
+    }
+
+    /**
+     * {@link #loadItemKey}, and for an item whose key is as long as the one looked for, its value's last byte too: a
+     * read copies the value out next, and a small item's value often ends on a cache line its key does not touch
+     * (a 16-byte key's 32-byte value does for about half the item addresses), which the copy would then miss on, one
+     * key after another. The value length comes from the item's header (the key length's line); the byte read is the
+     * item's own, whose memory stays while the reader has not passed a quiescent point, as for any lookup.
+     */
+    static int loadItemKeyAndValueEnd(final PartitionIndex index, final long hash, final int keyLength)
+    {
+        return loadItem(index, hash, keyLength, true);
+    }
+
+    private static int loadItem(final PartitionIndex index, final long hash, final int keyLength,
+        final boolean withValue)
     {
         final long tag = IndexDescriptor.tagOf(hash);
         long pos = hash & index.mask;
@@ -59,8 +78,14 @@ final class IndexLookahead
             {
                 final long address = value & ADDRESS_MASK;
                 final int itemKeyLength = NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_LENGTH_OFFSET) & 0xFF;
-                return itemKeyLength != keyLength || keyLength == 0 ? itemKeyLength : // never read past the item's key
-                    itemKeyLength + NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_OFFSET + keyLength - 1);
+                if (itemKeyLength != keyLength || keyLength == 0)
+                {
+                    return itemKeyLength; // another key: nothing past its length byte
+                }
+                final int keyEnd = NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_OFFSET + keyLength - 1);
+                final int valueLength = withValue ? NATIVE.get(ValueLayout.JAVA_INT, address + VALUE_LENGTH_OFFSET) : 0;
+                return valueLength <= 0 ? itemKeyLength + keyEnd : itemKeyLength + keyEnd +
+                    NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_OFFSET + keyLength + valueLength - 1);
             }
             pos = (pos + 1) & index.mask;
         }

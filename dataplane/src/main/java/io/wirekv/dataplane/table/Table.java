@@ -289,6 +289,20 @@ public final class Table implements AutoCloseable
      */
     public long loadAhead(final long[] hashes, final int[] keyLengths, final int count)
     {
+        return loadAhead(hashes, keyLengths, count, false);
+    }
+
+    /**
+     * {@link #loadAhead}, for reads: each item's value end too ({@link IndexLookahead#loadItemKeyAndValueEnd}), since
+     * a read copies the value out. From a registered reader between quiescent points.
+     */
+    public long loadAheadForReads(final long[] hashes, final int[] keyLengths, final int count)
+    {
+        return loadAhead(hashes, keyLengths, count, true);
+    }
+
+    private long loadAhead(final long[] hashes, final int[] keyLengths, final int count, final boolean values)
+    {
         long sum = 0;
         for (int i = 0; i < count; i++) // acquire loads of the index references, as find
         {
@@ -296,8 +310,9 @@ public final class Table implements AutoCloseable
         }
         for (int i = 0; i < count; i++)
         {
-            sum += IndexLookahead.loadItemKey(indexRefs[partitionOfHash(hashes[i])].getAcquire(), hashes[i],
-                keyLengths[i]);
+            final PartitionIndex index = indexRefs[partitionOfHash(hashes[i])].getAcquire();
+            sum += values ? IndexLookahead.loadItemKeyAndValueEnd(index, hashes[i], keyLengths[i]) :
+                IndexLookahead.loadItemKey(index, hashes[i], keyLengths[i]);
         }
         return sum;
     }
