@@ -6,8 +6,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Keys a reader loads ahead together (see {@code table/IndexLookahead}): every key's index slot, then every key's
- * item, before any of them is looked up, so that their cache misses overlap. The hashes stay for the lookups.
- * Used for the next keys of a multi-key get ({@link GetCommands}) and for the gets of a received burst
+ * item, then every found item's value end, before any of them is looked up, so that their cache misses overlap.
+ * The hashes stay for the lookups. Used for the next keys of a multi-key get ({@link GetCommands}) and for the gets of a received burst
  * ({@link BurstLookahead}). One instance per reader thread; allocation-free.
  */
 final class KeyLookahead
@@ -23,6 +23,8 @@ final class KeyLookahead
     private final Table table;
     private final long[] hashes = new long[CAPACITY];
     private final int[] keyLengths = new int[CAPACITY];
+    /** The items found by the loads, for their value ends' pass. */
+    private final long[] items = new long[CAPACITY];
     private int count;
     /** The loads' sum: a field, so that the JIT cannot drop loads nobody reads. */
     private long loaded;
@@ -65,9 +67,9 @@ final class KeyLookahead
         return hashes[n];
     }
 
-    /** Loads the added keys' index slots, then their items. */
+    /** Loads the added keys' index slots, then their items, then the items' value ends. */
     void load()
     {
-        loaded += table.loadAheadForReads(hashes, keyLengths, count);
+        loaded += table.loadAheadForReads(hashes, keyLengths, items, count);
     }
 }

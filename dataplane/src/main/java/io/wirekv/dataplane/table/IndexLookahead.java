@@ -47,48 +47,62 @@ final class IndexLookahead
      */
     static int loadItemKey(final PartitionIndex index, final long hash, final int keyLength)
     {
-        return loadItem(index, hash, keyLength, false);
+        return loadItemKey(index, hash, keyLength, null, 0);
     }
 
     /**
-     * {@link #loadItemKey}, and for an item whose key is as long as the one looked for, its value's last byte too: a
-     * read copies the value out next, and a small item's value often ends on a cache line its key does not touch
-     * (a 16-byte key's 32-byte value does for about half the item addresses), which the copy would then miss on, one
-     * key after another. The value length comes from the item's header (the key length's line); the byte read is the
-     * item's own, whose memory stays while the reader has not passed a quiescent point, as for any lookup.
+     * {@link #loadItemKey}, keeping in {@code items[i]} (when {@code items} is not null) the address of the item whose
+     * key is as long as the one looked for, else 0: for {@link #loadValueEnd} once every key's item is on its way.
      */
-    static int loadItemKeyAndValueEnd(final PartitionIndex index, final long hash, final int keyLength)
+    static int loadItemKey(final PartitionIndex index, final long hash, final int keyLength, final long[] items,
+        final int i)
     {
-        return loadItem(index, hash, keyLength, true);
-    }
-
-    private static int loadItem(final PartitionIndex index, final long hash, final int keyLength,
-        final boolean withValue)
-    {
+        long found = 0;
+        int sum = 0;
         final long tag = IndexDescriptor.tagOf(hash);
         long pos = hash & index.mask;
-        for (int i = 0; i < SLOTS; i++)
+        for (int n = 0; n < SLOTS; n++)
         {
             final long value = (long)PartitionIndexWriter.SLOT.getAcquire(NATIVE, index.address + (pos << 3));
             if (value == EMPTY)
             {
-                return 0;
+                break;
             }
             if (value != TOMBSTONE && (value >>> IndexDescriptor.TAG_SHIFT) == tag)
             {
                 final long address = value & ADDRESS_MASK;
-                final int itemKeyLength = NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_LENGTH_OFFSET) & 0xFF;
-                if (itemKeyLength != keyLength || keyLength == 0)
+                sum = NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_LENGTH_OFFSET) & 0xFF;
+                if (sum == keyLength && keyLength != 0) // else another key: nothing past its length byte
                 {
-                    return itemKeyLength; // another key: nothing past its length byte
+                    found = address;
+                    sum += NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_OFFSET + keyLength - 1);
                 }
-                final int keyEnd = NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_OFFSET + keyLength - 1);
-                final int valueLength = withValue ? NATIVE.get(ValueLayout.JAVA_INT, address + VALUE_LENGTH_OFFSET) : 0;
-                return valueLength <= 0 ? itemKeyLength + keyEnd : itemKeyLength + keyEnd +
-                    NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_OFFSET + keyLength + valueLength - 1);
+                break;
             }
             pos = (pos + 1) & index.mask;
         }
-        return 0;
+        if (null != items)
+        {
+            items[i] = found;
+        }
+        return sum;
+    }
+
+    /**
+     * For a read, which copies the value out next: the last byte of the value of the item {@link #loadItemKey} found
+     * (0: none). A small item's value often ends on a cache line its key does not touch (a 16-byte key's 32-byte
+     * value does for about half the item addresses), which the copy would then miss on, one key after another. The
+     * value length comes from the item's header, loaded by then; the byte read is the item's own, whose memory stays
+     * while the reader has not passed a quiescent point, as for any lookup.
+     */
+    static int loadValueEnd(final long address, final int keyLength)
+    {
+        if (0 == address)
+        {
+            return 0;
+        }
+        final int valueLength = NATIVE.get(ValueLayout.JAVA_INT, address + VALUE_LENGTH_OFFSET);
+        return valueLength <= 0 ? 0 :
+            NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_OFFSET + keyLength + valueLength - 1);
     }
 }

@@ -289,30 +289,45 @@ public final class Table implements AutoCloseable
      */
     public long loadAhead(final long[] hashes, final int[] keyLengths, final int count)
     {
-        return loadAhead(hashes, keyLengths, count, false);
+        final long slots = loadHomeSlots(hashes, count);
+        return slots + loadItemKeys(hashes, keyLengths, null, count);
     }
 
     /**
-     * {@link #loadAhead}, for reads: each item's value end too ({@link IndexLookahead#loadItemKeyAndValueEnd}), since
-     * a read copies the value out. From a registered reader between quiescent points.
+     * {@link #loadAhead}, for reads, which copy the values out: then every found item's value end
+     * ({@link IndexLookahead#loadValueEnd}), in a pass of its own so that those loads overlap too. {@code items}
+     * holds at least {@code count} addresses (the caller's scratch). From a registered reader between quiescent
+     * points.
      */
-    public long loadAheadForReads(final long[] hashes, final int[] keyLengths, final int count)
+    public long loadAheadForReads(final long[] hashes, final int[] keyLengths, final long[] items, final int count)
     {
-        return loadAhead(hashes, keyLengths, count, true);
+        final long slots = loadHomeSlots(hashes, count);
+        long sum = slots + loadItemKeys(hashes, keyLengths, items, count);
+        for (int i = 0; i < count; i++)
+        {
+            sum += IndexLookahead.loadValueEnd(items[i], keyLengths[i]);
+        }
+        return sum;
     }
 
-    private long loadAhead(final long[] hashes, final int[] keyLengths, final int count, final boolean values)
+    private long loadHomeSlots(final long[] hashes, final int count)
     {
         long sum = 0;
         for (int i = 0; i < count; i++) // acquire loads of the index references, as find
         {
             sum += IndexLookahead.loadHomeSlot(indexRefs[partitionOfHash(hashes[i])].getAcquire(), hashes[i]);
         }
+        return sum;
+    }
+
+    /** The items' key lengths and key ends, keeping the found items' addresses in {@code items} (when not null). */
+    private long loadItemKeys(final long[] hashes, final int[] keyLengths, final long[] items, final int count)
+    {
+        long sum = 0;
         for (int i = 0; i < count; i++)
         {
-            final PartitionIndex index = indexRefs[partitionOfHash(hashes[i])].getAcquire();
-            sum += values ? IndexLookahead.loadItemKeyAndValueEnd(index, hashes[i], keyLengths[i]) :
-                IndexLookahead.loadItemKey(index, hashes[i], keyLengths[i]);
+            sum += IndexLookahead.loadItemKey(indexRefs[partitionOfHash(hashes[i])].getAcquire(), hashes[i],
+                keyLengths[i], items, i);
         }
         return sum;
     }

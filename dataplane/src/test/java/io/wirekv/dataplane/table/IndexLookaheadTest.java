@@ -39,4 +39,27 @@ class IndexLookaheadTest
         assertNotEquals(0, slot);
         assertEquals(slot + 16 + 'y', table.loadAhead(new long[] {hash}, new int[] {16}, 1), "both steps, summed");
     }
+
+    @Test
+    void shouldLoadTheFoundItemsValueEndForReads()
+    {
+        final MemorySegment key = MemorySegment.ofArray("sixteen-byte-key".getBytes(StandardCharsets.ISO_8859_1));
+        final long hash = Table.keyHash(key, 0, 16);
+        final int partition = table.partitionOfHash(hash);
+        final byte[] bytes = new byte[32];
+        bytes[31] = 'z';
+        assertEquals(Status.STORED, table.writer(partition).publish(key, 0, 16, hash, MemorySegment.ofArray(bytes), 0,
+            32, MemorySegment.NULL, 0, 0, 0, 0, 0, 0, new ItemView()));
+        final PartitionIndex index = table.indexRef(partition).getAcquire();
+        final long[] items = {-1, -1};
+        assertEquals(16 + 'y', IndexLookahead.loadItemKey(index, hash, 16, items, 0));
+        assertNotEquals(0, items[0], "the found item's address is kept");
+        assertEquals('z', IndexLookahead.loadValueEnd(items[0], 16), "the value's last byte");
+        assertEquals(16, IndexLookahead.loadItemKey(index, hash, 200, items, 1), "another key's length");
+        assertEquals(0, items[1], "no item kept for another key: nothing of it is read past its length");
+        assertEquals(0, IndexLookahead.loadValueEnd(items[1], 200));
+        final long slot = IndexLookahead.loadHomeSlot(index, hash);
+        assertEquals(slot + 16 + 'y' + 'z', table.loadAheadForReads(new long[] {hash}, new int[] {16}, new long[1], 1),
+            "the three steps, summed");
+    }
 }
