@@ -158,9 +158,9 @@ public class TableLincheckTest
     }
 
     /**
-     * Closes the tables no {@link #close} reached: Lincheck also builds instances for its sequential specification,
-     * which it never validates, and each held a 1 MiB table until the JVM ended (4,960 of 9,424 in the stress run: about
-     * 5 GB).
+     * Closes the tables no {@link #close} reached: Lincheck does not validate every instance it builds (4,960 of the
+     * stress run's 9,424 were left, likely those of its sequential specification), and each held a 1 MiB table until
+     * the JVM ended: about 5 GB.
      */
     @org.junit.jupiter.api.AfterEach
     void closeLeftoverTables()
