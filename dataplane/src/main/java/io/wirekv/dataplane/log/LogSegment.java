@@ -439,10 +439,9 @@ public final class LogSegment
     /**
      * Syncer: removes the mapping's page-table entries for {@code [from, to)} (page-aligned), which the writer has
      * filled and will not write again ({@code MADV_DONTNEED}: on a shared file mapping the bytes stay in the page
-     * cache and the file, and a later read faults them back in). The write-back that follows then has no writable
-     * entry to write-protect: otherwise it does that page by page, and each one interrupts every other CPU the
-     * process runs on to flush its TLB (9,000-19,000 times a second on the writer's core in the per-core ceiling's
-     * async SETs, which this made 1.17x faster), where this costs one flush for the range. Best effort.
+     * cache and the file, and a later read faults them back in), so their write-back has none to write-protect (see
+     * {@link WriterPages}: 9,000-19,000 TLB-flush interrupts a second on the writer's core in the per-core ceiling's
+     * async SETs without it; 1.17x with it). Best effort.
      */
     void unmapWritten(final long from, final long to)
     {

@@ -34,14 +34,6 @@ public final class PartitionLog
 
     private static final java.lang.foreign.ValueLayout.OfLong LE_LONG =
         java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
-    /**
-     * How far ahead of the writer the syncer keeps the segment's pages faulted in (topped up every round in sync mode,
-     * every 50 ms in async mode: room for 80 MB/s of records).
-     */
-    static final long PREFAULT_BYTES = 8L << 20;
-    private static final long PAGE_BYTES = 4096;
-    /** Filled pages are unmapped in ranges of at least this (one TLB flush each: sync rounds are a few KB). */
-    static final long UNMAP_BATCH_BYTES = 1L << 20;
 
     private static final VarHandle APPENDED_SEQUENCE;
     private static final VarHandle DURABLE_SEQUENCE;
@@ -100,16 +92,12 @@ public final class PartitionLog
     // syncer thread
     private LogSegment syncing;
     private long syncedOffset;
-    /** Where {@link #syncing}'s written pages are unmapped up to ({@link LogSegment#unmapWritten}). */
-    private long unmappedOffset;
     private long lastSyncedSequence;
     /** The highest sequence written back and waiting for the round's flush to be durable. */
     private long writtenBackSequence;
     /** The durable sequence when that write-back started (see publishDurable). */
     private long durableBeforeWriteBack;
-    private LogSegment prefaulted;
-    private long prefaultedEnd;
-    private boolean prefaultWorks = true;
+    private final WriterPages writerPages = new WriterPages();
 
     /**
      * A log that continues {@code segment} at {@code appendOffset} with {@code nextSequence} (after recovery, or a
@@ -372,7 +360,7 @@ public final class PartitionLog
             {
                 final LogSegment next = segment.next(); // before the end: once next is set, the end is final
                 final long end = segment.appendedEnd();
-                unmapWritten(segment, null == next ? end & -PAGE_BYTES : segment.capacity());
+                writerPages.unmapFilled(segment, end, null != next);
                 action.force(segment, syncedOffset, end);
                 if (null == next)
                 {
@@ -383,7 +371,6 @@ public final class PartitionLog
                 segment = next;
                 syncing = next;
                 syncedOffset = 0;
-                unmappedOffset = 0;
             }
         }
         catch (final RuntimeException ex)
@@ -398,20 +385,6 @@ public final class PartitionLog
         }
         writtenBackSequence = appended;
         return appended - lastSyncedSequence;
-    }
-
-    /**
-     * Syncer, before a write-back: unmaps the pages of {@code segment} below {@code to} that the writer has filled, once
-     * there are {@link #UNMAP_BATCH_BYTES} of them (or the segment is complete), so the write-back write-protects none
-     * of the writer's pages.
-     */
-    private void unmapWritten(final LogSegment segment, final long to)
-    {
-        if (to - unmappedOffset >= UNMAP_BATCH_BYTES || (to == segment.capacity() && to > unmappedOffset))
-        {
-            segment.unmapWritten(unmappedOffset, to);
-            unmappedOffset = to;
-        }
     }
 
     /** Syncer: whether records were written back and are not yet published durable (the round's flush is due). */
@@ -452,40 +425,18 @@ public final class PartitionLog
     }
 
     /**
-     * Syncer, after {@link #publishDurable}: keeps the {@link #PREFAULT_BYTES} after the writer's append offset faulted in
-     * writable ({@link LogSegment#populateForWrite}), topping the window up once half of it is used, and the page a
-     * sync just wrote back (write-protected again by the writeback), so the writer's appends take no page faults.
+     * Syncer, after {@link #publishDurable}: keeps the writer's next pages faulted in ({@link WriterPages#prefault}) in
+     * the segment it appends to, the newest, which may be past the one being synced (async: for up to an interval).
      * @param synced whether the round wrote something back.
      */
     void prefault(final boolean synced)
     {
-        if (!prefaultWorks)
+        LogSegment newest = syncing;
+        for (LogSegment next = newest.next(); null != next; next = next.next())
         {
-            return;
+            newest = next;
         }
-        // The writer's segment: the newest. It may be past the one being synced (async: for up to an interval), and
-        // its pages must be faulted in all the same: a fault on the writer zeroes a page-cache page on its core.
-        LogSegment segment = syncing;
-        for (LogSegment next = segment.next(); null != next; next = next.next())
-        {
-            segment = next;
-        }
-        if (segment != prefaulted)
-        {
-            prefaulted = segment;
-            prefaultedEnd = 0;
-        }
-        final long page = segment.appendedEnd() & -PAGE_BYTES;
-        if (prefaultedEnd - page < PREFAULT_BYTES / 2)
-        {
-            final long to = Math.min(segment.capacity(), page + PREFAULT_BYTES);
-            prefaultWorks = segment.populateForWrite(page, to);
-            prefaultedEnd = to;
-        }
-        else if (synced)
-        {
-            prefaultWorks = segment.populateForWrite(page, page + PAGE_BYTES);
-        }
+        writerPages.prefault(newest, synced);
     }
 
     /**
@@ -518,7 +469,7 @@ public final class PartitionLog
         {
             final LogSegment made = LogSegment.createSpare(directory.partitionLogDir(partition), partition,
                 segmentSizeBytes, zeroFillSegments);
-            made.populateForWrite(0, Math.min(made.capacity(), PREFAULT_BYTES)); // best effort
+            made.populateForWrite(0, Math.min(made.capacity(), WriterPages.PREFAULT_BYTES)); // best effort
             SPARE.setRelease(this, made); // release: the mapped spare; pairs with getAcquire in roll
         }
         catch (final IOException | RuntimeException ex)

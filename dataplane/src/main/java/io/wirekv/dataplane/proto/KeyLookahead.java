@@ -7,8 +7,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * Keys a reader loads ahead together (see {@code table/IndexLookahead}): every key's index slot, then every key's
  * item, then every found item's value end, before any of them is looked up, so that their cache misses overlap.
- * The hashes stay for the lookups. Used for the next keys of a multi-key get ({@link GetCommands}) and for the gets of a received burst
- * ({@link BurstLookahead}). One instance per reader thread; allocation-free.
+ * The hashes stay for the lookups. Used for the next keys of a multi-key get ({@link GetCommands}) and for the gets
+ * of a received burst ({@link BurstLookahead}). One instance per reader thread; allocation-free.
  */
 final class KeyLookahead
 {

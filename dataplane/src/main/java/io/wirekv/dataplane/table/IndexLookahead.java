@@ -43,16 +43,8 @@ final class IndexLookahead
      * key's last byte (often on the item's next cache line) of the first item on the probe path whose tag is the
      * hash's, among the {@link #SLOTS} slots from the home slot (its cache line, which {@link #loadHomeSlot}
      * loaded). The last byte is read only when the item's key is as long as the one looked for, and nothing past the
-     * item's key is read. Returns what it read, summed, or 0.
-     */
-    static int loadItemKey(final PartitionIndex index, final long hash, final int keyLength)
-    {
-        return loadItemKey(index, hash, keyLength, null, 0);
-    }
-
-    /**
-     * {@link #loadItemKey}, keeping in {@code items[i]} (when {@code items} is not null) the address of the item whose
-     * key is as long as the one looked for, else 0: for {@link #loadValueEnd} once every key's item is on its way.
+     * item's key is read. Keeps in {@code items[i]} (when {@code items} is not null) the address of that item, else
+     * 0: for {@link #loadValueEnd} once every key's item is on its way. Returns what it read, summed, or 0.
      */
     static int loadItemKey(final PartitionIndex index, final long hash, final int keyLength, final long[] items,
         final int i)

@@ -289,7 +289,7 @@ public final class Table implements AutoCloseable
      */
     public long loadAhead(final long[] hashes, final int[] keyLengths, final int count)
     {
-        final long slots = loadHomeSlots(hashes, count);
+        final long slots = loadHomeSlots(hashes, count); // every slot before any item: their misses overlap
         return slots + loadItemKeys(hashes, keyLengths, null, count);
     }
 
@@ -301,7 +301,7 @@ public final class Table implements AutoCloseable
      */
     public long loadAheadForReads(final long[] hashes, final int[] keyLengths, final long[] items, final int count)
     {
-        final long slots = loadHomeSlots(hashes, count);
+        final long slots = loadHomeSlots(hashes, count); // every slot, then every item, then every value end
         long sum = slots + loadItemKeys(hashes, keyLengths, items, count);
         for (int i = 0; i < count; i++)
         {

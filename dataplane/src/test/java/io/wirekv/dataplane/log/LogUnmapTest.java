@@ -48,7 +48,7 @@ class LogUnmapTest
                 }
                 final LogSegment segment = writing.log.currentSegment();
                 final long filledEnd = segment.appendedEnd() & -PAGE;
-                assertTrue(filledEnd >= 2 * PartitionLog.UNMAP_BATCH_BYTES, "filled " + filledEnd + " bytes");
+                assertTrue(filledEnd >= 2 * WriterPages.UNMAP_BATCH_BYTES, "filled " + filledEnd + " bytes");
                 final long address = segment.memory().address();
                 assertEquals(filledEnd / PAGE, presentPages(address, filledEnd), "the writer's pages are mapped");
 

@@ -28,13 +28,16 @@ class IndexLookaheadTest
         final MemorySegment key = MemorySegment.ofArray("sixteen-byte-key".getBytes(StandardCharsets.ISO_8859_1));
         final long hash = Table.keyHash(key, 0, 16);
         final int partition = table.partitionOfHash(hash);
-        assertEquals(0, IndexLookahead.loadItemKey(table.indexRef(partition).getAcquire(), hash, 16), "no item yet");
+        assertEquals(0, IndexLookahead.loadItemKey(table.indexRef(partition).getAcquire(), hash, 16, null, 0),
+            "no item yet");
         final MemorySegment value = MemorySegment.ofArray(new byte[32]);
         assertEquals(Status.STORED, table.writer(partition).publish(key, 0, 16, hash, value, 0, 32,
             MemorySegment.NULL, 0, 0, 0, 0, 0, 0, new ItemView()));
         final PartitionIndex index = table.indexRef(partition).getAcquire();
-        assertEquals(16 + 'y', IndexLookahead.loadItemKey(index, hash, 16), "the key's length and its last byte");
-        assertEquals(16, IndexLookahead.loadItemKey(index, hash, 200), "a longer key: nothing read past its own key");
+        assertEquals(16 + 'y', IndexLookahead.loadItemKey(index, hash, 16, null, 0),
+            "the key's length and its last byte");
+        assertEquals(16, IndexLookahead.loadItemKey(index, hash, 200, null, 0),
+            "a longer key: nothing read past its own key");
         final long slot = IndexLookahead.loadHomeSlot(index, hash);
         assertNotEquals(0, slot);
         assertEquals(slot + 16 + 'y', table.loadAhead(new long[] {hash}, new int[] {16}, 1), "both steps, summed");
