@@ -29,8 +29,8 @@ import java.util.List;
  *   <li><b>me slab details</b> ({@code cls=}, {@code size=}): memcached's slab class and internal item size,
  *       meaningless for wirekv's item layout; replaced by {@code <internal>}.</li>
  *   <li><b>fetched bit</b> (meta {@code h0}/{@code h1}, {@code me ... fetch=no|yes}): DELIBERATE difference.
- *       memcached sets an item's "fetched" bit on every read; wirekv's readers never write shared memory
- *       (the table's rule: no write on the read path, so lcores read lock-free), so wirekv cannot track
+ *       memcached sets an item's "fetched" bit on every read; wirekv's reads set only the item's CLOCK
+ *       reference bit (a hint for eviction, which the CLOCK's hand clears), so wirekv does not track
  *       fetches and always reports {@code h0} / {@code fetch=no}. Both become {@code h<fetched>} /
  *       {@code fetch=<fetched>}. (Last access {@code l} / {@code la=} likewise stays the store time in
  *       wirekv; it is compared after rule 4's rounding, which the sequences' short runs never cross.)</li>

@@ -241,7 +241,7 @@ final class MetaCommands
         rb.putUnsigned(Math.max(0, now - item.storedAtSeconds()));
         rb.put(ME_CAS);
         rb.putUnsigned(item.cas());
-        // fetches are not tracked (readers never write shared memory): always fetch=no, see mg's h flag
+        // fetches are not tracked: always fetch=no, see mg's h flag
         rb.put(ME_FETCH_NO);
         rb.put(ME_CLS);
         rb.putUnsigned(AsciiCodec.ITEM_HEADER_BYTES + keyLength + 1 + (item.clientFlags() != 0 ? 4 : 0) +

@@ -130,8 +130,9 @@ final class MetaReplyFormatter
                 case 'h':
                     if (item != null && kind == KIND_MG)
                     {
-                        // DELIBERATE difference from memcached (which says h1 after any earlier fetch): readers
-                        // never write shared memory, so fetches are not tracked and an item is never "hit before"
+                        // DELIBERATE difference from memcached (which says h1 after any earlier fetch): fetches are
+                        // not tracked (a hit sets only the CLOCK's reference bit, which eviction clears), so an
+                        // item is never "hit before"
                         putFlag(rb, 'h');
                         rb.putByteUnchecked((byte)'0');
                     }

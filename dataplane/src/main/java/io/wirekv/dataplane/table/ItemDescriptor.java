@@ -17,13 +17,15 @@ package io.wirekv.dataplane.table;
  *  +---------------------------------------------------------------+
  *  |                 valueLength (u32)                             | 20
  *  +---------------+---------------+---------------+---------------+
- *  | keyLength u8  | metaBits u8   | state u8 (W)  | clock u8 (W)  | 24
+ *  | keyLength u8  | metaBits u8   | state u8 (W)  | clock u8 (C)  | 24
  *  +---------------+---------------+---------------+---------------+
  *  |      key (keyLength bytes) ... value (valueLength bytes) ...  | 28
  *  +---------------------------------------------------------------+
  * </pre>
- * Fields marked (W) are private to the partition's writer thread (slab state and CLOCK reference bit);
- * readers never read them. Every other field is written once, before publication, and never again.
+ * The field marked (W) is private to the partition's writer thread (slab state); readers never read it. The
+ * CLOCK reference byte (C) is set at publication and cleared by the writer's CLOCK hand, and a reader's hit sets
+ * it again (a plain store of a hint: a lost race moves one eviction, nothing else). Every other field is written
+ * once, before publication, and never again.
  * A free chunk on its class's free list ({@link #STATE_LISTED}) reuses bytes 0..7 and 8..15 as the list's next
  * and previous links (doubly linked, so that a slab leaving its class unlinks its free chunks in O(chunks in
  * the slab), not O(free list)).

@@ -55,7 +55,7 @@ final class ItemEncoder
         }
     }
 
-    /** The CAS, and the writer-private state (live) and CLOCK reference bit (set: recently written). */
+    /** The CAS, the writer-private state (live) and the CLOCK reference bit (set: recently written). */
     static void seal(final long address, final long cas)
     {
         NATIVE.set(ValueLayout.JAVA_LONG_UNALIGNED, address + CAS_OFFSET, cas); // 4-byte aligned chunk

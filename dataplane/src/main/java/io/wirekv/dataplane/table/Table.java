@@ -273,10 +273,26 @@ public final class Table implements AutoCloseable
         final long address = lookup(index, hash, key, keyOffset, keyLength);
         if (address != 0 && isLive(address))
         {
+            markReferenced(address);
             view.wrap(address, keyLength);
             return true;
         }
         return false;
+    }
+
+    /**
+     * A hit gives its item the CLOCK's second chance ({@link SlabEvictor}), as memcached's LRU bumps an item on a
+     * hit: without it only a write would, and eviction would keep the recently written rather than the read. Stored
+     * only when clear, so a hot item's line is written once per pass of the CLOCK's hand, not on every hit. The
+     * race with the hand clearing it is benign: a hint, lost or set late, moves one eviction. The item cannot be
+     * reused under the store: the reader is between quiescent points.
+     */
+    private static void markReferenced(final long address)
+    {
+        if (NATIVE.get(ValueLayout.JAVA_BYTE, address + ItemDescriptor.CLOCK_OFFSET) == 0)
+        {
+            NATIVE.set(ValueLayout.JAVA_BYTE, address + ItemDescriptor.CLOCK_OFFSET, (byte)1);
+        }
     }
 
     /**

@@ -2,12 +2,13 @@
  * The partitioned copy-on-write key-value table (CREW: concurrent reads, exclusive write per partition).
  *
  * <h2>Publication rule</h2>
- * Items are immutable once published. A writer builds a complete new item in memory that no reader can
- * reach (a free slab chunk), then publishes its address into the partition's index slot with a single
- * release store ({@code setRelease}); readers load index slots with {@code getAcquire}, so every byte of
- * an item a reader reaches was written before the store that made it reachable. A grown index is built
- * completely, then published with a release store of the partition's index reference; readers load that
- * reference with {@code getAcquire} and move to the new index at their next lookup. A writer never modifies
+ * Items are immutable once published (but for two bytes no reader relies on: the slab state, the writer's own, and
+ * the CLOCK's reference bit, a hint for eviction that a read hit sets; see {@code ItemDescriptor}). A writer builds a
+ * complete new item in memory that no reader can reach (a free slab chunk), then publishes its address into the
+ * partition's index slot with a single release store ({@code setRelease}); readers load index slots with {@code
+ * getAcquire}, so every byte of an item a reader reaches was written before the store that made it reachable. A grown
+ * index is built completely, then published with a release store of the partition's index reference; readers load
+ * that reference with {@code getAcquire} and move to the new index at their next lookup. A writer never modifies
  * an index after it has published its successor. ({@link io.wirekv.dataplane.table.ItemEncoder} lays out the
  * item; {@link io.wirekv.dataplane.table.PartitionIndexWriter} makes the release stores, {@link
  * io.wirekv.dataplane.table.Table#get} the acquire loads.)
