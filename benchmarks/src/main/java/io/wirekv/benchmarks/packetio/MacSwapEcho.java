@@ -6,6 +6,7 @@ import io.wirekv.nativebindings.dpdk.DpdkEthPort;
 import io.wirekv.nativebindings.dpdk.Eal;
 import io.wirekv.nativebindings.dpdk.MbufDescriptor;
 import io.wirekv.nativebindings.dpdk.RteMbuf;
+import org.agrona.UnsafeApi;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -167,7 +168,9 @@ public final class MacSwapEcho
                 }
                 for (int i = 0; i < received; i++)
                 {
-                    swapMacs(MbufDescriptor.dataAddress(MEMORY.get(JAVA_LONG_UNALIGNED, mbufsAddress + ((long)i << 3))));
+                    // the burst array and the mbuf read raw, as DpdkFrameQueue and MbufDescriptor do; the frame
+                    // through the segment, as the appliance's L2/L3 stack writes a reply
+                    swapMacs(MbufDescriptor.dataAddress(UnsafeApi.getLong(mbufsAddress + ((long)i << 3))));
                 }
                 final int taken = txBurstOrFree(port, mbufs, mbufsAddress, received);
                 sent += taken;

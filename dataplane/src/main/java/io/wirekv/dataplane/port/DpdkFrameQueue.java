@@ -5,6 +5,7 @@ import io.wirekv.nativebindings.dpdk.DpdkEthPort;
 import io.wirekv.nativebindings.dpdk.Eal;
 import io.wirekv.nativebindings.dpdk.EthStats;
 import io.wirekv.nativebindings.dpdk.MbufDescriptor;
+import org.agrona.UnsafeApi;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -39,6 +40,8 @@ public final class DpdkFrameQueue implements FrameQueue
     private final Arena arena = Arena.ofShared();
     private final MemorySegment rxMbufs;
     private final MemorySegment txMbufs;
+    private final long rxMbufsAddress;
+    private final long txMbufsAddress;
     private final MemorySegment freeMbufs;
     private final MemorySegment stash;
     private final EthStats stats = new EthStats(arena);
@@ -60,6 +63,8 @@ public final class DpdkFrameQueue implements FrameQueue
         // around each burst downcall that is passed one; close() runs after the lcore stopped
         this.rxMbufs = mbufArray(burstSize);
         this.txMbufs = mbufArray(Math.max(burstSize, STASH));
+        this.rxMbufsAddress = rxMbufs.address();
+        this.txMbufsAddress = txMbufs.address();
         this.freeMbufs = mbufArray(STASH);
         this.stash = mbufArray(STASH);
     }
@@ -97,7 +102,7 @@ public final class DpdkFrameQueue implements FrameQueue
         final int received = port.rxBurst(queue, rxMbufs, Math.min(burstSize, rx.capacity()));
         for (int i = 0; i < received; i++)
         {
-            final long mbuf = rxMbufs.getAtIndex(JAVA_LONG_UNALIGNED, i);
+            final long mbuf = UnsafeApi.getLong(rxMbufsAddress + ((long)i << 3)); // raw, as MbufDescriptor's
             rx.set(i, mbuf, MbufDescriptor.dataAddress(mbuf), MbufDescriptor.dataLength(mbuf));
         }
         rx.count(received);
@@ -117,7 +122,7 @@ public final class DpdkFrameQueue implements FrameQueue
             {
                 final long mbuf = tx.handle(from + i);
                 MbufDescriptor.setLength(mbuf, tx.length(from + i));
-                txMbufs.setAtIndex(JAVA_LONG_UNALIGNED, i, mbuf);
+                UnsafeApi.putLong(txMbufsAddress + ((long)i << 3), mbuf);
             }
             sent += port.txBurstOrFree(queue, txMbufs, n); // frees what the driver refused
         }

@@ -1,11 +1,10 @@
 package io.wirekv.nativebindings.dpdk;
 
+import org.agrona.UnsafeApi;
+
 import java.lang.foreign.MemorySegment;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 /**
  * {@code struct rte_mbuf} of DPDK 22.11 on x86_64 / aarch64 (the packet buffer header): offsets, and
@@ -70,9 +69,12 @@ public final class MbufDescriptor
     /** {@code RTE_PKTMBUF_HEADROOM}: bytes reserved before the data of a reset mbuf. */
     public static final int HEADROOM = 128;
 
-    // Every address: mbufs live anywhere in DPDK's memory, so accessors address them absolutely. The fields are
-    // naturally aligned, but through an aligned layout the JIT tests each address's alignment (an and and a branch
-    // per access in the MAC-swap loop's code), so the accessors use the unaligned layouts: the same loads, no test.
+    // Every address: mbufs live anywhere in DPDK's memory, so accessors address them absolutely. The field
+    // accessors load and store through Agrona's UnsafeApi (jdk.internal.misc.Unsafe; the shared JVM flags export
+    // it): through a segment spanning the address space, every access paid a bounds test that no address can fail
+    // (a compare and a branch each in the MAC-swap loop's code) and an alignment test unless the layout was an
+    // unaligned one. Measured on net_null (eleventh pass in README): the raw mbuf reads take the Java loop from
+    // 0.91x to 0.95x of testpmd. The bulk copies keep the segment: one test per copy.
     @SuppressWarnings("restricted")
     private static final MemorySegment MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
@@ -86,7 +88,7 @@ public final class MbufDescriptor
      */
     public static long dataAddress(final long mbuf)
     {
-        return MEMORY.get(JAVA_LONG_UNALIGNED, mbuf + BUF_ADDR_OFFSET) + Short.toUnsignedInt(MEMORY.get(JAVA_SHORT_UNALIGNED, mbuf + DATA_OFF_OFFSET));
+        return UnsafeApi.getLong(mbuf + BUF_ADDR_OFFSET) + Short.toUnsignedInt(UnsafeApi.getShort(mbuf + DATA_OFF_OFFSET));
     }
 
     /**
@@ -95,7 +97,7 @@ public final class MbufDescriptor
      */
     public static int dataOffset(final long mbuf)
     {
-        return Short.toUnsignedInt(MEMORY.get(JAVA_SHORT_UNALIGNED, mbuf + DATA_OFF_OFFSET));
+        return Short.toUnsignedInt(UnsafeApi.getShort(mbuf + DATA_OFF_OFFSET));
     }
 
     /**
@@ -104,7 +106,7 @@ public final class MbufDescriptor
      */
     public static int dataLength(final long mbuf)
     {
-        return Short.toUnsignedInt(MEMORY.get(JAVA_SHORT_UNALIGNED, mbuf + DATA_LEN_OFFSET));
+        return Short.toUnsignedInt(UnsafeApi.getShort(mbuf + DATA_LEN_OFFSET));
     }
 
     /**
@@ -113,7 +115,7 @@ public final class MbufDescriptor
      */
     public static int packetLength(final long mbuf)
     {
-        return MEMORY.get(JAVA_INT_UNALIGNED, mbuf + PKT_LEN_OFFSET);
+        return UnsafeApi.getInt(mbuf + PKT_LEN_OFFSET);
     }
 
     /**
@@ -124,8 +126,8 @@ public final class MbufDescriptor
      */
     public static void setLength(final long mbuf, final int length)
     {
-        MEMORY.set(JAVA_SHORT_UNALIGNED, mbuf + DATA_LEN_OFFSET, (short)length);
-        MEMORY.set(JAVA_INT_UNALIGNED, mbuf + PKT_LEN_OFFSET, length);
+        UnsafeApi.putShort(mbuf + DATA_LEN_OFFSET, (short)length);
+        UnsafeApi.putInt(mbuf + PKT_LEN_OFFSET, length);
     }
 
     /**
@@ -134,7 +136,7 @@ public final class MbufDescriptor
      */
     public static int segmentCount(final long mbuf)
     {
-        return Short.toUnsignedInt(MEMORY.get(JAVA_SHORT_UNALIGNED, mbuf + NB_SEGS_OFFSET));
+        return Short.toUnsignedInt(UnsafeApi.getShort(mbuf + NB_SEGS_OFFSET));
     }
 
     /**
@@ -143,7 +145,7 @@ public final class MbufDescriptor
      */
     public static long next(final long mbuf)
     {
-        return MEMORY.get(JAVA_LONG_UNALIGNED, mbuf + NEXT_OFFSET);
+        return UnsafeApi.getLong(mbuf + NEXT_OFFSET);
     }
 
     /**
@@ -152,7 +154,7 @@ public final class MbufDescriptor
      */
     public static int port(final long mbuf)
     {
-        return Short.toUnsignedInt(MEMORY.get(JAVA_SHORT_UNALIGNED, mbuf + PORT_OFFSET));
+        return Short.toUnsignedInt(UnsafeApi.getShort(mbuf + PORT_OFFSET));
     }
 
     /**
@@ -161,7 +163,7 @@ public final class MbufDescriptor
      */
     public static int bufferLength(final long mbuf)
     {
-        return Short.toUnsignedInt(MEMORY.get(JAVA_SHORT_UNALIGNED, mbuf + BUF_LEN_OFFSET));
+        return Short.toUnsignedInt(UnsafeApi.getShort(mbuf + BUF_LEN_OFFSET));
     }
 
     /**
@@ -170,7 +172,7 @@ public final class MbufDescriptor
      */
     public static long pool(final long mbuf)
     {
-        return MEMORY.get(JAVA_LONG_UNALIGNED, mbuf + POOL_OFFSET);
+        return UnsafeApi.getLong(mbuf + POOL_OFFSET);
     }
 
     /**
@@ -179,7 +181,7 @@ public final class MbufDescriptor
      */
     public static long offloadFlags(final long mbuf)
     {
-        return MEMORY.get(JAVA_LONG_UNALIGNED, mbuf + OL_FLAGS_OFFSET);
+        return UnsafeApi.getLong(mbuf + OL_FLAGS_OFFSET);
     }
 
     /**
@@ -188,7 +190,7 @@ public final class MbufDescriptor
      */
     public static int rssHash(final long mbuf)
     {
-        return MEMORY.get(JAVA_INT_UNALIGNED, mbuf + HASH_RSS_OFFSET);
+        return UnsafeApi.getInt(mbuf + HASH_RSS_OFFSET);
     }
 
     /**
