@@ -90,7 +90,8 @@ final class MetaCommands
         {
             return forwardGet(s, lineStart, next);
         }
-        final boolean hit = reads.get(meta.key, meta.keyOffset, meta.keyLength);
+        final boolean hit = meta.noBump ?
+            reads.peek(meta.key, meta.keyOffset, meta.keyLength) : reads.get(meta.key, meta.keyOffset, meta.keyLength);
         final ItemView item = reads.item();
         if (hit && (item.metaBits() & ItemView.META_STALE) != 0 && (item.metaBits() & ItemView.META_WIN_SENT) == 0)
         {
@@ -215,7 +216,7 @@ final class MetaCommands
             keyOffset = 0;
             keyLength = n;
         }
-        if (!reads.get(key, keyOffset, keyLength))
+        if (!reads.peek(key, keyOffset, keyLength)) // me is a look, not a use: memcached does not bump it either
         {
             final int status = Flow.reply(s, EN_LINE, next, false);
             countMetaDebug(status);

@@ -41,6 +41,8 @@ final class MetaFlags
     long recacheExptime;
     boolean value;
     boolean quiet;
+    /** u: a hit leaves the item's place in the eviction order alone (memcached: no LRU bump). */
+    boolean noBump;
     long clientFlags;
     boolean hasCompareCas;
     long compareCas;
@@ -92,6 +94,7 @@ final class MetaFlags
         recache = false;
         value = false;
         quiet = false;
+        noBump = false;
         clientFlags = 0;
         hasCompareCas = false;
         compareCas = 0;
@@ -191,7 +194,9 @@ final class MetaFlags
                 case 'c':
                 case 'f':
                 case 'h':
+                    break;
                 case 'u':
+                    noBump = true;
                     break;
                 case 'v':
                     value = true;

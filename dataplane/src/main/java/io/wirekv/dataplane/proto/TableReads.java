@@ -35,6 +35,12 @@ final class TableReads
             table.get(key, keyOffset, keyLength, item); // a thread that never registered as a reader
     }
 
+    /** {@link #get(MemorySegment, long, int) get} that leaves the item's place in the eviction order alone. */
+    boolean peek(final MemorySegment key, final long keyOffset, final int keyLength)
+    {
+        return table.peek(reader(), key, keyOffset, keyLength, item);
+    }
+
     /** {@link #get(MemorySegment, long, int)} for the {@code n}th key of the last {@link #loadAhead}: hashed there. */
     boolean getLoadedAhead(final MemorySegment key, final long keyOffset, final int keyLength, final int n)
     {

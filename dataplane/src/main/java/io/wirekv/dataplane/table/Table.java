@@ -261,6 +261,27 @@ public final class Table implements AutoCloseable
         return hit;
     }
 
+    /**
+     * {@link #get(QsbrReader, MemorySegment, long, int, ItemView) get} that leaves the item's place in the eviction
+     * order alone (memcached's meta {@code u} flag, and {@code me}): a hit does not set its CLOCK reference bit.
+     *
+     * @param reader the calling thread's handle from {@link #registerReader}, or null for a thread that has none.
+     */
+    public boolean peek(
+        final QsbrReader reader, final MemorySegment key, final long keyOffset, final int keyLength, final ItemView view)
+    {
+        final boolean hit = find(key, keyOffset, keyLength, KeyHash.hash(key, keyOffset, keyLength), view, false);
+        if (null != reader)
+        {
+            ((ReaderSlot)reader).count(hit);
+        }
+        else
+        {
+            readerCounters.countShared(hit);
+        }
+        return hit;
+    }
+
     private boolean find(final MemorySegment key, final long keyOffset, final int keyLength, final ItemView view)
     {
         return find(key, keyOffset, keyLength, KeyHash.hash(key, keyOffset, keyLength), view);
@@ -269,11 +290,21 @@ public final class Table implements AutoCloseable
     private boolean find(
         final MemorySegment key, final long keyOffset, final int keyLength, final long hash, final ItemView view)
     {
+        return find(key, keyOffset, keyLength, hash, view, true);
+    }
+
+    private boolean find(
+        final MemorySegment key, final long keyOffset, final int keyLength, final long hash, final ItemView view,
+        final boolean bump)
+    {
         final PartitionIndex index = indexRefs[partitionOfHash(hash)].getAcquire(); // acquire: pairs with setRelease in PartitionIndexWriter.rebuild
         final long address = lookup(index, hash, key, keyOffset, keyLength);
         if (address != 0 && isLive(address))
         {
-            markReferenced(address);
+            if (bump)
+            {
+                markReferenced(address);
+            }
             view.wrap(address, keyLength);
             return true;
         }

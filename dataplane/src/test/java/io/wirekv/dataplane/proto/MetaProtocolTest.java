@@ -1,5 +1,6 @@
 package io.wirekv.dataplane.proto;
 
+import io.wirekv.dataplane.table.MemoryMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,66 @@ class MetaProtocolTest
     private void expect(final String request, final String reply)
     {
         assertEquals(reply, maskCas(h.tcp(request)), () -> "request: " + request);
+    }
+
+    @Test
+    void shouldKeepWhatMgReadsButNotWhatMgUOrMeLookAt()
+    {
+        // one partition: one CLOCK, so "the first eviction" means every held item's bit was cleared
+        try (ProtoHarness cache = new ProtoHarness(2 << 20, new ProtocolSettings(64 * 1024, 1400, "1.6.18"), 1,
+            MemoryMode.CACHE, 8L << 20))
+        {
+            final String value = "v".repeat(100);
+            int written = 0;
+            while (cache.table.counters().evictions() == 0)
+            {
+                cache.tcp("ms old" + written++ + " 100 q\r\n" + value + "\r\n");
+            }
+            // every held item's CLOCK bit is clear now (the hand went round once); use or look at them three ways
+            final java.util.List<String> used = new java.util.ArrayList<>();
+            final java.util.List<String> looked = new java.util.ArrayList<>();
+            final java.util.List<String> untouched = new java.util.ArrayList<>();
+            for (int i = 0; i < written; i++)
+            {
+                final String k = "old" + i;
+                if (cache.tcp("me " + k + "\r\n").startsWith("ME "))
+                {
+                    (i % 3 == 0 ? used : i % 3 == 1 ? looked : untouched).add(k);
+                }
+            }
+            for (final String k : used)
+            {
+                assertTrue(cache.tcp("mg " + k + " v\r\n").startsWith("VA 100"));
+            }
+            for (final String k : looked)
+            {
+                assertTrue(cache.tcp("mg " + k + " u v\r\n").startsWith("VA 100"));
+            }
+            // new writes until half the untouched items are gone
+            int fresh = 0;
+            long untouchedKept = untouched.size();
+            while (untouchedKept > untouched.size() / 2)
+            {
+                final StringBuilder batch = new StringBuilder();
+                for (int i = 0; i < 256; i++)
+                {
+                    batch.append("ms new").append(fresh++).append(" 100 q\r\n").append(value).append("\r\n");
+                }
+                cache.tcp(batch.toString());
+                untouchedKept = untouched.stream().filter(k -> held(cache, k)).count();
+                assertTrue(fresh < 4 * written, "untouched items never evicted");
+            }
+            final long usedKept = used.stream().filter(k -> held(cache, k)).count();
+            final long lookedKept = looked.stream().filter(k -> held(cache, k)).count();
+            assertEquals(used.size(), usedKept, "items mg read were evicted");
+            assertTrue(lookedKept < looked.size() * 3L / 4,
+                "mg u and me bumped: " + lookedKept + " of " + looked.size());
+        }
+    }
+
+    private static boolean held(final ProtoHarness cache, final String key)
+    {
+        return cache.tcp("me " + key + "\r\n").startsWith("ME "); // me does not bump either
     }
 
     @Test

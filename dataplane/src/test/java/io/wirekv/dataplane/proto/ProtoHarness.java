@@ -67,9 +67,17 @@ final class ProtoHarness implements AutoCloseable
     /** A harness whose processor sees these settings (server facts, the shutdown command). */
     ProtoHarness(final int replyCapacity, final ProtocolSettings settings)
     {
+        this(replyCapacity, settings, 4, MemoryMode.STORE, 32L << 20);
+    }
+
+    /** A harness over a table of these partitions, mode and budget (cache mode evicts). */
+    ProtoHarness(
+        final int replyCapacity, final ProtocolSettings settings, final int partitions, final MemoryMode mode,
+        final long memory)
+    {
         final int itemSizeMax = settings.itemSizeMaxBytes();
         clock.update(NOW_SECONDS * 1000);
-        table = new Table(new TableConfig(4, 32L << 20, MemoryMode.STORE, Math.max(1024, itemSizeMax), false), clock);
+        table = new Table(new TableConfig(partitions, memory, mode, Math.max(1024, itemSizeMax), false), clock);
         this.settings = settings;
         applier = new WriteApplier(table, stats, 1);
         recordMemory = arena.allocate(itemSizeMax + 64 * 1024, 8);

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Cache mode's eviction order: the CLOCK keeps the items that are read, as memcached's LRU does by bumping an item
- * on a hit, not only the ones written last.
+ * on a hit, not only the ones written last; a look that is not a use ({@link Table#peek}) leaves the order alone.
  */
 class TableEvictionTest
 {
@@ -42,19 +42,24 @@ class TableEvictionTest
                 set(table, "old" + written++);
             }
             final List<String> read = new ArrayList<>();
+            final List<String> peeked = new ArrayList<>();
             final List<String> unread = new ArrayList<>();
             for (int i = 0; i < written; i++)
             {
                 final String k = "old" + i;
                 if (has(table, k))
                 {
-                    (i % 4 == 0 ? read : unread).add(k);
+                    (i % 4 == 0 ? read : i % 4 == 1 ? peeked : unread).add(k);
                 }
             }
-            assertTrue(read.size() > 1000, "held " + (read.size() + unread.size()));
+            assertTrue(read.size() > 1000, "held " + (read.size() + peeked.size() + unread.size()));
             for (final String k : read)
             {
                 assertTrue(table.get(key(k), 0, k.length(), view));
+            }
+            for (final String k : peeked)
+            {
+                assertTrue(table.peek(null, key(k), 0, k.length(), view)); // meta's u flag: not a use
             }
 
             // new writes until half the unread items are gone: the hand, on its second round, takes the unread
@@ -73,6 +78,9 @@ class TableEvictionTest
             final long readKept = read.stream().filter(k -> has(table, k)).count();
             assertEquals(read.size(), readKept, "read items evicted while " + unreadKept + " of " + unread.size() +
                 " unread ones were kept, after " + fresh + " new writes");
+            final long peekedKept = peeked.stream().filter(k -> has(table, k)).count();
+            assertTrue(peekedKept < peeked.size() * 3L / 4, "peeked items kept as read ones: " + peekedKept + " of " +
+                peeked.size());
         }
     }
 
