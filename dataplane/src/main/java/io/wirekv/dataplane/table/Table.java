@@ -256,7 +256,7 @@ public final class Table implements AutoCloseable
     public boolean get(final QsbrReader reader, final MemorySegment key, final long keyOffset, final int keyLength,
         final long hash, final ItemView view)
     {
-        final boolean hit = find(key, keyOffset, keyLength, hash, view);
+        final boolean hit = find(key, keyOffset, keyLength, hash, view, true);
         ((ReaderSlot)reader).count(hit);
         return hit;
     }
@@ -284,13 +284,7 @@ public final class Table implements AutoCloseable
 
     private boolean find(final MemorySegment key, final long keyOffset, final int keyLength, final ItemView view)
     {
-        return find(key, keyOffset, keyLength, KeyHash.hash(key, keyOffset, keyLength), view);
-    }
-
-    private boolean find(
-        final MemorySegment key, final long keyOffset, final int keyLength, final long hash, final ItemView view)
-    {
-        return find(key, keyOffset, keyLength, hash, view, true);
+        return find(key, keyOffset, keyLength, KeyHash.hash(key, keyOffset, keyLength), view, true);
     }
 
     private boolean find(
