@@ -427,13 +427,7 @@ public final class LogSegment
      */
     boolean populateForWrite(final long from, final long to)
     {
-        if (to <= from)
-        {
-            return true;
-        }
-        final int result = Mman.madvise(Errno.threadState(), memory.asSlice(from, to - from), to - from,
-            Mman.MADV_POPULATE_WRITE);
-        return result != -EINVAL;
+        return to <= from || advise(from, to, Mman.MADV_POPULATE_WRITE) != -EINVAL;
     }
 
     /**
@@ -447,8 +441,14 @@ public final class LogSegment
     {
         if (to > from)
         {
-            Mman.madvise(Errno.threadState(), memory.asSlice(from, to - from), to - from, Mman.MADV_DONTNEED);
+            advise(from, to, Mman.MADV_DONTNEED);
         }
+    }
+
+    /** {@code madvise} of {@code [from, to)} of the mapping; returns 0 or -errno. */
+    private int advise(final long from, final long to, final int advice)
+    {
+        return Mman.madvise(Errno.threadState(), memory.asSlice(from, to - from), to - from, advice);
     }
 
     /** Recovery: zeroes {@code [from, capacity)} (a cut tail) and forces it, so the cut survives a crash. */
