@@ -6,17 +6,22 @@ package io.wirekv.dataplane.table;
  * grace period; a new slab (free units of this partition, or a new page while the budget lasts, keeping the
  * index's reserve); <em>empty</em> slabs of other classes (no item lost). When memory is full,
  * {@link MemoryMode#STORE} returns 0 (the write fails with {@link Status#OUT_OF_MEMORY}) after waiting briefly
- * for retired memory; {@link MemoryMode#CACHE} first reclaims expired items ({@link ExpiryWheel}), then evicts items of the same class (CLOCK, {@link SlabEvictor}) or,
- * when the class has nothing to evict, empties memory of other classes at the granularity it needs
- * ({@link SlabAllocator#startDrain}), and waits for the grace period that frees the evicted chunks: in cache
- * mode an item within the size limit is refused only if a reader stalls (see {@link #CACHE_GRACE_WAIT_NS}), or
- * in one corner of an append (its pinned source item blocks the only memory the new item's class could get).
+ * for retired memory; {@link MemoryMode#CACHE} first reclaims expired items ({@link ExpiryWheel}), then evicts items
+ * of the same class (CLOCK, {@link SlabEvictor}; {@link SlabRebalancer} may then move a slab of a class holding
+ * older items to this one) or, when the class has nothing to evict, empties memory of other classes at the
+ * granularity it needs ({@link SlabAllocator#startDrain}), and waits for the grace period that frees the evicted
+ * chunks: in cache mode an item within the size limit is refused only if a reader stalls (see
+ * {@link #CACHE_GRACE_WAIT_NS}), or in one corner of an append (its pinned source item blocks the only memory the
+ * new item's class could get).
  * <p>
  * Threading: the partition's writer thread only.
  */
 final class ItemAllocator
 {
-    /** Items evicted per allocation miss in cache mode (the rest refill the free list after a grace period). */
+    /**
+     * Items evicted per allocation miss in cache mode (the rest refill the free list after a grace period), or an
+     * eighth of the class's chunks if fewer: a class holding a few slabs would otherwise lose them all at once.
+     */
     static final int EVICT_BATCH = 32;
     /** Items of the expiry wheel's due buckets reclaimed per allocation miss in cache mode, before any eviction. */
     static final int EXPIRED_BATCH = 4 * EVICT_BATCH;
@@ -37,12 +42,16 @@ final class ItemAllocator
     private final ExpiryWheel expiry;
     private final QsbrReclaimer reclaimer;
     private final PartitionIndexWriter index;
+    private final SlabRebalancer rebalancer;
+    /** Cache mode has evicted: the table filled once (see {@link #indexReserveBytes}). */
+    private boolean full;
     /** Runs on a thread that also reads (colocated): its readers go offline while it waits for a grace period. */
     private boolean sharesThreadWithReaders;
 
     ItemAllocator(
         final Table table, final Qsbr qsbr, final MemoryMode mode, final SlabAllocator slabs, final SlabEvictor evictor,
-        final ExpiryWheel expiry, final QsbrReclaimer reclaimer, final PartitionIndexWriter index)
+        final SlabRebalancer rebalancer, final ExpiryWheel expiry, final QsbrReclaimer reclaimer,
+        final PartitionIndexWriter index)
     {
         this.expiry = expiry;
         this.table = table;
@@ -52,6 +61,7 @@ final class ItemAllocator
         this.evictor = evictor;
         this.reclaimer = reclaimer;
         this.index = index;
+        this.rebalancer = rebalancer;
     }
 
     /** See {@link PartitionWriter#sharesThreadWithReaders()}. */
@@ -127,11 +137,11 @@ final class ItemAllocator
         {
             return address;
         }
-        if (slabs.addSlab(sizeClass, indexReserveBytes()) && (address = slabs.popFree(sizeClass)) != 0)
+        if (slabs.addSlab(sizeClass, indexReserveBytes(sizeClass)) && (address = slabs.popFree(sizeClass)) != 0)
         {
             return address;
         }
-        if (slabs.moveEmptySlab(sizeClass) && slabs.addSlab(sizeClass, indexReserveBytes()) &&
+        if (slabs.moveEmptySlab(sizeClass) && slabs.addSlab(sizeClass, indexReserveBytes(sizeClass)) &&
             (address = slabs.popFree(sizeClass)) != 0)
         {
             return address;
@@ -154,10 +164,15 @@ final class ItemAllocator
      */
     private long allocateEvicting(final int sizeClass)
     {
+        full = true;
         final int retiredBefore = reclaimer.retiredChunks(sizeClass);
         expiry.reclaimDue(EXPIRED_BATCH, table.nowSeconds(), index);
         final boolean expired = reclaimer.retiredChunks(sizeClass) > retiredBefore;
-        final boolean evicted = expired || evictor.evict(sizeClass, EVICT_BATCH) > 0;
+        final boolean evicted = expired || evictor.evict(sizeClass, evictBatch(sizeClass)) > 0;
+        if (evicted && !expired)
+        {
+            rebalancer.afterEviction(sizeClass);
+        }
         long waitNs = -1;
         long start = 0;
         int spins = 0;
@@ -180,7 +195,7 @@ final class ItemAllocator
                     }
                     else
                     {
-                        evictor.evict(sizeClass, EVICT_BATCH);
+                        evictor.evict(sizeClass, evictBatch(sizeClass));
                     }
                 }
                 return address;
@@ -205,13 +220,30 @@ final class ItemAllocator
         }
     }
 
-    /**
-     * Index reserve: room to grow the index once (to 2x) and still rebuild the grown index in place (same size,
-     * dropping tombstones) later. New slab pages never take it, so a rebuild can always be paid for.
-     */
-    private long indexReserveBytes()
+    private int evictBatch(final int sizeClass)
     {
-        return 4 * index.index().bytes;
+        return (int)Math.clamp(slabs.chunkCount(sizeClass) / 8, 1, EVICT_BATCH);
+    }
+
+    /**
+     * Index reserve, what a new slab page for {@code sizeClass} must leave in the budget: room to grow the index
+     * once (to 2x) and still rebuild the grown index in place (same size, dropping tombstones) later, so that a
+     * rebuild can always be paid for. Once a cache is full (it has evicted) the index has stopped growing, and only
+     * one same-size rebuild is kept, as long as the page's items fit in the index below its grow threshold: the
+     * rest (8 of 64 MiB in a table of 32-byte values) holds items instead. Past that, the whole reserve is kept,
+     * so pages added this way never push the index to its hard load limit (where room in the index is made by
+     * evicting across classes, live items with expired ones).
+     */
+    private long indexReserveBytes(final int sizeClass)
+    {
+        final PartitionIndex current = index.index();
+        final long keysAfterPage = current.live + slabs.chunksPerPage(sizeClass);
+        if (full &&
+            keysAfterPage * IndexDescriptor.LOAD_DENOMINATOR <= (long)current.capacity * IndexDescriptor.GROW_NUMERATOR)
+        {
+            return current.bytes;
+        }
+        return 4 * current.bytes;
     }
 
     /** True if this thread is itself an online registered reader (a colocated writer): waiting cannot help. */

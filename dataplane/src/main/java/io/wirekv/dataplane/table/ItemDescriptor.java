@@ -23,9 +23,10 @@ package io.wirekv.dataplane.table;
  *  +---------------------------------------------------------------+
  * </pre>
  * The field marked (W) is private to the partition's writer thread (slab state); readers never read it. The
- * CLOCK reference byte (C) is set at publication and cleared by the writer's CLOCK hand, and a reader's hit sets
- * it again (a plain store of a hint: a lost race moves one eviction, nothing else). Every other field is written
- * once, before publication, and never again.
+ * CLOCK reference byte (C) is {@link #CLOCK_WRITTEN} at publication and cleared by the writer's CLOCK hand, and a
+ * reader's hit sets it to {@link #CLOCK_READ} (a plain store of a hint: a lost race moves one eviction, nothing
+ * else); either gives the item a second chance, and the two tell {@link SlabRebalancer} a read item from a new
+ * one. Every other field is written once, before publication, and never again.
  * A free chunk on its class's free list ({@link #STATE_LISTED}) reuses bytes 0..7 and 8..15 as the list's next
  * and previous links (doubly linked, so that a slab leaving its class unlinks its free chunks in O(chunks in
  * the slab), not O(free list)).
@@ -62,6 +63,10 @@ final class ItemDescriptor
     static final byte STATE_RETIRED = 2;
     /** Free and on the class's free list (a free chunk not listed, e.g. not yet reached by bump allocation, is 0). */
     static final byte STATE_LISTED = 3;
+
+    /** CLOCK reference byte values (0: not referenced since the hand last passed). */
+    static final byte CLOCK_WRITTEN = 1;
+    static final byte CLOCK_READ = 2;
 
     static final int ALIGNMENT = 4;
 

@@ -60,7 +60,7 @@ final class ItemEncoder
     {
         NATIVE.set(ValueLayout.JAVA_LONG_UNALIGNED, address + CAS_OFFSET, cas); // 4-byte aligned chunk
         NATIVE.set(ValueLayout.JAVA_BYTE, address + STATE_OFFSET, STATE_LIVE);
-        NATIVE.set(ValueLayout.JAVA_BYTE, address + CLOCK_OFFSET, (byte)1);
+        NATIVE.set(ValueLayout.JAVA_BYTE, address + CLOCK_OFFSET, CLOCK_WRITTEN);
     }
 
     private static long clampSeconds(final long seconds)

@@ -54,7 +54,8 @@ public final class PartitionWriter
         reclaimer = new QsbrReclaimer(qsbr, table, memory, classes, slabs, expiry, counters);
         index = new PartitionIndexWriter(table, memory, reclaimer, counters);
         evictor = new SlabEvictor(table, classes, slabs, index, counters);
-        allocator = new ItemAllocator(table, qsbr, config.mode(), slabs, evictor, expiry, reclaimer, index);
+        allocator = new ItemAllocator(table, qsbr, config.mode(), slabs, evictor,
+            new SlabRebalancer(classes, slabs, evictor, index), expiry, reclaimer, index);
     }
 
     int partitionId()

@@ -21,7 +21,8 @@ import static io.wirekv.dataplane.table.ItemDescriptor.*;
  *   used[slab]:                 chunks live or retired per slab (in the SlabRegion's page table)
  * </pre>
  * Rebalancing: {@link #moveEmptySlab} (both modes) frees slabs of other classes that hold nothing;
- * {@link #startDrain} (cache mode) empties memory of other classes, at the granularity the class needs (a slab
+ * {@link #startDrain} (cache mode: for a class with nothing to evict, or from the donor {@link SlabRebalancer}
+ * chose) empties memory of other classes, at the granularity the class needs (a slab
  * at least as big, or an aligned run of smaller slabs reassembled), evicting its items through an
  * {@link ItemUnlinker}. Invariants: a slab being drained ({@code [drainStart, drainEnd)}, at most one) is in
  * no class's list, free list or bump range, so nothing allocates from it; its chunks are unlinked and retired,
@@ -105,6 +106,18 @@ final class SlabAllocator
     int slabCount(final int sizeClass)
     {
         return slabCount[sizeClass];
+    }
+
+    /** Chunks in the class's slabs (free or not). */
+    long chunkCount(final int sizeClass)
+    {
+        return (long)slabCount[sizeClass] * classes.chunksPerSlab(sizeClass);
+    }
+
+    /** Chunks of the class a whole page holds. */
+    int chunksPerPage(final int sizeClass)
+    {
+        return classes.pageBytes() / classes.slabBytes(sizeClass) * classes.chunksPerSlab(sizeClass);
     }
 
     /** The class's {@code index}-th slab ({@code index < slabCount(sizeClass)}). */
@@ -386,11 +399,9 @@ final class SlabAllocator
      */
     boolean startDrain(final int toClass, final ItemUnlinker unlinker)
     {
-        final int n = classes.count();
-        final int units = classes.slabUnits(toClass);
         int donor = -1;
         long donorBytes = 0;
-        for (int d = 0; d < n; d++)
+        for (int d = 0; d < classes.count(); d++)
         {
             final long bytes = (long)slabCount[d] * classes.slabBytes(d);
             if (d != toClass && bytes > donorBytes)
@@ -399,10 +410,21 @@ final class SlabAllocator
                 donorBytes = bytes;
             }
         }
-        if (donor < 0)
+        return donor >= 0 && startDrain(toClass, donor, unlinker);
+    }
+
+    /**
+     * {@link #startDrain(int, ItemUnlinker)} with the donor chosen by the caller ({@link SlabRebalancer}): one of
+     * its slabs if they are big enough, else a reassembled run, else a slab of any class with big enough slabs.
+     */
+    boolean startDrain(final int toClass, final int donor, final ItemUnlinker unlinker)
+    {
+        if (drainStart != 0)
         {
             return false;
         }
+        final int n = classes.count();
+        final int units = classes.slabUnits(toClass);
         if (classes.slabUnits(donor) >= units && drainSlabOf(donor, unlinker))
         {
             return true;

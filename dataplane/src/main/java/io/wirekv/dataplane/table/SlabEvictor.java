@@ -34,6 +34,8 @@ final class SlabEvictor
     private long sweepRemaining;
     private long sweptOldestLive;
     private long sweptOldestCas;
+    /** Mean age in writes ({@link Table#lastCas} - CAS) of the live items the last {@link #evict} took; -1: none. */
+    private long lastBatchAge = -1;
 
     SlabEvictor(
         final Table table, final SizeClasses classes, final SlabAllocator slabs, final ItemUnlinker unlinker,
@@ -60,7 +62,10 @@ final class SlabEvictor
         final int chunk = classes.chunkBytes(sizeClass);
         final long scanLimit = 2L * slabN * perSlab + 1;
         final long now = table.nowSeconds();
+        final long lastCas = table.lastCas();
         int evicted = 0;
+        int liveEvicted = 0;
+        long ageSum = 0;
         for (long scanned = 0; scanned < scanLimit && evicted < count; scanned++)
         {
             int slab = clockSlab[sizeClass];
@@ -89,13 +94,70 @@ final class SlabEvictor
                 NATIVE.set(ValueLayout.JAVA_BYTE, address + CLOCK_OFFSET, (byte)0);
                 continue;
             }
+            final long age = ageOf(address, lastCas);
             if (unlinker.unlinkItem(address))
             {
                 evicted++;
                 counters.addOpaque(live ? PartitionCounters.EVICTIONS : PartitionCounters.EXPIRATIONS, 1);
+                if (live)
+                {
+                    liveEvicted++;
+                    ageSum += age;
+                }
             }
         }
+        lastBatchAge = liveEvicted == 0 ? -1 : ageSum / liveEvicted;
         return evicted;
+    }
+
+    /** See {@link #lastBatchAge}: the mean age of the live items the last {@link #evict} call took, or -1. */
+    long lastBatchAge()
+    {
+        return lastBatchAge;
+    }
+
+    /**
+     * The mean age of the items the class's CLOCK would take next: the live ones not read since the hand last
+     * passed among the {@code chunks} chunks from its hand on (the hand does not move; an item whose bit is set
+     * only by its publication goes on the hand's next lap); -1 if there are none.
+     */
+    long nextVictimAge(final int sizeClass, final int chunks)
+    {
+        final int slabN = slabs.slabCount(sizeClass);
+        if (slabN == 0)
+        {
+            return -1;
+        }
+        final int perSlab = classes.chunksPerSlab(sizeClass);
+        final int chunk = classes.chunkBytes(sizeClass);
+        final long now = table.nowSeconds();
+        final long lastCas = table.lastCas();
+        int slab = clockSlab[sizeClass] < slabN ? clockSlab[sizeClass] : 0;
+        int index = clockSlab[sizeClass] < slabN ? clockChunk[sizeClass] : 0;
+        int found = 0;
+        long ageSum = 0;
+        for (int i = 0, n = Math.min(chunks, slabN * perSlab); i < n; i++)
+        {
+            final long address = slabs.slab(sizeClass, slab) + (long)index * chunk;
+            if (++index == perSlab)
+            {
+                index = 0;
+                slab = slab + 1 == slabN ? 0 : slab + 1;
+            }
+            if (NATIVE.get(ValueLayout.JAVA_BYTE, address + STATE_OFFSET) == STATE_LIVE &&
+                NATIVE.get(ValueLayout.JAVA_BYTE, address + CLOCK_OFFSET) != CLOCK_READ && table.isLive(address, now))
+            {
+                found++;
+                ageSum += ageOf(address, lastCas);
+            }
+        }
+        return found == 0 ? -1 : ageSum / found;
+    }
+
+    /** Writes to the table since the item was stored (0 for a CAS from the future: a client's explicit one). */
+    private static long ageOf(final long address, final long lastCas)
+    {
+        return Math.max(0, lastCas - NATIVE.get(ValueLayout.JAVA_LONG_UNALIGNED, address + CAS_OFFSET));
     }
 
     void evictAcrossClasses(final int count)

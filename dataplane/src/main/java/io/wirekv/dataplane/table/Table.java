@@ -101,10 +101,7 @@ public final class Table implements AutoCloseable
         this(config, clock, Boolean.getBoolean("wirekv.table.poisonFreed"), counters, readers);
     }
 
-    /**
-     * @param poisonFreed fill freed chunks with {@link SlabAllocator#POISON} (tests: a reader that ever
-     *                    observes poison has read freed memory).
-     */
+    /** @param poisonFreed fill freed chunks with {@link SlabAllocator#POISON} (tests: a reader must never see it). */
     Table(final TableConfig config, final EpochClock clock, final boolean poisonFreed)
     {
         this(config, clock, poisonFreed, CounterRegistry.inArena(
@@ -308,15 +305,15 @@ public final class Table implements AutoCloseable
     /**
      * A hit gives its item the CLOCK's second chance ({@link SlabEvictor}), as memcached's LRU bumps an item on a
      * hit: without it only a write would, and eviction would keep the recently written rather than the read. Stored
-     * only when clear, so a hot item's line is written once per pass of the CLOCK's hand, not on every hit. The
+     * only when not already set by a read, so a hot item's line is written once per pass of the hand, not per hit. The
      * race with the hand clearing it is benign: a hint, lost or set late, moves one eviction. The item cannot be
      * reused under the store: the reader is between quiescent points.
      */
     private static void markReferenced(final long address)
     {
-        if (NATIVE.get(ValueLayout.JAVA_BYTE, address + ItemDescriptor.CLOCK_OFFSET) == 0)
+        if (NATIVE.get(ValueLayout.JAVA_BYTE, address + ItemDescriptor.CLOCK_OFFSET) != ItemDescriptor.CLOCK_READ)
         {
-            NATIVE.set(ValueLayout.JAVA_BYTE, address + ItemDescriptor.CLOCK_OFFSET, (byte)1);
+            NATIVE.set(ValueLayout.JAVA_BYTE, address + ItemDescriptor.CLOCK_OFFSET, ItemDescriptor.CLOCK_READ);
         }
     }
 
@@ -518,6 +515,12 @@ public final class Table implements AutoCloseable
         {
             current = casSequence.getVolatile();
         }
+    }
+
+    /** The last CAS handed out: the table's write clock ({@link SlabEvictor} ages items by it). */
+    long lastCas()
+    {
+        return casSequence.getVolatile();
     }
 
     long nextCas()
