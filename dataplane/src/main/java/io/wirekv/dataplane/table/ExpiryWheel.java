@@ -137,7 +137,7 @@ final class ExpiryWheel
                 break; // an append is copying from it: its next call takes it
             }
             visited++;
-            final long itemBytes = itemBytes(address);
+            final long itemBytes = ItemDescriptor.itemLength(address);
             if (!table.isLive(address, now))
             {
                 if (unlinker.unlinkItem(address)) // retires it, which takes it out of this list
@@ -323,11 +323,5 @@ final class ExpiryWheel
         final long slab = granule & -(long)classes.slabBytes(sizeClass);
         final int chunk = classes.chunkBytes(sizeClass);
         return slab + (granule - slab + chunk - 1) / chunk * chunk;
-    }
-
-    private static long itemBytes(final long address)
-    {
-        final int keyLength = NATIVE.get(ValueLayout.JAVA_BYTE, address + ItemDescriptor.KEY_LENGTH_OFFSET) & 0xFF;
-        return ItemDescriptor.itemLength(keyLength, NATIVE.get(ValueLayout.JAVA_INT, address + ItemDescriptor.VALUE_LENGTH_OFFSET));
     }
 }

@@ -1,7 +1,11 @@
 package io.wirekv.dataplane.table;
 
+import java.lang.foreign.ValueLayout;
+
+import static io.wirekv.dataplane.table.ArenaMemory.NATIVE;
+
 /**
- * Layout of one item in a slab chunk. All fields little-endian; chunks are 4-byte aligned (28-byte header).
+ * Layout of one item in a slab chunk. All fields little-endian; chunks are 4-byte aligned (24-byte header).
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -13,15 +17,18 @@ package io.wirekv.dataplane.table;
  *  +---------------------------------------------------------------+
  *  |                 storedAtSeconds (u32)                         | 12
  *  +---------------------------------------------------------------+
- *  |                 clientFlags (u32)                             | 16
+ *  |                 valueLength (u32)                             | 16
+ *  +---------------+---------------+---------------+---------------+
+ *  | keyLength u8  | metaBits u8   | state u8 (W)  | clock u8 (C)  | 20
+ *  +---------------+---------------+---------------+---------------+
+ *  |      key (keyLength bytes) ... value (valueLength bytes) ...  | 24
  *  +---------------------------------------------------------------+
- *  |                 valueLength (u32)                             | 20
- *  +---------------+---------------+---------------+---------------+
- *  | keyLength u8  | metaBits u8   | state u8 (W)  | clock u8 (C)  | 24
- *  +---------------+---------------+---------------+---------------+
- *  |      key (keyLength bytes) ... value (valueLength bytes) ...  | 28
+ *  |      clientFlags (u32, unaligned): only if metaBits has        |
+ *  |      {@link #META_HAS_FLAGS}; absent flags are 0               |
  *  +---------------------------------------------------------------+
  * </pre>
+ * The client flags are a trailer because most items have none: a 16-byte key with a 32-byte value takes a 72-byte
+ * chunk instead of 76, and the key stays at a fixed offset for the index's probes.
  * The field marked (W) is private to the partition's writer thread (slab state); readers never read it. The
  * CLOCK reference byte (C) is {@link #CLOCK_WRITTEN} at publication and cleared by the writer's CLOCK hand, and a
  * reader's hit sets it to {@link #CLOCK_READ} (a plain store of a hint: a lost race moves one eviction, nothing
@@ -45,8 +52,7 @@ final class ItemDescriptor
     static final int CAS_OFFSET = 0;
     static final int EXPIRES_AT_OFFSET = CAS_OFFSET + Long.BYTES;
     static final int STORED_AT_OFFSET = EXPIRES_AT_OFFSET + Integer.BYTES;
-    static final int CLIENT_FLAGS_OFFSET = STORED_AT_OFFSET + Integer.BYTES;
-    static final int VALUE_LENGTH_OFFSET = CLIENT_FLAGS_OFFSET + Integer.BYTES;
+    static final int VALUE_LENGTH_OFFSET = STORED_AT_OFFSET + Integer.BYTES;
     static final int KEY_LENGTH_OFFSET = VALUE_LENGTH_OFFSET + Integer.BYTES;
     static final int META_BITS_OFFSET = KEY_LENGTH_OFFSET + Byte.BYTES;
     static final int STATE_OFFSET = META_BITS_OFFSET + Byte.BYTES;
@@ -70,12 +76,24 @@ final class ItemDescriptor
 
     static final int ALIGNMENT = 4;
 
+    /** metaBits: the client flags follow the value (the table's own bit: {@link ItemView#metaBits} hides it). */
+    static final int META_HAS_FLAGS = 0x80;
+
     private ItemDescriptor()
     {
     }
 
-    static long itemLength(final int keyLength, final long valueLength)
+    static long itemLength(final int keyLength, final long valueLength, final int clientFlags)
     {
-        return HEADER_LENGTH + keyLength + valueLength;
+        return HEADER_LENGTH + keyLength + valueLength + (clientFlags != 0 ? Integer.BYTES : 0);
+    }
+
+    /** The length of the item at {@code address}, from its own fields. */
+    static long itemLength(final long address)
+    {
+        final int keyLength = NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_LENGTH_OFFSET) & 0xFF;
+        final boolean hasFlags = (NATIVE.get(ValueLayout.JAVA_BYTE, address + META_BITS_OFFSET) & META_HAS_FLAGS) != 0;
+        return HEADER_LENGTH + keyLength + NATIVE.get(ValueLayout.JAVA_INT, address + VALUE_LENGTH_OFFSET) +
+            (hasFlags ? Integer.BYTES : 0);
     }
 }

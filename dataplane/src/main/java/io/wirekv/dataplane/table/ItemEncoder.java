@@ -34,10 +34,10 @@ final class ItemEncoder
         final int valueLength = headLength + tailLength + padLength;
         NATIVE.set(ValueLayout.JAVA_INT, address + EXPIRES_AT_OFFSET, (int)clampSeconds(expiresAtSeconds));
         NATIVE.set(ValueLayout.JAVA_INT, address + STORED_AT_OFFSET, (int)clampSeconds(storedAtSeconds));
-        NATIVE.set(ValueLayout.JAVA_INT, address + CLIENT_FLAGS_OFFSET, clientFlags);
         NATIVE.set(ValueLayout.JAVA_INT, address + VALUE_LENGTH_OFFSET, valueLength);
         NATIVE.set(ValueLayout.JAVA_BYTE, address + KEY_LENGTH_OFFSET, (byte)keyLength);
-        NATIVE.set(ValueLayout.JAVA_BYTE, address + META_BITS_OFFSET, (byte)metaBits);
+        NATIVE.set(ValueLayout.JAVA_BYTE, address + META_BITS_OFFSET,
+            (byte)((metaBits & ~META_HAS_FLAGS) | (clientFlags != 0 ? META_HAS_FLAGS : 0)));
         final long keyAddress = address + KEY_OFFSET;
         MemorySegment.copy(key, keyOffset, NATIVE, keyAddress, keyLength);
         final long valueAddress = keyAddress + keyLength;
@@ -52,6 +52,10 @@ final class ItemEncoder
         for (long p = valueAddress + headLength + tailLength, end = p + padLength; p < end; p++)
         {
             NATIVE.set(ValueLayout.JAVA_BYTE, p, SPACE);
+        }
+        if (clientFlags != 0)
+        {
+            NATIVE.set(ValueLayout.JAVA_INT_UNALIGNED, valueAddress + valueLength, clientFlags);
         }
     }
 

@@ -91,7 +91,11 @@ public final class ItemView
     /** memcached's opaque 32-bit client flags. */
     public int clientFlags()
     {
-        return NATIVE.get(ValueLayout.JAVA_INT, address + CLIENT_FLAGS_OFFSET);
+        if ((NATIVE.get(ValueLayout.JAVA_BYTE, address + META_BITS_OFFSET) & META_HAS_FLAGS) == 0)
+        {
+            return 0;
+        }
+        return NATIVE.get(ValueLayout.JAVA_INT_UNALIGNED, address + KEY_OFFSET + keyLength + valueLength());
     }
 
     /** Absolute expiry in unix seconds; 0 means never. */
@@ -115,7 +119,7 @@ public final class ItemView
     /** {@link #META_STALE}, {@link #META_WIN_SENT}, {@link #META_FETCHED}. */
     public int metaBits()
     {
-        return NATIVE.get(ValueLayout.JAVA_BYTE, address + META_BITS_OFFSET) & 0xFF;
+        return NATIVE.get(ValueLayout.JAVA_BYTE, address + META_BITS_OFFSET) & 0xFF & ~META_HAS_FLAGS;
     }
 
     /**

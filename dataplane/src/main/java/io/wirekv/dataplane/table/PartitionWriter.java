@@ -212,7 +212,8 @@ public final class PartitionWriter
         {
             return Status.TOO_LARGE;
         }
-        final long itemLength = ItemDescriptor.itemLength(keyLength, (long)headLength + tailLength + padLength);
+        final long valueLength = (long)headLength + tailLength + padLength;
+        final long itemLength = ItemDescriptor.itemLength(keyLength, valueLength, clientFlags);
         if (itemLength > itemSizeMaxBytes)
         {
             return Status.TOO_LARGE;

@@ -65,9 +65,7 @@ final class QsbrReclaimer
      */
     void retireItem(final long address)
     {
-        final int keyLength = NATIVE.get(ValueLayout.JAVA_BYTE, address + KEY_LENGTH_OFFSET) & 0xFF;
-        final long itemLength = ItemDescriptor.itemLength(
-            keyLength, NATIVE.get(ValueLayout.JAVA_INT, address + VALUE_LENGTH_OFFSET));
+        final long itemLength = ItemDescriptor.itemLength(address);
         final int sizeClass = classes.classOf(itemLength);
         NATIVE.set(ValueLayout.JAVA_BYTE, address + STATE_OFFSET, STATE_RETIRED);
         expiry.remove(address, itemLength);

@@ -38,7 +38,8 @@ class MetaProtocolTest
     @Test
     void shouldKeepWhatMgReadsButNotWhatMgUOrMeLookAt()
     {
-        // one partition: one CLOCK, so "the first eviction" means every held item's bit was cleared
+        // one partition and keys of one length (one size class): one CLOCK, so "the first eviction" means every
+        // held item's bit was cleared, and no memory moves between classes (a moved slab loses read items too)
         try (ProtoHarness cache = new ProtoHarness(2 << 20, new ProtocolSettings(64 * 1024, 1400, "1.6.18"), 1,
             MemoryMode.CACHE, 8L << 20))
         {
@@ -46,7 +47,7 @@ class MetaProtocolTest
             int written = 0;
             while (cache.table.counters().evictions() == 0)
             {
-                cache.tcp("ms old" + written++ + " 100 q\r\n" + value + "\r\n");
+                cache.tcp("ms old%06d 100 q\r\n%s\r\n".formatted(written++, value));
             }
             // every held item's CLOCK bit is clear now (the hand went round once); use or look at them three ways
             final java.util.List<String> used = new java.util.ArrayList<>();
@@ -54,7 +55,7 @@ class MetaProtocolTest
             final java.util.List<String> untouched = new java.util.ArrayList<>();
             for (int i = 0; i < written; i++)
             {
-                final String k = "old" + i;
+                final String k = "old%06d".formatted(i);
                 if (cache.tcp("me " + k + "\r\n").startsWith("ME "))
                 {
                     (i % 3 == 0 ? used : i % 3 == 1 ? looked : untouched).add(k);
@@ -76,7 +77,7 @@ class MetaProtocolTest
                 final StringBuilder batch = new StringBuilder();
                 for (int i = 0; i < 256; i++)
                 {
-                    batch.append("ms new").append(fresh++).append(" 100 q\r\n").append(value).append("\r\n");
+                    batch.append("ms new%06d 100 q\r\n%s\r\n".formatted(fresh++, value));
                 }
                 cache.tcp(batch.toString());
                 untouchedKept = untouched.stream().filter(k -> held(cache, k)).count();

@@ -12,18 +12,17 @@ class DescriptorTest
         assertEquals(0, ItemDescriptor.CAS_OFFSET);
         assertEquals(8, ItemDescriptor.EXPIRES_AT_OFFSET);
         assertEquals(12, ItemDescriptor.STORED_AT_OFFSET);
-        assertEquals(16, ItemDescriptor.CLIENT_FLAGS_OFFSET);
-        assertEquals(20, ItemDescriptor.VALUE_LENGTH_OFFSET);
-        assertEquals(24, ItemDescriptor.KEY_LENGTH_OFFSET);
-        assertEquals(25, ItemDescriptor.META_BITS_OFFSET);
-        assertEquals(26, ItemDescriptor.STATE_OFFSET);
-        assertEquals(27, ItemDescriptor.CLOCK_OFFSET);
-        assertEquals(28, ItemDescriptor.KEY_OFFSET);
-        assertEquals(28, ItemDescriptor.HEADER_LENGTH);
+        assertEquals(16, ItemDescriptor.VALUE_LENGTH_OFFSET);
+        assertEquals(20, ItemDescriptor.KEY_LENGTH_OFFSET);
+        assertEquals(21, ItemDescriptor.META_BITS_OFFSET);
+        assertEquals(22, ItemDescriptor.STATE_OFFSET);
+        assertEquals(23, ItemDescriptor.CLOCK_OFFSET);
+        assertEquals(24, ItemDescriptor.KEY_OFFSET);
+        assertEquals(24, ItemDescriptor.HEADER_LENGTH);
         assertEquals(4, ItemDescriptor.ALIGNMENT);
         assertEquals(0, ItemDescriptor.HEADER_LENGTH % ItemDescriptor.ALIGNMENT);
         for (final int u32 : new int[] {ItemDescriptor.EXPIRES_AT_OFFSET, ItemDescriptor.STORED_AT_OFFSET,
-            ItemDescriptor.CLIENT_FLAGS_OFFSET, ItemDescriptor.VALUE_LENGTH_OFFSET})
+            ItemDescriptor.VALUE_LENGTH_OFFSET})
         {
             assertEquals(0, u32 % ItemDescriptor.ALIGNMENT, "u32 fields stay naturally aligned in a 4-byte aligned chunk");
         }
@@ -77,8 +76,10 @@ class DescriptorTest
                     "a small item loses at most about 1/16 of its chunk to rounding, class " + c);
             }
         }
-        assertEquals(76, classes.chunkBytes(classes.classOf(ItemDescriptor.itemLength(16, 32))),
-            "16-byte key, 32-byte value: no rounding");
+        assertEquals(72, classes.chunkBytes(classes.classOf(ItemDescriptor.itemLength(16, 32, 0))),
+            "16-byte key, 32-byte value, no client flags: no rounding");
+        assertEquals(76, classes.chunkBytes(classes.classOf(ItemDescriptor.itemLength(16, 32, 7))),
+            "the same with client flags: 4 bytes more");
         assertEquals(-1, classes.classOf(1024 * 1024 + 1));
     }
 

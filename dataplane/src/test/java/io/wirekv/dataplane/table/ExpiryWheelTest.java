@@ -211,9 +211,11 @@ class ExpiryWheelTest
         open(MemoryMode.CACHE, 4 << 20, 64 * 1024);
         final String value = "v".repeat(100);
         int n = 0;
+        // keys of one length, so that every item is of one size class: expired memory of one class makes room for
+        // another's items only once its slabs are empty
         while (table.counters().evictions() + table.counters().expirations() == 0)
         {
-            set("k" + n, value, n % 2 == 0 ? 5 : 0); // half expire in 5 s, half never
+            set("k%06d".formatted(n), value, n % 2 == 0 ? 5 : 0); // half expire in 5 s, half never
             n++;
         }
         final long evictionsWhenFull = table.counters().evictions();
@@ -221,14 +223,14 @@ class ExpiryWheelTest
         // free memory goes first (a full cache hands most of its index reserve to items), then expired memory
         for (int i = 0; table.counters().ttlReclaimed() < n / 4 && i < n; i++)
         {
-            assertEquals(Status.STORED, set("new" + i, value, 0));
+            assertEquals(Status.STORED, set("n%06d".formatted(i), value, 0));
         }
         assertEquals(evictionsWhenFull, table.counters().evictions(), "no live item evicted while expired memory lasts");
         assertTrue(table.counters().ttlReclaimed() >= n / 4 - 64);
         int liveKept = 0;
         for (int i = 1; i < n; i += 2)
         {
-            liveKept += hit("k" + i) ? 1 : 0;
+            liveKept += hit("k%06d".formatted(i)) ? 1 : 0;
         }
         assertTrue(liveKept >= n / 2 - evictionsWhenFull - 64, liveKept + " of " + n / 2 + " live items kept");
         assertNull(table.writer(0).slabInvariantViolation());

@@ -139,6 +139,25 @@ class TableTest
     }
 
     @Test
+    void shouldKeepClientFlagsOnlyInItemsThatHaveThem()
+    {
+        assertEquals(Status.STORED, store(MODE_SET, "none", "hello", 0, 0, 0));
+        assertEquals(ItemDescriptor.HEADER_LENGTH + 4 + 5, table.counters().bytes(), "no flags: no trailer");
+        assertEquals(Status.STORED, store(MODE_SET, "all", "odd", 0xFFFF_FFFF, 0, 0)); // a trailer at an odd address
+        assertEquals(2L * ItemDescriptor.HEADER_LENGTH + 4 + 5 + 3 + 3 + Integer.BYTES, table.counters().bytes());
+        assertEquals(0, item("none").clientFlags());
+        assertEquals(0xFFFF_FFFF, item("all").clientFlags());
+        assertEquals("odd", new String(item("all").valueBytes()));
+        assertEquals(0, item("all").metaBits(), "the table's own bit is not a meta bit");
+        assertEquals(Status.STORED, store(MODE_APPEND, "all", "!", 0, 0, 0));
+        assertEquals(0xFFFF_FFFF, item("all").clientFlags(), "append keeps the flags");
+        assertEquals("odd!", new String(item("all").valueBytes()));
+        assertEquals(Status.STORED, store(MODE_SET, "all", "odd!", 0, 0, 0));
+        assertEquals(0, item("all").clientFlags(), "an overwrite without flags has none");
+        assertEquals(2L * ItemDescriptor.HEADER_LENGTH + 4 + 5 + 3 + 4, table.counters().bytes());
+    }
+
+    @Test
     void shouldGiveNewCasOnEveryOverwrite()
     {
         set("k", "1");
@@ -415,6 +434,8 @@ class TableTest
         final MemorySegment v = MemorySegment.ofArray(big);
         assertEquals(Status.TOO_LARGE, semantics.store(writerOf("big"), MODE_SET, k, 0, 3, v, 0, big.length, 0, 0, 0, view));
         final int fits = 1024 * 1024 - ItemDescriptor.HEADER_LENGTH - 3;
+        assertEquals(Status.TOO_LARGE, semantics.store(writerOf("big"), MODE_SET, k, 0, 3, v, 0, fits, 1, 0, 0, view),
+            "client flags take 4 bytes more");
         assertEquals(Status.STORED, semantics.store(writerOf("big"), MODE_SET, k, 0, 3, v, 0, fits, 0, 0, 0, view));
         assertEquals(fits, item("big").valueLength());
     }
