@@ -28,12 +28,10 @@ import java.util.List;
  *       sequences use round TTLs (30, 100, 1000, 3600) so rounding never crosses a bucket.</li>
  *   <li><b>me slab details</b> ({@code cls=}, {@code size=}): memcached's slab class and internal item size,
  *       meaningless for wirekv's item layout; replaced by {@code <internal>}.</li>
- *   <li><b>fetched bit</b> (meta {@code h0}/{@code h1}, {@code me ... fetch=no|yes}): DELIBERATE difference.
- *       memcached sets an item's "fetched" bit on every read; wirekv's reads set only the item's CLOCK
- *       reference bit (a hint for eviction, which the CLOCK's hand clears), so wirekv does not track
- *       fetches and always reports {@code h0} / {@code fetch=no}. Both become {@code h<fetched>} /
- *       {@code fetch=<fetched>}. (Last access {@code l} / {@code la=} likewise stays the store time in
- *       wirekv; it is compared after rule 4's rounding, which the sequences' short runs never cross.)</li>
+ *   <li><b>last access</b> (meta {@code l}, {@code me ... la=}): wirekv reports the store time (a read leaves
+ *       only its CLOCK reference and fetched bits on an item); compared after rule 4's rounding, which the
+ *       sequences' short runs never cross. The fetched bit itself ({@code h0}/{@code h1},
+ *       {@code fetch=no|yes}) is compared as it is.</li>
  *   <li><b>UDP datagram layout of stats replies</b>: the sizes follow the lengths of the (normalised away)
  *       values, so for a reply holding {@code STAT} lines the layout is not compared. For every other
  *       reply the datagram count and each datagram's size ARE compared (memcached: 1400 bytes per
@@ -180,7 +178,6 @@ public final class Normalisation
             {
                 case 'c' -> t[i] = "c" + (isDigits(rest) ? cas(rest, casSeen) : rest);
                 case 't', 'l' -> t[i] = f.charAt(0) + seconds(rest);
-                case 'h' -> t[i] = rest.equals("0") || rest.equals("1") ? "h<fetched>" : f;
                 default ->
                 {
                 }
@@ -206,7 +203,6 @@ public final class Normalisation
                 case "cas" -> t[i] = "cas=" + cas(v, casSeen);
                 case "exp", "la" -> t[i] = k + "=" + seconds(v);
                 case "cls", "size" -> t[i] = k + "=<internal>";
-                case "fetch" -> t[i] = v.equals("yes") || v.equals("no") ? "fetch=<fetched>" : t[i];
                 default ->
                 {
                 }

@@ -2,6 +2,7 @@ package io.wirekv.dataplane.proto;
 
 import io.wirekv.dataplane.record.WriteRecordEncoder;
 import io.wirekv.dataplane.table.ItemView;
+import io.wirekv.dataplane.table.Table;
 
 import java.lang.foreign.MemorySegment;
 
@@ -26,6 +27,7 @@ final class MetaCommands
     private static final byte[] ME_LA = Replies.b(" la=");
     private static final byte[] ME_CAS = Replies.b(" cas=");
     private static final byte[] ME_FETCH_NO = Replies.b(" fetch=no");
+    private static final byte[] ME_FETCH_YES = Replies.b(" fetch=yes");
     private static final byte[] ME_CLS = Replies.b(" cls=1 size=");
     private static final byte[] EN_LINE = Replies.b("EN\r\n");
 
@@ -90,8 +92,8 @@ final class MetaCommands
         {
             return forwardGet(s, lineStart, next);
         }
-        final boolean hit = meta.noBump ?
-            reads.peek(meta.key, meta.keyOffset, meta.keyLength) : reads.get(meta.key, meta.keyOffset, meta.keyLength);
+        // a look, not yet a use: h reports the fetches before this one, so the bump comes after the reply
+        final boolean hit = reads.peek(meta.key, meta.keyOffset, meta.keyLength);
         final ItemView item = reads.item();
         if (hit && (item.metaBits() & ItemView.META_STALE) != 0 && (item.metaBits() & ItemView.META_WIN_SENT) == 0)
         {
@@ -138,6 +140,10 @@ final class MetaCommands
         facts.from(item);
         formatter.writeMetaGetHit(rb, c, meta, facts, item.segment(), item.valueOffset(), facts.expiresAt, false, false,
             (facts.metaBits & ItemView.META_WIN_SENT) != 0, now);
+        if (!meta.noBump)
+        {
+            Table.bump(item);
+        }
         s.position = next;
         return Flow.CONTINUE;
     }
@@ -170,7 +176,7 @@ final class MetaCommands
         forwarding.record()
             .opcode(OP_META_GET)
             .options(commonOptions(meta) | (meta.vivify ? OPTION_VIVIFY : 0) | (meta.recache ? OPTION_RECACHE : 0) |
-                (meta.value ? OPTION_WANT_VALUE : 0))
+                (meta.value ? OPTION_WANT_VALUE : 0) | (meta.noBump ? OPTION_NO_BUMP : 0))
             .exptime(meta.ttlExptime)
             .vivifyExptime(meta.vivifyExptime)
             .number(meta.recacheExptime)
@@ -242,8 +248,7 @@ final class MetaCommands
         rb.putUnsigned(Math.max(0, now - item.storedAtSeconds()));
         rb.put(ME_CAS);
         rb.putUnsigned(item.cas());
-        // fetches are not tracked: always fetch=no, see mg's h flag
-        rb.put(ME_FETCH_NO);
+        rb.put((item.metaBits() & ItemView.META_FETCHED) != 0 ? ME_FETCH_YES : ME_FETCH_NO);
         rb.put(ME_CLS);
         rb.putUnsigned(AsciiCodec.ITEM_HEADER_BYTES + keyLength + 1 + (item.clientFlags() != 0 ? 4 : 0) +
             item.valueLength() + 2L);

@@ -130,11 +130,8 @@ final class MetaReplyFormatter
                 case 'h':
                     if (item != null && kind == KIND_MG)
                     {
-                        // DELIBERATE difference from memcached (which says h1 after any earlier fetch): fetches are
-                        // not tracked (a hit sets only the CLOCK's reference bit, which eviction clears), so an
-                        // item is never "hit before"
                         putFlag(rb, 'h');
-                        rb.putByteUnchecked((byte)'0');
+                        rb.putByteUnchecked((item.metaBits & ItemView.META_FETCHED) != 0 ? (byte)'1' : (byte)'0');
                     }
                     break;
                 case 'l':

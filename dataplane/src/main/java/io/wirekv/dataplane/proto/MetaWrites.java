@@ -5,6 +5,7 @@ import io.wirekv.dataplane.record.WriteReplyEncoder;
 import io.wirekv.dataplane.table.ItemView;
 import io.wirekv.dataplane.table.PartitionWriter;
 import io.wirekv.dataplane.table.Status;
+import io.wirekv.dataplane.table.Table;
 
 import static io.wirekv.dataplane.record.WriteRecordDescriptor.*;
 import static io.wirekv.dataplane.record.WriteReplyDescriptor.*;
@@ -46,6 +47,7 @@ final class MetaWrites
             a.itemFacts();
             reply.addFacts(FACT_WON);
             valueIfWanted(a);
+            bumpUnlessNoBump(a);
             return;
         }
         a.stats().increment(a.slot(), ServerStats.GET_HITS);
@@ -84,6 +86,16 @@ final class MetaWrites
         reply.addFacts((won ? FACT_WON : 0) | (wonByStale ? FACT_WON_BY_STALE : 0) |
             (tokenSentBefore ? FACT_TOKEN_SENT_BEFORE : 0));
         valueIfWanted(a);
+        bumpUnlessNoBump(a);
+    }
+
+    /** After the reply has the item's facts (its h is the fetches before this one): mg's bump, unless u. */
+    private static void bumpUnlessNoBump(final WriteApplier a)
+    {
+        if (!a.record().has(OPTION_NO_BUMP))
+        {
+            Table.bump(a.item());
+        }
     }
 
     private static void valueIfWanted(final WriteApplier a)
@@ -119,7 +131,8 @@ final class MetaWrites
             writer.publish(r.buffer(), r.keyOffset(), r.keyLength(), r.keyHash(), item.segment(), item.valueOffset(),
                 item.valueLength(), a.empty(), 0, 0, item.clientFlags(), expiry,
                 a.newCasOrNext(), // memcached: invalidation bumps the CAS
-                (item.metaBits() & MetaReplyFormatter.META_KEY_BINARY) | ItemView.META_STALE, item);
+                (item.metaBits() & (MetaReplyFormatter.META_KEY_BINARY | ItemView.META_FETCHED)) | ItemView.META_STALE,
+                item);
         }
         else
         {

@@ -38,12 +38,12 @@ final class ReplySizes
     static final int VALUE_TRAILER_BOUND = 64;
 
     /**
-     * An {@code me} reply line: {@code "ME " key " exp=" n " la=" n " cas=" n " fetch=no" " cls=1 size=" n CRLF},
-     * each n a 64-bit number: 3 + 250 + 5 + 20 + 4 + 20 + 5 + 20 + 9 + 12 + 20 + 2 = 370.
+     * An {@code me} reply line: {@code "ME " key " exp=" n " la=" n " cas=" n " fetch=yes" " cls=1 size=" n CRLF},
+     * each n a 64-bit number: 3 + 250 + 5 + 20 + 4 + 20 + 5 + 20 + 10 + 12 + 20 + 2 = 371.
      */
     static final int ME_LINE_BOUND = "ME ".length() + AsciiCodec.KEY_MAX_LENGTH +
         " exp=".length() + LONG_DIGITS_MAX + " la=".length() + LONG_DIGITS_MAX + " cas=".length() + LONG_DIGITS_MAX +
-        " fetch=no".length() + " cls=1 size=".length() + LONG_DIGITS_MAX + CRLF_BYTES;
+        " fetch=yes".length() + " cls=1 size=".length() + LONG_DIGITS_MAX + CRLF_BYTES;
 
     /** A meta status code with its number: {@code "VA " length} = 3 + 10 = 13, the longest; 16 allowed. */
     static final int META_CODE_BOUND = 16;

@@ -191,7 +191,8 @@ public final class StoreSemantics
         }
         final int length = Arithmetic.format(result, digits);
         final int pad = length <= oldLength ? oldLength - length : 0;
-        final int oldMeta = length <= oldLength ? old.metaBits() : 0;
+        // memcached 1.6.18: the result is never "fetched" (mg h0 after an incr), in place or not
+        final int oldMeta = length <= oldLength ? old.metaBits() & ~ItemView.META_FETCHED : 0;
         return writer.publish(key, keyOffset, keyLength, hash, digitsSegment, 0, length, digitsSegment, 0, 0, pad,
             old.clientFlags(), old.expiresAtSeconds(), -1, 0, oldMeta, out);
     }
@@ -219,7 +220,8 @@ public final class StoreSemantics
         }
         final int status = writer.publish(key, keyOffset, keyLength, hash,
             old.segment(), old.valueOffset(), old.valueLength(), old.segment(), 0, 0, 0,
-            old.clientFlags(), expiresAtSeconds, old.storedAtSeconds(), old.cas(), old.metaBits(), out);
+            old.clientFlags(), expiresAtSeconds, old.storedAtSeconds(), old.cas(), old.metaBits() | ItemView.META_FETCHED,
+            out); // memcached's touch fetches the item (a bump)
         return status == Status.STORED ? Status.TOUCHED : status;
     }
 }

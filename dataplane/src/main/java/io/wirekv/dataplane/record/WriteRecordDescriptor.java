@@ -161,6 +161,8 @@ public final class WriteRecordDescriptor
     public static final int OPTION_IMMEDIATE = 1 << 9;
     /** mg v, gat: the reply carries the item's value. */
     public static final int OPTION_WANT_VALUE = 1 << 10;
+    /** mg u: the item is not bumped (neither its CLOCK reference nor its fetched bit is set). */
+    public static final int OPTION_NO_BUMP = 1 << 11;
 
     public static final int ALIGNMENT = 8;
 

@@ -22,7 +22,8 @@ import static io.wirekv.dataplane.table.ItemDescriptor.*;
  * (The segment spans the address space; offsets are native addresses. See {@link ItemDescriptor}.)
  * <p>
  * All loads here are plain: the item was reached through an acquire load of its index slot (or is the
- * writer's own), and its fields never change after publication.
+ * writer's own), and its fields never change after publication, but for the hints a read leaves
+ * ({@link ReadMarks}: the CLOCK byte and {@link #META_FETCHED}).
  */
 public final class ItemView
 {
@@ -30,7 +31,7 @@ public final class ItemView
     public static final int META_STALE = 1;
     /** Meta-protocol bit: a win token ({@code W}) was already handed out; later mg report {@code Z}. */
     public static final int META_WIN_SENT = 2;
-    /** Meta-protocol bit: the item has been read at least once since stored (mg {@code h}). */
+    /** Meta-protocol bit: the item was fetched since stored, set by the fetch (mg {@code h}, me {@code fetch=}). */
     public static final int META_FETCHED = 4;
 
     private long address;

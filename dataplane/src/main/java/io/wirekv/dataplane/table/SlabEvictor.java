@@ -7,7 +7,7 @@ import static io.wirekv.dataplane.table.ItemDescriptor.*;
 
 /**
  * Takes items out of one partition's slabs: cache-mode eviction with a CLOCK per size class over slab order (the
- * reference bit is set by the writer at publication and by a reader's hit, {@link Table}'s markReferenced; a live
+ * reference bit is set by the writer at publication and by a reader's hit, {@link ReadMarks}; a live
  * item with the bit set gets a second chance) and the housekeeping sweep over every class's chunks, run once after
  * each flush_all takes effect (expired items are found by the {@link ExpiryWheel}, without a scan; a flush hides
  * items of every expiry, so only a pass over the slabs finds them all). Never takes a pinned item (an append's

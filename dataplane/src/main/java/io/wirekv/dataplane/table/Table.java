@@ -294,7 +294,7 @@ public final class Table implements AutoCloseable
         {
             if (bump)
             {
-                markReferenced(address);
+                ReadMarks.markUsed(address);
             }
             view.wrap(address, keyLength);
             return true;
@@ -303,18 +303,13 @@ public final class Table implements AutoCloseable
     }
 
     /**
-     * A hit gives its item the CLOCK's second chance ({@link SlabEvictor}), as memcached's LRU bumps an item on a
-     * hit: without it only a write would, and eviction would keep the recently written rather than the read. Stored
-     * only when not already set by a read, so a hot item's line is written once per pass of the hand, not per hit. The
-     * race with the hand clearing it is benign: a hint, lost or set late, moves one eviction. The item cannot be
-     * reused under the store: the reader is between quiescent points.
+     * A use of an item that {@link #peek} found: what a {@link #get} hit leaves on it ({@link ReadMarks}). Meta
+     * {@code mg} takes it after its flags are written, so that {@code h} says whether an earlier fetch did. From a
+     * reader between quiescent points, or from the item's writer.
      */
-    private static void markReferenced(final long address)
+    public static void bump(final ItemView item)
     {
-        if (NATIVE.get(ValueLayout.JAVA_BYTE, address + ItemDescriptor.CLOCK_OFFSET) != ItemDescriptor.CLOCK_READ)
-        {
-            NATIVE.set(ValueLayout.JAVA_BYTE, address + ItemDescriptor.CLOCK_OFFSET, ItemDescriptor.CLOCK_READ);
-        }
+        ReadMarks.markUsed(item.address());
     }
 
     /**

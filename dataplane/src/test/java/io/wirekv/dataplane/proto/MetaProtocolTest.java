@@ -240,9 +240,28 @@ class MetaProtocolTest
     }
 
     @Test
-    void shouldReportNeverFetchedAndNegatedExpiryInMe()
+    void shouldReportFetchedAndNegatedExpiryInMe()
     {
-        assertTrue(h.tcp("ms xk 2 T1000\r\nhi\r\nmg xk v\r\nmg xk h\r\nme xk\r\n")
-            .matches("HD\r\nVA 2\r\nhi\r\nHD h0\r\nME xk exp=-(1000|999) la=\\d+ cas=\\d+ fetch=no cls=1 size=\\d+\r\n"));
+        assertTrue(h.tcp("ms xk 2 T1000\r\nhi\r\nme xk\r\nmg xk h\r\nmg xk h\r\nme xk\r\n")
+            .matches("HD\r\nME xk exp=-(1000|999) la=\\d+ cas=\\d+ fetch=no cls=1 size=\\d+\r\nHD h0\r\nHD h1\r\n" +
+                "ME xk exp=-(1000|999) la=\\d+ cas=\\d+ fetch=yes cls=1 size=\\d+\r\n"));
+    }
+
+    @Test
+    void shouldMarkAnItemFetchedAsMemcachedDoes()
+    {
+        // h says whether an earlier fetch did; u (and me) fetch nothing; get, touch and mg with a TTL do (the
+        // replies are memcached 1.6.18's to the same lines)
+        expect("ms fk 1\r\na\r\nmg fk u h\r\nmg fk h\r\nmg fk h\r\n", "HD\r\nHD h0\r\nHD h0\r\nHD h1\r\n");
+        expect("ms fk 1\r\nb\r\nget fk\r\nmg fk h\r\n", "HD\r\nVALUE fk 0 1\r\nb\r\nEND\r\nHD h1\r\n");
+        expect("ms fk 1\r\nc\r\ntouch fk 100\r\nmg fk h\r\n", "HD\r\nTOUCHED\r\nHD h1\r\n");
+        expect("ms fk 1\r\nd\r\nmg fk T100 h\r\nmg fk h\r\n", "HD\r\nHD h0\r\nHD h1\r\n");
+        expect("ms fk 1\r\ne\r\nmg fk T100 u h\r\nmg fk h\r\n", "HD\r\nHD h0\r\nHD h0\r\n");
+        expect("mg vk N30 h\r\nmg vk h\r\n", "HD h0 W\r\nHD h1 Z\r\n");
+        // an item that replaces another is not fetched, but for md I's, which memcached marks in place
+        expect("ms ik 1\r\n5\r\nmg ik v\r\nincr ik 1\r\nmg ik h\r\n", "HD\r\nVA 1\r\n5\r\n6\r\nHD h0\r\n");
+        expect("ms ak 1\r\n5\r\nmg ak v\r\nappend ak 0 0 1\r\n6\r\nmg ak h\r\n",
+            "HD\r\nVA 1\r\n5\r\nSTORED\r\nHD h0\r\n");
+        expect("ms dk 1\r\n5\r\nmg dk v\r\nmd dk I\r\nmg dk h\r\n", "HD\r\nVA 1\r\n5\r\nHD\r\nHD h1 X W\r\n");
     }
 }

@@ -119,7 +119,7 @@ class ReplySizesTest
     @Test
     void shouldHoldTheLongestMeLineExactly()
     {
-        final String longest = "ME " + KEY + " exp=" + LONG_MIN + " la=" + U64_MAX + " cas=" + U64_MAX + " fetch=no" +
+        final String longest = "ME " + KEY + " exp=" + LONG_MIN + " la=" + U64_MAX + " cas=" + U64_MAX + " fetch=yes" +
             " cls=1 size=" + U64_MAX + "\r\n";
         assertEquals(longest.length(), ReplySizes.ME_LINE_BOUND);
         assertTrue(ReplySizes.ME_LINE_BOUND <= 2 * AsciiCodec.KEY_MAX_LENGTH + 200, "no larger than the bound it replaces");

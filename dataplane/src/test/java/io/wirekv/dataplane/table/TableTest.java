@@ -148,7 +148,7 @@ class TableTest
         assertEquals(0, item("none").clientFlags());
         assertEquals(0xFFFF_FFFF, item("all").clientFlags());
         assertEquals("odd", new String(item("all").valueBytes()));
-        assertEquals(0, item("all").metaBits(), "the table's own bit is not a meta bit");
+        assertEquals(ItemView.META_FETCHED, item("all").metaBits(), "the table's own bit is not a meta bit");
         assertEquals(Status.STORED, store(MODE_APPEND, "all", "!", 0, 0, 0));
         assertEquals(0xFFFF_FFFF, item("all").clientFlags(), "append keeps the flags");
         assertEquals("odd!", new String(item("all").valueBytes()));
@@ -414,10 +414,14 @@ class TableTest
         final ItemView it = item("m");
         assertEquals("headtail", new String(it.valueBytes()));
         assertEquals(123456789L, it.cas());
-        assertEquals(ItemView.META_STALE | ItemView.META_WIN_SENT, it.metaBits());
+        final int fetched = ItemView.META_STALE | ItemView.META_WIN_SENT | ItemView.META_FETCHED;
+        assertEquals(fetched, it.metaBits(), "the get marked it fetched");
         assertEquals(77, it.clientFlags());
         assertEquals(Status.TOUCHED, touch("m", NOW_S + 60));
-        assertEquals(ItemView.META_STALE | ItemView.META_WIN_SENT, item("m").metaBits(), "touch keeps meta bits");
+        assertEquals(fetched, item("m").metaBits(), "touch keeps meta bits");
+        final ItemView looked = new ItemView();
+        assertTrue(table.peek(null, k, 0, 1, looked));
+        assertEquals(fetched, looked.metaBits());
         final ItemView found = new ItemView();
         assertTrue(w.find(k, 0, 1, found));
         assertEquals(123456789L, found.cas());
