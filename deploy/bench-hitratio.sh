@@ -19,11 +19,11 @@
 # Cache-aside would make the SETs follow each server's own misses (more realistic, a feedback this mix lacks).
 # Hit ratio hardly depends on CPU speed (same requests for every server): a shared machine is fine for it.
 # Prints every run, the medians of the runs (alternating servers), the ratios and whether the goal holds.
-#   deploy/bench-hitratio.sh [--runs 3] [--memory 64] [--keys 10000000] [--value-size 32] [--gain 1.18]
+#   deploy/bench-hitratio.sh [--runs 3] [--memory 64] [--keys 10000000] [--value-size 32] [--gain 1.35]
 #                            [--fill 4000000] [--settle 2000000] [--requests 2000000] [--max-seconds 600] [--skip-build]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-runs=3; memory=64; keys=10000000; value_size=32; gain=1.18; fill=4000000; settle=2000000; requests=2000000
+runs=3; memory=64; keys=10000000; value_size=32; gain=1.35; fill=4000000; settle=2000000; requests=2000000
 max_seconds=600; build=1
 while (( $# )); do
   case "$1" in
