@@ -33,7 +33,8 @@ import static io.wirekv.dataplane.table.ArenaMemory.NATIVE;
  * CLOCK reference byte (C) is {@link #CLOCK_WRITTEN} at publication and cleared by the writer's CLOCK hand, and a
  * reader's hit sets it to {@link #CLOCK_READ} (a plain store of a hint: a lost race moves one eviction, nothing
  * else); either gives the item a second chance, and the two tell {@link SlabRebalancer} a read item from a new
- * one. Every other field is written once, before publication, and never again.
+ * one. A fetch sets the meta byte's {@link ItemView#META_FETCHED} bit the same way ({@link ReadMarks}). Every
+ * other field is written once, before publication, and never again.
  * A free chunk on its class's free list ({@link #STATE_LISTED}) reuses bytes 0..7 and 8..15 as the list's next
  * and previous links (doubly linked, so that a slab leaving its class unlinks its free chunks in O(chunks in
  * the slab), not O(free list)).
@@ -42,8 +43,9 @@ import static io.wirekv.dataplane.table.ArenaMemory.NATIVE;
  * of a free chunk) may sit at an address that is 4 but not 8 modulo 8, so they are accessed with unaligned
  * accessors. Atomicity of those accesses is not needed: the CAS is written before the item is published
  * (the index slot's release store orders it) and never changed after, and the links belong to chunks no
- * reader can reach (freed after a grace period) and are touched by the writer alone. Every 4-byte field stays
- * naturally aligned, and the index slot, the one word readers and the writer race on, is a separate, aligned
+ * reader can reach (freed after a grace period) and are touched by the writer alone. Every 4-byte header field
+ * stays naturally aligned (the flags trailer, written before publication, is read with an unaligned accessor), and
+ * the index slot, the one word readers and the writer race on, is a separate, aligned
  * array ({@link IndexDescriptor}). The 4 bytes that 8-byte alignment cost (a reserved word, and rounding each
  * chunk to 8) are 5-10% of a small item.
  */

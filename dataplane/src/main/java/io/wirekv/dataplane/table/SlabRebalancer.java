@@ -1,21 +1,24 @@
 package io.wirekv.dataplane.table;
 
+import java.util.Arrays;
+
 /**
  * Cache mode: moves memory between size classes as the workload's item sizes change (memcached's slab automove).
  * Without it a class keeps the memory it took while the table filled: a class that grows later evicts its own
  * young items while other classes hold items nobody has written or read for far longer ("calcification").
  * <p>
  * The clock is the table's CAS sequence: an item's age is the writes to the table since it was stored, so the
- * policy means the same at any write rate and in a test that fills a table in milliseconds. Every
- * {@link #CHECK_EVERY} eviction batches of a class, the mean age of what it evicted is compared with the mean age
- * of what each other class's CLOCK would take next ({@link SlabEvictor#nextVictimAge}); if the oldest of those is
- * more than {@link #AGE_RATIO} times older, a slab of that class is drained into this one
+ * policy means the same at any write rate and in a test that fills a table in milliseconds. After an eviction
+ * batch of a class (every batch while memory is moving, backing off to every {@link #MAX_CHECK_INTERVAL}th while
+ * nothing moves), the mean age of what it evicted is compared with the mean age of what each other class's CLOCK
+ * would take next ({@link SlabEvictor#nextVictimAge}); if the oldest of those is more than {@link #AGE_RATIO}
+ * times older, a slab of that class is drained into this one
  * ({@link SlabAllocator#startDrain(int, int, ItemUnlinker)}: its items are evicted, its memory is free after a
  * grace period). Classes converge on evicting items of about the same age, as memcached's do; the ratio keeps
  * two classes of nearly equal age from trading pages back and forth. A donor keeps at least one slab.
  * <p>
- * Threading: the partition's writer thread only; one check costs a few chunk reads per class with two slabs or
- * more, once per {@link #CHECK_EVERY} batches.
+ * Threading: the partition's writer thread only; one check reads {@link #SAMPLE_CHUNKS} chunks of each class with
+ * two slabs or more.
  */
 final class SlabRebalancer
 {
@@ -42,7 +45,7 @@ final class SlabRebalancer
         this.unlinker = unlinker;
         batchesSinceCheck = new int[classes.count()];
         checkInterval = new int[classes.count()];
-        java.util.Arrays.fill(checkInterval, 1);
+        Arrays.fill(checkInterval, 1);
     }
 
     /**
