@@ -258,7 +258,7 @@ class MetaProtocolTest
         expect("ms fk 1\r\nd\r\nmg fk T100 h\r\nmg fk h\r\n", "HD\r\nHD h0\r\nHD h1\r\n");
         expect("ms fk 1\r\ne\r\nmg fk T100 u h\r\nmg fk h\r\n", "HD\r\nHD h0\r\nHD h0\r\n");
         expect("mg vk N30 h\r\nmg vk h\r\n", "HD h0 W\r\nHD h1 Z\r\n");
-        // an item that replaces another is not fetched, but for md I's, which memcached marks in place
+        // the item an incr or an append makes is not fetched; md I keeps the bit (memcached marks the item in place)
         expect("ms ik 1\r\n5\r\nmg ik v\r\nincr ik 1\r\nmg ik h\r\n", "HD\r\nVA 1\r\n5\r\n6\r\nHD h0\r\n");
         expect("ms ak 1\r\n5\r\nmg ak v\r\nappend ak 0 0 1\r\n6\r\nmg ak h\r\n",
             "HD\r\nVA 1\r\n5\r\nSTORED\r\nHD h0\r\n");
