@@ -49,16 +49,12 @@ done
 if (( build )); then (cd "${root}" && ./mvnw -q -B -DskipTests package); fi
 
 mkdir -p "${root}/controlplane/target"
-work="$(mktemp -d -p "${root}/controlplane/target" bench-durability.XXXXXX)"
-server_pid=""
-cleanup() { [[ -n "${server_pid}" ]] && kill "${server_pid}" 2>/dev/null && wait "${server_pid}" 2>/dev/null; rm -rf "${work}"; }
-trap cleanup EXIT
+source "${root}/deploy/lib/bench.sh"
+scratch_with_server_cleanup -p "${root}/controlplane/target" bench-durability.XXXXXX
 fstype="$(df --output=fstype "${work}" | tail -1)"
 [[ "${fstype}" != tmpfs ]] || { echo "bench-durability: ${work} is on tmpfs, where fsync proves nothing" >&2; exit 1; }
 persistence=1
 "${root}/deploy/wirekv" serve --help 2>&1 | grep -q -- '--persistence' || persistence=0
-
-source "${root}/deploy/lib/bench.sh"
 
 wait_port() { # port pid
   for _ in $(seq 1 300); do

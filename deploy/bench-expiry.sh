@@ -31,11 +31,8 @@ done
 ttl_min="${ttl%-*}"; ttl_max="${ttl#*-}"
 if (( build )); then (cd "${root}" && ./mvnw -q -B -DskipTests package); fi
 
-work="$(mktemp -d)"
-server_pid=""
-cleanup() { [[ -n "${server_pid}" ]] && kill "${server_pid}" 2>/dev/null && wait "${server_pid}" 2>/dev/null; rm -rf "${work}"; }
-trap cleanup EXIT
 source "${root}/deploy/lib/bench.sh"
+scratch_with_server_cleanup
 
 start_server() { # kind port
   start_budget_server "$1" "$2" "${memory}" "bench-exp-$$" "${work}/server.log" 15

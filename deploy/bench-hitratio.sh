@@ -44,11 +44,8 @@ done
 command -v memcached >/dev/null || { echo "bench: needs memcached (deploy/install-deps.sh installs it)" >&2; exit 1; }
 if (( build )); then (cd "${root}" && ./mvnw -q -B -DskipTests package); fi
 
-work="$(mktemp -d)"
-server_pid=""
-cleanup() { [[ -n "${server_pid}" ]] && kill "${server_pid}" 2>/dev/null && wait "${server_pid}" 2>/dev/null; rm -rf "${work}"; }
-trap cleanup EXIT
 source "${root}/deploy/lib/bench.sh"
+scratch_with_server_cleanup
 
 gained="$(awk -v m="${memory}" -v g="${gain}" 'BEGIN { printf "%d", m * g + 0.5 }')"
 servers="memcached memcached-gain wirekv"

@@ -23,11 +23,8 @@ done
 [[ -z "${baseline}" || -f "${baseline}" ]] || { echo "bench-size-shift: --baseline-jar ${baseline}: no such file" >&2; exit 2; }
 if (( build )); then (cd "${root}" && ./mvnw -q -B -DskipTests package); fi
 
-work="$(mktemp -d)"
-server_pid=""
-cleanup() { [[ -n "${server_pid}" ]] && kill "${server_pid}" 2>/dev/null && wait "${server_pid}" 2>/dev/null; rm -rf "${work}"; }
-trap cleanup EXIT
 source "${root}/deploy/lib/bench.sh"
+scratch_with_server_cleanup
 
 servers=(memcached wirekv)
 [[ -n "${baseline}" ]] && servers+=(baseline)

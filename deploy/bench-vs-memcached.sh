@@ -23,12 +23,8 @@ done
 "${root}/deploy/install-deps.sh" --no-hugepages >/dev/null
 if (( build )); then (cd "${root}" && ./mvnw -q -B -DskipTests package); fi
 
-work="$(mktemp -d)"
-server_pid=""
-cleanup() { [[ -n "${server_pid}" ]] && kill "${server_pid}" 2>/dev/null && wait "${server_pid}" 2>/dev/null; rm -rf "${work}"; }
-trap cleanup EXIT
-
 source "${root}/deploy/lib/bench.sh"
+scratch_with_server_cleanup
 
 
 start_server() { # kind port

@@ -50,5 +50,13 @@ start_budget_server() { # wirekv|memcached port mib instance log wait_s
   wait_port "$2" "$6"
 }
 
+# A scratch folder (${work}: mktemp -d with these arguments) and the one server the script runs at a time
+# (${server_pid}, as start_budget_server sets it): both gone when the script exits, normally, on an error or on Ctrl-C.
+scratch_with_server_cleanup() {
+  work="$(mktemp -d "$@")"
+  server_pid=""
+  trap '[[ -n "${server_pid}" ]] && kill "${server_pid}" 2>/dev/null && wait "${server_pid}" 2>/dev/null; rm -rf "${work}"' EXIT
+}
+
 # Stops what start_budget_server started.
 stop_budget_server() { kill "${server_pid}"; wait "${server_pid}" 2>/dev/null || true; server_pid=""; }
