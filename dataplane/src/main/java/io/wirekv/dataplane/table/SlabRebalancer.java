@@ -48,21 +48,18 @@ final class SlabRebalancer
         Arrays.fill(checkInterval, 1);
     }
 
-    /**
-     * Called after {@code sizeClass} evicted a batch of its own items; may start draining another class's slab
-     * into it. Returns true if it did.
-     */
-    boolean afterEviction(final int sizeClass)
+    /** Called after {@code sizeClass} evicted a batch of its own items: may start draining another class's slab. */
+    void afterEviction(final int sizeClass)
     {
         if (++batchesSinceCheck[sizeClass] < checkInterval[sizeClass] || slabs.isDraining())
         {
-            return false;
+            return;
         }
         batchesSinceCheck[sizeClass] = 0;
         final long victimAge = evictor.lastBatchAge();
         if (victimAge < 0)
         {
-            return false;
+            return;
         }
         int donor = -1;
         long donorAge = AGE_RATIO * Math.max(1, victimAge);
@@ -81,9 +78,10 @@ final class SlabRebalancer
         if (donor >= 0 && slabs.startDrain(sizeClass, donor, unlinker))
         {
             checkInterval[sizeClass] = 1; // sizes are shifting: look again after the next batch
-            return true;
         }
-        checkInterval[sizeClass] = Math.min(MAX_CHECK_INTERVAL, 2 * checkInterval[sizeClass]);
-        return false;
+        else
+        {
+            checkInterval[sizeClass] = Math.min(MAX_CHECK_INTERVAL, 2 * checkInterval[sizeClass]);
+        }
     }
 }
