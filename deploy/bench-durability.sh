@@ -3,7 +3,7 @@
 # and sync, against redis-server (Debian's, AOF on: appendfsync always and everysec), data directories on the
 # work tree's disk (controlplane/target/, never tmpfs). Each server pinned to CPU 0, the load to CPU 1, 100% SET,
 # 100,000 keys of 16 B, 32 B values, --concurrency requests in flight over --connections connections (sockets),
-# the same shape for both: `wirekv bench` (TCP and UDP, one generator thread per connection, --idle park) for
+# the same shape for both: `wirekv bench` (TCP and UDP, one generator thread per connection, --idle yield) for
 # wirekv, `redis-benchmark -t set -c connections -P concurrency/connections` for redis, each after unmeasured
 # load (wirekv: --warmup seconds; redis: a 1 s probe run). The shape matters under sync: the writes in flight, of every connection (a TCP session
 # pipelines up to 64), share a sync. The columns alternate within each run; prints every run, the medians and the ratios
@@ -15,11 +15,15 @@
 # (comma-separated, e.g. wirekv-sync,redis-always); --baseline-jar adds a base-<mode> column beside each wirekv one, the same server from that jar (an A/B of a change
 # in one run: build the old commit's controlplane/target/wirekv.jar, copy it aside, build the new one).
 # --server-args adds arguments to every wirekv server (e.g. "--partitions 1"; word-split).
+# --load-idle is what a generator thread does while it waits for replies (default yield: it looks again at once,
+# as redis-benchmark's event loop wakes when a reply arrives; park sleeps 50 us a time, which in a round trip of
+# 60-80 us measured the generator's sleeps more than the server: the builds before used park).
 #   deploy/bench-durability.sh [--runs 3] [--seconds 10] [--warmup 8] [--concurrency 16] [--connections 4]
-#                              [--columns LIST] [--baseline-jar PATH] [--server-args ARGS] [--skip-build] [--help]
+#                              [--columns LIST] [--baseline-jar PATH] [--server-args ARGS] [--load-idle yield]
+#                              [--skip-build] [--help]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-runs=3; seconds=10; warmup=8; concurrency=16; connections=4; build=1; only=""; baseline_jar=""; server_args=""
+runs=3; seconds=10; warmup=8; concurrency=16; connections=4; build=1; only=""; baseline_jar=""; server_args=""; load_idle=yield
 while (( $# )); do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
@@ -30,6 +34,7 @@ while (( $# )); do
     --columns) only="$2"; shift 2 ;;
     --baseline-jar) baseline_jar="$2"; shift 2 ;;
     --server-args) server_args="$2"; shift 2 ;;
+    --load-idle) load_idle="$2"; shift 2 ;;
     --skip-build) build=0; shift ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "bench-durability: unknown option '$1' (try --help)" >&2; exit 2 ;;
@@ -38,6 +43,7 @@ done
 for n in "${runs}" "${seconds}" "${warmup}" "${concurrency}" "${connections}"; do
   [[ "${n}" =~ ^[1-9][0-9]*$ ]] || { echo "bench-durability: --runs, --seconds, --warmup, --concurrency and --connections take positive integers" >&2; exit 2; }
 done
+[[ "${load_idle}" =~ ^(spin|yield|park)$ ]] || { echo "bench-durability: --load-idle must be spin, yield or park, got '${load_idle}'" >&2; exit 2; }
 (( concurrency % connections == 0 )) || { echo "bench-durability: --concurrency must be a multiple of --connections" >&2; exit 2; }
 per_connection=$(( concurrency / connections ))
 [[ -z "${baseline_jar}" || -f "${baseline_jar}" ]] || { echo "bench-durability: --baseline-jar ${baseline_jar}: no such file" >&2; exit 2; }
@@ -95,7 +101,7 @@ stop_server() { [[ -n "${server_pid}" ]] && { kill "${server_pid}" 2>/dev/null |
 
 bench_wirekv() { # transport port ; prints "req/s p99us"
   taskset -c 1 "${root}/deploy/wirekv" bench --target "127.0.0.1:$2" --transport "$1" --threads "${connections}" \
-    --idle park --outstanding "${per_connection}" --get-ratio 0 --keys 100000 --key-size 16 --value-size 32 --no-warm-up \
+    --idle "${load_idle}" --outstanding "${per_connection}" --get-ratio 0 --keys 100000 --key-size 16 --value-size 32 --no-warm-up \
     --warmup "${warmup}s" --duration "${seconds}s" --json "${work}/load.json" > "${work}/load.log" 2>&1 || true
   python3 - "${work}/load.json" <<'EOF'
 import json, sys

@@ -1,8 +1,6 @@
 package io.wirekv.dataplane.log;
 
 import org.agrona.ErrorHandler;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +61,10 @@ public final class LogSyncer implements AutoCloseable
     /** Sync mode's thread count is min(partitions, this): beyond it, little more sharing of journal commits. */
     public static final int MAX_SYNC_THREADS = 4;
     static final long RETRY_INTERVAL_MS = 1000;
+    /** Sync: idle rounds a sync thread yields its CPU for before it sleeps until a writer appends. */
+    static final int YIELDS_BEFORE_SLEEP = 16;
+    /** Sync: the longest such sleep, which bounds how late an idle thread's prefaulting, spares and retries run. */
+    static final long SYNC_SLEEP_MAX_NS = TimeUnit.MILLISECONDS.toNanos(1);
     /** Async: how often between syncs the thread tops up the writers' faulted-in pages. */
     static final long PREFAULT_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(50);
     /** How often the spare thread looks for a log that wants a spare segment. */
@@ -131,6 +133,12 @@ public final class LogSyncer implements AutoCloseable
     }
 
     /** The number of sync threads. */
+    /** Sync thread {@code t} (tests). */
+    Thread thread(final int t)
+    {
+        return loops[t].thread;
+    }
+
     public int threads()
     {
         return loops.length;
@@ -202,8 +210,15 @@ public final class LogSyncer implements AutoCloseable
         @Override
         public void run()
         {
-            final IdleStrategy idle = new BackoffIdleStrategy(16, 16, TimeUnit.MICROSECONDS.toNanos(1),
-                TimeUnit.MICROSECONDS.toNanos(50));
+            final SyncerWakeup wakeup = new SyncerWakeup(Thread.currentThread());
+            if (mode == PersistenceSettings.Mode.SYNC)
+            {
+                for (final PartitionLog log : mine)
+                {
+                    log.wakeSyncerOnAppend(wakeup);
+                }
+            }
+            int idleRounds = 0;
             while (running)
             {
                 final long made = round();
@@ -211,9 +226,17 @@ public final class LogSyncer implements AutoCloseable
                 {
                     awaitInterval();
                 }
+                else if (made > 0)
+                {
+                    idleRounds = 0;
+                }
+                else if (++idleRounds <= YIELDS_BEFORE_SLEEP)
+                {
+                    Thread.yield();
+                }
                 else
                 {
-                    idle.idle(made > 0 ? 1 : 0);
+                    wakeup.sleep(mine, SYNC_SLEEP_MAX_NS); // until a writer appends
                 }
             }
             round(); // what was appended before close: at least as durable as async promises

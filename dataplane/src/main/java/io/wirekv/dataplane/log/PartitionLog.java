@@ -75,6 +75,8 @@ public final class PartitionLog
     private long appendedSequence;
     @SuppressWarnings("unused") // through DURABLE_SEQUENCE; written by the syncer
     private long durableSequence;
+    /** Sync mode: the sync thread's sleep, which an append ends; null in async mode and until the thread starts. */
+    private volatile SyncerWakeup syncerWakeup;
     /** Written by the writer (segment creation failed), cleared by it when it adopts {@link #recovered}. */
     private volatile String writeFailure;
     private volatile boolean writeFailureIsOutOfDisk;
@@ -174,7 +176,17 @@ public final class PartitionLog
         APPENDED_SEQUENCE.setRelease(this, sequence); // release: the record and its end; pairs with getAcquire in sync
         counters.add(partition, LogCounters.APPENDED, 1);
         counters.add(partition, LogCounters.BYTES_APPENDED, frame);
+        wakeSyncer();
         return sequence;
+    }
+
+    private void wakeSyncer()
+    {
+        final SyncerWakeup wakeup = syncerWakeup;
+        if (null != wakeup)
+        {
+            wakeup.wakeIfSleeping();
+        }
     }
 
     /**
@@ -200,6 +212,7 @@ public final class PartitionLog
         APPENDED_SEQUENCE.setRelease(this, sequence); // release: the record and its end; pairs with getAcquire in sync
         counters.add(partition, LogCounters.APPENDED, 1);
         counters.add(partition, LogCounters.BYTES_APPENDED, frame);
+        wakeSyncer();
         return sequence;
     }
 
@@ -245,6 +258,18 @@ public final class PartitionLog
     LogSegment currentSegment()
     {
         return current;
+    }
+
+    /** Sync thread, as it starts (sync mode): appends wake it from {@code wakeup}'s sleep. */
+    void wakeSyncerOnAppend(final SyncerWakeup wakeup)
+    {
+        syncerWakeup = wakeup;
+    }
+
+    /** Syncer: records were appended that it has not written back (and the log has not failed: those wait a retry). */
+    boolean hasUnsyncedRecords()
+    {
+        return null == failure() && appendedSequence() != writtenBackSequence;
     }
 
     /** The highest sequence the syncer made durable (any thread). */

@@ -201,6 +201,54 @@ class LogSyncerTest
     }
 
     @Test
+    void shouldSleepWhileIdleAndSyncWhatIsAppendedThen() throws InterruptedException
+    {
+        syncer = new LogSyncer(logs, settings(), LogSyncer.MSYNC, LogCounters.standalone(PARTITIONS),
+            Throwable::printStackTrace, 1);
+        final Thread thread = syncer.thread(0);
+        awaitParkedOnWakeup(thread, "an idle sync thread sleeps until a writer appends (it spun and yielded before)");
+        writeToEveryPartition();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (logs.stream().anyMatch(log -> log.durableSequence() < log.appendedSequence()))
+        {
+            assertTrue(System.nanoTime() < deadline, "every record appended while it slept becomes durable");
+            TimeUnit.MILLISECONDS.sleep(1);
+        }
+        awaitParkedOnWakeup(thread, "and it sleeps again once they are");
+    }
+
+    @Test
+    void shouldEndASleepWhenAWriterAppends() throws InterruptedException
+    {
+        final Thread sleeper = Thread.currentThread();
+        final SyncerWakeup wakeup = new SyncerWakeup(sleeper);
+        final Thread writer = Thread.ofPlatform().start(() ->
+        {
+            awaitParkedOnWakeup(sleeper, "the sync thread sleeps");
+            wakeup.wakeIfSleeping();
+        });
+        final long start = System.nanoTime();
+        wakeup.sleep(logs, TimeUnit.SECONDS.toNanos(60));
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(30), "woken, not timed out");
+        writer.join();
+
+        writeToEveryPartition();
+        final long before = System.nanoTime();
+        wakeup.sleep(logs, TimeUnit.SECONDS.toNanos(60)); // records it has not synced: no sleep at all
+        assertTrue(System.nanoTime() - before < TimeUnit.SECONDS.toNanos(30), "records waiting: no sleep");
+    }
+
+    private static void awaitParkedOnWakeup(final Thread thread, final String what)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!(java.util.concurrent.locks.LockSupport.getBlocker(thread) instanceof SyncerWakeup))
+        {
+            assertTrue(System.nanoTime() < deadline, what);
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
     void shouldIssueThePartitionsSyncsAtTheSameTime() throws InterruptedException
     {
         assertEquals(PARTITIONS, mostForcesAtOnce(PARTITIONS), "all four partitions' syncs in flight together");
