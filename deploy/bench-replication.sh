@@ -13,11 +13,16 @@
 # the JIT of each still takes a good part of it 15 s into the load).
 # --delay MS / --loss PCT (with --netns): that one-way delay and loss on the link, each direction (the TUN relay and
 # nf_tables of deploy/lib/netns.sh, as this kernel has no netem; the relay runs unpinned).
+# --load-idle: what a generator thread does while it waits for replies (default yield: it looks again at once;
+# park sleeps 50 us a time, which the builds before used and which measured the generator's sleeps as much as the
+# servers: see deploy/bench-durability.sh).
 #   deploy/bench-replication.sh [--runs 3] [--seconds 10] [--warmup 20] [--concurrency 16] [--connections 4]
-#                               [--backup-cpu 0|1] [--netns] [--delay MS] [--loss PCT] [--skip-build] [--help]
+#                               [--backup-cpu 0|1] [--netns] [--delay MS] [--loss PCT] [--load-idle yield]
+#                               [--skip-build] [--help]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs=3; seconds=10; warmup=20; concurrency=16; connections=4; build=1; backup_cpu=0; netns=0; delay_ms=0; loss_pct=0
+load_idle=yield
 while (( $# )); do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
@@ -30,10 +35,12 @@ while (( $# )); do
     --netns) netns=1; shift ;;
     --delay) delay_ms="$2"; shift 2 ;;
     --loss) loss_pct="$2"; shift 2 ;;
+    --load-idle) load_idle="$2"; shift 2 ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "bench-replication: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
+[[ "${load_idle}" =~ ^(spin|yield|park)$ ]] || { echo "bench-replication: --load-idle must be spin, yield or park, got '${load_idle}'" >&2; exit 2; }
 for n in "${runs}" "${seconds}" "${warmup}" "${concurrency}" "${connections}"; do
   [[ "${n}" =~ ^[1-9][0-9]*$ ]] || { echo "bench-replication: --runs, --seconds, --warmup, --concurrency and --connections take positive integers" >&2; exit 2; }
 done
@@ -120,7 +127,7 @@ bench() { # port column; prints "req/s p99us", and the lag sampled under load in
   : > "${work}/lag"
   in_ns primary
   "${ns_prefix[@]}" taskset -c 1 "${root}/deploy/wirekv" bench --target "$(host_of primary):$1" --transport tcp \
-    --threads "${connections}" --idle park --outstanding "${per_connection}" --get-ratio 0 --keys 100000 --key-size 16 \
+    --threads "${connections}" --idle "${load_idle}" --outstanding "${per_connection}" --get-ratio 0 --keys 100000 --key-size 16 \
     --value-size 32 --no-warm-up --warmup "${warmup}s" --duration "${seconds}s" --json "${work}/load.json" \
     > "${work}/load.log" 2>&1 &
   local load=$! sampler=""
