@@ -132,13 +132,13 @@ public final class LogSyncer implements AutoCloseable
         }
     }
 
-    /** The number of sync threads. */
     /** Sync thread {@code t} (tests). */
     Thread thread(final int t)
     {
         return loops[t].thread;
     }
 
+    /** The number of sync threads. */
     public int threads()
     {
         return loops.length;
@@ -210,7 +210,7 @@ public final class LogSyncer implements AutoCloseable
         @Override
         public void run()
         {
-            final SyncerWakeup wakeup = new SyncerWakeup(Thread.currentThread());
+            final SyncerWakeup wakeup = new SyncerWakeup(Thread.currentThread()); // used in sync mode only
             if (mode == PersistenceSettings.Mode.SYNC)
             {
                 for (final PartitionLog log : mine)
