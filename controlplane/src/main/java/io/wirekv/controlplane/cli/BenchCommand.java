@@ -195,7 +195,8 @@ final class BenchCommand implements Callable<Integer>
 
     @Option(names = "--idle", paramLabel = "spin|yield|park", defaultValue = "spin",
         description = "when a thread has nothing to do: spin (most precise), yield (share CPUs with a local " +
-            "server) or park 50 us (least CPU, timestamps up to ~100 us late) (default: ${DEFAULT-VALUE})")
+            "server) or park 50 us (least CPU, timestamps up to ~100 us late; in a closed loop whose round trip is " +
+            "that short the rate then measures the parks, not the server) (default: ${DEFAULT-VALUE})")
     String idle;
 
     @Option(names = "--no-warm-up", description = "skip storing every key before measuring")
