@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The JMH microbenchmark suite (benchmarks/): codec, table, rings, FFM call overhead, AF_XDP ring
-# operations, checksums, memory latency. Runs with the GC profiler, so every row also shows bytes allocated per
+# operations, checksums, memory latency, a log append's effect record. Runs with the GC profiler, so every row also shows bytes allocated per
 # operation (the hot-path benchmarks must show 0), and writes JMH's JSON.
 #
 #   deploy/bench-jmh.sh [--long] [--json FILE] [--skip-build] [-- extra JMH options]
@@ -38,7 +38,7 @@ if [[ "${mode}" == quick ]]; then
   # One representative parameter set per benchmark keeps the quick set quick.
   opts=(-f 1 -wi 1 -i 2 -w 1s -r 1s
         -p payloadBytes=512 -p distribution=uniform -p hugepages=true -p megabytes=128
-        'CodecBenchmark' 'RingBenchmark' 'FfmCallBenchmark' 'XskRingBenchmark' 'ChecksumBenchmark'
+        'CodecBenchmark' 'RingBenchmark' 'FfmCallBenchmark' 'XskRingBenchmark' 'ChecksumBenchmark' 'EffectRecordBenchmark'
         'TableBenchmark.(tableGet|tableSet|chmGet|chmGetPrebuilt)$' 'MemoryLatencyBenchmark')
 else
   opts=(-f 3)

@@ -153,6 +153,7 @@ public final class PrometheusNames
         // Whole server: replication (io.wirekv.dataplane.replication.ReplicationCounters); zero with role none.
         map("repl_records_sent", "wirekv_replication_sent_records_total", "Log records a primary sent to its backup");
         map("repl_bytes_sent", "wirekv_replication_sent_bytes_total", "Bytes of replication frames a primary sent");
+        map("repl_stream_writes", "wirekv_replication_stream_writes_total", "Write calls that carried a primary's stream");
         map("repl_records_applied", "wirekv_replication_applied_records_total",
             "Records a backup received, checked and handed to its writers");
         map("repl_bytes_received", "wirekv_replication_received_bytes_total", "Bytes of replication frames a backup received");

@@ -136,7 +136,8 @@ public enum CncMetric
     REPL_EPOCH(511, "repl_epoch", Kind.GAUGE, Scope.GLOBAL, "This node's replication epoch"),
     REPL_CONNECTED(512, "repl_connected", Kind.GAUGE, Scope.GLOBAL, "1 while a replication stream is established"),
     REPL_ROLE(513, "repl_role", Kind.GAUGE, Scope.GLOBAL, "This node's run-time replication role: 0 none, 1 primary, 2 backup"),
-    REPL_STREAM_DROPS(514, "repl_stream_drops", Kind.COUNTER, Scope.GLOBAL, "Streams a backup dropped or refused (bad input, a newer epoch; the reason is in wirekv errors)");
+    REPL_STREAM_DROPS(514, "repl_stream_drops", Kind.COUNTER, Scope.GLOBAL, "Streams a backup dropped or refused (bad input, a newer epoch; the reason is in wirekv errors)"),
+    REPL_STREAM_WRITES(515, "repl_stream_writes", Kind.COUNTER, Scope.GLOBAL, "Write calls that carried a primary's stream to its backup (repl_records_sent per write: how well records batch)");
 
     /** Counters only grow (Prometheus {@code counter}, {@code _total}); gauges go up and down. */
     public enum Kind

@@ -20,9 +20,10 @@ public final class ReplicationCounters
     static final int SENDER_DROPS = 4;
     static final int LAG_RECORDS = 5;
     static final int LAG_MS = 6;
+    static final int STREAM_WRITES = 7;
     private static final CncMetric[] SENDER = {CncMetric.REPL_RECORDS_SENT, CncMetric.REPL_BYTES_SENT,
         CncMetric.REPL_FULL_SYNCS, CncMetric.REPL_PARTIAL_RESUMES, CncMetric.REPL_CONNECTION_DROPS,
-        CncMetric.REPL_LAG_RECORDS, CncMetric.REPL_LAG_MS};
+        CncMetric.REPL_LAG_RECORDS, CncMetric.REPL_LAG_MS, CncMetric.REPL_STREAM_WRITES};
     static final int APPLIED_RECORDS = 0;
     static final int RECEIVED_BYTES = 1;
     static final int RECEIVER_DROPS = 2;

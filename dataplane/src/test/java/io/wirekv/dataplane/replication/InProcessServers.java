@@ -7,10 +7,13 @@ import io.wirekv.dataplane.table.MemoryMode;
 import org.agrona.concurrent.SystemEpochClock;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,6 +62,66 @@ public final class InProcessServers implements AutoCloseable
         {
             throw new UncheckedIOException(ex);
         }
+    }
+
+    /**
+     * {@code count} pipelined noreply SETs of keys {@code k0 .. k(keys - 1)} (round robin), 20-byte values made of
+     * {@code round} and the write's number, 100 to a socket write; then {@code mn}, whose answer says all were applied.
+     */
+    public static void pipelineSets(final Socket client, final int count, final int keys, final int round)
+        throws IOException
+    {
+        final OutputStream out = client.getOutputStream();
+        final StringBuilder batch = new StringBuilder();
+        for (int i = 0; i < count; i++)
+        {
+            batch.append("set k").append(i % keys).append(" 0 0 20 noreply\r\n")
+                .append(String.format("%020d", round * 1_000_000L + i)).append("\r\n");
+            if (i % 100 == 99 || i == count - 1)
+            {
+                out.write(batch.toString().getBytes(StandardCharsets.US_ASCII));
+                batch.setLength(0);
+            }
+        }
+        out.write("mn\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        final InputStream in = client.getInputStream();
+        final byte[] mn = new byte[4];
+        int n = 0;
+        while (n < 4)
+        {
+            final int r = in.read(mn, n, 4 - n);
+            if (r < 0)
+            {
+                throw new IOException("the primary closed the connection");
+            }
+            n += r;
+        }
+        if (!"MN\r\n".equals(new String(mn, StandardCharsets.US_ASCII)))
+        {
+            throw new IOException("expected MN after the SETs, got " + new String(mn, StandardCharsets.US_ASCII));
+        }
+    }
+
+    /** Waits (at most 30 s) until every one of the 4 partitions' logs on {@code backup} reached {@code primary}'s. */
+    public static void awaitCaughtUp(final WirekvServer primary, final WirekvServer backup) throws InterruptedException
+    {
+        final long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline)
+        {
+            boolean same = true;
+            for (int p = 0; p < 4; p++)
+            {
+                same &= primary.durability().logs().get(p).appendedSequence() ==
+                    backup.durability().logs().get(p).appendedSequence();
+            }
+            if (same)
+            {
+                return;
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("the backup did not catch up within 30 s");
     }
 
     @Override

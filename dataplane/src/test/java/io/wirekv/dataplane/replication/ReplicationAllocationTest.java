@@ -7,11 +7,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,16 +64,16 @@ class ReplicationAllocationTest
         final long receiver = threadIdOf(backup);
         try (Socket client = new Socket("127.0.0.1", primary.tcpPort()))
         {
-            write(client, 0); // warm-up: connection, partial resume, JIT
-            awaitCaughtUp();
+            InProcessServers.pipelineSets(client, WRITES, 2000, 0); // warm-up: connection, partial resume, JIT
+            InProcessServers.awaitCaughtUp(primary, backup);
             long best = Long.MAX_VALUE;
             String last = "";
             for (int attempt = 1; attempt <= 4 && best > MAX_BYTES; attempt++)
             {
                 final long senderBefore = threads.getThreadAllocatedBytes(sender);
                 final long receiverBefore = threads.getThreadAllocatedBytes(receiver);
-                write(client, attempt);
-                awaitCaughtUp();
+                InProcessServers.pipelineSets(client, WRITES, 2000, attempt);
+                InProcessServers.awaitCaughtUp(primary, backup);
                 final long sent = threads.getThreadAllocatedBytes(sender) - senderBefore;
                 final long received = threads.getThreadAllocatedBytes(receiver) - receiverBefore;
                 last = transport.describe() + ", attempt " + attempt + ": sender " + sent + " B, receiver " + received + " B for " + WRITES +
@@ -102,57 +100,5 @@ class ReplicationAllocationTest
     private WirekvServer start(final String name, final ReplicationSettings replication) throws IOException
     {
         return servers.start(name, replication.withTransport(transport), OutputStream.nullOutputStream());
-    }
-
-    /** WRITES pipelined noreply SETs in batches of 100, then a get to wait for them. */
-    private static void write(final Socket client, final int round) throws IOException
-    {
-        final OutputStream out = client.getOutputStream();
-        final StringBuilder batch = new StringBuilder();
-        for (int i = 0; i < WRITES; i++)
-        {
-            batch.append("set k").append(i % 2000).append(" 0 0 20 noreply\r\n").append(String.format("%020d", round * 1_000_000L + i))
-                .append("\r\n");
-            if (i % 100 == 99)
-            {
-                out.write(batch.toString().getBytes(StandardCharsets.US_ASCII));
-                batch.setLength(0);
-            }
-        }
-        out.write("mn\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        final InputStream in = client.getInputStream();
-        final byte[] mn = new byte[4];
-        int n = 0;
-        while (n < 4)
-        {
-            final int r = in.read(mn, n, 4 - n);
-            if (r < 0)
-            {
-                throw new IOException("the primary closed the connection");
-            }
-            n += r;
-        }
-    }
-
-    /** Every partition's backup log reached the primary's. */
-    private void awaitCaughtUp() throws InterruptedException
-    {
-        final long deadline = System.currentTimeMillis() + 30_000;
-        while (System.currentTimeMillis() < deadline)
-        {
-            boolean same = true;
-            for (int p = 0; p < 4; p++)
-            {
-                same &= primary.durability().logs().get(p).appendedSequence() ==
-                    backup.durability().logs().get(p).appendedSequence();
-            }
-            if (same)
-            {
-                return;
-            }
-            Thread.sleep(5);
-        }
-        throw new AssertionError("the backup did not catch up within 30 s");
     }
 }
