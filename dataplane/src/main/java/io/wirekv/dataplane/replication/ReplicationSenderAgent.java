@@ -28,8 +28,6 @@ import static io.wirekv.dataplane.replication.ReplicationFrameDescriptor.*;
  * then the log from S + 1: replaying absolute effect records after a fuzzy scan is exact, as for snapshots). Then it
  * tails every partition's log ({@link LogTail}) up to the published appended sequence, many records per RECORDS frame
  * and many frames per write call, and reads the backup's ACKs into {@link ReplicationState#cover} for sync mode.
- * In async mode the records gather for a while before a cycle streams them ({@link #ASYNC_LINGER_NS}); sync mode
- * streams them at once.
  * <p>
  * A REFUSED from a node that is primary or at a newer epoch fences this node ({@link ReplicationState#fence}): every
  * client write is refused until {@code wirekv demote}. Any other failure drops the connection with its reason in the
@@ -46,15 +44,6 @@ public final class ReplicationSenderAgent implements Agent
     private static final long SILENCE_TIMEOUT_NS = 5_000_000_000L; // the backup sends an ACK or HEARTBEAT every second
     private static final long MIN_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = 2000;
-    /**
-     * Async mode: records gather for up to this long (or until {@link #ASYNC_BATCH_RECORDS} wait) before a cycle
-     * streams them. A cycle costs a read and a write system call whatever it carries, and on a busy primary it came
-     * round for every 30 or so records; the backup is about this much later for it (plus the thread's sleep, when
-     * the primary is otherwise idle).
-     */
-    static final long ASYNC_LINGER_NS = 500_000;
-    /** Async mode: this many records waiting stream at once, without waiting out {@link #ASYNC_LINGER_NS}. */
-    static final int ASYNC_BATCH_RECORDS = 256;
 
     private final Table table;
     private final ReplicationState state;
@@ -83,7 +72,6 @@ public final class ReplicationSenderAgent implements Agent
     private long backoffMs = MIN_BACKOFF_MS;
     private long nextHeartbeatNs;
     private long lastHeardNs;
-    private long lastStreamNs;
     private volatile boolean stopped;
 
     public ReplicationSenderAgent(final Table table, final ReplicationState state, final ReplicationCounters counters,
@@ -142,12 +130,6 @@ public final class ReplicationSenderAgent implements Agent
         {
             return connect();
         }
-        final long nowNs = System.nanoTime();
-        if (gathering(nowNs))
-        {
-            return 0;
-        }
-        lastStreamNs = nowNs;
         try
         {
             int work = readAcks();
@@ -168,6 +150,7 @@ public final class ReplicationSenderAgent implements Agent
                 }
             }
             work += fillRecords();
+            final long nowNs = System.nanoTime();
             if (nowNs - nextHeartbeatNs >= 0)
             {
                 nextHeartbeatNs = nowNs + HEARTBEAT_INTERVAL_NS;
@@ -187,29 +170,6 @@ public final class ReplicationSenderAgent implements Agent
             drop("connection to " + channel.peer() + " failed: " + ex.getMessage());
             return 1;
         }
-    }
-
-    /**
-     * Async mode: whether this cycle should leave the records to gather (nothing half-sent, no full sync due, fewer
-     * than {@link #ASYNC_BATCH_RECORDS} waiting, the last streaming cycle under {@link #ASYNC_LINGER_NS} ago). Sync
-     * mode never waits: a held reply waits for the backup's acknowledgement.
-     */
-    private boolean gathering(final long nowNs)
-    {
-        if (fill > 0 || nowNs - lastStreamNs >= ASYNC_LINGER_NS || state.holdsForBackup())
-        {
-            return false;
-        }
-        long waiting = 0;
-        for (int p = 0; p < logs.length; p++)
-        {
-            if (fullSync[p])
-            {
-                return false;
-            }
-            waiting += logs[p].appendedSequence() - tails[p].nextSequence() + 1;
-        }
-        return waiting < ASYNC_BATCH_RECORDS;
     }
 
     /** Stops sending (demote, shutdown): the connection is closed by the next duty cycle. */

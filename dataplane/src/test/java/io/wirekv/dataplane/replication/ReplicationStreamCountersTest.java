@@ -12,17 +12,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * An async primary lets records gather before it streams them ({@link ReplicationSenderAgent#ASYNC_LINGER_NS},
- * {@link ReplicationSenderAgent#ASYNC_BATCH_RECORDS}), and that holds nothing back for good: a burst reaches the backup
- * whole, counted in {@code repl_records_sent} and {@code repl_stream_writes}, and so does a lone write right after it,
- * which fills no batch. What gathering saves (write calls on a busy primary's core) shows only on a saturated core:
- * {@code deploy/bench-replication.sh} measures it. Two servers in this JVM over loopback TCP, as
+ * The primary counts what it streams: {@code repl_records_sent}, one per record, and {@code repl_stream_writes}, one per
+ * write call (records sent per write says how well the stream batches), for a burst of pipelined SETs and a lone SET
+ * right after it, all of which reach the backup. Two servers in this JVM over loopback TCP, as
  * {@link ReplicationAllocationTest}.
  */
-class AsyncStreamGatheringTest
+class ReplicationStreamCountersTest
 {
     private static final int WRITES = 20_000;
-    private final InProcessServers servers = new InProcessServers("repl-gathering");
+    private final InProcessServers servers = new InProcessServers("repl-counters");
     private WirekvServer primary;
     private WirekvServer backup;
 
@@ -33,7 +31,7 @@ class AsyncStreamGatheringTest
     }
 
     @Test
-    void shouldDeliverABurstWholeAndALoneWriteAfterIt() throws Exception
+    void shouldCountTheRecordsAndTheWriteCallsOfTheStream() throws Exception
     {
         final ReplicationSettings.HostPort listen = InProcessServers.freeAddress();
         backup = servers.start("backup", new ReplicationSettings(ReplicationSettings.Role.BACKUP,
@@ -49,7 +47,7 @@ class AsyncStreamGatheringTest
             final long writesBefore = counters.senderValue(ReplicationCounters.STREAM_WRITES);
 
             InProcessServers.pipelineSets(client, WRITES, WRITES, 1);
-            // at once: one record, far below a batch, while the burst's last records may still be gathering
+            // at once: one record more, while the burst may still be streaming
             InProcessServers.pipelineSets(client, 1, 1, 2);
             InProcessServers.awaitCaughtUp(primary, backup);
             final long records = counters.senderValue(ReplicationCounters.SENT_RECORDS) - recordsBefore;
