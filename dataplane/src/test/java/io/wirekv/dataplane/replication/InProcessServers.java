@@ -103,14 +103,15 @@ public final class InProcessServers implements AutoCloseable
         }
     }
 
-    /** Waits (at most 30 s) until every one of the 4 partitions' logs on {@code backup} reached {@code primary}'s. */
+    /** Waits (at most 30 s) until every partition's log on {@code backup} reached {@code primary}'s. */
     public static void awaitCaughtUp(final WirekvServer primary, final WirekvServer backup) throws InterruptedException
     {
+        final int partitions = primary.durability().logs().size();
         final long deadline = System.currentTimeMillis() + 30_000;
         while (System.currentTimeMillis() < deadline)
         {
             boolean same = true;
-            for (int p = 0; p < 4; p++)
+            for (int p = 0; p < partitions; p++)
             {
                 same &= primary.durability().logs().get(p).appendedSequence() ==
                     backup.durability().logs().get(p).appendedSequence();
