@@ -129,20 +129,20 @@ class ReplicationBadInputTest
     {
         final byte[] k = key.getBytes(StandardCharsets.US_ASCII);
         final byte[] v = ("value of " + key).getBytes(StandardCharsets.US_ASCII);
-        final int length = WriteRecordDescriptor.recordLength(k.length, v.length);
+        final int length = WriteRecordDescriptor.effectLength(k.length, v.length);
         final int frame = RecordFrames.frameLength(length);
         final ByteBuffer b = ByteBuffer.allocateDirect(HEADER_LENGTH + frame).order(ByteOrder.LITTLE_ENDIAN);
         final MemorySegment m = MemorySegment.ofBuffer(b);
         final MemorySegment keySeg = MemorySegment.ofArray(k);
         final long hash = Table.keyHash(keySeg, 0, k.length);
         final int partition = (int)(hash >>> 32) & (PARTITIONS - 1);
-        new WriteRecordEncoder().wrap(m, HEADER_LENGTH, length).opcode(WriteRecordDescriptor.OP_RESTORE)
-            .partition(partition).keyHash(hash).newCas(sequence).key(keySeg, 0, k.length)
+        new WriteRecordEncoder().wrapEffect(m, HEADER_LENGTH, length, WriteRecordDescriptor.OP_RESTORE)
+            .partition(partition).newCas(sequence).key(keySeg, 0, k.length)
             .value(MemorySegment.ofArray(v), 0, v.length);
         new RecordFrames().wrap(m).seal(HEADER_LENGTH, sequence);
         if (breakCrc)
         {
-            b.put(HEADER_LENGTH + WriteRecordDescriptor.KEY_OFFSET + k.length, (byte)'X'); // a value byte
+            b.put(HEADER_LENGTH + WriteRecordDescriptor.EFFECT_HEADER_LENGTH + k.length, (byte)'X'); // a value byte
         }
         ReplicationFrameDescriptor.header(b, 0, HEADER_LENGTH + frame, TYPE_RECORDS, partition);
         b.position(HEADER_LENGTH + frame);

@@ -291,8 +291,8 @@ public final class LogSegment
         }
         if (memory.get(INT, VERSION_OFFSET) != LogSegmentDescriptor.VERSION)
         {
-            return "segment version " + memory.get(INT, VERSION_OFFSET) + ", this build reads " +
-                LogSegmentDescriptor.VERSION;
+            return "segment version " + memory.get(INT, VERSION_OFFSET) + " (another wirekv build's log format), " +
+                "this build reads " + LogSegmentDescriptor.VERSION;
         }
         if (memory.get(INT, PARTITION_OFFSET) != partition)
         {

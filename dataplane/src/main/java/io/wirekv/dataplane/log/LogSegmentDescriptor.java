@@ -45,7 +45,8 @@ public final class LogSegmentDescriptor
 
     /** "WKVL" read as a little-endian u32. */
     public static final int MAGIC = 'W' | 'K' << 8 | 'V' << 16 | 'L' << 24;
-    public static final int VERSION = 1;
+    /** 2: records of {@code WriteRecordDescriptor.VERSION} 4 (effect records with the short header). */
+    public static final int VERSION = 2;
     /** Flag: every block of the file was written (zeros) and synced when it was created. */
     public static final int FLAG_ZERO_FILLED = 1;
     public static final String SUFFIX = ".log";

@@ -57,7 +57,8 @@ public final class WriteApplier
     public void apply(final MemorySegment memory, final long offset, final int length, final WriteReplyEncoder out)
     {
         reply = out;
-        if (!record.wrap(memory, offset, length) || !ownsPartition(record))
+        // an effect record has no request fields (ticket, key hash...) to read: it is only ever replayed
+        if (!record.wrap(memory, offset, length) || isEffect(record.opcode()) || !ownsPartition(record))
         {
             out.reset(record.ticketIfPresent(), STATUS_BAD_RECORD);
             return;
@@ -276,16 +277,15 @@ public final class WriteApplier
         if (writer.find(r.buffer(), r.keyOffset(), r.keyLength(), r.keyHash(), effectItem))
         {
             final ItemView i = effectItem;
-            final int length = recordLength(r.keyLength(), i.valueLength());
-            effect.wrap(out, offset, length).opcode(OP_RESTORE).partition(r.partition()).keyHash(r.keyHash())
+            final int length = effectLength(r.keyLength(), i.valueLength());
+            effect.wrapEffect(out, offset, length, OP_RESTORE).partition(r.partition())
                 .clientFlags(i.clientFlags()).exptime(i.expiresAtSeconds()).newCas(i.cas()).storedAt(i.storedAtSeconds())
                 .metaBits(i.metaBits()).key(r.buffer(), r.keyOffset(), r.keyLength())
                 .value(i.segment(), i.valueOffset(), i.valueLength());
             return length;
         }
-        final int length = recordLength(r.keyLength(), 0);
-        effect.wrap(out, offset, length).opcode(OP_UNLINK).partition(r.partition()).keyHash(r.keyHash())
-            .key(r.buffer(), r.keyOffset(), r.keyLength());
+        final int length = effectLength(r.keyLength(), 0);
+        effect.wrapEffect(out, offset, length, OP_UNLINK).partition(r.partition()).key(r.buffer(), r.keyOffset(), r.keyLength());
         return length;
     }
 

@@ -88,7 +88,7 @@ public final class RecordFrames
         {
             return 0;
         }
-        if (length < HEADER_LENGTH || length > HEADER_LENGTH + KEY_MAX_LENGTH + (Integer.MAX_VALUE >> 1))
+        if (length < MIN_LENGTH || length > HEADER_LENGTH + KEY_MAX_LENGTH + (Integer.MAX_VALUE >> 1))
         {
             return BAD_LENGTH;
         }

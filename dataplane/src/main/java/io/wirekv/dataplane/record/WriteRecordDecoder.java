@@ -24,19 +24,19 @@ public final class WriteRecordDecoder
         this.buffer = buffer;
         this.offset = offset;
         this.wrappedLength = length;
-        if (length < HEADER_LENGTH || offset + length > buffer.byteSize())
+        if (length < MIN_LENGTH || offset + length > buffer.byteSize())
         {
             return false;
         }
         final int recordLength = buffer.get(Le.INT, offset + LENGTH_OFFSET);
-        final int op = opcode();
+        final byte op = opcode();
         return recordLength == length
             && buffer.get(Le.BYTE, offset + VERSION_OFFSET) == VERSION
             && op >= OP_STORE && op <= OP_MAX
             && (storeMode() & 0xFF) <= MODE_MAX
             && keyLength() <= KEY_MAX_LENGTH
             && valueLength() >= 0
-            && (long)HEADER_LENGTH + keyLength() + valueLength() == length;
+            && (long)headerLength(op) + keyLength() + valueLength() == length;
     }
 
     /** The ticket of bytes that may not be a record (to answer them), or 0 when they are too short to hold one. */
@@ -151,7 +151,7 @@ public final class WriteRecordDecoder
     /** Offset of the key in {@link #buffer()}. */
     public long keyOffset()
     {
-        return offset + KEY_OFFSET;
+        return offset + headerLength(opcode());
     }
 
     public int valueLength()
@@ -162,6 +162,6 @@ public final class WriteRecordDecoder
     /** Offset of the value in {@link #buffer()}. */
     public long valueOffset()
     {
-        return offset + KEY_OFFSET + keyLength();
+        return offset + headerLength(opcode()) + keyLength();
     }
 }

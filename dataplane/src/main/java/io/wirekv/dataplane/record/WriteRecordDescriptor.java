@@ -20,42 +20,51 @@ package io.wirekv.dataplane.record;
  *  +---------------+---------------+-------------------------------+
  *  |            partition (u32)                                    | 20
  *  +---------------------------------------------------------------+
- *  |            ticket (u64): the reader's id for the reply        | 24
- *  |                                                               |
- *  +---------------------------------------------------------------+
- *  |            keyHash (u64): the table's hash of the key;        | 32
- *  |            0 without a key (flush_all)                        |
- *  +---------------------------------------------------------------+
- *  |            clientFlags (u32)                                  | 40
+ *  |            clientFlags (u32)                                  | 24
  *  +---------------+---------------+-------------------------------+
- *  | keyLength u8  | storeMode u8  | metaBits (u16): OP_RESTORE    | 44
+ *  | keyLength u8  | storeMode u8  | metaBits (u16): OP_RESTORE    | 28
  *  +---------------+---------------+-------------------------------+
- *  |            exptime (i64): absolute unix seconds, 0 = never    | 48
+ *  |            exptime (i64): absolute unix seconds, 0 = never    | 32
  *  |            (storage, touch, gat; meta T; flush_all: oldest    |
  *  |             live second)                                      |
  *  +---------------------------------------------------------------+
- *  |            compareCas (u64): cas, meta C                      | 56
+ *  |            newCas (u64): meta E, 0 = the table's next         | 40
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |            newCas (u64): meta E, 0 = the table's next         | 64
+ *  |            valueLength (u32)                                  | 48
+ *  +---------------------------------------------------------------+
+ *  |            storedAt (u32): OP_RESTORE, unix seconds           | 52
+ *  +===============================================================+
+ *  |   effect records (OP_RESTORE, OP_UNLINK): key, then value     | 56
+ *  +===============================================================+
+ *  |            ticket (u64): the reader's id for the reply        | 56
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |            number (u64): incr/decr/ma delta; mg R threshold   | 72
+ *  |            keyHash (u64): the table's hash of the key;        | 64
+ *  |            0 without a key (flush_all)                        |
+ *  +---------------------------------------------------------------+
+ *  |            compareCas (u64): cas, meta C                      | 72
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |            initial (u64): ma N initial value                  | 80
+ *  |            number (u64): incr/decr/ma delta; mg R threshold   | 80
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |            vivifyExptime (i64): mg/ma N, absolute seconds     | 88
+ *  |            initial (u64): ma N initial value                  | 88
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |            valueLength (u32)                                  | 96
+ *  |            vivifyExptime (i64): mg/ma N, absolute seconds     | 96
+ *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |            storedAt (u32): OP_RESTORE, unix seconds          | 100
- *  +---------------------------------------------------------------+
- *  |   key (keyLength bytes) ... value (valueLength bytes) ...     | 104
+ *  |   every other record: key (keyLength bytes), value ...        | 104
  *  +---------------------------------------------------------------+
  * </pre>
+ * Two header lengths, one layout: the fields an effect record needs come first, and an effect record
+ * ({@link #isEffect}) ends its header there ({@link #EFFECT_HEADER_LENGTH}, 56 bytes); requests carry the rest
+ * ({@link #HEADER_LENGTH}, 104 bytes). A log is mostly effect records, so the short header cuts the bytes a small
+ * write puts in the log and in the replication stream by a third (152 to 104 for a 16-byte key and 32-byte value)
+ * and the CRC32C with them. The opcode says which header a record has ({@link #headerLength}); a logged flush_all
+ * (rare, and an opcode requests use too) keeps the long one.
+ * <p>
  * {@code keyHash} is the table's own hash of the key ({@code Table.keyHash}), computed once by the reader, which
  * also takes {@code partition} from it; the writer checks the partition against it and indexes the item under it
  * without hashing the key again. The writer trusts it as it trusts the rest of the record from its own process's
@@ -81,30 +90,38 @@ public final class WriteRecordDescriptor
     public static final int OPCODE_OFFSET = VERSION_OFFSET + Byte.BYTES;
     public static final int OPTIONS_OFFSET = OPCODE_OFFSET + Byte.BYTES;
     public static final int PARTITION_OFFSET = OPTIONS_OFFSET + Short.BYTES;
-    public static final int TICKET_OFFSET = PARTITION_OFFSET + Integer.BYTES;
-    public static final int KEY_HASH_OFFSET = TICKET_OFFSET + Long.BYTES;
-    public static final int CLIENT_FLAGS_OFFSET = KEY_HASH_OFFSET + Long.BYTES;
+    public static final int CLIENT_FLAGS_OFFSET = PARTITION_OFFSET + Integer.BYTES;
     public static final int KEY_LENGTH_OFFSET = CLIENT_FLAGS_OFFSET + Integer.BYTES;
     public static final int STORE_MODE_OFFSET = KEY_LENGTH_OFFSET + Byte.BYTES;
     /** OP_RESTORE: the item's meta bits (stale, win token sent, fetched, binary key); 0 otherwise. */
     public static final int META_BITS_OFFSET = STORE_MODE_OFFSET + Byte.BYTES;
     public static final int EXPTIME_OFFSET = META_BITS_OFFSET + Short.BYTES;
-    public static final int COMPARE_CAS_OFFSET = EXPTIME_OFFSET + Long.BYTES;
-    public static final int NEW_CAS_OFFSET = COMPARE_CAS_OFFSET + Long.BYTES;
-    public static final int NUMBER_OFFSET = NEW_CAS_OFFSET + Long.BYTES;
-    public static final int INITIAL_OFFSET = NUMBER_OFFSET + Long.BYTES;
-    public static final int VIVIFY_EXPTIME_OFFSET = INITIAL_OFFSET + Long.BYTES;
-    public static final int VALUE_LENGTH_OFFSET = VIVIFY_EXPTIME_OFFSET + Long.BYTES;
+    public static final int NEW_CAS_OFFSET = EXPTIME_OFFSET + Long.BYTES;
+    public static final int VALUE_LENGTH_OFFSET = NEW_CAS_OFFSET + Long.BYTES;
     /** OP_RESTORE: when the item was stored, unix seconds (flush_all compares it); 0 otherwise. */
     public static final int STORED_AT_OFFSET = VALUE_LENGTH_OFFSET + Integer.BYTES;
-    public static final int KEY_OFFSET = STORED_AT_OFFSET + Integer.BYTES;
-    public static final int HEADER_LENGTH = KEY_OFFSET;
+    /** An effect record's header ends here: its key starts at this offset. Also the shortest record. */
+    public static final int EFFECT_HEADER_LENGTH = STORED_AT_OFFSET + Integer.BYTES;
+    /** Requests only, from here on. */
+    public static final int TICKET_OFFSET = EFFECT_HEADER_LENGTH;
+    public static final int KEY_HASH_OFFSET = TICKET_OFFSET + Long.BYTES;
+    public static final int COMPARE_CAS_OFFSET = KEY_HASH_OFFSET + Long.BYTES;
+    public static final int NUMBER_OFFSET = COMPARE_CAS_OFFSET + Long.BYTES;
+    public static final int INITIAL_OFFSET = NUMBER_OFFSET + Long.BYTES;
+    public static final int VIVIFY_EXPTIME_OFFSET = INITIAL_OFFSET + Long.BYTES;
+    /** A request's (and a logged flush_all's) header ends here: its key starts at this offset. */
+    public static final int HEADER_LENGTH = VIVIFY_EXPTIME_OFFSET + Long.BYTES;
+    /** No record is shorter: an effect record with an empty key. */
+    public static final int MIN_LENGTH = EFFECT_HEADER_LENGTH;
 
     /** Where the CRC32C's coverage starts: everything after the length and the checksum itself. */
     public static final int CRC_COVERAGE_OFFSET = SEQUENCE_OFFSET;
 
-    /** 2: {@link #KEY_HASH_OFFSET keyHash} added. 3: effect records (OP_RESTORE's metaBits and storedAt). */
-    public static final byte VERSION = 3;
+    /**
+     * 2: {@link #KEY_HASH_OFFSET keyHash} added. 3: effect records (OP_RESTORE's metaBits and storedAt). 4: the
+     * fields effects use moved first, and effect records end their header after them ({@link #EFFECT_HEADER_LENGTH}).
+     */
+    public static final byte VERSION = 4;
 
     /** memcached's key limit; a record's key length is one byte. */
     public static final int KEY_MAX_LENGTH = 250;
@@ -170,9 +187,27 @@ public final class WriteRecordDescriptor
     {
     }
 
-    /** Bytes of a record with this key and value, before alignment. */
+    /** Bytes of a request record (or a logged flush_all) with this key and value, before alignment. */
     public static int recordLength(final int keyLength, final int valueLength)
     {
         return HEADER_LENGTH + keyLength + valueLength;
+    }
+
+    /** Bytes of an effect record ({@link #OP_RESTORE}, {@link #OP_UNLINK}) with this key and value, before alignment. */
+    public static int effectLength(final int keyLength, final int valueLength)
+    {
+        return EFFECT_HEADER_LENGTH + keyLength + valueLength;
+    }
+
+    /** Whether a record of this opcode has the short header ({@link #EFFECT_HEADER_LENGTH}). */
+    public static boolean isEffect(final byte opcode)
+    {
+        return opcode == OP_RESTORE || opcode == OP_UNLINK;
+    }
+
+    /** Where the key of a record of this opcode starts. */
+    public static int headerLength(final byte opcode)
+    {
+        return isEffect(opcode) ? EFFECT_HEADER_LENGTH : HEADER_LENGTH;
     }
 }

@@ -6,20 +6,40 @@ import static io.wirekv.dataplane.record.WriteRecordDescriptor.*;
 
 /**
  * Writes a {@link WriteRecordDescriptor write record} in place (usually straight into a claimed ring
- * slot). {@link #wrap} clears the header, so a record holds only what its writer set. Re-wrapped per
+ * slot). {@link #wrap} and {@link #wrapEffect} clear the header, so a record holds only what its writer set; an
+ * effect record's header is the short one, so setting a request-only field on it would write into its key. Re-wrapped per
  * record, never allocated per request. Single-threaded.
  */
 public final class WriteRecordEncoder
 {
     private MemorySegment buffer;
     private long offset;
+    private long keyOffset;
 
-    /** Starts a record of {@code length} bytes ({@link WriteRecordDescriptor#recordLength}) at {@code offset}. */
+    /**
+     * Starts a request record (or a logged flush_all) of {@code length} bytes ({@link WriteRecordDescriptor#recordLength})
+     * at {@code offset}; set its opcode next.
+     */
     public WriteRecordEncoder wrap(final MemorySegment buffer, final long offset, final int length)
+    {
+        return start(buffer, offset, length, HEADER_LENGTH);
+    }
+
+    /**
+     * Starts an effect record ({@link WriteRecordDescriptor#isEffect OP_RESTORE or OP_UNLINK}, the short header) of
+     * {@code length} bytes ({@link WriteRecordDescriptor#effectLength}) at {@code offset}.
+     */
+    public WriteRecordEncoder wrapEffect(final MemorySegment buffer, final long offset, final int length, final byte opcode)
+    {
+        return start(buffer, offset, length, EFFECT_HEADER_LENGTH).opcode(opcode);
+    }
+
+    private WriteRecordEncoder start(final MemorySegment buffer, final long offset, final int length, final int headerLength)
     {
         this.buffer = buffer;
         this.offset = offset;
-        for (int i = 0; i < HEADER_LENGTH; i += Long.BYTES)
+        this.keyOffset = offset + headerLength;
+        for (int i = 0; i < headerLength; i += Long.BYTES)
         {
             buffer.set(Le.LONG, offset + i, 0L); // no slice: a slice object per record would allocate
         }
@@ -125,7 +145,7 @@ public final class WriteRecordEncoder
     public WriteRecordEncoder key(final MemorySegment src, final long srcOffset, final int keyLength)
     {
         buffer.set(Le.BYTE, offset + KEY_LENGTH_OFFSET, (byte)keyLength);
-        MemorySegment.copy(src, srcOffset, buffer, offset + KEY_OFFSET, keyLength);
+        MemorySegment.copy(src, srcOffset, buffer, keyOffset, keyLength);
         return this;
     }
 
@@ -134,7 +154,7 @@ public final class WriteRecordEncoder
     {
         final int keyLength = buffer.get(Le.BYTE, offset + KEY_LENGTH_OFFSET) & 0xFF;
         buffer.set(Le.INT, offset + VALUE_LENGTH_OFFSET, valueLength);
-        MemorySegment.copy(src, srcOffset, buffer, offset + KEY_OFFSET + keyLength, valueLength);
+        MemorySegment.copy(src, srcOffset, buffer, keyOffset + keyLength, valueLength);
         return this;
     }
 }

@@ -205,7 +205,7 @@ final class BackupFullSyncs
         public boolean visit(final ItemView item)
         {
             final SpscMessageRing ring = rings.ring(partition % rings.writers());
-            final int length = WriteRecordDescriptor.recordLength(item.keyLength(), 0);
+            final int length = WriteRecordDescriptor.effectLength(item.keyLength(), 0);
             final int at = claim(ring, ReplicationRings.MSG_SCAN, length);
             if (at < 0)
             {
@@ -213,8 +213,7 @@ final class BackupFullSyncs
                 return false;
             }
             final MemorySegment seg = item.segment();
-            encoder.wrap(ring.memory(), at, length).opcode(WriteRecordDescriptor.OP_UNLINK).partition(partition)
-                .keyHash(Table.keyHash(seg, item.keyOffset(), item.keyLength()))
+            encoder.wrapEffect(ring.memory(), at, length, WriteRecordDescriptor.OP_UNLINK).partition(partition)
                 .key(seg, item.keyOffset(), item.keyLength());
             ring.commit(at);
             return true;

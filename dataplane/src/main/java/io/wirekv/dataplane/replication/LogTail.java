@@ -139,7 +139,7 @@ final class LogTail implements AutoCloseable
     /** The length word at {@code at}; 0 past the mapping's end or at the log's end; -1 when it cannot be a record. */
     private int lengthAt(final long at)
     {
-        if (at + WriteRecordDescriptor.HEADER_LENGTH > mapped.byteSize())
+        if (at + WriteRecordDescriptor.MIN_LENGTH > mapped.byteSize())
         {
             return 0;
         }
@@ -148,7 +148,7 @@ final class LogTail implements AutoCloseable
         {
             return 0;
         }
-        return length < WriteRecordDescriptor.HEADER_LENGTH || at + length > mapped.byteSize() ? -1 : length;
+        return length < WriteRecordDescriptor.MIN_LENGTH || at + length > mapped.byteSize() ? -1 : length;
     }
 
     private boolean map(final Path file) throws IOException

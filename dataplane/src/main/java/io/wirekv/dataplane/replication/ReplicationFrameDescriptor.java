@@ -70,7 +70,8 @@ public final class ReplicationFrameDescriptor
     public static final int HELLO_NAME_OFFSET = HELLO_NAME_LENGTH_OFFSET + Integer.BYTES;
     /** "WKVR" read as a little-endian u32. */
     public static final int MAGIC = 'W' | 'K' << 8 | 'V' << 16 | 'R' << 24;
-    public static final int VERSION = 1;
+    /** 2: the stream carries records of {@code WriteRecordDescriptor.VERSION} 4 (effect records with the short header). */
+    public static final int VERSION = 2;
     /**
      * "WKRD" read big-endian: the first bytes of an RDMA link's set-up parameters (rdma/RdmaConnectionParams), which
      * a primary sends instead of HELLO when it carries the stream over RDMA.

@@ -386,7 +386,7 @@ public final class ReplicationSenderAgent implements Agent
                 continue;
             }
             final int frameAt = fill;
-            if (frameAt + HEADER_LENGTH + WriteRecordDescriptor.HEADER_LENGTH > out.capacity())
+            if (frameAt + HEADER_LENGTH + WriteRecordDescriptor.MIN_LENGTH > out.capacity())
             {
                 break;
             }
@@ -514,7 +514,7 @@ public final class ReplicationSenderAgent implements Agent
         @Override
         public boolean visit(final ItemView item)
         {
-            final int length = WriteRecordDescriptor.recordLength(item.keyLength(), item.valueLength());
+            final int length = WriteRecordDescriptor.effectLength(item.keyLength(), item.valueLength());
             final int frame = RecordFrames.frameLength(length);
             try
             {
@@ -539,8 +539,8 @@ public final class ReplicationSenderAgent implements Agent
                 fill += HEADER_LENGTH;
             }
             final MemorySegment seg = item.segment();
-            encoder.wrap(outMemory, fill, length).opcode(WriteRecordDescriptor.OP_RESTORE).partition(partition)
-                .keyHash(Table.keyHash(seg, item.keyOffset(), item.keyLength())).clientFlags(item.clientFlags())
+            encoder.wrapEffect(outMemory, fill, length, WriteRecordDescriptor.OP_RESTORE).partition(partition)
+                .clientFlags(item.clientFlags())
                 .exptime(item.expiresAtSeconds()).newCas(item.cas()).storedAt(item.storedAtSeconds())
                 .metaBits(item.metaBits()).key(seg, item.keyOffset(), item.keyLength())
                 .value(seg, item.valueOffset(), item.valueLength());

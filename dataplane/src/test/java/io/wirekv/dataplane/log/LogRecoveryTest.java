@@ -1,6 +1,7 @@
 package io.wirekv.dataplane.log;
 
 import io.wirekv.dataplane.record.RecordFrames;
+import io.wirekv.dataplane.record.WriteRecordDescriptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -133,7 +134,7 @@ class LogRecoveryTest
         final long last = offsets[4];
         final long frameEnd = offsets[5];
         final Path pristine = Files.copy(segment, dir.resolve("pristine"));
-        final long recordEnd = last + 104 + "key4".length() + 30;
+        final long recordEnd = last + WriteRecordDescriptor.EFFECT_HEADER_LENGTH + "key4".length() + 30;
         assertTrue(recordEnd < frameEnd, "the frame has padding to check too");
         for (long cut = last + 1; cut < frameEnd; cut++)
         {
@@ -192,7 +193,7 @@ class LogRecoveryTest
         write(dir, 3, 30);
         final Path segment = onlySegment();
         final long[] offsets = frameOffsets(segment, 3);
-        flip(segment, offsets[2] + 110);
+        flip(segment, offsets[2] + WriteRecordDescriptor.EFFECT_HEADER_LENGTH + 6); // a value byte
         try (LogTestKit.Recovered r = kit.recover(dir, false))
         {
             assertEquals(2, r.report().records());
@@ -206,7 +207,7 @@ class LogRecoveryTest
         write(dir, 6, 30);
         final Path segment = onlySegment();
         final long[] offsets = frameOffsets(segment, 6);
-        flip(segment, offsets[2] + 108);
+        flip(segment, offsets[2] + WriteRecordDescriptor.EFFECT_HEADER_LENGTH + 4); // the value's first byte
         final LogRecovery.LogCorruptionException ex =
             assertThrows(LogRecovery.LogCorruptionException.class, () -> kit.recover(dir, false));
         assertTrue(ex.getMessage().contains(segment.toString()) && ex.getMessage().contains("byte offset " + offsets[2]) &&
@@ -223,6 +224,31 @@ class LogRecoveryTest
         {
             assertEquals(2, r.report().records(), "the cut is durable: the next start is clean");
         }
+    }
+
+    @Test
+    void shouldRefuseASegmentOfAnotherLogFormatNamingItsVersion() throws IOException
+    {
+        write(dir, 3, 30);
+        final Path segment = onlySegment();
+        // the segment header of an earlier build: version 1 (a valid header CRC, so only the version is wrong)
+        final byte[] header = new byte[LogSegmentDescriptor.HEADER_CRC_OFFSET];
+        try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw"))
+        {
+            f.seek(LogSegmentDescriptor.VERSION_OFFSET);
+            f.write(new byte[] {1, 0, 0, 0});
+            f.seek(0);
+            f.readFully(header);
+            final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(header);
+            f.seek(LogSegmentDescriptor.HEADER_CRC_OFFSET);
+            f.write(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt((int)crc.getValue())
+                .array());
+        }
+        final LogRecovery.LogCorruptionException ex =
+            assertThrows(LogRecovery.LogCorruptionException.class, () -> kit.recover(dir, false));
+        assertTrue(ex.getMessage().contains(segment.toString()) && ex.getMessage().contains("segment version 1 " +
+            "(another wirekv build's log format), this build reads " + LogSegmentDescriptor.VERSION), ex.getMessage());
     }
 
     @Test

@@ -106,8 +106,8 @@ class EffectReplayTest
         final MemorySegment buffer = MemorySegment.ofArray(new byte[256]);
         final MemorySegment key = MemorySegment.ofArray("key".getBytes(StandardCharsets.US_ASCII));
         final MemorySegment value = MemorySegment.ofArray("value".getBytes(StandardCharsets.US_ASCII));
-        final int length = recordLength(3, 5);
-        new io.wirekv.dataplane.record.WriteRecordEncoder().wrap(buffer, 8, length).opcode(OP_RESTORE).partition(2)
+        final int length = effectLength(3, 5);
+        new io.wirekv.dataplane.record.WriteRecordEncoder().wrapEffect(buffer, 8, length, OP_RESTORE).partition(2)
             .clientFlags(77).exptime(1_800_000_000L).newCas(991).storedAt(1_700_000_001L).metaBits(0x0103)
             .key(key, 0, 3).value(value, 0, 5);
         final RecordFrames frames = new RecordFrames().wrap(buffer);
@@ -122,6 +122,9 @@ class EffectReplayTest
         assertEquals(991, d.newCas());
         assertEquals(1_700_000_001L, d.storedAt());
         assertEquals(0x0103, d.metaBits());
+        assertEquals(length, EFFECT_HEADER_LENGTH + 3 + 5, "the short header");
+        assertEquals("value", new String(buffer.asSlice(d.valueOffset(), 5).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+            StandardCharsets.US_ASCII));
         for (long at = 8; at < 8 + length; at++)
         {
             final byte b = buffer.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at);

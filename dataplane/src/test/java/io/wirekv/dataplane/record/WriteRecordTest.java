@@ -23,20 +23,33 @@ class WriteRecordTest
         assertEquals(17, OPCODE_OFFSET);
         assertEquals(18, OPTIONS_OFFSET);
         assertEquals(20, PARTITION_OFFSET);
-        assertEquals(24, TICKET_OFFSET);
-        assertEquals(32, KEY_HASH_OFFSET);
-        assertEquals(40, CLIENT_FLAGS_OFFSET);
-        assertEquals(44, KEY_LENGTH_OFFSET);
-        assertEquals(45, STORE_MODE_OFFSET);
-        assertEquals(48, EXPTIME_OFFSET);
-        assertEquals(56, COMPARE_CAS_OFFSET);
-        assertEquals(64, NEW_CAS_OFFSET);
-        assertEquals(72, NUMBER_OFFSET);
-        assertEquals(80, INITIAL_OFFSET);
-        assertEquals(88, VIVIFY_EXPTIME_OFFSET);
-        assertEquals(96, VALUE_LENGTH_OFFSET);
-        assertEquals(100, STORED_AT_OFFSET);
+        assertEquals(24, CLIENT_FLAGS_OFFSET);
+        assertEquals(28, KEY_LENGTH_OFFSET);
+        assertEquals(29, STORE_MODE_OFFSET);
+        assertEquals(30, META_BITS_OFFSET);
+        assertEquals(32, EXPTIME_OFFSET);
+        assertEquals(40, NEW_CAS_OFFSET);
+        assertEquals(48, VALUE_LENGTH_OFFSET);
+        assertEquals(52, STORED_AT_OFFSET);
+        assertEquals(56, EFFECT_HEADER_LENGTH);
+        assertEquals(56, TICKET_OFFSET);
+        assertEquals(64, KEY_HASH_OFFSET);
+        assertEquals(72, COMPARE_CAS_OFFSET);
+        assertEquals(80, NUMBER_OFFSET);
+        assertEquals(88, INITIAL_OFFSET);
+        assertEquals(96, VIVIFY_EXPTIME_OFFSET);
         assertEquals(104, HEADER_LENGTH);
+        assertEquals(EFFECT_HEADER_LENGTH, MIN_LENGTH);
+        assertEquals(0, EFFECT_HEADER_LENGTH % ALIGNMENT);
+        assertEquals(EFFECT_HEADER_LENGTH, headerLength(OP_RESTORE));
+        assertEquals(EFFECT_HEADER_LENGTH, headerLength(OP_UNLINK));
+        for (byte op = OP_STORE; op <= OP_MAX; op++)
+        {
+            if (op != OP_RESTORE && op != OP_UNLINK)
+            {
+                assertEquals(HEADER_LENGTH, headerLength(op), "opcode " + op + " is a request: the long header");
+            }
+        }
         for (final int u64 : new int[] {SEQUENCE_OFFSET, TICKET_OFFSET, KEY_HASH_OFFSET, EXPTIME_OFFSET, COMPARE_CAS_OFFSET,
             NEW_CAS_OFFSET, NUMBER_OFFSET, INITIAL_OFFSET, VIVIFY_EXPTIME_OFFSET})
         {
@@ -109,6 +122,43 @@ class WriteRecordTest
     }
 
     @Test
+    void shouldWriteAnEffectRecordWithTheShortHeaderOnly()
+    {
+        final MemorySegment buffer = MemorySegment.ofArray(new byte[256]);
+        buffer.fill((byte)0x5A);
+        final MemorySegment key = MemorySegment.ofArray("k1".getBytes(StandardCharsets.US_ASCII));
+        final MemorySegment value = MemorySegment.ofArray("v".getBytes(StandardCharsets.US_ASCII));
+        final int length = effectLength(2, 1);
+        assertEquals(59, length);
+        new WriteRecordEncoder().wrapEffect(buffer, 8, length, OP_RESTORE).partition(1).clientFlags(5).exptime(6)
+            .newCas(7).storedAt(8).metaBits(9).key(key, 0, 2).value(value, 0, 1);
+        for (int at = 8 + length; at < 8 + HEADER_LENGTH; at++)
+        {
+            assertEquals((byte)0x5A, buffer.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at),
+                "byte " + at + ", past the record's end, is not the encoder's to clear");
+        }
+        final WriteRecordDecoder d = new WriteRecordDecoder();
+        assertTrue(d.wrap(buffer, 8, length));
+        assertEquals(OP_RESTORE, d.opcode());
+        assertEquals(8 + EFFECT_HEADER_LENGTH, d.keyOffset());
+        assertEquals("k1", string(buffer, d.keyOffset(), d.keyLength()));
+        assertEquals("v", string(buffer, d.valueOffset(), d.valueLength()));
+        assertEquals(1, d.partition());
+        assertEquals(5, d.clientFlags());
+        assertEquals(6, d.exptime());
+        assertEquals(7, d.newCas());
+        assertEquals(8, d.storedAt());
+        assertEquals(9, d.metaBits());
+
+        // the opcode decides the header: an effect opcode on a request-length record does not add up
+        final int requestLength = recordLength(2, 1);
+        new WriteRecordEncoder().wrap(buffer, 8, requestLength).opcode(OP_RESTORE).key(key, 0, 2).value(value, 0, 1);
+        assertFalse(d.wrap(buffer, 8, requestLength), "an effect opcode with the long header");
+        new WriteRecordEncoder().wrapEffect(buffer, 8, length, OP_STORE).key(key, 0, 2).value(value, 0, 1);
+        assertFalse(d.wrap(buffer, 8, length), "a request opcode with the short header");
+    }
+
+    @Test
     void shouldRefuseRecordsWhoseFramingDoesNotHoldTogether()
     {
         final MemorySegment buffer = MemorySegment.ofArray(new byte[512]);
@@ -119,6 +169,7 @@ class WriteRecordTest
         assertTrue(d.wrap(buffer, 0, length));
         assertFalse(d.wrap(buffer, 0, length + 8), "ring length and record length differ");
         assertFalse(d.wrap(buffer, 0, HEADER_LENGTH - 1), "shorter than a header");
+        assertFalse(d.wrap(buffer, 0, MIN_LENGTH - 1), "shorter than any record");
         assertFalse(d.wrap(buffer, 500, length), "runs past the buffer");
         new WriteRecordEncoder().wrap(buffer, 0, length).opcode((byte)0).key(key, 0, 1);
         assertFalse(d.wrap(buffer, 0, length), "opcode 0");
