@@ -14,6 +14,8 @@ public final class WriteRecordDecoder
     private MemorySegment buffer;
     private long offset;
     private int wrappedLength;
+    /** Where the key starts: after the header the opcode says (taken once, in {@link #wrap}). */
+    private long keyOffset;
 
     /**
      * Points at a record of {@code length} bytes.
@@ -24,12 +26,14 @@ public final class WriteRecordDecoder
         this.buffer = buffer;
         this.offset = offset;
         this.wrappedLength = length;
+        this.keyOffset = offset + HEADER_LENGTH;
         if (length < MIN_LENGTH || offset + length > buffer.byteSize())
         {
             return false;
         }
         final int recordLength = buffer.get(Le.INT, offset + LENGTH_OFFSET);
         final byte op = opcode();
+        keyOffset = offset + headerLength(op);
         return recordLength == length
             && buffer.get(Le.BYTE, offset + VERSION_OFFSET) == VERSION
             && op >= OP_STORE && op <= OP_MAX
@@ -151,7 +155,7 @@ public final class WriteRecordDecoder
     /** Offset of the key in {@link #buffer()}. */
     public long keyOffset()
     {
-        return offset + headerLength(opcode());
+        return keyOffset;
     }
 
     public int valueLength()
@@ -162,6 +166,6 @@ public final class WriteRecordDecoder
     /** Offset of the value in {@link #buffer()}. */
     public long valueOffset()
     {
-        return offset + headerLength(opcode()) + keyLength();
+        return keyOffset + keyLength();
     }
 }
