@@ -147,7 +147,6 @@ public final class FrameWriter
         putU16(memory, udp + UdpDescriptor.CHECKSUM_OFFSET, udpChecksum);
     }
 
-
     /**
      * Writes an untagged broadcast ARP request "who has {@code targetIpv4}? tell our address" (RFC 826),
      * padded with zeros to the 60-byte minimum frame, for a sender that must learn a peer's MAC before

@@ -285,7 +285,8 @@ public final class WriteApplier
             return length;
         }
         final int length = effectLength(r.keyLength(), 0);
-        effect.wrapEffect(out, offset, length, OP_UNLINK).partition(r.partition()).key(r.buffer(), r.keyOffset(), r.keyLength());
+        effect.wrapEffect(out, offset, length, OP_UNLINK).partition(r.partition())
+            .key(r.buffer(), r.keyOffset(), r.keyLength());
         return length;
     }
 

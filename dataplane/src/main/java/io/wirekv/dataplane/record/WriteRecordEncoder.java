@@ -6,9 +6,9 @@ import static io.wirekv.dataplane.record.WriteRecordDescriptor.*;
 
 /**
  * Writes a {@link WriteRecordDescriptor write record} in place (usually straight into a claimed ring
- * slot). {@link #wrap} and {@link #wrapEffect} clear the header, so a record holds only what its writer set; an
- * effect record's header is the short one, so setting a request-only field on it would write into its key. Re-wrapped per
- * record, never allocated per request. Single-threaded.
+ * slot). {@link #wrap} and {@link #wrapEffect} clear the header, so a record holds only what its writer set. An
+ * effect record's header is the short one: a request-only field (ticket, key hash...) set on it would land in its
+ * key. Re-wrapped per record, never allocated per request. Single-threaded.
  */
 public final class WriteRecordEncoder
 {
