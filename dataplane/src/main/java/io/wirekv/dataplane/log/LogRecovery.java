@@ -231,6 +231,12 @@ public final class LogRecovery
                     notes.add("partition " + partition + ": removed empty segment " + file);
                     return new PartitionResult(partition, records, bytes, previous, endOf(previous), expected, notes, replayed[0], replayed[1]);
                 }
+                if (segment.isOtherFormat())
+                {
+                    segment.close();
+                    closeQuietly(previous);
+                    throw otherFormat(partition, file, problem, settings); // whatever --recover-truncate says
+                }
                 final long dropped = countValidFrames(segment, RECORDS_OFFSET) + laterRecords(files, i, partition);
                 segment.close();
                 if (!settings.recoverTruncate())
@@ -444,6 +450,15 @@ public final class LogRecovery
         return new LogCorruptionException("partition " + partition + " log is damaged in the middle: " + file +
             " at byte offset " + at + ": " + what + ". Start with --recover-truncate to keep the " + recordsBefore +
             " records before it and drop the rest of this partition's log (data.dir " + settings.dataDir() + ")");
+    }
+
+    private static LogCorruptionException otherFormat(final int partition, final Path file, final String what,
+        final PersistenceSettings settings)
+    {
+        return new LogCorruptionException("partition " + partition + "'s log was written by another wirekv build: " +
+            file + ": " + what + ". Start the build that wrote data.dir " + settings.dataDir() + ", or move that " +
+            "directory aside to start this build with an empty one (--recover-truncate does not drop a log of " +
+            "another format)");
     }
 
     private static String verdict(final int frame)

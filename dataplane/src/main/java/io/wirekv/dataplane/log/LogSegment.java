@@ -275,6 +275,14 @@ public final class LogSegment
         return (int)crc.getValue();
     }
 
+    /** A whole, valid header of another log format version: written by another wirekv build, not damaged. */
+    public boolean isOtherFormat()
+    {
+        return memory.byteSize() >= RECORDS_OFFSET && memory.get(INT, MAGIC_OFFSET) == MAGIC &&
+            memory.get(INT, HEADER_CRC_OFFSET) == headerCrc() &&
+            memory.get(INT, VERSION_OFFSET) != LogSegmentDescriptor.VERSION;
+    }
+
     /**
      * What is wrong with the header (for recovery's message), or null when it is this partition's segment starting
      * at {@link #firstSequence()}.
@@ -291,8 +299,8 @@ public final class LogSegment
         }
         if (memory.get(INT, VERSION_OFFSET) != LogSegmentDescriptor.VERSION)
         {
-            return "segment version " + memory.get(INT, VERSION_OFFSET) + " (another wirekv build's log format), " +
-                "this build reads " + LogSegmentDescriptor.VERSION;
+            return "log segment version " + memory.get(INT, VERSION_OFFSET) + ", this build reads " +
+                LogSegmentDescriptor.VERSION;
         }
         if (memory.get(INT, PARTITION_OFFSET) != partition)
         {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -245,10 +246,17 @@ class LogRecoveryTest
             f.write(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt((int)crc.getValue())
                 .array());
         }
-        final LogRecovery.LogCorruptionException ex =
-            assertThrows(LogRecovery.LogCorruptionException.class, () -> kit.recover(dir, false));
-        assertTrue(ex.getMessage().contains(segment.toString()) && ex.getMessage().contains("segment version 1 " +
-            "(another wirekv build's log format), this build reads " + LogSegmentDescriptor.VERSION), ex.getMessage());
+        final byte[] before = Files.readAllBytes(segment);
+        for (final boolean recoverTruncate : new boolean[] {false, true})
+        {
+            final LogRecovery.LogCorruptionException ex =
+                assertThrows(LogRecovery.LogCorruptionException.class, () -> kit.recover(dir, recoverTruncate));
+            assertTrue(ex.getMessage().contains("written by another wirekv build") &&
+                ex.getMessage().contains(segment.toString()) &&
+                ex.getMessage().contains("log segment version 1, this build reads " + LogSegmentDescriptor.VERSION) &&
+                ex.getMessage().contains("move that directory aside"), ex.getMessage());
+        }
+        assertArrayEquals(before, Files.readAllBytes(segment), "the old log is left as it was");
     }
 
     @Test
