@@ -28,8 +28,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The Internet checksum over UDP payload sizes, in off-heap memory addressed absolutely (as on DPDK):
  * {@code checksum} is {@link Checksums} (64-bit loads, two accumulators, one fold), {@code naive16} the
- * textbook 16-bit-at-a-time loop as a baseline; {@code writeUdpHeaders} and {@code onFrameUdp} are the
- * stack's send and receive paths around it (both compute or verify the UDP checksum over the payload).
+ * textbook 16-bit-at-a-time loop as a baseline; {@code copyAndSum} is a reply's payload going into its frame and its
+ * sum in one pass (BypassPort's send); {@code writeUdpHeaders} and {@code onFrameUdp} are the stack's send and
+ * receive paths around it (both compute or verify the UDP checksum over the payload).
  * <p>
  * Run: {@code java --enable-native-access=ALL-UNNAMED -jar benchmarks/target/benchmarks.jar ChecksumBenchmark
  * -prof gc} (0 B/op expected everywhere).
@@ -49,7 +50,8 @@ public class ChecksumBenchmark
     private static final int PEER_IP = 0x0A00_0002;
     private static final int PORT = 11211;
 
-    @Param({"64", "512", "1400"})
+    /** 77: a GET reply of a 16-byte key and 32-byte value with its 8-byte frame header (a 13-byte tail). */
+    @Param({"64", "77", "512", "1400"})
     public int payloadBytes;
 
     private Arena arena;
@@ -93,6 +95,13 @@ public class ChecksumBenchmark
     public int checksum()
     {
         return Checksums.checksum(everything, payloadAddress, payloadBytes);
+    }
+
+    @Benchmark
+    public long copyAndSum()
+    {
+        return Checksums.copyAndSum(everything, requestAddress + FrameWriter.UDP_HEADERS_LENGTH, everything,
+            payloadAddress, payloadBytes);
     }
 
     @Benchmark

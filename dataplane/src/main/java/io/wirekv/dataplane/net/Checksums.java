@@ -98,12 +98,37 @@ public final class Checksums
             sum1 += (word1 >>> 32) + (word1 & 0xFFFF_FFFFL);
             i += 16;
         }
-        if (i < length)
+        // the tail (under 16 bytes) in the words and order of sum's tail: a bulk copy call costs more than these
+        long sum = sum0 + sum1;
+        if ((length & 8) != 0)
         {
-            // the tail (under 16 bytes): copy it as it is, then sum it where it landed
-            MemorySegment.copy(src, srcOffset + i, dst, dstOffset + i, length - i);
+            final long word = src.get(NATIVE_LONG, srcOffset + i);
+            dst.set(NATIVE_LONG, dstOffset + i, word);
+            sum += (word >>> 32) + (word & 0xFFFF_FFFFL);
+            i += 8;
         }
-        return inWireOrder(sum0 + sum1) + (i < length ? sum(dst, dstOffset + i, length - i) : 0);
+        sum = inWireOrder(sum);
+        if ((length & 4) != 0)
+        {
+            final int word = src.get(BE_INT, srcOffset + i);
+            dst.set(BE_INT, dstOffset + i, word);
+            sum += word & 0xFFFF_FFFFL;
+            i += 4;
+        }
+        if ((length & 2) != 0)
+        {
+            final short word = src.get(Wire.BE_SHORT, srcOffset + i);
+            dst.set(Wire.BE_SHORT, dstOffset + i, word);
+            sum += word & 0xFFFF;
+            i += 2;
+        }
+        if ((length & 1) != 0)
+        {
+            final byte b = src.get(Wire.BYTE, srcOffset + i);
+            dst.set(Wire.BYTE, dstOffset + i, b);
+            sum += (long)(b & 0xFF) << 8;
+        }
+        return sum;
     }
 
     /** A sum of native-order 8-byte loads as the sum of big-endian 16-bit words the checksum is defined over. */
