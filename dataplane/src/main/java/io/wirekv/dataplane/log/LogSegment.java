@@ -278,9 +278,14 @@ public final class LogSegment
     /** A whole, valid header of another log format version: written by another wirekv build, not damaged. */
     public boolean isOtherFormat()
     {
+        return isWirekvSegment() && memory.get(INT, VERSION_OFFSET) != LogSegmentDescriptor.VERSION;
+    }
+
+    /** A whole header with wirekv's magic and a matching CRC, of whatever version. */
+    private boolean isWirekvSegment()
+    {
         return memory.byteSize() >= RECORDS_OFFSET && memory.get(INT, MAGIC_OFFSET) == MAGIC &&
-            memory.get(INT, HEADER_CRC_OFFSET) == headerCrc() &&
-            memory.get(INT, VERSION_OFFSET) != LogSegmentDescriptor.VERSION;
+            memory.get(INT, HEADER_CRC_OFFSET) == headerCrc();
     }
 
     /**
@@ -293,7 +298,7 @@ public final class LogSegment
         {
             return "shorter (" + memory.byteSize() + " bytes) than a segment header";
         }
-        if (memory.get(INT, MAGIC_OFFSET) != MAGIC || memory.get(INT, HEADER_CRC_OFFSET) != headerCrc())
+        if (!isWirekvSegment())
         {
             return "not a wirekv log segment (bad magic or header CRC)";
         }

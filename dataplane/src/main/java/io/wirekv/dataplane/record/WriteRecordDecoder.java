@@ -33,14 +33,15 @@ public final class WriteRecordDecoder
         }
         final int recordLength = buffer.get(Le.INT, offset + LENGTH_OFFSET);
         final byte op = opcode();
-        keyOffset = offset + headerLength(op);
+        final int headerLength = headerLength(op);
+        keyOffset = offset + headerLength;
         return recordLength == length
             && buffer.get(Le.BYTE, offset + VERSION_OFFSET) == VERSION
             && op >= OP_STORE && op <= OP_MAX
             && (storeMode() & 0xFF) <= MODE_MAX
             && keyLength() <= KEY_MAX_LENGTH
             && valueLength() >= 0
-            && (long)headerLength(op) + keyLength() + valueLength() == length;
+            && (long)headerLength + keyLength() + valueLength() == length;
     }
 
     /** The ticket of bytes that may not be a record (to answer them), or 0 when they are too short to hold one. */
